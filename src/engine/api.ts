@@ -1,0 +1,65 @@
+// The query API: a contract the extension, the CLI and users' scripts build on.
+//   GET /api/stats                 → EngineStats
+//   GET /api/traces?limit=&sort=start|duration|tokens|cost&minDurationMs=&status=error&q=&service=&model=&session=&user=
+//                                  → { traces: TraceSummary[] }, sorted descending
+//   GET /api/traces/{traceId}      → { summary, spans } or 404
+import type { ServerResponse } from 'node:http';
+import type { TraceQuery, TraceSort } from '../shared/spanModel';
+import { send } from './httpReply';
+import type { TraceIndex } from './index/traceIndex';
+
+const SORTS: TraceSort[] = ['start', 'duration', 'tokens', 'cost'];
+
+export function handleApi(method: string, url: URL, index: TraceIndex, res: ServerResponse): void {
+  if (method !== 'GET') {
+    res.setHeader('Allow', 'GET');
+    return json(res, 405, { error: `${method} is not allowed on ${url.pathname}; use GET` });
+  }
+  if (url.pathname === '/api/stats') return json(res, 200, index.stats());
+  if (url.pathname === '/api/traces') {
+    const parsed = parseQuery(url.searchParams);
+    if (typeof parsed === 'string') return json(res, 400, { error: parsed });
+    return json(res, 200, { traces: index.query(parsed) });
+  }
+  const match = /^\/api\/traces\/([^/]+)$/.exec(url.pathname);
+  if (match) {
+    const detail = index.trace(decodeURIComponent(match[1]));
+    return detail ? json(res, 200, detail) : json(res, 404, { error: `no trace with id ${match[1]}` });
+  }
+  json(res, 404, { error: `unknown API path ${url.pathname}` });
+}
+
+/** The query, or a message saying which parameter is wrong. */
+export function parseQuery(params: URLSearchParams): TraceQuery | string {
+  const query: TraceQuery = {};
+  const limit = params.get('limit');
+  if (limit !== null) {
+    if (!/^\d+$/.test(limit) || Number(limit) < 1) return `limit must be a positive integer, got "${limit}"`;
+    query.limit = Number(limit);
+  }
+  const sort = params.get('sort');
+  if (sort !== null) {
+    if (!SORTS.includes(sort as TraceSort)) return `sort must be one of ${SORTS.join(', ')}, got "${sort}"`;
+    query.sort = sort as TraceSort;
+  }
+  const minDuration = params.get('minDurationMs');
+  if (minDuration !== null) {
+    const n = Number(minDuration);
+    if (minDuration.trim() === '' || !Number.isFinite(n)) return `minDurationMs must be a number, got "${minDuration}"`;
+    query.minDurationMs = n;
+  }
+  const status = params.get('status');
+  if (status !== null) {
+    if (status !== 'error') return `status can only be "error", got "${status}"`;
+    query.status = 'error';
+  }
+  for (const key of ['q', 'service', 'model', 'session', 'user'] as const) {
+    const value = params.get(key);
+    if (value !== null && value !== '') query[key] = value;
+  }
+  return query;
+}
+
+function json(res: ServerResponse, code: number, body: unknown): void {
+  send(res, code, 'application/json; charset=utf-8', Buffer.from(JSON.stringify(body)));
+}

@@ -1,0 +1,111 @@
+// The headless engine: `node dist/cli.js serve [--host H] [--port P] [--grpc-port G]`.
+import { readFileSync } from 'node:fs';
+import { DEFAULTS, startEngine } from './engine';
+import type { PriceOverride } from './normalize/pricing';
+
+const USAGE = `AI Trace Inspector engine
+
+Usage:
+  node dist/cli.js serve [options]
+
+Options:
+  --host HOST          interface to bind (default ${DEFAULTS.host}; anything else exposes your prompts)
+  --port PORT          OTLP/HTTP receiver and query API port (default ${DEFAULTS.httpPort})
+  --grpc-port PORT     OTLP/gRPC receiver port (default ${DEFAULTS.grpcPort}; 0 for any free port)
+  --no-grpc            do not start the gRPC receiver
+  --allow-host NAME    also accept this Host header (repeatable; for a non-loopback --host)
+  --max-body-mb N      largest request accepted after decompression (default 64)
+  --prices FILE        JSON of price overrides: {"model-id": {"input": USD/1M, "output": USD/1M}}
+  -h, --help           show this help
+`;
+
+interface ServeArgs {
+  host?: string;
+  httpPort?: number;
+  grpcPort?: number | null;
+  allowedHosts: string[];
+  maxBodyBytes?: number;
+  pricesFile?: string;
+}
+
+export function parseServeArgs(argv: string[]): ServeArgs {
+  const args: ServeArgs = { allowedHosts: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const port = () => {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number 0-65535, got "${v}"`);
+      return n;
+    };
+    switch (flag) {
+      case '--host': args.host = value(); break;
+      case '--port': args.httpPort = port(); break;
+      case '--grpc-port': args.grpcPort = port(); break;
+      case '--no-grpc': args.grpcPort = null; break;
+      case '--allow-host': args.allowedHosts.push(value().toLowerCase()); break;
+      case '--max-body-mb': {
+        const n = Number(value());
+        if (!(n > 0)) throw new Error('--max-body-mb must be a positive number');
+        args.maxBodyBytes = Math.round(n * 1024 * 1024);
+        break;
+      }
+      case '--prices': args.pricesFile = value(); break;
+      default: throw new Error(`unknown option "${flag}"`);
+    }
+  }
+  return args;
+}
+
+async function serve(argv: string[]): Promise<void> {
+  const args = parseServeArgs(argv);
+  const priceOverrides = args.pricesFile
+    ? JSON.parse(readFileSync(args.pricesFile, 'utf8')) as Record<string, PriceOverride> : undefined;
+  const log = (message: string) => console.error(`[engine] ${message}`);
+  let engine;
+  try {
+    engine = await startEngine({ ...args, priceOverrides, log });
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { details?: string };
+    if (e.code === 'EADDRINUSE' || /address already in use|No address added/i.test(e.message + (e.details ?? ''))) {
+      throw new Error(`a port is already in use (${e.message}). Another engine or collector may be running; `
+        + 'stop it, or pick other ports with --port and --grpc-port.');
+    }
+    throw error;
+  }
+  const base = `http://${engine.host.includes(':') ? `[${engine.host}]` : engine.host}:${engine.httpPort}`;
+  console.log(`AI Trace Inspector engine listening
+  OTLP/HTTP  ${base}/v1/traces  (and /v1/logs)
+  OTLP/gRPC  ${engine.grpcPort === null ? 'off' : `${engine.host}:${engine.grpcPort}`}
+  API        ${base}/api/traces`);
+  if (engine.host !== DEFAULTS.host && engine.host !== 'localhost' && engine.host !== '::1') {
+    console.warn(`warning: bound to ${engine.host}; anyone who can reach this address can read your traces.`);
+  }
+  const stop = () => {
+    engine.close().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === '-h' || command === '--help' || rest.includes('--help') || rest.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  if (command === 'serve') return serve(rest);
+  throw new Error(`unknown command "${command}"`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: Error) => {
+    console.error(`error: ${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  });
+}

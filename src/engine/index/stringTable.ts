@@ -1,0 +1,68 @@
+// Every string the engine keeps goes through here once: equal strings become one instance
+// (a system prompt sent with 100,000 calls is held once), and each string knows the traces
+// that contain it, so text search scans distinct strings, never spans.
+
+interface Slot<T> {
+  /** The one instance everyone shares (a Map does not hand back its stored key). */
+  readonly value: string;
+  /** The owners holding this string: one directly (the common case), or a list. */
+  owners: T | T[] | undefined;
+}
+
+export class StringTable<T extends object = object> {
+  private readonly slots = new Map<string, Slot<T>>();
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  intern(value: string): string {
+    const slot = this.slots.get(value);
+    if (slot) return slot.value;
+    this.slots.set(value, { value, owners: undefined });
+    return value;
+  }
+
+  /** Records that `owner` contains `value`. */
+  post(value: string, owner: T): void {
+    let slot = this.slots.get(value);
+    if (!slot) {
+      slot = { value, owners: undefined };
+      this.slots.set(value, slot);
+    }
+    const owners = slot.owners;
+    if (owners === undefined) slot.owners = owner;
+    else if (Array.isArray(owners)) {
+      // Callers post a trace's strings together, so checking the last owner avoids repeats.
+      if (owners[owners.length - 1] !== owner) owners.push(owner);
+    } else if (owners !== owner) slot.owners = [owners, owner];
+  }
+
+  /** Every live owner of a string that passes `test`, each once. */
+  search(test: (value: string) => boolean, isLive: (owner: T) => boolean): Set<T> {
+    const found = new Set<T>();
+    for (const [value, { owners }] of this.slots) {
+      if (owners === undefined || !test(value)) continue;
+      if (Array.isArray(owners)) {
+        for (const owner of owners) if (isLive(owner)) found.add(owner);
+      } else if (isLive(owners)) {
+        found.add(owners);
+      }
+    }
+    return found;
+  }
+
+  /** Forgets owners that are gone (evicted or cleared) and strings nobody holds any more. */
+  compact(isLive: (owner: T) => boolean): void {
+    for (const [value, slot] of this.slots) {
+      const owners = slot.owners;
+      const kept = owners === undefined ? [] : Array.isArray(owners) ? owners.filter(isLive) : isLive(owners) ? [owners] : [];
+      if (kept.length === 0) this.slots.delete(value);
+      else slot.owners = kept.length === 1 ? kept[0] : kept;
+    }
+  }
+
+  clear(): void {
+    this.slots.clear();
+  }
+}

@@ -1,0 +1,368 @@
+// Traces assembled from spans arriving in any order, across requests, services and protocols,
+// with the indexes every query answers from: sorted by start, duration, tokens and cost;
+// sets by service, model, session, user and error; a string table for text search.
+import type { EngineStats, TraceDetail, TraceQuery, TraceSummary } from '../../shared/spanModel';
+import type { RawEvent, RawLog, RawSpan } from '../otlp/otlpTypes';
+import type { PriceTable } from '../normalize/pricing';
+import { normalizeSpan, spanStatus, StoredSpan } from '../normalize/normalizeSpan';
+import { spanFacts } from '../normalize/spanFacts';
+import { SortedIndex } from './sortedIndex';
+import { StringTable } from './stringTable';
+
+export interface Trace {
+  readonly traceId: string;
+  readonly spans: Map<string, StoredSpan>;
+  summary: TraceSummary;
+  /** False once evicted or cleared; stale postings in the string table check it. */
+  live: boolean;
+  /** Spans whose parent has not arrived (kept, and shown as roots). */
+  orphans: number;
+}
+
+type Facet = 'service' | 'model' | 'session' | 'user';
+
+/** Log records kept while their span has not arrived yet. */
+const MAX_PENDING_LOGS = 50_000;
+const DEFAULT_LIMIT = 50;
+/** Below this many candidates, sorting them beats walking a sort index with a filter. */
+const SORT_CANDIDATES_BELOW = 4096;
+
+export class TraceIndex {
+  readonly strings = new StringTable<Trace>();
+  private readonly traces = new Map<string, Trace>();
+  private readonly byStart = new SortedIndex<Trace>();
+  private readonly byDuration = new SortedIndex<Trace>();
+  private readonly byTokens = new SortedIndex<Trace>();
+  private readonly byCost = new SortedIndex<Trace>();
+  private readonly errors = new Set<Trace>();
+  private readonly facets: Record<Facet, Map<string, Set<Trace>>> = {
+    service: new Map(), model: new Map(), session: new Map(), user: new Map(),
+  };
+  private readonly pendingLogs = new Map<string, RawEvent[]>();
+  private pendingLogCount = 0;
+  private spanCount = 0;
+  private orphanCount = 0;
+  private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
+
+  constructor(private readonly prices: PriceTable) {}
+
+  countRequest(rejectedSpans = 0): void {
+    this.counters.receivedRequests++;
+    this.counters.rejectedSpans += rejectedSpans;
+  }
+
+  addSpans(spans: RawSpan[]): void {
+    const touched = new Map<Trace, StoredSpan[]>();
+    for (const raw of spans) {
+      let trace = this.traces.get(raw.traceId);
+      if (!trace) {
+        trace = { traceId: raw.traceId, spans: new Map(), summary: emptySummary(raw.traceId), live: true, orphans: 0 };
+        this.traces.set(raw.traceId, trace);
+      }
+      const stored = raw as StoredSpan;
+      stored.facts = spanFacts(raw.attributes, raw.name, this.prices);
+      const previous = trace.spans.get(raw.spanId);
+      // A re-sent span replaces the first copy; logs attached to it carry over.
+      if (previous) stored.events.push(...previous.events.filter((e) => e.fromLog));
+      else this.spanCount++;
+      const pending = this.takePendingLogs(raw.traceId, raw.spanId);
+      if (pending) stored.events.push(...pending);
+      trace.spans.set(raw.spanId, stored);
+      const list = touched.get(trace);
+      if (list) list.push(stored);
+      else touched.set(trace, [stored]);
+    }
+    for (const [trace, added] of touched) {
+      this.postStrings(trace, added);
+      this.refresh(trace);
+    }
+  }
+
+  /** Attaches log records to their spans; returns how many had no span context to attach to. */
+  addLogs(logs: RawLog[]): number {
+    let unattached = 0;
+    const touched = new Map<Trace, StoredSpan[]>();
+    for (const log of logs) {
+      if (!log.traceId || !log.spanId) {
+        unattached++;
+        continue;
+      }
+      const trace = this.traces.get(log.traceId);
+      const span = trace?.spans.get(log.spanId);
+      if (trace && span) {
+        span.events.push(log.event);
+        touched.set(trace, [...(touched.get(trace) ?? []), span]);
+      } else {
+        this.keepPendingLog(`${log.traceId}/${log.spanId}`, log.event);
+      }
+    }
+    for (const [trace, spans] of touched) this.postStrings(trace, spans);
+    return unattached;
+  }
+
+  query(q: TraceQuery): TraceSummary[] {
+    const limit = Math.max(1, Math.min(q.limit ?? DEFAULT_LIMIT, 10_000));
+    const sort = q.sort ?? 'start';
+    const sortIndex = { start: this.byStart, duration: this.byDuration, tokens: this.byTokens, cost: this.byCost }[sort];
+    const filters: ((t: Trace) => boolean)[] = [];
+    const candidateSets: Set<Trace>[] = [];
+    const facetFilter = (facet: Facet, value: string | undefined) => {
+      if (value === undefined || value === '') return;
+      const set = this.facets[facet].get(value) ?? new Set<Trace>();
+      candidateSets.push(set);
+      filters.push((t) => set.has(t));
+    };
+    facetFilter('service', q.service);
+    facetFilter('model', q.model);
+    facetFilter('session', q.session);
+    facetFilter('user', q.user);
+    if (q.status === 'error') {
+      candidateSets.push(this.errors);
+      filters.push((t) => this.errors.has(t));
+    }
+    if (q.q) {
+      const found = this.search(q.q);
+      candidateSets.push(found);
+      filters.push((t) => found.has(t));
+    }
+    const minDuration = q.minDurationMs;
+    if (minDuration !== undefined) filters.push((t) => t.summary.durationMs >= minDuration);
+    const matches = (t: Trace) => filters.every((f) => f(t));
+
+    const smallest = candidateSets.sort((a, b) => a.size - b.size)[0];
+    const slowCount = minDuration === undefined ? Infinity : this.byDuration.countAtLeast(minDuration);
+    let result: Trace[];
+    if (smallest && smallest.size <= Math.min(SORT_CANDIDATES_BELOW, slowCount)) {
+      result = sortTraces([...smallest].filter(matches), sort).slice(0, limit);
+    } else if (minDuration !== undefined && sort !== 'duration' && slowCount <= SORT_CANDIDATES_BELOW) {
+      result = sortTraces([...this.byDuration.descending(minDuration)].filter(matches), sort).slice(0, limit);
+    } else {
+      result = [];
+      const floor = sort === 'duration' && minDuration !== undefined ? minDuration : -Infinity;
+      for (const trace of sortIndex.descending(floor)) {
+        if (matches(trace)) result.push(trace);
+        if (result.length >= limit) break;
+      }
+    }
+    return result.map((t) => t.summary);
+  }
+
+  trace(traceId: string): TraceDetail | undefined {
+    const trace = this.traces.get(traceId.toLowerCase());
+    if (!trace) return undefined;
+    const spans = [...trace.spans.values()].sort((a, b) => a.startMs - b.startMs).map(normalizeSpan);
+    return { summary: trace.summary, spans };
+  }
+
+  stats(): EngineStats {
+    return {
+      traces: this.traces.size,
+      spans: this.spanCount,
+      errorTraces: this.errors.size,
+      orphanSpans: this.orphanCount,
+      pendingLogs: this.pendingLogCount,
+      ...this.counters,
+    };
+  }
+
+  clear(): void {
+    for (const trace of this.traces.values()) trace.live = false;
+    this.traces.clear();
+    for (const index of [this.byStart, this.byDuration, this.byTokens, this.byCost]) index.clear();
+    this.errors.clear();
+    for (const facet of Object.values(this.facets)) facet.clear();
+    this.strings.clear();
+    this.pendingLogs.clear();
+    this.pendingLogCount = 0;
+    this.spanCount = 0;
+    this.orphanCount = 0;
+  }
+
+  private search(text: string): Set<Trace> {
+    const needle = text.toLowerCase();
+    const pattern = new RegExp(needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'i');
+    const found = this.strings.search((value) => pattern.test(value), (t) => t.live);
+    // Ids are not strings in the table; let a pasted trace id find its trace too.
+    const byId = this.traces.get(needle);
+    if (byId) found.add(byId);
+    return found;
+  }
+
+  /** Makes the strings of these spans findable by text search, each once per trace. */
+  private postStrings(trace: Trace, spans: StoredSpan[]): void {
+    const seen = new Set<string>();
+    const visit = (v: unknown): void => {
+      if (typeof v === 'string') seen.add(v);
+      else if (Array.isArray(v)) v.forEach(visit);
+      else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+    };
+    for (const span of spans) {
+      seen.add(span.name);
+      for (const key in span.attributes) visit(span.attributes[key]);
+      for (const event of span.events) {
+        seen.add(event.name);
+        for (const key in event.attributes) visit(event.attributes[key]);
+        visit(event.body);
+      }
+    }
+    for (const value of seen) this.strings.post(value, trace);
+  }
+
+  private keepPendingLog(key: string, event: RawEvent): void {
+    if (this.pendingLogCount >= MAX_PENDING_LOGS) {
+      // Oldest first: a Map iterates in insertion order.
+      const [oldestKey, oldest] = this.pendingLogs.entries().next().value as [string, RawEvent[]];
+      this.pendingLogs.delete(oldestKey);
+      this.pendingLogCount -= oldest.length;
+    }
+    const list = this.pendingLogs.get(key);
+    if (list) list.push(event);
+    else this.pendingLogs.set(key, [event]);
+    this.pendingLogCount++;
+  }
+
+  private takePendingLogs(traceId: string, spanId: string): RawEvent[] | undefined {
+    if (this.pendingLogCount === 0) return undefined;
+    const key = `${traceId}/${spanId}`;
+    const events = this.pendingLogs.get(key);
+    if (events) {
+      this.pendingLogs.delete(key);
+      this.pendingLogCount -= events.length;
+    }
+    return events;
+  }
+
+  /** Recomputes a trace's summary (O(spans in the trace)) and moves it in every index. */
+  private refresh(trace: Trace): void {
+    const old = trace.summary;
+    const next = summarize(trace);
+    const { traceId } = trace;
+    const move = (index: SortedIndex<Trace>, before: number, after: number, isNew: boolean) => {
+      if (!isNew && before === after) return;
+      if (!isNew) index.remove(before, traceId);
+      index.insert(after, traceId, trace);
+    };
+    const isNew = old.spanCount === 0;
+    move(this.byStart, old.startMs, next.startMs, isNew);
+    move(this.byDuration, old.durationMs, next.durationMs, isNew);
+    move(this.byTokens, old.tokens.total, next.tokens.total, isNew);
+    move(this.byCost, old.costUsd, next.costUsd, isNew);
+    if (next.errorCount > 0) this.errors.add(trace);
+    else this.errors.delete(trace);
+    this.updateFacet('service', trace, old.services, next.services);
+    this.updateFacet('model', trace, old.models, next.models);
+    this.updateFacet('session', trace, old.sessionId ? [old.sessionId] : [], next.sessionId ? [next.sessionId] : []);
+    this.updateFacet('user', trace, old.userId ? [old.userId] : [], next.userId ? [next.userId] : []);
+    trace.summary = next;
+    const orphans = countOrphans(trace);
+    this.orphanCount += orphans - trace.orphans;
+    trace.orphans = orphans;
+  }
+
+  private updateFacet(facet: Facet, trace: Trace, before: string[], after: string[]): void {
+    const map = this.facets[facet];
+    for (const value of before) if (!after.includes(value)) map.get(value)?.delete(trace);
+    for (const value of after) {
+      let set = map.get(value);
+      if (!set) map.set(value, (set = new Set()));
+      set.add(trace);
+    }
+  }
+}
+
+function emptySummary(traceId: string): TraceSummary {
+  return {
+    traceId, name: '', service: '', services: [], startMs: 0, durationMs: 0, spanCount: 0, status: 'unset', errorCount: 0,
+    tokens: { input: 0, output: 0, total: 0 }, costUsd: 0, models: [],
+  };
+}
+
+function sortTraces(traces: Trace[], sort: NonNullable<TraceQuery['sort']>): Trace[] {
+  const key = (t: Trace) => sort === 'start' ? t.summary.startMs : sort === 'duration' ? t.summary.durationMs
+    : sort === 'tokens' ? t.summary.tokens.total : t.summary.costUsd;
+  return traces.sort((a, b) => key(b) - key(a) || (a.traceId < b.traceId ? 1 : -1));
+}
+
+/**
+ * A trace's summary. Tokens and cost count only spans with usage and no descendant with usage,
+ * so a wrapper (ai.generateText, a framework chain) and its provider call are not added twice.
+ */
+export function summarize(trace: Trace): TraceSummary {
+  const spans = [...trace.spans.values()];
+  let start = Infinity;
+  let end = -Infinity;
+  let errorCount = 0;
+  let anyOk = false;
+  const services = new Set<string>();
+  const models = new Set<string>();
+  const hasUsageBelow = new Set<string>();
+  for (const span of spans) {
+    start = Math.min(start, span.startMs);
+    end = Math.max(end, span.endMs);
+    if (span.statusCode === 2) errorCount++;
+    if (span.statusCode === 1) anyOk = true;
+    services.add(span.resource.service);
+    if (span.facts.model) models.add(span.facts.model);
+    if (span.facts.tokens || span.facts.costUsd !== undefined) markAncestors(trace, span, hasUsageBelow);
+  }
+  const tokens = { input: 0, output: 0, total: 0 };
+  let costUsd = 0;
+  for (const span of spans) {
+    if (hasUsageBelow.has(span.spanId)) continue;
+    const t = span.facts.tokens;
+    if (t) {
+      tokens.input += t.input ?? 0;
+      tokens.output += t.output ?? 0;
+      tokens.total += t.total ?? 0;
+    }
+    costUsd += span.facts.costUsd ?? 0;
+  }
+  const root = pickRoot(trace, spans);
+  const sessionSpan = spans.find((s) => s.facts.sessionId);
+  const userSpan = spans.find((s) => s.facts.userId);
+  return {
+    traceId: trace.traceId,
+    name: root.name,
+    service: root.resource.service,
+    services: [...services],
+    startMs: start,
+    durationMs: Math.max(0, end - start),
+    spanCount: spans.length,
+    status: errorCount > 0 ? 'error' : anyOk ? 'ok' : spanStatus(root.statusCode),
+    errorCount,
+    tokens,
+    costUsd,
+    models: [...models],
+    sessionId: sessionSpan?.facts.sessionId,
+    userId: userSpan?.facts.userId,
+  };
+}
+
+function countOrphans(trace: Trace): number {
+  let n = 0;
+  for (const span of trace.spans.values()) if (span.parentSpanId && !trace.spans.has(span.parentSpanId)) n++;
+  return n;
+}
+
+/** Marks every known ancestor of a span, stopping at a cycle or an unknown parent. */
+function markAncestors(trace: Trace, span: StoredSpan, marked: Set<string>): void {
+  let parentId = span.parentSpanId;
+  let steps = 0;
+  while (parentId && steps++ < trace.spans.size) {
+    if (marked.has(parentId)) return;
+    marked.add(parentId);
+    parentId = trace.spans.get(parentId)?.parentSpanId;
+  }
+}
+
+/** The root span; where the root never arrived, the earliest orphan stands in. */
+function pickRoot(trace: Trace, spans: StoredSpan[]): StoredSpan {
+  let best: StoredSpan | undefined;
+  for (const span of spans) {
+    const isRoot = !span.parentSpanId;
+    const isOrphan = !isRoot && !trace.spans.has(span.parentSpanId!);
+    if (!isRoot && !isOrphan) continue;
+    if (!best || (isRoot && best.parentSpanId) || (!!best.parentSpanId === !isRoot && span.startMs < best.startMs)) best = span;
+  }
+  return best ?? spans[0];
+}

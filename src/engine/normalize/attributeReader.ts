@@ -1,0 +1,89 @@
+// Small typed readers over raw attributes, shared by every convention's normalizer.
+import type { AttributeValue, Attributes } from '../../shared/spanModel';
+
+/** The first key present with a non-empty string value. */
+export function firstString(attrs: Attributes, ...keys: string[]): string | undefined {
+  for (const key of keys) {
+    const v = attrs[key];
+    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'number') return String(v);
+  }
+  return undefined;
+}
+
+/** The first key present with a finite numeric value (numeric strings count). */
+export function firstNumber(attrs: Attributes, ...keys: string[]): number | undefined {
+  for (const key of keys) {
+    const n = toNumber(attrs[key]);
+    if (n !== undefined) return n;
+  }
+  return undefined;
+}
+
+export function toNumber(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string' && v.trim() !== '') {
+    const n = Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** Parses JSON held in a string attribute; other values pass through, bad JSON yields undefined. */
+export function parseJson(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const trimmed = v.trimStart();
+  if (!trimmed.startsWith('{') && !trimmed.startsWith('[') && !trimmed.startsWith('"')) return undefined;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A value as display text: strings as they are, anything else as JSON. */
+export function asText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// Flattened lists (OpenInference `a.b.0.c`, OpenLLMetry `gen_ai.prompt.0.role`) are rebuilt
+// with a cap, so a hostile index like `.99999999.` cannot allocate a huge sparse array.
+const MAX_LIST_ITEMS = 10_000;
+
+/**
+ * Rebuilds `prefix.N.rest` keys into an array of records keyed by `rest`, in index order.
+ * Holes are dropped.
+ */
+export function indexedList(attrs: Record<string, AttributeValue>, prefix: string): Record<string, AttributeValue>[] {
+  const byIndex = new Map<number, Record<string, AttributeValue>>();
+  const head = prefix + '.';
+  for (const key in attrs) {
+    if (!key.startsWith(head)) continue;
+    const dot = key.indexOf('.', head.length);
+    const indexText = dot < 0 ? key.slice(head.length) : key.slice(head.length, dot);
+    if (!/^\d+$/.test(indexText)) continue;
+    const index = Number(indexText);
+    if (index >= MAX_LIST_ITEMS) continue;
+    let item = byIndex.get(index);
+    if (!item) byIndex.set(index, (item = {}));
+    item[dot < 0 ? '' : key.slice(dot + 1)] = attrs[key];
+  }
+  return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, item]) => item);
+}
+
+/** Whether any key starts with `prefix.<digit>`. */
+export function hasIndexedList(attrs: Attributes, prefix: string): boolean {
+  const head = prefix + '.';
+  for (const key in attrs) {
+    if (key.startsWith(head)) {
+      const c = key.charCodeAt(head.length);
+      if (c >= 48 && c <= 57) return true;
+    }
+  }
+  return false;
+}

@@ -1,0 +1,114 @@
+// OTel GenAI in all its generations: structured `gen_ai.input.messages` (v1.37+), message
+// events and log records (v1.28–v1.36), `gen_ai.content.*` events with `gen_ai.prompt`
+// strings (v1.26), tool execution and retrieval attributes.
+import type { Attributes, Message, RetrievalDocument } from '../../../shared/spanModel';
+import type { RawEvent } from '../../otlp/otlpTypes';
+import { asText, firstNumber, isRecord, parseJson, toNumber } from '../attributeReader';
+import { messageFrom, messagesFromJson } from '../messageParts';
+
+const INPUT_EVENT_ROLES: Record<string, string> = {
+  'gen_ai.system.message': 'system',
+  'gen_ai.user.message': 'user',
+  'gen_ai.assistant.message': 'assistant',
+  'gen_ai.tool.message': 'tool',
+};
+const CHOICE_EVENT = 'gen_ai.choice';
+const DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
+
+/** Events whose content becomes messages (and so are not listed again as plain events). */
+export function isMessageEvent(event: RawEvent): boolean {
+  return event.name in INPUT_EVENT_ROLES || event.name === CHOICE_EVENT || event.name === DETAILS_EVENT;
+}
+
+export function systemInstructions(attrs: Attributes): Message | undefined {
+  const raw = attrs['gen_ai.system_instructions'];
+  if (raw === undefined) return undefined;
+  const message = messageFrom({ role: 'system', parts: typeof raw === 'string' ? parseJson(raw) ?? raw : raw }, 'system');
+  return message && (message.content || message.parts) ? message : undefined;
+}
+
+export function structuredInput(attrs: Attributes): Message[] | undefined {
+  return messagesFromJson(attrs['gen_ai.input.messages'], 'user');
+}
+
+export function structuredOutput(attrs: Attributes): Message[] | undefined {
+  return messagesFromJson(attrs['gen_ai.output.messages'], 'assistant');
+}
+
+/** The body of a GenAI event, whether it came as a log record or a span event's attributes. */
+function eventBody(event: RawEvent): Record<string, unknown> {
+  if (isRecord(event.body)) return event.body;
+  if (typeof event.body === 'string') return { content: event.body };
+  const packed = parseJson(event.attributes['gen_ai.event.content']);
+  return isRecord(packed) ? packed : event.attributes;
+}
+
+export function eventInput(events: RawEvent[]): Message[] | undefined {
+  const details = events.find((e) => e.name === DETAILS_EVENT);
+  if (details) {
+    const fromDetails = structuredInput(details.attributes);
+    if (fromDetails) return [...(systemInstructions(details.attributes) ? [systemInstructions(details.attributes)!] : []), ...fromDetails];
+  }
+  const messages = events
+    .filter((e) => e.name in INPUT_EVENT_ROLES)
+    .map((e) => messageFrom(eventBody(e), INPUT_EVENT_ROLES[e.name]))
+    .filter((m): m is Message => m !== undefined);
+  if (messages.length) return messages;
+  const prompt = events.find((e) => e.name === 'gen_ai.content.prompt')?.attributes['gen_ai.prompt'];
+  return prompt === undefined ? undefined : messagesFromJson(prompt, 'user') ?? [{ role: 'user', content: asText(prompt) }];
+}
+
+export function eventOutput(events: RawEvent[]): Message[] | undefined {
+  const details = events.find((e) => e.name === DETAILS_EVENT);
+  const fromDetails = details && structuredOutput(details.attributes);
+  if (fromDetails) return fromDetails;
+  const choices = events
+    .filter((e) => e.name === CHOICE_EVENT)
+    .map((e) => ({ body: eventBody(e) }))
+    .sort((a, b) => (toNumber(a.body.index) ?? 0) - (toNumber(b.body.index) ?? 0))
+    .map(({ body }) => messageFrom(body, 'assistant'))
+    .filter((m): m is Message => m !== undefined);
+  if (choices.length) return choices;
+  const completion = events.find((e) => e.name === 'gen_ai.content.completion')?.attributes['gen_ai.completion'];
+  return completion === undefined ? undefined : messagesFromJson(completion, 'assistant') ?? [{ role: 'assistant', content: asText(completion) }];
+}
+
+/** The deprecated single-string `gen_ai.prompt` / `gen_ai.completion` set as span attributes. */
+export function legacyStrings(attrs: Attributes, key: 'gen_ai.prompt' | 'gen_ai.completion', role: string): Message[] | undefined {
+  const v = attrs[key];
+  if (typeof v !== 'string') return undefined;
+  return messagesFromJson(v, role) ?? [{ role, content: v }];
+}
+
+export function retrievalDocuments(attrs: Attributes): RetrievalDocument[] | undefined {
+  const parsed = parseJson(attrs['gen_ai.retrieval.documents']) ?? attrs['gen_ai.retrieval.documents'];
+  if (!Array.isArray(parsed)) return undefined;
+  return parsed.filter(isRecord).map((d) => {
+    const doc: RetrievalDocument = {};
+    if (d.id !== undefined) doc.id = asText(d.id);
+    if (d.content !== undefined) doc.content = asText(d.content);
+    const score = toNumber(d.score);
+    if (score !== undefined) doc.score = score;
+    return doc;
+  });
+}
+
+const PARAMS: [string, string][] = [
+  ['gen_ai.request.temperature', 'temperature'], ['gen_ai.request.max_tokens', 'max_tokens'],
+  ['gen_ai.request.top_p', 'top_p'], ['gen_ai.request.top_k', 'top_k'],
+  ['gen_ai.request.frequency_penalty', 'frequency_penalty'], ['gen_ai.request.presence_penalty', 'presence_penalty'],
+  ['gen_ai.request.stop_sequences', 'stop'], ['gen_ai.request.seed', 'seed'],
+  ['gen_ai.request.choice.count', 'n'], ['gen_ai.request.stream', 'stream'], ['gen_ai.is_streaming', 'stream'],
+  ['gen_ai.output.type', 'output_type'], ['gen_ai.request.reasoning_effort', 'reasoning_effort'],
+];
+
+export function requestParameters(attrs: Attributes): Record<string, unknown> {
+  const params: Record<string, unknown> = {};
+  for (const [key, name] of PARAMS) if (attrs[key] !== undefined) params[name] = attrs[key];
+  return params;
+}
+
+export function timeToFirstChunkMs(attrs: Attributes): number | undefined {
+  const seconds = firstNumber(attrs, 'gen_ai.response.time_to_first_chunk', 'gen_ai.client.operation.time_to_first_chunk');
+  return seconds === undefined ? undefined : seconds * 1000;
+}

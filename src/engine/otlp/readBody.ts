@@ -1,0 +1,54 @@
+// Reads a request body, inflating gzip on the fly and stopping the moment the decompressed
+// size passes the limit, so a gzip bomb costs a few kilobytes of work, not gigabytes.
+import type { IncomingMessage } from 'node:http';
+import { createGunzip, createInflate } from 'node:zlib';
+
+export class BodyTooLargeError extends Error {}
+export class BadEncodingError extends Error {}
+
+export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
+  const declared = Number(req.headers['content-length']);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      req.unpipe();
+      req.resume(); // drain what is left so the connection can answer
+      reject(error);
+    };
+    if (encoding === 'identity' && declared > maxBytes) {
+      fail(new BodyTooLargeError(`request body of ${declared} bytes is over the ${maxBytes}-byte limit`));
+      return;
+    }
+    let source: NodeJS.ReadableStream = req;
+    if (encoding === 'gzip' || encoding === 'x-gzip' || encoding === 'deflate') {
+      const inflater = encoding === 'deflate' ? createInflate() : createGunzip();
+      inflater.on('error', (error) => fail(new BadEncodingError(`body is not valid ${encoding}: ${error.message}`)));
+      source = req.pipe(inflater);
+      req.on('error', fail);
+    } else if (encoding !== 'identity') {
+      fail(new BadEncodingError(`unsupported Content-Encoding "${encoding}" (use gzip or none)`));
+      return;
+    }
+    source.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        if (source !== req) (source as NodeJS.ReadableStream & { destroy(): void }).destroy();
+        fail(new BodyTooLargeError(`decompressed request body is over the ${maxBytes}-byte limit`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    source.on('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks, size));
+    });
+    source.on('error', fail);
+  });
+}

@@ -1,0 +1,26 @@
+// The bodies OTLP/HTTP answers with: ExportTrace/LogsServiceResponse on success (with
+// partial_success where something was refused) and google.rpc.Status on failure, each in
+// the encoding of the request.
+import type { Encoding, IngestResult, Signal } from './ingest';
+import { ProtoWriter } from './protoReader';
+
+export const CONTENT_TYPES: Record<Encoding, string> = {
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+};
+
+export function exportResponse(signal: Signal, encoding: Encoding, result: IngestResult): Buffer {
+  if (!result.message) return encoding === 'json' ? Buffer.from('{}') : Buffer.alloc(0);
+  if (encoding === 'json') {
+    const rejectedKey = signal === 'traces' ? 'rejectedSpans' : 'rejectedLogRecords';
+    return Buffer.from(JSON.stringify({ partialSuccess: { [rejectedKey]: String(result.rejected), errorMessage: result.message } }));
+  }
+  const partial = new ProtoWriter().varint(1, result.rejected).string(2, result.message).finish();
+  return new ProtoWriter().bytesField(1, partial).finish();
+}
+
+/** google.rpc.Status; code 3 is INVALID_ARGUMENT, the closest gRPC code to a bad request. */
+export function statusBody(encoding: Encoding, message: string, code = 3): Buffer {
+  if (encoding === 'json') return Buffer.from(JSON.stringify({ code, message }));
+  return new ProtoWriter().varint(1, code).string(2, message).finish();
+}

@@ -1,0 +1,166 @@
+// The one span model of the product: what the engine's HTTP API returns, and what the
+// tree, the waterfall and the commands draw. Trace and span ids are lowercase hex.
+
+export type SpanKind =
+  | 'LLM' | 'CHAIN' | 'RETRIEVER' | 'TOOL' | 'AGENT' | 'EMBEDDING'
+  | 'RERANKER' | 'GUARDRAIL' | 'EVALUATOR' | 'UNKNOWN';
+
+export type SpanStatus = 'ok' | 'error' | 'unset';
+
+/** An attribute value as OTLP's AnyValue maps to JSON (kvlists become objects, bytes base64). */
+export type AttributeValue =
+  | string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
+
+export type Attributes = Record<string, AttributeValue>;
+
+export interface Tokens {
+  input?: number;
+  output?: number;
+  total?: number;
+  /** Input tokens served from a prompt cache, where the instrumentation reports them. */
+  cacheRead?: number;
+  cacheWrite?: number;
+  reasoning?: number;
+}
+
+export interface ToolCall {
+  id?: string;
+  name: string;
+  arguments: unknown;
+}
+
+export interface Message {
+  role: string;
+  content: string;
+  toolCalls?: ToolCall[];
+  /** Set on a tool result: the id of the call it answers. */
+  toolCallId?: string;
+  name?: string;
+  finishReason?: string;
+  /** Non-text parts (images, audio, files, reasoning), kept as they came. */
+  parts?: { type: string; [key: string]: unknown }[];
+}
+
+export interface RetrievalDocument {
+  id?: string;
+  content?: string;
+  score?: number;
+  metadata?: unknown;
+}
+
+export interface ToolInfo {
+  name: string;
+  description?: string;
+  callId?: string;
+  arguments?: unknown;
+  result?: unknown;
+}
+
+export interface SourceLocation {
+  file: string;
+  line?: number;
+  column?: number;
+  function?: string;
+}
+
+export interface SpanEvent {
+  name: string;
+  timeMs: number;
+  attributes: Attributes;
+  /** The body of a log record attached to this span (OTLP logs). */
+  body?: AttributeValue;
+}
+
+export interface SpanLink {
+  traceId: string;
+  spanId: string;
+  attributes: Attributes;
+}
+
+export interface Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: SpanKind;
+  /** The OTel SpanKind: INTERNAL, SERVER, CLIENT, PRODUCER, CONSUMER or UNSPECIFIED. */
+  otelKind: string;
+  service: string;
+  startMs: number;
+  durationMs: number;
+  status: SpanStatus;
+  statusMessage?: string;
+  model?: string;
+  provider?: string;
+  tokens?: Tokens;
+  costUsd?: number;
+  /** Where costUsd came from: an attribute the app recorded, or the price table. */
+  costSource?: 'attribute' | 'computed';
+  inputMessages?: Message[];
+  outputMessages?: Message[];
+  input?: unknown;
+  output?: unknown;
+  documents?: RetrievalDocument[];
+  tool?: ToolInfo;
+  invocationParameters?: Record<string, unknown>;
+  finishReasons?: string[];
+  sessionId?: string;
+  userId?: string;
+  source?: SourceLocation;
+  exceptions?: { type?: string; message?: string; stacktrace?: string; timeMs: number }[];
+  /** Time to first token, where the span or its events tell it. */
+  timeToFirstTokenMs?: number;
+  attributes: Attributes;
+  resource: Attributes;
+  scope?: { name: string; version?: string };
+  events: SpanEvent[];
+  links?: SpanLink[];
+}
+
+export interface TraceSummary {
+  traceId: string;
+  name: string;
+  service: string;
+  services: string[];
+  startMs: number;
+  durationMs: number;
+  spanCount: number;
+  status: SpanStatus;
+  errorCount: number;
+  tokens: { input: number; output: number; total: number };
+  costUsd: number;
+  models: string[];
+  sessionId?: string;
+  userId?: string;
+}
+
+export interface TraceDetail {
+  summary: TraceSummary;
+  spans: Span[];
+}
+
+export interface EngineStats {
+  traces: number;
+  spans: number;
+  errorTraces: number;
+  orphanSpans: number;
+  /** Log records waiting for the span they belong to. */
+  pendingLogs: number;
+  rejectedSpans: number;
+  evictedTraces: number;
+  receivedRequests: number;
+}
+
+export type TraceSort = 'start' | 'duration' | 'tokens' | 'cost';
+
+export interface TraceQuery {
+  limit?: number;
+  sort?: TraceSort;
+  minDurationMs?: number;
+  status?: 'error';
+  q?: string;
+  service?: string;
+  model?: string;
+  session?: string;
+  user?: string;
+}
