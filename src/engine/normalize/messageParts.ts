@@ -21,7 +21,7 @@ export function messageFrom(raw: unknown, defaultRole: string): Message | undefi
   const message: Message = { role: typeof inner.role === 'string' ? inner.role : typeof raw.role === 'string' ? raw.role : defaultRole, content: '' };
   const texts: string[] = [];
   const toolCalls: ToolCall[] = [];
-  const content = inner.parts ?? inner.content;
+  const content = inner.parts ?? inner.content ?? inner.text;
   if (typeof content === 'string') {
     const parsed = content.trimStart().startsWith('[') ? parseJson(content) : undefined;
     if (Array.isArray(parsed) && parsed.every(isRecord)) addParts(parsed, message, texts, toolCalls);
@@ -98,4 +98,21 @@ export function messagesFromJson(v: unknown, defaultRole: string): Message[] | u
   if (!Array.isArray(parsed)) return undefined;
   const messages = parsed.map((m) => messageFrom(m, defaultRole)).filter((m): m is Message => m !== undefined);
   return messages.length ? messages : undefined;
+}
+
+/**
+ * Messages from a raw input or output value: a message array, an OpenAI-style request
+ * `{messages: [...]}`, or a response `{text}` / `{choices: [{message}]}`.
+ */
+export function messagesFromValue(v: unknown, defaultRole: string): Message[] | undefined {
+  const parsed = typeof v === 'string' ? parseJson(v) : v;
+  if (Array.isArray(parsed)) return messagesFromJson(parsed, defaultRole);
+  if (!isRecord(parsed)) return undefined;
+  if (Array.isArray(parsed.messages)) return messagesFromJson(parsed.messages, defaultRole);
+  if (Array.isArray(parsed.choices)) return messagesFromJson(parsed.choices, defaultRole);
+  if (typeof parsed.text === 'string' || typeof parsed.content === 'string') {
+    const message = messageFrom(parsed, defaultRole);
+    return message ? [message] : undefined;
+  }
+  return undefined;
 }

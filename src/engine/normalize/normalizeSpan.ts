@@ -8,7 +8,7 @@ import * as genAi from './conventions/genAi';
 import * as openInference from './conventions/openInference';
 import * as openLlmetry from './conventions/openLlmetry';
 import * as vercelAi from './conventions/vercelAi';
-import { toolArguments } from './messageParts';
+import { messagesFromValue, toolArguments } from './messageParts';
 import type { SpanFacts } from './spanFacts';
 
 export interface StoredSpan extends RawSpan {
@@ -50,13 +50,15 @@ export function normalizeSpan(raw: StoredSpan): Span {
       body === undefined ? { name, timeMs, attributes } : { name, timeMs, attributes, body }),
     links: raw.links,
   };
-  const input = inputMessages(attrs, raw.events);
-  if (input) span.inputMessages = input;
-  const output = outputMessages(attrs, raw.events);
-  if (output) span.outputMessages = output;
   const io = inputOutput(attrs);
   if (io.input !== undefined) span.input = io.input;
   if (io.output !== undefined) span.output = io.output;
+  // An LLM span that only recorded raw input/output values still shows a conversation.
+  const fromIo = (value: unknown, role: string) => (facts.kind === 'LLM' ? messagesFromValue(value, role) : undefined);
+  const input = inputMessages(attrs, raw.events) ?? fromIo(io.input, 'user');
+  if (input) span.inputMessages = input;
+  const output = outputMessages(attrs, raw.events) ?? fromIo(io.output, 'assistant');
+  if (output) span.outputMessages = output;
   const documents = genAi.retrievalDocuments(attrs) ?? openInference.documents(attrs)
     ?? openInference.documents(attrs, 'reranker.output_documents') ?? documentEvents(raw.events);
   if (documents) span.documents = documents;
@@ -99,9 +101,9 @@ function outputMessages(attrs: Attributes, events: RawEvent[]): Message[] | unde
 function inputOutput(attrs: Attributes): { input?: unknown; output?: unknown } {
   return {
     input: attrs['input.value'] ?? attrs['langfuse.observation.input'] ?? attrs['mlflow.spanInputs']
-      ?? attrs['traceloop.entity.input'] ?? attrs['gen_ai.tool.call.arguments'] ?? attrs['ai.toolCall.args'] ?? undefined,
+      ?? attrs['traceloop.entity.input'] ?? attrs['gen_ai.tool.call.arguments'] ?? attrs['ai.toolCall.args'] ?? attrs.input ?? undefined,
     output: attrs['output.value'] ?? attrs['langfuse.observation.output'] ?? attrs['mlflow.spanOutputs']
-      ?? attrs['traceloop.entity.output'] ?? attrs['gen_ai.tool.call.result'] ?? attrs['ai.toolCall.result'] ?? undefined,
+      ?? attrs['traceloop.entity.output'] ?? attrs['gen_ai.tool.call.result'] ?? attrs['ai.toolCall.result'] ?? attrs.output ?? undefined,
   };
 }
 

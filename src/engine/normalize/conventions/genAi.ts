@@ -4,7 +4,7 @@
 import type { Attributes, Message, RetrievalDocument } from '../../../shared/spanModel';
 import type { RawEvent } from '../../otlp/otlpTypes';
 import { asText, firstNumber, isRecord, parseJson, toNumber } from '../attributeReader';
-import { messageFrom, messagesFromJson } from '../messageParts';
+import { messageFrom, messagesFromJson, messagesFromValue } from '../messageParts';
 
 const INPUT_EVENT_ROLES: Record<string, string> = {
   'gen_ai.system.message': 'system',
@@ -77,7 +77,7 @@ export function eventOutput(events: RawEvent[]): Message[] | undefined {
 export function legacyStrings(attrs: Attributes, key: 'gen_ai.prompt' | 'gen_ai.completion', role: string): Message[] | undefined {
   const v = attrs[key];
   if (typeof v !== 'string') return undefined;
-  return messagesFromJson(v, role) ?? [{ role, content: v }];
+  return messagesFromValue(v, role) ?? [{ role, content: v }];
 }
 
 export function retrievalDocuments(attrs: Attributes): RetrievalDocument[] | undefined {
