@@ -9,16 +9,50 @@ interface Slot<T> {
   owners: T | T[] | undefined;
 }
 
+// Hashing a long string for a Map lookup reads every character; a freshly decoded copy of a
+// 2 KB prompt has no cached hash. Long strings are first looked up by a fingerprint of their
+// length and a few sampled characters, and confirmed with ===, which compares without hashing.
+const LONG_STRING = 64;
+const SAMPLES = 16;
+
+function fingerprint(value: string): number {
+  const length = value.length;
+  let h = length | 0;
+  const step = Math.floor(length / SAMPLES);
+  for (let i = 0, at = 0; i < SAMPLES; i++, at += step) h = Math.imul(h ^ value.charCodeAt(at), 0x9e3779b1);
+  h = Math.imul(h ^ value.charCodeAt(length - 1), 0x9e3779b1);
+  return h >>> 0;
+}
+
 export class StringTable<T extends object = object> {
   private readonly slots = new Map<string, Slot<T>>();
+  /** Long strings by fingerprint: one canonical string, or several that share a fingerprint. */
+  private readonly longStrings = new Map<number, string | string[]>();
 
   get size(): number {
     return this.slots.size;
   }
 
   intern(value: string): string {
+    if (value.length >= LONG_STRING) return this.internLong(value);
     const slot = this.slots.get(value);
     if (slot) return slot.value;
+    this.slots.set(value, { value, owners: undefined });
+    return value;
+  }
+
+  private internLong(value: string): string {
+    const fp = fingerprint(value);
+    const known = this.longStrings.get(fp);
+    if (known === undefined) {
+      this.longStrings.set(fp, value);
+    } else if (typeof known === 'string') {
+      if (known === value) return known;
+      this.longStrings.set(fp, [known, value]);
+    } else {
+      for (const candidate of known) if (candidate === value) return candidate;
+      known.push(value);
+    }
     this.slots.set(value, { value, owners: undefined });
     return value;
   }
@@ -57,12 +91,26 @@ export class StringTable<T extends object = object> {
     for (const [value, slot] of this.slots) {
       const owners = slot.owners;
       const kept = owners === undefined ? [] : Array.isArray(owners) ? owners.filter(isLive) : isLive(owners) ? [owners] : [];
-      if (kept.length === 0) this.slots.delete(value);
+      if (kept.length === 0) this.forget(value);
       else slot.owners = kept.length === 1 ? kept[0] : kept;
     }
   }
 
   clear(): void {
     this.slots.clear();
+    this.longStrings.clear();
+  }
+
+  private forget(value: string): void {
+    this.slots.delete(value);
+    if (value.length < LONG_STRING) return;
+    const fp = fingerprint(value);
+    const known = this.longStrings.get(fp);
+    if (known === value) this.longStrings.delete(fp);
+    else if (Array.isArray(known)) {
+      const rest = known.filter((s) => s !== value);
+      if (rest.length) this.longStrings.set(fp, rest.length === 1 ? rest[0] : rest);
+      else this.longStrings.delete(fp);
+    }
   }
 }

@@ -1,7 +1,7 @@
 // Traces assembled from spans arriving in any order, across requests, services and protocols,
 // with the indexes every query answers from: sorted by start, duration, tokens and cost;
 // sets by service, model, session, user and error; a string table for text search.
-import type { EngineStats, TraceDetail, TraceQuery, TraceSummary } from '../../shared/spanModel';
+import type { EngineStats, SpanKind, TraceDetail, TraceQuery, TraceSummary } from '../../shared/spanModel';
 import type { RawEvent, RawLog, RawSpan } from '../otlp/otlpTypes';
 import type { PriceTable } from '../normalize/pricing';
 import { normalizeSpan, spanStatus, StoredSpan } from '../normalize/normalizeSpan';
@@ -24,6 +24,7 @@ type Facet = 'service' | 'model' | 'session' | 'user';
 /** Log records kept while their span has not arrived yet. */
 const MAX_PENDING_LOGS = 50_000;
 const DEFAULT_LIMIT = 50;
+const MODEL_KINDS = new Set<SpanKind>(['LLM', 'EMBEDDING', 'RERANKER']);
 /** Below this many candidates, sorting them beats walking a sort index with a filter. */
 const SORT_CANDIDATES_BELOW = 4096;
 
@@ -302,7 +303,8 @@ export function summarize(trace: Trace): TraceSummary {
     if (span.statusCode === 2) errorCount++;
     if (span.statusCode === 1) anyOk = true;
     services.add(span.resource.service);
-    if (span.facts.model) models.add(span.facts.model);
+    // Models come from the calls themselves; a wrapper names only the model it asked for.
+    if (span.facts.model && MODEL_KINDS.has(span.facts.kind)) models.add(span.facts.model);
     if (span.facts.tokens || span.facts.costUsd !== undefined) markAncestors(trace, span, hasUsageBelow);
   }
   const tokens = { input: 0, output: 0, total: 0 };
@@ -317,6 +319,7 @@ export function summarize(trace: Trace): TraceSummary {
     }
     costUsd += span.facts.costUsd ?? 0;
   }
+  if (models.size === 0) for (const span of spans) if (span.facts.model) models.add(span.facts.model);
   const root = pickRoot(trace, spans);
   const sessionSpan = spans.find((s) => s.facts.sessionId);
   const userSpan = spans.find((s) => s.facts.userId);

@@ -1,6 +1,7 @@
 // Model prices: the user's overrides first, then the table bundled with @pydantic/genai-prices
-// (USD, dated with the package version; never fetched at run time).
-import { calcPrice } from '@pydantic/genai-prices';
+// (USD; never fetched at run time). A model is looked up in the table once; its rates are
+// cached, because a table lookup costs more than ingesting the span.
+import { calcPrice, ModelPrice, TieredPrices } from '@pydantic/genai-prices';
 import type { Tokens } from '../../shared/spanModel';
 
 /** A user's price for a model, in USD per million tokens. */
@@ -11,57 +12,83 @@ export interface PriceOverride {
   cacheWrite?: number;
 }
 
+type Rate = number | TieredPrices | undefined;
+
+interface Rates {
+  input: Rate;
+  output: Rate;
+  cacheRead: Rate;
+  cacheWrite: Rate;
+}
+
 export class PriceTable {
-  /** Model ids the bundled table does not know, so we look each up only once. */
-  private readonly unknown = new Set<string>();
-  private readonly overrides: Map<string, PriceOverride>;
+  private readonly rates = new Map<string, Rates | null>();
 
   constructor(overrides: Record<string, PriceOverride> = {}) {
-    this.overrides = new Map(Object.entries(overrides).map(([model, price]) => [model.toLowerCase(), price]));
+    for (const [model, price] of Object.entries(overrides)) {
+      this.rates.set(`override|${model.toLowerCase()}`, {
+        input: price.input, output: price.output, cacheRead: price.cacheRead, cacheWrite: price.cacheWrite,
+      });
+    }
   }
 
   /** Cost in USD of one call, or undefined where the model has no price. */
   cost(model: string, provider: string | undefined, tokens: Tokens): number | undefined {
+    const rates = this.lookup(model, provider);
+    if (!rates) return undefined;
     const input = tokens.input ?? 0;
     const output = tokens.output ?? Math.max((tokens.total ?? 0) - input, 0);
-    const override = this.override(model);
-    if (override) {
-      const cacheRead = tokens.cacheRead ?? 0;
-      const cacheWrite = tokens.cacheWrite ?? 0;
-      const uncached = Math.max(input - cacheRead - cacheWrite, 0);
-      return (uncached * override.input + cacheRead * (override.cacheRead ?? override.input)
-        + cacheWrite * (override.cacheWrite ?? override.input) + output * override.output) / 1e6;
-    }
-    for (const candidate of modelIdCandidates(model)) {
-      const key = `${provider ?? ''}|${candidate}`;
-      if (this.unknown.has(key)) continue;
-      const usage = {
-        input_tokens: input, output_tokens: output,
-        cache_read_tokens: tokens.cacheRead, cache_write_tokens: tokens.cacheWrite,
-      };
-      const result = safeCalc(usage, candidate, provider) ?? (provider ? safeCalc(usage, candidate, undefined) : null);
-      if (result) return result.total_price;
-      this.unknown.add(key);
-    }
-    return undefined;
+    const cacheRead = tokens.cacheRead ?? 0;
+    const cacheWrite = tokens.cacheWrite ?? 0;
+    // Input counts include cached tokens (OTel GenAI and the price table agree on that).
+    const uncached = Math.max(input - cacheRead - cacheWrite, 0);
+    const rate = (r: Rate, fallback: Rate = 0) => resolve(r ?? fallback, input);
+    return (uncached * rate(rates.input) + cacheRead * rate(rates.cacheRead, rates.input)
+      + cacheWrite * rate(rates.cacheWrite, rates.input) + output * rate(rates.output)) / 1e6;
   }
 
-  private override(model: string): PriceOverride | undefined {
-    if (this.overrides.size === 0) return undefined;
-    for (const candidate of modelIdCandidates(model)) {
-      const price = this.overrides.get(candidate.toLowerCase());
-      if (price) return price;
+  private lookup(model: string, provider: string | undefined): Rates | null {
+    const key = `${provider ?? ''}|${model}`;
+    let rates = this.rates.get(key);
+    if (rates === undefined) {
+      rates = this.find(model, provider);
+      this.rates.set(key, rates);
     }
-    return undefined;
+    return rates;
+  }
+
+  private find(model: string, provider: string | undefined): Rates | null {
+    const candidates = modelIdCandidates(model);
+    for (const candidate of candidates) {
+      const override = this.rates.get(`override|${candidate.toLowerCase()}`);
+      if (override) return override;
+    }
+    for (const candidate of candidates) {
+      const found = tableRates(candidate, provider) ?? (provider ? tableRates(candidate, undefined) : null);
+      if (found) return found;
+    }
+    return null;
   }
 }
 
-function safeCalc(usage: Parameters<typeof calcPrice>[0], model: string, providerId: string | undefined) {
+function tableRates(model: string, providerId: string | undefined): Rates | null {
   try {
-    return calcPrice(usage, model, providerId ? { providerId } : undefined);
+    const result = calcPrice({ input_tokens: 0, output_tokens: 0 }, model, providerId ? { providerId } : undefined);
+    if (!result) return null;
+    const price: ModelPrice = result.model_price;
+    return { input: price.input_mtok, output: price.output_mtok, cacheRead: price.cache_read_mtok, cacheWrite: price.cache_write_mtok };
   } catch {
     return null;
   }
+}
+
+/** A tiered price applies the highest tier the prompt reaches to the whole call. */
+function resolve(rate: Rate, inputTokens: number): number {
+  if (rate === undefined) return 0;
+  if (typeof rate === 'number') return rate;
+  let price = rate.base;
+  for (const tier of rate.tiers) if (inputTokens >= tier.start) price = tier.price;
+  return price;
 }
 
 /** The id as given, then without a provider prefix, a Bedrock version or a Vertex date. */

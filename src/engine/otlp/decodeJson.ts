@@ -3,7 +3,7 @@
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
 import { StringTable } from '../index/stringTable';
 import { DecodeError } from './protoReader';
-import { finishLog, resourceInfo } from './decodeProto';
+import { finishLog, serviceName } from './decodeProto';
 import {
   DecodedBatch, NANOS_PER_MS, RawEvent, RawLink, RawLog, RawSpan, ResourceInfo, ScopeInfo,
   isValidSpanId, newBatch, setAttribute, spanProblem,
@@ -118,7 +118,8 @@ export class JsonDecoder {
   }
 
   private resource(rs: Json): ResourceInfo {
-    return resourceInfo(this.attributes(field(field(rs, 'resource'), 'attributes')));
+    const attributes = this.attributes(field(field(rs, 'resource'), 'attributes'));
+    return { attributes, service: serviceName(attributes) };
   }
 
   private scope(scope: unknown): ScopeInfo {

@@ -2,6 +2,7 @@
 // (trace.proto, logs.proto, common.proto); unknown fields are skipped by wire type.
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
 import { StringTable } from '../index/stringTable';
+import { DecodedStringCache } from './decodedStringCache';
 import { DecodeError, ProtoReader } from './protoReader';
 import {
   DecodedBatch, NANOS_PER_MS, RawEvent, RawLink, RawLog, RawSpan, ResourceInfo, ScopeInfo,
@@ -14,7 +15,17 @@ const VARINT = (field: number) => (field << 3) | 0;
 const I64 = (field: number) => (field << 3) | 1;
 
 export class ProtoDecoder {
-  constructor(private readonly strings: StringTable) {}
+  private readonly cache: DecodedStringCache;
+
+  constructor(strings: StringTable) {
+    this.cache = new DecodedStringCache(strings);
+  }
+
+  /** A string field, interned (repeats are recognized from their bytes). */
+  private string(r: ProtoReader): string {
+    const start = r.skipLength();
+    return this.cache.get(r.buf, start, r.pos);
+  }
 
   /** ExportTraceServiceRequest or TracesData (byte-identical). */
   traces(buf: Buffer): DecodedBatch<RawSpan> {
@@ -22,7 +33,7 @@ export class ProtoDecoder {
     const r = new ProtoReader(buf);
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) this.resourceSpans(r.message(), batch);
+      if (tag === LEN(1)) this.resourceSpans(r, batch);
       else r.skip(tag & 7);
     }
     return batch;
@@ -34,47 +45,51 @@ export class ProtoDecoder {
     const r = new ProtoReader(buf);
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) this.resourceLogs(r.message(), batch);
+      if (tag === LEN(1)) this.resourceLogs(r, batch);
       else r.skip(tag & 7);
     }
     return batch;
   }
 
+  // Each reader method below starts at a length-prefixed embedded message, narrows the
+  // reader to it with enter() and restores it with leave(): no allocation per message.
+
   private resourceSpans(r: ProtoReader, batch: DecodedBatch<RawSpan>): void {
-    let resource: ResourceInfo = { attributes: {}, service: 'unknown_service' };
-    const scopeReaders: ProtoReader[] = [];
+    const outer = r.enter();
+    const resource: ResourceInfo = { attributes: {}, service: UNKNOWN_SERVICE };
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) resource = this.resource(r.message());
+      if (tag === LEN(1)) this.resource(r, resource);
       // 1000 is the pre-2022 instrumentation_library_spans, laid out like scope_spans.
-      else if (tag === LEN(2) || tag === LEN(1000)) scopeReaders.push(r.message());
+      else if (tag === LEN(2) || tag === LEN(1000)) this.scopeSpans(r, resource, batch);
       else r.skip(tag & 7);
     }
-    for (const scopeReader of scopeReaders) this.scopeSpans(scopeReader, resource, batch);
+    r.leave(outer);
   }
 
   private scopeSpans(r: ProtoReader, resource: ResourceInfo, batch: DecodedBatch<RawSpan>): void {
-    let scope: ScopeInfo = { name: '' };
-    const spanReaders: ProtoReader[] = [];
+    const outer = r.enter();
+    // Spans point at this object, so a scope that comes after them in the bytes still applies.
+    const scope: ScopeInfo = { name: '' };
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) scope = this.scope(r.message());
-      else if (tag === LEN(2)) spanReaders.push(r.message());
-      else r.skip(tag & 7);
+      if (tag === LEN(1)) this.scope(r, scope);
+      else if (tag === LEN(2)) {
+        const span = this.span(r, resource, scope);
+        const problem = spanProblem(span);
+        if (problem) {
+          batch.rejected++;
+          batch.rejectReasons.add(problem);
+        } else {
+          batch.items.push(span);
+        }
+      } else r.skip(tag & 7);
     }
-    for (const spanReader of spanReaders) {
-      const span = this.span(spanReader, resource, scope);
-      const problem = spanProblem(span);
-      if (problem) {
-        batch.rejected++;
-        batch.rejectReasons.add(problem);
-      } else {
-        batch.items.push(span);
-      }
-    }
+    r.leave(outer);
   }
 
   private span(r: ProtoReader, resource: ResourceInfo, scope: ScopeInfo): RawSpan {
+    const outer = r.enter();
     const span: RawSpan = {
       traceId: '', spanId: '', parentSpanId: undefined, name: '', otelKind: 0, startMs: 0, endMs: 0,
       attributes: {}, events: [], links: undefined, statusCode: 0, statusMessage: undefined, resource, scope,
@@ -89,146 +104,165 @@ export class ProtoDecoder {
           if (isValidSpanId(parent)) span.parentSpanId = parent;
           break;
         }
-        case LEN(5): span.name = this.strings.intern(r.string()); break;
+        case LEN(5): span.name = this.string(r); break;
         case VARINT(6): span.otelKind = r.varint(); break;
         case I64(7): span.startMs = r.fixed64() / NANOS_PER_MS; break;
         case I64(8): span.endMs = r.fixed64() / NANOS_PER_MS; break;
-        case LEN(9): this.keyValue(r.message(), span.attributes); break;
-        case LEN(11): span.events.push(this.event(r.message())); break;
-        case LEN(13): (span.links ??= []).push(this.link(r.message())); break;
-        case LEN(15): this.status(r.message(), span); break;
+        case LEN(9): this.keyValue(r, span.attributes); break;
+        case LEN(11): span.events.push(this.event(r)); break;
+        case LEN(13): (span.links ??= []).push(this.link(r)); break;
+        case LEN(15): this.status(r, span); break;
         default: r.skip(tag & 7);
       }
     }
+    r.leave(outer);
     if (span.endMs < span.startMs) span.endMs = span.startMs;
     return span;
   }
 
   private status(r: ProtoReader, span: RawSpan): void {
+    const outer = r.enter();
     while (!r.done) {
       const tag = r.tag();
       if (tag === LEN(2)) span.statusMessage = r.string() || undefined;
       else if (tag === VARINT(3)) span.statusCode = r.varint();
       else r.skip(tag & 7);
     }
+    r.leave(outer);
   }
 
   private event(r: ProtoReader): RawEvent {
+    const outer = r.enter();
     const event: RawEvent = { name: '', timeMs: 0, attributes: {} };
     while (!r.done) {
       const tag = r.tag();
       if (tag === I64(1)) event.timeMs = r.fixed64() / NANOS_PER_MS;
-      else if (tag === LEN(2)) event.name = this.strings.intern(r.string());
-      else if (tag === LEN(3)) this.keyValue(r.message(), event.attributes);
+      else if (tag === LEN(2)) event.name = this.string(r);
+      else if (tag === LEN(3)) this.keyValue(r, event.attributes);
       else r.skip(tag & 7);
     }
+    r.leave(outer);
     return event;
   }
 
   private link(r: ProtoReader): RawLink {
+    const outer = r.enter();
     const link: RawLink = { traceId: '', spanId: '', attributes: {} };
     while (!r.done) {
       const tag = r.tag();
       if (tag === LEN(1)) link.traceId = r.hex();
       else if (tag === LEN(2)) link.spanId = r.hex();
-      else if (tag === LEN(4)) this.keyValue(r.message(), link.attributes);
+      else if (tag === LEN(4)) this.keyValue(r, link.attributes);
       else r.skip(tag & 7);
     }
+    r.leave(outer);
     return link;
   }
 
-  private resource(r: ProtoReader): ResourceInfo {
-    const attributes: Attributes = {};
+  private resource(r: ProtoReader, resource: ResourceInfo): void {
+    const outer = r.enter();
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) this.keyValue(r.message(), attributes);
+      if (tag === LEN(1)) this.keyValue(r, resource.attributes);
       else r.skip(tag & 7);
     }
-    return resourceInfo(attributes);
+    r.leave(outer);
+    resource.service = serviceName(resource.attributes);
   }
 
-  private scope(r: ProtoReader): ScopeInfo {
-    const scope: ScopeInfo = { name: '' };
+  private scope(r: ProtoReader, scope: ScopeInfo): void {
+    const outer = r.enter();
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) scope.name = this.strings.intern(r.string());
-      else if (tag === LEN(2)) scope.version = this.strings.intern(r.string());
+      if (tag === LEN(1)) scope.name = this.string(r);
+      else if (tag === LEN(2)) scope.version = this.string(r);
       else r.skip(tag & 7);
     }
-    return scope;
+    r.leave(outer);
   }
 
   /** One KeyValue, added to target. */
   private keyValue(r: ProtoReader, target: Attributes): void {
+    const outer = r.enter();
     let key = '';
     let value: AttributeValue = null;
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) key = this.strings.intern(r.string());
-      else if (tag === LEN(2)) value = this.anyValue(r.message());
+      if (tag === LEN(1)) key = this.string(r);
+      else if (tag === LEN(2)) value = this.anyValue(r);
       else r.skip(tag & 7);
     }
+    r.leave(outer);
     setAttribute(target, key, value);
   }
 
   private anyValue(r: ProtoReader): AttributeValue {
+    const outer = r.enter();
     let value: AttributeValue = null;
     while (!r.done) {
       const tag = r.tag();
       switch (tag) {
-        case LEN(1): value = this.strings.intern(r.string()); break;
+        case LEN(1): value = this.string(r); break;
         case VARINT(2): value = r.varint() !== 0; break;
         case VARINT(3): value = r.int64(); break;
         case I64(4): value = r.double(); break;
-        case LEN(5): value = this.arrayValue(r.message()); break;
-        case LEN(6): {
-          const kv: Attributes = {};
-          const list = r.message();
-          while (!list.done) {
-            const t = list.tag();
-            if (t === LEN(1)) this.keyValue(list.message(), kv);
-            else list.skip(t & 7);
-          }
-          value = kv;
-          break;
-        }
+        case LEN(5): value = this.arrayValue(r); break;
+        case LEN(6): value = this.kvList(r); break;
         case LEN(7): value = r.bytesBase64(); break;
         default: r.skip(tag & 7);
       }
     }
+    r.leave(outer);
     return value;
   }
 
   private arrayValue(r: ProtoReader): AttributeValue[] {
+    const outer = r.enter();
     const values: AttributeValue[] = [];
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) values.push(this.anyValue(r.message()));
+      if (tag === LEN(1)) values.push(this.anyValue(r));
       else r.skip(tag & 7);
     }
+    r.leave(outer);
     return values;
   }
 
-  private resourceLogs(r: ProtoReader, batch: DecodedBatch<RawLog>): void {
-    let resource: ResourceInfo = { attributes: {}, service: 'unknown_service' };
-    const scopeReaders: ProtoReader[] = [];
+  private kvList(r: ProtoReader): Attributes {
+    const outer = r.enter();
+    const kv: Attributes = {};
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) resource = this.resource(r.message());
-      else if (tag === LEN(2)) scopeReaders.push(r.message());
+      if (tag === LEN(1)) this.keyValue(r, kv);
       else r.skip(tag & 7);
     }
-    void resource; // logs take their service from the span they attach to
-    for (const scopeReader of scopeReaders) {
-      while (!scopeReader.done) {
-        const tag = scopeReader.tag();
-        if (tag === LEN(2)) batch.items.push(this.logRecord(scopeReader.message()));
-        else scopeReader.skip(tag & 7);
-      }
+    r.leave(outer);
+    return kv;
+  }
+
+  private resourceLogs(r: ProtoReader, batch: DecodedBatch<RawLog>): void {
+    const outer = r.enter();
+    while (!r.done) {
+      const tag = r.tag();
+      // Logs take their service from the span they attach to, so the resource is skipped.
+      if (tag === LEN(2)) this.scopeLogs(r, batch);
+      else r.skip(tag & 7);
     }
+    r.leave(outer);
+  }
+
+  private scopeLogs(r: ProtoReader, batch: DecodedBatch<RawLog>): void {
+    const outer = r.enter();
+    while (!r.done) {
+      const tag = r.tag();
+      if (tag === LEN(2)) batch.items.push(this.logRecord(r));
+      else r.skip(tag & 7);
+    }
+    r.leave(outer);
   }
 
   private logRecord(r: ProtoReader): RawLog {
+    const outer = r.enter();
     const log: RawLog = { event: { name: '', timeMs: 0, attributes: {}, fromLog: true } };
     let observedMs = 0;
     let severity: string | undefined;
@@ -238,14 +272,15 @@ export class ProtoDecoder {
         case I64(1): log.event.timeMs = r.fixed64() / NANOS_PER_MS; break;
         case I64(11): observedMs = r.fixed64() / NANOS_PER_MS; break;
         case LEN(3): severity = r.string() || undefined; break;
-        case LEN(5): log.event.body = this.anyValue(r.message()); break;
-        case LEN(6): this.keyValue(r.message(), log.event.attributes); break;
+        case LEN(5): log.event.body = this.anyValue(r); break;
+        case LEN(6): this.keyValue(r, log.event.attributes); break;
         case LEN(9): log.traceId = r.hex(); break;
         case LEN(10): log.spanId = r.hex(); break;
-        case LEN(12): log.event.name = this.strings.intern(r.string()); break;
+        case LEN(12): log.event.name = this.string(r); break;
         default: r.skip(tag & 7);
       }
     }
+    r.leave(outer);
     finishLog(log, observedMs, severity);
     return log;
   }
@@ -264,9 +299,11 @@ export function finishLog(log: RawLog, observedMs: number, severity: string | un
   }
 }
 
-export function resourceInfo(attributes: Attributes): ResourceInfo {
+const UNKNOWN_SERVICE = 'unknown_service';
+
+export function serviceName(attributes: Attributes): string {
   const service = attributes['service.name'];
-  return { attributes, service: typeof service === 'string' && service ? service : 'unknown_service' };
+  return typeof service === 'string' && service ? service : UNKNOWN_SERVICE;
 }
 
 export { DecodeError };

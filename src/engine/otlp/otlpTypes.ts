@@ -78,12 +78,13 @@ const HEX_SPAN_ID = /^[0-9a-f]{16}$/;
 const ZERO_TRACE_ID = '0'.repeat(32);
 const ZERO_SPAN_ID = '0'.repeat(16);
 
+// Decoders produce lowercase hex, so the common case is a length check and a compare.
 export function isValidTraceId(id: string | undefined): id is string {
-  return id !== undefined && HEX_TRACE_ID.test(id) && id !== ZERO_TRACE_ID;
+  return id !== undefined && id.length === 32 && id !== ZERO_TRACE_ID && HEX_TRACE_ID.test(id);
 }
 
 export function isValidSpanId(id: string | undefined): id is string {
-  return id !== undefined && HEX_SPAN_ID.test(id) && id !== ZERO_SPAN_ID;
+  return id !== undefined && id.length === 16 && id !== ZERO_SPAN_ID && HEX_SPAN_ID.test(id);
 }
 
 /** Checks a decoded span's ids; returns the reason it is unusable, or undefined. */

@@ -3,12 +3,18 @@
 
 export class DecodeError extends Error {}
 
+/** Buffer's own slice decoders, which skip toString()'s argument checks (hot in ingest). */
+interface FastSlices {
+  utf8Slice(start: number, end: number): string;
+  hexSlice(start: number, end: number): string;
+}
+
 export const enum WireType { Varint = 0, I64 = 1, Len = 2, I32 = 5 }
 
 export class ProtoReader {
   pos: number;
 
-  constructor(readonly buf: Buffer, start = 0, readonly end = buf.length) {
+  constructor(readonly buf: Buffer, start = 0, public end = buf.length) {
     this.pos = start;
   }
 
@@ -43,6 +49,23 @@ export class ProtoReader {
 
   /** A varint as a signed int64, returned as a number when safe, else as a decimal string. */
   int64(): number | string {
+    // Fast path: up to 7 bytes (< 2^49) is a non-negative safe integer.
+    const { buf } = this;
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; i < 7 && this.pos + i < this.end; i++) {
+      const byte = buf[this.pos + i];
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) {
+        this.pos += i + 1;
+        return value;
+      }
+      scale *= 128;
+    }
+    return this.bigInt64();
+  }
+
+  private bigInt64(): number | string {
     let lo = 0n;
     let shift = 0n;
     const { buf, end } = this;
@@ -93,13 +116,22 @@ export class ProtoReader {
   }
 
   string(): string {
-    const [start, end] = this.lengthDelimited();
-    return this.buf.toString('utf8', start, end);
+    const start = this.skipLength();
+    return (this.buf as unknown as FastSlices).utf8Slice(start, this.pos);
+  }
+
+  /** Moves past a length-delimited field; returns where its bytes start (they end at pos). */
+  skipLength(): number {
+    const length = this.varint();
+    this.need(length);
+    const start = this.pos;
+    this.pos += length;
+    return start;
   }
 
   hex(): string {
-    const [start, end] = this.lengthDelimited();
-    return this.buf.toString('hex', start, end);
+    const start = this.skipLength();
+    return (this.buf as unknown as FastSlices).hexSlice(start, this.pos);
   }
 
   bytesBase64(): string {
@@ -107,10 +139,22 @@ export class ProtoReader {
     return this.buf.toString('base64', start, end);
   }
 
-  /** A reader over the embedded message that starts here. */
-  message(): ProtoReader {
-    const [start, end] = this.lengthDelimited();
-    return new ProtoReader(this.buf, start, end);
+  /**
+   * Narrows this reader to the embedded message that starts here, without allocating;
+   * returns the outer end to hand back to leave().
+   */
+  enter(): number {
+    const length = this.varint();
+    this.need(length);
+    const outer = this.end;
+    this.end = this.pos + length;
+    return outer;
+  }
+
+  /** Moves past the rest of the embedded message and restores the outer bound. */
+  leave(outer: number): void {
+    this.pos = this.end;
+    this.end = outer;
   }
 
   skip(wireType: number): void {

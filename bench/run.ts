@@ -1,0 +1,117 @@
+// `npm run bench`: the engine's performance targets, each printed as a ratio from one run
+// (machines are shared and noisy, so absolute times mean little; ratios within a run do).
+//   1. OTLP/HTTP protobuf ingest rate ÷ protobufjs decode-only rate      (target ≥ 1.0)
+//   2. resident memory per indexed span ÷ wire bytes per span            (target ≤ 0.75)
+import { ChildProcess, spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { ExportTraceServiceRequest } from './otlpProto';
+import { makeWorkload, Workload } from './workload';
+import { TraceIndex } from '../src/engine/index/traceIndex';
+import { PriceTable } from '../src/engine/normalize/pricing';
+import { Ingest } from '../src/engine/otlp/ingest';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+const TRACES_PER_REQUEST = 100; // 500 spans a request, the OTel BatchSpanProcessor's default size
+const IN_FLIGHT = 4;
+
+function decodeOnlyRate(workload: Workload): number {
+  const begin = process.hrtime.bigint();
+  for (const body of workload.requests) ExportTraceServiceRequest.decode(body);
+  return workload.spans / (Number(process.hrtime.bigint() - begin) / 1e9);
+}
+
+function post(port: number, body: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/v1/traces', method: 'POST',
+      headers: { 'Content-Type': 'application/x-protobuf', 'Content-Length': body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function getJson<T>(port: number, path: string): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`);
+  return (await res.json()) as T;
+}
+
+async function startEngineProcess(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'cli.js'), 'serve', '--port', String(port), '--no-grpc'],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => { if (chunk.toString().includes('listening')) resolve(); });
+    child.once('exit', (code) => reject(new Error(`engine exited with ${code}`)));
+  });
+  return child;
+}
+
+/** Sends every request with IN_FLIGHT in flight; the clock stops when the API counts them all. */
+async function ingestRate(workload: Workload): Promise<number> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const engine = await startEngineProcess(port);
+  try {
+    await post(port, makeWorkload(2, 10, 99).requests[0]); // warm-up trace, not counted
+    const baseline = (await getJson<{ spans: number }>(port, '/api/stats')).spans;
+    const begin = process.hrtime.bigint();
+    let next = 0;
+    const worker = async () => {
+      while (next < workload.requests.length) {
+        const status = await post(port, workload.requests[next++]);
+        if (status !== 200) throw new Error(`ingest answered ${status}`);
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    while ((await getJson<{ spans: number }>(port, '/api/stats')).spans < baseline + workload.spans) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return workload.spans / (Number(process.hrtime.bigint() - begin) / 1e9);
+  } finally {
+    engine.kill();
+  }
+}
+
+function gc(): void {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (!collect) throw new Error('run with node --expose-gc');
+  for (let i = 0; i < 3; i++) collect();
+}
+
+/** Resident memory the index adds per span, measured in this process around one ingest. */
+function memoryPerSpan(workload: Workload): number {
+  gc();
+  const before = process.memoryUsage().rss;
+  const index = new TraceIndex(new PriceTable());
+  const ingest = new Ingest(index);
+  for (const body of workload.requests) ingest.receive('traces', 'protobuf', body);
+  gc();
+  const after = process.memoryUsage().rss;
+  if (index.stats().spans !== workload.spans) throw new Error('not every span was indexed');
+  return (after - before) / workload.spans;
+}
+
+async function main(): Promise<void> {
+  const workload = makeWorkload(REQUESTS, TRACES_PER_REQUEST);
+  const wirePerSpan = workload.wireBytes / workload.spans;
+  console.log(`workload: ${workload.spans} LLM-shaped spans in ${workload.requests.length} protobuf requests, `
+    + `${wirePerSpan.toFixed(0)} wire bytes per span`);
+
+  decodeOnlyRate(workload); // warm up the decoder's JIT
+  const decodeRate = decodeOnlyRate(workload);
+  const ingest = await ingestRate(workload);
+  const ingestRatio = ingest / decodeRate;
+  console.log(`ingest: ${ingest.toFixed(0)} spans/s over OTLP/HTTP (${IN_FLIGHT} in flight) vs protobufjs decode-only `
+    + `${decodeRate.toFixed(0)} spans/s → ratio ${ingestRatio.toFixed(2)} (target ≥ 1.00) ${ingestRatio >= 1 ? 'PASS' : 'MISS'}`);
+
+  const memory = memoryPerSpan(makeWorkload(REQUESTS, TRACES_PER_REQUEST, 2));
+  const memoryRatio = memory / wirePerSpan;
+  console.log(`memory: ${memory.toFixed(0)} resident bytes per indexed span vs ${wirePerSpan.toFixed(0)} wire bytes → `
+    + `ratio ${memoryRatio.toFixed(2)} (target ≤ 0.75) ${memoryRatio <= 0.75 ? 'PASS' : 'MISS'}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

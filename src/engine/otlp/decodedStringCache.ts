@@ -1,0 +1,72 @@
+// Most strings in a stream of spans are repeats: attribute keys, model names, system prompts.
+// This cache recognizes a repeat from its bytes before decoding it, so a repeat costs a hash
+// and a byte compare instead of a UTF-8 decode, a string hash and a garbage string.
+import type { StringTable } from '../index/stringTable';
+
+interface Entry {
+  bytes: Buffer;
+  value: string;
+}
+
+const SLOTS = 1 << 16;
+/** Templated prompts differ in a few bytes and may share a sampled hash; a slot holds several. */
+const BUCKET_SIZE = 8;
+/** Strings longer than this are decoded every time (rare, and their bytes would crowd the cache). */
+const MAX_CACHED_LENGTH = 16 * 1024;
+/** Bytes the cache may hold before it starts over. */
+const BYTE_BUDGET = 16 * 1024 * 1024;
+/** Up to this length a string is hashed and compared in full by a JS loop. */
+const SHORT = 64;
+/** Longer strings are hashed on this many sampled bytes, then compared in full (native memcmp). */
+const SAMPLES = 64;
+
+export class DecodedStringCache {
+  private buckets: (Entry[] | undefined)[] = new Array(SLOTS);
+  private bytesHeld = 0;
+
+  constructor(private readonly strings: StringTable) {}
+
+  /** The interned string for buf[start, end). */
+  get(buf: Buffer, start: number, end: number): string {
+    const length = end - start;
+    if (length > MAX_CACHED_LENGTH) return this.strings.intern(buf.toString('utf8', start, end));
+    const slot = hashBytes(buf, start, length) & (SLOTS - 1);
+    let bucket = this.buckets[slot];
+    if (bucket) {
+      for (const entry of bucket) {
+        if (entry.bytes.length === length && sameBytes(entry.bytes, buf, start, length)) return entry.value;
+      }
+    }
+    const value = this.strings.intern(buf.toString('utf8', start, end));
+    if (this.bytesHeld + length > BYTE_BUDGET) {
+      this.buckets = new Array(SLOTS);
+      this.bytesHeld = 0;
+      bucket = undefined;
+    }
+    if (!bucket) this.buckets[slot] = bucket = [];
+    if (bucket.length >= BUCKET_SIZE) this.bytesHeld -= bucket.shift()!.bytes.length;
+    bucket.push({ bytes: Buffer.from(buf.subarray(start, end)), value });
+    this.bytesHeld += length;
+    return value;
+  }
+}
+
+function hashBytes(buf: Buffer, start: number, length: number): number {
+  let h = 0x811c9dc5 ^ length;
+  if (length <= SHORT) {
+    for (let i = start, end = start + length; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+  } else {
+    const step = Math.floor(length / SAMPLES);
+    for (let i = 0, at = start; i < SAMPLES; i++, at += step) h = Math.imul(h ^ buf[at], 0x01000193);
+    h = Math.imul(h ^ buf[start + length - 1], 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function sameBytes(cached: Buffer, buf: Buffer, start: number, length: number): boolean {
+  if (length <= SHORT) {
+    for (let i = 0; i < length; i++) if (cached[i] !== buf[start + i]) return false;
+    return true;
+  }
+  return buf.compare(cached, 0, length, start, start + length) === 0;
+}
