@@ -14,6 +14,9 @@ import { Ingest } from '../src/engine/otlp/ingest';
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const TRACES_PER_REQUEST = 100; // 500 spans a request, the OTel BatchSpanProcessor's default size
 const IN_FLIGHT = 4;
+/** Both rates are measured in alternating rounds and the best of each is kept, so a burst of
+ *  load from another tenant on this shared machine penalizes neither side alone. */
+const ROUNDS = 3;
 
 function decodeOnlyRate(workload: Workload): number {
   const begin = process.hrtime.bigint();
@@ -53,6 +56,7 @@ async function ingestRate(workload: Workload): Promise<number> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const engine = await startEngineProcess(port);
   try {
+    // The engine starts empty each round, so every round does the same work.
     await post(port, makeWorkload(2, 10, 99).requests[0]); // warm-up trace, not counted
     const baseline = (await getJson<{ spans: number }>(port, '/api/stats')).spans;
     const begin = process.hrtime.bigint();
@@ -99,8 +103,12 @@ async function main(): Promise<void> {
     + `${wirePerSpan.toFixed(0)} wire bytes per span`);
 
   decodeOnlyRate(workload); // warm up the decoder's JIT
-  const decodeRate = decodeOnlyRate(workload);
-  const ingest = await ingestRate(workload);
+  let decodeRate = 0;
+  let ingest = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    decodeRate = Math.max(decodeRate, decodeOnlyRate(workload));
+    ingest = Math.max(ingest, await ingestRate(workload));
+  }
   const ingestRatio = ingest / decodeRate;
   console.log(`ingest: ${ingest.toFixed(0)} spans/s over OTLP/HTTP (${IN_FLIGHT} in flight) vs protobufjs decode-only `
     + `${decodeRate.toFixed(0)} spans/s → ratio ${ingestRatio.toFixed(2)} (target ≥ 1.00) ${ingestRatio >= 1 ? 'PASS' : 'MISS'}`);
