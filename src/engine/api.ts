@@ -3,10 +3,13 @@
 //   GET /api/traces?limit=&sort=start|duration|tokens|cost&minDurationMs=&status=error&q=&service=&model=&session=&user=
 //                                  → { traces: TraceSummary[] }, sorted descending
 //   GET /api/traces/{traceId}      → { summary, spans } or 404
+//   GET /api/traces/{traceId}/otlp → the trace as OTLP/JSON TracesData (export), or 404
 import type { ServerResponse } from 'node:http';
 import type { TraceQuery, TraceSort } from '../shared/spanModel';
 import { send } from './httpReply';
 import type { TraceIndex } from './index/traceIndex';
+import { encodeTracesData } from './otlp/encodeJson';
+import type { RawSpan } from './otlp/otlpTypes';
 
 const SORTS: TraceSort[] = ['start', 'duration', 'tokens', 'cost'];
 
@@ -21,10 +24,12 @@ export function handleApi(method: string, url: URL, index: TraceIndex, res: Serv
     if (typeof parsed === 'string') return json(res, 400, { error: parsed });
     return json(res, 200, { traces: index.query(parsed) });
   }
-  const match = /^\/api\/traces\/([^/]+)$/.exec(url.pathname);
+  const match = /^\/api\/traces\/([^/]+)(\/otlp)?$/.exec(url.pathname);
   if (match) {
-    const detail = index.trace(decodeURIComponent(match[1]));
-    return detail ? json(res, 200, detail) : json(res, 404, { error: `no trace with id ${match[1]}` });
+    const traceId = decodeURIComponent(match[1]);
+    const found = match[2] ? index.rawSpans(traceId) : index.trace(traceId);
+    if (!found) return json(res, 404, { error: `no trace with id ${traceId}` });
+    return json(res, 200, match[2] ? encodeTracesData(found as RawSpan[]) : found);
   }
   json(res, 404, { error: `unknown API path ${url.pathname}` });
 }

@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULTS, startEngine } from './engine';
 import type { PriceOverride } from './normalize/pricing';
+import type { RetentionPolicy } from './store/traceStore';
 
 const USAGE = `AI Trace Inspector engine
 
@@ -16,10 +17,21 @@ Options:
   --allow-host NAME    also accept this Host header (repeatable; for a non-loopback --host)
   --max-body-mb N      largest request accepted after decompression (default 64)
   --prices FILE        JSON of price overrides: {"model-id": {"input": USD/1M, "output": USD/1M}}
+  --store DIR          keep received traces in DIR across restarts (default: memory only)
+  --keep-days N        keep normal traces N days in the store (default 7)
+  --keep-slow-days N   keep slow traces N days (default 30)
+  --keep-error-days N  keep failed traces N days (default 90)
+  --store-max-mb N     the store's size bound (default 2048)
+  --max-spans N        spans held in memory; the oldest normal traces are evicted past it (default 1000000)
+  --slow-ms N          a trace this long or longer is slow (default 2000)
   -h, --help           show this help
 `;
 
 interface ServeArgs {
+  storeDir?: string;
+  retention: Partial<RetentionPolicy>;
+  maxSpans?: number;
+  slowMs?: number;
   host?: string;
   httpPort?: number;
   grpcPort?: number | null;
@@ -29,7 +41,7 @@ interface ServeArgs {
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const args: ServeArgs = { allowedHosts: [] };
+  const args: ServeArgs = { allowedHosts: [], retention: {} };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -43,18 +55,26 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number 0-65535, got "${v}"`);
       return n;
     };
+    const positive = () => {
+      const v = value();
+      const n = Number(v);
+      if (!(n > 0)) throw new Error(`${flag} must be a positive number, got "${v}"`);
+      return n;
+    };
     switch (flag) {
+      case '--store': args.storeDir = value(); break;
+      case '--keep-days': args.retention.normalDays = positive(); break;
+      case '--keep-slow-days': args.retention.slowDays = positive(); break;
+      case '--keep-error-days': args.retention.errorDays = positive(); break;
+      case '--store-max-mb': args.retention.maxBytes = positive() * 1024 * 1024; break;
+      case '--max-spans': args.maxSpans = Math.floor(positive()); break;
+      case '--slow-ms': args.slowMs = positive(); break;
       case '--host': args.host = value(); break;
       case '--port': args.httpPort = port(); break;
       case '--grpc-port': args.grpcPort = port(); break;
       case '--no-grpc': args.grpcPort = null; break;
       case '--allow-host': args.allowedHosts.push(value().toLowerCase()); break;
-      case '--max-body-mb': {
-        const n = Number(value());
-        if (!(n > 0)) throw new Error('--max-body-mb must be a positive number');
-        args.maxBodyBytes = Math.round(n * 1024 * 1024);
-        break;
-      }
+      case '--max-body-mb': args.maxBodyBytes = Math.round(positive() * 1024 * 1024); break;
       case '--prices': args.pricesFile = value(); break;
       default: throw new Error(`unknown option "${flag}"`);
     }
@@ -82,7 +102,8 @@ async function serve(argv: string[]): Promise<void> {
   console.log(`AI Trace Inspector engine listening
   OTLP/HTTP  ${base}/v1/traces  (and /v1/logs)
   OTLP/gRPC  ${engine.grpcPort === null ? 'off' : `${engine.host}:${engine.grpcPort}`}
-  API        ${base}/api/traces`);
+  API        ${base}/api/traces
+  Store      ${engine.store ? engine.store.dir : 'none (traces are kept in memory only; use --store DIR)'}`);
   if (engine.host !== DEFAULTS.host && engine.host !== 'localhost' && engine.host !== '::1') {
     console.warn(`warning: bound to ${engine.host}; anyone who can reach this address can read your traces.`);
   }

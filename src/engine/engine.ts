@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TraceIndex } from './index/traceIndex';
+import { DEFAULT_RETENTION, RetentionPolicy, TraceStore } from './store/traceStore';
 import { createHttpServer } from './httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
 import { startGrpcReceiver, GrpcReceiver } from './otlp/grpcReceiver';
@@ -21,6 +22,13 @@ export interface EngineOptions {
   allowedHosts?: string[];
   /** USD per million tokens, by model id. */
   priceOverrides?: Record<string, PriceOverride>;
+  /** Folder that keeps received traces across restarts; none keeps them in memory only. */
+  storeDir?: string;
+  retention?: Partial<RetentionPolicy>;
+  /** Spans held in memory before the oldest normal traces are evicted. */
+  maxSpans?: number;
+  /** A trace at least this long is slow. */
+  slowMs?: number;
   log?: (message: string) => void;
 }
 
@@ -29,7 +37,10 @@ export const DEFAULTS = {
   httpPort: 4318,
   grpcPort: 4317,
   maxBodyBytes: 64 * 1024 * 1024,
+  maxSpans: 1_000_000,
 };
+
+const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
 export interface Engine {
   readonly host: string;
@@ -37,6 +48,9 @@ export interface Engine {
   readonly grpcPort: number | null;
   readonly index: TraceIndex;
   readonly ingest: Ingest;
+  readonly store?: TraceStore;
+  /** Settles when stored traces are loaded again (the receivers serve meanwhile). */
+  readonly ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -44,8 +58,10 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
   const host = options.host ?? DEFAULTS.host;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const log = options.log ?? (() => undefined);
-  const index = new TraceIndex(new PriceTable(options.priceOverrides));
-  const ingest = new Ingest(index);
+  const index = new TraceIndex(new PriceTable(options.priceOverrides),
+    { maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, slowMs: options.slowMs });
+  const store = options.storeDir ? new TraceStore(options.storeDir, log) : undefined;
+  const ingest = new Ingest(index, store);
   const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
   const http = createHttpServer({ ingest, index, maxBodyBytes, allowedHosts, log });
   await listen(http, host, options.httpPort ?? DEFAULTS.httpPort);
@@ -59,13 +75,37 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
       throw error;
     }
   }
+  const retention = { ...DEFAULT_RETENTION, ...options.retention };
+  const runRetention = () => {
+    if (!store) return;
+    try {
+      const report = store.applyRetention(index, retention);
+      if (report.deletedFiles) log(`retention: ${report.deletedFiles} file(s) retired, ${report.keptTraces} failed or slow trace(s) kept, ${report.droppedTraces} dropped`);
+    } catch (error) {
+      log(`retention failed: ${(error as Error).message}`);
+    }
+  };
+  const timer = setInterval(runRetention, RETENTION_EVERY_MS);
+  timer.unref();
+  const ready = (async () => {
+    if (!store) return;
+    const loaded = await store.replay(ingest);
+    if (loaded.requests) log(`store: loaded ${loaded.requests} request(s) from ${loaded.files} file(s) in ${store.dir}`);
+    for (const problem of loaded.problems) log(`store: ${problem}`);
+    runRetention();
+  })();
   return {
     host,
     httpPort: (http.address() as AddressInfo).port,
     grpcPort: grpc?.port ?? null,
     index,
     ingest,
+    store,
+    ready,
     async close() {
+      clearInterval(timer);
+      await ready.catch(() => undefined);
+      store?.close();
       await Promise.all([
         new Promise<void>((resolve) => { http.close(() => resolve()); http.closeAllConnections(); }),
         grpc?.close(),

@@ -47,7 +47,7 @@ export class SortedIndex<T> {
     }
   }
 
-  /** Items from the largest key down, while `keep` says so. */
+  /** Items from the largest key down to minKey. */
   *descending(minKey = -Infinity): Generator<T> {
     for (let b = this.blocks.length - 1; b >= 0; b--) {
       const block = this.blocks[b];
@@ -56,6 +56,11 @@ export class SortedIndex<T> {
         yield block[i].item;
       }
     }
+  }
+
+  /** Items from the smallest key up. */
+  *ascending(): Generator<T> {
+    for (const block of this.blocks) for (const entry of block) yield entry.item;
   }
 
   /** How many items have key >= minKey (reads whole blocks where it can). */
@@ -68,11 +73,6 @@ export class SortedIndex<T> {
       break;
     }
     return n;
-  }
-
-  /** The oldest item (smallest key), if any. */
-  first(): T | undefined {
-    return this.blocks[0]?.[0]?.item;
   }
 
   clear(): void {

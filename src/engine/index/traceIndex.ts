@@ -21,6 +21,17 @@ export interface Trace {
 
 type Facet = 'service' | 'model' | 'session' | 'user';
 
+export type RetentionClass = 'error' | 'slow' | 'normal';
+
+export interface IndexLimits {
+  /** Spans kept in memory; past it the oldest normal traces go first, then slow, then failed ones. */
+  maxSpans?: number;
+  /** A trace at least this long counts as slow (kept longer). */
+  slowMs?: number;
+}
+
+const DEFAULT_SLOW_MS = 2000;
+
 /** Log records kept while their span has not arrived yet. */
 const MAX_PENDING_LOGS = 50_000;
 const DEFAULT_LIMIT = 50;
@@ -43,9 +54,19 @@ export class TraceIndex {
   private pendingLogCount = 0;
   private spanCount = 0;
   private orphanCount = 0;
+  private compactedAt = 0;
   private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
 
-  constructor(private readonly prices: PriceTable) {}
+  constructor(private readonly prices: PriceTable, private readonly limits: IndexLimits = {}) {}
+
+  get slowMs(): number {
+    return this.limits.slowMs ?? DEFAULT_SLOW_MS;
+  }
+
+  /** Whether a trace is kept longer than normal ones (in memory and in the store). */
+  retentionClass(summary: TraceSummary): RetentionClass {
+    return summary.errorCount > 0 ? 'error' : summary.durationMs >= this.slowMs ? 'slow' : 'normal';
+  }
 
   countRequest(rejectedSpans = 0): void {
     this.counters.receivedRequests++;
@@ -77,6 +98,50 @@ export class TraceIndex {
       this.postStrings(trace, added);
       this.refresh(trace);
     }
+    this.enforceMemoryCap(touched);
+  }
+
+  /** Evicts whole traces, oldest normal ones first, until the span count is under the cap. */
+  private enforceMemoryCap(justAdded: Map<Trace, unknown>): void {
+    const max = this.limits.maxSpans;
+    if (max === undefined || this.spanCount <= max) return;
+    for (const wanted of ['normal', 'slow', 'error'] as RetentionClass[]) {
+      const victims: Trace[] = [];
+      let excess = this.spanCount - max;
+      for (const trace of this.byStart.ascending()) {
+        if (excess <= 0) break;
+        // Never evict what this very batch added while older traces remain.
+        if (justAdded.has(trace) || this.retentionClass(trace.summary) !== wanted) continue;
+        victims.push(trace);
+        excess -= trace.spans.size;
+      }
+      for (const trace of victims) this.remove(trace);
+      if (this.spanCount <= max) break;
+    }
+    // Stale postings are skipped by search; drop them once enough traces are gone.
+    if (this.counters.evictedTraces - this.compactedAt > this.traces.size / 4) {
+      this.strings.compact((t) => t.live);
+      this.compactedAt = this.counters.evictedTraces;
+    }
+  }
+
+  /** Drops a trace from every index. */
+  private remove(trace: Trace): void {
+    const { summary, traceId } = trace;
+    this.traces.delete(traceId);
+    this.byStart.remove(summary.startMs, traceId);
+    this.byDuration.remove(summary.durationMs, traceId);
+    this.byTokens.remove(summary.tokens.total, traceId);
+    this.byCost.remove(summary.costUsd, traceId);
+    this.errors.delete(trace);
+    this.updateFacet('service', trace, summary.services, []);
+    this.updateFacet('model', trace, summary.models, []);
+    this.updateFacet('session', trace, summary.sessionId ? [summary.sessionId] : [], []);
+    this.updateFacet('user', trace, summary.userId ? [summary.userId] : [], []);
+    this.spanCount -= trace.spans.size;
+    this.orphanCount -= trace.orphans;
+    trace.live = false;
+    this.counters.evictedTraces++;
   }
 
   /** Attaches log records to their spans; returns how many had no span context to attach to. */
@@ -153,6 +218,12 @@ export class TraceIndex {
     if (!trace) return undefined;
     const spans = [...trace.spans.values()].sort((a, b) => a.startMs - b.startMs).map(normalizeSpan);
     return { summary: trace.summary, spans };
+  }
+
+  /** A trace's spans as received, for export. */
+  rawSpans(traceId: string): RawSpan[] | undefined {
+    const trace = this.traces.get(traceId.toLowerCase());
+    return trace && [...trace.spans.values()].sort((a, b) => a.startMs - b.startMs);
   }
 
   stats(): EngineStats {
@@ -262,7 +333,12 @@ export class TraceIndex {
 
   private updateFacet(facet: Facet, trace: Trace, before: string[], after: string[]): void {
     const map = this.facets[facet];
-    for (const value of before) if (!after.includes(value)) map.get(value)?.delete(trace);
+    for (const value of before) {
+      if (after.includes(value)) continue;
+      const set = map.get(value);
+      set?.delete(trace);
+      if (set?.size === 0) map.delete(value);
+    }
     for (const value of after) {
       let set = map.get(value);
       if (!set) map.set(value, (set = new Set()));

@@ -14,18 +14,28 @@ export interface IngestResult {
   message?: string;
 }
 
+/** Where acknowledged requests are kept (store/traceStore.ts). */
+export interface RequestLog {
+  append(signal: Signal, encoding: Encoding, body: Buffer): void;
+}
+
 export class Ingest {
   private readonly proto: ProtoDecoder;
   private readonly json: JsonDecoder;
 
-  constructor(private readonly index: TraceIndex) {
+  constructor(private readonly index: TraceIndex, private readonly requestLog?: RequestLog) {
     this.proto = new ProtoDecoder(index.strings);
     this.json = new JsonDecoder(index.strings);
   }
 
-  /** Decodes and stores; throws DecodeError (→ 400) when the body is not a valid request. */
-  receive(signal: Signal, encoding: Encoding, body: Buffer): IngestResult {
-    return signal === 'traces' ? this.traces(encoding, body) : this.logs(encoding, body);
+  /**
+   * Decodes, indexes and (unless replaying) stores a request; throws DecodeError (→ 400) when
+   * the body is not a valid request, and then nothing is stored.
+   */
+  receive(signal: Signal, encoding: Encoding, body: Buffer, options: { persist: boolean } = { persist: true }): IngestResult {
+    const result = signal === 'traces' ? this.traces(encoding, body) : this.logs(encoding, body);
+    if (options.persist) this.requestLog?.append(signal, encoding, body);
+    return result;
   }
 
   private traces(encoding: Encoding, body: Buffer): IngestResult {

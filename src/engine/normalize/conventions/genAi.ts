@@ -39,6 +39,7 @@ export function structuredOutput(attrs: Attributes): Message[] | undefined {
 function eventBody(event: RawEvent): Record<string, unknown> {
   if (isRecord(event.body)) return event.body;
   if (typeof event.body === 'string') return { content: event.body };
+  // Exported traces carry an attached log's body in this attribute (otlp/encodeJson.ts).
   const packed = parseJson(event.attributes['gen_ai.event.content']);
   return isRecord(packed) ? packed : event.attributes;
 }

@@ -1,0 +1,69 @@
+// Raw spans → OTLP/JSON TracesData: what Export writes and what Jaeger, Phoenix or this engine
+// import again. Every id, attribute and event survives the round trip; log records attached to
+// a span travel as span events (TracesData has no place for logs), with their body as an attribute.
+import type { AttributeValue, Attributes } from '../../shared/spanModel';
+import type { RawEvent, RawSpan, ResourceInfo, ScopeInfo } from './otlpTypes';
+
+/** The attribute that carries an attached log record's body through an export. */
+export const LOG_BODY_ATTRIBUTE = 'gen_ai.event.content';
+
+export function encodeTracesData(spans: RawSpan[]): object {
+  const byResource = new Map<ResourceInfo, Map<ScopeInfo, RawSpan[]>>();
+  for (const span of spans) {
+    let scopes = byResource.get(span.resource);
+    if (!scopes) byResource.set(span.resource, (scopes = new Map()));
+    const list = scopes.get(span.scope);
+    if (list) list.push(span);
+    else scopes.set(span.scope, [span]);
+  }
+  return {
+    resourceSpans: [...byResource].map(([resource, scopes]) => ({
+      resource: { attributes: keyValues(resource.attributes) },
+      scopeSpans: [...scopes].map(([scope, list]) => ({
+        scope: scope.version ? { name: scope.name, version: scope.version } : { name: scope.name },
+        spans: list.map(encodeSpan),
+      })),
+    })),
+  };
+}
+
+function encodeSpan(span: RawSpan): object {
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    ...(span.parentSpanId ? { parentSpanId: span.parentSpanId } : {}),
+    name: span.name,
+    kind: span.otelKind,
+    startTimeUnixNano: msToNanos(span.startMs),
+    endTimeUnixNano: msToNanos(span.endMs),
+    attributes: keyValues(span.attributes),
+    events: span.events.map(encodeEvent),
+    ...(span.links ? { links: span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: keyValues(l.attributes) })) } : {}),
+    status: span.statusMessage ? { code: span.statusCode, message: span.statusMessage } : { code: span.statusCode },
+  };
+}
+
+function encodeEvent(event: RawEvent): object {
+  const attributes = event.body === undefined ? event.attributes : { ...event.attributes, [LOG_BODY_ATTRIBUTE]: JSON.stringify(event.body) };
+  return { timeUnixNano: msToNanos(event.timeMs), name: event.name, attributes: keyValues(attributes) };
+}
+
+/** Milliseconds (float) → integer nanoseconds as the decimal string OTLP/JSON uses. */
+export function msToNanos(ms: number): string {
+  const whole = Math.floor(ms);
+  const nanos = Math.round((ms - whole) * 1e6);
+  return (BigInt(whole) * 1_000_000n + BigInt(nanos)).toString();
+}
+
+function keyValues(attributes: Attributes): object[] {
+  return Object.keys(attributes).map((key) => ({ key, value: anyValue(attributes[key]) }));
+}
+
+function anyValue(v: AttributeValue): object {
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (typeof v === 'number') return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
+  if (Array.isArray(v)) return { arrayValue: { values: v.map(anyValue) } };
+  if (v && typeof v === 'object') return { kvlistValue: { values: keyValues(v) } };
+  return {};
+}

@@ -1,0 +1,270 @@
+// Keeps what the receivers acknowledged, so a reload or a crash loses nothing that got a 200.
+//
+// Format (open and documented; README "Where traces are kept"): the store folder holds segment
+// files, each written in order and never edited in place:
+//   traces-<time>.otlp.pb / logs-<time>.otlp.pb   requests as received, each prefixed by its
+//                                                  4-byte big-endian length (the Collector's
+//                                                  file-exporter proto format)
+//   traces-<time>.otlp.jsonl / logs-<time>.otlp.jsonl  OTLP/JSON requests, one per line
+//   kept-<time>.otlp.jsonl                        traces that retention kept past the normal age
+//                                                  (failed or slow), OTLP/JSON TracesData per line
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Encoding, Ingest, Signal } from '../otlp/ingest';
+import { encodeTracesData } from '../otlp/encodeJson';
+import { JsonDecoder } from '../otlp/decodeJson';
+import { ProtoDecoder } from '../otlp/decodeProto';
+import type { RawSpan } from '../otlp/otlpTypes';
+import { StringTable } from '../index/stringTable';
+import type { RetentionClass, TraceIndex } from '../index/traceIndex';
+
+export interface RetentionPolicy {
+  normalDays: number;
+  slowDays: number;
+  errorDays: number;
+  /** The store's size bound; past it the oldest files go first. */
+  maxBytes: number;
+}
+
+export const DEFAULT_RETENTION: RetentionPolicy = { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 2 * 1024 ** 3 };
+
+const SEGMENT_BYTES = 64 * 1024 * 1024;
+const SEGMENT_MS = 60 * 60 * 1000;
+const DAY_MS = 24 * 60 * 60 * 1000;
+const SEGMENT_NAME = /^(traces|logs|kept)-(\d{8}T\d{9}Z)(-\d+)?\.otlp\.(pb|jsonl)$/;
+
+interface OpenSegment {
+  fd: number;
+  bytes: number;
+  openedAt: number;
+}
+
+export interface RetentionReport {
+  deletedFiles: number;
+  keptTraces: number;
+  droppedTraces: number;
+}
+
+export class TraceStore {
+  private readonly open = new Map<string, OpenSegment>();
+  private failed = false;
+
+  constructor(readonly dir: string, private readonly log: (message: string) => void) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /**
+   * Appends one acknowledged request, synchronously so it is in the file before the 200 goes out.
+   * A write failure (disk full, no permission) is reported once and never stops the receiver.
+   */
+  append(signal: Signal, encoding: Encoding, body: Buffer): void {
+    try {
+      const segment = this.segment(signal, encoding);
+      const record = encoding === 'protobuf' ? lengthPrefixed(body) : oneLine(body);
+      writeSync(segment.fd, record);
+      segment.bytes += record.length;
+      if (this.failed) this.log(`store: writing to ${this.dir} works again`);
+      this.failed = false;
+    } catch (error) {
+      if (!this.failed) {
+        this.log(`store: cannot write to ${this.dir} (${(error as Error).message}); traces are kept in memory only until this is fixed`);
+      }
+      this.failed = true;
+    }
+  }
+
+  /** Feeds every stored request back through ingest, oldest first, yielding between files. */
+  async replay(ingest: Ingest): Promise<{ files: number; requests: number; problems: string[] }> {
+    const problems: string[] = [];
+    let requests = 0;
+    const files = this.files();
+    for (const file of files) {
+      const { signal, encoding } = file;
+      for (const body of readRecords(join(this.dir, file.name), encoding, (reason) => problems.push(`${file.name}: ${reason}`))) {
+        try {
+          ingest.receive(signal === 'kept' ? 'traces' : signal, encoding, body, { persist: false });
+          requests++;
+        } catch (error) {
+          problems.push(`${file.name}: ${(error as Error).message}`);
+        }
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { files: files.length, requests, problems };
+  }
+
+  /**
+   * Applies the retention policy: files past the normal age keep only the traces the index
+   * classes as slow or failed (rewritten into a kept- file), those past the slow age keep only
+   * failed ones, everything past the error age goes; then the oldest files go until the store
+   * fits its size bound.
+   */
+  applyRetention(index: TraceIndex, policy: RetentionPolicy, now = Date.now()): RetentionReport {
+    const report: RetentionReport = { deletedFiles: 0, keptTraces: 0, droppedTraces: 0 };
+    this.closeAll(); // new writes start fresh segments; old ones may be rewritten
+    const keep: { spans: RawSpan[]; latestMs: number }[] = [];
+    for (const file of this.files()) {
+      const path = join(this.dir, file.name);
+      const ageDays = (now - statSync(path).mtimeMs) / DAY_MS;
+      if (ageDays < policy.normalDays) continue;
+      const allowed: RetentionClass[] = ageDays < policy.slowDays ? ['error', 'slow'] : ageDays < policy.errorDays ? ['error'] : [];
+      if (file.signal !== 'logs' && allowed.length) {
+        const byTrace = groupByTrace(decodeSpans(path, file.encoding));
+        for (const [traceId, spans] of byTrace) {
+          const summary = index.trace(traceId)?.summary;
+          const cls = summary ? index.retentionClass(summary) : classify(spans, index.slowMs);
+          if (allowed.includes(cls)) {
+            keep.push({ spans, latestMs: Math.max(...spans.map((s) => s.endMs)) });
+            report.keptTraces++;
+          } else {
+            report.droppedTraces++;
+          }
+        }
+      } else if (file.signal !== 'logs') {
+        report.droppedTraces += groupByTrace(decodeSpans(path, file.encoding)).size;
+      }
+      unlinkSync(path);
+      report.deletedFiles++;
+    }
+    if (keep.length) this.writeKept(keep, now);
+    report.deletedFiles += this.enforceSize(policy.maxBytes);
+    return report;
+  }
+
+  close(): void {
+    this.closeAll();
+  }
+
+  /** Kept traces go into one file whose time is the newest file's it replaces, so its age carries on. */
+  private writeKept(keep: { spans: RawSpan[]; latestMs: number }[], now: number): void {
+    const lines = keep.map(({ spans }) => JSON.stringify(encodeTracesData(spans)) + '\n').join('');
+    const name = `kept-${stamp(now)}-${process.pid}.otlp.jsonl`;
+    const tmp = join(this.dir, `.${name}.tmp`);
+    writeFileSync(tmp, lines);
+    renameSync(tmp, join(this.dir, name));
+  }
+
+  private enforceSize(maxBytes: number): number {
+    const files = this.files().map((f) => ({ ...f, size: statSync(join(this.dir, f.name)).size }));
+    let total = files.reduce((sum, f) => sum + f.size, 0);
+    let deleted = 0;
+    // Plain segments before kept files (which hold the failed and slow traces), oldest first.
+    const order = [...files.filter((f) => f.signal !== 'kept'), ...files.filter((f) => f.signal === 'kept')];
+    for (const file of order) {
+      if (total <= maxBytes) break;
+      unlinkSync(join(this.dir, file.name));
+      total -= file.size;
+      deleted++;
+    }
+    return deleted;
+  }
+
+  /** The store's files, oldest first. */
+  private files(): { name: string; signal: Signal | 'kept'; encoding: Encoding }[] {
+    if (!existsSync(this.dir)) return [];
+    return readdirSync(this.dir)
+      .map((name) => ({ name, match: SEGMENT_NAME.exec(name) }))
+      .filter((f): f is { name: string; match: RegExpExecArray } => f.match !== null)
+      .sort((a, b) => a.match[2].localeCompare(b.match[2]) || a.name.localeCompare(b.name))
+      .map(({ name, match }) => ({ name, signal: match[1] as Signal | 'kept', encoding: match[4] === 'pb' ? 'protobuf' : 'json' }));
+  }
+
+  private segment(signal: Signal, encoding: Encoding): OpenSegment {
+    const key = `${signal}.${encoding}`;
+    const now = Date.now();
+    let segment = this.open.get(key);
+    if (segment && (segment.bytes > SEGMENT_BYTES || now - segment.openedAt > SEGMENT_MS)) {
+      closeSync(segment.fd);
+      segment = undefined;
+    }
+    if (!segment) {
+      const name = `${signal}-${stamp(now)}-${process.pid}.otlp.${encoding === 'protobuf' ? 'pb' : 'jsonl'}`;
+      segment = { fd: openSync(join(this.dir, name), 'a'), bytes: 0, openedAt: now };
+      this.open.set(key, segment);
+    }
+    return segment;
+  }
+
+  private closeAll(): void {
+    for (const segment of this.open.values()) closeSync(segment.fd);
+    this.open.clear();
+  }
+}
+
+/** `20261125T061502123Z`: sorts as text in time order. */
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:.]/g, '');
+}
+
+function lengthPrefixed(body: Buffer): Buffer {
+  const prefix = Buffer.alloc(4);
+  prefix.writeUInt32BE(body.length);
+  return Buffer.concat([prefix, body]);
+}
+
+/** JSON allows raw newlines only as whitespace, so they can become spaces. */
+function oneLine(body: Buffer): Buffer {
+  const text = body.toString('utf8').replace(/\r?\n/g, ' ');
+  return Buffer.from(text + '\n');
+}
+
+/** The records of a store file; a torn last record (a crash mid-write) is reported and skipped. */
+function* readRecords(path: string, encoding: Encoding, problem: (reason: string) => void): Generator<Buffer> {
+  const data = readFileSync(path);
+  if (encoding === 'json') {
+    let start = 0;
+    let line = 0;
+    while (start < data.length) {
+      const end = data.indexOf(10, start);
+      line++;
+      if (end < 0) {
+        problem(`line ${line} is incomplete (the write was cut off) and was skipped`);
+        return;
+      }
+      if (end > start) yield data.subarray(start, end);
+      start = end + 1;
+    }
+    return;
+  }
+  let pos = 0;
+  while (pos + 4 <= data.length) {
+    const length = data.readUInt32BE(pos);
+    if (pos + 4 + length > data.length) break;
+    yield data.subarray(pos + 4, pos + 4 + length);
+    pos += 4 + length;
+  }
+  if (pos < data.length) problem(`the record at byte ${pos} is incomplete (the write was cut off) and was skipped`);
+}
+
+function decodeSpans(path: string, encoding: Encoding): RawSpan[] {
+  const strings = new StringTable();
+  const proto = new ProtoDecoder(strings);
+  const json = new JsonDecoder(strings);
+  const spans: RawSpan[] = [];
+  for (const body of readRecords(path, encoding, () => undefined)) {
+    try {
+      spans.push(...(encoding === 'protobuf' ? proto.traces(body) : json.tracesText(body.toString('utf8'))).items);
+    } catch {
+      // A record that cannot be decoded was never acknowledged with a 200; nothing to keep.
+    }
+  }
+  return spans;
+}
+
+function groupByTrace(spans: RawSpan[]): Map<string, RawSpan[]> {
+  const byTrace = new Map<string, RawSpan[]>();
+  for (const span of spans) {
+    const list = byTrace.get(span.traceId);
+    if (list) list.push(span);
+    else byTrace.set(span.traceId, [span]);
+  }
+  return byTrace;
+}
+
+/** The class of a trace the index no longer holds, judged from its stored spans alone. */
+function classify(spans: RawSpan[], slowMs: number): RetentionClass {
+  if (spans.some((s) => s.statusCode === 2)) return 'error';
+  const start = Math.min(...spans.map((s) => s.startMs));
+  const end = Math.max(...spans.map((s) => s.endMs));
+  return end - start >= slowMs ? 'slow' : 'normal';
+}

@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEngine, Engine } from '../../src/engine/engine';
+import { TraceIndex } from '../../src/engine/index/traceIndex';
+import { PriceTable } from '../../src/engine/normalize/pricing';
+import { Ingest } from '../../src/engine/otlp/ingest';
+import { TraceStore } from '../../src/engine/store/traceStore';
+import { EngineApiClient } from './helpers/engineApiClient';
+import { rawSpan, SHARED_FIXTURES } from './helpers/rawSpans';
+import { encodeTracesData } from '../../src/engine/otlp/encodeJson';
+import type { RawSpan } from '../../src/engine/otlp/otlpTypes';
+
+const FIXTURE_PB = readFileSync(join(SHARED_FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb'));
+
+async function postTraces(engine: Engine, body: Buffer, contentType = 'application/x-protobuf'): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${engine.httpPort}/v1/traces`, { method: 'POST', body, headers: { 'Content-Type': contentType } });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+describe('the store keeps what was acknowledged', () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'trace-store-')); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('shows the same traces after a restart', async () => {
+    const json = JSON.stringify(encodeTracesData([rawSpan({ 'llm.prompt': 'remember me' }, { name: 'json-span' })]));
+    let engine = await startEngine({ httpPort: 0, grpcPort: null, storeDir: dir });
+    assert.equal(await postTraces(engine, FIXTURE_PB), 200);
+    assert.equal(await postTraces(engine, Buffer.from(json), 'application/json'), 200);
+    const before = await new EngineApiClient(engine.httpPort).listTraces({ limit: '100' });
+    await engine.close();
+
+    engine = await startEngine({ httpPort: 0, grpcPort: null, storeDir: dir });
+    await engine.ready;
+    const after = await new EngineApiClient(engine.httpPort).listTraces({ limit: '100' });
+    assert.equal(after.length, 4);
+    assert.deepEqual(after, before);
+    const found = await new EngineApiClient(engine.httpPort).listTraces({ q: 'remember me' });
+    assert.equal(found.length, 1);
+    await engine.close();
+  });
+
+  it('does not store what it refused', async () => {
+    const engine = await startEngine({ httpPort: 0, grpcPort: null, storeDir: dir });
+    assert.equal(await postTraces(engine, Buffer.from('{not json'), 'application/json'), 400);
+    await engine.close();
+    const index = new TraceIndex(new PriceTable());
+    const replay = await new TraceStore(dir, () => undefined).replay(new Ingest(index));
+    assert.equal(replay.requests, 0);
+  });
+
+  it('skips a record torn by a crash and loads the rest', async () => {
+    const store = new TraceStore(dir, () => undefined);
+    store.append('traces', 'protobuf', FIXTURE_PB);
+    store.append('traces', 'protobuf', FIXTURE_PB.subarray(0, 100));
+    store.close();
+    const file = readdirSync(dir).find((f) => f.endsWith('.pb'))!;
+    // Cut the second record short, as a crash mid-write would.
+    const data = readFileSync(join(dir, file));
+    require('node:fs').writeFileSync(join(dir, file), data.subarray(0, data.length - 40));
+    const index = new TraceIndex(new PriceTable());
+    const replay = await new TraceStore(dir, () => undefined).replay(new Ingest(index));
+    assert.equal(replay.requests, 1);
+    assert.match(replay.problems[0], /incomplete/);
+    assert.equal(index.stats().traces, 3);
+  });
+
+  it('keeps failed and slow traces longer than normal ones, exactly as the policy says', () => {
+    const index = new TraceIndex(new PriceTable(), { slowMs: 2000 });
+    const ingest = new Ingest(index);
+    const start = 1_700_000_000_000;
+    const normal = rawSpan({}, { name: 'normal', startMs: start, endMs: start + 100 });
+    const slow = rawSpan({}, { name: 'slow', startMs: start, endMs: start + 5000 });
+    const failed = rawSpan({}, { name: 'failed', startMs: start, endMs: start + 100, statusCode: 2 });
+    const store = new TraceStore(dir, () => undefined);
+    const body = (spans: RawSpan[]) => Buffer.from(JSON.stringify(encodeTracesData(spans)));
+    for (const span of [normal, slow, failed]) {
+      store.append('traces', 'json', body([span]));
+      ingest.receive('traces', 'json', body([span]), { persist: false });
+    }
+    store.close();
+    const policy = { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 1e9 };
+    const now = Date.now();
+    const age = (days: number) => {
+      for (const f of readdirSync(dir)) utimesSync(join(dir, f), (now - days * DAY) / 1000, (now - days * DAY) / 1000);
+    };
+    const storedNames = () => {
+      const index2 = new TraceIndex(new PriceTable());
+      return new TraceStore(dir, () => undefined).replay(new Ingest(index2)).then(() =>
+        index2.query({ limit: 10 }).map((t) => t.name).sort());
+    };
+    return (async () => {
+      age(3);
+      assert.deepEqual(store.applyRetention(index, policy, now), { deletedFiles: 0, keptTraces: 0, droppedTraces: 0 });
+      assert.deepEqual(await storedNames(), ['failed', 'normal', 'slow']);
+      age(10);
+      assert.deepEqual(store.applyRetention(index, policy, now), { deletedFiles: 1, keptTraces: 2, droppedTraces: 1 });
+      assert.deepEqual(await storedNames(), ['failed', 'slow']);
+      age(40);
+      assert.deepEqual(store.applyRetention(index, policy, now), { deletedFiles: 1, keptTraces: 1, droppedTraces: 1 });
+      assert.deepEqual(await storedNames(), ['failed']);
+      age(100);
+      store.applyRetention(index, policy, now);
+      assert.deepEqual(await storedNames(), []);
+    })();
+  });
+
+  it('warns once and keeps serving from memory when the store cannot be written', async () => {
+    const messages: string[] = [];
+    const engine = await startEngine({ httpPort: 0, grpcPort: null, storeDir: dir, log: (m) => messages.push(m) });
+    rmSync(dir, { recursive: true, force: true });
+    require('node:fs').writeFileSync(dir, 'a file where the folder was');
+    // The open segment still works on Linux (unlinked files stay writable), so force a new one.
+    engine.store!.close();
+    assert.equal(await postTraces(engine, FIXTURE_PB), 200);
+    assert.equal(await postTraces(engine, FIXTURE_PB), 200);
+    assert.equal(messages.filter((m) => m.includes('cannot write')).length, 1);
+    assert.equal((await new EngineApiClient(engine.httpPort).listTraces()).length, 3);
+    await engine.close();
+    rmSync(dir, { force: true });
+  });
+});
+
+describe('the memory cap', () => {
+  it('evicts the oldest normal traces first and counts them', () => {
+    const index = new TraceIndex(new PriceTable(), { maxSpans: 3, slowMs: 2000 });
+    const t = 1_700_000_000_000;
+    const oldFailed = rawSpan({}, { name: 'old failed', startMs: t, endMs: t + 10, statusCode: 2 });
+    const oldSlow = rawSpan({}, { name: 'old slow', startMs: t + 1, endMs: t + 9000 });
+    const oldNormal = rawSpan({}, { name: 'old normal', startMs: t + 2, endMs: t + 10 });
+    index.addSpans([oldFailed, oldSlow, oldNormal]);
+    index.addSpans([rawSpan({}, { name: 'new normal', startMs: t + 100, endMs: t + 110 })]);
+    assert.deepEqual(index.query({ limit: 10 }).map((s) => s.name), ['new normal', 'old slow', 'old failed']);
+    assert.equal(index.stats().evictedTraces, 1);
+    index.addSpans([rawSpan({}, { name: 'newer normal', startMs: t + 200, endMs: t + 210 })]);
+    assert.deepEqual(index.query({ limit: 10 }).map((s) => s.name), ['newer normal', 'old slow', 'old failed']);
+    index.addSpans([rawSpan({}, { name: 'newest normal', startMs: t + 300, endMs: t + 310 }), rawSpan({}, { name: 'newest 2', startMs: t + 301, endMs: t + 310 })]);
+    assert.deepEqual(index.query({ limit: 10 }).map((s) => s.name), ['newest 2', 'newest normal', 'old failed'], 'slow goes before failed');
+    assert.equal(index.stats().evictedTraces, 4);
+    assert.equal(index.query({ q: 'old normal' }).length, 0, 'search does not find evicted traces');
+  });
+});
+
+describe('export', () => {
+  it('round-trips every attribute, event and id through OTLP/JSON', async () => {
+    const engine = await startEngine({ httpPort: 0, grpcPort: null });
+    assert.equal(await postTraces(engine, FIXTURE_PB), 200);
+    const api = new EngineApiClient(engine.httpPort);
+    const failed = (await api.listTraces({ limit: '10' })).find((t) => t.status === 'error')!;
+    const original = await api.trace(failed.traceId);
+    const exported = await (await fetch(`http://127.0.0.1:${engine.httpPort}/api/traces/${failed.traceId}/otlp`)).text();
+    await engine.close();
+
+    const again = await startEngine({ httpPort: 0, grpcPort: null });
+    assert.equal(await postTraces(again, Buffer.from(exported), 'application/json'), 200);
+    const reimported = await new EngineApiClient(again.httpPort).trace(failed.traceId);
+    await again.close();
+    assert.deepEqual(reimported, original);
+    assert.ok(original.spans.some((s) => s.events.some((e) => e.name === 'exception')), 'the fixture carries an exception event');
+  });
+});
