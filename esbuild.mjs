@@ -3,8 +3,7 @@ import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
 
-await esbuild.build({
-  entryPoints: { cli: 'src/engine/cli.ts' },
+const node = {
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -12,6 +11,14 @@ await esbuild.build({
   outdir: 'dist',
   sourcemap: !production,
   minify: production,
-  banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
-});
+};
+
+await Promise.all([
+  // The headless engine.
+  esbuild.build({ ...node, entryPoints: { cli: 'src/engine/cli.ts' }, banner: { js: '#!/usr/bin/env node' } }),
+  // The engine as the extension starts it, in its own process.
+  esbuild.build({ ...node, entryPoints: { server: 'src/engine/server.ts' } }),
+  // The extension host side; `vscode` is provided by the editor.
+  esbuild.build({ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] }),
+]);

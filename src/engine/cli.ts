@@ -1,6 +1,6 @@
 // The headless engine: `node dist/cli.js serve [--host H] [--port P] [--grpc-port G]`.
 import { readFileSync } from 'node:fs';
-import { DEFAULTS, startEngine } from './engine';
+import { DEFAULTS, PortInUseError, startEngine } from './engine';
 import type { PriceOverride } from './normalize/pricing';
 import type { RetentionPolicy } from './store/traceStore';
 
@@ -91,10 +91,9 @@ async function serve(argv: string[]): Promise<void> {
   try {
     engine = await startEngine({ ...args, priceOverrides, log });
   } catch (error) {
-    const e = error as NodeJS.ErrnoException & { details?: string };
-    if (e.code === 'EADDRINUSE' || /address already in use|No address added/i.test(e.message + (e.details ?? ''))) {
-      throw new Error(`a port is already in use (${e.message}). Another engine or collector may be running; `
-        + 'stop it, or pick other ports with --port and --grpc-port.');
+    if (error instanceof PortInUseError) {
+      throw new Error(`${error.message}. Another engine or collector may be running there; stop it, or pick `
+        + 'other ports with --port and --grpc-port.');
     }
     throw error;
   }

@@ -1,13 +1,14 @@
-// The trace engine: OTLP receivers (HTTP and gRPC), the index, and the query API. The CLI runs
-// it headless; the extension runs the same engine in its own process.
+// The trace engine: the index, the store, and the OTLP receivers (HTTP with the query API, and
+// gRPC). The CLI runs it headless; the extension runs the same engine in its own process
+// (server.ts), where the receivers can be stopped and started while the index lives on.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TraceIndex } from './index/traceIndex';
-import { DEFAULT_RETENTION, RetentionPolicy, TraceStore } from './store/traceStore';
 import { createHttpServer } from './httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
 import { startGrpcReceiver, GrpcReceiver } from './otlp/grpcReceiver';
 import { Ingest } from './otlp/ingest';
+import { DEFAULT_RETENTION, RetentionPolicy, TraceStore } from './store/traceStore';
 
 export interface EngineOptions {
   /** Interface to bind; loopback unless the user says otherwise. */
@@ -42,76 +43,139 @@ export const DEFAULTS = {
 
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
-export interface Engine {
-  readonly host: string;
-  readonly httpPort: number;
-  readonly grpcPort: number | null;
-  readonly index: TraceIndex;
-  readonly ingest: Ingest;
-  readonly store?: TraceStore;
-  /** Settles when stored traces are loaded again (the receivers serve meanwhile). */
-  readonly ready: Promise<void>;
-  close(): Promise<void>;
+/** A receiver port that another process holds. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number, readonly protocol: 'http' | 'grpc') {
+    super(`port ${port} (OTLP/${protocol === 'http' ? 'HTTP' : 'gRPC'}) is already in use by another process`);
+  }
 }
 
-export async function startEngine(options: EngineOptions = {}): Promise<Engine> {
-  const host = options.host ?? DEFAULTS.host;
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
-  const log = options.log ?? (() => undefined);
-  const index = new TraceIndex(new PriceTable(options.priceOverrides),
-    { maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, slowMs: options.slowMs });
-  const store = options.storeDir ? new TraceStore(options.storeDir, log) : undefined;
-  const ingest = new Ingest(index, store);
-  const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
-  const http = createHttpServer({ ingest, index, maxBodyBytes, allowedHosts, log });
-  await listen(http, host, options.httpPort ?? DEFAULTS.httpPort);
-  let grpc: GrpcReceiver | undefined;
-  const grpcPort = options.grpcPort === undefined ? DEFAULTS.grpcPort : options.grpcPort;
-  if (grpcPort !== null) {
+export class Engine {
+  readonly index: TraceIndex;
+  ingest: Ingest;
+  store?: TraceStore;
+  /** Settles when stored traces are loaded again (the receivers serve meanwhile). */
+  readonly ready: Promise<void>;
+  private http?: Server;
+  private grpc?: GrpcReceiver;
+  private readonly retentionTimer: NodeJS.Timeout;
+  private readonly log: (message: string) => void;
+
+  constructor(private options: EngineOptions = {}) {
+    this.log = options.log ?? (() => undefined);
+    this.index = new TraceIndex(new PriceTable(options.priceOverrides),
+      { maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, slowMs: options.slowMs });
+    this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
+    this.ingest = new Ingest(this.index, this.store);
+    this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
+    this.retentionTimer.unref();
+    this.ready = this.loadStore();
+  }
+
+  get host(): string {
+    return this.options.host ?? DEFAULTS.host;
+  }
+
+  /** The bound OTLP/HTTP and API port; only while receiving. */
+  get httpPort(): number {
+    if (!this.http) throw new Error('the receivers are stopped');
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  get grpcPort(): number | null {
+    return this.grpc?.port ?? null;
+  }
+
+  get receiving(): boolean {
+    return this.http !== undefined;
+  }
+
+  /** Binds the receivers; throws PortInUseError naming the port another process holds. */
+  async startReceivers(): Promise<void> {
+    if (this.http) return;
+    const { host, options } = this;
+    const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
+    const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
+    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log });
+    const httpPort = options.httpPort ?? DEFAULTS.httpPort;
+    await listen(http, host, httpPort).catch((error: NodeJS.ErrnoException) => {
+      throw error.code === 'EADDRINUSE' ? new PortInUseError(httpPort, 'http') : error;
+    });
+    const grpcPort = options.grpcPort === undefined ? DEFAULTS.grpcPort : options.grpcPort;
+    if (grpcPort !== null) {
+      try {
+        this.grpc = await startGrpcReceiver(this.ingest, host, grpcPort, maxBodyBytes, this.log);
+      } catch (error) {
+        await closeServer(http);
+        const message = String((error as Error).message);
+        throw /address already in use|No address added/i.test(message) ? new PortInUseError(grpcPort, 'grpc') : error;
+      }
+    }
+    this.http = http;
+  }
+
+  async stopReceivers(): Promise<void> {
+    const { http, grpc } = this;
+    this.http = undefined;
+    this.grpc = undefined;
+    await Promise.all([http && closeServer(http), grpc?.close()]);
+  }
+
+  /**
+   * Takes new settings without losing the traces in memory: limits and prices apply from now
+   * on, a new store folder is used for what arrives next, and running receivers rebind.
+   */
+  async reconfigure(options: EngineOptions): Promise<void> {
+    const wasReceiving = this.receiving;
+    await this.stopReceivers();
+    this.options = { ...options, log: options.log ?? this.options.log };
+    this.index.configure(new PriceTable(options.priceOverrides), { maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, slowMs: options.slowMs });
+    if (options.storeDir !== this.store?.dir) {
+      this.store?.close();
+      this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
+      this.ingest = new Ingest(this.index, this.store);
+    }
+    if (wasReceiving) await this.startReceivers();
+  }
+
+  applyRetention(): void {
+    if (!this.store) return;
     try {
-      grpc = await startGrpcReceiver(ingest, host, grpcPort, maxBodyBytes, log);
+      const report = this.store.applyRetention(this.index, { ...DEFAULT_RETENTION, ...this.options.retention });
+      if (report.deletedFiles) {
+        this.log(`retention: ${report.deletedFiles} file(s) retired, ${report.keptTraces} failed or slow trace(s) kept, ${report.droppedTraces} dropped`);
+      }
     } catch (error) {
-      http.close();
-      throw error;
+      this.log(`retention failed: ${(error as Error).message}`);
     }
   }
-  const retention = { ...DEFAULT_RETENTION, ...options.retention };
-  const runRetention = () => {
-    if (!store) return;
-    try {
-      const report = store.applyRetention(index, retention);
-      if (report.deletedFiles) log(`retention: ${report.deletedFiles} file(s) retired, ${report.keptTraces} failed or slow trace(s) kept, ${report.droppedTraces} dropped`);
-    } catch (error) {
-      log(`retention failed: ${(error as Error).message}`);
-    }
-  };
-  const timer = setInterval(runRetention, RETENTION_EVERY_MS);
-  timer.unref();
-  const ready = (async () => {
-    if (!store) return;
-    const loaded = await store.replay(ingest);
-    if (loaded.requests) log(`store: loaded ${loaded.requests} request(s) from ${loaded.files} file(s) in ${store.dir}`);
-    for (const problem of loaded.problems) log(`store: ${problem}`);
-    runRetention();
-  })();
-  return {
-    host,
-    httpPort: (http.address() as AddressInfo).port,
-    grpcPort: grpc?.port ?? null,
-    index,
-    ingest,
-    store,
-    ready,
-    async close() {
-      clearInterval(timer);
-      await ready.catch(() => undefined);
-      store?.close();
-      await Promise.all([
-        new Promise<void>((resolve) => { http.close(() => resolve()); http.closeAllConnections(); }),
-        grpc?.close(),
-      ]);
-    },
-  };
+
+  async close(): Promise<void> {
+    clearInterval(this.retentionTimer);
+    await this.ready.catch(() => undefined);
+    await this.stopReceivers();
+    this.store?.close();
+  }
+
+  private async loadStore(): Promise<void> {
+    if (!this.store) return;
+    const loaded = await this.store.replay(this.ingest);
+    if (loaded.requests) this.log(`store: loaded ${loaded.requests} request(s) from ${loaded.files} file(s) in ${this.store.dir}`);
+    for (const problem of loaded.problems) this.log(`store: ${problem}`);
+    this.applyRetention();
+  }
+}
+
+/** An engine with its receivers listening. */
+export async function startEngine(options: EngineOptions = {}): Promise<Engine> {
+  const engine = new Engine(options);
+  try {
+    await engine.startReceivers();
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
+  return engine;
 }
 
 function isWildcard(host: string): boolean {
@@ -125,5 +189,12 @@ function listen(server: Server, host: string, port: number): Promise<void> {
       server.off('error', reject);
       resolve();
     });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
   });
 }

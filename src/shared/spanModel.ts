@@ -132,6 +132,10 @@ export interface TraceSummary {
   models: string[];
   sessionId?: string;
   userId?: string;
+  /** The longest step below the root, for "why is this slow" at a glance. */
+  slowestStep?: { name: string; durationMs: number };
+  /** The first failure's message, for "why did this fail" at a glance. */
+  errorMessage?: string;
 }
 
 export interface TraceDetail {

@@ -57,7 +57,16 @@ export class TraceIndex {
   private compactedAt = 0;
   private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
 
-  constructor(private readonly prices: PriceTable, private readonly limits: IndexLimits = {}) {}
+  /** Called after every change (spans, logs, eviction, clear); the engine server throttles it. */
+  onChange: () => void = () => undefined;
+
+  constructor(private prices: PriceTable, private limits: IndexLimits = {}) {}
+
+  /** New prices and limits; they apply to spans from now on. */
+  configure(prices: PriceTable, limits: IndexLimits): void {
+    this.prices = prices;
+    this.limits = limits;
+  }
 
   get slowMs(): number {
     return this.limits.slowMs ?? DEFAULT_SLOW_MS;
@@ -99,6 +108,7 @@ export class TraceIndex {
       this.refresh(trace);
     }
     this.enforceMemoryCap(touched);
+    this.onChange();
   }
 
   /** Evicts whole traces, oldest normal ones first, until the span count is under the cap. */
@@ -163,6 +173,7 @@ export class TraceIndex {
       }
     }
     for (const [trace, spans] of touched) this.postStrings(trace, spans);
+    if (touched.size) this.onChange();
     return unattached;
   }
 
@@ -248,6 +259,7 @@ export class TraceIndex {
     this.pendingLogCount = 0;
     this.spanCount = 0;
     this.orphanCount = 0;
+    this.onChange();
   }
 
   private search(text: string): Set<Trace> {
@@ -397,6 +409,12 @@ export function summarize(trace: Trace): TraceSummary {
   }
   if (models.size === 0) for (const span of spans) if (span.facts.model) models.add(span.facts.model);
   const root = pickRoot(trace, spans);
+  let slowest: StoredSpan | undefined;
+  let firstError: StoredSpan | undefined;
+  for (const span of spans) {
+    if (span !== root && (!slowest || span.endMs - span.startMs > slowest.endMs - slowest.startMs)) slowest = span;
+    if (span.statusCode === 2 && (!firstError || span.startMs < firstError.startMs)) firstError = span;
+  }
   const sessionSpan = spans.find((s) => s.facts.sessionId);
   const userSpan = spans.find((s) => s.facts.userId);
   return {
@@ -414,7 +432,15 @@ export function summarize(trace: Trace): TraceSummary {
     models: [...models],
     sessionId: sessionSpan?.facts.sessionId,
     userId: userSpan?.facts.userId,
+    slowestStep: slowest && { name: slowest.name, durationMs: slowest.endMs - slowest.startMs },
+    errorMessage: firstError && errorMessageOf(firstError),
   };
+}
+
+function errorMessageOf(span: StoredSpan): string {
+  const exception = span.events.find((e) => e.name === 'exception')?.attributes;
+  const fromException = exception && [exception['exception.type'], exception['exception.message']].filter((v) => typeof v === 'string').join(': ');
+  return span.statusMessage || fromException || `${span.name} failed`;
 }
 
 function countOrphans(trace: Trace): number {

@@ -214,7 +214,10 @@ function int64(v: unknown): number | string {
   return Number.isSafeInteger(n) ? n : s;
 }
 
+/** Nanoseconds (a decimal string, or a number) → milliseconds, whole milliseconds exact. */
 function nanosToMs(v: unknown): number {
-  const n = typeof v === 'number' ? v : Number(text(v));
+  const s = typeof v === 'number' ? (Number.isSafeInteger(v) ? String(v) : '') : text(v);
+  if (/^\d{7,}$/.test(s)) return Number(s.slice(0, -6)) + Number(s.slice(-6)) / NANOS_PER_MS;
+  const n = typeof v === 'number' ? v : Number(s);
   return Number.isFinite(n) ? n / NANOS_PER_MS : 0;
 }

@@ -106,8 +106,8 @@ export class ProtoDecoder {
         }
         case LEN(5): span.name = this.string(r); break;
         case VARINT(6): span.otelKind = r.varint(); break;
-        case I64(7): span.startMs = r.fixed64() / NANOS_PER_MS; break;
-        case I64(8): span.endMs = r.fixed64() / NANOS_PER_MS; break;
+        case I64(7): span.startMs = r.fixed64Ms(); break;
+        case I64(8): span.endMs = r.fixed64Ms(); break;
         case LEN(9): this.keyValue(r, span.attributes); break;
         case LEN(11): span.events.push(this.event(r)); break;
         case LEN(13): (span.links ??= []).push(this.link(r)); break;
@@ -136,7 +136,7 @@ export class ProtoDecoder {
     const event: RawEvent = { name: '', timeMs: 0, attributes: {} };
     while (!r.done) {
       const tag = r.tag();
-      if (tag === I64(1)) event.timeMs = r.fixed64() / NANOS_PER_MS;
+      if (tag === I64(1)) event.timeMs = r.fixed64Ms();
       else if (tag === LEN(2)) event.name = this.string(r);
       else if (tag === LEN(3)) this.keyValue(r, event.attributes);
       else r.skip(tag & 7);
@@ -269,8 +269,8 @@ export class ProtoDecoder {
     while (!r.done) {
       const tag = r.tag();
       switch (tag) {
-        case I64(1): log.event.timeMs = r.fixed64() / NANOS_PER_MS; break;
-        case I64(11): observedMs = r.fixed64() / NANOS_PER_MS; break;
+        case I64(1): log.event.timeMs = r.fixed64Ms(); break;
+        case I64(11): observedMs = r.fixed64Ms(); break;
         case LEN(3): severity = r.string() || undefined; break;
         case LEN(5): log.event.body = this.anyValue(r); break;
         case LEN(6): this.keyValue(r, log.event.attributes); break;

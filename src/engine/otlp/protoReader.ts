@@ -92,6 +92,22 @@ export class ProtoReader {
     return hi * 4294967296 + lo;
   }
 
+  /**
+   * A fixed64 of Unix nanoseconds as milliseconds. Nanoseconds since 1970 pass 2^53, so the
+   * whole milliseconds are computed exactly apart from the fraction: a span of exactly 250 ms
+   * stays 250, not 250.000244.
+   */
+  fixed64Ms(): number {
+    this.need(8);
+    const lo = this.buf.readUInt32LE(this.pos);
+    const hi = this.buf.readUInt32LE(this.pos + 4);
+    this.pos += 8;
+    // hi * 2^32 = hi * 4294 * 1e6 + hi * 967296
+    const rest = hi * 967296 + lo;
+    const restMs = Math.floor(rest / 1e6);
+    return hi * 4294 + restMs + (rest - restMs * 1e6) / 1e6;
+  }
+
   double(): number {
     this.need(8);
     const value = this.buf.readDoubleLE(this.pos);

@@ -105,7 +105,7 @@ export async function recordSpans(serviceName: string, build: (tracer: Tracer) =
 /** The log records `build` emits, as the SDK hands them to an exporter. */
 export async function recordLogs(serviceName: string, build: (logger: Logger) => void): Promise<ReadableLogRecord[]> {
   const memory = new InMemoryLogRecordExporter();
-  const provider = new LoggerProvider({ resource: resourceOf(serviceName), processors: [new SimpleLogRecordProcessor(memory)] });
+  const provider = new LoggerProvider({ resource: resourceOf(serviceName), processors: [new SimpleLogRecordProcessor({ exporter: memory })] });
   build(provider.getLogger('otlp-receiver-test', '1.0.0'));
   await provider.forceFlush();
   return memory.getFinishedLogRecords();

@@ -1,0 +1,88 @@
+// The engine as the extension runs it: a separate Node process speaking LSP over IPC
+// (vscode-languageserver), plus the trace requests of shared/engineProtocol.ts. A flood of
+// spans is decoded and indexed here, never on the editor's extension host.
+import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import {
+  ClearTraces, EngineSettings, ExportTrace, GetStats, GetTrace, QueryTraces, ReceiverStatus,
+  ReceiverStatusChanged, SetReceiving, TracesChanged, UpdateSettings,
+} from '../shared/engineProtocol';
+import { Engine, EngineOptions, PortInUseError } from './engine';
+import { encodeTracesData } from './otlp/encodeJson';
+
+/** Change notifications are coalesced to at most one per this many milliseconds. */
+const CHANGE_THROTTLE_MS = 250;
+
+const connection = createConnection(ProposedFeatures.all);
+const log = (message: string) => connection.console.log(message);
+
+let settings: EngineSettings;
+let engine: Engine;
+let status: ReceiverStatus = { receiving: false, host: '127.0.0.1' };
+
+function engineOptions(s: EngineSettings): EngineOptions {
+  return {
+    host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort, storeDir: s.storeDir, maxSpans: s.maxSpans,
+    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, log,
+  };
+}
+
+function createEngine(s: EngineSettings): Engine {
+  const created = new Engine(engineOptions(s));
+  let pending: NodeJS.Timeout | undefined;
+  created.index.onChange = () => {
+    pending ??= setTimeout(() => {
+      pending = undefined;
+      void connection.sendNotification(TracesChanged, created.index.stats());
+    }, CHANGE_THROTTLE_MS);
+  };
+  return created;
+}
+
+async function setReceiving(receiving: boolean): Promise<ReceiverStatus> {
+  const host = settings.host;
+  try {
+    if (receiving) await engine.startReceivers();
+    else await engine.stopReceivers();
+    status = engine.receiving
+      ? { receiving: true, host, httpPort: engine.httpPort, grpcPort: engine.grpcPort }
+      : { receiving: false, host };
+  } catch (error) {
+    const portInUse = error instanceof PortInUseError;
+    status = { receiving: false, host, problem: { message: (error as Error).message, port: portInUse ? error.port : undefined, portInUse } };
+    log(`receivers did not start: ${(error as Error).message}`);
+  }
+  void connection.sendNotification(ReceiverStatusChanged, status);
+  return status;
+}
+
+connection.onInitialize((params) => {
+  settings = params.initializationOptions as EngineSettings;
+  engine = createEngine(settings);
+  return { capabilities: { textDocumentSync: TextDocumentSyncKind.None } };
+});
+
+connection.onInitialized(() => {
+  void setReceiving(true);
+  void engine.ready.then(() => connection.sendNotification(TracesChanged, engine.index.stats()));
+});
+
+connection.onRequest(QueryTraces, (query) => engine.index.query(query));
+connection.onRequest(GetTrace, ({ traceId }) => engine.index.trace(traceId) ?? null);
+connection.onRequest(ExportTrace, ({ traceId }) => {
+  const spans = engine.index.rawSpans(traceId);
+  return spans ? encodeTracesData(spans) : null;
+});
+connection.onRequest(GetStats, () => engine.index.stats());
+connection.onRequest(ClearTraces, () => engine.index.clear());
+connection.onRequest(SetReceiving, ({ receiving }) => setReceiving(receiving));
+connection.onRequest(UpdateSettings, async (next) => {
+  // Receivers that failed to start (a taken port) try again: the new settings may fix that.
+  const shouldReceive = engine.receiving || status.problem !== undefined;
+  settings = next;
+  await engine.stopReceivers();
+  await engine.reconfigure(engineOptions(next));
+  return shouldReceive ? setReceiving(true) : status;
+});
+connection.onShutdown(() => engine?.close());
+
+connection.listen();

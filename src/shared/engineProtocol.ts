@@ -1,0 +1,44 @@
+// What the extension and its engine process say to each other, besides LSP itself. Both sides
+// import this file, so they cannot drift apart without a compile error.
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { EngineStats, TraceDetail, TraceQuery, TraceSummary } from './spanModel';
+
+/** Engine settings, sent as initializationOptions and again when the user changes them. */
+export interface EngineSettings {
+  host: string;
+  httpPort: number;
+  grpcPort: number | null;
+  storeDir?: string;
+  maxSpans: number;
+  slowMs: number;
+  retention: { normalDays: number; slowDays: number; errorDays: number; maxBytes: number };
+  priceOverrides: Record<string, { input: number; output: number; cacheRead?: number; cacheWrite?: number }>;
+}
+
+export interface ReceiverStatus {
+  receiving: boolean;
+  host: string;
+  httpPort?: number;
+  grpcPort?: number | null;
+  /** Set when the receivers could not start, e.g. a port held by another process. */
+  problem?: { message: string; port?: number; portInUse?: boolean };
+}
+
+/** extension → engine: traces matching a query, newest (or slowest, ...) first. */
+export const QueryTraces = new RequestType<TraceQuery, TraceSummary[], void>('traces/query');
+/** extension → engine: one trace with its normalized spans, or null. */
+export const GetTrace = new RequestType<{ traceId: string }, TraceDetail | null, void>('traces/get');
+/** extension → engine: a trace as OTLP/JSON TracesData (Export), or null. */
+export const ExportTrace = new RequestType<{ traceId: string }, object | null, void>('traces/exportOtlp');
+/** extension → engine: counts for the status bar. */
+export const GetStats = new RequestType0<EngineStats, void>('traces/stats');
+/** extension → engine: forget every trace in memory. */
+export const ClearTraces = new RequestType0<void, void>('traces/clear');
+/** extension → engine: start or stop the OTLP receivers; answers the resulting status. */
+export const SetReceiving = new RequestType<{ receiving: boolean }, ReceiverStatus, void>('receiver/set');
+/** extension → engine: new settings (the engine restarts its receivers if ports changed). */
+export const UpdateSettings = new RequestType<EngineSettings, ReceiverStatus, void>('engine/updateSettings');
+/** engine → extension: traces arrived or went; at most a few times a second, whatever the load. */
+export const TracesChanged = new NotificationType<EngineStats>('traces/changed');
+/** engine → extension: the receivers started, stopped or failed. */
+export const ReceiverStatusChanged = new NotificationType<ReceiverStatus>('receiver/status');

@@ -1,0 +1,99 @@
+// The OTLP logs receiver: log records from the real OpenTelemetry JS log exporters (HTTP protobuf,
+// HTTP JSON, gRPC) that carry a span context land on that span, whichever arrives first. GenAI
+// content events (gen_ai.system.message, gen_ai.user.message, gen_ai.choice) become the span's
+// messages; other records become span events.
+import assert from 'node:assert/strict';
+import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
+import type { Span as ApiSpan } from '@opentelemetry/api';
+import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import {
+  assertFullSuccess, exportLogs, exportSpans, JSON_TYPE, mediaType, postOtlp, PROTOBUF, recordLogs, recordSpans, rpcStatusMessage,
+  TRANSPORTS, useEngine,
+} from './helpers/otelSenders';
+
+const SYSTEM = 'You answer in one word.';
+const USER = 'Greet me.';
+const ANSWER = 'Hello!';
+
+interface ChatTelemetry {
+  spans: ReadableSpan[];
+  logs: ReadableLogRecord[];
+}
+
+/** One chat call as an instrumentation on the event-based GenAI conventions reports it. */
+async function chatWithContentLogs(service: string): Promise<ChatTelemetry> {
+  let llm: ApiSpan | undefined;
+  const spans = await recordSpans(service, (tracer) => {
+    llm = tracer.startSpan('chat gpt-4o-mini', {
+      kind: SpanKind.CLIENT,
+      attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.system': 'openai', 'gen_ai.request.model': 'gpt-4o-mini' },
+    });
+    llm.end();
+  });
+  const logs = await recordLogs(service, (logger) => {
+    const context = trace.setSpan(ROOT_CONTEXT, llm!);
+    const attributes = { 'gen_ai.system': 'openai' };
+    logger.emit({ eventName: 'gen_ai.system.message', body: { content: SYSTEM }, attributes, context });
+    logger.emit({ eventName: 'gen_ai.user.message', body: { content: USER }, attributes, context });
+    logger.emit({
+      eventName: 'gen_ai.choice', attributes, context,
+      body: { index: 0, finish_reason: 'stop', message: { role: 'assistant', content: ANSWER } },
+    });
+    logger.emit({ eventName: 'app.cache_lookup', body: 'cache miss', attributes: { 'app.step': 2 }, context });
+    logger.emit({ body: 'legacy style', attributes: { 'event.name': 'app.legacy_event' }, context });
+  });
+  return { spans, logs };
+}
+
+describe('OTLP receiver (logs)', () => {
+  const ctx = useEngine();
+
+  for (const transport of TRANSPORTS) {
+    for (const logsFirst of [false, true]) {
+      it(`puts ${transport} log records on their span, ${logsFirst ? 'logs' : 'span'} first`, async () => {
+        const service = `logs-${transport}-${logsFirst ? 'logs' : 'span'}-first`;
+        const telemetry = await chatWithContentLogs(service);
+        const steps = [() => exportSpans(ctx.engine, transport, telemetry.spans), () => exportLogs(ctx.engine, transport, telemetry.logs)];
+        for (const step of logsFirst ? steps.reverse() : steps) await step();
+
+        const { spans } = await ctx.api.onlyTrace({ service });
+        assert.equal(spans.length, 1);
+        const [span] = spans;
+        assert.equal(span.spanId, telemetry.spans[0].spanContext().spanId);
+        assert.deepEqual(span.inputMessages?.map(({ role, content }) => ({ role, content })),
+          [{ role: 'system', content: SYSTEM }, { role: 'user', content: USER }], 'input messages');
+        assert.deepEqual(span.outputMessages?.map(({ role, content }) => ({ role, content })),
+          [{ role: 'assistant', content: ANSWER }], 'output messages');
+        const events = span.events.filter((e) => e.name.startsWith('app.')).map(({ name, body }) => ({ name, body }));
+        assert.deepEqual(events, [{ name: 'app.cache_lookup', body: 'cache miss' }, { name: 'app.legacy_event', body: 'legacy style' }]);
+        assert.equal(span.events.find((e) => e.name === 'app.cache_lookup')?.attributes['app.step'], 2);
+      });
+    }
+  }
+
+  describe('raw requests to /v1/logs', () => {
+    const encodings = [
+      { contentType: PROTOBUF, serializer: ProtobufLogsSerializer },
+      { contentType: JSON_TYPE, serializer: JsonLogsSerializer },
+    ];
+    for (const { contentType, serializer } of encodings) {
+      it(`answers ${contentType} log records with an empty ExportLogsServiceResponse`, async () => {
+        const service = `raw-logs-${contentType}`;
+        const { spans, logs } = await chatWithContentLogs(service);
+        await exportSpans(ctx.engine, 'http/protobuf', spans);
+        const res = await postOtlp(ctx.engine.httpPort, contentType, Buffer.from(serializer.serializeRequest(logs)!), { path: '/v1/logs' });
+        assertFullSuccess(res, contentType);
+        assert.equal((await ctx.api.onlyTrace({ service })).spans[0].outputMessages?.[0]?.content, ANSWER);
+      });
+    }
+
+    it('answers an undecodable protobuf logs body with 400 and a google.rpc.Status', async () => {
+      const res = await postOtlp(ctx.engine.httpPort, PROTOBUF, Buffer.from([0x0a, 0x7f, 0x01]), { path: '/v1/logs' });
+      assert.equal(res.status, 400, res.body.toString());
+      assert.equal(mediaType(res), PROTOBUF);
+      assert.match(rpcStatusMessage(res.body) ?? '', /\w/);
+    });
+  });
+});
