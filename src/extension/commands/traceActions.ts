@@ -1,0 +1,52 @@
+// Export, Clear, Copy Instrumentation Snippet: commands that act on traces or help send them.
+import * as vscode from 'vscode';
+import { formatRelativeTime } from '../format';
+import { nodeSnippet, pythonSnippet } from '../snippets';
+import type { TraceSource } from '../traceSource';
+import type { TreeNode } from '../tracesTree';
+
+/** The trace a command applies to: the tree row it was run on, or one the user picks. */
+async function chooseTrace(source: TraceSource, node: TreeNode | undefined, title: string): Promise<string | undefined> {
+  if (node) return node.type === 'trace' ? node.trace.traceId : node.traceId;
+  const traces = await source.query({ limit: 200 });
+  const picked = await vscode.window.showQuickPick(
+    traces.map((t) => ({ label: t.name, description: `${formatRelativeTime(t.startMs)} · ${t.service}`, detail: t.traceId, traceId: t.traceId })),
+    { title, matchOnDetail: true });
+  return picked?.traceId;
+}
+
+export async function exportTrace(source: TraceSource, node?: TreeNode): Promise<void> {
+  const traceId = await chooseTrace(source, node, 'Export which trace?');
+  if (!traceId) return;
+  const target = await vscode.window.showSaveDialog({
+    title: 'Export Trace as OTLP/JSON',
+    defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(require('node:os').homedir()), `trace-${traceId}.otlp.json`),
+    filters: { 'OTLP/JSON': ['json'] },
+  });
+  if (!target) return;
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Exporting trace…' }, async () => {
+    const data = await source.exportOtlp(traceId);
+    if (!data) throw new Error(`Trace ${traceId} is no longer loaded.`);
+    await vscode.workspace.fs.writeFile(target, Buffer.from(JSON.stringify(data, null, 2)));
+  });
+  const open = await vscode.window.showInformationMessage(`Exported trace to ${vscode.workspace.asRelativePath(target)}. Jaeger, Phoenix and this extension can import it.`, 'Open');
+  if (open) await vscode.window.showTextDocument(target);
+}
+
+export async function clearTraces(source: TraceSource): Promise<void> {
+  const stats = await source.stats();
+  const answer = await vscode.window.showWarningMessage(
+    `Clear all ${stats.traces} traces from memory? Traces kept in the store come back after a restart.`, { modal: true }, 'Clear');
+  if (answer !== 'Clear') return;
+  await source.clear();
+}
+
+export async function copyInstrumentationSnippet(httpPort: number, language?: 'python' | 'node'): Promise<void> {
+  const choice = language ?? (await vscode.window.showQuickPick([
+    { label: 'Python (DSPy, OpenAI, LangChain) with OpenInference', language: 'python' as const },
+    { label: 'Node.js with the OpenTelemetry SDK', language: 'node' as const },
+  ], { title: 'Copy Instrumentation Snippet' }))?.language;
+  if (!choice) return;
+  await vscode.env.clipboard.writeText(choice === 'python' ? pythonSnippet(httpPort) : nodeSnippet(httpPort));
+  void vscode.window.showInformationMessage(`Copied the ${choice === 'python' ? 'Python' : 'Node.js'} snippet: it sends traces to http://127.0.0.1:${httpPort}/v1/traces.`);
+}

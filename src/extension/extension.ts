@@ -1,0 +1,98 @@
+// Activation wires the parts together and does nothing else: the engine process, the trace
+// source, the tree, the status bar, the commands, and settings that apply without a reload.
+import * as vscode from 'vscode';
+import type { ReceiverStatus } from '../shared/engineProtocol';
+import type { EngineStats } from '../shared/spanModel';
+import { ActiveSource } from './activeSource';
+import { clearTraces, copyInstrumentationSnippet, exportTrace } from './commands/traceActions';
+import { openTraceById, searchTraces, showExpensiveTraces, showFailedTraces, showSlowTraces } from './commands/traceQuickPicks';
+import { EngineClient } from './engineClient';
+import { HttpTraceSource } from './httpTraceSource';
+import { resolvePortConflict } from './portConflict';
+import { readEngineSettings, SECTION } from './settings';
+import { TracesStatusBar } from './statusBar';
+import { openTrace, TRACE_SCHEME, TraceDocumentProvider } from './traceDocuments';
+import { TracesTreeProvider, TreeNode } from './tracesTree';
+
+/** What tests (and other extensions) can reach after activation. */
+export interface ExtensionApi {
+  engine: EngineClient;
+  source: ActiveSource;
+  tree: TracesTreeProvider;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
+  const output = vscode.window.createOutputChannel('AI Trace Inspector', { log: true });
+  const settings = () => readEngineSettings(vscode.Uri.joinPath(context.globalStorageUri, 'store').fsPath);
+  const engine = new EngineClient(context, settings, output);
+  const source = new ActiveSource(engine);
+  const tree = new TracesTreeProvider(source);
+  const view = vscode.window.createTreeView('aiTraceInspector.traces', { treeDataProvider: tree, showCollapseAll: true });
+  const statusBar = new TracesStatusBar();
+  let attached: HttpTraceSource | undefined;
+  let lastStats: EngineStats | undefined;
+  context.subscriptions.push(output, engine, source, tree, view, statusBar,
+    vscode.workspace.registerTextDocumentContentProvider(TRACE_SCHEME, new TraceDocumentProvider(source)));
+
+  const showStatus = () => statusBar.update(engine.status, lastStats, attached?.description);
+  const onStats = (stats: EngineStats | undefined) => {
+    lastStats = stats;
+    void vscode.commands.executeCommand('setContext', 'aiTraceInspector.empty', (stats?.traces ?? 0) === 0);
+    showStatus();
+  };
+  source.onDidChange((stats) => (stats ? onStats(stats) : source.stats().then(onStats, () => undefined)));
+  engine.onDidChangeStatus(async (status: ReceiverStatus) => {
+    showStatus();
+    if (!status.problem?.portInUse || attached) return;
+    const choice = await resolvePortConflict(status);
+    if (choice.action === 'attach') {
+      attached = new HttpTraceSource(choice.port);
+      context.subscriptions.push(attached);
+      source.use(attached);
+      showStatus();
+    }
+  });
+
+  const setFilter = (change: Partial<TracesTreeProvider['filters']>) => {
+    Object.assign(tree.filters, change);
+    view.description = tree.filterDescription();
+    void vscode.commands.executeCommand('setContext', 'aiTraceInspector.filtered', view.description !== undefined);
+    tree.refreshNow();
+  };
+  const command = (id: string, run: (...args: any[]) => unknown) =>
+    context.subscriptions.push(vscode.commands.registerCommand(`aiTraceInspector.${id}`, run));
+  command('openTrace', (traceId: string, spanId?: string) => openTrace(traceId, spanId));
+  command('showSlowTraces', () => showSlowTraces(source));
+  command('showFailedTraces', () => showFailedTraces(source));
+  command('showExpensiveTraces', () => showExpensiveTraces(source));
+  command('searchTraces', () => searchTraces(source));
+  command('openTraceById', () => openTraceById(source));
+  command('exportTrace', (node?: TreeNode) => exportTrace(source, node));
+  command('clearTraces', () => clearTraces(source));
+  command('startReceiver', () => engine.setReceiving(true));
+  command('stopReceiver', () => engine.setReceiving(false));
+  command('copySnippet', (language?: 'python' | 'node') => copyInstrumentationSnippet(settings().httpPort, language));
+  command('showLog', () => output.show());
+  command('refresh', () => tree.refreshNow());
+  command('filterErrors', () => setFilter({ errorsOnly: !tree.filters.errorsOnly }));
+  command('filterSlow', () => setFilter({ slowOnly: !tree.filters.slowOnly }));
+  command('filterText', async () => {
+    const text = await vscode.window.showInputBox({ title: 'Filter Traces', prompt: 'Show traces containing this text', value: tree.filters.text });
+    if (text !== undefined) setFilter({ text: text.trim() });
+  });
+  command('clearFilters', () => setFilter({ errorsOnly: false, slowOnly: false, text: '' }));
+
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
+    if (!event.affectsConfiguration(SECTION)) return;
+    tree.refreshNow();
+    void engine.updateSettings(settings()).then(showStatus, (error: Error) => output.error(`settings not applied: ${error.message}`));
+  }));
+
+  void vscode.commands.executeCommand('setContext', 'aiTraceInspector.empty', true);
+  await engine.start();
+  return { engine, source, tree };
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; the engine process stops with the client.
+}

@@ -1,0 +1,41 @@
+// How numbers read in the tree, the quick picks and the status bar. Pure, so it is unit tested.
+import type { TraceSummary } from '../shared/spanModel';
+
+export function formatDuration(ms: number): string {
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const minutes = Math.floor(ms / 60_000);
+  return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export function formatTokens(n: number): string {
+  if (n < 1000) return `${n} tok`;
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 10_000 ? 1 : 0)}k tok`;
+  return `${(n / 1_000_000).toFixed(1)}M tok`;
+}
+
+export function formatCost(usd: number): string {
+  if (usd === 0) return '$0';
+  if (usd < 0.01) return `$${usd.toFixed(4)}`;
+  return `$${usd.toFixed(2)}`;
+}
+
+export function formatRelativeTime(ms: number, now = Date.now()): string {
+  const seconds = Math.round((now - ms) / 1000);
+  if (seconds < 5) return 'just now';
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ago`;
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
+
+/** "support-bot · 5.32 s · 1.2k tok · $0.0031 · 3m ago": the facts of a trace row. */
+export function traceDescription(t: TraceSummary, now = Date.now()): string {
+  const parts = [t.service, formatDuration(t.durationMs)];
+  if (t.tokens.total) parts.push(formatTokens(t.tokens.total));
+  if (t.costUsd) parts.push(formatCost(t.costUsd));
+  if (t.errorCount) parts.push(`${t.errorCount} error${t.errorCount > 1 ? 's' : ''}`);
+  parts.push(formatRelativeTime(t.startMs, now));
+  return parts.join(' · ');
+}

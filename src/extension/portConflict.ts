@@ -1,0 +1,44 @@
+// When the receiver port is taken: say who holds it and offer what fixes it, instead of
+// failing silently. Another window's engine can be attached to; any other process can be
+// avoided by moving to a free port.
+import { createServer } from 'node:net';
+import * as vscode from 'vscode';
+import type { ReceiverStatus } from '../shared/engineProtocol';
+import { HttpTraceSource } from './httpTraceSource';
+import { SECTION } from './settings';
+
+export type PortChoice = { action: 'attach'; port: number } | { action: 'moved' } | { action: 'none' };
+
+export async function resolvePortConflict(status: ReceiverStatus): Promise<PortChoice> {
+  const port = status.problem?.port;
+  if (!port) return { action: 'none' };
+  const ours = await HttpTraceSource.isEngineAt(port);
+  const free = await findFreePort(port + 1);
+  const useOther = `Use Port ${free}`;
+  const attach = 'Attach to It';
+  const settings = 'Open Settings';
+  const message = ours
+    ? `Port ${port} is used by another AI Trace Inspector engine (another VS Code window?). Attach to it to see its traces here, or receive on another port.`
+    : `Port ${port} is in use by another process, so this window cannot receive traces there. Receive on another port (point your exporter at it), or free the port.`;
+  const answer = await vscode.window.showWarningMessage(message, ...(ours ? [attach] : []), useOther, settings);
+  if (answer === attach) return { action: 'attach', port };
+  if (answer === useOther) {
+    const key = status.problem?.message.includes('gRPC') ? 'receiver.grpcPort' : 'receiver.httpPort';
+    await vscode.workspace.getConfiguration(SECTION).update(key, free, vscode.ConfigurationTarget.Global);
+    return { action: 'moved' };
+  }
+  if (answer === settings) await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.receiver`);
+  return { action: 'none' };
+}
+
+async function findFreePort(from: number): Promise<number> {
+  for (let port = from; port < from + 100; port++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  return 0;
+}

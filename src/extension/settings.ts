@@ -1,0 +1,30 @@
+// The extension's settings, read into what the engine takes. Every setting applies without a
+// window reload: the engine is sent the new values (extension.ts listens for changes).
+import * as vscode from 'vscode';
+import type { EngineSettings } from '../shared/engineProtocol';
+
+export const SECTION = 'aiTraceInspector';
+
+export function readEngineSettings(defaultStoreDir: string): EngineSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const storeLocation = c.get<string>('store.location', '').trim();
+  return {
+    host: c.get<string>('receiver.host', '127.0.0.1'),
+    httpPort: c.get<number>('receiver.httpPort', 4318),
+    grpcPort: c.get<boolean>('receiver.grpcEnabled', true) ? c.get<number>('receiver.grpcPort', 4317) : null,
+    storeDir: c.get<boolean>('store.enabled', true) ? storeLocation || defaultStoreDir : undefined,
+    maxSpans: c.get<number>('memory.maxSpans', 1_000_000),
+    slowMs: slowThresholdMs(),
+    retention: {
+      normalDays: c.get<number>('retention.normalDays', 7),
+      slowDays: c.get<number>('retention.slowDays', 30),
+      errorDays: c.get<number>('retention.errorDays', 90),
+      maxBytes: c.get<number>('retention.maxMegabytes', 2048) * 1024 * 1024,
+    },
+    priceOverrides: c.get<EngineSettings['priceOverrides']>('prices', {}),
+  };
+}
+
+export function slowThresholdMs(): number {
+  return vscode.workspace.getConfiguration(SECTION).get<number>('slowThresholdMs', 2000);
+}
