@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { formatCost, formatDuration, formatRelativeTime, formatTokens, traceDescription } from '../../src/extension/format';
+import { buildSpanTree } from '../../src/extension/spanTree';
+import type { Span, TraceSummary } from '../../src/shared/spanModel';
+
+function span(spanId: string, parentSpanId: string | undefined, startMs: number): Span {
+  return {
+    traceId: 't', spanId, parentSpanId, name: spanId, kind: 'CHAIN', otelKind: 'INTERNAL', service: 's', startMs, durationMs: 1,
+    status: 'ok', attributes: {}, resource: {}, events: [],
+  };
+}
+
+describe('sidebar formatting', () => {
+  it('formats durations, tokens and cost for reading at a glance', () => {
+    assert.equal(formatDuration(0.5), '0.50 ms');
+    assert.equal(formatDuration(820), '820 ms');
+    assert.equal(formatDuration(4200), '4.20 s');
+    assert.equal(formatDuration(95_000), '1 min 35 s');
+    assert.equal(formatTokens(950), '950 tok');
+    assert.equal(formatTokens(1320), '1.3k tok');
+    assert.equal(formatTokens(2_500_000), '2.5M tok');
+    assert.equal(formatCost(0), '$0');
+    assert.equal(formatCost(0.00123), '$0.0012');
+    assert.equal(formatCost(1.5), '$1.50');
+    assert.equal(formatRelativeTime(1_000_000 - 120_000, 1_000_000), '2m ago');
+  });
+
+  it('describes a trace row with service, duration, tokens, cost, errors and age', () => {
+    const summary: TraceSummary = {
+      traceId: 'x', name: 'answer', service: 'bot', services: ['bot'], startMs: 0, durationMs: 5300, spanCount: 3,
+      status: 'error', errorCount: 2, tokens: { input: 1000, output: 300, total: 1300 }, costUsd: 0.0042, models: ['gpt-4o'],
+    };
+    assert.equal(traceDescription(summary, 3_600_000 * 3), 'bot · 5.30 s · 1.3k tok · $0.0042 · 2 errors · 3h ago');
+  });
+});
+
+describe('span tree', () => {
+  it('nests children under parents by start time and keeps orphans as roots', () => {
+    const roots = buildSpanTree([span('c2', 'root', 30), span('root', undefined, 0), span('c1', 'root', 10), span('orphan', 'missing', 5)]);
+    assert.deepEqual(roots.map((n) => n.span.spanId), ['root', 'orphan']);
+    assert.deepEqual(roots[0].children.map((n) => n.span.spanId), ['c1', 'c2']);
+  });
+
+  it('survives a parent cycle', () => {
+    const roots = buildSpanTree([span('a', 'b', 0), span('b', 'a', 1)]);
+    const count = (nodes: ReturnType<typeof buildSpanTree>): number => nodes.reduce((n, node) => n + 1 + count(node.children), 0);
+    assert.equal(count(roots), 2, 'every span shows exactly once');
+  });
+});
