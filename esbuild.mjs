@@ -1,7 +1,11 @@
 // Bundles each entry point into dist/ so the packaged extension carries no node_modules.
 import * as esbuild from 'esbuild';
+import { rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
+
+// Stale files (a dev build's source maps) must not end up in a package.
+rmSync('dist', { recursive: true, force: true });
 
 const node = {
   bundle: true,
