@@ -13,6 +13,24 @@ export interface EngineSettings {
   slowMs: number;
   retention: { normalDays: number; slowDays: number; errorDays: number; maxBytes: number };
   priceOverrides: Record<string, { input: number; output: number; cacheRead?: number; cacheWrite?: number }>;
+  /** Trace files to watch and tail: folders searched with the globs (node_modules and .git never). */
+  watch?: { roots: string[]; globs: string[] };
+}
+
+/** Something wrong in a trace file; the rest of the file still loads. `line` is 1-based. */
+export interface FileProblem {
+  file: string;
+  line?: number;
+  reason: string;
+}
+
+/** What one imported file held. `shape` is null for a file that is not traces (left alone). */
+export interface ImportResult {
+  file: string;
+  shape: string | null;
+  spans: number;
+  traces: number;
+  problems: FileProblem[];
 }
 
 export interface ReceiverStatus {
@@ -38,6 +56,12 @@ export const ClearTraces = new RequestType0<void, void>('traces/clear');
 export const SetReceiving = new RequestType<{ receiving: boolean }, ReceiverStatus, void>('receiver/set');
 /** extension → engine: new settings (the engine restarts its receivers if ports changed). */
 export const UpdateSettings = new RequestType<EngineSettings, ReceiverStatus, void>('engine/updateSettings');
+/** extension → engine: read trace files or folders (and keep tailing them when `watch`). */
+export const ImportFiles = new RequestType<{ paths: string[]; watch?: boolean }, ImportResult[], void>('files/import');
+/** engine → extension: how far a long import has read, at most a few times a second. */
+export const ImportProgress = new NotificationType<{ file: string; bytesRead: number; totalBytes: number }>('files/progress');
+/** engine → extension: the current problems of one file (an empty list clears them). */
+export const FileProblems = new NotificationType<{ file: string; problems: FileProblem[] }>('files/problems');
 /** engine → extension: traces arrived or went; at most a few times a second, whatever the load. */
 export const TracesChanged = new NotificationType<EngineStats>('traces/changed');
 /** engine → extension: the receivers started, stopped or failed. */
