@@ -2,12 +2,14 @@
 //   GET /api/stats                 → EngineStats
 //   GET /api/traces?limit=&sort=start|duration|tokens|cost&minDurationMs=&status=error&q=&service=&model=&session=&user=
 //                                  → { traces: TraceSummary[] }, sorted descending
+//   GET /api/report?sinceMs=       → TraceReport: per step and per model, traces since then
 //   GET /api/traces/{traceId}      → { summary, spans } or 404
 //   GET /api/traces/{traceId}/otlp → the trace as OTLP/JSON TracesData (export), or 404
 import type { ServerResponse } from 'node:http';
 import type { TraceQuery, TraceSort } from '../shared/spanModel';
 import { send } from './httpReply';
 import type { TraceIndex } from './index/traceIndex';
+import { buildTraceReport } from './index/traceReport';
 import { encodeTracesData } from './otlp/encodeJson';
 import type { RawSpan } from './otlp/otlpTypes';
 
@@ -23,6 +25,11 @@ export function handleApi(method: string, url: URL, index: TraceIndex, res: Serv
     const parsed = parseQuery(url.searchParams);
     if (typeof parsed === 'string') return json(res, 400, { error: parsed });
     return json(res, 200, { traces: index.query(parsed) });
+  }
+  if (url.pathname === '/api/report') {
+    const sinceMs = Number(url.searchParams.get('sinceMs') ?? 0);
+    if (!Number.isFinite(sinceMs)) return json(res, 400, { error: `sinceMs must be a number, got "${url.searchParams.get('sinceMs')}"` });
+    return json(res, 200, buildTraceReport(index.tracesSince(sinceMs), sinceMs));
   }
   const match = /^\/api\/traces\/([^/]+)(\/otlp)?$/.exec(url.pathname);
   if (match) {

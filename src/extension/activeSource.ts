@@ -1,7 +1,7 @@
 // The trace source the UI reads right now: the window's own engine, or, after "Attach", the
 // engine another window runs. Swapping it refreshes everything that listens.
 import * as vscode from 'vscode';
-import type { EngineStats, TraceDetail, TraceQuery, TraceSummary } from '../shared/spanModel';
+import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
 export class ActiveSource implements TraceSource, vscode.Disposable {
@@ -32,6 +32,7 @@ export class ActiveSource implements TraceSource, vscode.Disposable {
   trace(traceId: string): Promise<TraceDetail | undefined> { return this.current.trace(traceId); }
   exportOtlp(traceId: string): Promise<object | undefined> { return this.current.exportOtlp(traceId); }
   stats(): Promise<EngineStats> { return this.current.stats(); }
+  report(sinceMs: number): Promise<TraceReport> { return this.current.report(sinceMs); }
   clear(): Promise<void> { return this.current.clear(); }
 
   dispose(): void {

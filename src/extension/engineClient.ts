@@ -4,18 +4,23 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import {
-  ClearTraces, EngineSettings, ExportTrace, GetStats, GetTrace, QueryTraces, ReceiverStatus,
-  ReceiverStatusChanged, SetReceiving, TracesChanged, UpdateSettings,
+  ClearTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, ImportFiles, ImportProgress,
+  ImportResult, QueryTraces, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
-import type { EngineStats, TraceDetail, TraceQuery, TraceSummary } from '../shared/spanModel';
+import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
 export class EngineClient implements TraceSource, vscode.Disposable {
   private readonly client: LanguageClient;
   private readonly changed = new vscode.EventEmitter<EngineStats | undefined>();
   private readonly statusChanged = new vscode.EventEmitter<ReceiverStatus>();
+  private readonly problemsChanged = new vscode.EventEmitter<{ file: string; problems: FileProblem[] }>();
+  private readonly importProgress = new vscode.EventEmitter<{ file: string; bytesRead: number; totalBytes: number }>();
   readonly onDidChange = this.changed.event;
   readonly onDidChangeStatus = this.statusChanged.event;
+  /** Problems found in an imported or watched trace file (an empty list clears them). */
+  readonly onDidChangeFileProblems = this.problemsChanged.event;
+  readonly onImportProgress = this.importProgress.event;
   status: ReceiverStatus = { receiving: false, host: '127.0.0.1' };
 
   constructor(context: vscode.ExtensionContext, settings: () => EngineSettings, readonly output: vscode.OutputChannel) {
@@ -43,6 +48,8 @@ export class EngineClient implements TraceSource, vscode.Disposable {
       this.status = status;
       this.statusChanged.fire(status);
     });
+    this.client.onNotification(FileProblems, (event) => this.problemsChanged.fire(event));
+    this.client.onNotification(ImportProgress, (event) => this.importProgress.fire(event));
     await this.client.start();
   }
 
@@ -67,6 +74,10 @@ export class EngineClient implements TraceSource, vscode.Disposable {
     return this.client.sendRequest(GetStats);
   }
 
+  report(sinceMs: number): Promise<TraceReport> {
+    return this.client.sendRequest(GetReport, { sinceMs });
+  }
+
   async clear(): Promise<void> {
     await this.client.sendRequest(ClearTraces);
   }
@@ -75,13 +86,25 @@ export class EngineClient implements TraceSource, vscode.Disposable {
     return this.client.sendRequest(SetReceiving, { receiving });
   }
 
+  /** Reads trace files or folders into the engine; with `watch`, it keeps tailing them. */
+  importFiles(paths: string[], watch: boolean): Promise<ImportResult[]> {
+    return this.client.sendRequest(ImportFiles, { paths, watch });
+  }
+
   updateSettings(settings: EngineSettings): Promise<ReceiverStatus> {
     return this.client.sendRequest(UpdateSettings, settings);
+  }
+
+  /** A fresh engine process: it reloads the store and tries the ports again. */
+  async restart(): Promise<void> {
+    await this.client.restart();
   }
 
   async dispose(): Promise<void> {
     this.changed.dispose();
     this.statusChanged.dispose();
+    this.problemsChanged.dispose();
+    this.importProgress.dispose();
     await this.client.stop();
   }
 }

@@ -4,9 +4,13 @@ import * as vscode from 'vscode';
 import type { ReceiverStatus } from '../shared/engineProtocol';
 import type { EngineStats } from '../shared/spanModel';
 import { ActiveSource } from './activeSource';
+import { registerTraceTools } from './chat/traceTools';
+import { importTraceFiles } from './commands/importTraceFiles';
+import { stopTracingCopilotChat, traceCopilotChat } from './commands/traceCopilotChat';
 import { clearTraces, copyInstrumentationSnippet, exportTrace } from './commands/traceActions';
 import { openTraceById, searchTraces, showExpensiveTraces, showFailedTraces, showSlowTraces } from './commands/traceQuickPicks';
 import { EngineClient } from './engineClient';
+import { FileDiagnostics } from './fileDiagnostics';
 import { HttpTraceSource } from './httpTraceSource';
 import { resolvePortConflict } from './portConflict';
 import { readEngineSettings, SECTION } from './settings';
@@ -29,9 +33,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const tree = new TracesTreeProvider(source);
   const view = vscode.window.createTreeView('aiTraceInspector.traces', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new TracesStatusBar();
+  const fileDiagnostics = new FileDiagnostics();
   let attached: HttpTraceSource | undefined;
   let lastStats: EngineStats | undefined;
-  context.subscriptions.push(output, engine, source, tree, view, statusBar,
+  context.subscriptions.push(output, engine, source, tree, view, statusBar, fileDiagnostics,
+    engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     vscode.workspace.registerTextDocumentContentProvider(TRACE_SCHEME, new TraceDocumentProvider(source)));
 
   const showStatus = () => statusBar.update(engine.status, lastStats, attached?.description);
@@ -41,17 +47,29 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     showStatus();
   };
   source.onDidChange((stats) => (stats ? onStats(stats) : source.stats().then(onStats, () => undefined)));
+  // Another window's engine holds the port: show its traces here, and take over (a fresh engine
+  // that reloads the shared store and claims the ports) when that window closes.
+  const attach = (port: number) => {
+    const other = new HttpTraceSource(port);
+    attached = other;
+    source.use(other);
+    other.onDidDisconnect(async () => {
+      output.info(`the engine on port ${port} stopped answering; this window takes over`);
+      attached = undefined;
+      other.dispose();
+      source.use(engine);
+      await engine.restart();
+      showStatus();
+    });
+    showStatus();
+  };
   engine.onDidChangeStatus(async (status: ReceiverStatus) => {
     showStatus();
     if (!status.problem?.portInUse || attached) return;
     const choice = await resolvePortConflict(status);
-    if (choice.action === 'attach') {
-      attached = new HttpTraceSource(choice.port);
-      context.subscriptions.push(attached);
-      source.use(attached);
-      showStatus();
-    }
+    if (choice.action === 'attach') attach(choice.port);
   });
+  context.subscriptions.push({ dispose: () => attached?.dispose() });
 
   const setFilter = (change: Partial<TracesTreeProvider['filters']>) => {
     Object.assign(tree.filters, change);
@@ -69,10 +87,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   command('openTraceById', () => openTraceById(source));
   command('exportTrace', (node?: TreeNode) => exportTrace(source, node));
   command('clearTraces', () => clearTraces(source));
+  command('importTraceFile', (uri?: vscode.Uri, uris?: vscode.Uri[]) => {
+    if (attached) return vscode.window.showWarningMessage('This window shows the engine of another window; import the file there.');
+    return importTraceFiles(engine, uris ?? (uri instanceof vscode.Uri ? [uri] : undefined));
+  });
   command('startReceiver', () => engine.setReceiving(true));
   command('stopReceiver', () => engine.setReceiving(false));
   command('copySnippet', (language?: 'python' | 'node') => copyInstrumentationSnippet(settings().httpPort, language));
   command('showLog', () => output.show());
+  command('traceCopilotChat', () => traceCopilotChat(context, engine.status.httpPort ?? settings().httpPort));
+  command('stopTracingCopilotChat', () => stopTracingCopilotChat(context));
   command('refresh', () => tree.refreshNow());
   command('filterErrors', () => setFilter({ errorsOnly: !tree.filters.errorsOnly }));
   command('filterSlow', () => setFilter({ slowOnly: !tree.filters.slowOnly }));
@@ -82,11 +106,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   });
   command('clearFilters', () => setFilter({ errorsOnly: false, slowOnly: false, text: '' }));
 
+  const applySettings = () =>
+    void engine.updateSettings(settings()).then(showStatus, (error: Error) => output.error(`settings not applied: ${error.message}`));
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((event) => {
     if (!event.affectsConfiguration(SECTION)) return;
     tree.refreshNow();
-    void engine.updateSettings(settings()).then(showStatus, (error: Error) => output.error(`settings not applied: ${error.message}`));
-  }));
+    applySettings();
+  }), vscode.workspace.onDidChangeWorkspaceFolders(applySettings));
+
+  context.subscriptions.push(...registerTraceTools(source));
 
   void vscode.commands.executeCommand('setContext', 'aiTraceInspector.empty', true);
   await engine.start();

@@ -1,27 +1,36 @@
 // Reads an engine that another window (or `npm start`) already runs, through its HTTP API:
 // what "Attach" uses when the receiver port is taken by one of ours.
 import * as vscode from 'vscode';
-import type { EngineStats, TraceDetail, TraceQuery, TraceSummary } from '../shared/spanModel';
+import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
 const POLL_MS = 1000;
+/** Polls in a row that must fail before the other window's engine counts as gone. */
+const POLLS_BEFORE_GONE = 3;
 
 export class HttpTraceSource implements TraceSource, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<EngineStats | undefined>();
+  private readonly gone = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  /** The engine stopped answering (its window closed): time for this window to take over. */
+  readonly onDidDisconnect = this.gone.event;
   private readonly timer: NodeJS.Timeout;
   private lastStats = '';
+  private failedPolls = 0;
 
   constructor(private readonly port: number) {
     // The API has no push channel; a cheap stats poll tells when to refresh.
     this.timer = setInterval(() => {
       this.stats().then((stats) => {
+        this.failedPolls = 0;
         const key = JSON.stringify(stats);
         if (key !== this.lastStats) {
           this.lastStats = key;
           this.changed.fire(stats);
         }
-      }, () => undefined);
+      }, () => {
+        if (++this.failedPolls === POLLS_BEFORE_GONE) this.gone.fire();
+      });
     }, POLL_MS);
   }
 
@@ -58,6 +67,10 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
     return this.get<EngineStats>('/api/stats');
   }
 
+  report(sinceMs: number): Promise<TraceReport> {
+    return this.get<TraceReport>(`/api/report?sinceMs=${sinceMs}`);
+  }
+
   async clear(): Promise<void> {
     throw new Error('Clearing is done in the window that runs the engine.');
   }
@@ -65,6 +78,7 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
   dispose(): void {
     clearInterval(this.timer);
     this.changed.dispose();
+    this.gone.dispose();
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -9,26 +9,37 @@ import { SECTION } from './settings';
 
 export type PortChoice = { action: 'attach'; port: number } | { action: 'moved' } | { action: 'none' };
 
+/**
+ * Another window's engine is attached to at once (several windows share one receiver, which
+ * is what users expect), with a note that offers a port of this window's own instead; any other
+ * process holding the port gets a warning with the choices.
+ */
 export async function resolvePortConflict(status: ReceiverStatus): Promise<PortChoice> {
   const port = status.problem?.port;
   if (!port) return { action: 'none' };
   const ours = await HttpTraceSource.isEngineAt(port);
   const free = await findFreePort(port + 1);
   const useOther = `Use Port ${free}`;
-  const attach = 'Attach to It';
   const settings = 'Open Settings';
-  const message = ours
-    ? `Port ${port} is used by another AI Trace Inspector engine (another VS Code window?). Attach to it to see its traces here, or receive on another port.`
-    : `Port ${port} is in use by another process, so this window cannot receive traces there. Receive on another port (point your exporter at it), or free the port.`;
-  const answer = await vscode.window.showWarningMessage(message, ...(ours ? [attach] : []), useOther, settings);
-  if (answer === attach) return { action: 'attach', port };
+  if (ours) {
+    void vscode.window.showInformationMessage(
+      `Another VS Code window receives traces on port ${port}; this window shows them too, and takes over when that window closes.`,
+      useOther).then((answer) => { if (answer === useOther) void moveTo(status, free); });
+    return { action: 'attach', port };
+  }
+  const message = `Port ${port} is in use by another process, so this window cannot receive traces there. Receive on another port (point your exporter at it), or free the port.`;
+  const answer = await vscode.window.showWarningMessage(message, useOther, settings);
   if (answer === useOther) {
-    const key = status.problem?.message.includes('gRPC') ? 'receiver.grpcPort' : 'receiver.httpPort';
-    await vscode.workspace.getConfiguration(SECTION).update(key, free, vscode.ConfigurationTarget.Global);
+    await moveTo(status, free);
     return { action: 'moved' };
   }
   if (answer === settings) await vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.receiver`);
   return { action: 'none' };
+}
+
+async function moveTo(status: ReceiverStatus, free: number): Promise<void> {
+  const key = status.problem?.message.includes('gRPC') ? 'receiver.grpcPort' : 'receiver.httpPort';
+  await vscode.workspace.getConfiguration(SECTION).update(key, free, vscode.ConfigurationTarget.Global);
 }
 
 async function findFreePort(from: number): Promise<number> {

@@ -22,6 +22,10 @@ export function readEngineSettings(defaultStoreDir: string): EngineSettings {
       maxBytes: c.get<number>('retention.maxMegabytes', 2048) * 1024 * 1024,
     },
     priceOverrides: c.get<EngineSettings['priceOverrides']>('prices', {}),
+    watch: {
+      roots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+      globs: c.get<string[]>('watch.globs', []),
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // Where the extension reads traces from: its own engine process (over LSP), or an engine that
 // another window already runs (over its HTTP API). The tree and the commands see only this.
 import type * as vscode from 'vscode';
-import type { EngineStats, TraceDetail, TraceQuery, TraceSummary } from '../shared/spanModel';
+import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../shared/spanModel';
 
 export interface TraceSource {
   /** What the status bar says about the source, e.g. "port 4318". */
@@ -10,6 +10,8 @@ export interface TraceSource {
   trace(traceId: string): Promise<TraceDetail | undefined>;
   exportOtlp(traceId: string): Promise<object | undefined>;
   stats(): Promise<EngineStats>;
+  /** Statistics per step and per model of the traces that started since a moment. */
+  report(sinceMs: number): Promise<TraceReport>;
   clear(): Promise<void>;
   /** Fires when traces arrive or go (already throttled by the engine). */
   readonly onDidChange: vscode.Event<EngineStats | undefined>;

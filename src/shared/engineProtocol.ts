@@ -1,7 +1,7 @@
 // What the extension and its engine process say to each other, besides LSP itself. Both sides
 // import this file, so they cannot drift apart without a compile error.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
-import type { EngineStats, TraceDetail, TraceQuery, TraceSummary } from './spanModel';
+import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from './spanModel';
 
 /** Engine settings, sent as initializationOptions and again when the user changes them. */
 export interface EngineSettings {
@@ -48,6 +48,8 @@ export const QueryTraces = new RequestType<TraceQuery, TraceSummary[], void>('tr
 export const GetTrace = new RequestType<{ traceId: string }, TraceDetail | null, void>('traces/get');
 /** extension → engine: a trace as OTLP/JSON TracesData (Export), or null. */
 export const ExportTrace = new RequestType<{ traceId: string }, object | null, void>('traces/exportOtlp');
+/** extension → engine: statistics per step and per model of the traces since a moment. */
+export const GetReport = new RequestType<{ sinceMs: number }, TraceReport, void>('traces/report');
 /** extension → engine: counts for the status bar. */
 export const GetStats = new RequestType0<EngineStats, void>('traces/stats');
 /** extension → engine: forget every trace in memory. */

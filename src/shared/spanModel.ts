@@ -168,3 +168,34 @@ export interface TraceQuery {
   session?: string;
   user?: string;
 }
+
+/** One step (a span name within its kind and service) across many traces. */
+export interface StepStats {
+  name: string;
+  kind: SpanKind;
+  service: string;
+  count: number;
+  errors: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  /** This step's time as a share of the traces' total time (0..1). */
+  shareOfTime: number;
+  tokens: number;
+  costUsd: number;
+  /** Among failed traces: how often this step was the slowest one. */
+  slowestInFailed: number;
+}
+
+/** What the traces since a moment add up to: the chat summary tool and the Steps view read it. */
+export interface TraceReport {
+  sinceMs: number;
+  traces: number;
+  errorTraces: number;
+  p50Ms: number;
+  p95Ms: number;
+  tokens: { input: number; output: number; total: number };
+  costUsd: number;
+  byModel: { model: string; calls: number; errors: number; inputTokens: number; outputTokens: number; costUsd: number; p50Ms: number }[];
+  steps: StepStats[];
+}

@@ -231,6 +231,11 @@ export class TraceIndex {
     return { summary: trace.summary, spans };
   }
 
+  /** Live traces that started at or after a moment, newest first. */
+  *tracesSince(sinceMs: number): Generator<Trace> {
+    for (const trace of this.byStart.descending(sinceMs)) yield trace;
+  }
+
   /** A trace's spans as received, for export. */
   rawSpans(traceId: string): RawSpan[] | undefined {
     const trace = this.traces.get(traceId.toLowerCase());
@@ -413,7 +418,10 @@ export function summarize(trace: Trace): TraceSummary {
   let firstError: StoredSpan | undefined;
   for (const span of spans) {
     if (span !== root && (!slowest || span.endMs - span.startMs > slowest.endMs - slowest.startMs)) slowest = span;
-    if (span.statusCode === 2 && (!firstError || span.startMs < firstError.startMs)) firstError = span;
+    // A parent that failed because a child did usually says less than the child: prefer a span
+    // that tells why (a status message or an exception), then the earliest.
+    if (span.statusCode === 2 && (!firstError || tellsWhy(span) > tellsWhy(firstError)
+      || (tellsWhy(span) === tellsWhy(firstError) && span.startMs < firstError.startMs))) firstError = span;
   }
   const sessionSpan = spans.find((s) => s.facts.sessionId);
   const userSpan = spans.find((s) => s.facts.userId);
@@ -435,6 +443,10 @@ export function summarize(trace: Trace): TraceSummary {
     slowestStep: slowest && { name: slowest.name, durationMs: slowest.endMs - slowest.startMs },
     errorMessage: firstError && errorMessageOf(firstError),
   };
+}
+
+function tellsWhy(span: StoredSpan): number {
+  return span.statusMessage || span.events.some((e) => e.name === 'exception') ? 1 : 0;
 }
 
 function errorMessageOf(span: StoredSpan): string {

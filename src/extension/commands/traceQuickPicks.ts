@@ -4,7 +4,6 @@ import * as vscode from 'vscode';
 import type { TraceQuery, TraceSummary } from '../../shared/spanModel';
 import { formatCost, formatDuration, formatRelativeTime, formatTokens } from '../format';
 import { slowThresholdMs } from '../settings';
-import { openTrace } from '../traceDocuments';
 import type { TraceSource } from '../traceSource';
 
 interface TracePick extends vscode.QuickPickItem {
@@ -12,6 +11,9 @@ interface TracePick extends vscode.QuickPickItem {
 }
 
 const LIMIT = 200;
+
+/** Opens through the command, so every way of opening a trace shows the same view. */
+const openTrace = (traceId: string) => vscode.commands.executeCommand('aiTraceInspector.openTrace', traceId);
 
 async function pickAndOpen(source: TraceSource, title: string, query: TraceQuery, describe: (t: TraceSummary) => TracePick,
   empty: string): Promise<void> {
