@@ -2,13 +2,23 @@
 // from it. The client restarts a crashed engine; stored traces come back from the store.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { DocumentSelector, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import {
   ClearTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, ImportFiles, ImportProgress,
   ImportResult, QueryTraces, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../shared/spanModel';
 import type { TraceSource } from './traceSource';
+
+const CODE_DOCUMENTS: DocumentSelector = [
+  ...['python', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'].map((language) => ({ scheme: 'file', language })),
+  { scheme: 'file', pattern: '**/*.{prompty,txt,md,jinja,jinja2,j2}' },
+];
+const WATCHED_SOURCES = '**/*.{py,ts,tsx,js,jsx,mjs,cjs,prompty,txt,md,jinja,jinja2,j2}';
+
+function codeSetting(key: string): boolean {
+  return vscode.workspace.getConfiguration('aiTraceInspector').get<boolean>(key, true);
+}
 
 export class EngineClient implements TraceSource, vscode.Disposable {
   private readonly client: LanguageClient;
@@ -30,7 +40,15 @@ export class EngineClient implements TraceSource, vscode.Disposable {
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [],
+      // Code lenses, hovers and diagnostics on the lines that produced spans (the engine serves them).
+      documentSelector: CODE_DOCUMENTS,
+      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(WATCHED_SOURCES) },
+      // Hovers link to spans through this one command; trace text in them is fenced as code.
+      markdown: { isTrusted: { enabledCommands: ['aiTraceInspector.openTrace'] }, supportHtml: false },
+      middleware: {
+        provideCodeLenses: (document, token, next) => (codeSetting('codeLens.enabled') ? next(document, token) : []),
+        handleDiagnostics: (uri, diagnostics, next) => next(uri, codeSetting('diagnostics.enabled') ? diagnostics : []),
+      },
       outputChannel: output,
       // A function, so a restarted engine gets the settings of that moment.
       initializationOptions: settings,

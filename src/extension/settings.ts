@@ -26,7 +26,14 @@ export function readEngineSettings(defaultStoreDir: string): EngineSettings {
       roots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
       globs: c.get<string[]>('watch.globs', []),
     },
+    pathMappings: resolveMappings(c.get<Record<string, string>>('code.pathMappings', {})),
   };
+}
+
+/** `${workspaceFolder}` in a mapping's target means the first workspace folder. */
+function resolveMappings(mappings: Record<string, string>): Record<string, string> {
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  return Object.fromEntries(Object.entries(mappings).map(([from, to]) => [from, to.replace('${workspaceFolder}', folder)]));
 }
 
 export function slowThresholdMs(): number {

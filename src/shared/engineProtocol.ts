@@ -15,6 +15,8 @@ export interface EngineSettings {
   priceOverrides: Record<string, { input: number; output: number; cacheRead?: number; cacheWrite?: number }>;
   /** Trace files to watch and tail: folders searched with the globs (node_modules and .git never). */
   watch?: { roots: string[]; globs: string[] };
+  /** Path prefixes recorded in traces (e.g. a container's /app) and the local folders they are. */
+  pathMappings?: Record<string, string>;
 }
 
 /** Something wrong in a trace file; the rest of the file still loads. `line` is 1-based. */

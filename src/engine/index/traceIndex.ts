@@ -59,6 +59,8 @@ export class TraceIndex {
 
   /** Called after every change (spans, logs, eviction, clear); the engine server throttles it. */
   onChange: () => void = () => undefined;
+  /** Called with every batch of new spans (code links follow them). */
+  onSpansAdded: (spans: StoredSpan[]) => void = () => undefined;
 
   constructor(private prices: PriceTable, private limits: IndexLimits = {}) {}
 
@@ -108,6 +110,7 @@ export class TraceIndex {
       this.refresh(trace);
     }
     this.enforceMemoryCap(touched);
+    this.onSpansAdded(spans as StoredSpan[]);
     this.onChange();
   }
 

@@ -1,0 +1,108 @@
+// What each source line produced: spans found to come from a line (by code.* attributes, an
+// exception's stack, or the prompt text) are counted per file and line as they arrive, so code
+// lenses, hovers and diagnostics are answered from this index without scanning traces.
+import type { SpanKind } from '../../shared/spanModel';
+
+export type OriginHow = 'code' | 'stack' | 'prompt';
+
+export interface SpanRef {
+  traceId: string;
+  spanId: string;
+  startMs: number;
+  durationMs: number;
+}
+
+export interface LineActivity {
+  line: number;
+  how: OriginHow;
+  /** For prompt matches: how sure (0..1). */
+  confidence?: number;
+  count: number;
+  byKind: Partial<Record<SpanKind, number>>;
+  /** The most recent durations (bounded), for p50. */
+  recentDurations: number[];
+  tokens: number;
+  errors: number;
+  latest: SpanRef;
+  slowest: SpanRef;
+  /** The newest failure, while no later span from this line succeeded. */
+  failing?: SpanRef & { message: string };
+}
+
+export interface SpanOrigin {
+  file: string;
+  /** 1-based. */
+  line: number;
+  how: OriginHow;
+  confidence?: number;
+}
+
+export interface SpanOutcome extends SpanRef {
+  kind: SpanKind;
+  tokens: number;
+  failed: boolean;
+  errorMessage?: string;
+}
+
+const RECENT = 200;
+
+export class CodeActivity {
+  private readonly files = new Map<string, Map<number, LineActivity>>();
+
+  add(origin: SpanOrigin, span: SpanOutcome): void {
+    let lines = this.files.get(origin.file);
+    if (!lines) this.files.set(origin.file, (lines = new Map()));
+    const ref: SpanRef = { traceId: span.traceId, spanId: span.spanId, startMs: span.startMs, durationMs: span.durationMs };
+    let a = lines.get(origin.line);
+    if (!a) {
+      a = { line: origin.line, how: origin.how, confidence: origin.confidence, count: 0, byKind: {}, recentDurations: [], tokens: 0, errors: 0, latest: ref, slowest: ref };
+      lines.set(origin.line, a);
+    }
+    a.count++;
+    a.byKind[span.kind] = (a.byKind[span.kind] ?? 0) + 1;
+    a.recentDurations.push(span.durationMs);
+    if (a.recentDurations.length > RECENT) a.recentDurations.shift();
+    a.tokens += span.tokens;
+    if (span.startMs >= a.latest.startMs) a.latest = ref;
+    if (span.durationMs > a.slowest.durationMs) a.slowest = ref;
+    if (span.failed) {
+      a.errors++;
+      if (!a.failing || span.startMs >= a.failing.startMs) a.failing = { ...ref, message: span.errorMessage ?? 'failed' };
+    } else if (a.failing && span.startMs > a.failing.startMs) {
+      a.failing = undefined;
+    }
+  }
+
+  lines(file: string): LineActivity[] {
+    return [...(this.files.get(file)?.values() ?? [])].sort((a, b) => a.line - b.line);
+  }
+
+  line(file: string, line: number): LineActivity | undefined {
+    return this.files.get(file)?.get(line);
+  }
+
+  filesWithActivity(): string[] {
+    return [...this.files.keys()];
+  }
+
+  clear(): void {
+    this.files.clear();
+  }
+}
+
+/** "12 LLM calls · p50 820 ms · 1.3k tokens · 2 errors": a line's activity in one lens title. */
+export function lensTitle(a: LineActivity, formatDuration: (ms: number) => string): string {
+  const kinds = Object.entries(a.byKind).sort((x, y) => (y[1] ?? 0) - (x[1] ?? 0))
+    .map(([kind, n]) => `${n} ${KIND_NOUN[kind as SpanKind] ?? kind.toLowerCase()}${n === 1 ? '' : 's'}`);
+  const sorted = [...a.recentDurations].sort((x, y) => x - y);
+  const parts = [kinds.join(', '), `p50 ${formatDuration(sorted[Math.floor((sorted.length - 1) / 2)] ?? 0)}`];
+  if (a.tokens) parts.push(`${a.tokens >= 1000 ? `${(a.tokens / 1000).toFixed(1)}k` : a.tokens} tokens`);
+  if (a.errors) parts.push(`${a.errors} error${a.errors === 1 ? '' : 's'}`);
+  if (a.how === 'prompt') parts.push(`prompt match ${Math.round((a.confidence ?? 0) * 100)}%`);
+  return parts.join(' · ');
+}
+
+const KIND_NOUN: Partial<Record<SpanKind, string>> = {
+  LLM: 'LLM call', RETRIEVER: 'retrieval', TOOL: 'tool call', AGENT: 'agent run', CHAIN: 'step',
+  EMBEDDING: 'embedding', RERANKER: 'rerank', GUARDRAIL: 'guardrail check', EVALUATOR: 'evaluation', UNKNOWN: 'span',
+};

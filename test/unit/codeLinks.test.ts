@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatDuration } from '../../src/extension/format';
+import { lensTitle } from '../../src/engine/code/codeActivity';
+import { CodeLinks } from '../../src/engine/code/codeLinks';
+import { PromptSources } from '../../src/engine/code/promptSources';
+import { userFrame } from '../../src/engine/code/stackFrames';
+import { WorkspacePaths } from '../../src/engine/code/workspacePaths';
+import { TraceIndex } from '../../src/engine/index/traceIndex';
+import { PriceTable } from '../../src/engine/normalize/pricing';
+import { rawSpan } from './helpers/rawSpans';
+
+const AGENT_PY = `import dspy
+
+SYSTEM_PROMPT = """You are a refund assistant for Acme. Answer the customer {customer_name}
+politely, cite the refund policy section, and never promise more than the policy allows."""
+
+def answer(question):
+    return client.chat(SYSTEM_PROMPT, question)  # line 8
+`;
+const REFUND_TXT = `# Refund prompt
+
+Decide whether order {order_id} qualifies for a refund under the thirty day policy and explain the decision in two sentences.
+`;
+
+function workspace(): string {
+  const root = mkdtempSync(join(tmpdir(), 'code-links-'));
+  mkdirSync(join(root, 'app'));
+  mkdirSync(join(root, 'prompts'));
+  mkdirSync(join(root, 'node_modules', 'lib'), { recursive: true });
+  writeFileSync(join(root, 'app', 'agent.py'), AGENT_PY);
+  writeFileSync(join(root, 'prompts', 'refund.txt'), REFUND_TXT);
+  writeFileSync(join(root, 'node_modules', 'lib', 'agent.py'), AGENT_PY);
+  return root;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+describe('from spans to source lines', () => {
+  it('finds the user frame of Python and JavaScript stacks', () => {
+    const python = `Traceback (most recent call last):
+  File "/app/agent.py", line 8, in answer
+    return client.chat(SYSTEM_PROMPT, question)
+  File "/usr/lib/python3.11/site-packages/openai/_client.py", line 120, in chat
+    raise RateLimitError()
+openai.RateLimitError: 429`;
+    assert.deepEqual(userFrame(python), { file: '/app/agent.py', line: 8, function: 'answer' });
+    const js = `Error: boom
+    at callModel (/repo/node_modules/openai/index.js:10:3)
+    at answer (/repo/src/agent.ts:42:11)
+    at node:internal/process/task_queues:95:5`;
+    assert.deepEqual(userFrame(js), { file: '/repo/src/agent.ts', line: 42, function: 'answer' });
+    assert.equal(userFrame('no frames here'), undefined);
+  });
+
+  it('maps recorded paths: exact, relative, by mapping, by unique suffix, never a wrong file', () => {
+    const root = workspace();
+    const paths = new WorkspacePaths([root], { '/srv/code': root });
+    paths.addFile(join(root, 'app', 'agent.py'));
+    paths.addFile(join(root, 'prompts', 'refund.txt'));
+    assert.equal(paths.resolve(join(root, 'app', 'agent.py')), join(root, 'app', 'agent.py'));
+    assert.equal(paths.resolve('app/agent.py'), join(root, 'app', 'agent.py'));
+    assert.equal(paths.resolve('/srv/code/app/agent.py'), join(root, 'app', 'agent.py'));
+    assert.equal(paths.resolve('/container/app/agent.py'), join(root, 'app', 'agent.py'));
+    assert.equal(paths.resolve('/somewhere/else/missing.py'), undefined);
+    paths.addFile(join(root, 'other', 'agent.py'));
+    assert.equal(paths.resolve('/x/agent.py'), undefined, 'two files named agent.py: no guess');
+    assert.equal(paths.resolve('/container/app/agent.py'), join(root, 'app', 'agent.py'), 'the longer suffix is unique');
+  });
+
+  it('matches a filled-in prompt to its template literal or prompt file, with a confidence', () => {
+    const prompts = new PromptSources();
+    prompts.setFile('/ws/app/agent.py', AGENT_PY);
+    prompts.setFile('/ws/prompts/refund.txt', REFUND_TXT);
+    const fromCode = prompts.match('You are a refund assistant for Acme. Answer the customer Dana Smith\npolitely, cite the refund policy section, and never promise more than the policy allows.');
+    assert.equal(fromCode?.file, '/ws/app/agent.py');
+    assert.equal(fromCode?.line, 3);
+    assert.ok(fromCode!.confidence >= 0.8, `confidence ${fromCode?.confidence}`);
+    const fromFile = prompts.match('Decide whether order 8812 qualifies for a refund under the thirty day policy and explain the decision in two sentences.');
+    assert.deepEqual([fromFile?.file, fromFile?.line], ['/ws/prompts/refund.txt', 3]);
+    assert.equal(prompts.match('Translate the following sentence into French and keep the tone formal please.'), undefined);
+    prompts.removeFile('/ws/prompts/refund.txt');
+    assert.equal(prompts.match('Decide whether order 8812 qualifies for a refund under the thirty day policy and explain the decision in two sentences.'), undefined);
+  });
+
+  it('counts spans per line from code.* attributes, stack frames and prompts, and clears a failure once the line succeeds', async () => {
+    const root = workspace();
+    const index = new TraceIndex(new PriceTable());
+    const links = new CodeLinks(index);
+    const changed: string[] = [];
+    links.onFilesChanged = (files) => changed.push(...files);
+    index.onSpansAdded = (spans) => links.spansAdded(spans);
+    await links.configure([root], {});
+    const agent = join(root, 'app', 'agent.py');
+    const t0 = 1_700_000_000_000;
+    index.addSpans([
+      rawSpan({ 'code.filepath': '/app/agent.py', 'code.lineno': 8, 'openinference.span.kind': 'LLM', 'llm.token_count.total': 500 },
+        { startMs: t0, endMs: t0 + 800, statusCode: 2, statusMessage: 'RateLimitError: 429' }),
+      rawSpan({ 'code.file.path': 'app/agent.py', 'code.line.number': 8, 'openinference.span.kind': 'LLM', 'llm.token_count.total': 700 },
+        { startMs: t0 + 1000, endMs: t0 + 2200 }),
+    ]);
+    await settle();
+    let line8 = links.activity.line(agent, 8)!;
+    assert.equal(line8.count, 2);
+    assert.equal(line8.errors, 1);
+    assert.equal(line8.failing, undefined, 'a later success clears the warning');
+    assert.equal(lensTitle(line8, formatDuration), '2 LLM calls · p50 800 ms · 1.2k tokens · 1 error');
+
+    index.addSpans([rawSpan({ 'openinference.span.kind': 'LLM' }, {
+      startMs: t0 + 3000, endMs: t0 + 3100, statusCode: 2,
+      events: [{ name: 'exception', timeMs: t0 + 3100, attributes: { 'exception.type': 'ValueError', 'exception.message': 'bad answer', 'exception.stacktrace': 'Traceback (most recent call last):\n  File "/app/agent.py", line 8, in answer\nValueError: bad answer' } }],
+    })]);
+    await settle();
+    line8 = links.activity.line(agent, 8)!;
+    assert.equal(line8.failing?.message, 'ValueError: bad answer');
+
+    index.addSpans([rawSpan({
+      'openinference.span.kind': 'LLM',
+      'llm.input_messages.0.message.role': 'system',
+      'llm.input_messages.0.message.content': 'You are a refund assistant for Acme. Answer the customer Lee politely, cite the refund policy section, and never promise more than the policy allows.',
+    }, { startMs: t0 + 4000, endMs: t0 + 4500 })]);
+    await settle();
+    const promptLine = links.activity.line(agent, 3)!;
+    assert.equal(promptLine.how, 'prompt');
+    assert.ok(changed.includes(agent));
+    assert.deepEqual(links.activity.filesWithActivity(), [agent], 'nothing linked into node_modules');
+  });
+});
