@@ -1,12 +1,13 @@
 // The query API: a contract the extension, the CLI and users' scripts build on.
 //   GET /api/stats                 → EngineStats
-//   GET /api/traces?limit=&sort=start|duration|tokens|cost&minDurationMs=&status=error&q=&service=&model=&session=&user=
+//   GET /api/traces?limit=&sort=start|duration|tokens|cost&minDurationMs=&status=error&q=&service=&model=&session=&user=&filter=
 //                                  → { traces: TraceSummary[] }, sorted descending
 //   GET /api/report?sinceMs=       → TraceReport: per step and per model, traces since then
 //   GET /api/traces/{traceId}      → { summary, spans } or 404
 //   GET /api/traces/{traceId}/otlp → the trace as OTLP/JSON TracesData (export), or 404
 import type { ServerResponse } from 'node:http';
 import type { TraceQuery, TraceSort } from '../shared/spanModel';
+import { parseFilter } from '../shared/traceFilter';
 import { send } from './httpReply';
 import type { TraceIndex } from './index/traceIndex';
 import { buildTraceReport } from './index/traceReport';
@@ -64,6 +65,15 @@ export function parseQuery(params: URLSearchParams): TraceQuery | string {
   if (status !== null) {
     if (status !== 'error') return `status can only be "error", got "${status}"`;
     query.status = 'error';
+  }
+  const filter = params.get('filter');
+  if (filter) {
+    try {
+      parseFilter(filter);
+    } catch (error) {
+      return `filter: ${(error as Error).message}`;
+    }
+    query.filter = filter;
   }
   for (const key of ['q', 'service', 'model', 'session', 'user'] as const) {
     const value = params.get(key);

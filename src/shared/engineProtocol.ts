@@ -1,7 +1,7 @@
 // What the extension and its engine process say to each other, besides LSP itself. Both sides
 // import this file, so they cannot drift apart without a compile error.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from './spanModel';
+import type { DetectorSettings, EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from './spanModel';
 
 /** Engine settings, sent as initializationOptions and again when the user changes them. */
 export interface EngineSettings {
@@ -17,6 +17,7 @@ export interface EngineSettings {
   watch?: { roots: string[]; globs: string[] };
   /** Path prefixes recorded in traces (e.g. a container's /app) and the local folders they are. */
   pathMappings?: Record<string, string>;
+  detectors?: DetectorSettings;
 }
 
 /** Something wrong in a trace file; the rest of the file still loads. `line` is 1-based. */

@@ -115,6 +115,8 @@ export interface Span {
   scope?: { name: string; version?: string };
   events: SpanEvent[];
   links?: SpanLink[];
+  /** What the detectors noticed on this span (a token spike, weak retrieval, ...). */
+  findings?: Finding[];
 }
 
 export interface TraceSummary {
@@ -136,6 +138,8 @@ export interface TraceSummary {
   slowestStep?: { name: string; durationMs: number };
   /** The first failure's message, for "why did this fail" at a glance. */
   errorMessage?: string;
+  /** Detector findings: an agent loop, weak retrieval, context bloat, a spike, a cascading error. */
+  findings?: Finding[];
 }
 
 export interface TraceDetail {
@@ -167,6 +171,8 @@ export interface TraceQuery {
   model?: string;
   session?: string;
   user?: string;
+  /** The filter language (shared/traceFilter.ts), e.g. `kind = RETRIEVER AND score < 0.5`. */
+  filter?: string;
 }
 
 /** One step (a span name within its kind and service) across many traces. */
@@ -198,4 +204,26 @@ export interface TraceReport {
   costUsd: number;
   byModel: { model: string; calls: number; errors: number; inputTokens: number; outputTokens: number; costUsd: number; p50Ms: number }[];
   steps: StepStats[];
+}
+
+export type DetectorKind = 'loop' | 'weakRetrieval' | 'contextBloat' | 'spike' | 'cascade';
+
+/** Something a detector noticed, on a span or (with the spans involved) on a whole trace. */
+export interface Finding {
+  detector: DetectorKind;
+  message: string;
+  spanIds?: string[];
+}
+
+export interface DetectorSettings {
+  /** The same tool or LLM call with the same arguments this many times in one trace is a loop. */
+  loopRepeats: number;
+  /** A retrieval whose best document scores under this is weak. */
+  weakRetrievalScore: number;
+  /** Prompt tokens above this many are bloat (0: off). */
+  contextTokenLimit: number;
+  /** Prompt tokens this many times the step's median are bloat; tokens or cost this many times the median are a spike. */
+  medianFactor: number;
+  /** An error that failed this many nested spans in a row (the failure and its ancestors) cascades. */
+  cascadeDepth: number;
 }

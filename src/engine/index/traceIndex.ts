@@ -1,11 +1,14 @@
 // Traces assembled from spans arriving in any order, across requests, services and protocols,
 // with the indexes every query answers from: sorted by start, duration, tokens and cost;
 // sets by service, model, session, user and error; a string table for text search.
-import type { EngineStats, SpanKind, TraceDetail, TraceQuery, TraceSummary } from '../../shared/spanModel';
+import type { DetectorSettings, EngineStats, SpanKind, TraceDetail, TraceQuery, TraceSummary } from '../../shared/spanModel';
 import type { RawEvent, RawLog, RawSpan } from '../otlp/otlpTypes';
 import type { PriceTable } from '../normalize/pricing';
 import { normalizeSpan, spanStatus, StoredSpan } from '../normalize/normalizeSpan';
 import { spanFacts } from '../normalize/spanFacts';
+import { parseFilter } from '../../shared/traceFilter';
+import { Detectors } from './detectors';
+import { compileFilter } from './filterEval';
 import { SortedIndex } from './sortedIndex';
 import { StringTable } from './stringTable';
 
@@ -28,6 +31,7 @@ export interface IndexLimits {
   maxSpans?: number;
   /** A trace at least this long counts as slow (kept longer). */
   slowMs?: number;
+  detectors?: DetectorSettings;
 }
 
 const DEFAULT_SLOW_MS = 2000;
@@ -62,12 +66,17 @@ export class TraceIndex {
   /** Called with every batch of new spans (code links follow them). */
   onSpansAdded: (spans: StoredSpan[]) => void = () => undefined;
 
-  constructor(private prices: PriceTable, private limits: IndexLimits = {}) {}
+  private readonly detectors = new Detectors();
 
-  /** New prices and limits; they apply to spans from now on. */
+  constructor(private prices: PriceTable, private limits: IndexLimits = {}) {
+    if (limits.detectors) this.detectors.settings = limits.detectors;
+  }
+
+  /** New prices, limits and detector settings; they apply to spans from now on. */
   configure(prices: PriceTable, limits: IndexLimits): void {
     this.prices = prices;
     this.limits = limits;
+    if (limits.detectors) this.detectors.settings = limits.detectors;
   }
 
   get slowMs(): number {
@@ -94,6 +103,7 @@ export class TraceIndex {
       }
       const stored = raw as StoredSpan;
       stored.facts = spanFacts(raw.attributes, raw.name, this.prices);
+      this.detectors.inspect(stored);
       const previous = trace.spans.get(raw.spanId);
       // A re-sent span replaces the first copy; logs attached to it carry over.
       if (previous) stored.events.push(...previous.events.filter((e) => e.fromLog));
@@ -204,6 +214,10 @@ export class TraceIndex {
       const found = this.search(q.q);
       candidateSets.push(found);
       filters.push((t) => found.has(t));
+    }
+    if (q.filter) {
+      const node = parseFilter(q.filter);
+      if (node) filters.push(compileFilter(node, (text) => this.search(text)));
     }
     const minDuration = q.minDurationMs;
     if (minDuration !== undefined) filters.push((t) => t.summary.durationMs >= minDuration);
@@ -328,6 +342,8 @@ export class TraceIndex {
   private refresh(trace: Trace): void {
     const old = trace.summary;
     const next = summarize(trace);
+    const findings = this.detectors.traceFindings(trace.spans);
+    if (findings) next.findings = findings;
     const { traceId } = trace;
     const move = (index: SortedIndex<Trace>, before: number, after: number, isNew: boolean) => {
       if (!isNew && before === after) return;

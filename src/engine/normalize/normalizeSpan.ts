@@ -1,6 +1,6 @@
 // Raw span + ingest facts → the product's Span, following the reference's field precedence
 // (semantic-conventions.md §2.9): the first convention that has a field wins.
-import type { Attributes, Message, Span, SpanStatus, ToolInfo } from '../../shared/spanModel';
+import type { Attributes, Finding, Message, Span, SpanStatus, ToolInfo } from '../../shared/spanModel';
 import type { RawEvent, RawSpan } from '../otlp/otlpTypes';
 import { asText, firstNumber, firstString } from './attributeReader';
 import * as adhoc from './conventions/adhoc';
@@ -13,6 +13,10 @@ import type { SpanFacts } from './spanFacts';
 
 export interface StoredSpan extends RawSpan {
   facts: SpanFacts;
+  /** What the detectors noticed (index/detectors.ts). */
+  findings?: Finding[];
+  /** Identifies "the same call with the same arguments" for loop detection. */
+  callKey?: string;
 }
 
 const OTEL_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -77,6 +81,7 @@ export function normalizeSpan(raw: StoredSpan): Span {
     timeMs: e.timeMs,
   }));
   if (exceptions.length) span.exceptions = exceptions;
+  if (raw.findings) span.findings = raw.findings;
   const ttft = timeToFirstTokenMs(attrs, raw);
   if (ttft !== undefined) span.timeToFirstTokenMs = ttft;
   return span;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import type { TraceDetail, TraceSummary } from '../../../src/shared/spanModel';
 
-export type TraceListParams = Partial<Record<'limit' | 'sort' | 'q' | 'model' | 'service' | 'session' | 'user', string>>;
+export type TraceListParams = Partial<Record<'limit' | 'sort' | 'q' | 'model' | 'service' | 'session' | 'user' | 'filter', string>>;
 
 export class EngineApiClient {
   constructor(private readonly httpPort: number) {}

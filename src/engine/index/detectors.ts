@@ -1,0 +1,147 @@
+// Detectors for what goes wrong in AI requests, run as spans arrive with O(1) work per span
+// (plus one pass over a trace when its summary is recomputed):
+//   loop            the same tool or LLM call with the same arguments N times in one trace
+//   weakRetrieval   a retrieval whose best document scores under a threshold
+//   contextBloat    prompt tokens far above the step's median, or above a set limit
+//   spike           tokens or cost far above the step's recent median
+//   cascade         one failure that failed its parents too, several levels up
+import type { DetectorSettings, Finding } from '../../shared/spanModel';
+import { normalizeSpan, StoredSpan } from '../normalize/normalizeSpan';
+
+export const DEFAULT_DETECTORS: DetectorSettings = {
+  loopRepeats: 5, weakRetrievalScore: 0.5, contextTokenLimit: 0, medianFactor: 3, cascadeDepth: 3,
+};
+
+/** Steps' recent values kept for medians; a step needs this many before it can be called unusual. */
+const WINDOW = 101;
+const MIN_HISTORY = 10;
+const MAX_STEPS = 10_000;
+
+/** Raw attributes that hold a call's arguments, in each convention. */
+const ARGUMENT_KEYS = ['tool.parameters', 'gen_ai.tool.call.arguments', 'ai.toolCall.args', 'input.value', 'gen_ai.input.messages',
+  'ai.prompt.messages', 'ai.prompt', 'traceloop.entity.input', 'llm.prompt', 'gen_ai.prompt'];
+const FLATTENED_ARGUMENTS = /^(llm\.input_messages\.|gen_ai\.prompt\.)/;
+
+export class Detectors {
+  private readonly history = new Map<string, { input: number[]; total: number[]; cost: number[] }>();
+
+  constructor(public settings: DetectorSettings = DEFAULT_DETECTORS) {}
+
+  /** Span-level findings, judged against the step's history before this span joins it. */
+  inspect(span: StoredSpan): void {
+    const { facts } = span;
+    const findings: Finding[] = [];
+    if (facts.kind === 'TOOL' || facts.kind === 'LLM') span.callKey = `${facts.kind}\u0000${span.name}\u0000${facts.model ?? ''}\u0000${argumentsOf(span)}`;
+    if (facts.kind === 'RETRIEVER') {
+      const scores = (normalizeSpan(span).documents ?? []).map((d) => d.score).filter((s): s is number => s !== undefined);
+      const best = scores.length ? Math.max(...scores) : undefined;
+      if (best !== undefined && best < this.settings.weakRetrievalScore) {
+        findings.push({ detector: 'weakRetrieval', message: `Weak retrieval: the best of ${scores.length} documents scores ${round(best)} (under ${this.settings.weakRetrievalScore}); the model had to answer without good context.` });
+      }
+    }
+    const input = facts.tokens?.input;
+    const total = facts.tokens?.total ?? ((facts.tokens?.input ?? 0) + (facts.tokens?.output ?? 0) || undefined);
+    if (input !== undefined || total !== undefined || facts.costUsd !== undefined) {
+      const step = this.stepHistory(`${span.resource.service}\u0000${span.name}`);
+      const factor = this.settings.medianFactor;
+      const inputMedian = median(step.input);
+      if (input !== undefined && this.settings.contextTokenLimit > 0 && input > this.settings.contextTokenLimit) {
+        findings.push({ detector: 'contextBloat', message: `Context bloat: ${input} prompt tokens, over the limit of ${this.settings.contextTokenLimit}.` });
+      } else if (input !== undefined && inputMedian !== undefined && input > factor * inputMedian) {
+        findings.push({ detector: 'contextBloat', message: `Context bloat: ${input} prompt tokens, ${round(input / inputMedian)}× this step's median of ${inputMedian}.` });
+      }
+      const totalMedian = median(step.total);
+      const costMedian = median(step.cost);
+      if (total !== undefined && totalMedian !== undefined && total > factor * totalMedian) {
+        findings.push({ detector: 'spike', message: `Token spike: ${total} tokens, ${round(total / totalMedian)}× this step's recent median of ${totalMedian}.` });
+      } else if (facts.costUsd !== undefined && costMedian && facts.costUsd > factor * costMedian) {
+        findings.push({ detector: 'spike', message: `Cost spike: $${facts.costUsd.toFixed(4)}, ${round(facts.costUsd / costMedian)}× this step's recent median.` });
+      }
+      remember(step.input, input);
+      remember(step.total, total);
+      remember(step.cost, facts.costUsd);
+    }
+    span.findings = findings.length ? findings : undefined;
+  }
+
+  /** Trace-level findings: span findings, loops and cascades. One pass over the trace's spans. */
+  traceFindings(spans: Map<string, StoredSpan>): Finding[] | undefined {
+    const findings: Finding[] = [];
+    const calls = new Map<string, string[]>();
+    const byDetector = new Map<string, string[]>();
+    let deepest: { spanId: string; depth: number; message: string } | undefined;
+    for (const span of spans.values()) {
+      for (const f of span.findings ?? []) {
+        const list = byDetector.get(f.detector) ?? [];
+        if (!list.length) {
+          byDetector.set(f.detector, list);
+          findings.push({ ...f, spanIds: list });
+        }
+        list.push(span.spanId);
+      }
+      if (span.callKey) {
+        const list = calls.get(span.callKey);
+        if (list) list.push(span.spanId);
+        else calls.set(span.callKey, [span.spanId]);
+      }
+      if (span.statusCode === 2) {
+        const depth = failedAncestors(span, spans) + 1;
+        if (depth >= this.settings.cascadeDepth && (!deepest || depth > deepest.depth)) deepest = { spanId: span.spanId, depth, message: span.statusMessage ?? span.name };
+      }
+    }
+    for (const [key, spanIds] of calls) {
+      if (spanIds.length < this.settings.loopRepeats) continue;
+      const [kind, name] = key.split('\u0000');
+      findings.push({ detector: 'loop', message: `Loop: ${kind === 'TOOL' ? 'tool' : 'LLM call'} ${name} ran ${spanIds.length} times with the same arguments.`, spanIds });
+    }
+    if (deepest) findings.push({ detector: 'cascade', message: `Cascading error: "${deepest.message}" failed ${deepest.depth - 1} enclosing steps.`, spanIds: [deepest.spanId] });
+    return findings.length ? findings : undefined;
+  }
+
+  private stepHistory(key: string) {
+    let step = this.history.get(key);
+    if (!step) {
+      if (this.history.size >= MAX_STEPS) this.history.delete(this.history.keys().next().value!);
+      this.history.set(key, (step = { input: [], total: [], cost: [] }));
+    }
+    return step;
+  }
+}
+
+function argumentsOf(span: StoredSpan): string {
+  const attrs = span.attributes;
+  for (const key of ARGUMENT_KEYS) {
+    const value = attrs[key];
+    if (value !== undefined) return typeof value === 'string' ? value : JSON.stringify(value);
+  }
+  let flattened = '';
+  for (const key in attrs) if (FLATTENED_ARGUMENTS.test(key)) flattened += `${key}=${String(attrs[key])}\n`;
+  return flattened;
+}
+
+/** How many spans above this one failed in an unbroken chain. */
+function failedAncestors(span: StoredSpan, spans: Map<string, StoredSpan>): number {
+  let n = 0;
+  let parent = span.parentSpanId ? spans.get(span.parentSpanId) : undefined;
+  while (parent && parent.statusCode === 2 && n < spans.size) {
+    n++;
+    parent = parent.parentSpanId ? spans.get(parent.parentSpanId) : undefined;
+  }
+  return n;
+}
+
+function remember(list: number[], value: number | undefined): void {
+  if (value === undefined) return;
+  list.push(value);
+  if (list.length > WINDOW) list.shift();
+}
+
+function median(list: number[]): number | undefined {
+  if (list.length < MIN_HISTORY) return undefined;
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,47 @@
+// The messages the trace view's host (src/extension/traceView) and its webview (webview/) send
+// each other. Both import this file, so they cannot drift apart. Trace content travels only
+// here, never inside the webview's HTML.
+import type { SourceLocation, TraceDetail } from './spanModel';
+
+/** The view type the panel and its serializer are registered under. */
+export const TRACE_VIEW_TYPE = 'aiTraceInspector.trace';
+
+/** What the webview keeps with vscode.setState; the serializer gets it back after a reload. */
+export interface TraceViewState {
+  traceId: string;
+  selectedSpanId?: string;
+  /** Spans whose children are hidden. */
+  collapsed?: string[];
+  /** The visible time range as fractions of the trace (0..1). */
+  zoom?: { start: number; end: number };
+  scrollTop?: number;
+  detailTab?: string;
+}
+
+/** Settings the webview needs; sent with every trace. */
+export interface TraceViewSettings {
+  /** Retrieved documents scoring below this are flagged (similarity scores). */
+  lowScoreThreshold: number;
+}
+
+/** Host → webview. */
+export type HostMessage =
+  /** The trace to draw (first load, reload, or new spans arrived). */
+  | { type: 'trace'; trace: TraceDetail; settings: TraceViewSettings; selectSpanId?: string }
+  /** The trace is not (or no longer) in the engine. */
+  | { type: 'traceMissing'; traceId: string; message: string }
+  /** The panel was asked to show a span of the trace it already shows. */
+  | { type: 'selectSpan'; spanId: string };
+
+/** Webview → host. */
+export type WebviewMessage =
+  /** The webview script runs and wants its trace (again, after being hidden or reloaded). */
+  | { type: 'ready'; traceId?: string }
+  /** Put text on the clipboard; `what` names it for the confirmation ("message", "prompt"). */
+  | { type: 'copyText'; text: string; what: string }
+  /** "Copy trace for AI": the host condenses the trace to Markdown. */
+  | { type: 'copyTraceForAi'; traceId: string }
+  /** "Copy span" as JSON. */
+  | { type: 'copySpanJson'; traceId: string; spanId: string }
+  /** "Go to source", or a stack frame link. */
+  | { type: 'openSource'; location: SourceLocation };
