@@ -5,16 +5,22 @@ import type { ReceiverStatus } from '../shared/engineProtocol';
 import type { EngineStats } from '../shared/spanModel';
 import { ActiveSource } from './activeSource';
 import { registerTraceTools } from './chat/traceTools';
+import { COMPARE_SCHEME, ComparisonDocuments, compareTracesCommand } from './compare/compareCommand';
+import { exportDataset } from './commands/exportDataset';
 import { importTraceFiles } from './commands/importTraceFiles';
 import { stopTracingCopilotChat, traceCopilotChat } from './commands/traceCopilotChat';
 import { clearTraces, copyInstrumentationSnippet, exportTrace } from './commands/traceActions';
-import { openTraceById, searchTraces, showExpensiveTraces, showFailedTraces, showSlowTraces } from './commands/traceQuickPicks';
+import { pickSavedFilter } from './commands/savedFilters';
+import {
+  askForFilter, openTraceById, searchTraces, showExpensiveTraces, showFailedTraces, showSlowTraces, showStepTraces,
+} from './commands/traceQuickPicks';
 import { EngineClient } from './engineClient';
 import { FileDiagnostics } from './fileDiagnostics';
 import { HttpTraceSource } from './httpTraceSource';
 import { resolvePortConflict } from './portConflict';
 import { readEngineSettings, SECTION } from './settings';
 import { TracesStatusBar } from './statusBar';
+import { STEP_SORTS, StepsTreeProvider } from './stepsTree';
 import { openTrace, TRACE_SCHEME, TraceDocumentProvider } from './traceDocuments';
 import { TracesTreeProvider, TreeNode } from './tracesTree';
 
@@ -31,14 +37,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const engine = new EngineClient(context, settings, output);
   const source = new ActiveSource(engine);
   const tree = new TracesTreeProvider(source);
-  const view = vscode.window.createTreeView('aiTraceInspector.traces', { treeDataProvider: tree, showCollapseAll: true });
+  const view = vscode.window.createTreeView('aiTraceInspector.traces', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const statusBar = new TracesStatusBar();
   const fileDiagnostics = new FileDiagnostics();
+  const steps = new StepsTreeProvider(source);
+  const stepsView = vscode.window.createTreeView('aiTraceInspector.steps', { treeDataProvider: steps });
+  stepsView.description = `by ${steps.sortLabel.toLowerCase()}`;
   let attached: HttpTraceSource | undefined;
   let lastStats: EngineStats | undefined;
-  context.subscriptions.push(output, engine, source, tree, view, statusBar, fileDiagnostics,
+  context.subscriptions.push(output, engine, source, tree, view, statusBar, fileDiagnostics, steps, stepsView,
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
-    vscode.workspace.registerTextDocumentContentProvider(TRACE_SCHEME, new TraceDocumentProvider(source)));
+    vscode.workspace.registerTextDocumentContentProvider(TRACE_SCHEME, new TraceDocumentProvider(source)),
+    vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)));
 
   const showStatus = () => statusBar.update(engine.status, lastStats, attached?.description);
   const onStats = (stats: EngineStats | undefined) => {
@@ -87,6 +97,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   command('openTraceById', () => openTraceById(source));
   command('exportTrace', (node?: TreeNode) => exportTrace(source, node));
   command('clearTraces', () => clearTraces(source));
+  command('compareTraces', (node?: TreeNode, nodes?: TreeNode[]) => compareTracesCommand(source, node, nodes));
+  command('exportDataset', (node?: TreeNode, nodes?: TreeNode[]) => exportDataset(source, tree.filters.text, node, nodes));
   command('importTraceFile', (uri?: vscode.Uri, uris?: vscode.Uri[]) => {
     if (attached) return vscode.window.showWarningMessage('This window shows the engine of another window; import the file there.');
     return importTraceFiles(engine, uris ?? (uri instanceof vscode.Uri ? [uri] : undefined));
@@ -101,8 +113,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   command('filterErrors', () => setFilter({ errorsOnly: !tree.filters.errorsOnly }));
   command('filterSlow', () => setFilter({ slowOnly: !tree.filters.slowOnly }));
   command('filterText', async () => {
-    const text = await vscode.window.showInputBox({ title: 'Filter Traces', prompt: 'Show traces containing this text', value: tree.filters.text });
-    if (text !== undefined) setFilter({ text: text.trim() });
+    const text = await askForFilter('Filter Traces', tree.filters.text);
+    if (text !== undefined) setFilter({ text });
+  });
+  command('applySavedFilter', async () => {
+    const text = await pickSavedFilter(tree.filters.text);
+    if (text !== undefined) setFilter({ text });
+  });
+  command('showStepTraces', (step) => showStepTraces(source, step));
+  command('sortSteps', async () => {
+    const picked = await vscode.window.showQuickPick(STEP_SORTS.map((s) => ({ ...s, picked: s.sort === steps.sort })), { title: 'Sort Steps By' });
+    if (!picked) return;
+    steps.sort = picked.sort;
+    stepsView.description = `by ${picked.label.toLowerCase()}`;
+    steps.refresh();
   });
   command('clearFilters', () => setFilter({ errorsOnly: false, slowOnly: false, text: '' }));
 

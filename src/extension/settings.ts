@@ -27,6 +27,13 @@ export function readEngineSettings(defaultStoreDir: string): EngineSettings {
       globs: c.get<string[]>('watch.globs', []),
     },
     pathMappings: resolveMappings(c.get<Record<string, string>>('code.pathMappings', {})),
+    detectors: {
+      loopRepeats: c.get<number>('detectors.loopRepeats', 5),
+      weakRetrievalScore: c.get<number>('detectors.weakRetrievalScore', 0.5),
+      contextTokenLimit: c.get<number>('detectors.contextTokenLimit', 0),
+      medianFactor: c.get<number>('detectors.medianFactor', 3),
+      cascadeDepth: c.get<number>('detectors.cascadeDepth', 3),
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // The Traces sidebar: one row per trace, expanding into its span tree. Refreshes are coalesced
 // so a thousand traces a second do not make the tree flicker or the editor stutter.
 import * as vscode from 'vscode';
-import type { Span, SpanKind, TraceSummary } from '../shared/spanModel';
+import type { DetectorKind, Finding, Span, SpanKind, TraceSummary } from '../shared/spanModel';
 import { formatDuration, formatTokens, traceDescription } from './format';
 import { slowThresholdMs } from './settings';
 import { buildSpanTree, SpanNode } from './spanTree';
@@ -18,7 +18,17 @@ const KIND_ICONS: Record<SpanKind, string> = {
 export interface TraceFilters {
   errorsOnly: boolean;
   slowOnly: boolean;
+  /** Free text or the filter language (shared/traceFilter.ts). */
   text: string;
+}
+
+const FINDING_LABELS: Record<DetectorKind, string> = {
+  loop: 'loop', weakRetrieval: 'weak retrieval', contextBloat: 'context bloat', spike: 'spike', cascade: 'cascading error',
+};
+
+/** "⚠ loop, weak retrieval": detector findings at the front of a row, where they are seen. */
+export function findingsBadge(findings: Finding[] | undefined): string {
+  return findings?.length ? `⚠ ${[...new Set(findings.map((f) => FINDING_LABELS[f.detector]))].join(', ')}` : '';
 }
 
 export type TreeNode = { type: 'trace'; trace: TraceSummary } | { type: 'span'; traceId: string; node: SpanNode };
@@ -63,7 +73,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
         limit: MAX_ROWS,
         status: this.filters.errorsOnly ? 'error' : undefined,
         minDurationMs: this.filters.slowOnly ? slowThresholdMs() : undefined,
-        q: this.filters.text || undefined,
+        filter: this.filters.text || undefined,
       });
       return traces.map((trace) => ({ type: 'trace', trace }));
     }
@@ -86,7 +96,7 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
 function traceItem(trace: TraceSummary): vscode.TreeItem {
   const item = new vscode.TreeItem(trace.name || trace.traceId, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = trace.traceId;
-  item.description = traceDescription(trace);
+  item.description = [findingsBadge(trace.findings), traceDescription(trace)].filter(Boolean).join(' · ');
   const failed = trace.status === 'error';
   item.iconPath = failed
     ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
@@ -99,6 +109,7 @@ function traceItem(trace: TraceSummary): vscode.TreeItem {
   if (trace.errorMessage) tooltip.appendText(`Error: ${trace.errorMessage}\n`);
   if (trace.slowestStep) tooltip.appendText(`Slowest step: ${trace.slowestStep.name} (${formatDuration(trace.slowestStep.durationMs)})\n`);
   if (trace.models.length) tooltip.appendText(`Models: ${trace.models.join(', ')}\n`);
+  for (const finding of trace.findings ?? []) tooltip.appendText(`⚠ ${finding.message}\n`);
   tooltip.appendText(`Trace ${trace.traceId}`);
   item.tooltip = tooltip;
   item.command = { command: 'aiTraceInspector.openTrace', title: 'Open Trace', arguments: [trace.traceId] };
@@ -113,7 +124,8 @@ function spanItem(traceId: string, node: SpanNode): vscode.TreeItem {
   item.iconPath = span.status === 'error'
     ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
     : new vscode.ThemeIcon(KIND_ICONS[span.kind]);
-  item.tooltip = `${span.kind} · ${span.name}${span.statusMessage ? `\nError: ${span.statusMessage}` : ''}`;
+  item.tooltip = [`${span.kind} · ${span.name}`, span.statusMessage && `Error: ${span.statusMessage}`, ...(span.findings ?? []).map((f) => `⚠ ${f.message}`)]
+    .filter(Boolean).join('\n');
   item.contextValue = 'span';
   item.command = { command: 'aiTraceInspector.openTrace', title: 'Open Span', arguments: [traceId, span.spanId] };
   return item;
@@ -121,6 +133,8 @@ function spanItem(traceId: string, node: SpanNode): vscode.TreeItem {
 
 function spanDescription(span: Span): string {
   const parts = [formatDuration(span.durationMs)];
+  const badge = findingsBadge(span.findings);
+  if (badge) parts.unshift(badge);
   if (span.model) parts.push(span.model);
   if (span.tokens?.total) parts.push(formatTokens(span.tokens.total));
   return parts.join(' · ');

@@ -1,9 +1,11 @@
 // Show Slow / Failed / Most Expensive Traces, Search Traces, Open Trace by ID: each a quick
 // pick over an engine query; choosing a trace opens it.
 import * as vscode from 'vscode';
-import type { TraceQuery, TraceSummary } from '../../shared/spanModel';
+import type { StepStats, TraceQuery, TraceSummary } from '../../shared/spanModel';
+import { parseFilter } from '../../shared/traceFilter';
 import { formatCost, formatDuration, formatRelativeTime, formatTokens } from '../format';
 import { slowThresholdMs } from '../settings';
+import { stepFilter } from '../stepsTree';
 import type { TraceSource } from '../traceSource';
 
 interface TracePick extends vscode.QuickPickItem {
@@ -61,18 +63,33 @@ export function showExpensiveTraces(source: TraceSource): Promise<void> {
 }
 
 export async function searchTraces(source: TraceSource): Promise<void> {
-  const text = await vscode.window.showInputBox({
-    title: 'Search Traces',
-    prompt: 'Text in prompts, responses, span names and attribute values (a customer id, an error, a phrase)',
-    placeHolder: 'e.g. 12345, refund, RateLimitError',
-  });
+  const text = await askForFilter('Search Traces', '');
   if (!text) return;
-  await pickAndOpen(source, `Traces containing "${text}"`, { q: text }, (t) => ({
+  await pickAndOpen(source, `Traces matching ${text}`, { filter: text }, (t) => ({
     traceId: t.traceId,
     label: `${t.status === 'error' ? '$(error)' : '$(pass)'} ${t.name}`,
     description: `${formatDuration(t.durationMs)} · ${when(t)}`,
     detail: t.traceId,
-  }), `No trace contains "${text}".`);
+  }), `No trace matches ${text}.`);
+}
+
+/** Free text or the filter language, checked while the user types. */
+export function askForFilter(title: string, value: string): Thenable<string | undefined> {
+  return vscode.window.showInputBox({
+    title,
+    value,
+    prompt: 'Text in prompts, responses and attributes (a customer id, an error), or a filter: '
+      + 'duration > 2s · kind = RETRIEVER AND score < 0.5 · model IN (gpt-4o, gpt-4o-mini) · error CONTAINS timeout · finding = loop',
+    placeHolder: 'e.g. 12345, refund, RateLimitError, trace.duration > 5s',
+    validateInput: (input) => {
+      try {
+        parseFilter(input);
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    },
+  }).then((input) => input?.trim());
 }
 
 export async function openTraceById(source: TraceSource): Promise<void> {
@@ -88,4 +105,22 @@ export async function openTraceById(source: TraceSource): Promise<void> {
     return;
   }
   await openTrace(traceId);
+}
+
+/** A step's slowest and failed traces, from a row of the Steps view. */
+export async function showStepTraces(source: TraceSource, step: StepStats): Promise<void> {
+  const filter = stepFilter(step);
+  const [slowest, failed] = await Promise.all([
+    source.query({ filter, sort: 'duration', limit: 20 }),
+    source.query({ filter, status: 'error', limit: 20 }),
+  ]);
+  const items: (TracePick | vscode.QuickPickItem)[] = [];
+  if (failed.length) {
+    items.push({ label: `Failed traces with ${step.name}`, kind: vscode.QuickPickItemKind.Separator });
+    for (const t of failed) items.push({ traceId: t.traceId, label: `$(error) ${t.name}`, description: `${formatDuration(t.durationMs)} · ${when(t)}`, detail: t.errorMessage });
+  }
+  items.push({ label: `Slowest traces with ${step.name}`, kind: vscode.QuickPickItemKind.Separator });
+  for (const t of slowest) items.push({ traceId: t.traceId, label: `$(watch) ${formatDuration(t.durationMs)}  ${t.name}`, description: when(t), detail: t.slowestStep ? `slowest step: ${t.slowestStep.name} ${formatDuration(t.slowestStep.durationMs)}` : undefined });
+  const picked = await vscode.window.showQuickPick(items, { title: `${step.kind} ${step.name}: slowest and failed traces`, matchOnDescription: true });
+  if (picked && 'traceId' in picked) await openTrace(picked.traceId);
 }

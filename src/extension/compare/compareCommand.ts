@@ -1,0 +1,42 @@
+// Compare Traces: pick two (or select two rows in the tree) and see them in VS Code's diff editor.
+import * as vscode from 'vscode';
+import { formatDuration, formatRelativeTime } from '../format';
+import type { TraceSource } from '../traceSource';
+import type { TreeNode } from '../tracesTree';
+import { compareTraces } from './traceComparison';
+
+export const COMPARE_SCHEME = 'ai-trace-compare';
+
+/** Serves both sides of a comparison as read-only virtual documents. */
+export class ComparisonDocuments implements vscode.TextDocumentContentProvider {
+  constructor(private readonly source: TraceSource) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const [side, a, b] = uri.path.replace(/^\//, '').replace(/\.md$/, '').split('-');
+    const [left, right] = await Promise.all([this.source.trace(a), this.source.trace(b)]);
+    if (!left || !right) return `Trace ${!left ? a : b} is no longer loaded (cleared or evicted).`;
+    const sides = compareTraces(left, right);
+    return side === 'A' ? sides.left : sides.right;
+  }
+}
+
+export async function compareTracesCommand(source: TraceSource, node?: TreeNode, selected?: TreeNode[]): Promise<void> {
+  const chosen = (selected?.length ? selected : node ? [node] : [])
+    .map((n) => (n.type === 'trace' ? n.trace.traceId : n.traceId));
+  const ids = [...new Set(chosen)];
+  const recent = await source.query({ limit: 200 });
+  while (ids.length < 2) {
+    const picked = await vscode.window.showQuickPick(
+      recent.filter((t) => !ids.includes(t.traceId)).map((t) => ({
+        label: `${t.status === 'error' ? '$(error)' : '$(pass)'} ${t.name}`,
+        description: `${formatDuration(t.durationMs)} · ${formatRelativeTime(t.startMs)}`,
+        detail: t.traceId, traceId: t.traceId,
+      })),
+      { title: ids.length ? 'Compare with which trace?' : 'Compare which trace (A)?', matchOnDetail: true, matchOnDescription: true });
+    if (!picked) return;
+    ids.push(picked.traceId);
+  }
+  const [a, b] = ids;
+  const uri = (side: 'A' | 'B') => vscode.Uri.from({ scheme: COMPARE_SCHEME, path: `/${side}-${a}-${b}.md` });
+  await vscode.commands.executeCommand('vscode.diff', uri('A'), uri('B'), `Trace ${a.slice(0, 8)} ↔ ${b.slice(0, 8)}`, { preview: true });
+}
