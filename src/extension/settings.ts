@@ -20,6 +20,7 @@ export function readEngineSettings(defaultStoreDir: string): EngineSettings {
       slowDays: c.get<number>('retention.slowDays', 30),
       errorDays: c.get<number>('retention.errorDays', 90),
       maxBytes: c.get<number>('retention.maxMegabytes', 2048) * 1024 * 1024,
+      sampleNormal: c.get<number>('retention.sampleNormalPercent', 100) / 100,
     },
     priceOverrides: c.get<EngineSettings['priceOverrides']>('prices', {}),
     watch: {

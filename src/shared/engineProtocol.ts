@@ -11,7 +11,7 @@ export interface EngineSettings {
   storeDir?: string;
   maxSpans: number;
   slowMs: number;
-  retention: { normalDays: number; slowDays: number; errorDays: number; maxBytes: number };
+  retention: { normalDays: number; slowDays: number; errorDays: number; maxBytes: number; sampleNormal?: number };
   priceOverrides: Record<string, { input: number; output: number; cacheRead?: number; cacheWrite?: number }>;
   /** Trace files to watch and tail: folders searched with the globs (node_modules and .git never). */
   watch?: { roots: string[]; globs: string[] };

@@ -111,6 +111,50 @@ describe('the store keeps what was acknowledged', () => {
     })();
   });
 
+  it('keeps the age of kept traces, so a slow trace goes when the slow age passes', async () => {
+    const index = new TraceIndex(new PriceTable());
+    const start = Date.now() - 1000;
+    const slow = rawSpan({}, { name: 'slow', startMs: start, endMs: start + 5000 });
+    const failed = rawSpan({}, { name: 'failed', startMs: start, endMs: start + 100, statusCode: 2 });
+    const store = new TraceStore(dir, () => undefined);
+    store.append('traces', 'json', Buffer.from(JSON.stringify(encodeTracesData([slow, failed]))));
+    new Ingest(index).receive('traces', 'json', Buffer.from(JSON.stringify(encodeTracesData([slow, failed]))), { persist: false });
+    store.close();
+    const now = Date.now();
+    for (const f of readdirSync(dir)) utimesSync(join(dir, f), (now - 10 * DAY) / 1000, (now - 10 * DAY) / 1000);
+    const policy = { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 1e9 };
+    assert.equal(store.applyRetention(index, policy, now).keptTraces, 2);
+    // 25 days later the slow trace is 35 days old: past the slow age, whatever the rewrite's date.
+    assert.deepEqual(store.applyRetention(index, policy, now + 25 * DAY), { deletedFiles: 1, keptTraces: 1, droppedTraces: 1 });
+  });
+
+  it('samples normal traces of closed segments and keeps every failed and slow one', async () => {
+    const index = new TraceIndex(new PriceTable());
+    const start = Date.now() - 10_000;
+    const spans = [
+      ...Array.from({ length: 200 }, (_, i) => rawSpan({}, { name: `normal-${i}`, startMs: start, endMs: start + 10 })),
+      ...Array.from({ length: 5 }, (_, i) => rawSpan({}, { name: `failed-${i}`, startMs: start, endMs: start + 10, statusCode: 2 })),
+      ...Array.from({ length: 5 }, (_, i) => rawSpan({}, { name: `slow-${i}`, startMs: start, endMs: start + 9000 })),
+    ];
+    const body = Buffer.from(JSON.stringify(encodeTracesData(spans)));
+    const store = new TraceStore(dir, () => undefined);
+    store.append('traces', 'json', body);
+    new Ingest(index).receive('traces', 'json', body, { persist: false });
+    store.close();
+    const policy = { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 1e9, sampleNormal: 0.25 };
+    const now = Date.now();
+    assert.equal(store.applyRetention(index, policy, now).deletedFiles, 0, 'the open hour is not sampled');
+    for (const f of readdirSync(dir)) utimesSync(join(dir, f), (now - 2 * 3600_000) / 1000, (now - 2 * 3600_000) / 1000);
+    store.applyRetention(index, policy, now);
+    const index2 = new TraceIndex(new PriceTable());
+    await new TraceStore(dir, () => undefined).replay(new Ingest(index2));
+    const names = index2.query({ limit: 1000 }).map((t) => t.name);
+    const normals = names.filter((n) => n.startsWith('normal')).length;
+    assert.equal(names.filter((n) => !n.startsWith('normal')).length, 10);
+    assert.ok(normals > 20 && normals < 80, `about a quarter of 200 normal traces kept: ${normals}`);
+    assert.equal(store.applyRetention(index, policy, now).deletedFiles, 0, 'a kept file is not sampled again');
+  });
+
   it('warns once and keeps serving from memory when the store cannot be written', async () => {
     const messages: string[] = [];
     const engine = await startEngine({ httpPort: 0, grpcPort: null, storeDir: dir, log: (m) => messages.push(m) });

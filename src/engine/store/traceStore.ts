@@ -7,8 +7,9 @@
 //                                                  file-exporter proto format)
 //   traces-<time>.otlp.jsonl / logs-<time>.otlp.jsonl  OTLP/JSON requests, one per line
 //   kept-<time>.otlp.jsonl                        traces that retention kept past the normal age
-//                                                  (failed or slow), OTLP/JSON TracesData per line
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, writeFileSync } from 'node:fs';
+//                                                  (failed or slow) or sampling kept, with the
+//                                                  replaced file's time; OTLP/JSON TracesData per line
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Encoding, Ingest, Signal } from '../otlp/ingest';
 import { encodeTracesData } from '../otlp/encodeJson';
@@ -24,14 +25,16 @@ export interface RetentionPolicy {
   errorDays: number;
   /** The store's size bound; past it the oldest files go first. */
   maxBytes: number;
+  /** Share (0..1) of normal traces kept once their segment is closed; failed and slow ones are all kept. */
+  sampleNormal?: number;
 }
 
-export const DEFAULT_RETENTION: RetentionPolicy = { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 2 * 1024 ** 3 };
+export const DEFAULT_RETENTION: RetentionPolicy = { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 2 * 1024 ** 3, sampleNormal: 1 };
 
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 const SEGMENT_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
-const SEGMENT_NAME = /^(traces|logs|kept)-(\d{8}T\d{9}Z)(-\d+)?\.otlp\.(pb|jsonl)$/;
+const SEGMENT_NAME = /^(traces|logs|kept)-(\d{8}T\d{9}Z)(-\d+)*\.otlp\.(pb|jsonl)$/;
 
 interface OpenSegment {
   fd: number;
@@ -97,36 +100,39 @@ export class TraceStore {
    * Applies the retention policy: files past the normal age keep only the traces the index
    * classes as slow or failed (rewritten into a kept- file), those past the slow age keep only
    * failed ones, everything past the error age goes; then the oldest files go until the store
-   * fits its size bound.
+   * fits its size bound. With sampling, a closed segment keeps its failed and slow traces and
+   * that share of the normal ones.
    */
   applyRetention(index: TraceIndex, policy: RetentionPolicy, now = Date.now()): RetentionReport {
     const report: RetentionReport = { deletedFiles: 0, keptTraces: 0, droppedTraces: 0 };
     this.closeAll(); // new writes start fresh segments; old ones may be rewritten
-    const keep: { spans: RawSpan[]; latestMs: number }[] = [];
+    const sample = policy.sampleNormal ?? 1;
     for (const file of this.files()) {
       const path = join(this.dir, file.name);
-      const ageDays = (now - statSync(path).mtimeMs) / DAY_MS;
-      if (ageDays < policy.normalDays) continue;
-      const allowed: RetentionClass[] = ageDays < policy.slowDays ? ['error', 'slow'] : ageDays < policy.errorDays ? ['error'] : [];
-      if (file.signal !== 'logs' && allowed.length) {
-        const byTrace = groupByTrace(decodeSpans(path, file.encoding));
-        for (const [traceId, spans] of byTrace) {
+      const mtimeMs = statSync(path).mtimeMs;
+      const ageDays = (now - mtimeMs) / DAY_MS;
+      // A closed segment of received traces is sampled once: errors and slow traces all stay.
+      const sampling = file.signal === 'traces' && sample < 1 && now - mtimeMs >= SEGMENT_MS;
+      if (ageDays < policy.normalDays && !sampling) continue;
+      const allowed: RetentionClass[] = ageDays < policy.normalDays ? ['error', 'slow', 'normal']
+        : ageDays < policy.slowDays ? ['error', 'slow'] : ageDays < policy.errorDays ? ['error'] : [];
+      const keep: RawSpan[][] = [];
+      if (file.signal !== 'logs') {
+        for (const [traceId, spans] of groupByTrace(decodeSpans(path, file.encoding))) {
           const summary = index.trace(traceId)?.summary;
           const cls = summary ? index.retentionClass(summary) : classify(spans, index.slowMs);
-          if (allowed.includes(cls)) {
-            keep.push({ spans, latestMs: Math.max(...spans.map((s) => s.endMs)) });
+          if (allowed.includes(cls) && (cls !== 'normal' || sampledIn(traceId, sample))) {
+            keep.push(spans);
             report.keptTraces++;
           } else {
             report.droppedTraces++;
           }
         }
-      } else if (file.signal !== 'logs') {
-        report.droppedTraces += groupByTrace(decodeSpans(path, file.encoding)).size;
       }
+      if (keep.length) this.writeKept(keep, mtimeMs);
       unlinkSync(path);
       report.deletedFiles++;
     }
-    if (keep.length) this.writeKept(keep, now);
     report.deletedFiles += this.enforceSize(policy.maxBytes);
     return report;
   }
@@ -135,12 +141,14 @@ export class TraceStore {
     this.closeAll();
   }
 
-  /** Kept traces go into one file whose time is the newest file's it replaces, so its age carries on. */
-  private writeKept(keep: { spans: RawSpan[]; latestMs: number }[], now: number): void {
-    const lines = keep.map(({ spans }) => JSON.stringify(encodeTracesData(spans)) + '\n').join('');
-    const name = `kept-${stamp(now)}-${process.pid}.otlp.jsonl`;
+  /** Kept traces go into a file with the replaced file's time, so their age carries on. */
+  private writeKept(keep: RawSpan[][], mtimeMs: number): void {
+    const lines = keep.map((spans) => JSON.stringify(encodeTracesData(spans)) + '\n').join('');
+    let name = `kept-${stamp(mtimeMs)}-${process.pid}.otlp.jsonl`;
+    for (let n = 2; existsSync(join(this.dir, name)); n++) name = `kept-${stamp(mtimeMs)}-${process.pid}-${n}.otlp.jsonl`;
     const tmp = join(this.dir, `.${name}.tmp`);
     writeFileSync(tmp, lines);
+    utimesSync(tmp, mtimeMs / 1000, mtimeMs / 1000);
     renameSync(tmp, join(this.dir, name));
   }
 
@@ -249,6 +257,16 @@ function decodeSpans(path: string, encoding: Encoding): RawSpan[] {
     }
   }
   return spans;
+}
+
+/** The same answer for a trace id every time, so a trace is in or out as a whole; hashed, as ids made from file lines run in sequence. */
+function sampledIn(traceId: string, share: number): boolean {
+  let h = 2166136261;
+  for (let i = 0; i < traceId.length; i++) h = Math.imul(h ^ traceId.charCodeAt(i), 16777619);
+  // A final mix (MurmurHash3's), so ids that differ in their last characters spread over the range.
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 0x100000000 < share;
 }
 
 function groupByTrace(spans: RawSpan[]): Map<string, RawSpan[]> {
