@@ -2,7 +2,7 @@
 // import again. Every id, attribute and event survives the round trip; log records attached to
 // a span travel as span events (TracesData has no place for logs), with their body as an attribute.
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
-import type { RawEvent, RawSpan, ResourceInfo, ScopeInfo } from './otlpTypes';
+import type { RawEvent, RawLog, RawSpan, ResourceInfo, ScopeInfo } from './otlpTypes';
 
 /** The attribute that carries an attached log record's body through an export. */
 export const LOG_BODY_ATTRIBUTE = 'gen_ai.event.content';
@@ -46,6 +46,26 @@ function encodeSpan(span: RawSpan): object {
 function encodeEvent(event: RawEvent): object {
   const attributes = event.body === undefined ? event.attributes : { ...event.attributes, [LOG_BODY_ATTRIBUTE]: JSON.stringify(event.body) };
   return { timeUnixNano: msToNanos(event.timeMs), name: event.name, attributes: keyValues(attributes) };
+}
+
+/** Log records → OTLP/JSON LogsData, for the store when records were changed (redacted) on arrival. */
+export function encodeLogsData(logs: RawLog[]): object {
+  return {
+    resourceLogs: [{
+      resource: { attributes: [] },
+      scopeLogs: [{
+        scope: { name: 'ai-trace-inspector' },
+        logRecords: logs.map((log) => ({
+          timeUnixNano: msToNanos(log.event.timeMs),
+          ...(log.traceId ? { traceId: log.traceId } : {}),
+          ...(log.spanId ? { spanId: log.spanId } : {}),
+          ...(log.event.name ? { eventName: log.event.name } : {}),
+          ...(log.event.body !== undefined ? { body: anyValue(log.event.body) } : {}),
+          attributes: keyValues(log.event.attributes),
+        })),
+      }],
+    }],
+  };
 }
 
 /** Milliseconds (float) → integer nanoseconds as the decimal string OTLP/JSON uses. */
