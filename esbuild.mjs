@@ -25,4 +25,16 @@ await Promise.all([
   esbuild.build({ ...node, entryPoints: { server: 'src/engine/server.ts' } }),
   // The extension host side; `vscode` is provided by the editor.
   esbuild.build({ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] }),
+  // The trace view's webview: a browser script and its CSS (dist/webview.js, dist/webview.css).
+  esbuild.build({
+    bundle: true,
+    platform: 'browser',
+    target: 'chrome120',
+    format: 'iife',
+    entryPoints: { webview: 'webview/main.ts' },
+    outdir: 'dist',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  }),
 ]);

@@ -2,9 +2,11 @@
 // (machines are shared and noisy, so absolute times mean little; ratios within a run do).
 //   1. OTLP/HTTP protobuf ingest rate ÷ protobufjs decode-only rate      (target ≥ 1.0)
 //   2. resident memory per indexed span ÷ wire bytes per span            (target ≤ 0.75)
+//   3. 200 MB OTLP/JSON-lines file import rate ÷ JSON.parse alone          (target ≥ 0.8)
 import { ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { fileImportBench } from './fileImport';
 import { ExportTraceServiceRequest } from './otlpProto';
 import { makeWorkload, Workload } from './workload';
 import { TraceIndex } from '../src/engine/index/traceIndex';
@@ -117,6 +119,8 @@ async function main(): Promise<void> {
   const memoryRatio = memory / wirePerSpan;
   console.log(`memory: ${memory.toFixed(0)} resident bytes per indexed span vs ${wirePerSpan.toFixed(0)} wire bytes → `
     + `ratio ${memoryRatio.toFixed(2)} (target ≤ 0.75) ${memoryRatio <= 0.75 ? 'PASS' : 'MISS'}`);
+
+  await fileImportBench();
 }
 
 main().catch((error) => {

@@ -1,6 +1,11 @@
-// The headless engine: `node dist/cli.js serve [--host H] [--port P] [--grpc-port G]`.
+// The headless engine: `node dist/cli.js serve [--host H] [--port P] [--grpc-port G] [--watch PATH]`,
+// and `node dist/cli.js import FILE...` to check what trace files hold.
 import { readFileSync } from 'node:fs';
+import type { ImportResult } from '../shared/engineProtocol';
 import { DEFAULTS, PortInUseError, startEngine } from './engine';
+import { TraceFiles } from './files/traceFiles';
+import { TraceIndex } from './index/traceIndex';
+import { PriceTable } from './normalize/pricing';
 import type { PriceOverride } from './normalize/pricing';
 import type { RetentionPolicy } from './store/traceStore';
 
@@ -8,8 +13,9 @@ const USAGE = `AI Trace Inspector engine
 
 Usage:
   node dist/cli.js serve [options]
+  node dist/cli.js import [--store DIR] [--json] FILE_OR_FOLDER...
 
-Options:
+serve options:
   --host HOST          interface to bind (default ${DEFAULTS.host}; anything else exposes your prompts)
   --port PORT          OTLP/HTTP receiver and query API port (default ${DEFAULTS.httpPort})
   --grpc-port PORT     OTLP/gRPC receiver port (default ${DEFAULTS.grpcPort}; 0 for any free port)
@@ -24,7 +30,16 @@ Options:
   --store-max-mb N     the store's size bound (default 2048)
   --max-spans N        spans held in memory; the oldest normal traces are evicted past it (default 1000000)
   --slow-ms N          a trace this long or longer is slow (default 2000)
+  --watch PATH         read trace files in PATH (a file or folder) and tail them (repeatable)
   -h, --help           show this help
+
+import reads each file (a folder: every file in it), recognizes its shape from its content
+(OTLP/JSON lines or documents, OTLP protobuf, OTel Python console spans, OTel JS span lines such
+as Copilot Chat's outfile, DSPy logs and LM history, JSON arrays of these, gzip of any) and prints
+per file its shape, spans, traces and problems as FILE:LINE: reason. Exit code 1 when a file had
+problems or was not traces.
+  --store DIR          also remember the files in DIR, so \`serve --store DIR\` reads them at start
+  --json               print the results as JSON (an array of {file, shape, spans, traces, problems})
 `;
 
 interface ServeArgs {
@@ -38,10 +53,11 @@ interface ServeArgs {
   allowedHosts: string[];
   maxBodyBytes?: number;
   pricesFile?: string;
+  watchPaths: string[];
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const args: ServeArgs = { allowedHosts: [], retention: {} };
+  const args: ServeArgs = { allowedHosts: [], retention: {}, watchPaths: [] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -76,6 +92,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--allow-host': args.allowedHosts.push(value().toLowerCase()); break;
       case '--max-body-mb': args.maxBodyBytes = Math.round(positive() * 1024 * 1024); break;
       case '--prices': args.pricesFile = value(); break;
+      case '--watch': args.watchPaths.push(value()); break;
       default: throw new Error(`unknown option "${flag}"`);
     }
   }
@@ -103,6 +120,7 @@ async function serve(argv: string[]): Promise<void> {
   OTLP/gRPC  ${engine.grpcPort === null ? 'off' : `${engine.host}:${engine.grpcPort}`}
   API        ${base}/api/traces
   Store      ${engine.store ? engine.store.dir : 'none (traces are kept in memory only; use --store DIR)'}`);
+  if (args.watchPaths.length) console.log(`  Watching   ${args.watchPaths.join(', ')}`);
   if (engine.host !== DEFAULTS.host && engine.host !== 'localhost' && engine.host !== '::1') {
     console.warn(`warning: bound to ${engine.host}; anyone who can reach this address can read your traces.`);
   }
@@ -113,6 +131,42 @@ async function serve(argv: string[]): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
+export function parseImportArgs(argv: string[]): { paths: string[]; storeDir?: string; json: boolean } {
+  const args: { paths: string[]; storeDir?: string; json: boolean } = { paths: [], json: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--store') {
+      args.storeDir = argv[++i];
+      if (args.storeDir === undefined) throw new Error('--store needs a folder');
+    } else if (arg === '--json') args.json = true;
+    else if (arg.startsWith('--')) throw new Error(`unknown option "${arg}"`);
+    else args.paths.push(arg);
+  }
+  if (!args.paths.length) throw new Error('import needs at least one file or folder');
+  return args;
+}
+
+async function importFiles(argv: string[]): Promise<void> {
+  const args = parseImportArgs(argv);
+  const files = new TraceFiles(new TraceIndex(new PriceTable()), args.storeDir, (message) => console.error(message));
+  if (process.stderr.isTTY) {
+    files.onProgress = (file, read, total) => process.stderr.write(`\r${file}: ${Math.floor((100 * read) / total)}%\x1b[K`);
+  }
+  const results = await files.import(args.paths, { remember: args.storeDir !== undefined });
+  if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+  if (args.json) console.log(JSON.stringify(results, null, 2));
+  else for (const result of results) console.log(describeImport(result));
+  if (results.some((r) => r.shape === null || r.problems.length)) process.exitCode = 1;
+}
+
+function describeImport(result: ImportResult): string {
+  const head = result.shape === null
+    ? `${result.file}: ${result.problems.length ? 'not read' : 'not traces'}`
+    : `${result.file}: ${result.shape}, ${result.spans} span(s) in ${result.traces} trace(s)`;
+  const problems = result.problems.map((p) => `  ${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.reason}`);
+  return [head, ...problems].join('\n');
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || rest.includes('--help') || rest.includes('-h')) {
@@ -120,6 +174,7 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   if (command === 'serve') return serve(rest);
+  if (command === 'import') return importFiles(rest);
   throw new Error(`unknown command "${command}"`);
 }
 

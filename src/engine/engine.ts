@@ -1,8 +1,10 @@
-// The trace engine: the index, the store, and the OTLP receivers (HTTP with the query API, and
-// gRPC). The CLI runs it headless; the extension runs the same engine in its own process
-// (server.ts), where the receivers can be stopped and started while the index lives on.
+// The trace engine: the index, the store, trace files (imported, tailed, watched), and the OTLP
+// receivers (HTTP with the query API, and gRPC). The CLI runs it headless; the extension runs
+// the same engine in its own process (server.ts), where the receivers can be stopped and started
+// while the index lives on.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TraceFiles, WatchSettings } from './files/traceFiles';
 import { TraceIndex } from './index/traceIndex';
 import { createHttpServer } from './httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
@@ -30,6 +32,10 @@ export interface EngineOptions {
   maxSpans?: number;
   /** A trace at least this long is slow. */
   slowMs?: number;
+  /** Workspace folders watched for trace files matching globs. */
+  watch?: WatchSettings;
+  /** Files or folders read and tailed from the start (the CLI's --watch); not remembered. */
+  watchPaths?: string[];
   log?: (message: string) => void;
 }
 
@@ -54,7 +60,12 @@ export class Engine {
   readonly index: TraceIndex;
   ingest: Ingest;
   store?: TraceStore;
-  /** Settles when stored traces are loaded again (the receivers serve meanwhile). */
+  /** Trace files on disk: import, tail, watch. */
+  readonly files: TraceFiles;
+  /**
+   * Settles when stored traces are loaded again and the files imported before the last restart
+   * (and the --watch paths) are read (the receivers serve meanwhile).
+   */
   readonly ready: Promise<void>;
   private http?: Server;
   private grpc?: GrpcReceiver;
@@ -67,9 +78,10 @@ export class Engine {
       { maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, slowMs: options.slowMs });
     this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
     this.ingest = new Ingest(this.index, this.store);
+    this.files = new TraceFiles(this.index, options.storeDir, this.log);
     this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
     this.retentionTimer.unref();
-    this.ready = this.loadStore();
+    this.ready = this.loadStore().then(() => this.loadFiles());
   }
 
   get host(): string {
@@ -134,7 +146,9 @@ export class Engine {
       this.store?.close();
       this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
       this.ingest = new Ingest(this.index, this.store);
+      this.files.setStoreDir(options.storeDir);
     }
+    void this.files.watchWorkspace(options.watch);
     if (wasReceiving) await this.startReceivers();
   }
 
@@ -154,7 +168,19 @@ export class Engine {
     clearInterval(this.retentionTimer);
     await this.ready.catch(() => undefined);
     await this.stopReceivers();
+    await this.files.close();
     this.store?.close();
+  }
+
+  private async loadFiles(): Promise<void> {
+    await this.files.restoreRemembered();
+    if (this.options.watchPaths?.length) {
+      for (const result of await this.files.import(this.options.watchPaths, { watch: true })) {
+        this.log(`watching ${result.file}: ${result.shape ?? 'not traces'}, ${result.spans} span(s) in ${result.traces} trace(s)`
+          + (result.problems.length ? `, ${result.problems.length} problem(s)` : ''));
+      }
+    }
+    await this.files.watchWorkspace(this.options.watch);
   }
 
   private async loadStore(): Promise<void> {

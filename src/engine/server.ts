@@ -3,8 +3,8 @@
 // spans is decoded and indexed here, never on the editor's extension host.
 import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import {
-  ClearTraces, EngineSettings, ExportTrace, GetStats, GetTrace, QueryTraces, ReceiverStatus,
-  ReceiverStatusChanged, SetReceiving, TracesChanged, UpdateSettings,
+  ClearTraces, EngineSettings, ExportTrace, FileProblems, GetStats, GetTrace, ImportFiles, ImportProgress, QueryTraces,
+  ReceiverStatus, ReceiverStatusChanged, SetReceiving, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
 import { Engine, EngineOptions, PortInUseError } from './engine';
 import { encodeTracesData } from './otlp/encodeJson';
@@ -22,7 +22,7 @@ let status: ReceiverStatus = { receiving: false, host: '127.0.0.1' };
 function engineOptions(s: EngineSettings): EngineOptions {
   return {
     host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort, storeDir: s.storeDir, maxSpans: s.maxSpans,
-    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, log,
+    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, watch: s.watch, log,
   };
 }
 
@@ -35,6 +35,9 @@ function createEngine(s: EngineSettings): Engine {
       void connection.sendNotification(TracesChanged, created.index.stats());
     }, CHANGE_THROTTLE_MS);
   };
+  // Both are already limited per file (progress a few times a second, problems when they change).
+  created.files.onProblems = (file, problems) => void connection.sendNotification(FileProblems, { file, problems });
+  created.files.onProgress = (file, bytesRead, totalBytes) => void connection.sendNotification(ImportProgress, { file, bytesRead, totalBytes });
   return created;
 }
 
@@ -74,6 +77,8 @@ connection.onRequest(ExportTrace, ({ traceId }) => {
 });
 connection.onRequest(GetStats, () => engine.index.stats());
 connection.onRequest(ClearTraces, () => engine.index.clear());
+// Imported paths are remembered in the store folder and read again after a restart.
+connection.onRequest(ImportFiles, ({ paths, watch }) => engine.files.import(paths, { watch, remember: true }));
 connection.onRequest(SetReceiving, ({ receiving }) => setReceiving(receiving));
 connection.onRequest(UpdateSettings, async (next) => {
   // Receivers that failed to start (a taken port) try again: the new settings may fix that.

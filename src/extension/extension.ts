@@ -21,8 +21,8 @@ import { resolvePortConflict } from './portConflict';
 import { readEngineSettings, SECTION } from './settings';
 import { TracesStatusBar } from './statusBar';
 import { STEP_SORTS, StepsTreeProvider } from './stepsTree';
-import { openTrace, TRACE_SCHEME, TraceDocumentProvider } from './traceDocuments';
 import { TracesTreeProvider, TreeNode } from './tracesTree';
+import { TraceViewPanels } from './traceView/traceViewPanels';
 
 /** What tests (and other extensions) can reach after activation. */
 export interface ExtensionApi {
@@ -40,6 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const view = vscode.window.createTreeView('aiTraceInspector.traces', { treeDataProvider: tree, showCollapseAll: true, canSelectMany: true });
   const statusBar = new TracesStatusBar();
   const fileDiagnostics = new FileDiagnostics();
+  const traceViews = new TraceViewPanels(context, source);
   const steps = new StepsTreeProvider(source);
   const stepsView = vscode.window.createTreeView('aiTraceInspector.steps', { treeDataProvider: steps });
   stepsView.description = `by ${steps.sortLabel.toLowerCase()}`;
@@ -47,7 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   let lastStats: EngineStats | undefined;
   context.subscriptions.push(output, engine, source, tree, view, statusBar, fileDiagnostics, steps, stepsView,
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
-    vscode.workspace.registerTextDocumentContentProvider(TRACE_SCHEME, new TraceDocumentProvider(source)),
+    traceViews, traceViews.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)));
 
   const showStatus = () => statusBar.update(engine.status, lastStats, attached?.description);
@@ -89,7 +90,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   };
   const command = (id: string, run: (...args: any[]) => unknown) =>
     context.subscriptions.push(vscode.commands.registerCommand(`aiTraceInspector.${id}`, run));
-  command('openTrace', (traceId: string, spanId?: string) => openTrace(traceId, spanId));
+  command('openTrace', (traceId: string, spanId?: string) => traceViews.open(traceId, spanId));
   command('showSlowTraces', () => showSlowTraces(source));
   command('showFailedTraces', () => showFailedTraces(source));
   command('showExpensiveTraces', () => showExpensiveTraces(source));

@@ -27,7 +27,7 @@ export function readEngineSettings(defaultStoreDir: string): EngineSettings {
       roots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
       globs: c.get<string[]>('watch.globs', []),
     },
-    pathMappings: resolveMappings(c.get<Record<string, string>>('code.pathMappings', {})),
+    pathMappings: pathMappings(),
     detectors: {
       loopRepeats: c.get<number>('detectors.loopRepeats', 5),
       weakRetrievalScore: c.get<number>('detectors.weakRetrievalScore', 0.5),
@@ -38,9 +38,10 @@ export function readEngineSettings(defaultStoreDir: string): EngineSettings {
   };
 }
 
-/** `${workspaceFolder}` in a mapping's target means the first workspace folder. */
-function resolveMappings(mappings: Record<string, string>): Record<string, string> {
+/** The code.pathMappings setting, `${workspaceFolder}` meaning the first workspace folder. */
+export function pathMappings(): Record<string, string> {
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+  const mappings = vscode.workspace.getConfiguration(SECTION).get<Record<string, string>>('code.pathMappings', {});
   return Object.fromEntries(Object.entries(mappings).map(([from, to]) => [from, to.replace('${workspaceFolder}', folder)]));
 }
 

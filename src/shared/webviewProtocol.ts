@@ -24,10 +24,19 @@ export interface TraceViewSettings {
   lowScoreThreshold: number;
 }
 
+/**
+ * A value sent as its JSON text. A 10,000-span trace is megabytes: as one string it crosses the
+ * host → webview → iframe hops as a cheap copy, where an object graph is cloned at every hop.
+ */
+export type JsonOf<T> = string & { readonly __jsonOf?: T };
+
+export const toJson = <T>(value: T): JsonOf<T> => JSON.stringify(value) as JsonOf<T>;
+export const fromJson = <T>(json: JsonOf<T>): T => JSON.parse(json) as T;
+
 /** Host → webview. */
 export type HostMessage =
   /** The trace to draw (first load, reload, or new spans arrived). */
-  | { type: 'trace'; trace: TraceDetail; settings: TraceViewSettings; selectSpanId?: string }
+  | { type: 'trace'; trace: JsonOf<TraceDetail>; settings: TraceViewSettings; selectSpanId?: string }
   /** The trace is not (or no longer) in the engine. */
   | { type: 'traceMissing'; traceId: string; message: string }
   /** The panel was asked to show a span of the trace it already shows. */

@@ -23,7 +23,7 @@ const ARGUMENT_KEYS = ['tool.parameters', 'gen_ai.tool.call.arguments', 'ai.tool
 const FLATTENED_ARGUMENTS = /^(llm\.input_messages\.|gen_ai\.prompt\.)/;
 
 export class Detectors {
-  private readonly history = new Map<string, { input: number[]; total: number[]; cost: number[] }>();
+  private readonly history = new Map<string, { input: RecentValues; total: RecentValues; cost: RecentValues }>();
 
   constructor(public settings: DetectorSettings = DEFAULT_DETECTORS) {}
 
@@ -44,22 +44,22 @@ export class Detectors {
     if (input !== undefined || total !== undefined || facts.costUsd !== undefined) {
       const step = this.stepHistory(`${span.resource.service}\u0000${span.name}`);
       const factor = this.settings.medianFactor;
-      const inputMedian = median(step.input);
+      const inputMedian = step.input.median();
       if (input !== undefined && this.settings.contextTokenLimit > 0 && input > this.settings.contextTokenLimit) {
         findings.push({ detector: 'contextBloat', message: `Context bloat: ${input} prompt tokens, over the limit of ${this.settings.contextTokenLimit}.` });
       } else if (input !== undefined && inputMedian !== undefined && input > factor * inputMedian) {
         findings.push({ detector: 'contextBloat', message: `Context bloat: ${input} prompt tokens, ${round(input / inputMedian)}× this step's median of ${inputMedian}.` });
       }
-      const totalMedian = median(step.total);
-      const costMedian = median(step.cost);
+      const totalMedian = step.total.median();
+      const costMedian = step.cost.median();
       if (total !== undefined && totalMedian !== undefined && total > factor * totalMedian) {
         findings.push({ detector: 'spike', message: `Token spike: ${total} tokens, ${round(total / totalMedian)}× this step's recent median of ${totalMedian}.` });
       } else if (facts.costUsd !== undefined && costMedian && facts.costUsd > factor * costMedian) {
         findings.push({ detector: 'spike', message: `Cost spike: $${facts.costUsd.toFixed(4)}, ${round(facts.costUsd / costMedian)}× this step's recent median.` });
       }
-      remember(step.input, input);
-      remember(step.total, total);
-      remember(step.cost, facts.costUsd);
+      step.input.add(input);
+      step.total.add(total);
+      step.cost.add(facts.costUsd);
     }
     span.findings = findings.length ? findings : undefined;
   }
@@ -102,7 +102,7 @@ export class Detectors {
     let step = this.history.get(key);
     if (!step) {
       if (this.history.size >= MAX_STEPS) this.history.delete(this.history.keys().next().value!);
-      this.history.set(key, (step = { input: [], total: [], cost: [] }));
+      this.history.set(key, (step = { input: new RecentValues(), total: new RecentValues(), cost: new RecentValues() }));
     }
     return step;
   }
@@ -130,16 +130,32 @@ function failedAncestors(span: StoredSpan, spans: Map<string, StoredSpan>): numb
   return n;
 }
 
-function remember(list: number[], value: number | undefined): void {
-  if (value === undefined) return;
-  list.push(value);
-  if (list.length > WINDOW) list.shift();
+/** A step's last WINDOW values, also kept sorted, so the median costs nothing per span. */
+class RecentValues {
+  private readonly arrival: number[] = [];
+  private readonly sorted: number[] = [];
+
+  add(value: number | undefined): void {
+    if (value === undefined) return;
+    this.arrival.push(value);
+    this.sorted.splice(lowerBound(this.sorted, value), 0, value);
+    if (this.arrival.length > WINDOW) this.sorted.splice(lowerBound(this.sorted, this.arrival.shift()!), 1);
+  }
+
+  median(): number | undefined {
+    return this.sorted.length < MIN_HISTORY ? undefined : this.sorted[this.sorted.length >> 1];
+  }
 }
 
-function median(list: number[]): number | undefined {
-  if (list.length < MIN_HISTORY) return undefined;
-  const sorted = [...list].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+function lowerBound(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function round(n: number): number {

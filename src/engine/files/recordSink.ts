@@ -1,0 +1,188 @@
+// Where a trace file's records go: each JSON text or protobuf record is decoded, converted and
+// indexed, its problems kept with their line, and the file's shape decided by its first record.
+// A file whose first JSON record is not a trace record is left alone: no spans, no problems.
+import type { FileProblem } from '../../shared/engineProtocol';
+import type { TraceIndex } from '../index/traceIndex';
+import { JsonDecoder } from '../otlp/decodeJson';
+import { ProtoDecoder } from '../otlp/decodeProto';
+import type { DecodedBatch, RawLog, RawSpan } from '../otlp/otlpTypes';
+import { jsonErrorOffset, jsonErrorReason, lineAndColumn } from './jsonSyntax';
+import { isIgnoredShape, recordShape } from './recordShapes';
+import type { RecordContext } from './shapes/shapeContext';
+
+/** Problems kept per file; past this only their number is. */
+const MAX_PROBLEMS = 100;
+/** Bad records tolerated before the first good one, before the file is judged not traces. */
+const MAX_BAD_BEFORE_SHAPE = 5;
+const NOT_A_RECORD = 'not a trace record (expected an OTLP document, a span, or a DSPy log entry)';
+/** Spans gathered before they are handed to the index in one batch. */
+const BATCH_SPANS = 2000;
+
+export type Layout = 'lines' | 'document' | 'protobuf';
+
+/** The index and the OTLP decoders, shared by every file (the decoders cache strings by their bytes). */
+export class FileDecoders {
+  readonly json: JsonDecoder;
+  readonly proto: ProtoDecoder;
+
+  constructor(readonly index: TraceIndex) {
+    this.json = new JsonDecoder(index.strings);
+    this.proto = new ProtoDecoder(index.strings);
+  }
+}
+
+export class RecordSink {
+  /** The file's shape: undefined while undecided, null when the file is not traces. */
+  shape: string | null | undefined;
+  spans = 0;
+  readonly traceIds = new Set<string>();
+  readonly problems: FileProblem[] = [];
+  private moreProblems = 0;
+  private readonly held: FileProblem[] = [];
+  private pending: RawSpan[] = [];
+  private readonly context: RecordContext;
+  /** Set by the reader: how the file is laid out, and whether it is one JSON array. */
+  layout: Layout = 'lines';
+  inArray = false;
+  gzip = false;
+
+  constructor(private readonly decoders: FileDecoders, readonly file: string, fileTimeMs: number) {
+    this.context = { file, line: 0, fileTimeMs, strings: decoders.index.strings };
+  }
+
+  /** Whether reading on is pointless: the file is not traces. */
+  get rejected(): boolean {
+    return this.shape === null;
+  }
+
+  /** One JSON text (a line, or a value of a pretty-printed document) starting at `line`. */
+  jsonText(text: string, line: number): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      const at = lineAndColumn(text, jsonErrorOffset(text), line);
+      this.problem({ line: at.line, reason: `bad JSON at column ${at.column}: ${jsonErrorReason(error)}` });
+      return;
+    }
+    this.value(value, line);
+  }
+
+  value(value: unknown, line: number): void {
+    if (Array.isArray(value)) {
+      this.inArray ||= this.shape === undefined;
+      for (const item of value) this.value(item, line);
+      return;
+    }
+    const shape = recordShape(value);
+    if (!shape) {
+      if (this.shape === undefined) this.decide(null);
+      else if (this.shape !== null) this.problem({ line, reason: NOT_A_RECORD });
+      return;
+    }
+    if (isIgnoredShape(shape)) return;
+    if (this.shape === undefined) this.decide(shape.label);
+    this.context.line = line;
+    const converted = shape.convert(value as Record<string, unknown>, this.context, this.decoders.json);
+    for (const reason of converted.rejected ?? []) this.problem({ line, reason });
+    this.add(converted.spans, converted.logs);
+  }
+
+  /** One OTLP protobuf request (TracesData or LogsData) at a byte offset of the file. */
+  protoRecord(body: Buffer, byteOffset: number): void {
+    // Nothing in the bytes says which signal they hold: traces first, then logs.
+    let traces: DecodedBatch<RawSpan> | undefined;
+    let failure: unknown;
+    try {
+      traces = this.decoders.proto.traces(body);
+    } catch (error) {
+      failure = error;
+    }
+    if (!traces?.items.length) {
+      const logs = this.protoLogs(body);
+      if (logs?.length) {
+        this.decide('OTLP protobuf');
+        this.add([], logs);
+        return;
+      }
+    }
+    if (!traces) {
+      this.problem({ reason: `record at byte ${byteOffset} is not OTLP protobuf: ${(failure as Error).message}` });
+      return;
+    }
+    this.decide('OTLP protobuf');
+    if (traces.rejected) {
+      this.problem({ reason: `record at byte ${byteOffset}: ${traces.rejected} span(s) rejected: ${[...traces.rejectReasons].join('; ')}` });
+    }
+    this.add(traces.items);
+  }
+
+  private protoLogs(body: Buffer): RawLog[] | undefined {
+    try {
+      return this.decoders.proto.logs(body).items;
+    } catch {
+      return undefined;
+    }
+  }
+
+  problem(problem: Omit<FileProblem, 'file'>): void {
+    const full = { file: this.file, ...problem };
+    if (this.shape === undefined) {
+      // Before the shape is known a bad line may just mean "not a trace file": hold it.
+      this.held.push(full);
+      if (this.held.length >= MAX_BAD_BEFORE_SHAPE) this.decide(null);
+    } else if (this.shape !== null) {
+      if (this.problems.length < MAX_PROBLEMS) this.problems.push(full);
+      else this.moreProblems++;
+    }
+  }
+
+  /** The problems as reported: the first ones, and how many more there were. */
+  reportedProblems(): FileProblem[] {
+    if (!this.moreProblems) return this.problems;
+    return [...this.problems, { file: this.file, reason: `${this.moreProblems} more problem(s) not listed` }];
+  }
+
+  /** Hands gathered spans to the index (call between chunks and at the end). */
+  flush(): void {
+    if (!this.pending.length) return;
+    const spans = this.pending;
+    this.pending = [];
+    this.decoders.index.addSpans(spans);
+  }
+
+  /** The label the user sees: the first record's shape and how the file holds it. */
+  label(): string | null {
+    if (this.shape === undefined || this.shape === null) return null;
+    let label = this.shape;
+    if (label === 'OTLP/JSON' && this.layout === 'lines') label = 'OTLP/JSON lines';
+    if (this.inArray) label = `JSON array of ${label}`;
+    return this.gzip ? `${label}, gzip` : label;
+  }
+
+  private decide(shape: string | null): void {
+    if (this.shape !== undefined) return;
+    this.shape = shape;
+    if (shape !== null) for (const held of this.held.splice(0)) this.problem(held);
+  }
+
+  private add(spans: RawSpan[], logs?: RawLog[]): void {
+    for (const span of spans) {
+      this.traceIds.add(span.traceId);
+      this.pending.push(span);
+    }
+    this.spans += spans.length;
+    if (this.pending.length >= BATCH_SPANS) this.flush();
+    if (logs?.length) {
+      this.flush(); // their spans first, so the records attach
+      this.decoders.index.addLogs(logs.filter((log) => !this.alreadyAttached(log)));
+    }
+  }
+
+  /** A log record read before (the file is read again) is not attached twice. */
+  private alreadyAttached(log: RawLog): boolean {
+    if (!log.traceId || !log.spanId) return false;
+    const span = this.decoders.index.rawSpans(log.traceId)?.find((s) => s.spanId === log.spanId);
+    return span?.events.some((e) => e.fromLog && e.name === log.event.name && e.timeMs === log.event.timeMs) ?? false;
+  }
+}

@@ -1,0 +1,121 @@
+// Loads the real webview bundle into headless Chromium behind the host's real HTML (same CSP,
+// same nonce scheme, from webviewHtml). Only the VS Code host is stood in for: a small
+// acquireVsCodeApi that records what the webview posts and keeps its setState, and a way to send
+// it host messages.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { newNonce, webviewHtml } from '../../../src/extension/traceView/webviewHtml';
+import type { TraceDetail } from '../../../src/shared/spanModel';
+import { toJson, type HostMessage, type TraceViewSettings, type TraceViewState, type WebviewMessage } from '../../../src/shared/webviewProtocol';
+import { THEMES, type ThemeName } from './themes';
+
+const DIST = join(__dirname, '..', '..', '..', 'dist');
+/** Stands in for webview.cspSource: the webview's resources come from this origin only. */
+export const WEBVIEW_ORIGIN = 'https://webview.test';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/**
+ * The stand-in for the VS Code host, as source text (Playwright runs it before the page's own
+ * scripts, outside its CSP, like VS Code's own webview preload).
+ */
+function hostShim(state: TraceViewState | undefined, theme: { bodyClass: string; vars: Record<string, string> }): string {
+  return `(() => {
+    const host = { posted: [], state: ${JSON.stringify(state ?? null)} ?? undefined, violations: [] };
+    window.__host = host;
+    window.acquireVsCodeApi = () => ({
+      postMessage: (message) => host.posted.push(JSON.parse(JSON.stringify(message))),
+      getState: () => host.state,
+      setState: (next) => { host.state = JSON.parse(JSON.stringify(next)); },
+    });
+    document.addEventListener('securitypolicyviolation', (e) =>
+      host.violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber));
+    // What VS Code does for a webview: theme variables on <html>, the theme kind on <body>.
+    const vars = ${JSON.stringify(theme.vars)};
+    const applyTheme = () => {
+      for (const [name, value] of Object.entries(vars)) document.documentElement.style.setProperty(name, value);
+    };
+    if (document.documentElement) applyTheme();
+    else new MutationObserver((_, observer) => { if (document.documentElement) { observer.disconnect(); applyTheme(); } }).observe(document, { childList: true });
+    document.addEventListener('DOMContentLoaded', () => document.body.classList.add(${JSON.stringify(theme.bodyClass)}));
+  })();`;
+}
+
+export interface HostRecord {
+  posted: WebviewMessage[];
+  state: TraceViewState | undefined;
+  violations: string[];
+  dialogs: string[];
+}
+
+export class WebviewPage {
+  readonly html: string;
+  readonly dialogs: string[] = [];
+  readonly requests: string[] = [];
+  /** Uncaught errors and console errors of the page: a test expects none. */
+  readonly errors: string[] = [];
+
+  private constructor(readonly page: Page, readonly nonce: string) {
+    this.html = webviewHtml({ cspSource: WEBVIEW_ORIGIN, nonce, scriptUri: `${WEBVIEW_ORIGIN}/dist/webview.js`, styleUri: `${WEBVIEW_ORIGIN}/dist/webview.css` });
+  }
+
+  static async open(browser: Browser, options: { theme?: ThemeName; state?: TraceViewState; width?: number; height?: number } = {}): Promise<WebviewPage> {
+    const page = await browser.newPage({ viewport: { width: options.width ?? 1400, height: options.height ?? 860 } });
+    const view = new WebviewPage(page, newNonce());
+    page.on('dialog', (dialog) => {
+      view.dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    page.on('request', (request) => view.requests.push(request.url()));
+    page.on('pageerror', (error) => view.errors.push(error.stack ?? error.message));
+    page.on('console', (message) => message.type() === 'error' && view.errors.push(message.text()));
+    await page.route('**/*', async (route) => {
+      const url = new URL(route.request().url());
+      if (url.origin !== WEBVIEW_ORIGIN) return route.abort();
+      if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: view.html });
+      const file = url.pathname.match(/^\/dist\/(webview\.(?:js|css))$/)?.[1];
+      if (!file) return route.fulfill({ status: 404, body: '' });
+      return route.fulfill({ contentType: file.endsWith('.js') ? 'text/javascript' : 'text/css', body: readFileSync(join(DIST, file)) });
+    });
+    const theme = THEMES[options.theme ?? 'dark'];
+    await page.addInitScript(hostShim(options.state, theme));
+    await page.goto(`${WEBVIEW_ORIGIN}/index.html`);
+    await page.waitForFunction(() => (window as unknown as { __host: HostRecord }).__host.posted.some((m) => m.type === 'ready'), undefined, { timeout: 10_000 })
+      .catch((error: Error) => {
+        throw new Error(`the webview never said ready: ${error.message}\n${view.errors.join('\n')}`);
+      });
+    return view;
+  }
+
+  /** Sends a message as the host would (webview.postMessage). */
+  async send(message: HostMessage): Promise<void> {
+    // VS Code serializes host messages too; JSON keeps the shim honest about what can travel.
+    await this.page.evaluate((json) => window.postMessage(JSON.parse(json), '*'), JSON.stringify(message));
+  }
+
+  async sendTrace(message: { trace: TraceDetail; selectSpanId?: string; settings?: TraceViewSettings }): Promise<void> {
+    await this.send({ type: 'trace', settings: { lowScoreThreshold: 0.5 }, ...message, trace: toJson(message.trace) });
+    await this.page.waitForSelector(`.span-detail`);
+  }
+
+  host(): Promise<HostRecord> {
+    return this.page.evaluate(() => {
+      const host = (window as unknown as { __host: HostRecord }).__host;
+      return { ...host, dialogs: [] };
+    }).then((record) => ({ ...record, dialogs: this.dialogs }));
+  }
+
+  async posted(type: WebviewMessage['type']): Promise<WebviewMessage[]> {
+    return (await this.host()).posted.filter((m) => m.type === type);
+  }
+
+  async close(): Promise<void> {
+    await this.page.close();
+  }
+}

@@ -1,0 +1,117 @@
+// The detail of one span: a header with the facts and actions, then tabs for the content
+// (conversation, documents, tool, raw input/output), the events and the raw attributes.
+import { formatCost, formatDuration, formatTokens } from '../../src/extension/format';
+import type { Span } from '../../src/shared/spanModel';
+import { button, h, section } from '../dom';
+import { KIND_LABELS, kindSwatch } from '../waterfall/kinds';
+import { formatShare, type WaterfallRow } from '../waterfall/waterfallModel';
+import { attributesView } from './attributesTable';
+import { conversationSections } from './conversation';
+import { describeLocation, type DetailContext } from './detailContext';
+import { documentsSection } from './documents';
+import { eventsView, exceptionsSection } from './eventsSection';
+import { factsTable } from './factsTable';
+import { valueBlock } from './longValue';
+import { missingContentNotes } from './missingContent';
+import { toolSection } from './toolSection';
+
+export type DetailTab = 'content' | 'events' | 'attributes';
+
+export interface DetailActions extends DetailContext {
+  copySpanJson(spanId: string): void;
+  onTabChange(tab: DetailTab): void;
+}
+
+export function spanDetail(row: WaterfallRow, actions: DetailActions, tab: DetailTab): HTMLElement {
+  const { span } = row;
+  const tabs: [DetailTab, string, number | undefined, () => HTMLElement][] = [
+    ['content', 'Content', undefined, () => contentView(span, actions)],
+    ['events', 'Events', span.events.length + (span.exceptions?.length ?? 0), () => eventsView(span, actions)],
+    ['attributes', 'Attributes', Object.keys(span.attributes).length, () => attributesView([['Span', span.attributes], ['Resource', span.resource]])],
+  ];
+  const panels = h('vscode-panels', { attrs: { activeid: `tab-${tab}`, 'aria-label': 'Span detail' } },
+    ...tabs.map(([id, label, count]) => h('vscode-panel-tab', { attrs: { id: `tab-${id}` } }, label, count ? h('span', { className: 'count-badge' }, String(count)) : undefined)),
+    ...tabs.map(([id, , , render]) => h('vscode-panel-view', { attrs: { id: `view-${id}` } }, render())));
+  panels.addEventListener('change', (event) => {
+    const active = (event.target as HTMLElement & { activeid?: string }).activeid;
+    if (event.target === panels && active) actions.onTabChange(active.replace(/^tab-/, '') as DetailTab);
+  });
+  return h('div', { className: 'span-detail', attrs: { 'data-span-id': span.spanId } }, detailHeader(row, actions), panels);
+}
+
+function detailHeader(row: WaterfallRow, actions: DetailActions): HTMLElement {
+  const { span } = row;
+  const facts = [
+    formatDuration(span.durationMs),
+    span.timeToFirstTokenMs !== undefined && `first token ${formatDuration(span.timeToFirstTokenMs)}`,
+    `self ${formatDuration(row.selfMs)}`,
+    `${formatShare(row.share)} of the trace`,
+    `starts +${formatDuration(span.startMs - actions.traceStartMs)}`,
+    span.service,
+  ].filter((x): x is string => typeof x === 'string');
+  return h('header', { className: 'detail-header' },
+    h('div', { className: 'detail-title' },
+      kindSwatch(span.kind),
+      h('span', { className: 'kind-label' }, KIND_LABELS[span.kind]),
+      h('h2', { className: 'span-title clamp-3', title: span.name }, span.name),
+      span.status === 'error' && h('span', { className: 'error-tag' }, 'error'),
+      row.critical && h('span', { className: 'critical-tag', title: 'On the critical path: the trace waited for it' }, 'critical path'),
+      row.slowestRank !== undefined && h('span', { className: 'slowest-tag' }, row.slowestRank === 1 ? 'slowest step' : `#${row.slowestRank} slowest`)),
+    h('div', { className: 'detail-facts' }, facts.join(' · ')),
+    h('div', { className: 'detail-actions' },
+      span.source && h('a', { className: 'source-link go-to-source clamp-2', attrs: { href: '#', role: 'link' }, title: `Go to source: ${describeLocation(span.source)}`, onClick: (event) => {
+        event.preventDefault();
+        actions.openSource(span.source!);
+      } }, `Go to source: ${describeLocation(span.source)}`),
+      h('span', { className: 'toolbar-spacer' }),
+      button('Copy span JSON', () => actions.copySpanJson(span.spanId))));
+}
+
+function contentView(span: Span, context: DetailContext): HTMLElement {
+  const notes = missingContentNotes(span);
+  const sections: HTMLElement[] = [
+    span.status === 'error' && exceptionsSection(span, context),
+    // Weak retrieval is told by the documents section itself.
+    ...(span.findings ?? []).filter((f) => f.detector !== 'weakRetrieval').map((f) =>
+      h('div', { className: 'finding-banner', attrs: { role: 'note' } }, '⚠ ', f.message)),
+    notes.length > 0 && h('div', { className: 'notice-banner', attrs: { role: 'note' } },
+      ...notes.map((note) => h('div', { className: 'notice' }, h('strong', {}, note.title), ' ', note.fix))),
+    modelSection(span),
+    ...conversationSections(span.inputMessages, span.outputMessages, context),
+    (span.documents || span.kind === 'RETRIEVER') && documentsSection(span.documents ?? [], context.lowScoreThreshold),
+    span.tool && toolSection(span.tool),
+  ].filter((x): x is HTMLElement => x instanceof HTMLElement);
+  // Raw values are a fold-out beside a conversation, and the main content of any other span.
+  const rawOpen = !span.inputMessages?.length && !span.outputMessages?.length && !span.tool;
+  for (const [label, value] of [['Input', span.input], ['Output', span.output]] as const) {
+    if (value === undefined) continue;
+    const details = h('details', { className: 'raw-value' }, h('summary', {}, rawOpen ? label : `Raw ${label.toLowerCase()}`), valueBlock(value, 'value json'));
+    details.open = rawOpen;
+    sections.push(details);
+  }
+  if (!sections.length) sections.push(h('p', { className: 'muted' }, 'This span carries no prompt, documents, tool call or input/output. Its attributes are in the Attributes tab.'));
+  return h('div', { className: 'content-view' }, ...sections);
+}
+
+function modelSection(span: Span): HTMLElement | undefined {
+  const t = span.tokens;
+  const table = factsTable([
+    ['Model', span.model],
+    ['Provider', span.provider],
+    ['Input tokens', t?.input !== undefined ? formatTokens(t.input) : undefined],
+    ['Output tokens', t?.output !== undefined ? formatTokens(t.output) : undefined],
+    ['Cached input', t?.cacheRead ? formatTokens(t.cacheRead) : undefined],
+    ['Cache write', t?.cacheWrite ? formatTokens(t.cacheWrite) : undefined],
+    ['Reasoning', t?.reasoning ? formatTokens(t.reasoning) : undefined],
+    ['Total tokens', t?.total !== undefined ? formatTokens(t.total) : undefined],
+    ['Cost', span.costUsd !== undefined ? `${formatCost(span.costUsd)} (${span.costSource === 'attribute' ? 'recorded' : 'from the price table'})` : undefined],
+    ['Finish reason', span.finishReasons?.join(', ')],
+    ['Time to first token', span.timeToFirstTokenMs !== undefined ? `${formatDuration(span.timeToFirstTokenMs)} of ${formatDuration(span.durationMs)}` : undefined],
+    ['Session', span.sessionId],
+    ['User', span.userId],
+  ]);
+  const params = span.invocationParameters && Object.keys(span.invocationParameters).length
+    ? factsTable(Object.entries(span.invocationParameters), 'facts params') : undefined;
+  if (!table && !params) return undefined;
+  return section('Model', table, params && h('h4', {}, 'Invocation parameters'), params);
+}

@@ -1,0 +1,123 @@
+// The trace view's webview: asks the host for its trace, draws the header, the waterfall and the
+// detail of the selected span, and keeps what the user did (selection, folds, zoom, scroll,
+// tab) in vscode.setState so hiding the panel or reloading the window loses nothing.
+import {
+  provideVSCodeDesignSystem, vsCodeButton, vsCodePanels, vsCodePanelTab, vsCodePanelView, vsCodeTextField,
+} from '@vscode/webview-ui-toolkit';
+import type { TraceDetail } from '../src/shared/spanModel';
+import { fromJson, type HostMessage, type TraceViewSettings, type TraceViewState } from '../src/shared/webviewProtocol';
+import { spanDetail, type DetailActions, type DetailTab } from './detail/spanDetail';
+import { h } from './dom';
+import './styles.css';
+import { traceHeader } from './traceHeader';
+import { loadState, onHostMessage, post, saveState } from './vscodeApi';
+import { FULL_RANGE } from './waterfall/timeAxis';
+import { buildWaterfall, type WaterfallModel } from './waterfall/waterfallModel';
+import { WaterfallView } from './waterfall/waterfallView';
+
+// Not vsCodeBadge or vsCodeProgressRing: their templates carry style attributes, which the
+// CSP (rightly) blocks; styles.css draws badges the same way.
+provideVSCodeDesignSystem().register(vsCodeButton(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView(), vsCodeTextField());
+
+const root = document.getElementById('app')!;
+let state: TraceViewState | undefined = loadState();
+let current: { trace: TraceDetail; model: WaterfallModel; waterfall: WaterfallView; detail: HTMLElement; settings: TraceViewSettings } | undefined;
+let saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+function showMessage(text: string): void {
+  root.replaceChildren(h('div', { className: 'placeholder' }, h('p', {}, text)));
+}
+
+function save(): void {
+  if (!state) return;
+  if (current) {
+    state.collapsed = [...current.waterfall.collapsed];
+    state.zoom = current.waterfall.zoom;
+    state.scrollTop = current.waterfall.viewport.scrollTop;
+  }
+  saveState(state);
+}
+
+/** Scrolling saves often; the state only needs the last position. */
+function saveSoon(): void {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(save, 200);
+}
+
+function render(trace: TraceDetail, settings: TraceViewSettings, selectSpanId?: string): void {
+  const traceId = trace.summary.traceId;
+  const sameTrace = state?.traceId === traceId;
+  state = sameTrace ? state! : { traceId };
+  const model = buildWaterfall(trace.spans);
+  const selected = [selectSpanId, state.selectedSpanId].find((id) => id && model.rowById.has(id)) ?? model.rows[0]?.span.spanId;
+  state.selectedSpanId = selected;
+  const waterfall = new WaterfallView(model, new Set(state.collapsed ?? []), state.zoom ?? FULL_RANGE, {
+    onSelect: (spanId) => selectSpan(spanId),
+    onViewChange: saveSoon,
+  });
+  const detail = h('div', { className: 'detail-pane', attrs: { role: 'region', 'aria-label': 'Span detail' } });
+  current = { trace, model, waterfall, detail, settings };
+  root.replaceChildren(
+    traceHeader(trace.summary, model, { select: (id) => selectSpan(id, true), copyTraceForAi: () => post({ type: 'copyTraceForAi', traceId }) }),
+    h('div', { className: 'split' }, h('div', { className: 'waterfall-pane' }, waterfall.element), detail));
+  if (state.scrollTop) waterfall.viewport.scrollTop = state.scrollTop;
+  waterfall.select(selected, !state.scrollTop || !!selectSpanId);
+  save();
+  performance.mark('trace-rendered');
+  // The waterfall paints first; the detail follows in the next task.
+  const drawn = current;
+  requestAnimationFrame(() => setTimeout(() => current === drawn && drawDetail(), 0));
+}
+
+function selectSpan(spanId: string, reveal = false): void {
+  if (!current || !state) return;
+  state.selectedSpanId = spanId;
+  if (reveal) current.waterfall.select(spanId);
+  drawDetail();
+  save();
+}
+
+function drawDetail(): void {
+  if (!current || !state) return;
+  const row = state.selectedSpanId ? current.model.rowById.get(state.selectedSpanId) : undefined;
+  if (!row) {
+    current.detail.replaceChildren(h('p', { className: 'muted' }, 'Select a span to see its detail.'));
+    return;
+  }
+  const traceId = state.traceId;
+  const actions: DetailActions = {
+    traceId,
+    traceStartMs: current.model.startMs,
+    lowScoreThreshold: current.settings.lowScoreThreshold,
+    copy: (text, what) => post({ type: 'copyText', text, what }),
+    openSource: (location) => post({ type: 'openSource', location }),
+    copySpanJson: (spanId) => post({ type: 'copySpanJson', traceId, spanId }),
+    onTabChange: (tab) => {
+      if (state) state.detailTab = tab;
+      save();
+    },
+  };
+  current.detail.replaceChildren(spanDetail(row, actions, (state.detailTab as DetailTab | undefined) ?? 'content'));
+  current.detail.scrollTop = 0;
+}
+
+onHostMessage((message: HostMessage) => {
+  if (!message || typeof message !== 'object') return;
+  switch (message.type) {
+    case 'trace':
+      render(fromJson(message.trace), message.settings, message.selectSpanId);
+      break;
+    case 'traceMissing':
+      current = undefined;
+      state = { traceId: message.traceId };
+      save();
+      showMessage(message.message);
+      break;
+    case 'selectSpan':
+      selectSpan(message.spanId, true);
+      break;
+  }
+});
+
+showMessage('Loading the trace…');
+post({ type: 'ready', traceId: state?.traceId });
