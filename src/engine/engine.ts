@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TraceFiles, WatchSettings } from './files/traceFiles';
+import type { DetectorSettings } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
 import { createHttpServer } from './httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
@@ -32,6 +33,8 @@ export interface EngineOptions {
   maxSpans?: number;
   /** A trace at least this long is slow. */
   slowMs?: number;
+  /** Thresholds of the loop, weak retrieval, context bloat, spike and cascade detectors. */
+  detectors?: DetectorSettings;
   /** Workspace folders watched for trace files matching globs. */
   watch?: WatchSettings;
   /** Files or folders read and tailed from the start (the CLI's --watch); not remembered. */
@@ -74,8 +77,7 @@ export class Engine {
 
   constructor(private options: EngineOptions = {}) {
     this.log = options.log ?? (() => undefined);
-    this.index = new TraceIndex(new PriceTable(options.priceOverrides),
-      { maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, slowMs: options.slowMs });
+    this.index = new TraceIndex(new PriceTable(options.priceOverrides), indexLimits(options));
     this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
     this.ingest = new Ingest(this.index, this.store);
     this.files = new TraceFiles(this.index, options.storeDir, this.log);
@@ -141,7 +143,7 @@ export class Engine {
     const wasReceiving = this.receiving;
     await this.stopReceivers();
     this.options = { ...options, log: options.log ?? this.options.log };
-    this.index.configure(new PriceTable(options.priceOverrides), { maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, slowMs: options.slowMs });
+    this.index.configure(new PriceTable(options.priceOverrides), indexLimits(options));
     if (options.storeDir !== this.store?.dir) {
       this.store?.close();
       this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
@@ -202,6 +204,10 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
     throw error;
   }
   return engine;
+}
+
+function indexLimits(options: EngineOptions) {
+  return { maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, slowMs: options.slowMs, detectors: options.detectors };
 }
 
 function isWildcard(host: string): boolean {

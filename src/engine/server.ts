@@ -3,10 +3,13 @@
 // spans is decoded and indexed here, never on the editor's extension host.
 import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import {
-  ClearTraces, EngineSettings, ExportTrace, FileProblems, GetStats, GetTrace, ImportFiles, ImportProgress, QueryTraces,
+  ClearTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, ImportFiles, ImportProgress, QueryTraces,
   ReceiverStatus, ReceiverStatusChanged, SetReceiving, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
+import { CodeLinks } from './code/codeLinks';
+import { CODE_CAPABILITIES, registerCodeFeatures } from './code/codeLspFeatures';
 import { Engine, EngineOptions, PortInUseError } from './engine';
+import { buildTraceReport } from './index/traceReport';
 import { encodeTracesData } from './otlp/encodeJson';
 
 /** Change notifications are coalesced to at most one per this many milliseconds. */
@@ -17,12 +20,13 @@ const log = (message: string) => connection.console.log(message);
 
 let settings: EngineSettings;
 let engine: Engine;
+let codeLinks: CodeLinks;
 let status: ReceiverStatus = { receiving: false, host: '127.0.0.1' };
 
 function engineOptions(s: EngineSettings): EngineOptions {
   return {
     host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort, storeDir: s.storeDir, maxSpans: s.maxSpans,
-    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, watch: s.watch, log,
+    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, watch: s.watch, detectors: s.detectors, log,
   };
 }
 
@@ -58,10 +62,21 @@ async function setReceiving(receiving: boolean): Promise<ReceiverStatus> {
   return status;
 }
 
+/** Code lenses, hovers and diagnostics follow spans to the lines that made them (code/). */
+function linkCode(s: EngineSettings, previous?: EngineSettings): void {
+  const where = (x?: EngineSettings) => JSON.stringify([x?.watch?.roots ?? [], x?.pathMappings ?? {}]);
+  if (previous && where(previous) === where(s)) return;
+  void codeLinks.configure(s.watch?.roots ?? [], s.pathMappings ?? {});
+}
+
 connection.onInitialize((params) => {
   settings = params.initializationOptions as EngineSettings;
   engine = createEngine(settings);
-  return { capabilities: { textDocumentSync: TextDocumentSyncKind.None } };
+  codeLinks = new CodeLinks(engine.index);
+  engine.index.onSpansAdded = (spans) => codeLinks.spansAdded(spans);
+  registerCodeFeatures(connection, codeLinks, engine.index);
+  linkCode(settings);
+  return { capabilities: { ...CODE_CAPABILITIES, textDocumentSync: TextDocumentSyncKind.None } };
 });
 
 connection.onInitialized(() => {
@@ -76,13 +91,18 @@ connection.onRequest(ExportTrace, ({ traceId }) => {
   return spans ? encodeTracesData(spans) : null;
 });
 connection.onRequest(GetStats, () => engine.index.stats());
-connection.onRequest(ClearTraces, () => engine.index.clear());
+connection.onRequest(GetReport, ({ sinceMs }) => buildTraceReport(engine.index.tracesSince(sinceMs), sinceMs));
+connection.onRequest(ClearTraces, () => {
+  engine.index.clear();
+  codeLinks.clear();
+});
 // Imported paths are remembered in the store folder and read again after a restart.
 connection.onRequest(ImportFiles, ({ paths, watch }) => engine.files.import(paths, { watch, remember: true }));
 connection.onRequest(SetReceiving, ({ receiving }) => setReceiving(receiving));
 connection.onRequest(UpdateSettings, async (next) => {
   // Receivers that failed to start (a taken port) try again: the new settings may fix that.
   const shouldReceive = engine.receiving || status.problem !== undefined;
+  linkCode(next, settings);
   settings = next;
   await engine.stopReceivers();
   await engine.reconfigure(engineOptions(next));
