@@ -45,6 +45,17 @@ function createEngine(s: EngineSettings): Engine {
   return created;
 }
 
+/**
+ * Receiver changes (start, stop, new settings) run one after another: a settings change that
+ * arrives while the receivers start must not be lost, nor see our own port as taken.
+ */
+let receiverChanges: Promise<unknown> = Promise.resolve();
+function inTurn<T>(change: () => Promise<T>): Promise<T> {
+  const result = receiverChanges.then(change);
+  receiverChanges = result.catch(() => undefined);
+  return result;
+}
+
 async function setReceiving(receiving: boolean): Promise<ReceiverStatus> {
   const host = settings.host;
   try {
@@ -53,6 +64,9 @@ async function setReceiving(receiving: boolean): Promise<ReceiverStatus> {
     status = engine.receiving
       ? { receiving: true, host, httpPort: engine.httpPort, grpcPort: engine.grpcPort }
       : { receiving: false, host };
+    log(status.receiving
+      ? `receiving OTLP on http://${host}:${status.httpPort}/v1/traces${status.grpcPort ? ` and gRPC ${host}:${status.grpcPort}` : ''}`
+      : 'receivers stopped');
   } catch (error) {
     const portInUse = error instanceof PortInUseError;
     status = { receiving: false, host, problem: { message: (error as Error).message, port: portInUse ? error.port : undefined, portInUse } };
@@ -80,7 +94,7 @@ connection.onInitialize((params) => {
 });
 
 connection.onInitialized(() => {
-  void setReceiving(true);
+  void inTurn(() => setReceiving(true));
   void engine.ready.then(() => connection.sendNotification(TracesChanged, engine.index.stats()));
 });
 
@@ -98,8 +112,8 @@ connection.onRequest(ClearTraces, () => {
 });
 // Imported paths are remembered in the store folder and read again after a restart.
 connection.onRequest(ImportFiles, ({ paths, watch }) => engine.files.import(paths, { watch, remember: true }));
-connection.onRequest(SetReceiving, ({ receiving }) => setReceiving(receiving));
-connection.onRequest(UpdateSettings, async (next) => {
+connection.onRequest(SetReceiving, ({ receiving }) => inTurn(() => setReceiving(receiving)));
+connection.onRequest(UpdateSettings, (next) => inTurn(async () => {
   // Receivers that failed to start (a taken port) try again: the new settings may fix that.
   const shouldReceive = engine.receiving || status.problem !== undefined;
   linkCode(next, settings);
@@ -107,7 +121,7 @@ connection.onRequest(UpdateSettings, async (next) => {
   await engine.stopReceivers();
   await engine.reconfigure(engineOptions(next));
   return shouldReceive ? setReceiving(true) : status;
-});
+}));
 connection.onShutdown(() => engine?.close());
 
 connection.listen();

@@ -2,7 +2,9 @@
 // from it. The client restarts a crashed engine; stored traces come back from the store.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DocumentSelector, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import {
+  CloseAction, DocumentSelector, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind,
+} from 'vscode-languageclient/node';
 import {
   ClearTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, ImportFiles, ImportProgress,
   ImportResult, QueryTraces, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TracesChanged, UpdateSettings,
@@ -14,6 +16,9 @@ const CODE_DOCUMENTS: DocumentSelector = [
   ...['python', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'].map((language) => ({ scheme: 'file', language })),
   { scheme: 'file', pattern: '**/*.{prompty,txt,md,jinja,jinja2,j2}' },
 ];
+/** More crashes than this within CRASH_WINDOW_MS and the engine is left stopped, with a way to restart it. */
+const MAX_CRASHES = 5;
+const CRASH_WINDOW_MS = 3 * 60_000;
 const WATCHED_SOURCES = '**/*.{py,ts,tsx,js,jsx,mjs,cjs,prompty,txt,md,jinja,jinja2,j2}';
 
 function codeSetting(key: string): boolean {
@@ -33,7 +38,7 @@ export class EngineClient implements TraceSource, vscode.Disposable {
   readonly onImportProgress = this.importProgress.event;
   status: ReceiverStatus = { receiving: false, host: '127.0.0.1' };
 
-  constructor(context: vscode.ExtensionContext, settings: () => EngineSettings, readonly output: vscode.OutputChannel) {
+  constructor(context: vscode.ExtensionContext, settings: () => EngineSettings, readonly output: vscode.LogOutputChannel) {
     const module = context.asAbsolutePath(path.join('dist', 'server.js'));
     const serverOptions: ServerOptions = {
       run: { module, transport: TransportKind.ipc },
@@ -50,10 +55,32 @@ export class EngineClient implements TraceSource, vscode.Disposable {
         handleDiagnostics: (uri, diagnostics, next) => next(uri, codeSetting('diagnostics.enabled') ? diagnostics : []),
       },
       outputChannel: output,
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Continue }),
+        closed: () => this.engineStopped(),
+      },
       // A function, so a restarted engine gets the settings of that moment.
       initializationOptions: settings,
     };
     this.client = new LanguageClient('aiTraceInspector.engine', 'AI Trace Inspector Engine', serverOptions, clientOptions);
+  }
+
+  private crashes: number[] = [];
+
+  /** A crashed engine restarts (the store brings its traces back), unless it keeps crashing. */
+  private engineStopped(): { action: CloseAction; handled: boolean } {
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
+    if (this.crashes.length <= MAX_CRASHES) {
+      this.output.warn(`the engine process stopped; restarting it (${this.crashes.length} in the last 3 minutes)`);
+      return { action: CloseAction.Restart, handled: true };
+    }
+    void vscode.window.showErrorMessage(`The AI Trace Inspector engine stopped ${this.crashes.length} times in 3 minutes and was not restarted again. The log may say why.`,
+      'Restart Engine', 'Show Log').then((choice) => {
+      if (choice === 'Restart Engine') void this.restart();
+      if (choice === 'Show Log') this.output.show();
+    });
+    return { action: CloseAction.DoNotRestart, handled: true };
   }
 
   get description(): string {
@@ -115,6 +142,7 @@ export class EngineClient implements TraceSource, vscode.Disposable {
 
   /** A fresh engine process: it reloads the store and tries the ports again. */
   async restart(): Promise<void> {
+    this.crashes = [];
     await this.client.restart();
   }
 

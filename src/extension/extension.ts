@@ -24,6 +24,9 @@ import { STEP_SORTS, StepsTreeProvider } from './stepsTree';
 import { TracesTreeProvider, TreeNode } from './tracesTree';
 import { TraceViewPanels } from './traceView/traceViewPanels';
 
+const DEFAULT_HTTP_PORT = 4318;
+const DEFAULT_GRPC_PORT = 4317;
+
 /** What tests (and other extensions) can reach after activation. */
 export interface ExtensionApi {
   engine: EngineClient;
@@ -51,7 +54,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     traceViews, traceViews.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)));
 
-  const showStatus = () => statusBar.update(engine.status, lastStats, attached?.description);
+  const showStatus = () => {
+    statusBar.update(engine.status, lastStats, attached?.description);
+    // The welcome text names the ports only when they are the defaults (package.json viewsWelcome).
+    const { httpPort, grpcPort } = engine.status;
+    const defaultPorts = (httpPort ?? DEFAULT_HTTP_PORT) === DEFAULT_HTTP_PORT && (grpcPort ?? DEFAULT_GRPC_PORT) === DEFAULT_GRPC_PORT;
+    void vscode.commands.executeCommand('setContext', 'aiTraceInspector.defaultPorts', defaultPorts && !attached);
+  };
   const onStats = (stats: EngineStats | undefined) => {
     lastStats = stats;
     void vscode.commands.executeCommand('setContext', 'aiTraceInspector.empty', (stats?.traces ?? 0) === 0);
@@ -108,6 +117,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   command('stopReceiver', () => engine.setReceiving(false));
   command('copySnippet', (language?: 'python' | 'node') => copyInstrumentationSnippet(settings().httpPort, language));
   command('showLog', () => output.show());
+  command('restartEngine', () => engine.restart());
   command('traceCopilotChat', () => traceCopilotChat(context, engine.status.httpPort ?? settings().httpPort));
   command('stopTracingCopilotChat', () => stopTracingCopilotChat(context));
   command('refresh', () => tree.refreshNow());

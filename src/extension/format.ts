@@ -17,6 +17,7 @@ export function formatTokens(n: number): string {
 
 export function formatCost(usd: number): string {
   if (usd === 0) return '$0';
+  if (usd < 0.0001) return '<$0.0001';
   if (usd < 0.01) return `$${usd.toFixed(4)}`;
   return `$${usd.toFixed(2)}`;
 }
@@ -30,12 +31,12 @@ export function formatRelativeTime(ms: number, now = Date.now()): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-/** "support-bot · 5.32 s · 1.2k tok · $0.0031 · 3m ago": the facts of a trace row. */
+/** "5.32 s · 1.2k tok · $0.0031 · 3m ago · support-bot": the facts of a trace row, the ones scanned for first. */
 export function traceDescription(t: TraceSummary, now = Date.now()): string {
-  const parts = [t.service, formatDuration(t.durationMs)];
+  const parts = [formatDuration(t.durationMs)];
   if (t.tokens.total) parts.push(formatTokens(t.tokens.total));
   if (t.costUsd) parts.push(formatCost(t.costUsd));
   if (t.errorCount) parts.push(`${t.errorCount} error${t.errorCount > 1 ? 's' : ''}`);
-  parts.push(formatRelativeTime(t.startMs, now));
+  parts.push(formatRelativeTime(t.startMs, now), t.service);
   return parts.join(' · ');
 }

@@ -23,7 +23,7 @@ export async function resolvePortConflict(status: ReceiverStatus): Promise<PortC
   const settings = 'Open Settings';
   if (ours) {
     void vscode.window.showInformationMessage(
-      `Another VS Code window receives traces on port ${port}; this window shows them too, and takes over when that window closes.`,
+      `Another AI Trace Inspector engine (another VS Code window, or the CLI) receives traces on port ${port}; this window shows them too, and takes over when it stops.`,
       useOther).then((answer) => { if (answer === useOther) void moveTo(status, free); });
     return { action: 'attach', port };
   }
@@ -37,9 +37,14 @@ export async function resolvePortConflict(status: ReceiverStatus): Promise<PortC
   return { action: 'none' };
 }
 
+/** Writes the port where it is set now: a user value would stay hidden under a workspace one. */
 async function moveTo(status: ReceiverStatus, free: number): Promise<void> {
   const key = status.problem?.message.includes('gRPC') ? 'receiver.grpcPort' : 'receiver.httpPort';
-  await vscode.workspace.getConfiguration(SECTION).update(key, free, vscode.ConfigurationTarget.Global);
+  const config = vscode.workspace.getConfiguration(SECTION);
+  const set = config.inspect(key);
+  const target = set?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder
+    : set?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await config.update(key, free, target);
 }
 
 async function findFreePort(from: number): Promise<number> {

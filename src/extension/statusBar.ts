@@ -14,7 +14,7 @@ export class TracesStatusBar implements vscode.Disposable {
   }
 
   update(status: ReceiverStatus, stats: EngineStats | undefined, attachedTo?: string): void {
-    const counts = stats ? ` ${stats.traces}${stats.errorTraces ? ` · $(error) ${stats.errorTraces}` : ''}` : '';
+    const counts = stats ? ` · ${stats.traces}${stats.errorTraces ? ` · $(error) ${stats.errorTraces}` : ''}` : '';
     if (attachedTo) {
       this.item.text = `$(plug) Traces${counts}`;
       this.item.tooltip = `AI Trace Inspector: ${attachedTo}`;

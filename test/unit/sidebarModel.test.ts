@@ -22,15 +22,16 @@ describe('sidebar formatting', () => {
     assert.equal(formatCost(0), '$0');
     assert.equal(formatCost(0.00123), '$0.0012');
     assert.equal(formatCost(1.5), '$1.50');
+    assert.equal(formatCost(0.000004), '<$0.0001');
     assert.equal(formatRelativeTime(1_000_000 - 120_000, 1_000_000), '2m ago');
   });
 
-  it('describes a trace row with service, duration, tokens, cost, errors and age', () => {
+  it('describes a trace row with duration, tokens, cost, errors, age and service', () => {
     const summary: TraceSummary = {
       traceId: 'x', name: 'answer', service: 'bot', services: ['bot'], startMs: 0, durationMs: 5300, spanCount: 3,
       status: 'error', errorCount: 2, tokens: { input: 1000, output: 300, total: 1300 }, costUsd: 0.0042, models: ['gpt-4o'],
     };
-    assert.equal(traceDescription(summary, 3_600_000 * 3), 'bot · 5.30 s · 1.3k tok · $0.0042 · 2 errors · 3h ago');
+    assert.equal(traceDescription(summary, 3_600_000 * 3), '5.30 s · 1.3k tok · $0.0042 · 2 errors · 3h ago · bot');
   });
 });
 

@@ -47,7 +47,7 @@ function captureNotes(from: Producer, missing: string): ContentNote[] {
   const genAiCapture = { title: `${recorded}: OpenTelemetry GenAI instrumentations capture message content only when told to.`, fix: 'Set OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true in the app\'s environment.' };
   const genAiLogs = {
     title: 'The content may have been sent as log events that never arrived: GenAI instrumentations (conventions v1.28–v1.36) put prompts and responses in log records, not on the span.',
-    fix: 'Export logs too: add a LoggerProvider with an OTLP log exporter pointing at this receiver (http://127.0.0.1:4318/v1/logs, or gRPC 127.0.0.1:4317).',
+    fix: 'Export logs too: add a LoggerProvider with an OTLP log exporter sending to the same receiver as your traces, at /v1/logs (by default http://127.0.0.1:4318/v1/logs, or gRPC port 4317).',
   };
   switch (from) {
     case 'openinference': return [openInference];
