@@ -118,7 +118,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   command('copySnippet', (language?: 'python' | 'node') => copyInstrumentationSnippet(settings().httpPort, language));
   command('showLog', () => output.show());
   command('restartEngine', () => engine.restart());
-  command('traceCopilotChat', () => traceCopilotChat(context, engine.status.httpPort ?? settings().httpPort));
+  command('traceCopilotChat', (choice?: { captureContent: boolean }) => traceCopilotChat(context, engine.status.httpPort ?? settings().httpPort, choice));
   command('stopTracingCopilotChat', () => stopTracingCopilotChat(context));
   command('refresh', () => tree.refreshNow());
   command('filterErrors', () => setFilter({ errorsOnly: !tree.filters.errorsOnly }));

@@ -7,7 +7,8 @@
 // Exits non-zero on any failure or when the run takes longer than RUN_TIMEOUT_MS.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { basename, join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { Browser, chromium, Page } from 'playwright-core';
 import { RESULTS_FILE, RUN_CONFIG_FILE, RunConfig, SuiteResults } from './runConfig';
@@ -59,10 +60,10 @@ async function receiverPorts(): Promise<[number, number]> {
   return [http, grpc];
 }
 
-async function startCodeServer(dir: string, settings: Record<string, unknown>): Promise<{ server: CodeServer; workspace: string }> {
+async function startCodeServer(dir: string, settings: Record<string, unknown>, extensions: string[] = []): Promise<{ server: CodeServer; workspace: string }> {
   const workspace = join(dir, 'workspace');
   mkdirSync(workspace, { recursive: true });
-  const server = await timed(`code-server start (${dir.split('/').pop()})`, () => CodeServer.start({ dir, workspace, userSettings: settings }));
+  const server = await timed(`code-server start (${dir.split('/').pop()})`, () => CodeServer.start({ dir, workspace, userSettings: settings, extensions }));
   running.add(server);
   return { server, workspace };
 }
@@ -93,6 +94,13 @@ async function bundleSuites(outDir: string): Promise<void> {
   });
 }
 
+/** A .vsix of an extension folder (vsce from devDependencies), made in `outDir`. */
+function packageExtension(folder: string, outDir: string): string {
+  const vsix = join(outDir, `${basename(folder)}.vsix`);
+  execFileSync(join(REPO, 'node_modules', '.bin', 'vsce'), ['package', '--allow-missing-repository', '--skip-license', '--out', vsix], { cwd: folder, stdio: 'pipe' });
+  return vsix;
+}
+
 async function waitForFile(path: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -110,7 +118,8 @@ async function runSuites(browser: Browser, runDir: string): Promise<boolean> {
   const [httpPort, grpcPort] = await receiverPorts();
   const storeDir = join(dir, 'store');
   const bridge = await UiBridge.start(SHOTS_DIR);
-  const { server, workspace } = await startCodeServer(dir, userSettings(httpPort, grpcPort, storeDir));
+  const standIn = await timed('package the Copilot Chat settings stand-in', async () => packageExtension(join(__dirname, 'copilotChatStandIn'), dir));
+  const { server, workspace } = await startCodeServer(dir, userSettings(httpPort, grpcPort, storeDir), [standIn]);
   const config: RunConfig = { httpPort, grpcPort, storeDir, workspace, bridgeUrl: bridge.url, grep: process.env.VSCODE_TEST_GREP };
   writeFileSync(join(outDir, RUN_CONFIG_FILE), JSON.stringify(config, null, 2));
   const errors: string[] = [];

@@ -9,10 +9,14 @@ type Key = (typeof KEYS)[number];
 type SavedValues = Partial<Record<Key, unknown>>;
 const SAVED_STATE = 'aiTraceInspector.copilotChatOtelBefore';
 
-export async function traceCopilotChat(context: vscode.ExtensionContext, httpPort: number): Promise<boolean> {
+/**
+ * `choice` answers the question up front (for a caller that already asked the user, or a test);
+ * without it, the user is asked whether to capture content.
+ */
+export async function traceCopilotChat(context: vscode.ExtensionContext, httpPort: number, choice?: { captureContent: boolean }): Promise<boolean> {
   const capture = 'Capture Prompts and Responses';
   const structureOnly = 'Without Content';
-  const answer = await vscode.window.showInformationMessage(
+  const answer = choice ? (choice.captureContent ? capture : structureOnly) : await vscode.window.showInformationMessage(
     `Send Copilot Chat's agent runs to this window (http://127.0.0.1:${httpPort})?`,
     {
       modal: true,

@@ -1,6 +1,6 @@
 // A real VS Code for the tests: code-server (the VS Code 1.100 server and workbench) in its own
 // process group, on a free port, with throwaway user data, extensions and settings.
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,8 @@ export interface CodeServerOptions {
   workspace: string;
   /** Written to the user settings.json before start. */
   userSettings: Record<string, unknown>;
+  /** .vsix files installed before start. */
+  extensions?: string[];
 }
 
 export class CodeServer {
@@ -31,6 +33,9 @@ export class CodeServer {
     mkdirSync(join(userDataDir, 'User'), { recursive: true });
     mkdirSync(extensionsDir, { recursive: true });
     writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(options.userSettings, null, 2));
+    for (const vsix of options.extensions ?? []) {
+      execFileSync(codeServerBinary(), ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix], { stdio: 'pipe', timeout: 60_000 });
+    }
     const port = await recentlyFreePort();
     const logFile = join(options.dir, 'code-server.log');
     const log = openSync(logFile, 'a');

@@ -29,6 +29,8 @@ export async function run(): Promise<void> {
   require('./settings.test');
   require('./chatTools.test');
   require('./codeLinks.test');
+  require('./copilotChat.test');
+  require('./traceFiles.test');
 
   const failed: SuiteResults['failed'] = [];
   const counts = await new Promise<{ passes: number; failures: number; pending: number }>((resolve) => {
