@@ -185,6 +185,12 @@ export class Engine {
     await this.files.watchWorkspace(this.options.watch);
   }
 
+  /** Reads the store again: another engine may have written to it meanwhile. Known spans are replaced, not doubled. */
+  async reloadStore(): Promise<void> {
+    await this.ready;
+    await this.loadStore();
+  }
+
   private async loadStore(): Promise<void> {
     if (!this.store) return;
     const loaded = await this.store.replay(this.ingest);

@@ -4,7 +4,7 @@
 import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import {
   ClearTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, ImportFiles, ImportProgress, QueryTraces,
-  ReceiverStatus, ReceiverStatusChanged, SetReceiving, TracesChanged, UpdateSettings,
+  ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
 import { CodeLinks } from './code/codeLinks';
 import { CODE_CAPABILITIES, registerCodeFeatures } from './code/codeLspFeatures';
@@ -113,6 +113,10 @@ connection.onRequest(ClearTraces, () => {
 // Imported paths are remembered in the store folder and read again after a restart.
 connection.onRequest(ImportFiles, ({ paths, watch }) => engine.files.import(paths, { watch, remember: true }));
 connection.onRequest(SetReceiving, ({ receiving }) => inTurn(() => setReceiving(receiving)));
+connection.onRequest(TakeOver, () => inTurn(async () => {
+  await engine.reloadStore();
+  return setReceiving(true);
+}));
 connection.onRequest(UpdateSettings, (next) => inTurn(async () => {
   // Receivers that failed to start (a taken port) try again: the new settings may fix that.
   const shouldReceive = engine.receiving || status.problem !== undefined;

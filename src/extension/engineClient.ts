@@ -3,11 +3,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  CloseAction, DocumentSelector, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind,
+  CloseAction, DidChangeWatchedFilesNotification, DocumentSelector, ErrorAction, FileChangeType, LanguageClient, LanguageClientOptions,
+  ServerOptions, TransportKind,
 } from 'vscode-languageclient/node';
 import {
   ClearTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, ImportFiles, ImportProgress,
-  ImportResult, QueryTraces, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TracesChanged, UpdateSettings,
+  ImportResult, QueryTraces, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../shared/spanModel';
 import type { TraceSource } from './traceSource';
@@ -47,7 +48,6 @@ export class EngineClient implements TraceSource, vscode.Disposable {
     const clientOptions: LanguageClientOptions = {
       // Code lenses, hovers and diagnostics on the lines that produced spans (the engine serves them).
       documentSelector: CODE_DOCUMENTS,
-      synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher(WATCHED_SOURCES) },
       // Hovers link to spans through this one command; trace text in them is fenced as code.
       markdown: { isTrusted: { enabledCommands: ['aiTraceInspector.openTrace'] }, supportHtml: false },
       middleware: {
@@ -63,12 +63,26 @@ export class EngineClient implements TraceSource, vscode.Disposable {
       initializationOptions: settings,
     };
     this.client = new LanguageClient('aiTraceInspector.engine', 'AI Trace Inspector Engine', serverOptions, clientOptions);
+    // Source and prompt files that change feed the engine's code links. Our own watcher, not the
+    // client's synchronize option: that one is disposed when the client restarts.
+    const forward = (type: FileChangeType) => (uri: vscode.Uri) => {
+      if (this.client.isRunning()) void this.client.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri.toString(), type }] });
+    };
+    this.sourceWatcher.onDidCreate(forward(FileChangeType.Created));
+    this.sourceWatcher.onDidChange(forward(FileChangeType.Changed));
+    this.sourceWatcher.onDidDelete(forward(FileChangeType.Deleted));
   }
 
   private crashes: number[] = [];
+  private restartRequested = false;
+  private readonly sourceWatcher = vscode.workspace.createFileSystemWatcher(WATCHED_SOURCES);
 
   /** A crashed engine restarts (the store brings its traces back), unless it keeps crashing. */
   private engineStopped(): { action: CloseAction; handled: boolean } {
+    if (this.restartRequested) {
+      this.restartRequested = false;
+      return { action: CloseAction.Restart, handled: true };
+    }
     const now = Date.now();
     this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
     if (this.crashes.length <= MAX_CRASHES) {
@@ -140,16 +154,29 @@ export class EngineClient implements TraceSource, vscode.Disposable {
     return this.client.sendRequest(UpdateSettings, settings);
   }
 
-  /** A fresh engine process: it reloads the store and tries the ports again. */
+  /** After the engine that held the ports stopped: reload the shared store and claim the ports. */
+  takeOver(): Promise<ReceiverStatus> {
+    return this.client.sendRequest(TakeOver);
+  }
+
+  /**
+   * A fresh engine process: it reloads the store and tries the ports again. The running one is
+   * asked to exit and comes back the way a crashed one does (a client stop and start would lose
+   * the code lens and hover registrations).
+   */
   async restart(): Promise<void> {
     this.crashes = [];
-    await this.client.restart();
+    const pid = this.processId;
+    if (!this.client.isRunning() || !pid) return this.client.start();
+    this.restartRequested = true;
+    process.kill(pid, 'SIGTERM');
   }
 
   async dispose(): Promise<void> {
     this.changed.dispose();
     this.statusChanged.dispose();
     this.problemsChanged.dispose();
+    this.sourceWatcher.dispose();
     this.importProgress.dispose();
     await this.client.stop();
   }

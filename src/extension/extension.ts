@@ -67,8 +67,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     showStatus();
   };
   source.onDidChange((stats) => (stats ? onStats(stats) : source.stats().then(onStats, () => undefined)));
-  // Another window's engine holds the port: show its traces here, and take over (a fresh engine
-  // that reloads the shared store and claims the ports) when that window closes.
+  // Another window's engine holds the port: show its traces here, and take over (reload the
+  // shared store, claim the ports) when that window closes.
   const attach = (port: number) => {
     const other = new HttpTraceSource(port);
     attached = other;
@@ -78,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
       attached = undefined;
       other.dispose();
       source.use(engine);
-      await engine.restart();
+      await engine.takeOver();
       showStatus();
     });
     showStatus();

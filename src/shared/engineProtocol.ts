@@ -59,6 +59,11 @@ export const GetStats = new RequestType0<EngineStats, void>('traces/stats');
 export const ClearTraces = new RequestType0<void, void>('traces/clear');
 /** extension → engine: start or stop the OTLP receivers; answers the resulting status. */
 export const SetReceiving = new RequestType<{ receiving: boolean }, ReceiverStatus, void>('receiver/set');
+/**
+ * extension → engine: another engine that held the ports stopped; read what it stored (the
+ * store is shared) and claim the ports.
+ */
+export const TakeOver = new RequestType0<ReceiverStatus, void>('engine/takeOver');
 /** extension → engine: new settings (the engine restarts its receivers if ports changed). */
 export const UpdateSettings = new RequestType<EngineSettings, ReceiverStatus, void>('engine/updateSettings');
 /** extension → engine: read trace files or folders (and keep tailing them when `watch`). */

@@ -109,6 +109,16 @@ describe('code lenses, hovers and diagnostics', () => {
     assert.match(lens.title, /1 LLM call .* prompt match 100%/);
   });
 
+  it('keeps working after Restart Engine, from the stored traces', async () => {
+    const { engine } = await api();
+    const before = engine.processId;
+    await vscode.commands.executeCommand('aiTraceInspector.restartEngine');
+    await waitFor('a new engine process', () => engine.processId !== undefined && engine.processId !== before);
+    await waitFor('the lens to come back with the stored calls', async () => (await lensTitles(agent)).find((l) => l.title.startsWith('3 LLM calls')));
+    await sendCall({});
+    await waitFor('the lens to count a new call', async () => (await lensTitles(agent)).find((l) => l.title.startsWith('4 LLM calls')));
+  });
+
   it('can be turned off', async () => {
     await vscode.workspace.getConfiguration('aiTraceInspector').update('codeLens.enabled', false, vscode.ConfigurationTarget.Global);
     try {
