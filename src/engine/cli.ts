@@ -1,11 +1,13 @@
 // The headless engine: `node dist/cli.js serve [--host H] [--port P] [--grpc-port G] [--watch PATH]`,
 // and `node dist/cli.js import FILE...` to check what trace files hold.
 import { readFileSync } from 'node:fs';
+import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import type { ImportResult } from '../shared/engineProtocol';
 import { DEFAULTS, PortInUseError, startEngine } from './engine';
 import { TraceFiles } from './files/traceFiles';
 import { TraceIndex } from './index/traceIndex';
 import { PriceTable } from './normalize/pricing';
+import { DEFAULT_REDACTIONS, RedactionPattern, TextRedactor } from '../shared/redaction';
 import type { PriceOverride } from './normalize/pricing';
 import type { RetentionPolicy } from './store/traceStore';
 
@@ -30,6 +32,10 @@ serve options:
   --store-max-mb N     the store's size bound (default 2048)
   --max-spans N        spans held in memory; the oldest normal traces are evicted past it (default 1000000)
   --slow-ms N          a trace this long or longer is slow (default 2000)
+  --no-redact          keep API keys, bearer tokens, emails and card numbers as received
+                       (by default they are masked before anything is indexed or stored)
+  --redact NAME=REGEX  also mask what this regular expression matches (repeatable)
+  --sample-normal P    keep P percent of normal (not failed, not slow) traces in the store (default 100)
   --watch PATH         read trace files in PATH (a file or folder) and tail them (repeatable)
   -h, --help           show this help
 
@@ -41,6 +47,9 @@ problems or was not traces.
   --store DIR          also remember the files in DIR, so \`serve --store DIR\` reads them at start
   --json               print the results as JSON (an array of {file, shape, spans, traces, problems})
 `;
+
+/** A wrong command line: the error is followed by the usage. */
+class UsageError extends Error {}
 
 interface ServeArgs {
   storeDir?: string;
@@ -54,27 +63,28 @@ interface ServeArgs {
   maxBodyBytes?: number;
   pricesFile?: string;
   watchPaths: string[];
+  redaction?: RedactionPattern[];
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const args: ServeArgs = { allowedHosts: [], retention: {}, watchPaths: [] };
+  const args: ServeArgs = { allowedHosts: [], retention: {}, watchPaths: [], redaction: [...DEFAULT_REDACTIONS] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+      if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
       return v;
     };
     const port = () => {
       const v = value();
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number 0-65535, got "${v}"`);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number 0-65535, got "${v}"`);
       return n;
     };
     const positive = () => {
       const v = value();
       const n = Number(v);
-      if (!(n > 0)) throw new Error(`${flag} must be a positive number, got "${v}"`);
+      if (!(n > 0)) throw new UsageError(`${flag} must be a positive number, got "${v}"`);
       return n;
     };
     switch (flag) {
@@ -93,7 +103,27 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--max-body-mb': args.maxBodyBytes = Math.round(positive() * 1024 * 1024); break;
       case '--prices': args.pricesFile = value(); break;
       case '--watch': args.watchPaths.push(value()); break;
-      default: throw new Error(`unknown option "${flag}"`);
+      case '--no-redact': args.redaction = undefined; break;
+      case '--redact': {
+        const v = value();
+        const at = v.indexOf('=');
+        if (at < 1) throw new UsageError(`--redact takes NAME=REGEX, got "${v}"`);
+        const pattern = { name: v.slice(0, at), pattern: v.slice(at + 1) };
+        try {
+          TextRedactor.validate([pattern]);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        args.redaction = [...(args.redaction ?? []), pattern];
+        break;
+      }
+      case '--sample-normal': {
+        const share = positive();
+        if (share > 100) throw new UsageError(`--sample-normal is a percentage up to 100, got "${share}"`);
+        args.retention.sampleNormal = share / 100;
+        break;
+      }
+      default: throw new UsageError(`unknown option "${flag}"`);
     }
   }
   return args;
@@ -101,6 +131,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
 
 async function serve(argv: string[]): Promise<void> {
   const args = parseServeArgs(argv);
+  // grpc-js logs its own line before our clearer message about a taken port.
+  setLogVerbosity(logVerbosity.NONE);
   const priceOverrides = args.pricesFile
     ? JSON.parse(readFileSync(args.pricesFile, 'utf8')) as Record<string, PriceOverride> : undefined;
   const log = (message: string) => console.error(`[engine] ${message}`);
@@ -137,12 +169,12 @@ export function parseImportArgs(argv: string[]): { paths: string[]; storeDir?: s
     const arg = argv[i];
     if (arg === '--store') {
       args.storeDir = argv[++i];
-      if (args.storeDir === undefined) throw new Error('--store needs a folder');
+      if (args.storeDir === undefined) throw new UsageError('--store needs a folder');
     } else if (arg === '--json') args.json = true;
-    else if (arg.startsWith('--')) throw new Error(`unknown option "${arg}"`);
+    else if (arg.startsWith('--')) throw new UsageError(`unknown option "${arg}"`);
     else args.paths.push(arg);
   }
-  if (!args.paths.length) throw new Error('import needs at least one file or folder');
+  if (!args.paths.length) throw new UsageError('import needs at least one file or folder');
   return args;
 }
 
@@ -175,12 +207,13 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'serve') return serve(rest);
   if (command === 'import') return importFiles(rest);
-  throw new Error(`unknown command "${command}"`);
+  throw new UsageError(`unknown command "${command}"`);
 }
 
 if (require.main === module) {
   main(process.argv.slice(2)).catch((error: Error) => {
-    console.error(`error: ${error.message}\n\n${USAGE}`);
+    // The usage helps with a wrong argument, not with a port in use or a missing file.
+    console.error(`error: ${error.message}${error instanceof UsageError ? `\n\n${USAGE}` : ''}`);
     process.exit(2);
   });
 }

@@ -9,6 +9,8 @@ import type { DetectorSettings } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
 import { createHttpServer } from './httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
+import type { RedactionPattern } from '../shared/redaction';
+import { Admission, DEFAULT_ADMISSION } from './otlp/admission';
 import { startGrpcReceiver, GrpcReceiver } from './otlp/grpcReceiver';
 import { Ingest } from './otlp/ingest';
 import { DEFAULT_RETENTION, RetentionPolicy, TraceStore } from './store/traceStore';
@@ -35,6 +37,8 @@ export interface EngineOptions {
   slowMs?: number;
   /** Thresholds of the loop, weak retrieval, context bloat, spike and cascade detectors. */
   detectors?: DetectorSettings;
+  /** Patterns masked in everything received, shown, exported and stored; none: off. */
+  redaction?: RedactionPattern[];
   /** Workspace folders watched for trace files matching globs. */
   watch?: WatchSettings;
   /** Files or folders read and tailed from the start (the CLI's --watch); not remembered. */
@@ -72,6 +76,8 @@ export class Engine {
   readonly ready: Promise<void>;
   private http?: Server;
   private grpc?: GrpcReceiver;
+  /** One budget for both receivers: past it they answer "retry later". */
+  private admission?: Admission;
   private readonly retentionTimer: NodeJS.Timeout;
   private readonly log: (message: string) => void;
 
@@ -110,28 +116,34 @@ export class Engine {
     const { host, options } = this;
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
     const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
-    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log });
+    const admission = new Admission(DEFAULT_ADMISSION);
+    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log, admission });
     const httpPort = options.httpPort ?? DEFAULTS.httpPort;
     await listen(http, host, httpPort).catch((error: NodeJS.ErrnoException) => {
+      admission.close();
       throw error.code === 'EADDRINUSE' ? new PortInUseError(httpPort, 'http') : error;
     });
     const grpcPort = options.grpcPort === undefined ? DEFAULTS.grpcPort : options.grpcPort;
     if (grpcPort !== null) {
       try {
-        this.grpc = await startGrpcReceiver(this.ingest, host, grpcPort, maxBodyBytes, this.log);
+        this.grpc = await startGrpcReceiver(this.ingest, host, grpcPort, maxBodyBytes, this.log, admission);
       } catch (error) {
         await closeServer(http);
+        admission.close();
         const message = String((error as Error).message);
         throw /address already in use|No address added/i.test(message) ? new PortInUseError(grpcPort, 'grpc') : error;
       }
     }
     this.http = http;
+    this.admission = admission;
   }
 
   async stopReceivers(): Promise<void> {
     const { http, grpc } = this;
     this.http = undefined;
     this.grpc = undefined;
+    this.admission?.close();
+    this.admission = undefined;
     await Promise.all([http && closeServer(http), grpc?.close()]);
   }
 
@@ -213,7 +225,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
 }
 
 function indexLimits(options: EngineOptions) {
-  return { maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, slowMs: options.slowMs, detectors: options.detectors };
+  return { maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, slowMs: options.slowMs, detectors: options.detectors, redaction: options.redaction };
 }
 
 function isWildcard(host: string): boolean {

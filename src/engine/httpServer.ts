@@ -1,13 +1,15 @@
 // OTLP/HTTP ingest and the query API on one port. Every request passes the same guard first:
 // a loopback Host (no DNS rebinding) and no foreign browser Origin (no web page may read
-// prompts or inject traces). No CORS headers are ever sent.
+// prompts or inject traces). No CORS headers are ever sent. Past capacity, OTLP requests are
+// answered 429 with Retry-After before their body is read (otlp/admission.ts).
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { handleApi } from './api';
 import type { TraceIndex } from './index/traceIndex';
+import { Admission, AdmissionTicket, DEFAULT_ADMISSION, RETRY_AFTER_SECONDS } from './otlp/admission';
 import { DecodeError } from './otlp/protoReader';
 import type { Encoding, Ingest, Signal } from './otlp/ingest';
-import { BadEncodingError, BodyTooLargeError, readBody } from './otlp/readBody';
-import { CONTENT_TYPES, exportResponse, statusBody } from './otlp/responses';
+import { BadEncodingError, BodyOverBudgetError, BodyTooLargeError, readBody } from './otlp/readBody';
+import { CONTENT_TYPES, exportResponse, statusBody, UNAVAILABLE } from './otlp/responses';
 import { send } from './httpReply';
 
 export interface HttpServerOptions {
@@ -17,11 +19,14 @@ export interface HttpServerOptions {
   /** Host names accepted besides loopback ones (for a non-loopback bind the user chose). */
   allowedHosts: string[];
   log: (message: string) => void;
+  /** Shared with the gRPC receiver so both count against one budget; by default the server's own. */
+  admission?: Admission;
 }
 
 const SIGNAL_PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs' };
 
-export function createHttpServer(options: HttpServerOptions): Server {
+export function createHttpServer(serverOptions: HttpServerOptions): Server {
+  const options = { ...serverOptions, admission: serverOptions.admission ?? new Admission(DEFAULT_ADMISSION) };
   const server = createServer((req, res) => {
     handle(req, res, server, options).catch((error: Error) => {
       options.log(`HTTP ${req.method} ${req.url} failed: ${error.stack ?? error.message}`);
@@ -32,10 +37,13 @@ export function createHttpServer(options: HttpServerOptions): Server {
   // Slow or stuck clients must not hold sockets forever.
   server.requestTimeout = 60_000;
   server.headersTimeout = 30_000;
+  if (!serverOptions.admission) server.on('close', () => options.admission.close());
   return server;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, server: Server, options: HttpServerOptions): Promise<void> {
+type ServerOptions = HttpServerOptions & { admission: Admission };
+
+async function handle(req: IncomingMessage, res: ServerResponse, server: Server, options: ServerOptions): Promise<void> {
   const refusal = refuseForeign(req, server, options.allowedHosts);
   if (refusal) {
     req.resume();
@@ -57,7 +65,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, server: Server,
   sendText(res, 404, `not found: ${url.pathname} (OTLP goes to POST /v1/traces or /v1/logs)`);
 }
 
-async function receive(signal: Signal, req: IncomingMessage, res: ServerResponse, options: HttpServerOptions): Promise<void> {
+async function receive(signal: Signal, req: IncomingMessage, res: ServerResponse, options: ServerOptions): Promise<void> {
   if (req.method !== 'POST') {
     req.resume();
     res.setHeader('Allow', 'POST');
@@ -70,23 +78,44 @@ async function receive(signal: Signal, req: IncomingMessage, res: ServerResponse
     sendText(res, 415, `unsupported Content-Type "${req.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`);
     return;
   }
+  const ticket = options.admission.admit(Number(req.headers['content-length']) || 0);
+  if (typeof ticket === 'string') {
+    req.resume();
+    return sendBusy(res, encoding, ticket);
+  }
+  try {
+    await receiveAdmitted(signal, encoding, req, res, options, ticket);
+  } finally {
+    ticket.release();
+  }
+}
+
+async function receiveAdmitted(signal: Signal, encoding: Encoding, req: IncomingMessage, res: ServerResponse,
+  options: ServerOptions, ticket: AdmissionTicket): Promise<void> {
   let body: Buffer;
   try {
-    body = await readBody(req, options.maxBodyBytes);
+    body = await readBody(req, options.maxBodyBytes, ticket);
   } catch (error) {
     if (error instanceof BodyTooLargeError) return sendStatus(res, 413, encoding, error.message);
     if (error instanceof BadEncodingError) return sendStatus(res, 400, encoding, error.message);
+    if (error instanceof BodyOverBudgetError) return sendBusy(res, encoding, error.message);
     throw error;
   }
   let result;
   try {
-    result = options.ingest.receive(signal, encoding, body);
+    result = await options.ingest.receiveInTurn(signal, encoding, body);
   } catch (error) {
     if (error instanceof DecodeError) return sendStatus(res, 400, encoding, `could not decode the ${encoding} request: ${error.message}`);
     throw error;
   }
   if (result.message) options.log(`partial success on /v1/${signal}: ${result.message}`);
   send(res, 200, CONTENT_TYPES[encoding], exportResponse(signal, encoding, result));
+}
+
+/** 429 with Retry-After: the OTel exporters wait and send the same request again. */
+function sendBusy(res: ServerResponse, encoding: Encoding, message: string): void {
+  res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+  send(res, 429, CONTENT_TYPES[encoding], statusBody(encoding, message, UNAVAILABLE));
 }
 
 function encodingOf(contentType: string | undefined): Encoding | undefined {

@@ -10,6 +10,7 @@ import { CodeLinks } from './code/codeLinks';
 import { CODE_CAPABILITIES, registerCodeFeatures } from './code/codeLspFeatures';
 import { Engine, EngineOptions, PortInUseError } from './engine';
 import { buildTraceReport } from './index/traceReport';
+import { TextRedactor } from '../shared/redaction';
 import { encodeTracesData } from './otlp/encodeJson';
 
 /** Change notifications are coalesced to at most one per this many milliseconds. */
@@ -26,8 +27,21 @@ let status: ReceiverStatus = { receiving: false, host: '127.0.0.1' };
 function engineOptions(s: EngineSettings): EngineOptions {
   return {
     host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort, storeDir: s.storeDir, maxSpans: s.maxSpans,
-    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, watch: s.watch, detectors: s.detectors, log,
+    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, watch: s.watch, detectors: s.detectors, redaction: validPatterns(s.redaction), log,
   };
+}
+
+/** A user's pattern that is not a valid regular expression is left out, and the log says which. */
+function validPatterns(patterns: EngineSettings['redaction']): EngineSettings['redaction'] {
+  return patterns?.filter((p) => {
+    try {
+      TextRedactor.validate([p]);
+      return true;
+    } catch (error) {
+      log((error as Error).message);
+      return false;
+    }
+  });
 }
 
 function createEngine(s: EngineSettings): Engine {

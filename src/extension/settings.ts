@@ -2,6 +2,7 @@
 // window reload: the engine is sent the new values (extension.ts listens for changes).
 import * as vscode from 'vscode';
 import type { EngineSettings } from '../shared/engineProtocol';
+import { DEFAULT_REDACTIONS } from '../shared/redaction';
 
 export const SECTION = 'aiTraceInspector';
 
@@ -28,6 +29,9 @@ export function readEngineSettings(defaultStoreDir: string): EngineSettings {
       globs: c.get<string[]>('watch.globs', []),
     },
     pathMappings: pathMappings(),
+    redaction: c.get<boolean>('redaction.enabled', true)
+      ? [...DEFAULT_REDACTIONS, ...c.get<{ name: string; pattern: string }[]>('redaction.patterns', []).filter((p) => p?.name && p.pattern)]
+      : undefined,
     detectors: {
       loopRepeats: c.get<number>('detectors.loopRepeats', 5),
       weakRetrievalScore: c.get<number>('detectors.weakRetrievalScore', 0.5),

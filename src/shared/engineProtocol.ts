@@ -18,6 +18,8 @@ export interface EngineSettings {
   /** Path prefixes recorded in traces (e.g. a container's /app) and the local folders they are. */
   pathMappings?: Record<string, string>;
   detectors?: DetectorSettings;
+  /** Masked in everything received, shown, exported and stored (regular expression sources); none: off. */
+  redaction?: { name: string; pattern: string }[];
 }
 
 /** Something wrong in a trace file; the rest of the file still loads. `line` is 1-based. */

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_REDACTIONS, Redactor } from '../../src/engine/normalize/redaction';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEngine } from '../../src/engine/engine';
+import { EngineApiClient } from './helpers/engineApiClient';
+import { exportSpans, recordSpans } from './helpers/otelSenders';
+import { DEFAULT_REDACTIONS } from '../../src/shared/redaction';
+import { Redactor } from '../../src/engine/normalize/redaction';
 import { rawSpan } from './helpers/rawSpans';
 
 describe('redaction', () => {
@@ -33,5 +40,43 @@ describe('redaction', () => {
 
   it('names a user pattern that is not a valid regular expression', () => {
     assert.throws(() => Redactor.validate([{ name: 'ticket', pattern: 'TICKET-(' }]), /redaction pattern "ticket" is not a valid regular expression/);
+  });
+});
+
+describe('redaction in the engine', () => {
+  const secret = 'sk-proj-abcdefghijklmnop1234';
+  const email = 'dana.smith@example.com';
+
+  it('masks what is shown, exported and stored, and the store never holds the raw value', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'redaction-store-'));
+    const engine = await startEngine({ httpPort: 0, grpcPort: null, storeDir, redaction: DEFAULT_REDACTIONS });
+    try {
+      const spans = await recordSpans('support-bot', (tracer) => {
+        tracer.startSpan('chat', { attributes: {
+          'openinference.span.kind': 'LLM',
+          'llm.input_messages.0.message.role': 'user',
+          'llm.input_messages.0.message.content': `My key is ${secret}, mail me at ${email}`,
+        } }).end();
+      });
+      await exportSpans(engine, 'http/protobuf', spans);
+      const api = new EngineApiClient(engine.httpPort);
+      const [summary] = await api.listTraces();
+      const shown = JSON.stringify(await api.trace(summary.traceId));
+      assert.match(shown, /My key is \[REDACTED:api-key\], mail me at \[REDACTED:email\]/);
+      const exported = await (await fetch(`http://127.0.0.1:${engine.httpPort}/api/traces/${summary.traceId}/otlp`)).text();
+      for (const text of [shown, exported]) assert.ok(!text.includes(secret) && !text.includes(email));
+    } finally {
+      await engine.close();
+    }
+    const stored = readdirSync(storeDir).map((f) => readFileSync(join(storeDir, f)).toString('latin1')).join('');
+    assert.ok(stored.includes('[REDACTED:api-key]'), 'the masked request is stored');
+    assert.ok(!stored.includes(secret) && !stored.includes(email), 'the raw values never reach the disk');
+    const restarted = await startEngine({ httpPort: 0, grpcPort: null, storeDir, redaction: DEFAULT_REDACTIONS });
+    try {
+      await restarted.ready;
+      assert.equal((await new EngineApiClient(restarted.httpPort).listTraces()).length, 1, 'the masked copy loads after a restart');
+    } finally {
+      await restarted.close();
+    }
   });
 });

@@ -21,6 +21,9 @@ const BATCH_SPANS = 2000;
 export type Layout = 'lines' | 'document' | 'protobuf';
 
 /** The index and the OTLP decoders, shared by every file (the decoders cache strings by their bytes). */
+/** How deep arrays of documents may nest (a JSON array of documents is depth 1). */
+const MAX_ARRAY_DEPTH = 8;
+
 export class FileDecoders {
   readonly json: JsonDecoder;
   readonly proto: ProtoDecoder;
@@ -68,10 +71,12 @@ export class RecordSink {
     this.value(value, line);
   }
 
-  value(value: unknown, line: number): void {
+  value(value: unknown, line: number, depth = 0): void {
     if (Array.isArray(value)) {
+      // Arrays hold documents, maybe in arrays of their own; deeper than that is not traces.
+      if (depth >= MAX_ARRAY_DEPTH) return this.problem({ line, reason: `arrays nested more than ${MAX_ARRAY_DEPTH} deep` });
       this.inArray ||= this.shape === undefined;
-      for (const item of value) this.value(item, line);
+      for (const item of value) this.value(item, line, depth + 1);
       return;
     }
     const shape = recordShape(value);
@@ -83,7 +88,13 @@ export class RecordSink {
     if (isIgnoredShape(shape)) return;
     if (this.shape === undefined) this.decide(shape.label);
     this.context.line = line;
-    const converted = shape.convert(value as Record<string, unknown>, this.context, this.decoders.json);
+    let converted;
+    try {
+      converted = shape.convert(value as Record<string, unknown>, this.context, this.decoders.json);
+    } catch (error) {
+      // A record the decoders refuse (values nested too deep, ...) is one bad line, not a failed file.
+      return this.problem({ line, reason: (error as Error).message });
+    }
     for (const reason of converted.rejected ?? []) this.problem({ line, reason });
     this.add(converted.spans, converted.logs);
   }

@@ -7,6 +7,8 @@ import type { PriceTable } from '../normalize/pricing';
 import { normalizeSpan, spanStatus, StoredSpan } from '../normalize/normalizeSpan';
 import { spanFacts } from '../normalize/spanFacts';
 import { parseFilter } from '../../shared/traceFilter';
+import type { RedactionPattern } from '../../shared/redaction';
+import { Redactor } from '../normalize/redaction';
 import { Detectors } from './detectors';
 import { compileFilter } from './filterEval';
 import { SortedIndex } from './sortedIndex';
@@ -32,6 +34,8 @@ export interface IndexLimits {
   /** A trace at least this long counts as slow (kept longer). */
   slowMs?: number;
   detectors?: DetectorSettings;
+  /** Patterns masked in every span and log record as it arrives; none: redaction off. */
+  redaction?: RedactionPattern[];
 }
 
 const DEFAULT_SLOW_MS = 2000;
@@ -67,16 +71,19 @@ export class TraceIndex {
   onSpansAdded: (spans: StoredSpan[]) => void = () => undefined;
 
   private readonly detectors = new Detectors();
+  /** Set while redaction is on: what arrives is masked before anything indexes, shows or stores it. */
+  redactor?: Redactor;
 
   constructor(private prices: PriceTable, private limits: IndexLimits = {}) {
-    if (limits.detectors) this.detectors.settings = limits.detectors;
+    this.configure(prices, limits);
   }
 
-  /** New prices, limits and detector settings; they apply to spans from now on. */
+  /** New prices, limits, detector and redaction settings; they apply to spans from now on. */
   configure(prices: PriceTable, limits: IndexLimits): void {
     this.prices = prices;
     this.limits = limits;
     if (limits.detectors) this.detectors.settings = limits.detectors;
+    this.redactor = limits.redaction?.length ? new Redactor(limits.redaction) : undefined;
   }
 
   get slowMs(): number {
@@ -94,6 +101,7 @@ export class TraceIndex {
   }
 
   addSpans(spans: RawSpan[]): void {
+    this.redactor?.spans(spans);
     const touched = new Map<Trace, StoredSpan[]>();
     for (const raw of spans) {
       let trace = this.traces.get(raw.traceId);
@@ -169,6 +177,7 @@ export class TraceIndex {
 
   /** Attaches log records to their spans; returns how many had no span context to attach to. */
   addLogs(logs: RawLog[]): number {
+    this.redactor?.logs(logs);
     let unattached = 0;
     const touched = new Map<Trace, StoredSpan[]>();
     for (const log of logs) {

@@ -2,7 +2,7 @@
 // snake_case keys, hex or base64 ids, int64 as string or number, enums as numbers or names.
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
 import { StringTable } from '../index/stringTable';
-import { DecodeError } from './protoReader';
+import { checkValueDepth, DecodeError } from './protoReader';
 import { finishLog, serviceName } from './decodeProto';
 import {
   DecodedBatch, NANOS_PER_MS, RawEvent, RawLink, RawLog, RawSpan, ResourceInfo, ScopeInfo,
@@ -127,16 +127,18 @@ export class JsonDecoder {
     return { name: this.strings.intern(text(field(scope, 'name'))), version: version ? this.strings.intern(version) : undefined };
   }
 
-  private attributes(kvs: unknown): Attributes {
+  /** depth counts the arrays and maps these attributes sit in. */
+  private attributes(kvs: unknown, depth = 0): Attributes {
     const attributes: Attributes = {};
     for (const kv of list(kvs)) {
       const key = field(kv, 'key');
-      if (typeof key === 'string') setAttribute(attributes, this.strings.intern(key), this.anyValue(field(kv, 'value')));
+      if (typeof key === 'string') setAttribute(attributes, this.strings.intern(key), this.anyValue(field(kv, 'value'), depth));
     }
     return attributes;
   }
 
-  private anyValue(v: unknown): AttributeValue {
+  private anyValue(v: unknown, depth = 0): AttributeValue {
+    checkValueDepth(depth);
     if (!isObject(v)) return null;
     for (const key in v) {
       const inner = v[key];
@@ -150,9 +152,9 @@ export class JsonDecoder {
         case 'doubleValue': case 'double_value':
           return typeof inner === 'number' ? inner : Number(inner);
         case 'arrayValue': case 'array_value':
-          return list(field(inner, 'values')).map((x) => this.anyValue(x));
+          return list(field(inner, 'values')).map((x) => this.anyValue(x, depth + 1));
         case 'kvlistValue': case 'kvlist_value':
-          return this.attributes(field(inner, 'values'));
+          return this.attributes(field(inner, 'values'), depth + 1);
         case 'bytesValue': case 'bytes_value':
           return text(inner);
       }

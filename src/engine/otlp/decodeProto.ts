@@ -3,7 +3,7 @@
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
 import { StringTable } from '../index/stringTable';
 import { DecodedStringCache } from './decodedStringCache';
-import { DecodeError, ProtoReader } from './protoReader';
+import { checkValueDepth, DecodeError, ProtoReader } from './protoReader';
 import {
   DecodedBatch, NANOS_PER_MS, RawEvent, RawLink, RawLog, RawSpan, ResourceInfo, ScopeInfo,
   isValidSpanId, isValidTraceId, newBatch, setAttribute, spanProblem,
@@ -181,22 +181,23 @@ export class ProtoDecoder {
     r.leave(outer);
   }
 
-  /** One KeyValue, added to target. */
-  private keyValue(r: ProtoReader, target: Attributes): void {
+  /** One KeyValue, added to target; depth counts the arrays and maps it sits in. */
+  private keyValue(r: ProtoReader, target: Attributes, depth = 0): void {
     const outer = r.enter();
     let key = '';
     let value: AttributeValue = null;
     while (!r.done) {
       const tag = r.tag();
       if (tag === LEN(1)) key = this.string(r);
-      else if (tag === LEN(2)) value = this.anyValue(r);
+      else if (tag === LEN(2)) value = this.anyValue(r, depth);
       else r.skip(tag & 7);
     }
     r.leave(outer);
     setAttribute(target, key, value);
   }
 
-  private anyValue(r: ProtoReader): AttributeValue {
+  private anyValue(r: ProtoReader, depth = 0): AttributeValue {
+    checkValueDepth(depth);
     const outer = r.enter();
     let value: AttributeValue = null;
     while (!r.done) {
@@ -206,8 +207,8 @@ export class ProtoDecoder {
         case VARINT(2): value = r.varint() !== 0; break;
         case VARINT(3): value = r.int64(); break;
         case I64(4): value = r.double(); break;
-        case LEN(5): value = this.arrayValue(r); break;
-        case LEN(6): value = this.kvList(r); break;
+        case LEN(5): value = this.arrayValue(r, depth + 1); break;
+        case LEN(6): value = this.kvList(r, depth + 1); break;
         case LEN(7): value = r.bytesBase64(); break;
         default: r.skip(tag & 7);
       }
@@ -216,24 +217,24 @@ export class ProtoDecoder {
     return value;
   }
 
-  private arrayValue(r: ProtoReader): AttributeValue[] {
+  private arrayValue(r: ProtoReader, depth: number): AttributeValue[] {
     const outer = r.enter();
     const values: AttributeValue[] = [];
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) values.push(this.anyValue(r));
+      if (tag === LEN(1)) values.push(this.anyValue(r, depth));
       else r.skip(tag & 7);
     }
     r.leave(outer);
     return values;
   }
 
-  private kvList(r: ProtoReader): Attributes {
+  private kvList(r: ProtoReader, depth: number): Attributes {
     const outer = r.enter();
     const kv: Attributes = {};
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) this.keyValue(r, kv);
+      if (tag === LEN(1)) this.keyValue(r, kv, depth);
       else r.skip(tag & 7);
     }
     r.leave(outer);

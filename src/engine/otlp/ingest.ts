@@ -2,6 +2,7 @@
 import type { TraceIndex } from '../index/traceIndex';
 import { JsonDecoder } from './decodeJson';
 import { ProtoDecoder } from './decodeProto';
+import { encodeLogsData, encodeTracesData } from './encodeJson';
 import type { DecodedBatch } from './otlpTypes';
 
 export type Encoding = 'protobuf' | 'json';
@@ -22,6 +23,8 @@ export interface RequestLog {
 export class Ingest {
   private readonly proto: ProtoDecoder;
   private readonly json: JsonDecoder;
+  /** Requests waiting for their turn (receiveInTurn), the running one first. */
+  private readonly turns: (() => void)[] = [];
 
   constructor(private readonly index: TraceIndex, private readonly requestLog?: RequestLog) {
     this.proto = new ProtoDecoder(index.strings);
@@ -33,27 +36,53 @@ export class Ingest {
    * the body is not a valid request, and then nothing is stored.
    */
   receive(signal: Signal, encoding: Encoding, body: Buffer, options: { persist: boolean } = { persist: true }): IngestResult {
-    const result = signal === 'traces' ? this.traces(encoding, body) : this.logs(encoding, body);
-    if (options.persist) this.requestLog?.append(signal, encoding, body);
+    const { result, stored } = signal === 'traces' ? this.traces(encoding, body) : this.logs(encoding, body);
+    if (!options.persist || !this.requestLog) return result;
+    // With redaction on, the store gets what the index holds (masked), never the raw body.
+    if (this.index.redactor) this.requestLog.append(signal, 'json', Buffer.from(JSON.stringify(stored())));
+    else this.requestLog.append(signal, encoding, body);
     return result;
   }
 
-  private traces(encoding: Encoding, body: Buffer): IngestResult {
+  /**
+   * receive(), one request per event-loop turn: between two requests the engine answers
+   * queries (the editor's) and reads sockets, instead of working off a backlog in one go.
+   * The receivers' admission control bounds how many wait.
+   */
+  receiveInTurn(signal: Signal, encoding: Encoding, body: Buffer): Promise<IngestResult> {
+    return new Promise((resolve, reject) => {
+      this.turns.push(() => {
+        try {
+          resolve(this.receive(signal, encoding, body));
+        } catch (error) {
+          reject(error);
+        }
+      });
+      if (this.turns.length === 1) setImmediate(this.nextTurn);
+    });
+  }
+
+  private readonly nextTurn = (): void => {
+    this.turns[0]();
+    this.turns.shift();
+    if (this.turns.length) setImmediate(this.nextTurn);
+  };
+
+  /** The result, and the request as the index now holds it (OTLP/JSON), for a redacting store. */
+  private traces(encoding: Encoding, body: Buffer): { result: IngestResult; stored: () => object } {
     const batch = encoding === 'protobuf' ? this.proto.traces(body) : this.json.tracesText(body.toString('utf8'));
     this.index.addSpans(batch.items);
     this.index.countRequest(batch.rejected);
-    return { rejected: batch.rejected, message: rejectMessage(batch, 'span') };
+    return { result: { rejected: batch.rejected, message: rejectMessage(batch, 'span') }, stored: () => encodeTracesData(batch.items) };
   }
 
-  private logs(encoding: Encoding, body: Buffer): IngestResult {
+  private logs(encoding: Encoding, body: Buffer): { result: IngestResult; stored: () => object } {
     const batch = encoding === 'protobuf' ? this.proto.logs(body) : this.json.logsText(body.toString('utf8'));
     const unattached = this.index.addLogs(batch.items);
     this.index.countRequest();
     // Records without span context are accepted but have nowhere to go in a trace viewer: say so.
-    return {
-      rejected: 0,
-      message: unattached ? `${unattached} log record(s) carried no trace and span id and were not kept` : undefined,
-    };
+    const message = unattached ? `${unattached} log record(s) carried no trace and span id and were not kept` : undefined;
+    return { result: { rejected: 0, message }, stored: () => encodeLogsData(batch.items) };
   }
 }
 

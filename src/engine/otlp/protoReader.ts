@@ -3,6 +3,17 @@
 
 export class DecodeError extends Error {}
 
+/**
+ * How deep attribute values (arrays and maps inside arrays and maps) may nest. Real telemetry
+ * stays within a handful of levels; a hostile request nesting millions deep would otherwise
+ * exhaust the stack of every recursive step after decoding (search, normalization, JSON).
+ */
+export const MAX_VALUE_DEPTH = 64;
+
+export function checkValueDepth(depth: number): void {
+  if (depth > MAX_VALUE_DEPTH) throw new DecodeError(`attribute values nest deeper than ${MAX_VALUE_DEPTH} levels`);
+}
+
 /** Buffer's own slice decoders, which skip toString()'s argument checks (hot in ingest). */
 interface FastSlices {
   utf8Slice(start: number, end: number): string;

@@ -2,11 +2,15 @@
 // size passes the limit, so a gzip bomb costs a few kilobytes of work, not gigabytes.
 import type { IncomingMessage } from 'node:http';
 import { createGunzip, createInflate } from 'node:zlib';
+import type { AdmissionTicket } from './admission';
 
 export class BodyTooLargeError extends Error {}
 export class BadEncodingError extends Error {}
+/** The body outgrew what admission control left for it (→ retry later). */
+export class BodyOverBudgetError extends Error {}
 
-export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** The body, decompressed; its bytes are accounted on the ticket as they arrive. */
+export function readBody(req: IncomingMessage, maxBytes: number, ticket?: AdmissionTicket): Promise<Buffer> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   const declared = Number(req.headers['content-length']);
   return new Promise((resolve, reject) => {
@@ -34,13 +38,16 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
       fail(new BadEncodingError(`unsupported Content-Encoding "${encoding}" (use gzip or none)`));
       return;
     }
+    const stop = (error: Error) => {
+      if (source !== req) (source as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      fail(error);
+    };
     source.on('data', (chunk: Buffer) => {
       if (settled) return;
       size += chunk.length;
-      if (size > maxBytes) {
-        if (source !== req) (source as NodeJS.ReadableStream & { destroy(): void }).destroy();
-        fail(new BodyTooLargeError(`decompressed request body is over the ${maxBytes}-byte limit`));
-        return;
+      if (size > maxBytes) return stop(new BodyTooLargeError(`decompressed request body is over the ${maxBytes}-byte limit`));
+      if (ticket && !ticket.grow(size)) {
+        return stop(new BodyOverBudgetError(`the receiver is busy: a ${size}-byte body does not fit beside the requests in flight`));
       }
       chunks.push(chunk);
     });

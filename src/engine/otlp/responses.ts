@@ -19,8 +19,22 @@ export function exportResponse(signal: Signal, encoding: Encoding, result: Inges
   return new ProtoWriter().bytesField(1, partial).finish();
 }
 
+/** google.rpc.Code UNAVAILABLE: retry later (OTLP's throttling answer). */
+export const UNAVAILABLE = 14;
+
 /** google.rpc.Status; code 3 is INVALID_ARGUMENT, the closest gRPC code to a bad request. */
 export function statusBody(encoding: Encoding, message: string, code = 3): Buffer {
   if (encoding === 'json') return Buffer.from(JSON.stringify({ code, message }));
   return new ProtoWriter().varint(1, code).string(2, message).finish();
+}
+
+/**
+ * google.rpc.Status UNAVAILABLE carrying a google.rpc.RetryInfo detail (as the gRPC
+ * `grpc-status-details-bin` trailer), which tells OTLP/gRPC exporters how long to wait.
+ */
+export function retryStatusDetails(message: string, retryAfterSeconds: number): Buffer {
+  const duration = new ProtoWriter().varint(1, retryAfterSeconds).finish();
+  const retryInfo = new ProtoWriter().bytesField(1, duration).finish();
+  const any = new ProtoWriter().string(1, 'type.googleapis.com/google.rpc.RetryInfo').bytesField(2, retryInfo).finish();
+  return new ProtoWriter().varint(1, UNAVAILABLE).string(2, message).bytesField(3, any).finish();
 }

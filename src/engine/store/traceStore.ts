@@ -53,7 +53,12 @@ export class TraceStore {
   private failed = false;
 
   constructor(readonly dir: string, private readonly log: (message: string) => void) {
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      this.log(`store: cannot create ${dir} (${(error as Error).message}); traces are kept in memory only until this is fixed`);
+      this.failed = true;
+    }
   }
 
   /**

@@ -2,7 +2,7 @@
 // tools' digest (steps, durations, errors, prompts and responses within a budget), with
 // secrets and personal data masked: the text is about to leave the machine. Pure, so it is
 // unit tested.
-import { DEFAULT_REDACTIONS, Redactor } from '../../engine/normalize/redaction';
+import { DEFAULT_REDACTIONS, TextRedactor } from '../../shared/redaction';
 import type { TraceDetail } from '../../shared/spanModel';
 import { traceDigest } from '../chat/traceDigest';
 import { formatDuration } from '../format';
@@ -11,7 +11,7 @@ import { formatDuration } from '../format';
 export const COPY_FOR_AI_BUDGET = 24_000;
 
 /** `redactor`: the defaults (API keys, bearer tokens, emails, cards), or the user's patterns. */
-export function traceForAi(detail: TraceDetail, budget = COPY_FOR_AI_BUDGET, redactor = new Redactor(DEFAULT_REDACTIONS)): string {
+export function traceForAi(detail: TraceDetail, budget = COPY_FOR_AI_BUDGET, redactor = new TextRedactor(DEFAULT_REDACTIONS)): string {
   const { summary } = detail;
   const lines = [`# Trace: ${summary.name}`, ''];
   if (summary.slowestStep && summary.durationMs > 0) {

@@ -1,0 +1,123 @@
+// Memory: more spans than the memory cap holds, sent to the engine process. Promises: resident
+// memory stays under the cap's budget, eviction takes whole traces, oldest normal ones first
+// (failed and slow ones stay), and counts them; queries stay fast at that size (p95 figures).
+import { Agent } from 'node:http';
+import { EngineProcess } from './engineProcess';
+import { percentile, Section } from './figures';
+import { send, stats } from './http';
+import { newTally, postUntilAccepted } from './senders';
+import { customerSearch, Encoding, RequestTemplate, TraceClass } from './workload';
+
+export interface MemoryOptions {
+  /** Spans sent in all; more than maxSpans, so the cap evicts. */
+  spans: number;
+  maxSpans: number;
+  /** Resident bytes allowed per span of the cap, on top of the idle engine. */
+  budgetBytesPerSpan: number;
+  /** Headroom for the idle engine, the decode of requests in flight and the heap's slack. */
+  budgetBaseBytes: number;
+}
+
+const TRACES_PER_REQUEST = 100;
+const CLIENTS = 4;
+const QUERY_RUNS = 40;
+
+const classOf = (t: number): TraceClass => (t % 50 === 7 ? 'error' : t % 33 === 5 ? 'slow' : 'normal');
+
+export async function runMemory(section: Section, options: MemoryOptions): Promise<void> {
+  const template = await RequestTemplate.build(Array.from({ length: TRACES_PER_REQUEST }, (_, t) => classOf(t)));
+  const requests = Math.ceil(options.spans / template.spans);
+  // Each request's traces start one second after the previous request's: send order is age order.
+  const shiftMs = (request: number) => request * TRACES_PER_REQUEST * 10;
+  const engine = await EngineProcess.serve(['--no-grpc', '--max-spans', String(options.maxSpans)]);
+  try {
+    const idle = engine.memory().rss;
+    let next = 0;
+    let acked = 0;
+    let rssAtCap = 0;
+    const tally = newTally();
+    const begin = Date.now();
+    await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      const encoding: Encoding = c === 0 ? 'json' : 'protobuf'; // mostly protobuf, as most SDKs send
+      for (let request = next++; request < requests; request = next++) {
+        if (!await postUntilAccepted(engine.httpPort, encoding, template.render(encoding, request, shiftMs(request)), agent, tally)) {
+          throw new Error(`request ${request} was never accepted`);
+        }
+        if (++acked * template.spans === Math.ceil(options.maxSpans / template.spans) * template.spans) rssAtCap = engine.memory().rss;
+      }
+      agent.destroy();
+    }));
+    const ingestS = (Date.now() - begin) / 1000;
+    const { rss, peakRss } = engine.memory();
+    const after = await stats(engine.httpPort);
+    const sentTraces = requests * TRACES_PER_REQUEST;
+    const budget = options.budgetBaseBytes + options.budgetBytesPerSpan * options.maxSpans;
+    section.figure('spans sent (LLM-shaped, ~1.8 KB each on the wire)', requests * template.spans);
+    section.figure('memory cap (--max-spans)', options.maxSpans);
+    section.figure('ingest rate (4 clients; the cap evicts once full)', (requests * template.spans) / ingestS, 'spans/s');
+    section.figure('spans / traces held', `${after.spans} / ${after.traces}`);
+    section.figure('evicted traces (stats.evictedTraces)', after.evictedTraces);
+    section.figure('RSS idle / when the cap filled / after / peak', `${mib(idle)} / ${mib(rssAtCap)} / ${mib(rss)} / ${mib(peakRss)}`, 'MiB');
+    section.figure('budget', `${mib(budget)} MiB = ${mib(options.budgetBaseBytes)} MiB + ${options.budgetBytesPerSpan} B x ${options.maxSpans} spans`);
+    section.figure('resident bytes per held span (after - idle)', (rss - idle) / after.spans, 'B');
+    section.check('the cap holds: spans in memory <= --max-spans', after.spans <= options.maxSpans, `${after.spans}`);
+    section.check('peak resident memory stays under the budget', peakRss <= budget, `${mib(peakRss)} of ${mib(budget)} MiB`);
+    section.check('every eviction is counted', after.evictedTraces === sentTraces - after.traces,
+      `${after.evictedTraces} counted, ${sentTraces - after.traces} gone`);
+    await checkEvictionOrder(section, engine, template, requests, shiftMs);
+    await queryFigures(section, engine);
+  } finally {
+    await engine.stop();
+  }
+}
+
+/** Failed and slow traces all stay; among normal ones, every evicted trace is older than every kept one. */
+async function checkEvictionOrder(section: Section, engine: EngineProcess, template: RequestTemplate, requests: number,
+  shiftMs: (request: number) => number): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 4 });
+  const present = async (request: number, t: number) =>
+    (await send(engine.httpPort, `/api/traces/${template.traceId(request, t)}`, { agent, timeoutMs: 60_000 })).status === 200;
+  const step = Math.max(1, Math.floor(requests / 200));
+  const keptStarts: number[] = [];
+  const evictedStarts: number[] = [];
+  let specialMissing = 0;
+  let specialChecked = 0;
+  for (let request = 0; request < requests; request += step) {
+    for (let t = 0; t < TRACES_PER_REQUEST; t += 3) {
+      const here = await present(request, t);
+      if (classOf(t) !== 'normal') {
+        specialChecked++;
+        if (!here) specialMissing++;
+      } else {
+        (here ? keptStarts : evictedStarts).push(template.startMs(t, shiftMs(request)));
+      }
+    }
+  }
+  agent.destroy();
+  const errors = (await stats(engine.httpPort)).errorTraces;
+  section.figure('traces checked for eviction order', specialChecked + keptStarts.length + evictedStarts.length);
+  section.check('failed and slow traces are kept while normal ones are evicted', specialMissing === 0 && errors === requests * 2,
+    `${specialMissing} of ${specialChecked} sampled missing; ${errors} failed traces held of ${requests * 2}`);
+  section.check('normal traces are evicted oldest first', evictedStarts.length > 0 && Math.max(...evictedStarts) < Math.min(...keptStarts),
+    `${evictedStarts.length} evicted, ${keptStarts.length} kept in the sample`);
+}
+
+async function queryFigures(section: Section, engine: EngineProcess): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const p95 = async (path: (run: number) => string) => {
+    const ms: number[] = [];
+    for (let run = 0; run < QUERY_RUNS; run++) {
+      const reply = await send(engine.httpPort, path(run), { agent, timeoutMs: 60_000 });
+      if (reply.status !== 200) throw new Error(`${path(run)} answered ${reply.status}`);
+      ms.push(reply.ms);
+    }
+    return percentile(ms, 95);
+  };
+  section.figure('slow-trace query p95 (sort=duration&minDurationMs=2000)', await p95(() => '/api/traces?sort=duration&minDurationMs=2000'), 'ms');
+  section.figure('text search p95 (q=<a customer question>)', await p95((run) => `/api/traces?q=${encodeURIComponent(customerSearch(run * 5))}`), 'ms');
+  section.figure('failed-trace query p95 (status=error)', await p95(() => '/api/traces?status=error'), 'ms');
+  agent.destroy();
+}
+
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
