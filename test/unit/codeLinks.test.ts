@@ -127,4 +127,20 @@ openai.RateLimitError: 429`;
     assert.ok(changed.includes(agent));
     assert.deepEqual(links.activity.filesWithActivity(), [agent], 'nothing linked into node_modules');
   });
+
+  it('links a span that arrived before its file was in the workspace once the file appears', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'code-links-late-'));
+    const index = new TraceIndex(new PriceTable());
+    const links = new CodeLinks(index);
+    index.onSpansAdded = (spans) => links.spansAdded(spans);
+    await links.configure([root], {});
+    index.addSpans([rawSpan({ 'code.filepath': '/srv/tools/search.py', 'code.lineno': 4, 'openinference.span.kind': 'TOOL' })]);
+    await settle();
+    assert.deepEqual(links.activity.filesWithActivity(), []);
+    mkdirSync(join(root, 'tools'));
+    writeFileSync(join(root, 'tools', 'search.py'), 'def search(q):\n    pass\n');
+    links.fileChanged(join(root, 'tools', 'search.py'), 'def search(q):\n    pass\n');
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    assert.equal(links.activity.line(join(root, 'tools', 'search.py'), 4)?.count, 1);
+  });
 });

@@ -12,6 +12,9 @@ import { userFrame } from './stackFrames';
 import { WorkspacePaths } from './workspacePaths';
 
 const BATCH = 2000;
+/** Spans that could have an origin but found none, kept to try again when workspace files change. */
+const MAX_UNLINKED = 10_000;
+const RETRY_AFTER_FILE_CHANGE_MS = 1000;
 const MAX_WORKSPACE_FILES = 20_000;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__', 'dist', 'build', 'out', '.mypy_cache', '.pytest_cache', '.tox', 'site-packages']);
 
@@ -20,6 +23,8 @@ export class CodeLinks {
   readonly prompts = new PromptSources();
   readonly paths = new WorkspacePaths();
   private queue: StoredSpan[] = [];
+  private unlinked: StoredSpan[] = [];
+  private retryTimer?: NodeJS.Timeout;
   private draining = false;
   private scan: Promise<void> = Promise.resolve();
   /** Files whose activity changed; the LSP side refreshes lenses and diagnostics for them. */
@@ -40,10 +45,13 @@ export class CodeLinks {
 
   spansAdded(spans: StoredSpan[]): void {
     for (const span of spans) this.queue.push(span);
-    if (!this.draining) {
-      this.draining = true;
-      setImmediate(() => void this.drain());
-    }
+    this.startDraining();
+  }
+
+  private startDraining(): void {
+    if (this.draining || !this.queue.length) return;
+    this.draining = true;
+    setImmediate(() => void this.drain());
   }
 
   /** A workspace file was created or changed (or deleted: text undefined). */
@@ -55,10 +63,18 @@ export class CodeLinks {
     }
     this.paths.addFile(file);
     if (PROMPT_FILE.test(file)) this.prompts.setFile(file, text);
+    // A span that arrived before the file it came from was known may find it now.
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.queue.push(...this.unlinked);
+      this.unlinked = [];
+      this.startDraining();
+    }, RETRY_AFTER_FILE_CHANGE_MS);
   }
 
   clear(): void {
     this.queue = [];
+    this.unlinked = [];
     const files = this.activity.filesWithActivity();
     this.activity.clear();
     this.onFilesChanged(files);
@@ -81,11 +97,9 @@ export class CodeLinks {
 
   private relinkAll(): void {
     this.activity.clear();
+    this.unlinked = [];
     for (const trace of this.index.tracesSince(-Infinity)) for (const span of trace.spans.values()) this.queue.push(span);
-    if (!this.draining && this.queue.length) {
-      this.draining = true;
-      setImmediate(() => void this.drain());
-    }
+    this.startDraining();
   }
 
   /** Records the span on its line; answers the file it landed in. */
@@ -93,7 +107,12 @@ export class CodeLinks {
     if (!mayHaveOrigin(stored)) return undefined;
     const span = normalizeSpan(stored);
     const origin = this.originOf(span);
-    if (!origin) return undefined;
+    if (!origin) {
+      this.unlinked.push(stored);
+      // Dropping the older half at once keeps this O(1) per span.
+      if (this.unlinked.length > MAX_UNLINKED) this.unlinked.splice(0, MAX_UNLINKED / 2);
+      return undefined;
+    }
     const outcome: SpanOutcome = {
       traceId: span.traceId, spanId: span.spanId, startMs: span.startMs, durationMs: span.durationMs, kind: span.kind,
       tokens: span.tokens?.total ?? (span.tokens?.input ?? 0) + (span.tokens?.output ?? 0),
