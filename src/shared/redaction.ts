@@ -17,10 +17,13 @@ export const DEFAULT_REDACTIONS: RedactionPattern[] = [
 
 /** Strings shorter than this cannot hold any default pattern; they skip the scan. */
 const MIN_LENGTH = 6;
+/** Masked results of recent strings: prompts and system messages repeat across spans. */
+const CACHE_SIZE = 20_000;
 
 export class TextRedactor {
   private readonly any: RegExp;
   private readonly each: { name: string; re: RegExp }[];
+  private readonly cache = new Map<string, string>();
 
   constructor(patterns: RedactionPattern[]) {
     this.each = patterns.map((p) => ({ name: p.name, re: new RegExp(p.pattern, 'g') }));
@@ -40,7 +43,17 @@ export class TextRedactor {
   }
 
   text(value: string): string {
-    if (value.length < MIN_LENGTH || !this.any.test(value)) return value;
+    if (value.length < MIN_LENGTH) return value;
+    const cached = this.cache.get(value);
+    if (cached !== undefined) return cached;
+    const masked = this.mask(value);
+    if (this.cache.size >= CACHE_SIZE) this.cache.clear();
+    this.cache.set(value, masked);
+    return masked;
+  }
+
+  private mask(value: string): string {
+    if (!this.any.test(value)) return value;
     let out = value;
     for (const { name, re } of this.each) {
       out = out.replace(re, (match) => (name === 'card' && !luhn(match) ? match : `[REDACTED:${name}]`));
