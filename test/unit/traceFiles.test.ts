@@ -408,6 +408,21 @@ describe('trace files: tailing', () => {
     await waitFor('a new file at the path to be read', () => engine.index.stats().spans === 2);
   });
 
+  it('survives a watched file replaced by a directory: its traces stay, tailing goes on elsewhere', async () => {
+    const path = file('swapped.jsonl', jsonlLines()[0]);
+    await importOne(path, { watch: true });
+    unlinkSync(path);
+    mkdirSync(path);
+    writeFileSync(join(path, 'inside.txt'), 'not a trace file');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await engine.files.idle();
+    assert.equal(engine.index.stats().spans, 1);
+    const other = file('other.jsonl', jsonlLines()[1]);
+    await importOne(other, { watch: true });
+    appendFileSync(other, jsonlLines()[2]);
+    await waitFor('the other file to be tailed', () => engine.index.stats().spans === 3);
+  });
+
   it('tails a pretty-printed console capture and a Collector protobuf file as they grow', async () => {
     const consoleText = readFileSync(PYTHON_CONSOLE, 'utf8');
     const cut = consoleText.indexOf('{\n    "name": "ChatCompletion"', consoleText.indexOf('rag_pipeline'));
