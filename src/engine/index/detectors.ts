@@ -31,7 +31,8 @@ export class Detectors {
   inspect(span: StoredSpan): void {
     const { facts } = span;
     const findings: Finding[] = [];
-    if (facts.kind === 'TOOL' || facts.kind === 'LLM') span.callKey = `${facts.kind}\u0000${span.name}\u0000${facts.model ?? ''}\u0000${argumentsOf(span)}`;
+    // A hash of the arguments, not the arguments: a prompt kept twice per span would double memory.
+    if (facts.kind === 'TOOL' || facts.kind === 'LLM') span.callKey = `${facts.kind}\u0000${span.name}\u0000${facts.model ?? ''}\u0000${argumentsHash(span)}`;
     if (facts.kind === 'RETRIEVER') {
       const scores = (normalizeSpan(span).documents ?? []).map((d) => d.score).filter((s): s is number => s !== undefined);
       const best = scores.length ? Math.max(...scores) : undefined;
@@ -108,15 +109,30 @@ export class Detectors {
   }
 }
 
-function argumentsOf(span: StoredSpan): string {
+/** Two 32-bit FNV-1a hashes of the call's arguments (about 2^-64 odds that two differ but match). */
+function argumentsHash(span: StoredSpan): string {
   const attrs = span.attributes;
-  for (const key of ARGUMENT_KEYS) {
-    const value = attrs[key];
-    if (value !== undefined) return typeof value === 'string' ? value : JSON.stringify(value);
+  let a = 2166136261;
+  let b = 0x9747b28c;
+  const add = (text: string) => {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      a = Math.imul(a ^ c, 16777619);
+      b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+    }
+  };
+  const found = ARGUMENT_KEYS.find((key) => attrs[key] !== undefined);
+  if (found) {
+    const value = attrs[found];
+    add(typeof value === 'string' ? value : JSON.stringify(value));
+  } else {
+    for (const key in attrs) {
+      if (!FLATTENED_ARGUMENTS.test(key)) continue;
+      add(key);
+      add(String(attrs[key]));
+    }
   }
-  let flattened = '';
-  for (const key in attrs) if (FLATTENED_ARGUMENTS.test(key)) flattened += `${key}=${String(attrs[key])}\n`;
-  return flattened;
+  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}`;
 }
 
 /** How many spans above this one failed in an unbroken chain. */
