@@ -32,6 +32,7 @@ export interface ExtensionApi {
   engine: EngineClient;
   source: ActiveSource;
   tree: TracesTreeProvider;
+  steps: StepsTreeProvider;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -153,7 +154,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
 
   void vscode.commands.executeCommand('setContext', 'aiTraceInspector.empty', true);
   await engine.start();
-  return { engine, source, tree };
+  return { engine, source, tree, steps };
 }
 
 export function deactivate(): void {

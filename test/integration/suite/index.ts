@@ -31,6 +31,7 @@ export async function run(): Promise<void> {
   require('./codeLinks.test');
   require('./copilotChat.test');
   require('./traceFiles.test');
+  require('./stepsView.test');
 
   const failed: SuiteResults['failed'] = [];
   const counts = await new Promise<{ passes: number; failures: number; pending: number }>((resolve) => {
