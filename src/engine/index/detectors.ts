@@ -31,8 +31,10 @@ export class Detectors {
   inspect(span: StoredSpan): void {
     const { facts } = span;
     const findings: Finding[] = [];
-    // A hash of the arguments, not the arguments: a prompt kept twice per span would double memory.
-    if (facts.kind === 'TOOL' || facts.kind === 'LLM') span.callKey = `${facts.kind}\u0000${span.name}\u0000${facts.model ?? ''}\u0000${argumentsHash(span)}`;
+    if (facts.kind === 'TOOL' || facts.kind === 'LLM') {
+      span.callKey = `${facts.kind}\u0000${span.name}\u0000${facts.model ?? ''}`;
+      span.callArgs = argumentsOf(span);
+    }
     if (facts.kind === 'RETRIEVER') {
       const scores = (normalizeSpan(span).documents ?? []).map((d) => d.score).filter((s): s is number => s !== undefined);
       const best = scores.length ? Math.max(...scores) : undefined;
@@ -68,7 +70,7 @@ export class Detectors {
   /** Trace-level findings: span findings, loops and cascades. One pass over the trace's spans. */
   traceFindings(spans: Map<string, StoredSpan>): Finding[] | undefined {
     const findings: Finding[] = [];
-    const calls = new Map<string, string[]>();
+    const calls = new Map<string, Map<string, string[]>>();
     const byDetector = new Map<string, string[]>();
     let deepest: { spanId: string; depth: number; message: string } | undefined;
     for (const span of spans.values()) {
@@ -80,20 +82,24 @@ export class Detectors {
         }
         list.push(span.spanId);
       }
-      if (span.callKey) {
-        const list = calls.get(span.callKey);
+      if (span.callKey !== undefined) {
+        let byArguments = calls.get(span.callKey);
+        if (!byArguments) calls.set(span.callKey, (byArguments = new Map()));
+        const list = byArguments.get(span.callArgs ?? '');
         if (list) list.push(span.spanId);
-        else calls.set(span.callKey, [span.spanId]);
+        else byArguments.set(span.callArgs ?? '', [span.spanId]);
       }
       if (span.statusCode === 2) {
         const depth = failedAncestors(span, spans) + 1;
         if (depth >= this.settings.cascadeDepth && (!deepest || depth > deepest.depth)) deepest = { spanId: span.spanId, depth, message: span.statusMessage ?? span.name };
       }
     }
-    for (const [key, spanIds] of calls) {
-      if (spanIds.length < this.settings.loopRepeats) continue;
-      const [kind, name] = key.split('\u0000');
-      findings.push({ detector: 'loop', message: `Loop: ${kind === 'TOOL' ? 'tool' : 'LLM call'} ${name} ran ${spanIds.length} times with the same arguments.`, spanIds });
+    for (const [key, byArguments] of calls) {
+      for (const spanIds of byArguments.values()) {
+        if (spanIds.length < this.settings.loopRepeats) continue;
+        const [kind, name] = key.split('\u0000');
+        findings.push({ detector: 'loop', message: `Loop: ${kind === 'TOOL' ? 'tool' : 'LLM call'} ${name} ran ${spanIds.length} times with the same arguments.`, spanIds });
+      }
     }
     if (deepest) findings.push({ detector: 'cascade', message: `Cascading error: "${deepest.message}" failed ${deepest.depth - 1} enclosing steps.`, spanIds: [deepest.spanId] });
     return findings.length ? findings : undefined;
@@ -109,30 +115,16 @@ export class Detectors {
   }
 }
 
-/** Two 32-bit FNV-1a hashes of the call's arguments (about 2^-64 odds that two differ but match). */
-function argumentsHash(span: StoredSpan): string {
+/** The call's arguments: the attribute's own string where there is one (no copy, and its hash is computed once). */
+function argumentsOf(span: StoredSpan): string {
   const attrs = span.attributes;
-  let a = 2166136261;
-  let b = 0x9747b28c;
-  const add = (text: string) => {
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      a = Math.imul(a ^ c, 16777619);
-      b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
-    }
-  };
-  const found = ARGUMENT_KEYS.find((key) => attrs[key] !== undefined);
-  if (found) {
-    const value = attrs[found];
-    add(typeof value === 'string' ? value : JSON.stringify(value));
-  } else {
-    for (const key in attrs) {
-      if (!FLATTENED_ARGUMENTS.test(key)) continue;
-      add(key);
-      add(String(attrs[key]));
-    }
+  for (const key of ARGUMENT_KEYS) {
+    const value = attrs[key];
+    if (value !== undefined) return typeof value === 'string' ? value : JSON.stringify(value);
   }
-  return `${(a >>> 0).toString(36)}.${(b >>> 0).toString(36)}`;
+  let flattened = '';
+  for (const key in attrs) if (FLATTENED_ARGUMENTS.test(key)) flattened += `${key}=${String(attrs[key])}\n`;
+  return flattened;
 }
 
 /** How many spans above this one failed in an unbroken chain. */

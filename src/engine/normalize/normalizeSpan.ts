@@ -15,8 +15,10 @@ export interface StoredSpan extends RawSpan {
   facts: SpanFacts;
   /** What the detectors noticed (index/detectors.ts). */
   findings?: Finding[];
-  /** Identifies "the same call with the same arguments" for loop detection. */
+  /** Identifies "the same call" (kind, name, model) for loop detection... */
   callKey?: string;
+  /** ...and its arguments: the attribute's own string, never a copy. */
+  callArgs?: string;
 }
 
 const OTEL_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
