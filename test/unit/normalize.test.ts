@@ -211,3 +211,10 @@ describe('trace summaries', () => {
     assert.equal(index.trace(span.traceId)!.summary.costUsd, 2);
   });
 });
+
+describe('span kinds of the tutorials\' ad-hoc attributes', () => {
+  it('takes a call with a model and llm.request_type but no usage (it failed) as an LLM call', () => {
+    const span = normalizeAttributes({ 'llm.model_name': 'gpt-4o-mini', 'llm.request_type': 'chat.completions', 'llm.temperature': 0.7 }, { statusCode: 2 });
+    assert.equal(span.kind, 'LLM');
+  });
+});

@@ -6,7 +6,7 @@ import { hasIndexedList, parseJson } from './attributeReader';
 const BY_NAME: Record<string, SpanKind> = {
   // OpenInference, Langfuse, MLflow and OpenLLMetry words, lowercased.
   llm: 'LLM', generation: 'LLM', chat_model: 'LLM', chat: 'LLM', completion: 'LLM', text_completion: 'LLM',
-  generate_content: 'LLM', generate: 'LLM',
+  generate_content: 'LLM', generate: 'LLM', 'chat.completions': 'LLM', completions: 'LLM',
   embedding: 'EMBEDDING', embeddings: 'EMBEDDING',
   chain: 'CHAIN', task: 'CHAIN', workflow: 'CHAIN', invoke_workflow: 'CHAIN', parser: 'CHAIN', prompt: 'CHAIN', span: 'CHAIN',
   retriever: 'RETRIEVER', retrieval: 'RETRIEVER', memory: 'RETRIEVER', search_memory: 'RETRIEVER',
@@ -43,6 +43,8 @@ export function detectKind(attrs: Attributes, spanName: string): SpanKind {
     ?? byName(attrs['openinference.span.kind'])
     ?? byName(attrs['gen_ai.operation.name'])
     ?? byName(attrs['llm.request.type'])
+    // The tutorials' ad-hoc attribute ("chat", "completion").
+    ?? byName(attrs['llm.request_type'])
     ?? byName(parseJson(attrs['mlflow.spanType']) ?? attrs['mlflow.spanType'])
     ?? byName(attrs['traceloop.span.kind'])
     ?? vercelAiKind(attrs)
