@@ -20,7 +20,7 @@ const MAX_STEPS = 10_000;
 /** Raw attributes that hold a call's arguments, in each convention. */
 const ARGUMENT_KEYS = ['tool.parameters', 'gen_ai.tool.call.arguments', 'ai.toolCall.args', 'input.value', 'gen_ai.input.messages',
   'ai.prompt.messages', 'ai.prompt', 'traceloop.entity.input', 'llm.prompt', 'gen_ai.prompt'];
-const FLATTENED_ARGUMENTS = /^(llm\.input_messages\.|gen_ai\.prompt\.)/;
+const FLATTENED_CONTENT = /^(?:llm\.input_messages\.(\d+)\.message\.content|gen_ai\.prompt\.(\d+)\.content)$/;
 
 export class Detectors {
   private readonly history = new Map<string, { input: RecentValues; total: RecentValues; cost: RecentValues }>();
@@ -115,16 +115,27 @@ export class Detectors {
   }
 }
 
-/** The call's arguments: the attribute's own string where there is one (no copy, and its hash is computed once). */
+/**
+ * The call's arguments: the attribute's own string, never a copy (and its hash is computed once).
+ * Where messages are flattened into numbered attributes, the last message stands for them.
+ */
 function argumentsOf(span: StoredSpan): string {
   const attrs = span.attributes;
   for (const key of ARGUMENT_KEYS) {
     const value = attrs[key];
     if (value !== undefined) return typeof value === 'string' ? value : JSON.stringify(value);
   }
-  let flattened = '';
-  for (const key in attrs) if (FLATTENED_ARGUMENTS.test(key)) flattened += `${key}=${String(attrs[key])}\n`;
-  return flattened;
+  let last = '';
+  let lastIndex = -1;
+  for (const key in attrs) {
+    const m = FLATTENED_CONTENT.exec(key);
+    const index = m ? Number(m[1] ?? m[2]) : -1;
+    if (index > lastIndex && typeof attrs[key] === 'string') {
+      lastIndex = index;
+      last = attrs[key] as string;
+    }
+  }
+  return last;
 }
 
 /** How many spans above this one failed in an unbroken chain. */
