@@ -14,6 +14,7 @@ export function parseStack(stack: string): StackLine[] {
     const frame = parseFrame(text);
     if (!frame || frame.file.startsWith('node:') || frame.file.includes('<anonymous>')) return { text };
     const { file, line, column, function: fn } = frame;
-    return { text, link: { start: frame.start, end: frame.end, location: { file, line, column, function: fn } } };
+    const location: SourceLocation = column === undefined ? { file, line, function: fn } : { file, line, column, function: fn };
+    return { text, link: { start: frame.start, end: frame.end, location } };
   });
 }
