@@ -3,7 +3,7 @@
 // spans is decoded and indexed here, never on the editor's extension host.
 import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import {
-  ClearTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, ImportFiles, ImportProgress, QueryTraces,
+  ClearTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryTraces,
   ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
 import { CodeLinks } from './code/codeLinks';
@@ -114,6 +114,10 @@ connection.onInitialized(() => {
 
 connection.onRequest(QueryTraces, (query) => engine.index.query(query));
 connection.onRequest(GetTrace, ({ traceId }) => engine.index.trace(traceId) ?? null);
+connection.onRequest(GetTraceJson, ({ traceId }) => {
+  const detail = engine.index.trace(traceId);
+  return detail ? { summary: detail.summary, json: JSON.stringify(detail) } : null;
+});
 connection.onRequest(ExportTrace, ({ traceId }) => {
   const spans = engine.index.rawSpans(traceId);
   return spans ? encodeTracesData(spans) : null;

@@ -30,6 +30,7 @@ export class ActiveSource implements TraceSource, vscode.Disposable {
 
   query(query: TraceQuery): Promise<TraceSummary[]> { return this.current.query(query); }
   trace(traceId: string): Promise<TraceDetail | undefined> { return this.current.trace(traceId); }
+  traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined> { return this.current.traceJson(traceId); }
   exportOtlp(traceId: string): Promise<object | undefined> { return this.current.exportOtlp(traceId); }
   stats(): Promise<EngineStats> { return this.current.stats(); }
   report(sinceMs: number): Promise<TraceReport> { return this.current.report(sinceMs); }

@@ -7,7 +7,7 @@ import {
   ServerOptions, TransportKind,
 } from 'vscode-languageclient/node';
 import {
-  ClearTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, ImportFiles, ImportProgress,
+  ClearTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress,
   ImportResult, QueryTraces, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../shared/spanModel';
@@ -123,6 +123,10 @@ export class EngineClient implements TraceSource, vscode.Disposable {
 
   async trace(traceId: string): Promise<TraceDetail | undefined> {
     return (await this.client.sendRequest(GetTrace, { traceId })) ?? undefined;
+  }
+
+  async traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined> {
+    return (await this.client.sendRequest(GetTraceJson, { traceId })) ?? undefined;
   }
 
   async exportOtlp(traceId: string): Promise<object | undefined> {

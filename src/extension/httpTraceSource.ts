@@ -59,6 +59,14 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
     return this.get<TraceDetail>(`/api/traces/${encodeURIComponent(traceId)}`).catch(() => undefined);
   }
 
+  /** The API answers JSON text already; only the attached (secondary) path parses it for the summary. */
+  async traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined> {
+    const response = await fetch(`http://127.0.0.1:${this.port}/api/traces/${encodeURIComponent(traceId)}`).catch(() => undefined);
+    if (!response?.ok) return undefined;
+    const json = await response.text();
+    return { summary: (JSON.parse(json) as TraceDetail).summary, json };
+  }
+
   exportOtlp(traceId: string): Promise<object | undefined> {
     return this.get<object>(`/api/traces/${encodeURIComponent(traceId)}/otlp`).catch(() => undefined);
   }

@@ -8,6 +8,8 @@ export interface TraceSource {
   readonly description: string;
   query(query: TraceQuery): Promise<TraceSummary[]>;
   trace(traceId: string): Promise<TraceDetail | undefined>;
+  /** The same trace as JSON text, with its summary: what the trace view passes on unparsed. */
+  traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined>;
   exportOtlp(traceId: string): Promise<object | undefined>;
   stats(): Promise<EngineStats>;
   /** Statistics per step and per model of the traces that started since a moment. */

@@ -51,6 +51,12 @@ export interface ReceiverStatus {
 export const QueryTraces = new RequestType<TraceQuery, TraceSummary[], void>('traces/query');
 /** extension → engine: one trace with its normalized spans, or null. */
 export const GetTrace = new RequestType<{ traceId: string }, TraceDetail | null, void>('traces/get');
+/**
+ * extension → engine: one trace for the trace view: its summary, and the whole TraceDetail as
+ * JSON text, which the extension host passes on to the webview without parsing (a 10,000-span
+ * trace is megabytes; the host's thread must not walk it).
+ */
+export const GetTraceJson = new RequestType<{ traceId: string }, { summary: TraceSummary; json: string } | null, void>('traces/getJson');
 /** extension → engine: a trace as OTLP/JSON TracesData (Export), or null. */
 export const ExportTrace = new RequestType<{ traceId: string }, object | null, void>('traces/exportOtlp');
 /** extension → engine: statistics per step and per model of the traces since a moment. */

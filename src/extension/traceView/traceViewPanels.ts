@@ -3,8 +3,8 @@
 // source files. Panels are not retained when hidden; the webview saves its own state and asks
 // for its trace again when shown.
 import * as vscode from 'vscode';
-import type { TraceDetail } from '../../shared/spanModel';
-import { toJson, TRACE_VIEW_TYPE, type HostMessage, type TraceViewState, type WebviewMessage } from '../../shared/webviewProtocol';
+import type { TraceDetail, TraceSummary } from '../../shared/spanModel';
+import { TRACE_VIEW_TYPE, type HostMessage, type JsonOf, type TraceViewState, type WebviewMessage } from '../../shared/webviewProtocol';
 import type { TraceSource } from '../traceSource';
 import { openSourceLocation } from './openSource';
 import { traceForAi } from './traceForAi';
@@ -23,18 +23,18 @@ class TracePanel {
 
   /** Sends the trace (or why there is none). `onlyIfChanged` skips a trace that has not grown. */
   async sendTrace(onlyIfChanged = false): Promise<void> {
-    const detail = await this.source.trace(this.traceId).catch(() => undefined);
+    const detail = await this.source.traceJson(this.traceId).catch(() => undefined);
     if (!detail) {
       if (onlyIfChanged) return;
       this.shown = undefined;
       this.post({ type: 'traceMissing', traceId: this.traceId, message: `Trace ${this.traceId} is not loaded: it may have been cleared or evicted, or it was received by an engine that is no longer running. Open it again from the Traces view.` });
       return;
     }
-    const facts = { spanCount: detail.spans.length, durationMs: detail.summary.durationMs };
+    const facts = { spanCount: detail.summary.spanCount, durationMs: detail.summary.durationMs };
     if (onlyIfChanged && this.shown?.spanCount === facts.spanCount && this.shown.durationMs === facts.durationMs) return;
     this.shown = facts;
-    this.panel.title = panelTitle(detail);
-    this.post({ type: 'trace', trace: toJson(detail), settings: traceViewSettings(), selectSpanId: this.pendingSpanId });
+    this.panel.title = panelTitle(detail.summary);
+    this.post({ type: 'trace', trace: detail.json as JsonOf<TraceDetail>, settings: traceViewSettings(), selectSpanId: this.pendingSpanId });
     this.pendingSpanId = undefined;
   }
 
@@ -75,8 +75,8 @@ async function copy(text: string, what: string): Promise<void> {
   vscode.window.setStatusBarMessage(`$(check) Copied ${what}`, 3000);
 }
 
-function panelTitle(detail: TraceDetail): string {
-  const name = detail.summary.name || detail.summary.traceId.slice(0, 8);
+function panelTitle(summary: TraceSummary): string {
+  const name = summary.name || summary.traceId.slice(0, 8);
   return `Trace: ${name.length > 40 ? `${name.slice(0, 39)}…` : name}`;
 }
 
