@@ -144,6 +144,9 @@ connection.onRequest(UpdateSettings, (next) => inTurn(async () => {
   await engine.reconfigure(engineOptions(next));
   return shouldReceive ? setReceiving(true) : status;
 }));
-connection.onShutdown(() => engine?.close());
+connection.onShutdown(async () => {
+  await codeLinks?.close();
+  await engine?.close();
+});
 
 connection.listen();

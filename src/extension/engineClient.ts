@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import {
-  CloseAction, DidChangeWatchedFilesNotification, DocumentSelector, ErrorAction, FileChangeType, LanguageClient, LanguageClientOptions,
+  CloseAction, DocumentSelector, ErrorAction, LanguageClient, LanguageClientOptions,
   ServerOptions, TransportKind,
 } from 'vscode-languageclient/node';
 import {
@@ -20,7 +20,6 @@ const CODE_DOCUMENTS: DocumentSelector = [
 /** More crashes than this within CRASH_WINDOW_MS and the engine is left stopped, with a way to restart it. */
 const MAX_CRASHES = 5;
 const CRASH_WINDOW_MS = 3 * 60_000;
-const WATCHED_SOURCES = '**/*.{py,ts,tsx,js,jsx,mjs,cjs,prompty,txt,md,jinja,jinja2,j2}';
 
 function codeSetting(key: string): boolean {
   return vscode.workspace.getConfiguration('aiTraceInspector').get<boolean>(key, true);
@@ -63,19 +62,10 @@ export class EngineClient implements TraceSource, vscode.Disposable {
       initializationOptions: settings,
     };
     this.client = new LanguageClient('aiTraceInspector.engine', 'AI Trace Inspector Engine', serverOptions, clientOptions);
-    // Source and prompt files that change feed the engine's code links. Our own watcher, not the
-    // client's synchronize option: that one is disposed when the client restarts.
-    const forward = (type: FileChangeType) => (uri: vscode.Uri) => {
-      if (this.client.isRunning()) void this.client.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: uri.toString(), type }] });
-    };
-    this.sourceWatcher.onDidCreate(forward(FileChangeType.Created));
-    this.sourceWatcher.onDidChange(forward(FileChangeType.Changed));
-    this.sourceWatcher.onDidDelete(forward(FileChangeType.Deleted));
   }
 
   private crashes: number[] = [];
   private restartRequested = false;
-  private readonly sourceWatcher = vscode.workspace.createFileSystemWatcher(WATCHED_SOURCES);
 
   /** A crashed engine restarts (the store brings its traces back), unless it keeps crashing. */
   private engineStopped(): { action: CloseAction; handled: boolean } {
@@ -180,7 +170,6 @@ export class EngineClient implements TraceSource, vscode.Disposable {
     this.changed.dispose();
     this.statusChanged.dispose();
     this.problemsChanged.dispose();
-    this.sourceWatcher.dispose();
     this.importProgress.dispose();
     await this.client.stop();
   }

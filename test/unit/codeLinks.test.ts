@@ -129,7 +129,7 @@ openai.RateLimitError: 429`;
     assert.deepEqual(links.activity.filesWithActivity(), [agent], 'nothing linked into node_modules');
   });
 
-  it('links a span that arrived before its file was in the workspace once the file appears', async () => {
+  it('links a span that arrived before its file was in the workspace once the file appears (the engine watches the workspace)', async () => {
     const root = mkdtempSync(join(tmpdir(), 'code-links-late-'));
     const index = new TraceIndex(new PriceTable());
     const links = new CodeLinks(index);
@@ -140,8 +140,22 @@ openai.RateLimitError: 429`;
     assert.deepEqual(links.activity.filesWithActivity(), []);
     mkdirSync(join(root, 'tools'));
     writeFileSync(join(root, 'tools', 'search.py'), 'def search(q):\n    pass\n');
-    links.fileChanged(join(root, 'tools', 'search.py'), 'def search(q):\n    pass\n');
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    // The engine's own watcher sees the new file; the span waiting for it is linked then.
+    for (let waited = 0; waited < 10_000 && !links.activity.line(join(root, 'tools', 'search.py'), 4); waited += 100) await settle();
     assert.equal(links.activity.line(join(root, 'tools', 'search.py'), 4)?.count, 1);
+    await links.close();
+  });
+
+  it('counts a span sent again once', async () => {
+    const root = workspace();
+    const index = new TraceIndex(new PriceTable());
+    const links = new CodeLinks(index);
+    index.onSpansAdded = (spans) => links.spansAdded(spans);
+    const span = () => rawSpan({ 'code.filepath': 'app/agent.py', 'code.lineno': 8, 'openinference.span.kind': 'LLM' }, { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8) });
+    index.addSpans([span()]);
+    await links.configure([root], {});
+    index.addSpans([span()]);
+    await settle();
+    assert.equal(links.activity.line(join(root, 'app', 'agent.py'), 8)?.count, 1);
   });
 });

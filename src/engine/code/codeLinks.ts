@@ -1,7 +1,8 @@
 // Links spans to the source lines that produced them, as they arrive: from code.* attributes,
 // else the user's frame of an exception stack, else the workspace text the prompt was made from.
 // Work is queued and done in small batches, so a flood of spans never stalls the receivers.
-import { promises as fs } from 'node:fs';
+import { promises as fs, Stats } from 'node:fs';
+import { FSWatcher, watch } from 'chokidar';
 import * as path from 'node:path';
 import type { Span } from '../../shared/spanModel';
 import type { TraceIndex } from '../index/traceIndex';
@@ -24,9 +25,12 @@ export class CodeLinks {
   readonly paths = new WorkspacePaths();
   private queue: StoredSpan[] = [];
   private unlinked: StoredSpan[] = [];
+  /** Spans already counted on a line: a span sent again (a retry, a store reload) counts once. */
+  private readonly counted = new Set<string>();
   private retryTimer?: NodeJS.Timeout;
   private draining = false;
   private scan: Promise<void> = Promise.resolve();
+  private watcher?: FSWatcher;
   /** Files whose activity changed; the LSP side refreshes lenses and diagnostics for them. */
   onFilesChanged: (files: string[]) => void = () => undefined;
 
@@ -36,7 +40,27 @@ export class CodeLinks {
   configure(roots: string[], mappings: Record<string, string>): Promise<void> {
     this.paths.configure(roots, mappings);
     this.scan = this.scanWorkspace(roots).then(() => this.relinkAll());
+    void this.watcher?.close();
+    this.watcher = roots.length ? this.watchWorkspace(roots) : undefined;
     return this.scan;
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.retryTimer);
+    await this.watcher?.close();
+  }
+
+  /** Source and prompt files created, changed or deleted after the scan (the engine's own watcher, so the CLI has it too). */
+  private watchWorkspace(roots: string[]): FSWatcher {
+    const ignored = (file: string, stats?: Stats) => !roots.includes(file)
+      && (SKIP_DIRS.has(path.basename(file)) || path.basename(file).startsWith('.') || (stats?.isFile() === true && !PROMPT_FILE.test(file)));
+    const watcher = watch(roots, { ignored, ignoreInitial: true, persistent: true });
+    const read = (file: string) => void fs.readFile(file, 'utf8').then((text) => this.fileChanged(file, text), () => undefined);
+    watcher.on('add', read);
+    watcher.on('change', read);
+    watcher.on('unlink', (file) => this.fileChanged(file, undefined));
+    watcher.on('error', () => undefined);
+    return watcher;
   }
 
   get ready(): Promise<void> {
@@ -75,6 +99,7 @@ export class CodeLinks {
   clear(): void {
     this.queue = [];
     this.unlinked = [];
+    this.counted.clear();
     const files = this.activity.filesWithActivity();
     this.activity.clear();
     this.onFilesChanged(files);
@@ -97,14 +122,17 @@ export class CodeLinks {
 
   private relinkAll(): void {
     this.activity.clear();
+    // Everything queued is in the index too: start over from the index alone.
+    this.queue = [];
     this.unlinked = [];
+    this.counted.clear();
     for (const trace of this.index.tracesSince(-Infinity)) for (const span of trace.spans.values()) this.queue.push(span);
     this.startDraining();
   }
 
   /** Records the span on its line; answers the file it landed in. */
   private link(stored: StoredSpan): string | undefined {
-    if (!mayHaveOrigin(stored)) return undefined;
+    if (!mayHaveOrigin(stored) || this.counted.has(`${stored.traceId}/${stored.spanId}`)) return undefined;
     const span = normalizeSpan(stored);
     const origin = this.originOf(span);
     if (!origin) {
@@ -120,6 +148,7 @@ export class CodeLinks {
       errorMessage: span.statusMessage ?? [span.exceptions?.[0]?.type, span.exceptions?.[0]?.message].filter(Boolean).join(': '),
     };
     this.activity.add(origin, outcome);
+    this.counted.add(`${stored.traceId}/${stored.spanId}`);
     return origin.file;
   }
 

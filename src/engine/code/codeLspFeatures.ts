@@ -1,10 +1,9 @@
 // Code lenses, hovers and diagnostics on the lines that produced spans, served by the engine as
 // a language server. Everything is answered from CodeActivity (per file and line); trace text
 // shown in a hover is fenced as code, so a prompt can never inject markdown or links.
-import { readFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
-  CodeLens, CodeLensRefreshRequest, Connection, Diagnostic, DiagnosticSeverity, FileChangeType, Hover, MarkupKind, ServerCapabilities,
+  CodeLens, CodeLensRefreshRequest, Connection, Diagnostic, DiagnosticSeverity, Hover, MarkupKind, ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { Span } from '../../shared/spanModel';
 import { formatDuration, formatRelativeTime } from '../../extension/format';
@@ -66,15 +65,6 @@ export function registerCodeFeatures(connection: Connection, links: CodeLinks, i
     if (!a) return null;
     const span = index.trace(a.latest.traceId)?.spans.find((s) => s.spanId === a.latest.spanId);
     return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(a, span) } };
-  });
-
-  connection.onDidChangeWatchedFiles(async ({ changes }) => {
-    for (const change of changes) {
-      const file = fileOf(change.uri);
-      if (!file) continue;
-      const text = change.type === FileChangeType.Deleted ? undefined : await readFile(file, 'utf8').catch(() => undefined);
-      links.fileChanged(file, text);
-    }
   });
 }
 

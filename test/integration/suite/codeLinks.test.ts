@@ -114,7 +114,11 @@ describe('code lenses, hovers and diagnostics', () => {
     const before = engine.processId;
     await vscode.commands.executeCommand('aiTraceInspector.restartEngine');
     await waitFor('a new engine process', () => engine.processId !== undefined && engine.processId !== before);
-    await waitFor('the lens to come back with the stored calls', async () => (await lensTitles(agent)).find((l) => l.title.startsWith('3 LLM calls')));
+    let shown: string[] = [];
+    await waitFor('the lens to come back with the stored calls', async () => {
+      shown = (await lensTitles(agent)).map((l) => l.title);
+      return shown.some((title) => title.startsWith('3 LLM calls'));
+    }).catch((error: Error) => assert.fail(`${error.message}; lenses shown: ${JSON.stringify(shown)}`));
     await sendCall({});
     await waitFor('the lens to count a new call', async () => (await lensTitles(agent)).find((l) => l.title.startsWith('4 LLM calls')));
   });
