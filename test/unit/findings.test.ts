@@ -69,6 +69,11 @@ describe('detectors and the filter language, on real OTLP traffic', () => {
         chat(t, c, 400_300, 1010, 0.002, 'What does the warranty cover?');
         return 401_300;
       });
+      // Six model calls recorded without content (capture off): nothing says they repeat.
+      request(tracer, 'no-content', 600_000, (t, c) => {
+        for (let i = 0; i < 6; i++) t.startSpan('chat gpt-4o', { startTime: at(600_000 + i * 100), attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' } }, c).end(at(600_050 + i * 100));
+        return 601_000;
+      });
       request(tracer, 'expensive', 500_000, (t, c) => {
         chat(t, c, 500_000, 9000, 0.05, 'Summarize all my orders since 2019 in detail.');
         return 503_000;
@@ -98,6 +103,7 @@ describe('detectors and the filter language, on real OTLP traffic', () => {
 
   it('finds nothing in a clean trace or an ordinary one', () => {
     assert.equal(byName('clean').findings, undefined);
+    assert.equal(byName('no-content').findings, undefined, 'calls without recorded arguments are not a loop');
     assert.equal(byName('ordinary-9').findings, undefined);
   });
 
@@ -115,8 +121,8 @@ describe('detectors and the filter language, on real OTLP traffic', () => {
     assert.deepEqual(await names('tool = calculator AND error CONTAINS "division"'), ['looping']);
     assert.deepEqual(await names('tokens >= 9000 OR name REGEXP "^weak"'), ['expensive', 'weak-retrieval']);
     assert.deepEqual(await names('warranty'), ['weak-retrieval'], 'free text searches prompts');
-    assert.equal((await names('model IN (gpt-4o, claude-3) AND NOT trace.name CONTAINS ordinary')).length, 3);
-    assert.equal((await names('trace.name NOT IN (clean, looping)')).length, 12);
+    assert.equal((await names('model IN (gpt-4o, claude-3) AND NOT trace.name CONTAINS ordinary')).length, 4);
+    assert.equal((await names('trace.name NOT IN (clean, looping)')).length, 13);
   });
 
   it('refuses a bad filter with a clear message, and the API keeps serving', async () => {
@@ -127,6 +133,6 @@ describe('detectors and the filter language, on real OTLP traffic', () => {
     assert.throws(() => parseFilter('name > 3'), /"name" is text/);
     assert.throws(() => parseFilter('(kind = LLM'), /Missing "\)"/);
     assert.throws(() => parseFilter('error REGEXP "(("'), /Bad regular expression/);
-    assert.equal((await engine.api.listTraces({ limit: '100' })).length, 14);
+    assert.equal((await engine.api.listTraces({ limit: '100' })).length, 15);
   });
 });

@@ -3,6 +3,12 @@
 // content events (gen_ai.system.message, gen_ai.user.message, gen_ai.choice) become the span's
 // messages; other records become span events.
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEngine } from '../../src/engine/engine';
+import { DEFAULT_REDACTIONS } from '../../src/shared/redaction';
+import { EngineApiClient } from './helpers/engineApiClient';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import type { Span as ApiSpan } from '@opentelemetry/api';
 import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
@@ -96,4 +102,35 @@ describe('OTLP receiver (logs)', () => {
       assert.match(rpcStatusMessage(res.body) ?? '', /\w/);
     });
   });
+});
+
+describe('log records after a restart', () => {
+  for (const redaction of [false, true]) {
+    it(`are attached once when the store is read again (redaction ${redaction ? 'on' : 'off'}), logs first or span first`, async () => {
+      const storeDir = mkdtempSync(join(tmpdir(), 'logs-once-'));
+      const options = { httpPort: 0, grpcPort: null, storeDir, redaction: redaction ? DEFAULT_REDACTIONS : undefined };
+      let engine = await startEngine(options);
+      const telemetry = await chatWithContentLogs('logs-once');
+      await exportLogs(engine, 'http/protobuf', telemetry.logs);
+      await exportSpans(engine, 'http/protobuf', telemetry.spans);
+      const messagesOf = async () => {
+        const api = new EngineApiClient(engine.httpPort);
+        const [summary] = await api.listTraces();
+        const span = (await api.trace(summary.traceId)).spans[0];
+        return { messages: (span.inputMessages ?? []).map((m) => m.content), events: span.events.map((e) => e.name).sort() };
+      };
+      const before = await messagesOf();
+      assert.deepEqual(before.messages, [SYSTEM, USER]);
+      await engine.close();
+      engine = await startEngine(options);
+      try {
+        await engine.ready;
+        assert.deepEqual(await messagesOf(), before);
+        await engine.reloadStore();
+        assert.deepEqual(await messagesOf(), before, 'reading the store once more (a takeover) changes nothing');
+      } finally {
+        await engine.close();
+      }
+    });
+  }
 });

@@ -31,9 +31,11 @@ export class Detectors {
   inspect(span: StoredSpan): void {
     const { facts } = span;
     const findings: Finding[] = [];
-    if (facts.kind === 'TOOL' || facts.kind === 'LLM') {
+    // Calls whose arguments were not recorded (content capture off) cannot be told apart: no key.
+    const args = facts.kind === 'TOOL' || facts.kind === 'LLM' ? argumentsOf(span) : '';
+    if (args) {
       span.callKey = `${facts.kind}\u0000${span.name}\u0000${facts.model ?? ''}`;
-      span.callArgs = argumentsOf(span);
+      span.callArgs = args;
     }
     if (facts.kind === 'RETRIEVER') {
       const scores = (normalizeSpan(span).documents ?? []).map((d) => d.score).filter((s): s is number => s !== undefined);
@@ -90,7 +92,7 @@ export class Detectors {
         else byArguments.set(span.callArgs ?? '', [span.spanId]);
       }
       if (span.statusCode === 2) {
-        const depth = failedAncestors(span, spans) + 1;
+        const depth = failedAncestors(span, spans);
         if (depth >= this.settings.cascadeDepth && (!deepest || depth > deepest.depth)) deepest = { spanId: span.spanId, depth, message: span.statusMessage ?? span.name };
       }
     }
@@ -101,7 +103,7 @@ export class Detectors {
         findings.push({ detector: 'loop', message: `Loop: ${kind === 'TOOL' ? 'tool' : 'LLM call'} ${name} ran ${spanIds.length} times with the same arguments.`, spanIds });
       }
     }
-    if (deepest) findings.push({ detector: 'cascade', message: `Cascading error: "${deepest.message}" failed ${deepest.depth - 1} enclosing steps.`, spanIds: [deepest.spanId] });
+    if (deepest) findings.push({ detector: 'cascade', message: `Cascading error: "${deepest.message}" failed ${deepest.depth} enclosing steps.`, spanIds: [deepest.spanId] });
     return findings.length ? findings : undefined;
   }
 

@@ -188,8 +188,12 @@ export class TraceIndex {
       const trace = this.traces.get(log.traceId);
       const span = trace?.spans.get(log.spanId);
       if (trace && span) {
+        // A record read again (a store reload, a re-imported file) is attached once.
+        if (span.events.some((e) => sameLogRecord(e, log.event))) continue;
         span.events.push(log.event);
-        touched.set(trace, [...(touched.get(trace) ?? []), span]);
+        const list = touched.get(trace);
+        if (list) list.push(span);
+        else touched.set(trace, [span]);
       } else {
         this.keepPendingLog(`${log.traceId}/${log.spanId}`, log.event);
       }
@@ -331,6 +335,7 @@ export class TraceIndex {
       this.pendingLogCount -= oldest.length;
     }
     const list = this.pendingLogs.get(key);
+    if (list?.some((e) => sameLogRecord(e, event))) return;
     if (list) list.push(event);
     else this.pendingLogs.set(key, [event]);
     this.pendingLogCount++;
@@ -390,6 +395,10 @@ export class TraceIndex {
       set.add(trace);
     }
   }
+}
+
+function sameLogRecord(a: RawEvent, b: RawEvent): boolean {
+  return !!a.fromLog && a.name === b.name && a.timeMs === b.timeMs && JSON.stringify(a.body) === JSON.stringify(b.body);
 }
 
 function emptySummary(traceId: string): TraceSummary {

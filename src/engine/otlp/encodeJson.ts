@@ -7,7 +7,11 @@ import type { RawEvent, RawLog, RawSpan, ResourceInfo, ScopeInfo } from './otlpT
 /** The attribute that carries an attached log record's body through an export. */
 export const LOG_BODY_ATTRIBUTE = 'gen_ai.event.content';
 
-export function encodeTracesData(spans: RawSpan[]): object {
+/**
+ * `withLogRecords: false` leaves out the log records attached to spans: the store keeps them in
+ * its logs segments, and a reload must not attach them twice.
+ */
+export function encodeTracesData(spans: RawSpan[], { withLogRecords = true } = {}): object {
   const byResource = new Map<ResourceInfo, Map<ScopeInfo, RawSpan[]>>();
   for (const span of spans) {
     let scopes = byResource.get(span.resource);
@@ -21,13 +25,13 @@ export function encodeTracesData(spans: RawSpan[]): object {
       resource: { attributes: keyValues(resource.attributes) },
       scopeSpans: [...scopes].map(([scope, list]) => ({
         scope: scope.version ? { name: scope.name, version: scope.version } : { name: scope.name },
-        spans: list.map(encodeSpan),
+        spans: list.map((span) => encodeSpan(span, withLogRecords)),
       })),
     })),
   };
 }
 
-function encodeSpan(span: RawSpan): object {
+function encodeSpan(span: RawSpan, withLogRecords: boolean): object {
   return {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -37,7 +41,7 @@ function encodeSpan(span: RawSpan): object {
     startTimeUnixNano: msToNanos(span.startMs),
     endTimeUnixNano: msToNanos(span.endMs),
     attributes: keyValues(span.attributes),
-    events: span.events.map(encodeEvent),
+    events: (withLogRecords ? span.events : span.events.filter((e) => !e.fromLog)).map(encodeEvent),
     ...(span.links ? { links: span.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: keyValues(l.attributes) })) } : {}),
     status: span.statusMessage ? { code: span.statusCode, message: span.statusMessage } : { code: span.statusCode },
   };

@@ -73,7 +73,7 @@ export class Ingest {
     const batch = encoding === 'protobuf' ? this.proto.traces(body) : this.json.tracesText(body.toString('utf8'));
     this.index.addSpans(batch.items);
     this.index.countRequest(batch.rejected);
-    return { result: { rejected: batch.rejected, message: rejectMessage(batch, 'span') }, stored: () => encodeTracesData(batch.items) };
+    return { result: { rejected: batch.rejected, message: rejectMessage(batch, 'span') }, stored: () => encodeTracesData(batch.items, { withLogRecords: false }) };
   }
 
   private logs(encoding: Encoding, body: Buffer): { result: IngestResult; stored: () => object } {
