@@ -1,6 +1,11 @@
 // How numbers read in the tree, the quick picks and the status bar. Pure, so it is unit tested.
 import type { TraceSummary } from '../shared/spanModel';
 
+/** Trace text in quick picks, where `$(name)` would render as an icon. */
+export function noIcons(text: string | undefined): string {
+  return (text ?? '').replace(/\$\(/g, '\\$(');
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1) return `${ms.toFixed(2)} ms`;
   if (ms < 1000) return `${Math.round(ms)} ms`;

@@ -1,7 +1,7 @@
 // The Traces sidebar: one row per trace, expanding into its span tree. Refreshes are coalesced
 // so a thousand traces a second do not make the tree flicker or the editor stutter.
 import * as vscode from 'vscode';
-import type { DetectorKind, Finding, Span, SpanKind, TraceSummary } from '../shared/spanModel';
+import { FINDING_LABELS, type Finding, type Span, type SpanKind, type TraceSummary } from '../shared/spanModel';
 import { formatDuration, formatTokens, traceDescription } from './format';
 import { slowThresholdMs } from './settings';
 import { buildSpanTree, SpanNode } from './spanTree';
@@ -21,10 +21,6 @@ export interface TraceFilters {
   /** Free text or the filter language (shared/traceFilter.ts). */
   text: string;
 }
-
-const FINDING_LABELS: Record<DetectorKind, string> = {
-  loop: 'loop', weakRetrieval: 'weak retrieval', contextBloat: 'context bloat', spike: 'spike', cascade: 'cascading error',
-};
 
 /** "⚠ loop, weak retrieval": detector findings at the front of a row, where they are seen. */
 export function findingsBadge(findings: Finding[] | undefined): string {

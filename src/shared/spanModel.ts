@@ -208,6 +208,11 @@ export interface TraceReport {
 
 export type DetectorKind = 'loop' | 'weakRetrieval' | 'contextBloat' | 'spike' | 'cascade';
 
+/** How findings read in the tree and the waterfall; the filter language takes these too. */
+export const FINDING_LABELS: Record<DetectorKind, string> = {
+  loop: 'loop', weakRetrieval: 'weak retrieval', contextBloat: 'context bloat', spike: 'spike', cascade: 'cascading error',
+};
+
 /** Something a detector noticed, on a span or (with the spans involved) on a whole trace. */
 export interface Finding {
   detector: DetectorKind;

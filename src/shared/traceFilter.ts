@@ -32,6 +32,11 @@ interface Token {
 
 const KEYWORDS = new Set(['AND', 'OR', 'NOT', 'IN', 'CONTAINS', 'REGEXP']);
 
+/** A quote opens a string only where a value can start, not inside a word (O'Brien). */
+function startsToken(input: string, i: number): boolean {
+  return i === 0 || /[\s(,=<>]/.test(input[i - 1]);
+}
+
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -41,22 +46,23 @@ function tokenize(input: string): Token[] {
       i++;
     } else if (c === '(' || c === ')' || c === ',') {
       tokens.push({ kind: c, text: c, at: i++ });
-    } else if (c === '"' || c === "'") {
+    } else if ((c === '"' || c === "'") && startsToken(input, i)) {
       const start = i++;
       let text = '';
       while (i < input.length && input[i] !== c) text += input[i] === '\\' && i + 1 < input.length ? input[++i] : input[i], i++;
       if (i >= input.length) throw new FilterError(`Unclosed ${c} quote`, start);
       i++;
       tokens.push({ kind: 'string', text, at: start });
-    } else if (/[=!<>]/.test(c)) {
+    } else if (/[=<>]/.test(c) || input.startsWith('!=', i)) {
       const two = input.slice(i, i + 2);
       const op = ['!=', '>=', '<='].includes(two) ? two : c;
-      if (op === '!') throw new FilterError('"!" must be followed by "=" (use != or NOT)', i);
       tokens.push({ kind: 'op', text: op, at: i });
       i += op.length;
     } else {
+      // A word runs to a space, a bracket, a comma or an operator; an apostrophe or a "!" inside
+      // it is text ("What's", "Hello!").
       const start = i;
-      while (i < input.length && !/[\s()=!<>,"']/.test(input[i])) i++;
+      while (i < input.length && !/[\s()=<>,]/.test(input[i]) && !input.startsWith('!=', i)) i++;
       tokens.push({ kind: 'word', text: input.slice(start, i), at: start });
     }
   }
@@ -114,9 +120,11 @@ export function parseFilter(input: string): FilterNode | undefined {
     if (t.kind === 'word' && KEYWORDS.has(t.text.toUpperCase())) throw new FilterError(`"${t.text}" needs something before it`, t.at);
     // Bare words side by side form one phrase: refund policy finds "refund policy".
     let text = t.text;
-    while (t.kind === 'word' && peek()?.kind === 'word' && !KEYWORDS.has(peek().text.toUpperCase())
-      && !(tokens[pos + 1] && (tokens[pos + 1].kind === 'op' || ['CONTAINS', 'REGEXP', 'IN'].includes(tokens[pos + 1].text.toUpperCase())))) {
-      text += ` ${tokens[pos++].text}`;
+    // Commas in a phrase are text ("Hello, world"); only a list after IN separates by them.
+    while (t.kind === 'word' && (peek()?.kind === ',' || (peek()?.kind === 'word' && !KEYWORDS.has(peek().text.toUpperCase())
+      && !(tokens[pos + 1] && (tokens[pos + 1].kind === 'op' || ['CONTAINS', 'REGEXP', 'IN'].includes(tokens[pos + 1].text.toUpperCase())))))) {
+      const next = tokens[pos++];
+      text += next.kind === ',' ? ',' : ` ${next.text}`;
     }
     return { type: 'text', text };
   };

@@ -117,6 +117,8 @@ describe('detectors and the filter language, on real OTLP traffic', () => {
     const names = async (filter: string) => (await engine.api.listTraces({ filter, limit: '100' })).map((t) => t.name).sort();
     assert.deepEqual(await names('kind = RETRIEVER AND score < 0.5'), ['weak-retrieval']);
     assert.deepEqual(await names('finding = loop'), ['looping']);
+    assert.deepEqual(await names('finding = "weak retrieval"'), ['weak-retrieval'], 'the label shown in the tree works too');
+    assert.deepEqual(await names("What's covered? warranty"), [], 'free text with an apostrophe is a phrase, not an error');
     assert.deepEqual(await names('trace.duration > 2s'), ['expensive']);
     assert.deepEqual(await names('tool = calculator AND error CONTAINS "division"'), ['looping']);
     assert.deepEqual(await names('tokens >= 9000 OR name REGEXP "^weak"'), ['expensive', 'weak-retrieval']);

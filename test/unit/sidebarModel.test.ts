@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatCost, formatDuration, formatRelativeTime, formatTokens, traceDescription } from '../../src/extension/format';
+import { formatCost, formatDuration, formatRelativeTime, formatTokens, noIcons, traceDescription } from '../../src/extension/format';
 import { buildSpanTree } from '../../src/extension/spanTree';
 import type { Span, TraceSummary } from '../../src/shared/spanModel';
 
@@ -23,6 +23,7 @@ describe('sidebar formatting', () => {
     assert.equal(formatCost(0.00123), '$0.0012');
     assert.equal(formatCost(1.5), '$1.50');
     assert.equal(formatCost(0.000004), '<$0.0001');
+    assert.equal(noIcons('run $(rocket) now'), 'run \\$(rocket) now', 'a trace name cannot draw icons in a quick pick');
     assert.equal(formatRelativeTime(1_000_000 - 120_000, 1_000_000), '2m ago');
   });
 

@@ -63,7 +63,7 @@ export function registerCodeFeatures(connection: Connection, links: CodeLinks, i
     const file = fileOf(textDocument.uri);
     const a = file && links.activity.line(file, position.line + 1);
     if (!a) return null;
-    const span = index.trace(a.latest.traceId)?.spans.find((s) => s.spanId === a.latest.spanId);
+    const span = index.span(a.latest.traceId, a.latest.spanId);
     return { contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(a, span) } };
   });
 }
@@ -88,7 +88,7 @@ function hoverMarkdown(a: LineActivity, span: Span | undefined): string {
   if (span) {
     const prompt = lastOf(span.inputMessages?.filter((m) => m.role !== 'system'))?.content ?? textOf(span.input);
     const response = span.outputMessages?.[0]?.content ?? textOf(span.output);
-    lines.push(`Latest: ${span.name}, ${formatDuration(span.durationMs)}, ${formatRelativeTime(span.startMs)}${span.model ? `, ${span.model}` : ''}`);
+    lines.push(`Latest: ${inlineCode(span.name)}, ${formatDuration(span.durationMs)}, ${formatRelativeTime(span.startMs)}${span.model ? `, ${inlineCode(span.model)}` : ''}`);
     if (prompt) lines.push('Prompt:', fenced(prompt));
     if (response) lines.push('Response:', fenced(response));
     if (a.failing) lines.push('Last failure:', fenced(a.failing.message));
@@ -105,6 +105,13 @@ function fenced(text: string): string {
   const longest = Math.max(2, ...[...excerpt.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}text\n${excerpt}\n${fence}`;
+}
+
+/** Trace text inside a line of markdown: inline code that no backtick in it can close. */
+function inlineCode(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').slice(0, 200);
+  const fence = '`'.repeat(Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+  return `${fence} ${flat} ${fence}`;
 }
 
 function textOf(value: unknown): string | undefined {

@@ -146,20 +146,28 @@ function stringLiterals(text: string): { line: number; body: string }[] {
     const startLine = line;
     let j = i + quote.length;
     let body = '';
-    while (j < text.length && !text.startsWith(quote, j)) {
+    let closed = false;
+    while (j < text.length) {
+      if (text.startsWith(quote, j)) {
+        closed = true;
+        break;
+      }
       if (text[j] === '\\') {
+        if (text[j + 1] === '\n') line++;
         body += text[j + 1] === 'n' ? '\n' : text[j + 1] ?? '';
         j += 2;
         continue;
       }
       if (text[j] === '\n') {
+        // An unclosed one-line quote (an apostrophe in a comment or JSX text) ends at the line's end.
         if (!triple && c !== '`') break;
         line++;
       }
       body += text[j++];
     }
     out.push({ line: startLine, body });
-    i = j + quote.length;
+    // The newline that ended an unclosed quote is counted by the loop above, not skipped.
+    i = closed ? j + quote.length : j;
   }
   return out;
 }

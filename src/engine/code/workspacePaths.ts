@@ -28,25 +28,29 @@ export class WorkspacePaths {
     if (at >= 0) list!.splice(at, 1);
   }
 
+  /**
+   * A path from a trace is untrusted: whatever it says (`..`, absolute paths), the answer is a
+   * file inside a workspace folder, or inside the target of a mapping the user set, or nothing.
+   */
   resolve(recorded: string): string | undefined {
     if (!recorded) return undefined;
     const normal = recorded.replace(/\\/g, '/');
-    if (path.isAbsolute(normal) && this.inWorkspace(normal) && existsSync(normal)) return normal;
-    for (const root of this.roots) {
-      const candidate = path.join(root, normal.replace(/^\.?\//, ''));
-      if (!path.isAbsolute(normal) && existsSync(candidate)) return candidate;
+    if (path.isAbsolute(normal)) {
+      const candidate = path.resolve(normal);
+      if (this.roots.some((root) => within(root, candidate)) && existsSync(candidate)) return candidate;
+    } else {
+      for (const root of this.roots) {
+        const candidate = path.resolve(root, normal);
+        if (within(root, candidate) && existsSync(candidate)) return candidate;
+      }
     }
     for (const [from, to] of Object.entries(this.mappings)) {
       if (normal.startsWith(from)) {
-        const candidate = path.join(to, normal.slice(from.length));
-        if (existsSync(candidate)) return candidate;
+        const candidate = path.resolve(to, `.${path.posix.sep}${normal.slice(from.length)}`);
+        if (within(path.resolve(to), candidate) && existsSync(candidate)) return candidate;
       }
     }
     return this.bySuffix(normal);
-  }
-
-  private inWorkspace(file: string): boolean {
-    return this.roots.length === 0 || this.roots.some((root) => file === root || file.startsWith(root + path.sep));
   }
 
   /** The one workspace file whose path ends with the longest tail of the recorded path. */
@@ -62,4 +66,9 @@ export class WorkspacePaths {
     }
     return undefined;
   }
+}
+
+function within(folder: string, file: string): boolean {
+  const relative = path.relative(folder, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }

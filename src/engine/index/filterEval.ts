@@ -1,5 +1,6 @@
 // Evaluates a parsed filter (shared/traceFilter.ts) against traces: trace.* fields and free text
 // once per trace, span fields on each span until one satisfies the whole expression.
+import { FINDING_LABELS } from '../../shared/spanModel';
 import type { FilterNode } from '../../shared/traceFilter';
 import { normalizeSpan, spanStatus, StoredSpan } from '../normalize/normalizeSpan';
 import type { Trace } from './traceIndex';
@@ -56,7 +57,7 @@ function fieldValue(field: string, trace: Trace, span: StoredSpan | undefined): 
     case 'trace.cost': return summary.costUsd;
     case 'trace.spans': return summary.spanCount;
     // Findings are the trace's (a loop belongs to no single span); span findings are among them.
-    case 'finding': return summary.findings?.map((f) => f.detector);
+    case 'finding': return summary.findings?.flatMap((f) => [f.detector, FINDING_LABELS[f.detector]]);
   }
   if (!span) return undefined;
   const { facts } = span;

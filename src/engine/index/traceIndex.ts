@@ -1,7 +1,7 @@
 // Traces assembled from spans arriving in any order, across requests, services and protocols,
 // with the indexes every query answers from: sorted by start, duration, tokens and cost;
 // sets by service, model, session, user and error; a string table for text search.
-import type { DetectorSettings, EngineStats, SpanKind, TraceDetail, TraceQuery, TraceSummary } from '../../shared/spanModel';
+import type { DetectorSettings, EngineStats, Span, SpanKind, TraceDetail, TraceQuery, TraceSummary } from '../../shared/spanModel';
 import type { RawEvent, RawLog, RawSpan } from '../otlp/otlpTypes';
 import type { PriceTable } from '../normalize/pricing';
 import { normalizeSpan, spanStatus, StoredSpan } from '../normalize/normalizeSpan';
@@ -264,6 +264,12 @@ export class TraceIndex {
   /** Live traces that started at or after a moment, newest first. */
   *tracesSince(sinceMs: number): Generator<Trace> {
     for (const trace of this.byStart.descending(sinceMs)) yield trace;
+  }
+
+  /** One span, normalized (without normalizing the rest of its trace). */
+  span(traceId: string, spanId: string): Span | undefined {
+    const stored = this.traces.get(traceId.toLowerCase())?.spans.get(spanId);
+    return stored && normalizeSpan(stored);
   }
 
   /** A trace's spans as received, for export. */

@@ -1,6 +1,6 @@
 // Export, Clear, Copy Instrumentation Snippet: commands that act on traces or help send them.
 import * as vscode from 'vscode';
-import { formatRelativeTime } from '../format';
+import { formatRelativeTime, noIcons } from '../format';
 import { nodeSnippet, pythonSnippet } from '../snippets';
 import type { TraceSource } from '../traceSource';
 import type { TreeNode } from '../tracesTree';
@@ -10,7 +10,7 @@ async function chooseTrace(source: TraceSource, node: TreeNode | undefined, titl
   if (node) return node.type === 'trace' ? node.trace.traceId : node.traceId;
   const traces = await source.query({ limit: 200 });
   const picked = await vscode.window.showQuickPick(
-    traces.map((t) => ({ label: t.name, description: `${formatRelativeTime(t.startMs)} · ${t.service}`, detail: t.traceId, traceId: t.traceId })),
+    traces.map((t) => ({ label: noIcons(t.name), description: `${formatRelativeTime(t.startMs)} · ${noIcons(t.service)}`, detail: t.traceId, traceId: t.traceId })),
     { title, matchOnDetail: true });
   return picked?.traceId;
 }

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { StepStats, TraceQuery, TraceSummary } from '../../shared/spanModel';
 import { parseFilter } from '../../shared/traceFilter';
-import { formatCost, formatDuration, formatRelativeTime, formatTokens } from '../format';
+import { formatCost, formatDuration, formatRelativeTime, formatTokens, noIcons } from '../format';
 import { slowThresholdMs } from '../settings';
 import { stepFilter } from '../stepsTree';
 import type { TraceSource } from '../traceSource';
@@ -29,7 +29,7 @@ async function pickAndOpen(source: TraceSource, title: string, query: TraceQuery
 }
 
 function when(t: TraceSummary): string {
-  return `${formatRelativeTime(t.startMs)} · ${t.service}`;
+  return `${formatRelativeTime(t.startMs)} · ${noIcons(t.service)}`;
 }
 
 export function showSlowTraces(source: TraceSource): Promise<void> {
@@ -37,9 +37,9 @@ export function showSlowTraces(source: TraceSource): Promise<void> {
   return pickAndOpen(source, `Traces slower than ${formatDuration(threshold)}, slowest first`, { sort: 'duration', minDurationMs: threshold },
     (t) => ({
       traceId: t.traceId,
-      label: `$(watch) ${formatDuration(t.durationMs)}  ${t.name}`,
+      label: `$(watch) ${formatDuration(t.durationMs)}  ${noIcons(t.name)}`,
       description: when(t),
-      detail: t.slowestStep ? `slowest step: ${t.slowestStep.name} ${formatDuration(t.slowestStep.durationMs)}` : undefined,
+      detail: t.slowestStep ? `slowest step: ${noIcons(t.slowestStep.name)} ${formatDuration(t.slowestStep.durationMs)}` : undefined,
     }),
     `No trace took ${formatDuration(threshold)} or longer. The threshold is the setting aiTraceInspector.slowThresholdMs.`);
 }
@@ -47,16 +47,16 @@ export function showSlowTraces(source: TraceSource): Promise<void> {
 export function showFailedTraces(source: TraceSource): Promise<void> {
   return pickAndOpen(source, 'Failed traces, newest first', { status: 'error' }, (t) => ({
     traceId: t.traceId,
-    label: `$(error) ${t.name}`,
+    label: `$(error) ${noIcons(t.name)}`,
     description: `${formatDuration(t.durationMs)} · ${when(t)}`,
-    detail: t.errorMessage,
+    detail: noIcons(t.errorMessage),
   }), 'No failed traces.');
 }
 
 export function showExpensiveTraces(source: TraceSource): Promise<void> {
   return pickAndOpen(source, 'Most expensive traces (cost, then tokens)', { sort: 'cost' }, (t) => ({
     traceId: t.traceId,
-    label: `$(credit-card) ${formatCost(t.costUsd)}  ${formatTokens(t.tokens.total)}  ${t.name}`,
+    label: `$(credit-card) ${formatCost(t.costUsd)}  ${formatTokens(t.tokens.total)}  ${noIcons(t.name)}`,
     description: when(t),
     detail: `${t.tokens.input} in / ${t.tokens.output} out${t.models.length ? ` · ${t.models.join(', ')}` : ''}`,
   }), 'No traces yet.');
@@ -67,7 +67,7 @@ export async function searchTraces(source: TraceSource): Promise<void> {
   if (!text) return;
   await pickAndOpen(source, `Traces matching ${text}`, { filter: text }, (t) => ({
     traceId: t.traceId,
-    label: `${t.status === 'error' ? '$(error)' : '$(pass)'} ${t.name}`,
+    label: `${t.status === 'error' ? '$(error)' : '$(pass)'} ${noIcons(t.name)}`,
     description: `${formatDuration(t.durationMs)} · ${when(t)}`,
     detail: t.traceId,
   }), `No trace matches ${text}.`);
@@ -116,11 +116,11 @@ export async function showStepTraces(source: TraceSource, step: StepStats): Prom
   ]);
   const items: (TracePick | vscode.QuickPickItem)[] = [];
   if (failed.length) {
-    items.push({ label: `Failed traces with ${step.name}`, kind: vscode.QuickPickItemKind.Separator });
-    for (const t of failed) items.push({ traceId: t.traceId, label: `$(error) ${t.name}`, description: `${formatDuration(t.durationMs)} · ${when(t)}`, detail: t.errorMessage });
+    items.push({ label: `Failed traces with ${noIcons(step.name)}`, kind: vscode.QuickPickItemKind.Separator });
+    for (const t of failed) items.push({ traceId: t.traceId, label: `$(error) ${noIcons(t.name)}`, description: `${formatDuration(t.durationMs)} · ${when(t)}`, detail: noIcons(t.errorMessage) });
   }
-  items.push({ label: `Slowest traces with ${step.name}`, kind: vscode.QuickPickItemKind.Separator });
-  for (const t of slowest) items.push({ traceId: t.traceId, label: `$(watch) ${formatDuration(t.durationMs)}  ${t.name}`, description: when(t), detail: t.slowestStep ? `slowest step: ${t.slowestStep.name} ${formatDuration(t.slowestStep.durationMs)}` : undefined });
-  const picked = await vscode.window.showQuickPick(items, { title: `${step.kind} ${step.name}: slowest and failed traces`, matchOnDescription: true });
+  items.push({ label: `Slowest traces with ${noIcons(step.name)}`, kind: vscode.QuickPickItemKind.Separator });
+  for (const t of slowest) items.push({ traceId: t.traceId, label: `$(watch) ${formatDuration(t.durationMs)}  ${noIcons(t.name)}`, description: when(t), detail: t.slowestStep ? `slowest step: ${noIcons(t.slowestStep.name)} ${formatDuration(t.slowestStep.durationMs)}` : undefined });
+  const picked = await vscode.window.showQuickPick(items, { title: `${step.kind} ${noIcons(step.name)}: slowest and failed traces`, matchOnDescription: true });
   if (picked && 'traceId' in picked) await openTrace(picked.traceId);
 }

@@ -1,6 +1,6 @@
 // Compare Traces: pick two (or select two rows in the tree) and see them in VS Code's diff editor.
 import * as vscode from 'vscode';
-import { formatDuration, formatRelativeTime } from '../format';
+import { formatDuration, formatRelativeTime, noIcons } from '../format';
 import type { TraceSource } from '../traceSource';
 import type { TreeNode } from '../tracesTree';
 import { compareTraces } from './traceComparison';
@@ -28,7 +28,7 @@ export async function compareTracesCommand(source: TraceSource, node?: TreeNode,
   while (ids.length < 2) {
     const picked = await vscode.window.showQuickPick(
       recent.filter((t) => !ids.includes(t.traceId)).map((t) => ({
-        label: `${t.status === 'error' ? '$(error)' : '$(pass)'} ${t.name}`,
+        label: `${t.status === 'error' ? '$(error)' : '$(pass)'} ${noIcons(t.name)}`,
         description: `${formatDuration(t.durationMs)} · ${formatRelativeTime(t.startMs)}`,
         detail: t.traceId, traceId: t.traceId,
       })),
