@@ -153,7 +153,11 @@ export class Engine {
    */
   async reconfigure(options: EngineOptions): Promise<void> {
     const wasReceiving = this.receiving;
-    await this.stopReceivers();
+    const receiverKey = (o: EngineOptions) => JSON.stringify([o.host, o.httpPort, o.grpcPort, o.maxBodyBytes, o.allowedHosts, o.storeDir]);
+    // Other settings (prices, detectors, a saved filter) leave the receivers alone: no dropped
+    // connections, and no moment where another window could take the port.
+    const rebind = receiverKey(options) !== receiverKey(this.options);
+    if (rebind) await this.stopReceivers();
     this.options = { ...options, log: options.log ?? this.options.log };
     this.index.configure(new PriceTable(options.priceOverrides), indexLimits(options));
     if (options.storeDir !== this.store?.dir) {
@@ -163,7 +167,7 @@ export class Engine {
       this.files.setStoreDir(options.storeDir);
     }
     void this.files.watchWorkspace(options.watch);
-    if (wasReceiving) await this.startReceivers();
+    if (rebind && wasReceiving) await this.startReceivers();
   }
 
   applyRetention(): void {

@@ -123,7 +123,13 @@ connection.onRequest(ExportTrace, ({ traceId }) => {
   return spans ? encodeTracesData(spans) : null;
 });
 connection.onRequest(GetStats, () => engine.index.stats());
-connection.onRequest(GetReport, ({ sinceMs }) => buildTraceReport(engine.index.tracesSince(sinceMs), sinceMs));
+// The Steps view asks again whenever traces change; between changes the last answer stands.
+let lastReport: { key: string; report: ReturnType<typeof buildTraceReport> } | undefined;
+connection.onRequest(GetReport, ({ sinceMs }) => {
+  const key = `${engine.index.version}/${sinceMs}`;
+  if (lastReport?.key !== key) lastReport = { key, report: buildTraceReport(engine.index.tracesSince(sinceMs), sinceMs) };
+  return lastReport.report;
+});
 connection.onRequest(ClearTraces, () => {
   engine.index.clear();
   codeLinks.clear();
@@ -139,10 +145,14 @@ connection.onRequest(UpdateSettings, (next) => inTurn(async () => {
   // Receivers that failed to start (a taken port) try again: the new settings may fix that.
   const shouldReceive = engine.receiving || status.problem !== undefined;
   linkCode(next, settings);
+  const receiversChanged = JSON.stringify([next.host, next.httpPort, next.grpcPort, next.storeDir])
+    !== JSON.stringify([settings.host, settings.httpPort, settings.grpcPort, settings.storeDir]);
   settings = next;
-  await engine.stopReceivers();
+  // setReceiving below rebinds, so a taken port becomes a status with a problem, not a failed request.
+  if (receiversChanged) await engine.stopReceivers();
   await engine.reconfigure(engineOptions(next));
-  return shouldReceive ? setReceiving(true) : status;
+  // Only new ports (or a failed start) make the receivers try again; other settings leave them be.
+  return shouldReceive && (receiversChanged || !engine.receiving) ? setReceiving(true) : status;
 }));
 connection.onShutdown(async () => {
   await codeLinks?.close();

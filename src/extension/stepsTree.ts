@@ -6,7 +6,7 @@ import type { StepStats, TraceReport } from '../shared/spanModel';
 import { formatCost, formatDuration, formatTokens } from './format';
 import type { TraceSource } from './traceSource';
 
-const REFRESH_MS = 2000;
+const REFRESH_MS = 5000;
 
 export type StepSort = 'share' | 'p95' | 'errors' | 'count' | 'cost' | 'slowestInFailed';
 

@@ -5,7 +5,7 @@ import { promises as fs, Stats } from 'node:fs';
 import { FSWatcher, watch } from 'chokidar';
 import * as path from 'node:path';
 import type { Span } from '../../shared/spanModel';
-import type { TraceIndex } from '../index/traceIndex';
+import type { Trace, TraceIndex } from '../index/traceIndex';
 import { normalizeSpan, StoredSpan } from '../normalize/normalizeSpan';
 import { CodeActivity, SpanOrigin, SpanOutcome } from './codeActivity';
 import { PROMPT_FILE, PromptSources } from './promptSources';
@@ -25,8 +25,11 @@ export class CodeLinks {
   readonly paths = new WorkspacePaths();
   private queue: StoredSpan[] = [];
   private unlinked: StoredSpan[] = [];
-  /** Spans already counted on a line: a span sent again (a retry, a store reload) counts once. */
-  private readonly counted = new Set<string>();
+  /**
+   * Spans already counted on a line, per trace: a span sent again (a retry, a store reload)
+   * counts once. Keyed by the trace, so an evicted trace's entries go with it.
+   */
+  private counted = new WeakMap<Trace, Set<string>>();
   private retryTimer?: NodeJS.Timeout;
   private draining = false;
   private scan: Promise<void> = Promise.resolve();
@@ -99,7 +102,7 @@ export class CodeLinks {
   clear(): void {
     this.queue = [];
     this.unlinked = [];
-    this.counted.clear();
+    this.counted = new WeakMap();
     const files = this.activity.filesWithActivity();
     this.activity.clear();
     this.onFilesChanged(files);
@@ -125,14 +128,15 @@ export class CodeLinks {
     // Everything queued is in the index too: start over from the index alone.
     this.queue = [];
     this.unlinked = [];
-    this.counted.clear();
+    this.counted = new WeakMap();
     for (const trace of this.index.tracesSince(-Infinity)) for (const span of trace.spans.values()) this.queue.push(span);
     this.startDraining();
   }
 
   /** Records the span on its line; answers the file it landed in. */
   private link(stored: StoredSpan): string | undefined {
-    if (!mayHaveOrigin(stored) || this.counted.has(`${stored.traceId}/${stored.spanId}`)) return undefined;
+    const trace = this.index.traceOf(stored.traceId);
+    if (!trace || !mayHaveOrigin(stored) || this.counted.get(trace)?.has(stored.spanId)) return undefined;
     const span = normalizeSpan(stored);
     const origin = this.originOf(span);
     if (!origin) {
@@ -148,7 +152,9 @@ export class CodeLinks {
       errorMessage: span.statusMessage ?? [span.exceptions?.[0]?.type, span.exceptions?.[0]?.message].filter(Boolean).join(': '),
     };
     this.activity.add(origin, outcome);
-    this.counted.add(`${stored.traceId}/${stored.spanId}`);
+    const counted = this.counted.get(trace);
+    if (counted) counted.add(stored.spanId);
+    else this.counted.set(trace, new Set([stored.spanId]));
     return origin.file;
   }
 

@@ -14,6 +14,8 @@ interface Candidate {
   file: string;
   line: number;
   shingles: number;
+  /** Its shingle hashes, to take it out of the postings again when its file changes. */
+  hashes: number[];
 }
 
 const SHINGLE_WORDS = 4;
@@ -27,7 +29,8 @@ export const PROMPT_FILE = /\.(prompty|txt|md|jinja2?|j2|py|ts|tsx|js|jsx|mjs|cj
 const CODE_FILE = /\.(py|ts|tsx|js|jsx|mjs|cjs)$/i;
 
 export class PromptSources {
-  private readonly candidates: (Candidate | undefined)[] = [];
+  private readonly candidates = new Map<number, Candidate>();
+  private nextId = 0;
   private readonly byShingle = new Map<number, number[]>();
   private readonly byFile = new Map<string, number[]>();
   private readonly cache = new Map<string, PromptMatch | null>();
@@ -46,8 +49,8 @@ export class PromptSources {
       if (words.length < MIN_WORDS) continue;
       const hashes = shingles(words, true);
       if (hashes.size === 0) continue;
-      const id = this.candidates.length;
-      this.candidates.push({ file, line, shingles: hashes.size });
+      const id = this.nextId++;
+      this.candidates.set(id, { file, line, shingles: hashes.size, hashes: [...hashes] });
       for (const h of hashes) {
         const list = this.byShingle.get(h);
         if (list) list.push(id);
@@ -62,8 +65,17 @@ export class PromptSources {
   removeFile(file: string): void {
     const ids = this.byFile.get(file);
     if (!ids) return;
-    // Postings keep dead ids; lookups skip them (cheaper than rewriting every list).
-    for (const id of ids) this.candidates[id] = undefined;
+    // Every save of a file re-indexes it: its old candidates leave the postings, so nothing grows.
+    for (const id of ids) {
+      for (const h of this.candidates.get(id)?.hashes ?? []) {
+        const list = this.byShingle.get(h);
+        if (!list) continue;
+        const kept = list.filter((other) => other !== id);
+        if (kept.length) this.byShingle.set(h, kept);
+        else this.byShingle.delete(h);
+      }
+      this.candidates.delete(id);
+    }
     this.byFile.delete(file);
     this.cache.clear();
   }
@@ -80,7 +92,7 @@ export class PromptSources {
     let best: PromptMatch | undefined;
     let bestHits = 0;
     for (const [id, count] of hits) {
-      const candidate = this.candidates[id];
+      const candidate = this.candidates.get(id);
       if (!candidate) continue;
       const confidence = Math.min(1, count / candidate.shingles);
       // Prefer the better match, then the longer text (a whole prompt over one of its lines).

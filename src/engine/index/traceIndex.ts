@@ -67,6 +67,14 @@ export class TraceIndex {
 
   /** Called after every change (spans, logs, eviction, clear); the engine server throttles it. */
   onChange: () => void = () => undefined;
+  /** Counts changes, so answers computed from the whole index (reports) can be reused until the next. */
+  version = 0;
+
+  private changed(): void {
+    this.version++;
+    this.onChange();
+  }
+
   /** Called with every batch of new spans (code links follow them). */
   onSpansAdded: (spans: StoredSpan[]) => void = () => undefined;
 
@@ -129,7 +137,7 @@ export class TraceIndex {
     }
     this.enforceMemoryCap(touched);
     this.onSpansAdded(spans as StoredSpan[]);
-    this.onChange();
+    this.changed();
   }
 
   /** Evicts whole traces, oldest normal ones first, until the span count is under the cap. */
@@ -199,7 +207,7 @@ export class TraceIndex {
       }
     }
     for (const [trace, spans] of touched) this.postStrings(trace, spans);
-    if (touched.size) this.onChange();
+    if (touched.size) this.changed();
     return unattached;
   }
 
@@ -266,6 +274,11 @@ export class TraceIndex {
     for (const trace of this.byStart.descending(sinceMs)) yield trace;
   }
 
+  /** The live trace itself, for parts of the engine that keep per-trace state beside the index. */
+  traceOf(traceId: string): Trace | undefined {
+    return this.traces.get(traceId);
+  }
+
   /** One span, normalized (without normalizing the rest of its trace). */
   span(traceId: string, spanId: string): Span | undefined {
     const stored = this.traces.get(traceId.toLowerCase())?.spans.get(spanId);
@@ -300,7 +313,7 @@ export class TraceIndex {
     this.pendingLogCount = 0;
     this.spanCount = 0;
     this.orphanCount = 0;
-    this.onChange();
+    this.changed();
   }
 
   private search(text: string): Set<Trace> {

@@ -3,6 +3,9 @@
 import type { SpanKind, StepStats, TraceReport } from '../../shared/spanModel';
 import type { Trace } from './traceIndex';
 
+/** Steps reported, those with the most total latency first: a list people read, not a dump. */
+const MAX_STEPS = 500;
+
 interface StepAccumulator {
   name: string;
   kind: SpanKind;
@@ -97,7 +100,7 @@ export function buildTraceReport(traces: Iterable<Trace>, sinceMs: number): Trac
         p50Ms: percentile(s.durations, 0.5), p95Ms: percentile(s.durations, 0.95), maxMs: s.durations[s.durations.length - 1] ?? 0,
         shareOfTime: totalTimeMs ? sum / totalTimeMs : 0, tokens: s.tokens, costUsd: s.costUsd, slowestInFailed: s.slowestInFailed,
       };
-    }).sort((a, b) => b.p95Ms * b.count - a.p95Ms * a.count),
+    }).sort((a, b) => b.p95Ms * b.count - a.p95Ms * a.count).slice(0, MAX_STEPS),
   };
 }
 
