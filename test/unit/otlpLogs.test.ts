@@ -3,7 +3,7 @@
 // content events (gen_ai.system.message, gen_ai.user.message, gen_ai.choice) become the span's
 // messages; other records become span events.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine } from '../../src/engine/engine';
@@ -133,4 +133,38 @@ describe('log records after a restart', () => {
       }
     });
   }
+});
+
+describe('log records and retention', () => {
+  it('keeps the prompts of a failed trace, sent as log records, as long as the trace', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'logs-retention-'));
+    let engine = await startEngine({ httpPort: 0, grpcPort: null, storeDir });
+    const telemetry = await chatWithContentLogs('logs-retention');
+    // The call failed: its trace is kept 90 days, not 7.
+    const failed = telemetry.spans.map((span) => Object.create(span, { status: { value: { code: 2, message: 'RateLimitError' } } }) as ReadableSpan);
+    await exportSpans(engine, 'http/protobuf', failed);
+    await exportLogs(engine, 'http/protobuf', telemetry.logs);
+    await engine.close();
+    const tenDaysAgo = (Date.now() - 10 * 24 * 3600_000) / 1000;
+    for (const f of readdirSync(storeDir)) utimesSync(join(storeDir, f), tenDaysAgo, tenDaysAgo);
+    engine = await startEngine({ httpPort: 0, grpcPort: null, storeDir });
+    try {
+      await engine.ready; // replays, then applies retention
+      assert.ok(readdirSync(storeDir).some((f) => f.startsWith('keptlogs-')), readdirSync(storeDir).join(', '));
+      assert.ok(!readdirSync(storeDir).some((f) => f.startsWith('logs-')), 'the old logs segment was retired');
+    } finally {
+      await engine.close();
+    }
+    engine = await startEngine({ httpPort: 0, grpcPort: null, storeDir });
+    try {
+      await engine.ready;
+      const api = new EngineApiClient(engine.httpPort);
+      const [summary] = await api.listTraces();
+      assert.equal(summary.status, 'error');
+      const span = (await api.trace(summary.traceId)).spans[0];
+      assert.deepEqual((span.inputMessages ?? []).map((m) => m.content), [SYSTEM, USER]);
+    } finally {
+      await engine.close();
+    }
+  });
 });

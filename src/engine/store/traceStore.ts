@@ -9,13 +9,15 @@
 //   kept-<time>.otlp.jsonl                        traces that retention kept past the normal age
 //                                                  (failed or slow) or sampling kept, with the
 //                                                  replaced file's time; OTLP/JSON TracesData per line
+//   keptlogs-<time>.otlp.jsonl                    the log records (prompts and responses sent as
+//                                                  logs) of those traces; OTLP/JSON LogsData
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Encoding, Ingest, Signal } from '../otlp/ingest';
-import { encodeTracesData } from '../otlp/encodeJson';
+import { encodeLogsData, encodeTracesData } from '../otlp/encodeJson';
 import { JsonDecoder } from '../otlp/decodeJson';
 import { ProtoDecoder } from '../otlp/decodeProto';
-import type { RawSpan } from '../otlp/otlpTypes';
+import type { RawLog, RawSpan } from '../otlp/otlpTypes';
 import { StringTable } from '../index/stringTable';
 import type { RetentionClass, TraceIndex } from '../index/traceIndex';
 
@@ -34,7 +36,7 @@ export const DEFAULT_RETENTION: RetentionPolicy = { normalDays: 7, slowDays: 30,
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 const SEGMENT_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
-const SEGMENT_NAME = /^(traces|logs|kept)-(\d{8}T\d{9}Z)(-\d+)*\.otlp\.(pb|jsonl)$/;
+const SEGMENT_NAME = /^(traces|logs|kept|keptlogs)-(\d{8}T\d{9}Z)(-\d+)*\.otlp\.(pb|jsonl)$/;
 
 interface OpenSegment {
   fd: number;
@@ -90,7 +92,7 @@ export class TraceStore {
       const { signal, encoding } = file;
       for (const body of readRecords(join(this.dir, file.name), encoding, (reason) => problems.push(`${file.name}: ${reason}`))) {
         try {
-          ingest.receive(signal === 'kept' ? 'traces' : signal, encoding, body, { persist: false });
+          ingest.receive(signal === 'kept' ? 'traces' : signal === 'keptlogs' ? 'logs' : signal, encoding, body, { persist: false });
           requests++;
         } catch (error) {
           problems.push(`${file.name}: ${(error as Error).message}`);
@@ -121,20 +123,27 @@ export class TraceStore {
       if (ageDays < policy.normalDays && !sampling) continue;
       const allowed: RetentionClass[] = ageDays < policy.normalDays ? ['error', 'slow', 'normal']
         : ageDays < policy.slowDays ? ['error', 'slow'] : ageDays < policy.errorDays ? ['error'] : [];
-      const keep: RawSpan[][] = [];
-      if (file.signal !== 'logs') {
+      const kept: object[] = [];
+      if (file.signal === 'logs' || file.signal === 'keptlogs') {
+        // Log records live as long as their trace; one whose trace is no longer in memory counts as slow.
+        const records = decodeLogs(path, file.encoding).filter((log) => {
+          const summary = log.traceId ? index.traceOf(log.traceId)?.summary : undefined;
+          return allowed.includes(summary ? index.retentionClass(summary) : 'slow');
+        });
+        if (records.length) kept.push(encodeLogsData(records));
+      } else {
         for (const [traceId, spans] of groupByTrace(decodeSpans(path, file.encoding))) {
-          const summary = index.trace(traceId)?.summary;
+          const summary = index.traceOf(traceId)?.summary;
           const cls = summary ? index.retentionClass(summary) : classify(spans, index.slowMs);
           if (allowed.includes(cls) && (cls !== 'normal' || sampledIn(traceId, sample))) {
-            keep.push(spans);
+            kept.push(encodeTracesData(spans, { withLogRecords: false }));
             report.keptTraces++;
           } else {
             report.droppedTraces++;
           }
         }
       }
-      if (keep.length) this.writeKept(keep, mtimeMs);
+      if (kept.length) this.writeKept(file.signal === 'logs' || file.signal === 'keptlogs' ? 'keptlogs' : 'kept', kept, mtimeMs);
       unlinkSync(path);
       report.deletedFiles++;
     }
@@ -146,11 +155,11 @@ export class TraceStore {
     this.closeAll();
   }
 
-  /** Kept traces go into a file with the replaced file's time, so their age carries on. */
-  private writeKept(keep: RawSpan[][], mtimeMs: number): void {
-    const lines = keep.map((spans) => JSON.stringify(encodeTracesData(spans)) + '\n').join('');
-    let name = `kept-${stamp(mtimeMs)}-${process.pid}.otlp.jsonl`;
-    for (let n = 2; existsSync(join(this.dir, name)); n++) name = `kept-${stamp(mtimeMs)}-${process.pid}-${n}.otlp.jsonl`;
+  /** Kept traces (or log records) go into a file with the replaced file's time, so their age carries on. */
+  private writeKept(prefix: 'kept' | 'keptlogs', documents: object[], mtimeMs: number): void {
+    const lines = documents.map((document) => JSON.stringify(document) + '\n').join('');
+    let name = `${prefix}-${stamp(mtimeMs)}-${process.pid}.otlp.jsonl`;
+    for (let n = 2; existsSync(join(this.dir, name)); n++) name = `${prefix}-${stamp(mtimeMs)}-${process.pid}-${n}.otlp.jsonl`;
     const tmp = join(this.dir, `.${name}.tmp`);
     writeFileSync(tmp, lines);
     utimesSync(tmp, mtimeMs / 1000, mtimeMs / 1000);
@@ -162,7 +171,8 @@ export class TraceStore {
     let total = files.reduce((sum, f) => sum + f.size, 0);
     let deleted = 0;
     // Plain segments before kept files (which hold the failed and slow traces), oldest first.
-    const order = [...files.filter((f) => f.signal !== 'kept'), ...files.filter((f) => f.signal === 'kept')];
+    const isKept = (f: { signal: string }) => f.signal === 'kept' || f.signal === 'keptlogs';
+    const order = [...files.filter((f) => !isKept(f)), ...files.filter(isKept)];
     for (const file of order) {
       if (total <= maxBytes) break;
       unlinkSync(join(this.dir, file.name));
@@ -173,13 +183,13 @@ export class TraceStore {
   }
 
   /** The store's files, oldest first. */
-  private files(): { name: string; signal: Signal | 'kept'; encoding: Encoding }[] {
+  private files(): { name: string; signal: Signal | 'kept' | 'keptlogs'; encoding: Encoding }[] {
     if (!existsSync(this.dir)) return [];
     return readdirSync(this.dir)
       .map((name) => ({ name, match: SEGMENT_NAME.exec(name) }))
       .filter((f): f is { name: string; match: RegExpExecArray } => f.match !== null)
       .sort((a, b) => a.match[2].localeCompare(b.match[2]) || a.name.localeCompare(b.name))
-      .map(({ name, match }) => ({ name, signal: match[1] as Signal | 'kept', encoding: match[4] === 'pb' ? 'protobuf' : 'json' }));
+      .map(({ name, match }) => ({ name, signal: match[1] as Signal | 'kept' | 'keptlogs', encoding: match[4] === 'pb' ? 'protobuf' : 'json' }));
   }
 
   private segment(signal: Signal, encoding: Encoding): OpenSegment {
@@ -247,6 +257,21 @@ function* readRecords(path: string, encoding: Encoding, problem: (reason: string
     pos += 4 + length;
   }
   if (pos < data.length) problem(`the record at byte ${pos} is incomplete (the write was cut off) and was skipped`);
+}
+
+function decodeLogs(path: string, encoding: Encoding): RawLog[] {
+  const strings = new StringTable();
+  const proto = new ProtoDecoder(strings);
+  const json = new JsonDecoder(strings);
+  const logs: RawLog[] = [];
+  for (const body of readRecords(path, encoding, () => undefined)) {
+    try {
+      logs.push(...(encoding === 'protobuf' ? proto.logs(body) : json.logsText(body.toString('utf8'))).items);
+    } catch {
+      // Never acknowledged; nothing to keep.
+    }
+  }
+  return logs;
 }
 
 function decodeSpans(path: string, encoding: Encoding): RawSpan[] {
