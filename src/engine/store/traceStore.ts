@@ -259,35 +259,27 @@ function* readRecords(path: string, encoding: Encoding, problem: (reason: string
   if (pos < data.length) problem(`the record at byte ${pos} is incomplete (the write was cut off) and was skipped`);
 }
 
-function decodeLogs(path: string, encoding: Encoding): RawLog[] {
+/** Every record of a store file, decoded; a record that cannot be decoded was never acknowledged with a 200. */
+function decodeFile<T>(path: string, encoding: Encoding, signal: Signal): T[] {
   const strings = new StringTable();
   const proto = new ProtoDecoder(strings);
   const json = new JsonDecoder(strings);
-  const logs: RawLog[] = [];
+  const items: T[] = [];
   for (const body of readRecords(path, encoding, () => undefined)) {
     try {
-      logs.push(...(encoding === 'protobuf' ? proto.logs(body) : json.logsText(body.toString('utf8'))).items);
+      const batch = signal === 'traces'
+        ? (encoding === 'protobuf' ? proto.traces(body) : json.tracesText(body.toString('utf8')))
+        : (encoding === 'protobuf' ? proto.logs(body) : json.logsText(body.toString('utf8')));
+      items.push(...(batch.items as T[]));
     } catch {
-      // Never acknowledged; nothing to keep.
+      // Nothing to keep.
     }
   }
-  return logs;
+  return items;
 }
 
-function decodeSpans(path: string, encoding: Encoding): RawSpan[] {
-  const strings = new StringTable();
-  const proto = new ProtoDecoder(strings);
-  const json = new JsonDecoder(strings);
-  const spans: RawSpan[] = [];
-  for (const body of readRecords(path, encoding, () => undefined)) {
-    try {
-      spans.push(...(encoding === 'protobuf' ? proto.traces(body) : json.tracesText(body.toString('utf8'))).items);
-    } catch {
-      // A record that cannot be decoded was never acknowledged with a 200; nothing to keep.
-    }
-  }
-  return spans;
-}
+const decodeSpans = (path: string, encoding: Encoding) => decodeFile<RawSpan>(path, encoding, 'traces');
+const decodeLogs = (path: string, encoding: Encoding) => decodeFile<RawLog>(path, encoding, 'logs');
 
 /** The same answer for a trace id every time, so a trace is in or out as a whole; hashed, as ids made from file lines run in sequence. */
 function sampledIn(traceId: string, share: number): boolean {
