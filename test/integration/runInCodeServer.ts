@@ -145,14 +145,19 @@ async function runSuites(browser: Browser, runDir: string): Promise<boolean> {
   }
 }
 
-/** Part 2: the Traces view driven through the page like a person. */
+/**
+ * Part 2: the Traces view driven through the page like a person, with the extension installed
+ * from its .vsix as a user installs it (so a file the package leaves out fails here).
+ */
 async function runUi(browser: Browser, runDir: string): Promise<boolean> {
   const dir = join(runDir, 'ui');
+  mkdirSync(dir, { recursive: true });
   const [httpPort, grpcPort] = await receiverPorts();
-  const { server } = await startCodeServer(dir, userSettings(httpPort, grpcPort, join(dir, 'store')));
+  const vsix = await timed('package the extension', async () => packageExtension(REPO, dir));
+  const { server } = await startCodeServer(dir, userSettings(httpPort, grpcPort, join(dir, 'store')), [vsix]);
   const errors: string[] = [];
   try {
-    const page = await timed('workbench ready (ui)', () => openWorkbench(browser, server.url({ extensionDevelopmentPath: REPO }), errors));
+    const page = await timed('workbench ready (ui)', () => openWorkbench(browser, server.url(), errors));
     return await timed('ui flow', () => runWorkbenchFlow(page, { httpPort, shotsDir: SHOTS_DIR }));
   } finally {
     if (errors.length) console.log(`page errors during the UI test: ${errors.length}\n  ${errors.slice(0, 5).join('\n  ')}`);
