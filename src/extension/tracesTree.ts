@@ -70,6 +70,10 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
         status: this.filters.errorsOnly ? 'error' : undefined,
         minDurationMs: this.filters.slowOnly ? slowThresholdMs() : undefined,
         filter: this.filters.text || undefined,
+      }).catch((error: Error) => {
+        // A saved filter edited by hand may not parse: say why instead of an empty view.
+        if (this.filters.text) void vscode.window.showWarningMessage(`The traces filter "${this.filters.text}" does not work: ${error.message}`);
+        return [];
       });
       return traces.map((trace) => ({ type: 'trace', trace }));
     }
