@@ -1,5 +1,5 @@
 // The top of the view: what the trace is, its totals, and the bottleneck in one sentence.
-import { formatCost, formatDuration, formatTokens } from '../src/extension/format';
+import { formatCost, formatDuration, formatTokens } from '../src/shared/format';
 import type { TraceSummary } from '../src/shared/spanModel';
 import { button, h } from './dom';
 import { bottleneck, formatShare, type WaterfallModel } from './waterfall/waterfallModel';

@@ -149,15 +149,14 @@ export class Engine {
 
   /**
    * Takes new settings without losing the traces in memory: limits and prices apply from now
-   * on, a new store folder is used for what arrives next, and running receivers rebind.
+   * on, and a new store folder is used for what arrives next. New ports, host or store stop the
+   * receivers; the caller starts them again (and hears of a taken port). Other settings (prices,
+   * detectors, a saved filter) leave them alone: no dropped connections, and no moment where
+   * another window could take the port.
    */
   async reconfigure(options: EngineOptions): Promise<void> {
-    const wasReceiving = this.receiving;
     const receiverKey = (o: EngineOptions) => JSON.stringify([o.host, o.httpPort, o.grpcPort, o.maxBodyBytes, o.allowedHosts, o.storeDir]);
-    // Other settings (prices, detectors, a saved filter) leave the receivers alone: no dropped
-    // connections, and no moment where another window could take the port.
-    const rebind = receiverKey(options) !== receiverKey(this.options);
-    if (rebind) await this.stopReceivers();
+    if (receiverKey(options) !== receiverKey(this.options)) await this.stopReceivers();
     this.options = { ...options, log: options.log ?? this.options.log };
     this.index.configure(new PriceTable(options.priceOverrides), indexLimits(options));
     if (options.storeDir !== this.store?.dir) {
@@ -167,7 +166,6 @@ export class Engine {
       this.files.setStoreDir(options.storeDir);
     }
     void this.files.watchWorkspace(options.watch);
-    if (rebind && wasReceiving) await this.startReceivers();
   }
 
   applyRetention(): void {

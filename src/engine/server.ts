@@ -145,14 +145,11 @@ connection.onRequest(UpdateSettings, (next) => inTurn(async () => {
   // Receivers that failed to start (a taken port) try again: the new settings may fix that.
   const shouldReceive = engine.receiving || status.problem !== undefined;
   linkCode(next, settings);
-  const receiversChanged = JSON.stringify([next.host, next.httpPort, next.grpcPort, next.storeDir])
-    !== JSON.stringify([settings.host, settings.httpPort, settings.grpcPort, settings.storeDir]);
   settings = next;
-  // setReceiving below rebinds, so a taken port becomes a status with a problem, not a failed request.
-  if (receiversChanged) await engine.stopReceivers();
   await engine.reconfigure(engineOptions(next));
-  // Only new ports (or a failed start) make the receivers try again; other settings leave them be.
-  return shouldReceive && (receiversChanged || !engine.receiving) ? setReceiving(true) : status;
+  // Receivers that new ports stopped (or that had failed) start here, so a taken port becomes a
+  // status with a problem, not a failed request.
+  return shouldReceive && !engine.receiving ? setReceiving(true) : status;
 }));
 connection.onShutdown(async () => {
   await codeLinks?.close();

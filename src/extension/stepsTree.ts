@@ -3,7 +3,7 @@
 // lists its slowest and failed traces. The numbers come from the engine's report.
 import * as vscode from 'vscode';
 import type { StepStats, TraceReport } from '../shared/spanModel';
-import { formatCost, formatDuration, formatTokens } from './format';
+import { formatCost, formatDuration, formatTokens } from '../shared/format';
 import type { TraceSource } from './traceSource';
 
 const REFRESH_MS = 5000;

@@ -2,7 +2,7 @@
 // so a thousand traces a second do not make the tree flicker or the editor stutter.
 import * as vscode from 'vscode';
 import { FINDING_LABELS, type Finding, type Span, type SpanKind, type TraceSummary } from '../shared/spanModel';
-import { formatDuration, formatTokens, traceDescription } from './format';
+import { formatDuration, formatTokens, traceDescription } from '../shared/format';
 import { slowThresholdMs } from './settings';
 import { buildSpanTree, SpanNode } from './spanTree';
 import type { TraceSource } from './traceSource';
@@ -28,6 +28,11 @@ export function findingsBadge(findings: Finding[] | undefined): string {
 }
 
 export type TreeNode = { type: 'trace'; trace: TraceSummary } | { type: 'span'; traceId: string; node: SpanNode };
+
+/** The trace a row belongs to: its own, or its span's. */
+export function traceIdOf(node: TreeNode): string {
+  return node.type === 'trace' ? node.trace.traceId : node.traceId;
+}
 
 export class TracesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();

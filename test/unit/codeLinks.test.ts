@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatDuration } from '../../src/extension/format';
+import { formatDuration } from '../../src/shared/format';
 import { lensTitle } from '../../src/engine/code/codeActivity';
 import { CodeLinks } from '../../src/engine/code/codeLinks';
 import { PromptSources } from '../../src/engine/code/promptSources';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatCost, formatDuration, formatRelativeTime, formatTokens, noIcons, traceDescription } from '../../src/extension/format';
+import { formatCost, formatDuration, formatRelativeTime, formatTokens, noIcons, traceDescription } from '../../src/shared/format';
 import { buildSpanTree } from '../../src/extension/spanTree';
 import type { Span, TraceSummary } from '../../src/shared/spanModel';
 

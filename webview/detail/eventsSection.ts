@@ -1,5 +1,5 @@
 // Exceptions with their stack traces (each frame a link to the code) and every span event.
-import { formatDuration } from '../../src/extension/format';
+import { formatDuration } from '../../src/shared/format';
 import type { Span, SpanEvent } from '../../src/shared/spanModel';
 import { h, section } from '../dom';
 import { describeLocation, type DetailContext } from './detailContext';

@@ -1,6 +1,6 @@
 // The detail of one span: a header with the facts and actions, then tabs for the content
 // (conversation, documents, tool, raw input/output), the events and the raw attributes.
-import { formatCost, formatDuration, formatTokens } from '../../src/extension/format';
+import { formatCost, formatDuration, formatTokens } from '../../src/shared/format';
 import type { Span } from '../../src/shared/spanModel';
 import { button, h, section } from '../dom';
 import { KIND_LABELS, kindSwatch } from '../waterfall/kinds';

@@ -1,6 +1,6 @@
 // The waterfall: a tree of spans on a shared time axis. Rows are virtualized; the keyboard
 // moves a cursor (arrows), opens the detail (Enter) and folds subtrees (left/right).
-import { formatDuration } from '../../src/extension/format';
+import { formatDuration } from '../../src/shared/format';
 import { button, h } from '../dom';
 import { KIND_LABELS, legend } from './kinds';
 import { barGeometry, clampZoom, FULL_RANGE, isZoomed, scaleZoom, ticks, type Zoom } from './timeAxis';

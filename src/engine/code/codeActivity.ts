@@ -2,6 +2,7 @@
 // exception's stack, or the prompt text) are counted per file and line as they arrive, so code
 // lenses, hovers and diagnostics are answered from this index without scanning traces.
 import type { SpanKind } from '../../shared/spanModel';
+import { percentile } from '../index/traceReport';
 
 export type OriginHow = 'code' | 'stack' | 'prompt';
 
@@ -94,8 +95,7 @@ export class CodeActivity {
 export function lensTitle(a: LineActivity, formatDuration: (ms: number) => string): string {
   const kinds = Object.entries(a.byKind).sort((x, y) => (y[1] ?? 0) - (x[1] ?? 0))
     .map(([kind, n]) => `${n} ${KIND_NOUN[kind as SpanKind] ?? kind.toLowerCase()}${n === 1 ? '' : 's'}`);
-  const sorted = [...a.recentDurations].sort((x, y) => x - y);
-  const parts = [kinds.join(', '), `p50 ${formatDuration(sorted[Math.floor((sorted.length - 1) / 2)] ?? 0)}`];
+  const parts = [kinds.join(', '), `p50 ${formatDuration(percentile([...a.recentDurations].sort((x, y) => x - y), 0.5))}`];
   if (a.tokens) parts.push(`${a.tokens >= 1000 ? `${(a.tokens / 1000).toFixed(1)}k` : a.tokens} tokens`);
   if (a.errors) parts.push(`${a.errors} error${a.errors === 1 ? '' : 's'}`);
   if (a.how === 'prompt') parts.push(`prompt match ${Math.round((a.confidence ?? 0) * 100)}%`);

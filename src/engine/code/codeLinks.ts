@@ -66,10 +66,6 @@ export class CodeLinks {
     return watcher;
   }
 
-  get ready(): Promise<void> {
-    return this.scan;
-  }
-
   spansAdded(spans: StoredSpan[]): void {
     for (const span of spans) this.queue.push(span);
     this.startDraining();

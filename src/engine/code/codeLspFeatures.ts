@@ -6,7 +6,7 @@ import {
   CodeLens, CodeLensRefreshRequest, Connection, Diagnostic, DiagnosticSeverity, Hover, MarkupKind, ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { Span } from '../../shared/spanModel';
-import { formatDuration, formatRelativeTime } from '../../extension/format';
+import { formatDuration, formatRelativeTime } from '../../shared/format';
 import type { TraceIndex } from '../index/traceIndex';
 import { lensTitle, LineActivity } from './codeActivity';
 import type { CodeLinks } from './codeLinks';

@@ -35,10 +35,6 @@ export class PromptSources {
   private readonly byFile = new Map<string, number[]>();
   private readonly cache = new Map<string, PromptMatch | null>();
 
-  get size(): number {
-    return this.byFile.size;
-  }
-
   /** (Re)indexes one file's candidate texts; called by the workspace scan and on file changes. */
   setFile(file: string, text: string): void {
     this.removeFile(file);

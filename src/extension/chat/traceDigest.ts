@@ -2,7 +2,7 @@
 // trace ids (which Open Trace by ID opens) and stays within a character budget. Pure, so it is
 // unit tested without an editor.
 import type { Message, Span, TraceDetail, TraceReport, TraceSummary } from '../../shared/spanModel';
-import { formatCost, formatDuration, formatTokens } from '../format';
+import { formatCost, formatDuration, formatTokens } from '../../shared/format';
 import { buildSpanTree, SpanNode } from '../spanTree';
 
 /** One line per trace: id, name, duration, outcome, usage, time, and its slowest step. */

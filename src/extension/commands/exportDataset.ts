@@ -4,12 +4,12 @@
 import * as vscode from 'vscode';
 import { datasetRow } from '../datasetRows';
 import type { TraceSource } from '../traceSource';
-import type { TreeNode } from '../tracesTree';
+import { traceIdOf, type TreeNode } from '../tracesTree';
 
 const MAX_TRACES = 10_000;
 
 export async function exportDataset(source: TraceSource, filterText: string, node?: TreeNode, selected?: TreeNode[]): Promise<void> {
-  let traceIds = (selected?.length ? selected : node ? [node] : []).map((n) => (n.type === 'trace' ? n.trace.traceId : n.traceId));
+  let traceIds = (selected?.length ? selected : node ? [node] : []).map(traceIdOf);
   if (!traceIds.length) {
     const which = await vscode.window.showQuickPick([
       { label: 'Failed traces', query: { status: 'error' as const } },

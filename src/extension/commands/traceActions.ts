@@ -1,18 +1,24 @@
 // Export, Clear, Copy Instrumentation Snippet: commands that act on traces or help send them.
 import * as vscode from 'vscode';
-import { formatRelativeTime, noIcons } from '../format';
+import { formatDuration, formatRelativeTime, noIcons } from '../../shared/format';
 import { nodeSnippet, pythonSnippet } from '../snippets';
 import type { TraceSource } from '../traceSource';
-import type { TreeNode } from '../tracesTree';
+import { traceIdOf, type TreeNode } from '../tracesTree';
+
+/** One of the recent traces, picked by the user (`exclude`: ones already chosen). */
+export async function pickTrace(source: TraceSource, title: string, exclude: string[] = []): Promise<string | undefined> {
+  const traces = (await source.query({ limit: 200 })).filter((t) => !exclude.includes(t.traceId));
+  const picked = await vscode.window.showQuickPick(traces.map((t) => ({
+    label: `${t.status === 'error' ? '$(error)' : '$(pass)'} ${noIcons(t.name)}`,
+    description: `${formatDuration(t.durationMs)} · ${formatRelativeTime(t.startMs)} · ${noIcons(t.service)}`,
+    detail: t.traceId, traceId: t.traceId,
+  })), { title, matchOnDetail: true, matchOnDescription: true });
+  return picked?.traceId;
+}
 
 /** The trace a command applies to: the tree row it was run on, or one the user picks. */
-async function chooseTrace(source: TraceSource, node: TreeNode | undefined, title: string): Promise<string | undefined> {
-  if (node) return node.type === 'trace' ? node.trace.traceId : node.traceId;
-  const traces = await source.query({ limit: 200 });
-  const picked = await vscode.window.showQuickPick(
-    traces.map((t) => ({ label: noIcons(t.name), description: `${formatRelativeTime(t.startMs)} · ${noIcons(t.service)}`, detail: t.traceId, traceId: t.traceId })),
-    { title, matchOnDetail: true });
-  return picked?.traceId;
+function chooseTrace(source: TraceSource, node: TreeNode | undefined, title: string): Promise<string | undefined> {
+  return node ? Promise.resolve(traceIdOf(node)) : pickTrace(source, title);
 }
 
 export async function exportTrace(source: TraceSource, node?: TreeNode): Promise<void> {

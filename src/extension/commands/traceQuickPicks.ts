@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { StepStats, TraceQuery, TraceSummary } from '../../shared/spanModel';
 import { parseFilter } from '../../shared/traceFilter';
-import { formatCost, formatDuration, formatRelativeTime, formatTokens, noIcons } from '../format';
+import { formatCost, formatDuration, formatRelativeTime, formatTokens, noIcons } from '../../shared/format';
 import { slowThresholdMs } from '../settings';
 import { stepFilter } from '../stepsTree';
 import type { TraceSource } from '../traceSource';

@@ -1,8 +1,8 @@
 // Compare Traces: pick two (or select two rows in the tree) and see them in VS Code's diff editor.
 import * as vscode from 'vscode';
-import { formatDuration, formatRelativeTime, noIcons } from '../format';
+import { pickTrace } from '../commands/traceActions';
 import type { TraceSource } from '../traceSource';
-import type { TreeNode } from '../tracesTree';
+import { traceIdOf, type TreeNode } from '../tracesTree';
 import { compareTraces } from './traceComparison';
 
 export const COMPARE_SCHEME = 'ai-trace-compare';
@@ -21,20 +21,11 @@ export class ComparisonDocuments implements vscode.TextDocumentContentProvider {
 }
 
 export async function compareTracesCommand(source: TraceSource, node?: TreeNode, selected?: TreeNode[]): Promise<void> {
-  const chosen = (selected?.length ? selected : node ? [node] : [])
-    .map((n) => (n.type === 'trace' ? n.trace.traceId : n.traceId));
-  const ids = [...new Set(chosen)];
-  const recent = await source.query({ limit: 200 });
+  const ids = [...new Set((selected?.length ? selected : node ? [node] : []).map(traceIdOf))];
   while (ids.length < 2) {
-    const picked = await vscode.window.showQuickPick(
-      recent.filter((t) => !ids.includes(t.traceId)).map((t) => ({
-        label: `${t.status === 'error' ? '$(error)' : '$(pass)'} ${noIcons(t.name)}`,
-        description: `${formatDuration(t.durationMs)} · ${formatRelativeTime(t.startMs)}`,
-        detail: t.traceId, traceId: t.traceId,
-      })),
-      { title: ids.length ? 'Compare with which trace?' : 'Compare which trace (A)?', matchOnDetail: true, matchOnDescription: true });
+    const picked = await pickTrace(source, ids.length ? 'Compare with which trace?' : 'Compare which trace (A)?', ids);
     if (!picked) return;
-    ids.push(picked.traceId);
+    ids.push(picked);
   }
   const [a, b] = ids;
   const uri = (side: 'A' | 'B') => vscode.Uri.from({ scheme: COMPARE_SCHEME, path: `/${side}-${a}-${b}.md` });

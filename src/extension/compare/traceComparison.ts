@@ -3,7 +3,7 @@
 // layout, so VS Code's diff editor shows exactly what changed between "yesterday" and "today".
 // Pure, so it is unit tested.
 import type { Span, TraceDetail } from '../../shared/spanModel';
-import { formatDuration } from '../format';
+import { formatDuration } from '../../shared/format';
 import { buildSpanTree, SpanNode } from '../spanTree';
 
 export interface AlignedStep {

@@ -5,7 +5,7 @@
 import { DEFAULT_REDACTIONS, TextRedactor } from '../../shared/redaction';
 import type { TraceDetail } from '../../shared/spanModel';
 import { traceDigest } from '../chat/traceDigest';
-import { formatDuration } from '../format';
+import { formatDuration } from '../../shared/format';
 
 /** Characters: about 6k tokens, room for a chat to reason about it. */
 export const COPY_FOR_AI_BUDGET = 24_000;

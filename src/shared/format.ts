@@ -1,5 +1,5 @@
-// How numbers read in the tree, the quick picks and the status bar. Pure, so it is unit tested.
-import type { TraceSummary } from '../shared/spanModel';
+// How numbers read everywhere: the tree, quick picks, status bar, hovers and the waterfall. Pure, so it is unit tested.
+import type { TraceSummary } from './spanModel';
 
 /** Trace text in quick picks, where `$(name)` would render as an icon. */
 export function noIcons(text: string | undefined): string {
