@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import type { ImportResult } from '../shared/engineProtocol';
-import { DEFAULTS, PortInUseError, startEngine } from './engine';
+import { DEFAULTS, maxMemoryBytes, PortInUseError, startEngine } from './engine';
 import { TraceFiles } from './files/traceFiles';
 import { TraceIndex } from './index/traceIndex';
 import { PriceTable } from './normalize/pricing';
@@ -31,6 +31,7 @@ serve options:
   --keep-error-days N  keep failed traces N days (default 90)
   --store-max-mb N     the store's size bound (default 2048)
   --max-spans N        spans held in memory; the oldest normal traces are evicted past it (default 1000000)
+  --max-memory-mb N    the same for the memory the traces take, estimated (default: half the heap limit)
   --slow-ms N          a trace this long or longer is slow (default 2000)
   --no-redact          keep API keys, bearer tokens, emails and card numbers as received
                        (by default they are masked before anything is indexed or stored)
@@ -55,6 +56,7 @@ interface ServeArgs {
   storeDir?: string;
   retention: Partial<RetentionPolicy>;
   maxSpans?: number;
+  maxMemoryMb?: number;
   slowMs?: number;
   host?: string;
   httpPort?: number;
@@ -94,6 +96,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--keep-error-days': args.retention.errorDays = positive(); break;
       case '--store-max-mb': args.retention.maxBytes = positive() * 1024 * 1024; break;
       case '--max-spans': args.maxSpans = Math.floor(positive()); break;
+      case '--max-memory-mb': args.maxMemoryMb = positive(); break;
       case '--slow-ms': args.slowMs = positive(); break;
       case '--host': args.host = value(); break;
       case '--port': args.httpPort = port(); break;
@@ -151,7 +154,8 @@ async function serve(argv: string[]): Promise<void> {
   OTLP/HTTP  ${base}/v1/traces  (and /v1/logs)
   OTLP/gRPC  ${engine.grpcPort === null ? 'off' : `${engine.host}:${engine.grpcPort}`}
   API        ${base}/api/traces
-  Store      ${engine.store ? engine.store.dir : 'none (traces are kept in memory only; use --store DIR)'}`);
+  Store      ${engine.store ? engine.store.dir : 'none (traces are kept in memory only; use --store DIR)'}
+  Memory     up to ${args.maxSpans ?? DEFAULTS.maxSpans} spans and ${Math.round(maxMemoryBytes(args.maxMemoryMb) / 2 ** 20)} MB of traces`);
   if (args.watchPaths.length) console.log(`  Watching   ${args.watchPaths.join(', ')}`);
   if (engine.host !== DEFAULTS.host && engine.host !== 'localhost' && engine.host !== '::1') {
     console.warn(`warning: bound to ${engine.host}; anyone who can reach this address can read your traces.`);

@@ -4,6 +4,7 @@
 // while the index lives on.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getHeapStatistics } from 'node:v8';
 import { TraceFiles, WatchSettings } from './files/traceFiles';
 import type { DetectorSettings } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
@@ -33,6 +34,8 @@ export interface EngineOptions {
   retention?: Partial<RetentionPolicy>;
   /** Spans held in memory before the oldest normal traces are evicted. */
   maxSpans?: number;
+  /** The same in (estimated) megabytes; 0 or none: half of this process's heap limit. */
+  maxMemoryMb?: number;
   /** A trace at least this long is slow. */
   slowMs?: number;
   /** Thresholds of the loop, weak retrieval, context bloat, spike and cascade detectors. */
@@ -80,10 +83,12 @@ export class Engine {
   private admission?: Admission;
   private readonly retentionTimer: NodeJS.Timeout;
   private readonly log: (message: string) => void;
+  private readonly evictions = new EvictionLog((message) => this.log(message));
 
   constructor(private options: EngineOptions = {}) {
     this.log = options.log ?? (() => undefined);
     this.index = new TraceIndex(new PriceTable(options.priceOverrides), indexLimits(options));
+    this.index.onEvicted = (traces, spans) => this.evictions.add(traces, spans);
     this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
     this.ingest = new Ingest(this.index, this.store);
     this.files = new TraceFiles(this.index, options.storeDir, this.log);
@@ -227,7 +232,48 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
 }
 
 function indexLimits(options: EngineOptions) {
-  return { maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, slowMs: options.slowMs, detectors: options.detectors, redaction: options.redaction };
+  return {
+    maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, maxBytes: maxMemoryBytes(options.maxMemoryMb),
+    slowMs: options.slowMs, detectors: options.detectors, redaction: options.redaction,
+  };
+}
+
+/**
+ * The memory cap in bytes. By default half the heap this process may grow to, which leaves room
+ * for the requests being decoded, queries and garbage: the engine evicts, it never runs out.
+ */
+export function maxMemoryBytes(maxMemoryMb: number | undefined): number {
+  return maxMemoryMb ? maxMemoryMb * 1024 * 1024 : Math.floor(getHeapStatistics().heap_size_limit / 2);
+}
+
+const EVICTION_LOG_EVERY_MS = 60_000;
+
+/** Says in the log that the memory cap evicted traces: at once the first time, then once a minute. */
+class EvictionLog {
+  private traces = 0;
+  private spans = 0;
+  private timer?: NodeJS.Timeout;
+  private said = false;
+
+  constructor(private readonly log: (message: string) => void) {}
+
+  add(traces: number, spans: number): void {
+    this.traces += traces;
+    this.spans += spans;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.flush();
+    }, this.said ? EVICTION_LOG_EVERY_MS : 0);
+    this.timer.unref();
+  }
+
+  private flush(): void {
+    this.log(`memory cap: evicted ${this.traces} trace(s) (${this.spans} spans), the oldest normal ones first; `
+      + 'raise aiTraceInspector.memory.maxSpans or memory.maxMegabytes (--max-spans, --max-memory-mb) to keep more in memory');
+    this.said = true;
+    this.traces = 0;
+    this.spans = 0;
+  }
 }
 
 function isWildcard(host: string): boolean {

@@ -26,7 +26,7 @@ let status: ReceiverStatus = { receiving: false, host: '127.0.0.1' };
 
 function engineOptions(s: EngineSettings): EngineOptions {
   return {
-    host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort, storeDir: s.storeDir, maxSpans: s.maxSpans,
+    host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort, storeDir: s.storeDir, maxSpans: s.maxSpans, maxMemoryMb: s.maxMemoryMb,
     slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, watch: s.watch, detectors: s.detectors, redaction: validPatterns(s.redaction), log,
   };
 }

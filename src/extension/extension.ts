@@ -32,7 +32,15 @@ export interface ExtensionApi {
   engine: EngineClient;
   source: ActiveSource;
   tree: TracesTreeProvider;
+  view: vscode.TreeView<TreeNode>;
   steps: StepsTreeProvider;
+}
+
+/** Above the traces once the memory cap has evicted some: the user must not think they were never received. */
+function evictionMessage(stats: EngineStats | undefined): string | undefined {
+  if (!stats?.evictedTraces) return undefined;
+  return `Memory is full: the ${stats.evictedTraces.toLocaleString('en-US')} oldest normal traces were evicted from memory. `
+    + 'Raise the settings memory.maxSpans or memory.maxMegabytes to keep more.';
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -64,6 +72,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   };
   const onStats = (stats: EngineStats | undefined) => {
     lastStats = stats;
+    view.message = evictionMessage(stats);
     void vscode.commands.executeCommand('setContext', 'aiTraceInspector.empty', (stats?.traces ?? 0) === 0);
     showStatus();
   };
@@ -154,7 +163,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
 
   void vscode.commands.executeCommand('setContext', 'aiTraceInspector.empty', true);
   await engine.start();
-  return { engine, source, tree, steps };
+  return { engine, source, tree, view, steps };
 }
 
 export function deactivate(): void {

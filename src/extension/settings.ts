@@ -15,6 +15,7 @@ export function readEngineSettings(defaultStoreDir: string): EngineSettings {
     grpcPort: c.get<boolean>('receiver.grpcEnabled', true) ? c.get<number>('receiver.grpcPort', 4317) : null,
     storeDir: c.get<boolean>('store.enabled', true) ? storeLocation || defaultStoreDir : undefined,
     maxSpans: c.get<number>('memory.maxSpans', 1_000_000),
+    maxMemoryMb: c.get<number>('memory.maxMegabytes', 0),
     slowMs: slowThresholdMs(),
     retention: {
       normalDays: c.get<number>('retention.normalDays', 7),

@@ -23,7 +23,8 @@ export class TracesStatusBar implements vscode.Disposable {
       this.item.text = `$(radio-tower) Traces :${status.httpPort}${counts}`;
       this.item.tooltip = `AI Trace Inspector: receiving OTLP on ${status.host}:${status.httpPort} (HTTP)`
         + `${status.grpcPort ? ` and ${status.host}:${status.grpcPort} (gRPC)` : ''}`
-        + (stats ? `\n${stats.traces} traces, ${stats.spans} spans, ${stats.errorTraces} failed` : '');
+        + (stats ? `\n${stats.traces} traces, ${stats.spans} spans, ${stats.errorTraces} failed` : '')
+        + (stats?.evictedTraces ? `\n${stats.evictedTraces} older traces evicted from memory (memory cap)` : '');
       this.item.backgroundColor = undefined;
     } else {
       this.item.text = `$(${status.problem ? 'warning' : 'circle-slash'}) Traces${status.problem ? `: port ${status.problem.port ?? ''} in use` : ': off'}${counts}`;

@@ -10,6 +10,8 @@ export interface EngineSettings {
   grpcPort: number | null;
   storeDir?: string;
   maxSpans: number;
+  /** The memory cap in megabytes; 0: half of the engine process's heap limit. */
+  maxMemoryMb: number;
   slowMs: number;
   retention: { normalDays: number; slowDays: number; errorDays: number; maxBytes: number; sampleNormal?: number };
   priceOverrides: Record<string, { input: number; output: number; cacheRead?: number; cacheWrite?: number }>;

@@ -17,13 +17,17 @@ export const DEFAULT_REDACTIONS: RedactionPattern[] = [
 
 /** Strings shorter than this cannot hold any default pattern; they skip the scan. */
 const MIN_LENGTH = 6;
-/** Masked results of recent strings: prompts and system messages repeat across spans. */
-const CACHE_SIZE = 20_000;
+/**
+ * Masked results of recent strings: prompts and system messages repeat across spans. Bounded by
+ * characters, not entries: 20,000 unique 32 KB prompts would otherwise hold 640 MB.
+ */
+const CACHE_CHARACTERS = 8 * 1024 * 1024;
 
 export class TextRedactor {
   private readonly any: RegExp;
   private readonly each: { name: string; re: RegExp }[];
   private readonly cache = new Map<string, string>();
+  private cachedCharacters = 0;
 
   constructor(patterns: RedactionPattern[]) {
     this.each = patterns.map((p) => ({ name: p.name, re: new RegExp(p.pattern, 'g') }));
@@ -47,8 +51,12 @@ export class TextRedactor {
     const cached = this.cache.get(value);
     if (cached !== undefined) return cached;
     const masked = this.mask(value);
-    if (this.cache.size >= CACHE_SIZE) this.cache.clear();
+    if (this.cachedCharacters + value.length > CACHE_CHARACTERS) {
+      this.cache.clear();
+      this.cachedCharacters = 0;
+    }
     this.cache.set(value, masked);
+    this.cachedCharacters += value.length;
     return masked;
   }
 

@@ -154,7 +154,10 @@ export interface EngineStats {
   orphanSpans: number;
   /** Log records waiting for the span they belong to. */
   pendingLogs: number;
+  /** Estimated bytes the traces in memory hold (what the memory cap counts). */
+  memoryBytes: number;
   rejectedSpans: number;
+  /** Traces the memory cap evicted since the engine started or was last cleared. */
   evictedTraces: number;
   receivedRequests: number;
 }

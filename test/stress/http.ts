@@ -55,6 +55,7 @@ export interface Stats {
   errorTraces: number;
   rejectedSpans: number;
   evictedTraces: number;
+  memoryBytes: number;
   receivedRequests: number;
 }
 

@@ -121,3 +121,80 @@ async function queryFigures(section: Section, engine: EngineProcess): Promise<vo
 }
 
 const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+export interface BigTextOptions {
+  /** Unique prompt text sent in all, more than the engine's heap may hold. */
+  sentMb: number;
+  /** The engine's heap limit (node --max-old-space-size): a small machine. */
+  heapMb: number;
+}
+
+const PROMPT_BYTES = 32 * 1024;
+const SPANS_PER_REQUEST = 20;
+
+/**
+ * RAG-sized prompts, each unique, into an engine with a small heap and the default memory cap:
+ * a span cap alone would let them fill memory (1M spans of 32 KB is 32 GB) and the engine would
+ * die of it. The byte cap must keep it alive and its memory near the cap.
+ */
+export async function runBigText(section: Section, options: BigTextOptions): Promise<void> {
+  const passage = 'The retrieved passage says the order shipped on time and a refund is possible within 30 days. '.repeat(PROMPT_BYTES / 96);
+  const requests = Math.ceil((options.sentMb * 2 ** 20) / (PROMPT_BYTES * SPANS_PER_REQUEST));
+  const engine = await EngineProcess.serve(['--no-grpc'], { nodeArgs: [`--max-old-space-size=${options.heapMb}`] });
+  try {
+    const capMb = Number(/Memory\s+up to \d+ spans and (\d+) MB/.exec(engine.stdout)?.[1]);
+    const idle = engine.memory().rss;
+    let next = 0;
+    const tally = newTally();
+    const begin = Date.now();
+    await Promise.all(Array.from({ length: CLIENTS }, async () => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      for (let request = next++; request < requests; request = next++) {
+        if (!await postUntilAccepted(engine.httpPort, 'json', bigTextRequest(request, passage), agent, tally)) {
+          throw new Error(`request ${request} was never accepted`);
+        }
+      }
+      agent.destroy();
+    }));
+    const seconds = (Date.now() - begin) / 1000;
+    const { rss, peakRss } = engine.memory();
+    const after = await stats(engine.httpPort);
+    const sentTraces = requests * SPANS_PER_REQUEST;
+    section.figure('unique prompt text sent (32 KB per span, one span per trace)', `${options.sentMb} MiB in ${seconds.toFixed(0)} s`);
+    section.figure('engine heap limit / default memory cap', `${options.heapMb} / ${capMb}`, 'MiB');
+    section.figure('traces held / evicted', `${after.traces} / ${after.evictedTraces}`);
+    section.figure('estimated bytes held (stats.memoryBytes)', mib(after.memoryBytes), 'MiB');
+    section.figure('RSS idle / after / peak', `${mib(idle)} / ${mib(rss)} / ${mib(peakRss)}`, 'MiB');
+    section.check('the engine never runs out of memory: every request acknowledged', tally.acked === requests && engine.child.exitCode === null && engine.child.signalCode === null,
+      `${tally.acked} of ${requests}`);
+    section.check('the estimate stays under the default cap (half the heap limit)', after.memoryBytes <= capMb * 2 ** 20, `${mib(after.memoryBytes)} of ${capMb} MiB`);
+    section.check('the cap is used, not evicted far below it', after.traces * PROMPT_BYTES >= capMb * 2 ** 20 / 2,
+      `${after.traces} traces of 32 KB held`);
+    section.check('peak resident memory stays within the heap limit (+128 MiB)', peakRss - idle <= (options.heapMb + 128) * 2 ** 20,
+      `${mib(peakRss - idle)} MiB over idle`);
+    section.check('every eviction is counted', after.evictedTraces === sentTraces - after.traces, `${after.evictedTraces} counted`);
+  } finally {
+    await engine.stop();
+  }
+}
+
+/** One OTLP/JSON request of single-span traces, each with its own retrieved context. */
+function bigTextRequest(request: number, passage: string): Buffer {
+  const hex = (n: number, digits: number) => n.toString(16).padStart(digits, '0');
+  const startNs = (BigInt(Date.UTC(2026, 0, 1)) + BigInt(request)) * 1_000_000n;
+  const spans = Array.from({ length: SPANS_PER_REQUEST }, (_, i) => {
+    const n = request * SPANS_PER_REQUEST + i + 1;
+    return {
+      traceId: hex(n, 32), spanId: hex(n, 16), name: 'retrieve_and_answer', kind: 1,
+      startTimeUnixNano: String(startNs), endTimeUnixNano: String(startNs + 900_000_000n),
+      attributes: [
+        { key: 'openinference.span.kind', value: { stringValue: 'LLM' } },
+        { key: 'input.value', value: { stringValue: `Passage ${n}: ${passage}` } },
+      ],
+      status: { code: 1 },
+    };
+  });
+  return Buffer.from(JSON.stringify({
+    resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'rag-app' } }] }, scopeSpans: [{ spans }] }],
+  }));
+}

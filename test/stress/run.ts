@@ -9,7 +9,7 @@ import { runApiSafety } from './apiSafety';
 import { runFaults } from './faults';
 import { runFuzz } from './fuzz/fuzz';
 import { runLoad } from './load';
-import { runMemory } from './memory';
+import { runBigText, runMemory } from './memory';
 import { runThrottling } from './throttling';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -29,6 +29,7 @@ const SECTIONS: Record<string, (section: Section) => Promise<void>> = {
     spans: env('STRESS_MEMORY_SPANS', 1_000_000), maxSpans: env('STRESS_MAX_SPANS', 750_000),
     budgetBaseBytes: 256 * 2 ** 20, budgetBytesPerSpan: 2560,
   }),
+  bigText: (section) => runBigText(section, { sentMb: env('STRESS_BIG_TEXT_MB', 1024), heapMb: 512 }),
 };
 
 async function main(): Promise<void> {

@@ -538,7 +538,7 @@ describe('trace files: the CLI and the engine process', () => {
     connection.listen();
     try {
       const settings: EngineSettings = {
-        host: '127.0.0.1', httpPort: 0, grpcPort: null, maxSpans: 100_000, slowMs: 2000, priceOverrides: {},
+        host: '127.0.0.1', httpPort: 0, grpcPort: null, maxSpans: 100_000, maxMemoryMb: 0, slowMs: 2000, priceOverrides: {},
         retention: { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 1e9 },
       };
       await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: settings });

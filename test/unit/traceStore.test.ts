@@ -191,6 +191,31 @@ describe('the memory cap', () => {
   });
 });
 
+describe('the memory cap in bytes', () => {
+  it('evicts by the text held when prompts are large and unique, failed traces last', () => {
+    const maxBytes = 4 * 1024 * 1024;
+    const index = new TraceIndex(new PriceTable(), { maxBytes, slowMs: 2000 });
+    const evictions: number[] = [];
+    index.onEvicted = (traces) => evictions.push(traces);
+    const t = 1_700_000_000_000;
+    const prompt = (n: number) => `context ${n}: ${'retrieved passage '.repeat(5000)}`; // ~90 KB, unique
+    for (let n = 0; n < 100; n++) {
+      index.addSpans([rawSpan({ 'input.value': prompt(n) }, { startMs: t + n, endMs: t + n + 10, statusCode: n === 0 ? 2 : 1 })]);
+    }
+    const stats = index.stats();
+    assert.ok(stats.memoryBytes <= maxBytes, `${stats.memoryBytes} bytes held`);
+    assert.ok(stats.memoryBytes > maxBytes / 2, 'fills the cap, no more evicted than needed');
+    assert.equal(stats.evictedTraces, 100 - stats.traces);
+    assert.ok(stats.traces >= 40 && stats.traces < 50, `${stats.traces} traces of ~90 KB held in 4 MiB`);
+    assert.equal(evictions.reduce((a, b) => a + b, 0), stats.evictedTraces, 'every eviction is reported');
+    assert.equal(index.query({ status: 'error' }).length, 1, 'the failed trace, the oldest, is kept');
+    assert.equal(index.query({ q: 'context 5:' }).length, 0, 'evicted traces are not found');
+    assert.equal(index.query({ q: 'context 99:' }).length, 1);
+    index.clear();
+    assert.deepEqual([index.stats().memoryBytes, index.stats().evictedTraces], [0, 0]);
+  });
+});
+
 describe('export', () => {
   it('round-trips every attribute, event and id through OTLP/JSON', async () => {
     const engine = await startEngine({ httpPort: 0, grpcPort: null });

@@ -28,17 +28,30 @@ export class StringTable<T extends object = object> {
   private readonly slots = new Map<string, Slot<T>>();
   /** Long strings by fingerprint: one canonical string, or several that share a fingerprint. */
   private readonly longStrings = new Map<number, string | string[]>();
+  private characters = 0;
 
   get size(): number {
     return this.slots.size;
+  }
+
+  /** Characters of the distinct strings held: what the text of the traces costs, about a byte each. */
+  get heldCharacters(): number {
+    return this.characters;
   }
 
   intern(value: string): string {
     if (value.length >= LONG_STRING) return this.internLong(value);
     const slot = this.slots.get(value);
     if (slot) return slot.value;
-    this.slots.set(value, { value, owners: undefined });
+    this.add(value);
     return value;
+  }
+
+  private add(value: string): Slot<T> {
+    const slot: Slot<T> = { value, owners: undefined };
+    this.slots.set(value, slot);
+    this.characters += value.length;
+    return slot;
   }
 
   private internLong(value: string): string {
@@ -53,17 +66,13 @@ export class StringTable<T extends object = object> {
       for (const candidate of known) if (candidate === value) return candidate;
       known.push(value);
     }
-    this.slots.set(value, { value, owners: undefined });
+    this.add(value);
     return value;
   }
 
   /** Records that `owner` contains `value`. */
   post(value: string, owner: T): void {
-    let slot = this.slots.get(value);
-    if (!slot) {
-      slot = { value, owners: undefined };
-      this.slots.set(value, slot);
-    }
+    const slot = this.slots.get(value) ?? this.add(value);
     const owners = slot.owners;
     if (owners === undefined) slot.owners = owner;
     else if (Array.isArray(owners)) {
@@ -99,10 +108,12 @@ export class StringTable<T extends object = object> {
   clear(): void {
     this.slots.clear();
     this.longStrings.clear();
+    this.characters = 0;
   }
 
   private forget(value: string): void {
     this.slots.delete(value);
+    this.characters -= value.length;
     if (value.length < LONG_STRING) return;
     const fp = fingerprint(value);
     const known = this.longStrings.get(fp);

@@ -22,6 +22,8 @@ export interface Trace {
   live: boolean;
   /** Spans whose parent has not arrived (kept, and shown as roots). */
   orphans: number;
+  /** What this trace is estimated to hold in memory (see MEMORY below). */
+  bytes: number;
 }
 
 type Facet = 'service' | 'model' | 'session' | 'user';
@@ -31,6 +33,8 @@ export type RetentionClass = 'error' | 'slow' | 'normal';
 export interface IndexLimits {
   /** Spans kept in memory; past it the oldest normal traces go first, then slow, then failed ones. */
   maxSpans?: number;
+  /** The same, for the estimated bytes the traces hold: prompts of 100 KB fill memory long before a span count. */
+  maxBytes?: number;
   /** A trace at least this long counts as slow (kept longer). */
   slowMs?: number;
   detectors?: DetectorSettings;
@@ -39,6 +43,13 @@ export interface IndexLimits {
 }
 
 const DEFAULT_SLOW_MS = 2000;
+
+/**
+ * The memory estimate behind maxBytes, calibrated on `npm run bench`'s LLM-shaped spans: a span's
+ * objects and ids, each attribute and event, each trace's summary and index entries, plus the text
+ * of every distinct string, charged to the batch that brought it.
+ */
+const MEMORY = { span: 300, attribute: 60, event: 150, trace: 650 };
 
 /** Log records kept while their span has not arrived yet. */
 const MAX_PENDING_LOGS = 50_000;
@@ -62,7 +73,11 @@ export class TraceIndex {
   private pendingLogCount = 0;
   private spanCount = 0;
   private orphanCount = 0;
-  private compactedAt = 0;
+  private heldBytes = 0;
+  /** The string table's characters already charged to some trace. */
+  private charactersCharged = 0;
+  /** Evicted since the string table last dropped their strings. */
+  private staleSinceCompaction = { traces: 0, bytes: 0 };
   private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
 
   /** Called after every change (spans, logs, eviction, clear); the engine server throttles it. */
@@ -77,6 +92,8 @@ export class TraceIndex {
 
   /** Called with every batch of new spans (code links follow them). */
   onSpansAdded: (spans: StoredSpan[]) => void = () => undefined;
+  /** Called when the memory cap evicted traces (the engine tells the user). */
+  onEvicted: (traces: number, spans: number) => void = () => undefined;
 
   private readonly detectors = new Detectors();
   /** Set while redaction is on: what arrives is masked before anything indexes, shows or stores it. */
@@ -114,8 +131,9 @@ export class TraceIndex {
     for (const raw of spans) {
       let trace = this.traces.get(raw.traceId);
       if (!trace) {
-        trace = { traceId: raw.traceId, spans: new Map(), summary: emptySummary(raw.traceId), live: true, orphans: 0 };
+        trace = { traceId: raw.traceId, spans: new Map(), summary: emptySummary(raw.traceId), live: true, orphans: 0, bytes: 0 };
         this.traces.set(raw.traceId, trace);
+        this.charge(trace, MEMORY.trace);
       }
       const stored = raw as StoredSpan;
       stored.facts = spanFacts(raw.attributes, raw.name, this.prices);
@@ -123,7 +141,10 @@ export class TraceIndex {
       const previous = trace.spans.get(raw.spanId);
       // A re-sent span replaces the first copy; logs attached to it carry over.
       if (previous) stored.events.push(...previous.events.filter((e) => e.fromLog));
-      else this.spanCount++;
+      else {
+        this.spanCount++;
+        this.charge(trace, spanBytes(stored));
+      }
       const pending = this.takePendingLogs(raw.traceId, raw.spanId);
       if (pending) stored.events.push(...pending);
       trace.spans.set(raw.spanId, stored);
@@ -135,33 +156,59 @@ export class TraceIndex {
       this.postStrings(trace, added);
       this.refresh(trace);
     }
+    const textPerSpan = this.newText() / spans.length;
+    for (const [trace, added] of touched) this.charge(trace, added.length * textPerSpan);
     this.enforceMemoryCap(touched);
     this.onSpansAdded(spans as StoredSpan[]);
     this.changed();
   }
 
-  /** Evicts whole traces, oldest normal ones first, until the span count is under the cap. */
+  /** Text the string table took in since the last charge (a batch's new strings). */
+  private newText(): number {
+    const fresh = this.strings.heldCharacters - this.charactersCharged;
+    this.charactersCharged = this.strings.heldCharacters;
+    return Math.max(0, fresh);
+  }
+
+  private charge(trace: Trace, bytes: number): void {
+    trace.bytes += bytes;
+    this.heldBytes += bytes;
+  }
+
+  /**
+   * Evicts whole traces, oldest normal ones first, until the spans and the estimated bytes held
+   * are both within their caps.
+   */
   private enforceMemoryCap(justAdded: Map<Trace, unknown>): void {
-    const max = this.limits.maxSpans;
-    if (max === undefined || this.spanCount <= max) return;
+    const maxSpans = this.limits.maxSpans ?? Infinity;
+    const maxBytes = this.limits.maxBytes ?? Infinity;
+    const within = () => this.spanCount <= maxSpans && this.heldBytes <= maxBytes;
+    if (within()) return;
+    const before = { traces: this.traces.size, spans: this.spanCount };
     for (const wanted of ['normal', 'slow', 'error'] as RetentionClass[]) {
       const victims: Trace[] = [];
-      let excess = this.spanCount - max;
+      let excessSpans = this.spanCount - maxSpans;
+      let excessBytes = this.heldBytes - maxBytes;
       for (const trace of this.byStart.ascending()) {
-        if (excess <= 0) break;
+        if (excessSpans <= 0 && excessBytes <= 0) break;
         // Never evict what this very batch added while older traces remain.
         if (justAdded.has(trace) || this.retentionClass(trace.summary) !== wanted) continue;
         victims.push(trace);
-        excess -= trace.spans.size;
+        excessSpans -= trace.spans.size;
+        excessBytes -= trace.bytes;
       }
       for (const trace of victims) this.remove(trace);
-      if (this.spanCount <= max) break;
+      if (within()) break;
     }
-    // Stale postings are skipped by search; drop them once enough traces are gone.
-    if (this.counters.evictedTraces - this.compactedAt > this.traces.size / 4) {
+    // Stale postings are skipped by search, but they hold the evicted traces' strings: drop them
+    // once a quarter of the traces, or an eighth of the memory cap, is gone.
+    const stale = this.staleSinceCompaction;
+    if (stale.traces > this.traces.size / 4 || stale.bytes > maxBytes / 8) {
       this.strings.compact((t) => t.live);
-      this.compactedAt = this.counters.evictedTraces;
+      this.charactersCharged = this.strings.heldCharacters;
+      this.staleSinceCompaction = { traces: 0, bytes: 0 };
     }
+    if (this.traces.size < before.traces) this.onEvicted(before.traces - this.traces.size, before.spans - this.spanCount);
   }
 
   /** Drops a trace from every index. */
@@ -179,6 +226,9 @@ export class TraceIndex {
     this.updateFacet('user', trace, summary.userId ? [summary.userId] : [], []);
     this.spanCount -= trace.spans.size;
     this.orphanCount -= trace.orphans;
+    this.heldBytes -= trace.bytes;
+    this.staleSinceCompaction.traces++;
+    this.staleSinceCompaction.bytes += trace.bytes;
     trace.live = false;
     this.counters.evictedTraces++;
   }
@@ -207,6 +257,8 @@ export class TraceIndex {
       }
     }
     for (const [trace, spans] of touched) this.postStrings(trace, spans);
+    const textPerLog = this.newText() / logs.length;
+    for (const [trace, spans] of touched) this.charge(trace, spans.length * (MEMORY.event + textPerLog));
     if (touched.size) this.changed();
     return unattached;
   }
@@ -298,6 +350,7 @@ export class TraceIndex {
       errorTraces: this.errors.size,
       orphanSpans: this.orphanCount,
       pendingLogs: this.pendingLogCount,
+      memoryBytes: Math.round(this.heldBytes),
       ...this.counters,
     };
   }
@@ -313,6 +366,10 @@ export class TraceIndex {
     this.pendingLogCount = 0;
     this.spanCount = 0;
     this.orphanCount = 0;
+    this.heldBytes = 0;
+    this.charactersCharged = 0;
+    this.counters.evictedTraces = 0;
+    this.staleSinceCompaction = { traces: 0, bytes: 0 };
     this.changed();
   }
 
@@ -326,24 +383,25 @@ export class TraceIndex {
     return found;
   }
 
-  /** Makes the strings of these spans findable by text search, each once per trace. */
+  /**
+   * Makes the strings of these spans findable by text search. A string is posted once per trace:
+   * the table skips an owner that posted it last (this trace's spans are posted together).
+   */
   private postStrings(trace: Trace, spans: StoredSpan[]): void {
-    const seen = new Set<string>();
-    const visit = (v: unknown): void => {
-      if (typeof v === 'string') seen.add(v);
-      else if (Array.isArray(v)) v.forEach(visit);
-      else if (v && typeof v === 'object') Object.values(v).forEach(visit);
+    const post = (v: unknown): void => {
+      if (typeof v === 'string') this.strings.post(v, trace);
+      else if (Array.isArray(v)) v.forEach(post);
+      else if (v && typeof v === 'object') Object.values(v).forEach(post);
     };
     for (const span of spans) {
-      seen.add(span.name);
-      for (const key in span.attributes) visit(span.attributes[key]);
+      this.strings.post(span.name, trace);
+      for (const key in span.attributes) post(span.attributes[key]);
       for (const event of span.events) {
-        seen.add(event.name);
-        for (const key in event.attributes) visit(event.attributes[key]);
-        visit(event.body);
+        this.strings.post(event.name, trace);
+        for (const key in event.attributes) post(event.attributes[key]);
+        post(event.body);
       }
     }
-    for (const value of seen) this.strings.post(value, trace);
   }
 
   private keepPendingLog(key: string, event: RawEvent): void {
@@ -414,6 +472,17 @@ export class TraceIndex {
       set.add(trace);
     }
   }
+}
+
+/** A span's objects, attributes and events, by the MEMORY estimate (its text is charged apart). */
+function spanBytes(span: StoredSpan): number {
+  let bytes = MEMORY.span;
+  for (const key in span.attributes) bytes += MEMORY.attribute;
+  for (const event of span.events) {
+    bytes += MEMORY.event;
+    for (const key in event.attributes) bytes += MEMORY.attribute;
+  }
+  return bytes;
 }
 
 function sameLogRecord(a: RawEvent, b: RawEvent): boolean {

@@ -45,12 +45,12 @@ const FIELD_KEYS = {
 };
 
 type Field = keyof typeof FIELD_KEYS;
+const FIELDS = Object.keys(FIELD_KEYS) as Field[];
+const FIELD_NUMBER = Object.fromEntries(FIELDS.map((field, i) => [field, i])) as Record<Field, number>;
 
-/** Attribute key → its field and rank, so a span's attributes are read in one pass. */
-const KEY_INDEX = new Map<string, { field: Field; rank: number }>();
-for (const [field, keys] of Object.entries(FIELD_KEYS) as [Field, string[]][]) {
-  keys.forEach((key, rank) => KEY_INDEX.set(key, { field, rank }));
-}
+/** Attribute key → its field's number and the key's rank, so a span's attributes are read in one pass. */
+const KEY_INDEX = new Map<string, { field: number; rank: number }>();
+for (const field of FIELDS) FIELD_KEYS[field].forEach((key, rank) => KEY_INDEX.set(key, { field: FIELD_NUMBER[field], rank }));
 
 /** JSON-valued attributes that hold several fields at once (MLflow, Langfuse); ranked after the plain keys. */
 const PACKED: Record<string, Partial<Record<Field, string>>> = {
@@ -62,33 +62,50 @@ const PACKED: Record<string, Partial<Record<Field, string>>> = {
 };
 const PACKED_RANK = 100;
 
+/** The best value offered so far for each field (by field number), and its rank. */
+class Offers {
+  private readonly values: (AttributeValue | undefined)[] = new Array(FIELDS.length).fill(undefined);
+  private readonly ranks: number[] = new Array(FIELDS.length).fill(Infinity);
+
+  clear(): void {
+    this.values.fill(undefined);
+    this.ranks.fill(Infinity);
+  }
+
+  offer(field: number, rank: number, value: unknown): void {
+    if (value === undefined || value === null || value === '' || rank >= this.ranks[field]) return;
+    this.values[field] = value as AttributeValue;
+    this.ranks[field] = rank;
+  }
+
+  get(field: Field): AttributeValue | undefined {
+    return this.values[FIELD_NUMBER[field]];
+  }
+
+  text(field: Field): string | undefined {
+    const v = this.get(field);
+    return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+  }
+}
+
+/** One for all calls: spanFacts runs for every span and never re-enters. */
+const best = new Offers();
+
 export function spanFacts(attrs: Attributes, name: string, prices: PriceTable): SpanFacts {
-  const best: Partial<Record<Field, AttributeValue>> = {};
-  const bestRank: Partial<Record<Field, number>> = {};
-  const offer = (field: Field, rank: number, value: unknown) => {
-    if (value === undefined || value === null || value === '') return;
-    if (bestRank[field] === undefined || rank < bestRank[field]!) {
-      best[field] = value as AttributeValue;
-      bestRank[field] = rank;
-    }
-  };
+  best.clear();
   for (const key in attrs) {
     const hit = KEY_INDEX.get(key);
-    if (hit) offer(hit.field, hit.rank, attrs[key]);
+    if (hit) best.offer(hit.field, hit.rank, attrs[key]);
     else if (key in PACKED) {
       const packed = parseJson(attrs[key]);
       if (!isRecord(packed)) continue;
-      for (const [field, inner] of Object.entries(PACKED[key]) as [Field, string][]) offer(field, PACKED_RANK, packed[inner]);
+      for (const [field, inner] of Object.entries(PACKED[key]) as [Field, string][]) best.offer(FIELD_NUMBER[field], PACKED_RANK, packed[inner]);
     }
   }
-  const text = (field: Field) => {
-    const v = best[field];
-    return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
-  };
   const facts: SpanFacts = { kind: detectKind(attrs, name) };
-  const model = text('responseModel') ?? text('requestModel');
+  const model = best.text('responseModel') ?? best.text('requestModel');
   if (model) facts.model = model;
-  let provider = text('provider')?.toLowerCase();
+  let provider = best.text('provider')?.toLowerCase();
   // The AI SDK names a provider API (`openai.chat`), also in its gen_ai.system; the provider is
   // its first part. Real provider names may hold dots (`aws.bedrock`), so only the SDK's are cut.
   const aiSdkProvider = attrs['ai.model.provider'];
@@ -96,7 +113,7 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable): 
   if (provider) facts.provider = provider;
   const tokens = tokensFrom(best);
   if (tokens) facts.tokens = tokens;
-  const cost = toNumber(best.cost) ?? sumOrUndefined(toNumber(best.costPrompt), toNumber(best.costCompletion));
+  const cost = toNumber(best.get('cost')) ?? sumOrUndefined(toNumber(best.get('costPrompt')), toNumber(best.get('costCompletion')));
   if (cost !== undefined) {
     facts.costUsd = cost;
     facts.costSource = 'attribute';
@@ -107,24 +124,24 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable): 
       facts.costSource = 'computed';
     }
   }
-  const sessionId = text('sessionId');
+  const sessionId = best.text('sessionId');
   if (sessionId) facts.sessionId = sessionId;
-  const userId = text('userId');
+  const userId = best.text('userId');
   if (userId) facts.userId = userId;
   return facts;
 }
 
-function tokensFrom(best: Partial<Record<Field, AttributeValue>>): Tokens | undefined {
-  const input = toNumber(best.input);
-  const output = toNumber(best.output);
-  const total = toNumber(best.total);
+function tokensFrom(best: Offers): Tokens | undefined {
+  const input = toNumber(best.get('input'));
+  const output = toNumber(best.get('output'));
+  const total = toNumber(best.get('total'));
   if (input === undefined && output === undefined && total === undefined) return undefined;
   const tokens: Tokens = {};
   if (input !== undefined) tokens.input = input;
   if (output !== undefined) tokens.output = output;
   tokens.total = total ?? (input ?? 0) + (output ?? 0);
   for (const field of ['cacheRead', 'cacheWrite', 'reasoning'] as const) {
-    const n = toNumber(best[field]);
+    const n = toNumber(best.get(field));
     if (n !== undefined) tokens[field] = n;
   }
   return tokens;

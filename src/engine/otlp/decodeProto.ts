@@ -2,7 +2,7 @@
 // (trace.proto, logs.proto, common.proto); unknown fields are skipped by wire type.
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
 import { StringTable } from '../index/stringTable';
-import { DecodedStringCache } from './decodedStringCache';
+import { DecodedStringCache, KnownString } from './decodedStringCache';
 import { checkValueDepth, DecodeError, ProtoReader } from './protoReader';
 import {
   DecodedBatch, NANOS_PER_MS, RawEvent, RawLink, RawLog, RawSpan, ResourceInfo, ScopeInfo,
@@ -16,6 +16,11 @@ const I64 = (field: number) => (field << 3) | 1;
 
 export class ProtoDecoder {
   private readonly cache: DecodedStringCache;
+  /** The last string decoded: what follows it is guessed from what followed it before. */
+  private previous: KnownString | undefined;
+  /** The previous span's trace and parent ids, which the next span usually repeats. */
+  private readonly traceId = new RepeatedId();
+  private readonly parentId = new RepeatedId();
 
   constructor(strings: StringTable) {
     this.cache = new DecodedStringCache(strings);
@@ -24,7 +29,10 @@ export class ProtoDecoder {
   /** A string field, interned (repeats are recognized from their bytes). */
   private string(r: ProtoReader): string {
     const start = r.skipLength();
-    return this.cache.get(r.buf, start, r.pos);
+    const known = this.cache.get(r.buf, start, r.pos, this.previous?.next);
+    if (this.previous) this.previous.next = known;
+    this.previous = known;
+    return known.value;
   }
 
   /** ExportTraceServiceRequest or TracesData (byte-identical). */
@@ -97,10 +105,10 @@ export class ProtoDecoder {
     while (!r.done) {
       const tag = r.tag();
       switch (tag) {
-        case LEN(1): span.traceId = r.hex(); break;
+        case LEN(1): span.traceId = this.traceId.read(r); break;
         case LEN(2): span.spanId = r.hex(); break;
         case LEN(4): {
-          const parent = r.hex();
+          const parent = this.parentId.read(r);
           if (isValidSpanId(parent)) span.parentSpanId = parent;
           break;
         }
@@ -285,6 +293,36 @@ export class ProtoDecoder {
     finishLog(log, observedMs, severity);
     return log;
   }
+}
+
+/**
+ * An id field that often repeats the previous one (the spans of a trace come together, siblings
+ * share a parent): a repeat is recognized from its bytes and shares the previous string, which
+ * saves a decode, a hash in every map keyed by it, and the memory of a copy per span.
+ */
+class RepeatedId {
+  /** A copy of the previous id's bytes (never a view: that would keep a whole request alive). */
+  private readonly bytes = Buffer.alloc(MAX_ID_BYTES);
+  private length = -1;
+  private value = '';
+
+  read(r: ProtoReader): string {
+    const start = r.skipLength();
+    const { buf, pos } = r;
+    const length = pos - start;
+    if (length === this.length && sameBytes(this.bytes, buf, start, length)) return this.value;
+    this.value = r.hexAt(start);
+    this.length = length <= MAX_ID_BYTES ? buf.copy(this.bytes, 0, start, pos) : -1;
+    return this.value;
+  }
+}
+
+/** Trace ids are 16 bytes, span ids 8; anything longer is invalid and not worth remembering. */
+const MAX_ID_BYTES = 16;
+
+function sameBytes(copy: Buffer, buf: Buffer, start: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (copy[i] !== buf[start + i]) return false;
+  return true;
 }
 
 /** Fills what a log record left open: its time, its name, and ids we cannot use. */

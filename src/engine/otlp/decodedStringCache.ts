@@ -1,11 +1,14 @@
 // Most strings in a stream of spans are repeats: attribute keys, model names, system prompts.
-// This cache recognizes a repeat from its bytes before decoding it, so a repeat costs a hash
-// and a byte compare instead of a UTF-8 decode, a string hash and a garbage string.
+// This cache recognizes a repeat from its bytes before decoding it, so a repeat costs a byte
+// compare (and at most a hash) instead of a UTF-8 decode, a string hash and a garbage string.
 import type { StringTable } from '../index/stringTable';
 
-interface Entry {
-  bytes: Buffer;
-  value: string;
+/** A decoded string, and the string that followed it last time (the decoder's guess for next time). */
+export interface KnownString {
+  readonly bytes: Buffer;
+  readonly value: string;
+  readonly hash: number;
+  next?: KnownString;
 }
 
 const SLOTS = 1 << 16;
@@ -21,23 +24,35 @@ const SHORT = 64;
 const SAMPLES = 64;
 
 export class DecodedStringCache {
-  private buckets: (Entry[] | undefined)[] = new Array(SLOTS);
+  private buckets: (KnownString[] | undefined)[] = new Array(SLOTS);
   private bytesHeld = 0;
 
   constructor(private readonly strings: StringTable) {}
 
-  /** The interned string for buf[start, end). */
-  get(buf: Buffer, start: number, end: number): string {
+  /**
+   * The interned string for buf[start, end). `guess` is the string the caller expects (what
+   * followed the previous one last time): keys come in the same order span after span, and a
+   * key's value is often the one it had before, so a right guess skips the hash.
+   */
+  get(buf: Buffer, start: number, end: number, guess?: KnownString): KnownString {
     const length = end - start;
-    if (length > MAX_CACHED_LENGTH) return this.strings.intern(buf.toString('utf8', start, end));
-    const slot = hashBytes(buf, start, length) & (SLOTS - 1);
+    if (length <= SHORT && guess !== undefined && guess.bytes.length === length && sameShortBytes(guess.bytes, buf, start, length)) {
+      return guess;
+    }
+    if (length > MAX_CACHED_LENGTH) {
+      const value = this.strings.intern(buf.toString('utf8', start, end));
+      return { bytes: EMPTY, value, hash: 0 };
+    }
+    const hash = hashBytes(buf, start, length);
+    if (guess !== undefined && guess.hash === hash && sameBytes(guess.bytes, buf, start, length)) return guess;
+    const slot = hash & (SLOTS - 1);
     let bucket = this.buckets[slot];
     if (bucket) {
-      for (const entry of bucket) {
-        if (entry.bytes.length === length && sameBytes(entry.bytes, buf, start, length)) return entry.value;
+      for (const known of bucket) {
+        if (known.hash === hash && sameBytes(known.bytes, buf, start, length)) return known;
       }
     }
-    const value = this.strings.intern(buf.toString('utf8', start, end));
+    const known: KnownString = { bytes: Buffer.from(buf.subarray(start, end)), value: this.strings.intern(buf.toString('utf8', start, end)), hash };
     if (this.bytesHeld + length > BYTE_BUDGET) {
       this.buckets = new Array(SLOTS);
       this.bytesHeld = 0;
@@ -45,11 +60,13 @@ export class DecodedStringCache {
     }
     if (!bucket) this.buckets[slot] = bucket = [];
     if (bucket.length >= BUCKET_SIZE) this.bytesHeld -= bucket.shift()!.bytes.length;
-    bucket.push({ bytes: Buffer.from(buf.subarray(start, end)), value });
+    bucket.push(known);
     this.bytesHeld += length;
-    return value;
+    return known;
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function hashBytes(buf: Buffer, start: number, length: number): number {
   let h = 0x811c9dc5 ^ length;
@@ -63,10 +80,13 @@ function hashBytes(buf: Buffer, start: number, length: number): number {
   return h >>> 0;
 }
 
+function sameShortBytes(cached: Buffer, buf: Buffer, start: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (cached[i] !== buf[start + i]) return false;
+  return true;
+}
+
 function sameBytes(cached: Buffer, buf: Buffer, start: number, length: number): boolean {
-  if (length <= SHORT) {
-    for (let i = 0; i < length; i++) if (cached[i] !== buf[start + i]) return false;
-    return true;
-  }
+  if (cached.length !== length) return false;
+  if (length <= SHORT) return sameShortBytes(cached, buf, start, length);
   return buf.compare(cached, 0, length, start, start + length) === 0;
 }

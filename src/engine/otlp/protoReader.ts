@@ -157,7 +157,11 @@ export class ProtoReader {
   }
 
   hex(): string {
-    const start = this.skipLength();
+    return this.hexAt(this.skipLength());
+  }
+
+  /** The bytes from `start` to the current position, as lowercase hex. */
+  hexAt(start: number): string {
     return (this.buf as unknown as FastSlices).hexSlice(start, this.pos);
   }
 

@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { context, trace } from '@opentelemetry/api';
 import * as vscode from 'vscode';
-import { sendAiRequests } from '../otlpTraffic';
+import { sendAiRequests, sendSpans } from '../otlpTraffic';
 import { PortHolder, recentlyFreePort } from '../portHolder';
 import {
   api, config, crashEngine, engineStatsAt, extension, rowsFor, SECTION, setSetting, shownTexts, sleep, statusBarText, statusesDuring, ui, waitFor,
@@ -151,6 +152,36 @@ describe('settings', () => {
       assert.ok((await tree.getChildren()).length > 0);
     } finally {
       other.process.kill();
+    }
+  });
+
+  it('applies a smaller memory cap at once, and the Traces view says how many traces it evicted', async () => {
+    const { engine, source, view } = await api();
+    try {
+      await setSetting('memory.maxSpans', 1000);
+      await sleep(500); // the engine takes the new settings
+      const port = engine.status.httpPort!;
+      // Two exports of 60 traces of 10 spans: 1,200 spans into a cap of 1,000.
+      for (let batch = 0; batch < 2; batch++) {
+        await sendSpans(port, (tracer) => {
+          for (let t = 0; t < 60; t++) {
+            const root = tracer.startSpan(`capped-${batch}-${t}`);
+            for (let s = 0; s < 9; s++) tracer.startSpan('step', {}, trace.setSpan(context.active(), root)).end();
+            root.end();
+          }
+        });
+      }
+      const stats = await waitFor('evictions', async () => ((await source.stats()).evictedTraces > 0 ? source.stats() : undefined));
+      assert.ok(stats.spans <= 1000, `${stats.spans} spans held`);
+      await vscode.commands.executeCommand('aiTraceInspector.traces.focus');
+      const message = await waitFor('the Traces view to say so', async () =>
+        (await shownTexts('.tree-explorer-viewlet-tree-view .message')).find((t) => t.includes('evicted')));
+      assert.match(message, new RegExp(`the ${stats.evictedTraces.toLocaleString('en-US')} oldest normal traces were evicted`));
+      await ui({ do: 'screenshot', name: 'suites-memory-cap' });
+      await source.clear();
+      await waitFor('the message to go with the traces', () => view.message === undefined);
+    } finally {
+      await setSetting('memory.maxSpans', undefined);
     }
   });
 });
