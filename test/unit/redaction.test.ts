@@ -50,17 +50,19 @@ describe('redaction in the engine', () => {
   it('masks what is shown, exported and stored, and the store never holds the raw value', async () => {
     const storeDir = mkdtempSync(join(tmpdir(), 'redaction-store-'));
     const engine = await startEngine({ httpPort: 0, grpcPort: null, storeDir, redaction: DEFAULT_REDACTIONS });
+    const chat = (name: string, content: string) => recordSpans('support-bot', (tracer) => {
+      tracer.startSpan(name, { attributes: {
+        'openinference.span.kind': 'LLM', 'llm.input_messages.0.message.role': 'user', 'llm.input_messages.0.message.content': content,
+      } }).end();
+    });
     try {
-      const spans = await recordSpans('support-bot', (tracer) => {
-        tracer.startSpan('chat', { attributes: {
-          'openinference.span.kind': 'LLM',
-          'llm.input_messages.0.message.role': 'user',
-          'llm.input_messages.0.message.content': `My key is ${secret}, mail me at ${email}`,
-        } }).end();
-      });
-      await exportSpans(engine, 'http/protobuf', spans);
+      await exportSpans(engine, 'http/protobuf', await chat('chat', `My key is ${secret}, mail me at ${email}`));
+      // A request with nothing to mask is stored as received; the same secret again (masked from
+      // the redactor's cache this time) never is.
+      await exportSpans(engine, 'http/protobuf', await chat('nothing-to-mask', 'Where is my order?'));
+      await exportSpans(engine, 'http/protobuf', await chat('the-same-secret-again', `My key is ${secret}, mail me at ${email}`));
       const api = new EngineApiClient(engine.httpPort);
-      const [summary] = await api.listTraces();
+      const [summary] = (await api.listTraces()).filter((t) => t.name === 'chat');
       const shown = JSON.stringify(await api.trace(summary.traceId));
       assert.match(shown, /My key is \[REDACTED:api-key\], mail me at \[REDACTED:email\]/);
       const exported = await (await fetch(`http://127.0.0.1:${engine.httpPort}/api/traces/${summary.traceId}/otlp`)).text();
@@ -68,13 +70,16 @@ describe('redaction in the engine', () => {
     } finally {
       await engine.close();
     }
-    const stored = readdirSync(storeDir).map((f) => readFileSync(join(storeDir, f)).toString('latin1')).join('');
+    const files = readdirSync(storeDir);
+    const stored = files.map((f) => readFileSync(join(storeDir, f)).toString('latin1')).join('');
     assert.ok(stored.includes('[REDACTED:api-key]'), 'the masked request is stored');
     assert.ok(!stored.includes(secret) && !stored.includes(email), 'the raw values never reach the disk');
+    const protobufSegment = files.find((f) => f.endsWith('.otlp.pb'));
+    assert.ok(protobufSegment && readFileSync(join(storeDir, protobufSegment), 'latin1').includes('nothing-to-mask'), 'a clean request is stored as received');
     const restarted = await startEngine({ httpPort: 0, grpcPort: null, storeDir, redaction: DEFAULT_REDACTIONS });
     try {
       await restarted.ready;
-      assert.equal((await new EngineApiClient(restarted.httpPort).listTraces()).length, 1, 'the masked copy loads after a restart');
+      assert.equal((await new EngineApiClient(restarted.httpPort).listTraces()).length, 3, 'the masked copies load after a restart');
     } finally {
       await restarted.close();
     }

@@ -36,10 +36,12 @@ export class Ingest {
    * the body is not a valid request, and then nothing is stored.
    */
   receive(signal: Signal, encoding: Encoding, body: Buffer, options: { persist: boolean } = { persist: true }): IngestResult {
+    const { redactor } = this.index;
+    const maskedBefore = redactor?.masked ?? 0;
     const { result, stored } = signal === 'traces' ? this.traces(encoding, body) : this.logs(encoding, body);
     if (!options.persist || !this.requestLog) return result;
-    // With redaction on, the store gets what the index holds (masked), never the raw body.
-    if (this.index.redactor) this.requestLog.append(signal, 'json', Buffer.from(JSON.stringify(stored())));
+    // The store gets what the index holds: where redaction masked something, never the raw body.
+    if (redactor && redactor.masked > maskedBefore) this.requestLog.append(signal, 'json', Buffer.from(JSON.stringify(stored())));
     else this.requestLog.append(signal, encoding, body);
     return result;
   }
