@@ -24,19 +24,26 @@ function fingerprint(value: string): number {
   return h >>> 0;
 }
 
+/** V8 holds a string in one byte per character when every character fits (Latin-1), else two. */
+function bytesInMemory(value: string): number {
+  return TWO_BYTE.test(value) ? 2 * value.length : value.length;
+}
+
+const TWO_BYTE = /[^\u0000-\u00ff]/;
+
 export class StringTable<T extends object = object> {
   private readonly slots = new Map<string, Slot<T>>();
   /** Long strings by fingerprint: one canonical string, or several that share a fingerprint. */
   private readonly longStrings = new Map<number, string | string[]>();
-  private characters = 0;
+  private textBytes = 0;
 
   get size(): number {
     return this.slots.size;
   }
 
-  /** Characters of the distinct strings held: what the text of the traces costs, about a byte each. */
-  get heldCharacters(): number {
-    return this.characters;
+  /** What the distinct strings held take in memory: the text of the traces. */
+  get heldTextBytes(): number {
+    return this.textBytes;
   }
 
   intern(value: string): string {
@@ -50,7 +57,7 @@ export class StringTable<T extends object = object> {
   private add(value: string): Slot<T> {
     const slot: Slot<T> = { value, owners: undefined };
     this.slots.set(value, slot);
-    this.characters += value.length;
+    this.textBytes += bytesInMemory(value);
     return slot;
   }
 
@@ -108,12 +115,12 @@ export class StringTable<T extends object = object> {
   clear(): void {
     this.slots.clear();
     this.longStrings.clear();
-    this.characters = 0;
+    this.textBytes = 0;
   }
 
   private forget(value: string): void {
     this.slots.delete(value);
-    this.characters -= value.length;
+    this.textBytes -= bytesInMemory(value);
     if (value.length < LONG_STRING) return;
     const fp = fingerprint(value);
     const known = this.longStrings.get(fp);

@@ -74,8 +74,8 @@ export class TraceIndex {
   private spanCount = 0;
   private orphanCount = 0;
   private heldBytes = 0;
-  /** The string table's characters already charged to some trace. */
-  private charactersCharged = 0;
+  /** The string table's text already charged to some trace. */
+  private textCharged = 0;
   /** Evicted since the string table last dropped their strings. */
   private staleSinceCompaction = { traces: 0, bytes: 0 };
   private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
@@ -165,8 +165,8 @@ export class TraceIndex {
 
   /** Text the string table took in since the last charge (a batch's new strings). */
   private newText(): number {
-    const fresh = this.strings.heldCharacters - this.charactersCharged;
-    this.charactersCharged = this.strings.heldCharacters;
+    const fresh = this.strings.heldTextBytes - this.textCharged;
+    this.textCharged = this.strings.heldTextBytes;
     return Math.max(0, fresh);
   }
 
@@ -205,7 +205,7 @@ export class TraceIndex {
     const stale = this.staleSinceCompaction;
     if (stale.traces > this.traces.size / 4 || stale.bytes > maxBytes / 8) {
       this.strings.compact((t) => t.live);
-      this.charactersCharged = this.strings.heldCharacters;
+      this.textCharged = this.strings.heldTextBytes;
       this.staleSinceCompaction = { traces: 0, bytes: 0 };
     }
     if (this.traces.size < before.traces) this.onEvicted(before.traces - this.traces.size, before.spans - this.spanCount);
@@ -367,7 +367,7 @@ export class TraceIndex {
     this.spanCount = 0;
     this.orphanCount = 0;
     this.heldBytes = 0;
-    this.charactersCharged = 0;
+    this.textCharged = 0;
     this.counters.evictedTraces = 0;
     this.staleSinceCompaction = { traces: 0, bytes: 0 };
     this.changed();
