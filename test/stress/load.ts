@@ -26,7 +26,9 @@ export async function runLoad(section: Section, options: LoadOptions): Promise<v
   const classes: TraceClass[] = Array.from({ length: TRACES_PER_REQUEST }, (_, i) => (i % 50 === 7 ? 'error' : i % 33 === 5 ? 'slow' : 'normal'));
   const template = await RequestTemplate.build(classes);
   const storeDir = mkdtempSync(join(tmpdir(), 'ati-stress-load-'));
-  const engine = await EngineProcess.serve(['--store', storeDir, '--max-spans', '100000000']);
+  // Nothing may be evicted here (the memory section tests the caps): room for every span sent.
+  const engine = await EngineProcess.serve(['--store', storeDir, '--max-spans', '100000000', '--max-memory-mb', '12000'],
+    { nodeArgs: ['--max-old-space-size=16000'] });
   try {
     await measure(section, engine, template, options);
   } finally {
