@@ -31,7 +31,8 @@ serve options:
   --keep-error-days N  keep failed traces N days (default 90)
   --store-max-mb N     the store's size bound (default 2048)
   --max-spans N        spans held in memory; the oldest normal traces are evicted past it (default 1000000)
-  --max-memory-mb N    the same for the memory the traces take, estimated (default: half the heap limit)
+  --max-memory-mb N    the same for the memory the traces take, estimated (default: half the heap
+                       limit, at most 80% of it; node --max-old-space-size raises the limit)
   --slow-ms N          a trace this long or longer is slow (default 2000)
   --no-redact          keep API keys, bearer tokens, emails and card numbers as received
                        (by default they are masked before anything is indexed or stored)

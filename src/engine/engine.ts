@@ -240,10 +240,12 @@ function indexLimits(options: EngineOptions) {
 
 /**
  * The memory cap in bytes. By default half the heap this process may grow to, which leaves room
- * for the requests being decoded, queries and garbage: the engine evicts, it never runs out.
+ * for the requests being decoded, queries and garbage: the engine evicts, it never runs out. A
+ * larger setting is held to 80% of the heap: past that the process would die instead.
  */
 export function maxMemoryBytes(maxMemoryMb: number | undefined): number {
-  return maxMemoryMb ? maxMemoryMb * 1024 * 1024 : Math.floor(getHeapStatistics().heap_size_limit / 2);
+  const heap = getHeapStatistics().heap_size_limit;
+  return Math.floor(maxMemoryMb ? Math.min(maxMemoryMb * 1024 * 1024, heap * 0.8) : heap / 2);
 }
 
 const EVICTION_LOG_EVERY_MS = 60_000;
