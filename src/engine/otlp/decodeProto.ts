@@ -30,8 +30,9 @@ export class ProtoDecoder {
   private string(r: ProtoReader): string {
     const start = r.skipLength();
     const known = this.cache.get(r.buf, start, r.pos, this.previous?.next);
-    if (this.previous) this.previous.next = known;
-    this.previous = known;
+    // An uncached string is never a guess, nor kept alive by one.
+    if (this.previous) this.previous.next = known.bytes && known;
+    this.previous = known.bytes && known;
     return known.value;
   }
 

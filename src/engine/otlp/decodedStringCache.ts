@@ -5,9 +5,12 @@ import type { StringTable } from '../index/stringTable';
 
 /** A decoded string, and the string that followed it last time (the decoder's guess for next time). */
 export interface KnownString {
-  readonly bytes: Buffer;
+  /** Absent for a string too long to cache: it is never a guess. */
+  readonly bytes?: Buffer;
   readonly value: string;
   readonly hash: number;
+  /** The cache's generation when it was made: a guess from before the cache started over is not used. */
+  readonly generation: number;
   next?: KnownString;
 }
 
@@ -26,6 +29,7 @@ const SAMPLES = 64;
 export class DecodedStringCache {
   private buckets: (KnownString[] | undefined)[] = new Array(SLOTS);
   private bytesHeld = 0;
+  private generation = 0;
 
   constructor(private readonly strings: StringTable) {}
 
@@ -36,37 +40,38 @@ export class DecodedStringCache {
    */
   get(buf: Buffer, start: number, end: number, guess?: KnownString): KnownString {
     const length = end - start;
-    if (length <= SHORT && guess !== undefined && guess.bytes.length === length && sameShortBytes(guess.bytes, buf, start, length)) {
-      return guess;
+    const guessed = guess?.generation === this.generation ? guess.bytes : undefined;
+    if (length <= SHORT && guessed !== undefined && guessed.length === length && sameShortBytes(guessed, buf, start, length)) {
+      return guess!;
     }
     if (length > MAX_CACHED_LENGTH) {
-      const value = this.strings.intern(buf.toString('utf8', start, end));
-      return { bytes: EMPTY, value, hash: 0 };
+      return { value: this.strings.intern(buf.toString('utf8', start, end)), hash: 0, generation: this.generation };
     }
     const hash = hashBytes(buf, start, length);
-    if (guess !== undefined && guess.hash === hash && sameBytes(guess.bytes, buf, start, length)) return guess;
+    if (guessed !== undefined && guess!.hash === hash && sameBytes(guessed, buf, start, length)) return guess!;
     const slot = hash & (SLOTS - 1);
     let bucket = this.buckets[slot];
     if (bucket) {
       for (const known of bucket) {
-        if (known.hash === hash && sameBytes(known.bytes, buf, start, length)) return known;
+        if (known.hash === hash && sameBytes(known.bytes!, buf, start, length)) return known;
       }
     }
-    const known: KnownString = { bytes: Buffer.from(buf.subarray(start, end)), value: this.strings.intern(buf.toString('utf8', start, end)), hash };
     if (this.bytesHeld + length > BYTE_BUDGET) {
+      // Starting over also retires the old entries' guesses, so nothing keeps them alive.
       this.buckets = new Array(SLOTS);
       this.bytesHeld = 0;
+      this.generation++;
       bucket = undefined;
     }
+    const value = this.strings.intern(buf.toString('utf8', start, end));
+    const known: KnownString = { bytes: Buffer.from(buf.subarray(start, end)), value, hash, generation: this.generation };
     if (!bucket) this.buckets[slot] = bucket = [];
-    if (bucket.length >= BUCKET_SIZE) this.bytesHeld -= bucket.shift()!.bytes.length;
+    if (bucket.length >= BUCKET_SIZE) this.bytesHeld -= bucket.shift()!.bytes!.length;
     bucket.push(known);
     this.bytesHeld += length;
     return known;
   }
 }
-
-const EMPTY = Buffer.alloc(0);
 
 function hashBytes(buf: Buffer, start: number, length: number): number {
   let h = 0x811c9dc5 ^ length;
