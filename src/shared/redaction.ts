@@ -46,18 +46,11 @@ export class TextRedactor {
     }
   }
 
-  /** How many strings this redactor has changed so far (a caller can tell whether it changed anything). */
-  masked = 0;
-
   text(value: string): string {
     if (value.length < MIN_LENGTH) return value;
     const cached = this.cache.get(value);
-    if (cached !== undefined) {
-      if (cached !== value) this.masked++;
-      return cached;
-    }
+    if (cached !== undefined) return cached;
     const masked = this.mask(value);
-    if (masked !== value) this.masked++;
     if (this.cachedCharacters + value.length > CACHE_CHARACTERS) {
       this.cache.clear();
       this.cachedCharacters = 0;

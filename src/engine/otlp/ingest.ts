@@ -36,12 +36,12 @@ export class Ingest {
    * the body is not a valid request, and then nothing is stored.
    */
   receive(signal: Signal, encoding: Encoding, body: Buffer, options: { persist: boolean } = { persist: true }): IngestResult {
-    const { redactor } = this.index;
-    const maskedBefore = redactor?.masked ?? 0;
     const { result, stored } = signal === 'traces' ? this.traces(encoding, body) : this.logs(encoding, body);
     if (!options.persist || !this.requestLog) return result;
-    // The store gets what the index holds: where redaction masked something, never the raw body.
-    if (redactor && redactor.masked > maskedBefore) this.requestLog.append(signal, 'json', Buffer.from(JSON.stringify(stored())));
+    // With redaction on, the store gets what the index holds (masked), never the raw body: the
+    // body also holds what the index never shows (rejected spans, scope attributes, unknown
+    // fields), where a secret would reach the disk unmasked.
+    if (this.index.redactor) this.requestLog.append(signal, 'json', Buffer.from(JSON.stringify(stored())));
     else this.requestLog.append(signal, encoding, body);
     return result;
   }
