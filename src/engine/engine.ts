@@ -187,6 +187,7 @@ export class Engine {
 
   async close(): Promise<void> {
     clearInterval(this.retentionTimer);
+    this.evictions.dispose();
     await this.ready.catch(() => undefined);
     await this.stopReceivers();
     await this.files.close();
@@ -267,6 +268,11 @@ class EvictionLog {
       this.flush();
     }, this.said ? EVICTION_LOG_EVERY_MS : 0);
     this.timer.unref();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private flush(): void {

@@ -39,8 +39,8 @@ export interface ExtensionApi {
 /** Above the traces once the memory cap has evicted some: the user must not think they were never received. */
 function evictionMessage(stats: EngineStats | undefined): string | undefined {
   if (!stats?.evictedTraces) return undefined;
-  return `Memory is full: the ${stats.evictedTraces.toLocaleString('en-US')} oldest normal traces were evicted from memory. `
-    + 'Raise the settings memory.maxSpans or memory.maxMegabytes to keep more.';
+  return `Memory cap reached: ${stats.evictedTraces.toLocaleString('en-US')} older traces were evicted from memory (normal ones first, `
+    + 'slow and failed ones last). Raise the settings memory.maxSpans or memory.maxMegabytes to keep more.';
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {

@@ -51,6 +51,7 @@ export class TextRedactor {
     const cached = this.cache.get(value);
     if (cached !== undefined) return cached;
     const masked = this.mask(value);
+    if (value.length > CACHE_CHARACTERS / 16) return masked; // one huge string must not flush the rest
     if (this.cachedCharacters + value.length > CACHE_CHARACTERS) {
       this.cache.clear();
       this.cachedCharacters = 0;

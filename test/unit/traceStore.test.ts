@@ -11,7 +11,7 @@ import { TraceStore } from '../../src/engine/store/traceStore';
 import { EngineApiClient } from './helpers/engineApiClient';
 import { rawSpan, SHARED_FIXTURES } from './helpers/rawSpans';
 import { encodeTracesData } from '../../src/engine/otlp/encodeJson';
-import type { RawSpan } from '../../src/engine/otlp/otlpTypes';
+import type { RawLog, RawSpan } from '../../src/engine/otlp/otlpTypes';
 
 const FIXTURE_PB = readFileSync(join(SHARED_FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb'));
 
@@ -213,6 +213,27 @@ describe('the memory cap in bytes', () => {
     assert.equal(index.query({ q: 'context 99:' }).length, 1);
     index.clear();
     assert.deepEqual([index.stats().memoryBytes, index.stats().evictedTraces], [0, 0]);
+  });
+
+  it('counts prompts sent as log records, before and after their spans, and applies a lower cap at once', () => {
+    const maxBytes = 4 * 1024 * 1024;
+    const index = new TraceIndex(new PriceTable(), { maxBytes });
+    const t = 1_700_000_000_000;
+    const spans = Array.from({ length: 60 }, (_, n) => rawSpan({}, { startMs: t + n, endMs: t + n + 10 }));
+    // As a decoder would: the text is interned when it arrives.
+    const log = (span: RawSpan, n: number): RawLog => ({ traceId: span.traceId, spanId: span.spanId,
+      event: { name: 'gen_ai.user.message', timeMs: t + n, attributes: {}, body: index.strings.intern(`message ${n}: ${'words '.repeat(15_000)}`), fromLog: true } });
+    // Before their spans: kept, but never more than an eighth of the cap.
+    index.addLogs(spans.slice(0, 20).map(log));
+    assert.ok(index.stats().pendingLogs > 0 && index.stats().pendingLogs <= 6, `${index.stats().pendingLogs} pending`);
+    assert.ok(index.stats().memoryBytes <= maxBytes / 8 + 100_000, `${index.stats().memoryBytes} bytes pending`);
+    // After their spans: attached and counted, and the oldest traces make room.
+    index.addSpans(spans);
+    index.addLogs(spans.slice(10).map((span, n) => log(span, 100 + n))); // 50 x 90 KB into 4 MiB
+    const stats = index.stats();
+    assert.ok(stats.evictedTraces > 0 && stats.memoryBytes <= maxBytes, `${stats.evictedTraces} evicted, ${stats.memoryBytes} bytes held`);
+    index.configure(new PriceTable(), { maxBytes: maxBytes / 2 });
+    assert.ok(index.stats().memoryBytes <= maxBytes / 2, 'a lower cap evicts at once');
   });
 });
 

@@ -23,9 +23,7 @@ const ARGUMENT_KEYS = ['tool.parameters', 'gen_ai.tool.call.arguments', 'ai.tool
 const FLATTENED_CONTENT = /^(?:llm\.input_messages\.(\d+)\.message\.content|gen_ai\.prompt\.(\d+)\.content)$/;
 
 export class Detectors {
-  /** Per step (service, then span name): its recent values. */
-  private readonly history = new Map<string, Map<string, StepHistory>>();
-  private steps = 0;
+  private readonly history = new Map<string, { input: RecentValues; total: RecentValues; cost: RecentValues }>();
 
   constructor(public settings: DetectorSettings = DEFAULT_DETECTORS) {}
 
@@ -49,7 +47,7 @@ export class Detectors {
     const input = facts.tokens?.input;
     const total = facts.tokens?.total ?? ((facts.tokens?.input ?? 0) + (facts.tokens?.output ?? 0) || undefined);
     if (input !== undefined || total !== undefined || facts.costUsd !== undefined) {
-      const step = this.stepHistory(span.resource.service, span.name);
+      const step = this.stepHistory(`${span.resource.service}\u0000${span.name}`);
       const factor = this.settings.medianFactor;
       const inputMedian = step.input.median();
       if (input !== undefined && this.settings.contextTokenLimit > 0 && input > this.settings.contextTokenLimit) {
@@ -109,29 +107,14 @@ export class Detectors {
     return findings.length ? findings : undefined;
   }
 
-  private stepHistory(service: string, name: string): StepHistory {
-    let byName = this.history.get(service);
-    if (!byName) this.history.set(service, (byName = new Map()));
-    let step = byName.get(name);
+  private stepHistory(key: string) {
+    let step = this.history.get(key);
     if (!step) {
-      if (this.steps >= MAX_STEPS) {
-        // Forget the oldest service's steps: a long-running engine sees services come and go.
-        const [oldest, steps] = this.history.entries().next().value!;
-        this.history.delete(oldest);
-        this.steps -= steps.size;
-        if (oldest === service) this.history.set(service, (byName = new Map()));
-      }
-      byName.set(name, (step = { input: new RecentValues(), total: new RecentValues(), cost: new RecentValues() }));
-      this.steps++;
+      if (this.history.size >= MAX_STEPS) this.history.delete(this.history.keys().next().value!);
+      this.history.set(key, (step = { input: new RecentValues(), total: new RecentValues(), cost: new RecentValues() }));
     }
     return step;
   }
-}
-
-interface StepHistory {
-  input: RecentValues;
-  total: RecentValues;
-  cost: RecentValues;
 }
 
 /**

@@ -28,6 +28,12 @@ export interface Trace {
 
 type Facet = 'service' | 'model' | 'session' | 'user';
 
+/** Log records that arrived before their span, and their share of the memory estimate. */
+interface PendingLogs {
+  events: RawEvent[];
+  bytes: number;
+}
+
 export type RetentionClass = 'error' | 'slow' | 'normal';
 
 export interface IndexLimits {
@@ -69,8 +75,9 @@ export class TraceIndex {
   private readonly facets: Record<Facet, Map<string, Set<Trace>>> = {
     service: new Map(), model: new Map(), session: new Map(), user: new Map(),
   };
-  private readonly pendingLogs = new Map<string, RawEvent[]>();
+  private readonly pendingLogs = new Map<string, PendingLogs>();
   private pendingLogCount = 0;
+  private pendingLogBytes = 0;
   private spanCount = 0;
   private orphanCount = 0;
   private heldBytes = 0;
@@ -109,6 +116,8 @@ export class TraceIndex {
     this.limits = limits;
     if (limits.detectors) this.detectors.settings = limits.detectors;
     this.redactor = limits.redaction?.length ? new Redactor(limits.redaction) : undefined;
+    // A lower cap applies at once, not with the next spans.
+    if (this.enforceMemoryCap(new Map())) this.changed();
   }
 
   get slowMs(): number {
@@ -146,7 +155,10 @@ export class TraceIndex {
         this.charge(trace, spanBytes(stored));
       }
       const pending = this.takePendingLogs(raw.traceId, raw.spanId);
-      if (pending) stored.events.push(...pending);
+      if (pending) {
+        stored.events.push(...pending.events);
+        this.charge(trace, pending.bytes);
+      }
       trace.spans.set(raw.spanId, stored);
       const list = touched.get(trace);
       if (list) list.push(stored);
@@ -156,7 +168,7 @@ export class TraceIndex {
       this.postStrings(trace, added);
       this.refresh(trace);
     }
-    const textPerSpan = this.newText() / spans.length;
+    const textPerSpan = spans.length ? this.newText() / spans.length : 0;
     for (const [trace, added] of touched) this.charge(trace, added.length * textPerSpan);
     this.enforceMemoryCap(touched);
     this.onSpansAdded(spans as StoredSpan[]);
@@ -177,18 +189,18 @@ export class TraceIndex {
 
   /**
    * Evicts whole traces, oldest normal ones first, until the spans and the estimated bytes held
-   * are both within their caps.
+   * are both within their caps; says whether it evicted any.
    */
-  private enforceMemoryCap(justAdded: Map<Trace, unknown>): void {
+  private enforceMemoryCap(justAdded: Map<Trace, unknown>): boolean {
     const maxSpans = this.limits.maxSpans ?? Infinity;
     const maxBytes = this.limits.maxBytes ?? Infinity;
-    const within = () => this.spanCount <= maxSpans && this.heldBytes <= maxBytes;
-    if (within()) return;
+    const within = () => this.spanCount <= maxSpans && this.heldBytes + this.pendingLogBytes <= maxBytes;
+    if (within()) return false;
     const before = { traces: this.traces.size, spans: this.spanCount };
     for (const wanted of ['normal', 'slow', 'error'] as RetentionClass[]) {
       const victims: Trace[] = [];
       let excessSpans = this.spanCount - maxSpans;
-      let excessBytes = this.heldBytes - maxBytes;
+      let excessBytes = this.heldBytes + this.pendingLogBytes - maxBytes;
       for (const trace of this.byStart.ascending()) {
         if (excessSpans <= 0 && excessBytes <= 0) break;
         // Never evict what this very batch added while older traces remain.
@@ -208,7 +220,9 @@ export class TraceIndex {
       this.textCharged = this.strings.heldTextBytes;
       this.staleSinceCompaction = { traces: 0, bytes: 0 };
     }
-    if (this.traces.size < before.traces) this.onEvicted(before.traces - this.traces.size, before.spans - this.spanCount);
+    const evicted = before.traces - this.traces.size;
+    if (evicted) this.onEvicted(evicted, before.spans - this.spanCount);
+    return evicted > 0;
   }
 
   /** Drops a trace from every index. */
@@ -236,6 +250,8 @@ export class TraceIndex {
   /** Attaches log records to their spans; returns how many had no span context to attach to. */
   addLogs(logs: RawLog[]): number {
     this.redactor?.logs(logs);
+    // GenAI instrumentations send prompts as log records: they count against the memory cap too.
+    const textPerLog = logs.length ? this.newText() / logs.length : 0;
     let unattached = 0;
     const touched = new Map<Trace, StoredSpan[]>();
     for (const log of logs) {
@@ -243,23 +259,25 @@ export class TraceIndex {
         unattached++;
         continue;
       }
+      const bytes = eventBytes(log.event) + textPerLog;
       const trace = this.traces.get(log.traceId);
       const span = trace?.spans.get(log.spanId);
       if (trace && span) {
         // A record read again (a store reload, a re-imported file) is attached once.
         if (span.events.some((e) => sameLogRecord(e, log.event))) continue;
         span.events.push(log.event);
+        this.charge(trace, bytes);
         const list = touched.get(trace);
         if (list) list.push(span);
         else touched.set(trace, [span]);
       } else {
-        this.keepPendingLog(`${log.traceId}/${log.spanId}`, log.event);
+        this.keepPendingLog(`${log.traceId}/${log.spanId}`, log.event, bytes);
       }
     }
     for (const [trace, spans] of touched) this.postStrings(trace, spans);
-    const textPerLog = this.newText() / logs.length;
-    for (const [trace, spans] of touched) this.charge(trace, spans.length * (MEMORY.event + textPerLog));
-    if (touched.size) this.changed();
+    // Log records join traces that are already there: the oldest go first, whichever got them.
+    const evicted = this.enforceMemoryCap(new Map());
+    if (touched.size || evicted) this.changed();
     return unattached;
   }
 
@@ -350,7 +368,7 @@ export class TraceIndex {
       errorTraces: this.errors.size,
       orphanSpans: this.orphanCount,
       pendingLogs: this.pendingLogCount,
-      memoryBytes: Math.round(this.heldBytes),
+      memoryBytes: Math.round(this.heldBytes + this.pendingLogBytes),
       ...this.counters,
     };
   }
@@ -364,6 +382,7 @@ export class TraceIndex {
     this.strings.clear();
     this.pendingLogs.clear();
     this.pendingLogCount = 0;
+    this.pendingLogBytes = 0;
     this.spanCount = 0;
     this.orphanCount = 0;
     this.heldBytes = 0;
@@ -404,29 +423,41 @@ export class TraceIndex {
     }
   }
 
-  private keepPendingLog(key: string, event: RawEvent): void {
-    if (this.pendingLogCount >= MAX_PENDING_LOGS) {
+  /**
+   * Keeps a log record until its span arrives: at most MAX_PENDING_LOGS of them and an eighth of
+   * the memory cap (records of spans that were sampled out never get theirs), oldest dropped first.
+   */
+  private keepPendingLog(key: string, event: RawEvent, bytes: number): void {
+    const maxBytes = (this.limits.maxBytes ?? Infinity) / 8;
+    while (this.pendingLogs.size && (this.pendingLogCount >= MAX_PENDING_LOGS || this.pendingLogBytes + bytes > maxBytes)) {
       // Oldest first: a Map iterates in insertion order.
-      const [oldestKey, oldest] = this.pendingLogs.entries().next().value as [string, RawEvent[]];
+      const [oldestKey, oldest] = this.pendingLogs.entries().next().value as [string, PendingLogs];
       this.pendingLogs.delete(oldestKey);
-      this.pendingLogCount -= oldest.length;
+      this.pendingLogCount -= oldest.events.length;
+      this.pendingLogBytes -= oldest.bytes;
     }
-    const list = this.pendingLogs.get(key);
-    if (list?.some((e) => sameLogRecord(e, event))) return;
-    if (list) list.push(event);
-    else this.pendingLogs.set(key, [event]);
+    const pending = this.pendingLogs.get(key);
+    if (pending?.events.some((e) => sameLogRecord(e, event))) return;
+    if (pending) {
+      pending.events.push(event);
+      pending.bytes += bytes;
+    } else {
+      this.pendingLogs.set(key, { events: [event], bytes });
+    }
     this.pendingLogCount++;
+    this.pendingLogBytes += bytes;
   }
 
-  private takePendingLogs(traceId: string, spanId: string): RawEvent[] | undefined {
+  private takePendingLogs(traceId: string, spanId: string): PendingLogs | undefined {
     if (this.pendingLogCount === 0) return undefined;
     const key = `${traceId}/${spanId}`;
-    const events = this.pendingLogs.get(key);
-    if (events) {
+    const pending = this.pendingLogs.get(key);
+    if (pending) {
       this.pendingLogs.delete(key);
-      this.pendingLogCount -= events.length;
+      this.pendingLogCount -= pending.events.length;
+      this.pendingLogBytes -= pending.bytes;
     }
-    return events;
+    return pending;
   }
 
   /** Recomputes a trace's summary (O(spans in the trace)) and moves it in every index. */
@@ -478,10 +509,13 @@ export class TraceIndex {
 function spanBytes(span: StoredSpan): number {
   let bytes = MEMORY.span;
   for (const key in span.attributes) bytes += MEMORY.attribute;
-  for (const event of span.events) {
-    bytes += MEMORY.event;
-    for (const key in event.attributes) bytes += MEMORY.attribute;
-  }
+  for (const event of span.events) bytes += eventBytes(event);
+  return bytes;
+}
+
+function eventBytes(event: RawEvent): number {
+  let bytes = MEMORY.event;
+  for (const key in event.attributes) bytes += MEMORY.attribute;
   return bytes;
 }
 

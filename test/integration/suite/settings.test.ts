@@ -176,7 +176,7 @@ describe('settings', () => {
       await vscode.commands.executeCommand('aiTraceInspector.traces.focus');
       const message = await waitFor('the Traces view to say so', async () =>
         (await shownTexts('.tree-explorer-viewlet-tree-view .message')).find((t) => t.includes('evicted')));
-      assert.match(message, new RegExp(`the ${stats.evictedTraces.toLocaleString('en-US')} oldest normal traces were evicted`));
+      assert.match(message, new RegExp(`${stats.evictedTraces.toLocaleString('en-US')} older traces were evicted`));
       await ui({ do: 'screenshot', name: 'suites-memory-cap' });
       await source.clear();
       await waitFor('the message to go with the traces', () => view.message === undefined);
