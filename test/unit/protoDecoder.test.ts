@@ -1,11 +1,27 @@
-// The protobuf decoder guesses each string from the one that followed the same string before and
-// shares ids that repeat: whatever it guesses, it must decode exactly what the SDK sent.
+// OTLP protobuf both ways. The decoder guesses each string from the one that followed the same
+// string before and shares ids that repeat: whatever it guesses, it must decode exactly what the
+// SDK sent. The encoder writes the store's masked copies: they must read back as what was held.
 import assert from 'node:assert/strict';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import type { AttributeValue } from '@opentelemetry/api';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { SpanKind, SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
 import { StringTable } from '../../src/engine/index/stringTable';
+import { JsonDecoder } from '../../src/engine/otlp/decodeJson';
 import { ProtoDecoder } from '../../src/engine/otlp/decodeProto';
-import { recordSpans } from './helpers/otelSenders';
+import { encodeTracesData } from '../../src/engine/otlp/encodeJson';
+import { encodeLogsProto, encodeTracesProto } from '../../src/engine/otlp/encodeProto';
+import type { RawSpan } from '../../src/engine/otlp/otlpTypes';
+import { recordLogs, recordSpans } from './helpers/otelSenders';
+import { SHARED_FIXTURES } from './helpers/rawSpans';
+
+/** What a stored span must keep (the log records attached to it are stored apart). */
+function kept(span: RawSpan) {
+  const { traceId, spanId, parentSpanId, name, otelKind, startMs, endMs, attributes, links, statusCode, statusMessage, resource, scope } = span;
+  const events = span.events.filter((e) => !e.fromLog).map(({ name, timeMs, attributes }) => ({ name, timeMs, attributes }));
+  return JSON.parse(JSON.stringify({ traceId, spanId, parentSpanId, name, otelKind, startMs, endMs, attributes, events, links, statusCode, statusMessage,
+    resource: resource.attributes, scope }));
+}
 
 /** Strings that trip guesses: empty, around the cache's length limits, non-ASCII, near-equal. */
 const VALUES = ['', 'a', 'b', 'ab', 'x'.repeat(64), 'x'.repeat(65), 'y'.repeat(65), '日本語のプロンプト', 'prompt '.repeat(2400),
@@ -51,5 +67,38 @@ describe('the protobuf decoder', () => {
     };
     assert.equal(String(await send('long prompt '.repeat(2000))).length, 24_000);
     assert.equal(await send(''), '');
+  });
+
+  it('encodes spans and log records back to protobuf that reads as what was held, as the JSON encoder does', async () => {
+    const strings = new StringTable();
+    const proto = new ProtoDecoder(strings);
+    const json = new JsonDecoder(strings);
+    const sdkSpans = await recordSpans('encoder-test', (tracer) => {
+      const span = tracer.startSpan('chat 日本語', { kind: SpanKind.CLIENT, attributes: {
+        text: 'a "quoted" prompt\n', count: -42, big: 2 ** 40, ratio: 0.25, on: true, list: ['a', 'b'], numbers: [1, 2.5], empty: '',
+      } });
+      span.addEvent('gen_ai.content.prompt', { 'gen_ai.prompt': 'hi' });
+      span.recordException(new Error('boom'));
+      span.addLink({ context: { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceFlags: 1 }, attributes: { why: 'retry' } });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'failed' });
+      span.end();
+    });
+    const batches = [
+      proto.traces(Buffer.from(ProtobufTraceSerializer.serializeRequest(sdkSpans)!)).items,
+      proto.traces(readFileSync(join(SHARED_FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb'))).items,
+      json.tracesText(readFileSync(join(SHARED_FIXTURES, 'public', 'opentelemetry-proto', 'trace.json'), 'utf8')).items,
+    ];
+    for (const items of batches) {
+      assert.ok(items.length > 0);
+      const viaProto = proto.traces(encodeTracesProto(items)).items;
+      const viaJson = json.tracesText(JSON.stringify(encodeTracesData(items, { withLogRecords: false }))).items;
+      assert.deepEqual(viaProto.map(kept), items.map(kept));
+      assert.deepEqual(viaProto.map(kept), viaJson.map(kept));
+    }
+    const sdkLogs = await recordLogs('encoder-test', (logger) => {
+      logger.emit({ eventName: 'gen_ai.user.message', body: { content: 'hello', parts: [1, 'two'] }, attributes: { 'gen_ai.system': 'openai' } });
+    });
+    const logs = proto.logs(Buffer.from(ProtobufLogsSerializer.serializeRequest(sdkLogs)!)).items;
+    assert.deepEqual(proto.logs(encodeLogsProto(logs)).items, logs);
   });
 });

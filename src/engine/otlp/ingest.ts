@@ -2,7 +2,7 @@
 import type { TraceIndex } from '../index/traceIndex';
 import { JsonDecoder } from './decodeJson';
 import { ProtoDecoder } from './decodeProto';
-import { encodeLogsData, encodeTracesData } from './encodeJson';
+import { encodeLogsProto, encodeTracesProto } from './encodeProto';
 import type { DecodedBatch } from './otlpTypes';
 
 export type Encoding = 'protobuf' | 'json';
@@ -41,7 +41,7 @@ export class Ingest {
     // With redaction on, the store gets what the index holds (masked), never the raw body: the
     // body also holds what the index never shows (rejected spans, scope attributes, unknown
     // fields), where a secret would reach the disk unmasked.
-    if (this.index.redactor) this.requestLog.append(signal, 'json', Buffer.from(JSON.stringify(stored())));
+    if (this.index.redactor) this.requestLog.append(signal, 'protobuf', stored());
     else this.requestLog.append(signal, encoding, body);
     return result;
   }
@@ -70,21 +70,21 @@ export class Ingest {
     if (this.turns.length) setImmediate(this.nextTurn);
   };
 
-  /** The result, and the request as the index now holds it (OTLP/JSON), for a redacting store. */
-  private traces(encoding: Encoding, body: Buffer): { result: IngestResult; stored: () => object } {
+  /** The result, and the request as the index now holds it (OTLP protobuf), for a redacting store. */
+  private traces(encoding: Encoding, body: Buffer): { result: IngestResult; stored: () => Buffer } {
     const batch = encoding === 'protobuf' ? this.proto.traces(body) : this.json.tracesText(body.toString('utf8'));
     this.index.addSpans(batch.items);
     this.index.countRequest(batch.rejected);
-    return { result: { rejected: batch.rejected, message: rejectMessage(batch, 'span') }, stored: () => encodeTracesData(batch.items, { withLogRecords: false }) };
+    return { result: { rejected: batch.rejected, message: rejectMessage(batch, 'span') }, stored: () => encodeTracesProto(batch.items) };
   }
 
-  private logs(encoding: Encoding, body: Buffer): { result: IngestResult; stored: () => object } {
+  private logs(encoding: Encoding, body: Buffer): { result: IngestResult; stored: () => Buffer } {
     const batch = encoding === 'protobuf' ? this.proto.logs(body) : this.json.logsText(body.toString('utf8'));
     const unattached = this.index.addLogs(batch.items);
     this.index.countRequest();
     // Records without span context are accepted but have nowhere to go in a trace viewer: say so.
     const message = unattached ? `${unattached} log record(s) carried no trace and span id and were not kept` : undefined;
-    return { result: { rejected: 0, message }, stored: () => encodeLogsData(batch.items) };
+    return { result: { rejected: 0, message }, stored: () => encodeLogsProto(batch.items) };
   }
 }
 

@@ -2,7 +2,8 @@
 //
 // Format (open and documented; README "Where traces are kept"): the store folder holds segment
 // files, each written in order and never edited in place:
-//   traces-<time>.otlp.pb / logs-<time>.otlp.pb   requests as received, each prefixed by its
+//   traces-<time>.otlp.pb / logs-<time>.otlp.pb   requests as received (with redaction on: as
+//                                                  masked, re-encoded), each prefixed by its
 //                                                  4-byte big-endian length (the Collector's
 //                                                  file-exporter proto format)
 //   traces-<time>.otlp.jsonl / logs-<time>.otlp.jsonl  OTLP/JSON requests, one per line
