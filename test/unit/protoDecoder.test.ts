@@ -101,4 +101,17 @@ describe('the protobuf decoder', () => {
     const logs = proto.logs(Buffer.from(ProtobufLogsSerializer.serializeRequest(sdkLogs)!)).items;
     assert.deepEqual(proto.logs(encodeLogsProto(logs)).items, logs);
   });
+
+  it('reads hostile OTLP/JSON enums, times and link ids as unset, so the store copy of the request reads back', () => {
+    const strings = new StringTable();
+    const span = (over: object) => ({ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'x', startTimeUnixNano: '1700000000000000000', ...over });
+    const request = { resourceSpans: [{ resource: {}, scopeSpans: [{ spans: [
+      span({ spanId: '01'.repeat(8), kind: -1, status: { code: -1 } }),
+      span({ spanId: '02'.repeat(8), kind: 1e300, status: { code: 7 }, startTimeUnixNano: '9'.repeat(400) }),
+      span({ spanId: '03'.repeat(8), kind: 'SPAN_KIND_CLIENT', startTimeUnixNano: -5, links: [{ traceId: 'not-an-id', spanId: 'abc' }] }),
+    ] }] }] };
+    const items = new JsonDecoder(strings).tracesText(JSON.stringify(request)).items;
+    assert.deepEqual(items.map((s) => [s.otelKind, s.statusCode, s.startMs, s.links]), [[0, 0, 1_700_000_000_000, undefined], [0, 0, 0, undefined], [3, 0, 0, undefined]]);
+    assert.deepEqual(new ProtoDecoder(strings).traces(encodeTracesProto(items)).items.map(kept), items.map(kept));
+  });
 });

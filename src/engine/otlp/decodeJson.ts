@@ -5,8 +5,8 @@ import { StringTable } from '../index/stringTable';
 import { checkValueDepth, DecodeError } from './protoReader';
 import { finishLog, serviceName } from './decodeProto';
 import {
-  DecodedBatch, NANOS_PER_MS, RawEvent, RawLink, RawLog, RawSpan, ResourceInfo, ScopeInfo,
-  isValidSpanId, newBatch, setAttribute, spanProblem,
+  DecodedBatch, MAX_TIME_MS, NANOS_PER_MS, RawEvent, RawLink, RawLog, RawSpan, ResourceInfo, ScopeInfo,
+  isValidSpanId, isValidTraceId, newBatch, setAttribute, spanProblem,
 } from './otlpTypes';
 
 type Json = Record<string, unknown>;
@@ -72,7 +72,7 @@ export class JsonDecoder {
       traceId: id(field(l, 'traceId', 'trace_id')) ?? '',
       spanId: id(field(l, 'spanId', 'span_id')) ?? '',
       attributes: this.attributes(field(l, 'attributes')),
-    }));
+    })).filter((l) => isValidTraceId(l.traceId) && isValidSpanId(l.spanId));
     return {
       traceId: id(field(s, 'traceId', 'trace_id')) ?? '',
       spanId: id(field(s, 'spanId', 'span_id')) ?? '',
@@ -201,12 +201,10 @@ export function id(v: unknown): string | undefined {
   return bytes.length === 16 || bytes.length === 8 ? bytes.toString('hex') : bare.toLowerCase();
 }
 
+/** An enum by number or name; anything outside the enum reads as 0 (unspecified). */
 function enumValue(v: unknown, names: string[], prefix: string): number {
-  if (typeof v === 'number') return v;
-  if (typeof v !== 'string') return 0;
-  if (/^\d+$/.test(v)) return Number(v);
-  const index = names.indexOf(v.toUpperCase().replace(prefix, ''));
-  return index < 0 ? 0 : index;
+  const n = typeof v === 'number' ? v : typeof v !== 'string' ? 0 : /^\d+$/.test(v) ? Number(v) : names.indexOf(v.toUpperCase().replace(prefix, ''));
+  return Number.isInteger(n) && n >= 0 && n < names.length ? n : 0;
 }
 
 function int64(v: unknown): number | string {
@@ -219,7 +217,8 @@ function int64(v: unknown): number | string {
 /** Nanoseconds (a decimal string, or a number) → milliseconds, whole milliseconds exact. */
 function nanosToMs(v: unknown): number {
   const s = typeof v === 'number' ? (Number.isSafeInteger(v) ? String(v) : '') : text(v);
-  if (/^\d{7,}$/.test(s)) return Number(s.slice(0, -6)) + Number(s.slice(-6)) / NANOS_PER_MS;
-  const n = typeof v === 'number' ? v : Number(s);
-  return Number.isFinite(n) ? n / NANOS_PER_MS : 0;
+  const ms = /^\d{7,}$/.test(s) ? Number(s.slice(0, -6)) + Number(s.slice(-6)) / NANOS_PER_MS
+    : (typeof v === 'number' ? v : Number(s)) / NANOS_PER_MS;
+  // Times before 1970 or past what fixed64 holds (year 2554) are not times: unset.
+  return Number.isFinite(ms) && ms >= 0 && ms < MAX_TIME_MS ? ms : 0;
 }

@@ -4,7 +4,7 @@
 // decodeProto.ts (opentelemetry-proto's trace.proto, logs.proto, common.proto).
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
 import { LOG_BODY_ATTRIBUTE } from './encodeJson';
-import type { RawEvent, RawLog, RawSpan, ResourceInfo, ScopeInfo } from './otlpTypes';
+import { MAX_TIME_MS, type RawEvent, type RawLog, type RawSpan, type ResourceInfo, type ScopeInfo } from './otlpTypes';
 
 const enum Wire { Varint = 0, I64 = 1, Len = 2 }
 
@@ -38,6 +38,8 @@ class ProtoBuilder {
   }
 
   private rawVarint(value: number): void {
+    // Callers pass lengths, tags and enums; anything else must not turn into a malformed record.
+    if (!Number.isSafeInteger(value) || value < 0) value = 0;
     this.room(10);
     while (value > 0x7f) {
       this.buf[this.pos++] = (value % 128) | 0x80;
@@ -76,6 +78,7 @@ class ProtoBuilder {
 
   /** Epoch milliseconds (with a fraction) as fixed64 nanoseconds, exactly as msToNanos rounds them. */
   nanos(field: number, ms: number): void {
+    if (!(ms >= 0 && ms <= MAX_TIME_MS)) ms = 0; // the decoders never produce such times
     const whole = Math.floor(ms);
     const nanos = BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
     this.tag(field, Wire.I64);
@@ -91,13 +94,13 @@ class ProtoBuilder {
     this.pos += (this.buf as unknown as FastWrite).utf8Write(value, this.pos);
   }
 
-  /** Lowercase hex ids back to bytes. */
+  /** Lowercase hex ids back to bytes (as many as the text holds). */
   hex(field: number, value: string): void {
-    const length = value.length >> 1;
+    const bytes = Buffer.from(value, 'hex');
     this.tag(field, Wire.Len);
-    this.rawVarint(length);
-    this.room(length);
-    this.pos += this.buf.write(value, this.pos, length, 'hex');
+    this.rawVarint(bytes.length);
+    this.room(bytes.length);
+    this.pos += bytes.copy(this.buf, this.pos);
   }
 
   /** Starts an embedded message; end() writes its length. */
