@@ -9,8 +9,9 @@ export interface KnownString {
   readonly bytes?: Buffer;
   readonly value: string;
   readonly hash: number;
-  /** The cache's generation when it was made: a guess from before the cache started over is not used. */
-  readonly generation: number;
+  /** The cache's generation when it was made: a guess from before the cache started over (or
+   *  from after it dropped this entry, -1) is not used. */
+  generation: number;
   next?: KnownString;
 }
 
@@ -66,7 +67,13 @@ export class DecodedStringCache {
     const value = this.strings.intern(buf.toString('utf8', start, end));
     const known: KnownString = { bytes: Buffer.from(buf.subarray(start, end)), value, hash, generation: this.generation };
     if (!bucket) this.buckets[slot] = bucket = [];
-    if (bucket.length >= BUCKET_SIZE) this.bytesHeld -= bucket.shift()!.bytes!.length;
+    if (bucket.length >= BUCKET_SIZE) {
+      // A dropped entry is no guess any more, and keeps no chain of guesses alive.
+      const dropped = bucket.shift()!;
+      dropped.generation = -1;
+      dropped.next = undefined;
+      this.bytesHeld -= dropped.bytes!.length;
+    }
     bucket.push(known);
     this.bytesHeld += length;
     return known;
