@@ -115,3 +115,17 @@ describe('the protobuf decoder', () => {
     assert.deepEqual(new ProtoDecoder(strings).traces(encodeTracesProto(items)).items.map(kept), items.map(kept));
   });
 });
+
+describe('the string table', () => {
+  it('knows a long string posted without being interned when an equal one is interned later', () => {
+    // The decoder's cache can hand back a string the table forgot (after a clear); it is posted again.
+    const table = new StringTable<{ name: string }>();
+    const trace = { name: 'B' };
+    const prompt = 'a long prompt that the table forgot '.repeat(4);
+    table.post(prompt, trace);
+    const equal = [...prompt].join('');
+    assert.equal(table.intern(equal), prompt, 'the posted instance is the interned one');
+    assert.deepEqual([...table.search((v) => v.includes('forgot'), () => true)], [trace]);
+    assert.equal(table.heldTextBytes, prompt.length, 'its text is counted once');
+  });
+});

@@ -54,24 +54,27 @@ export class StringTable<T extends object = object> {
     return value;
   }
 
+  /** A new slot; a long string is also filed by its fingerprint, however it arrived (intern or post). */
   private add(value: string): Slot<T> {
     const slot: Slot<T> = { value, owners: undefined };
     this.slots.set(value, slot);
     this.textBytes += bytesInMemory(value);
+    if (value.length >= LONG_STRING) {
+      const fp = fingerprint(value);
+      const known = this.longStrings.get(fp);
+      if (known === undefined) this.longStrings.set(fp, value);
+      else if (typeof known === 'string') this.longStrings.set(fp, [known, value]);
+      else known.push(value);
+    }
     return slot;
   }
 
   private internLong(value: string): string {
-    const fp = fingerprint(value);
-    const known = this.longStrings.get(fp);
-    if (known === undefined) {
-      this.longStrings.set(fp, value);
-    } else if (typeof known === 'string') {
+    const known = this.longStrings.get(fingerprint(value));
+    if (typeof known === 'string') {
       if (known === value) return known;
-      this.longStrings.set(fp, [known, value]);
-    } else {
+    } else if (known) {
       for (const candidate of known) if (candidate === value) return candidate;
-      known.push(value);
     }
     this.add(value);
     return value;
