@@ -234,6 +234,17 @@ describe('the memory cap in bytes', () => {
     assert.ok(stats.evictedTraces > 0 && stats.memoryBytes <= maxBytes, `${stats.evictedTraces} evicted, ${stats.memoryBytes} bytes held`);
     index.configure(new PriceTable(), { maxBytes: maxBytes / 2 });
     assert.ok(index.stats().memoryBytes <= maxBytes / 2, 'a lower cap evicts at once');
+    const traces = index.stats().traces;
+    // One record bigger than the waiting room is not kept; it must not evict the traces.
+    index.addLogs([{ traceId: 'ef'.repeat(16), spanId: 'ef'.repeat(8),
+      event: { name: 'huge', timeMs: t, attributes: {}, body: index.strings.intern('x'.repeat(maxBytes)), fromLog: true } }]);
+    assert.deepEqual([index.stats().traces, index.stats().pendingLogs], [traces, 0]);
+    // Records with no span context are not kept: their text leaves the string table.
+    for (let n = 0; n < 80; n++) {
+      index.addLogs([{ event: { name: 'orphan', timeMs: t, attributes: {}, body: index.strings.intern(`orphan ${n} ${'y'.repeat(50_000)}`), fromLog: true } }]);
+    }
+    assert.ok(index.strings.heldTextBytes < maxBytes, `${index.strings.heldTextBytes} bytes of text in the table`);
+    assert.equal(index.stats().traces, traces);
   });
 });
 

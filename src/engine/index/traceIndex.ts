@@ -22,8 +22,10 @@ export interface Trace {
   live: boolean;
   /** Spans whose parent has not arrived (kept, and shown as roots). */
   orphans: number;
-  /** What this trace is estimated to hold in memory (see MEMORY below). */
+  /** What this trace is estimated to hold in memory (see MEMORY below)... */
   bytes: number;
+  /** ...of which its share of the string table's text. */
+  text: number;
 }
 
 type Facet = 'service' | 'model' | 'session' | 'user';
@@ -32,6 +34,7 @@ type Facet = 'service' | 'model' | 'session' | 'user';
 interface PendingLogs {
   events: RawEvent[];
   bytes: number;
+  text: number;
 }
 
 export type RetentionClass = 'error' | 'slow' | 'normal';
@@ -81,10 +84,14 @@ export class TraceIndex {
   private spanCount = 0;
   private orphanCount = 0;
   private heldBytes = 0;
-  /** The string table's text already charged to some trace. */
-  private textCharged = 0;
-  /** Evicted since the string table last dropped their strings. */
-  private staleSinceCompaction = { traces: 0, bytes: 0 };
+  /** The string table's text as of the last charge: what came after is the next batch's. */
+  private textSeen = 0;
+  /** The table's text that live traces and waiting log records account for. */
+  private chargedText = 0;
+  /** Table text nobody accounted for right after the last compaction (shared strings whose first trace went). */
+  private unchargedAfterCompaction = 0;
+  /** Traces evicted since the string table last dropped their strings. */
+  private evictedSinceCompaction = 0;
   private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
 
   /** Called after every change (spans, logs, eviction, clear); the engine server throttles it. */
@@ -117,6 +124,7 @@ export class TraceIndex {
     if (limits.detectors) this.detectors.settings = limits.detectors;
     this.redactor = limits.redaction?.length ? new Redactor(limits.redaction) : undefined;
     // A lower cap applies at once, not with the next spans.
+    this.dropPendingLogs(0);
     if (this.enforceMemoryCap(new Map())) this.changed();
   }
 
@@ -140,9 +148,9 @@ export class TraceIndex {
     for (const raw of spans) {
       let trace = this.traces.get(raw.traceId);
       if (!trace) {
-        trace = { traceId: raw.traceId, spans: new Map(), summary: emptySummary(raw.traceId), live: true, orphans: 0, bytes: 0 };
+        trace = { traceId: raw.traceId, spans: new Map(), summary: emptySummary(raw.traceId), live: true, orphans: 0, bytes: 0, text: 0 };
         this.traces.set(raw.traceId, trace);
-        this.charge(trace, MEMORY.trace);
+        this.charge(trace, MEMORY.trace, 0);
       }
       const stored = raw as StoredSpan;
       stored.facts = spanFacts(raw.attributes, raw.name, this.prices);
@@ -152,12 +160,12 @@ export class TraceIndex {
       if (previous) stored.events.push(...previous.events.filter((e) => e.fromLog));
       else {
         this.spanCount++;
-        this.charge(trace, spanBytes(stored));
+        this.charge(trace, spanBytes(stored), 0);
       }
       const pending = this.takePendingLogs(raw.traceId, raw.spanId);
       if (pending) {
         stored.events.push(...pending.events);
-        this.charge(trace, pending.bytes);
+        this.charge(trace, pending.bytes - pending.text, pending.text);
       }
       trace.spans.set(raw.spanId, stored);
       const list = touched.get(trace);
@@ -169,22 +177,40 @@ export class TraceIndex {
       this.refresh(trace);
     }
     const textPerSpan = spans.length ? this.newText() / spans.length : 0;
-    for (const [trace, added] of touched) this.charge(trace, added.length * textPerSpan);
+    for (const [trace, added] of touched) this.charge(trace, 0, added.length * textPerSpan);
     this.enforceMemoryCap(touched);
+    this.compactIfStale();
     this.onSpansAdded(spans as StoredSpan[]);
     this.changed();
   }
 
   /** Text the string table took in since the last charge (a batch's new strings). */
   private newText(): number {
-    const fresh = this.strings.heldTextBytes - this.textCharged;
-    this.textCharged = this.strings.heldTextBytes;
+    const fresh = this.strings.heldTextBytes - this.textSeen;
+    this.textSeen = this.strings.heldTextBytes;
     return Math.max(0, fresh);
   }
 
-  private charge(trace: Trace, bytes: number): void {
-    trace.bytes += bytes;
-    this.heldBytes += bytes;
+  private charge(trace: Trace, objects: number, text: number): void {
+    trace.bytes += objects + text;
+    trace.text += text;
+    this.heldBytes += objects + text;
+    this.chargedText += text;
+  }
+
+  /**
+   * Evicted traces leave their strings in the table (search skips them), and so do log records
+   * that never found their span: drop them once a quarter of the traces, or an eighth of the
+   * memory cap in text nobody accounts for, is gone.
+   */
+  private compactIfStale(): void {
+    const maxBytes = this.limits.maxBytes ?? Infinity;
+    const uncharged = this.strings.heldTextBytes - this.chargedText;
+    if (this.evictedSinceCompaction <= this.traces.size / 4 && uncharged - this.unchargedAfterCompaction <= maxBytes / 8) return;
+    this.strings.compact((t) => t.live);
+    this.textSeen = this.strings.heldTextBytes;
+    this.unchargedAfterCompaction = Math.max(0, this.strings.heldTextBytes - this.chargedText);
+    this.evictedSinceCompaction = 0;
   }
 
   /**
@@ -212,14 +238,6 @@ export class TraceIndex {
       for (const trace of victims) this.remove(trace);
       if (within()) break;
     }
-    // Stale postings are skipped by search, but they hold the evicted traces' strings: drop them
-    // once a quarter of the traces, or an eighth of the memory cap, is gone.
-    const stale = this.staleSinceCompaction;
-    if (stale.traces > this.traces.size / 4 || stale.bytes > maxBytes / 8) {
-      this.strings.compact((t) => t.live);
-      this.textCharged = this.strings.heldTextBytes;
-      this.staleSinceCompaction = { traces: 0, bytes: 0 };
-    }
     const evicted = before.traces - this.traces.size;
     if (evicted) this.onEvicted(evicted, before.spans - this.spanCount);
     return evicted > 0;
@@ -241,8 +259,8 @@ export class TraceIndex {
     this.spanCount -= trace.spans.size;
     this.orphanCount -= trace.orphans;
     this.heldBytes -= trace.bytes;
-    this.staleSinceCompaction.traces++;
-    this.staleSinceCompaction.bytes += trace.bytes;
+    this.chargedText -= trace.text;
+    this.evictedSinceCompaction++;
     trace.live = false;
     this.counters.evictedTraces++;
   }
@@ -259,24 +277,24 @@ export class TraceIndex {
         unattached++;
         continue;
       }
-      const bytes = eventBytes(log.event) + textPerLog;
       const trace = this.traces.get(log.traceId);
       const span = trace?.spans.get(log.spanId);
       if (trace && span) {
         // A record read again (a store reload, a re-imported file) is attached once.
         if (span.events.some((e) => sameLogRecord(e, log.event))) continue;
         span.events.push(log.event);
-        this.charge(trace, bytes);
+        this.charge(trace, eventBytes(log.event), textPerLog);
         const list = touched.get(trace);
         if (list) list.push(span);
         else touched.set(trace, [span]);
       } else {
-        this.keepPendingLog(`${log.traceId}/${log.spanId}`, log.event, bytes);
+        this.keepPendingLog(`${log.traceId}/${log.spanId}`, log.event, eventBytes(log.event), textPerLog);
       }
     }
     for (const [trace, spans] of touched) this.postStrings(trace, spans);
     // Log records join traces that are already there: the oldest go first, whichever got them.
     const evicted = this.enforceMemoryCap(new Map());
+    this.compactIfStale();
     if (touched.size || evicted) this.changed();
     return unattached;
   }
@@ -386,9 +404,11 @@ export class TraceIndex {
     this.spanCount = 0;
     this.orphanCount = 0;
     this.heldBytes = 0;
-    this.textCharged = 0;
+    this.textSeen = 0;
+    this.chargedText = 0;
+    this.unchargedAfterCompaction = 0;
     this.counters.evictedTraces = 0;
-    this.staleSinceCompaction = { traces: 0, bytes: 0 };
+    this.evictedSinceCompaction = 0;
     this.changed();
   }
 
@@ -427,25 +447,38 @@ export class TraceIndex {
    * Keeps a log record until its span arrives: at most MAX_PENDING_LOGS of them and an eighth of
    * the memory cap (records of spans that were sampled out never get theirs), oldest dropped first.
    */
-  private keepPendingLog(key: string, event: RawEvent, bytes: number): void {
-    const maxBytes = (this.limits.maxBytes ?? Infinity) / 8;
-    while (this.pendingLogs.size && (this.pendingLogCount >= MAX_PENDING_LOGS || this.pendingLogBytes + bytes > maxBytes)) {
-      // Oldest first: a Map iterates in insertion order.
-      const [oldestKey, oldest] = this.pendingLogs.entries().next().value as [string, PendingLogs];
-      this.pendingLogs.delete(oldestKey);
-      this.pendingLogCount -= oldest.events.length;
-      this.pendingLogBytes -= oldest.bytes;
-    }
+  private keepPendingLog(key: string, event: RawEvent, objects: number, text: number): void {
+    const bytes = objects + text;
+    if (bytes > this.maxPendingBytes()) return; // would crowd out everything else
+    this.dropPendingLogs(bytes);
     const pending = this.pendingLogs.get(key);
     if (pending?.events.some((e) => sameLogRecord(e, event))) return;
     if (pending) {
       pending.events.push(event);
       pending.bytes += bytes;
+      pending.text += text;
     } else {
-      this.pendingLogs.set(key, { events: [event], bytes });
+      this.pendingLogs.set(key, { events: [event], bytes, text });
     }
     this.pendingLogCount++;
     this.pendingLogBytes += bytes;
+    this.chargedText += text;
+  }
+
+  private maxPendingBytes(): number {
+    return (this.limits.maxBytes ?? Infinity) / 8;
+  }
+
+  /** Drops the oldest waiting log records until `room` more bytes (and one more record) fit. */
+  private dropPendingLogs(room: number): void {
+    while (this.pendingLogs.size && (this.pendingLogCount >= MAX_PENDING_LOGS || this.pendingLogBytes + room > this.maxPendingBytes())) {
+      // Oldest first: a Map iterates in insertion order.
+      const [oldestKey, oldest] = this.pendingLogs.entries().next().value as [string, PendingLogs];
+      this.pendingLogs.delete(oldestKey);
+      this.pendingLogCount -= oldest.events.length;
+      this.pendingLogBytes -= oldest.bytes;
+      this.chargedText -= oldest.text;
+    }
   }
 
   private takePendingLogs(traceId: string, spanId: string): PendingLogs | undefined {
@@ -456,6 +489,7 @@ export class TraceIndex {
       this.pendingLogs.delete(key);
       this.pendingLogCount -= pending.events.length;
       this.pendingLogBytes -= pending.bytes;
+      this.chargedText -= pending.text; // charged again to the trace they join
     }
     return pending;
   }
