@@ -70,16 +70,24 @@ export class TextRedactor {
     return out;
   }
 
+  /** Masks keys too: a secret can be a key (an email as a map key, a token in a header name). */
   protected attributes(attrs: Record<string, AttributeValue>): void {
-    for (const key of Object.keys(attrs)) attrs[key] = this.value(attrs[key]);
+    for (const key of Object.keys(attrs)) {
+      const value = this.value(attrs[key]);
+      const maskedKey = this.text(key);
+      if (maskedKey === key) {
+        attrs[key] = value;
+      } else {
+        delete attrs[key];
+        Object.defineProperty(attrs, maskedKey, { value, enumerable: true, writable: true, configurable: true });
+      }
+    }
   }
 
   protected value(value: AttributeValue): AttributeValue {
     if (typeof value === 'string') return this.text(value);
     if (Array.isArray(value)) return value.map((v) => this.value(v));
-    if (value && typeof value === 'object') {
-      for (const key of Object.keys(value)) value[key] = this.value(value[key]);
-    }
+    if (value && typeof value === 'object') this.attributes(value);
     return value;
   }
 }

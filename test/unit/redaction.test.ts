@@ -21,19 +21,23 @@ describe('redaction', () => {
     assert.equal(redactor.text('Customer #12345 asked about a refund.'), 'Customer #12345 asked about a refund.');
   });
 
-  it('reaches every string of a span: name, status, attributes deep inside, events, resource', () => {
+  it('reaches every string of a span: name, status, keys and values deep inside, events, resource, scope', () => {
     const span = rawSpan({
       'llm.input_messages.0.message.content': 'My email is lee@example.org',
       'gen_ai.input.messages': [{ role: 'user', parts: [{ type: 'text', content: 'token Bearer abcdefghijkl' }] }],
       'llm.token_count.total': 42,
+      'score.by.judge@example.edu': 0.9,
+      nested: { 'owner@example.io': 'yes' },
     }, {
       name: 'call for ops@example.net', statusMessage: 'auth failed for sk-abcdefghijklmnopqrstu',
-      events: [{ name: 'log', timeMs: 0, attributes: { note: 'cc a@b.io' }, body: { content: 'reply to x@y.dev' } }],
+      events: [{ name: 'sent to bob@example.org', timeMs: 0, attributes: { note: 'cc a@b.io' }, body: { content: 'reply to x@y.dev' } }],
       resource: { attributes: { 'service.name': 'bot', owner: 'team@example.com' }, service: 'bot' },
+      scope: { name: 'lib', version: 'built by dev@example.com' },
     });
     redactor.spans([span]);
     const all = JSON.stringify(span);
     assert.doesNotMatch(all, /@example|@b\.io|@y\.dev|sk-abcdef|Bearer abc/);
+    assert.equal(span.attributes['[REDACTED:email]'], 0.9, 'a key is masked and keeps its value');
     assert.equal(span.attributes['llm.token_count.total'], 42);
     assert.match(all, /\[REDACTED:email\]/);
   });

@@ -11,6 +11,8 @@ export class Redactor extends TextRedactor {
       if (span.statusMessage) span.statusMessage = this.text(span.statusMessage);
       this.attributes(span.attributes);
       this.attributes(span.resource.attributes);
+      span.scope.name = this.text(span.scope.name);
+      if (span.scope.version) span.scope.version = this.text(span.scope.version);
       for (const event of span.events) this.event(event);
       for (const link of span.links ?? []) this.attributes(link.attributes);
     }
@@ -21,6 +23,7 @@ export class Redactor extends TextRedactor {
   }
 
   private event(event: RawEvent): void {
+    event.name = this.text(event.name);
     this.attributes(event.attributes);
     if (event.body !== undefined) event.body = this.value(event.body);
   }
