@@ -12,6 +12,19 @@ export const LOG_BODY_ATTRIBUTE = 'gen_ai.event.content';
  * its logs segments, and a reload must not attach them twice.
  */
 export function encodeTracesData(spans: RawSpan[], { withLogRecords = true } = {}): object {
+  return {
+    resourceSpans: [...byResourceAndScope(spans)].map(([resource, scopes]) => ({
+      resource: { attributes: keyValues(resource.attributes) },
+      scopeSpans: [...scopes].map(([scope, list]) => ({
+        scope: scope.version ? { name: scope.name, version: scope.version } : { name: scope.name },
+        spans: list.map((span) => encodeSpan(span, withLogRecords)),
+      })),
+    })),
+  };
+}
+
+/** Spans grouped as OTLP nests them: by resource, then by instrumentation scope. */
+export function byResourceAndScope(spans: RawSpan[]): Map<ResourceInfo, Map<ScopeInfo, RawSpan[]>> {
   const byResource = new Map<ResourceInfo, Map<ScopeInfo, RawSpan[]>>();
   for (const span of spans) {
     let scopes = byResource.get(span.resource);
@@ -20,15 +33,7 @@ export function encodeTracesData(spans: RawSpan[], { withLogRecords = true } = {
     if (list) list.push(span);
     else scopes.set(span.scope, [span]);
   }
-  return {
-    resourceSpans: [...byResource].map(([resource, scopes]) => ({
-      resource: { attributes: keyValues(resource.attributes) },
-      scopeSpans: [...scopes].map(([scope, list]) => ({
-        scope: scope.version ? { name: scope.name, version: scope.version } : { name: scope.name },
-        spans: list.map((span) => encodeSpan(span, withLogRecords)),
-      })),
-    })),
-  };
+  return byResource;
 }
 
 function encodeSpan(span: RawSpan, withLogRecords: boolean): object {

@@ -3,7 +3,7 @@
 // because it is several times cheaper to write and to read back. Field numbers mirror
 // decodeProto.ts (opentelemetry-proto's trace.proto, logs.proto, common.proto).
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
-import { LOG_BODY_ATTRIBUTE } from './encodeJson';
+import { byResourceAndScope, LOG_BODY_ATTRIBUTE } from './encodeJson';
 import { MAX_TIME_MS, type RawEvent, type RawLog, type RawSpan, type ResourceInfo, type ScopeInfo } from './otlpTypes';
 
 const enum Wire { Varint = 0, I64 = 1, Len = 2 }
@@ -174,18 +174,6 @@ export function encodeLogsProto(logs: RawLog[]): Buffer {
 }
 
 const builder = new ProtoBuilder();
-
-function byResourceAndScope(spans: RawSpan[]): Map<ResourceInfo, Map<ScopeInfo, RawSpan[]>> {
-  const byResource = new Map<ResourceInfo, Map<ScopeInfo, RawSpan[]>>();
-  for (const span of spans) {
-    let scopes = byResource.get(span.resource);
-    if (!scopes) byResource.set(span.resource, (scopes = new Map()));
-    const list = scopes.get(span.scope);
-    if (list) list.push(span);
-    else scopes.set(span.scope, [span]);
-  }
-  return byResource;
-}
 
 function resourceMessage(out: ProtoBuilder, resource: ResourceInfo): void {
   const at = out.begin(1);
