@@ -7,6 +7,10 @@ import { mkdtempSync, readdirSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEngine } from '../../src/engine/engine';
+import { TraceIndex } from '../../src/engine/index/traceIndex';
+import { PriceTable } from '../../src/engine/normalize/pricing';
+import type { RawLog } from '../../src/engine/otlp/otlpTypes';
+import { rawSpan } from './helpers/rawSpans';
 import { DEFAULT_REDACTIONS } from '../../src/shared/redaction';
 import { EngineApiClient } from './helpers/engineApiClient';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
@@ -166,5 +170,22 @@ describe('log records and retention', () => {
     } finally {
       await engine.close();
     }
+  });
+});
+
+describe('many log records for one span', () => {
+  it('keeps 10,000 records that share a name and a time but not a body, and drops each repeat', () => {
+    // Each record used to be compared with every one before it (10,000 took half a minute).
+    const index = new TraceIndex(new PriceTable());
+    const ids = { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8) };
+    const records = (): RawLog[] => Array.from({ length: 10_000 }, (_, n) => ({
+      ...ids, event: { name: 'gen_ai.choice', timeMs: 1_700_000_000_000, attributes: {}, body: { index: n }, fromLog: true },
+    }));
+    index.addLogs(records());
+    index.addLogs(records());
+    assert.equal(index.stats().pendingLogs, 10_000, 'waiting for their span, each once');
+    index.addSpans([rawSpan({}, ids)]);
+    index.addLogs(records());
+    assert.equal(index.rawSpans(ids.traceId)![0].events.length, 10_000, 'attached, each once');
   });
 });

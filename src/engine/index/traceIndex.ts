@@ -79,6 +79,8 @@ export class TraceIndex {
     service: new Map(), model: new Map(), session: new Map(), user: new Map(),
   };
   private readonly pendingLogs = new Map<string, PendingLogs>();
+  /** Keys of the log records a span (or a waiting list) holds, built when a record first arrives for it. */
+  private readonly logRecordKeys = new WeakMap<object, Set<string>>();
   private pendingLogCount = 0;
   private pendingLogBytes = 0;
   private spanCount = 0;
@@ -165,6 +167,7 @@ export class TraceIndex {
       const pending = this.takePendingLogs(raw.traceId, raw.spanId);
       if (pending) {
         stored.events.push(...pending.events);
+        this.logRecordKeys.delete(stored); // rebuilt with these on the next record
         this.charge(trace, pending.bytes - pending.text, pending.text);
       }
       trace.spans.set(raw.spanId, stored);
@@ -281,7 +284,7 @@ export class TraceIndex {
       const span = trace?.spans.get(log.spanId);
       if (trace && span) {
         // A record read again (a store reload, a re-imported file) is attached once.
-        if (span.events.some((e) => sameLogRecord(e, log.event))) continue;
+        if (!this.isNewLogRecord(span, span.events, log.event)) continue;
         span.events.push(log.event);
         this.charge(trace, eventBytes(log.event), textPerLog);
         const list = touched.get(trace);
@@ -447,12 +450,29 @@ export class TraceIndex {
    * Keeps a log record until its span arrives: at most MAX_PENDING_LOGS of them and an eighth of
    * the memory cap (records of spans that were sampled out never get theirs), oldest dropped first.
    */
+  /**
+   * Whether a log record is not yet among `events` (a store reload or a re-imported file sends it
+   * again). The keys of each span's records are kept, so a check is one lookup, not a comparison
+   * with every record the span has.
+   */
+  private isNewLogRecord(owner: object, events: RawEvent[], event: RawEvent): boolean {
+    let keys = this.logRecordKeys.get(owner);
+    if (!keys) {
+      keys = new Set(events.filter((e) => e.fromLog).map(logRecordKey));
+      this.logRecordKeys.set(owner, keys);
+    }
+    const key = logRecordKey(event);
+    if (keys.has(key)) return false;
+    keys.add(key);
+    return true;
+  }
+
   private keepPendingLog(key: string, event: RawEvent, objects: number, text: number): void {
     const bytes = objects + text;
     if (bytes > this.maxPendingBytes()) return; // would crowd out everything else
     this.dropPendingLogs(bytes);
     const pending = this.pendingLogs.get(key);
-    if (pending?.events.some((e) => sameLogRecord(e, event))) return;
+    if (pending && !this.isNewLogRecord(pending, pending.events, event)) return;
     if (pending) {
       pending.events.push(event);
       pending.bytes += bytes;
@@ -553,8 +573,24 @@ function eventBytes(event: RawEvent): number {
   return bytes;
 }
 
-function sameLogRecord(a: RawEvent, b: RawEvent): boolean {
-  return !!a.fromLog && a.name === b.name && a.timeMs === b.timeMs && JSON.stringify(a.body) === JSON.stringify(b.body);
+/** What tells one log record from another: its name, time and body (the body by a 53-bit hash). */
+function logRecordKey(event: RawEvent): string {
+  const body = typeof event.body === 'string' ? `s${hash53(event.body)}` : `j${hash53(JSON.stringify(event.body) ?? '')}`;
+  return `${event.name}\u0000${event.timeMs}\u0000${body}`;
+}
+
+/** cyrb53: a fast string hash with 53 bits, so two different bodies practically never collide. */
+function hash53(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
 function emptySummary(traceId: string): TraceSummary {
