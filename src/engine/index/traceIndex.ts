@@ -167,7 +167,6 @@ export class TraceIndex {
       const pending = this.takePendingLogs(raw.traceId, raw.spanId);
       if (pending) {
         stored.events.push(...pending.events);
-        this.logRecordKeys.delete(stored); // rebuilt with these on the next record
         this.charge(trace, pending.bytes - pending.text, pending.text);
       }
       trace.spans.set(raw.spanId, stored);
@@ -447,10 +446,6 @@ export class TraceIndex {
   }
 
   /**
-   * Keeps a log record until its span arrives: at most MAX_PENDING_LOGS of them and an eighth of
-   * the memory cap (records of spans that were sampled out never get theirs), oldest dropped first.
-   */
-  /**
    * Whether a log record is not yet among `events` (a store reload or a re-imported file sends it
    * again). The keys of each span's records are kept, so a check is one lookup, not a comparison
    * with every record the span has.
@@ -467,12 +462,17 @@ export class TraceIndex {
     return true;
   }
 
+  /**
+   * Keeps a log record until its span arrives: at most MAX_PENDING_LOGS of them and an eighth of
+   * the memory cap (records of spans that were sampled out never get theirs), oldest dropped first.
+   */
   private keepPendingLog(key: string, event: RawEvent, objects: number, text: number): void {
     const bytes = objects + text;
     if (bytes > this.maxPendingBytes()) return; // would crowd out everything else
+    const waiting = this.pendingLogs.get(key);
+    if (waiting && !this.isNewLogRecord(waiting, waiting.events, event)) return;
     this.dropPendingLogs(bytes);
-    const pending = this.pendingLogs.get(key);
-    if (pending && !this.isNewLogRecord(pending, pending.events, event)) return;
+    const pending = this.pendingLogs.get(key); // unless it was the oldest, and dropped
     if (pending) {
       pending.events.push(event);
       pending.bytes += bytes;
