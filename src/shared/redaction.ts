@@ -75,10 +75,11 @@ export class TextRedactor {
     for (const key of Object.keys(attrs)) {
       const value = this.value(attrs[key]);
       const maskedKey = this.text(key);
-      if (maskedKey === key) {
+      if (maskedKey === key && key !== '__proto__') {
         attrs[key] = value;
       } else {
-        delete attrs[key];
+        // Defined, not assigned: a key named __proto__ must stay a key, never a prototype.
+        if (maskedKey !== key) delete attrs[key];
         Object.defineProperty(attrs, maskedKey, { value, enumerable: true, writable: true, configurable: true });
       }
     }
