@@ -1,6 +1,6 @@
 // Raw spans and log records → OTLP protobuf (TracesData, LogsData), for the store when redaction
 // changed what arrived: the masked copy is what goes to disk. Protobuf rather than OTLP/JSON
-// because it is several times cheaper to write and to read back. Field numbers mirror
+// because it costs half as much to write, and less to read back. Field numbers mirror
 // decodeProto.ts (opentelemetry-proto's trace.proto, logs.proto, common.proto).
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
 import { byResourceAndScope, LOG_BODY_ATTRIBUTE } from './encodeJson';
