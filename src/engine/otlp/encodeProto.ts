@@ -1,5 +1,5 @@
-// Raw spans and log records → OTLP protobuf (TracesData, LogsData), for the store when redaction
-// changed what arrived: the masked copy is what goes to disk. Protobuf rather than OTLP/JSON
+// Raw spans and log records → OTLP protobuf (TracesData, LogsData), for the store while redaction
+// is on: the masked copy is what goes to disk, never the received bytes. Protobuf rather than OTLP/JSON
 // because it costs half as much to write, and less to read back. Field numbers mirror
 // decodeProto.ts (opentelemetry-proto's trace.proto, logs.proto, common.proto).
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
