@@ -204,6 +204,29 @@ describe('trace summaries', () => {
     assert.equal(index.trace(orphan.traceId)!.summary.name, 'lost child');
   });
 
+  it('keeps the summary of a long agent run right whenever it is read, batch after batch', () => {
+    // Past 2,000 spans a growing trace is summarized when read rather than with every batch.
+    const index = new TraceIndex(new PriceTable());
+    const t = 1_700_000_000_000;
+    const root = rawSpan({}, { name: 'agent run', startMs: t, endMs: t + 1 });
+    const other = rawSpan({}, { name: 'another request', startMs: t + 10, endMs: t + 20 });
+    index.addSpans([root, other]);
+    let sent = 1;
+    for (let batch = 0; batch < 40; batch++) {
+      index.addSpans(Array.from({ length: 100 }, (_, i) => rawSpan({ 'llm.token_count.total': 3 }, {
+        traceId: root.traceId, parentSpanId: root.spanId, name: 'step', startMs: t + sent + i, endMs: t + sent + i + 50,
+        statusCode: batch === 30 && i === 0 ? 2 : 1,
+      })));
+      sent += 100;
+      if (batch % 7 !== 6) continue; // read now and then, as the editor does
+      const [longest] = index.query({ sort: 'duration', limit: 1 });
+      assert.deepEqual([longest.traceId, longest.spanCount, longest.durationMs, longest.tokens.total], [root.traceId, sent, sent - 1 + 50, (sent - 1) * 3]);
+      assert.equal(index.stats().errorTraces, batch >= 30 ? 1 : 0);
+    }
+    assert.equal(index.trace(root.traceId)!.summary.spanCount, 4001);
+    assert.deepEqual(index.query({ status: 'error' }).map((s) => s.name), ['agent run']);
+  });
+
   it('uses price overrides before the bundled table', () => {
     const index = new TraceIndex(new PriceTable({ 'my-finetune': { input: 1, output: 2 } }));
     const span = rawSpan({ 'gen_ai.request.model': 'openai/my-finetune', 'gen_ai.usage.input_tokens': 1_000_000, 'gen_ai.usage.output_tokens': 500_000 });

@@ -62,6 +62,11 @@ const MEMORY = { span: 300, attribute: 60, event: 150, trace: 650 };
 
 /** Log records kept while their span has not arrived yet. */
 const MAX_PENDING_LOGS = 50_000;
+/**
+ * From this many spans a trace that keeps growing (a long agent run) is summarized again when it
+ * is read, not with every batch: a summary walks all of a trace's spans.
+ */
+const SUMMARIZE_WHEN_READ = 2_000;
 const DEFAULT_LIMIT = 50;
 const MODEL_KINDS = new Set<SpanKind>(['LLM', 'EMBEDDING', 'RERANKER']);
 /** Below this many candidates, sorting them beats walking a sort index with a filter. */
@@ -95,6 +100,8 @@ export class TraceIndex {
   /** Traces evicted since the string table last dropped their strings. */
   private evictedSinceCompaction = 0;
   private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
+  /** Large traces that grew since their summary was made (SUMMARIZE_WHEN_READ). */
+  private readonly unsummarized = new Set<Trace>();
 
   /** Called after every change (spans, logs, eviction, clear); the engine server throttles it. */
   onChange: () => void = () => undefined;
@@ -176,7 +183,8 @@ export class TraceIndex {
     }
     for (const [trace, added] of touched) {
       this.postStrings(trace, added);
-      this.refresh(trace);
+      if (trace.spans.size >= SUMMARIZE_WHEN_READ && trace.summary.spanCount > 0) this.unsummarized.add(trace);
+      else this.refresh(trace);
     }
     const textPerSpan = spans.length ? this.newText() / spans.length : 0;
     for (const [trace, added] of touched) this.charge(trace, 0, added.length * textPerSpan);
@@ -224,6 +232,7 @@ export class TraceIndex {
     const maxBytes = this.limits.maxBytes ?? Infinity;
     const within = () => this.spanCount <= maxSpans && this.heldBytes + this.pendingLogBytes <= maxBytes;
     if (within()) return false;
+    this.summarizeGrown(); // eviction goes by age and class
     const before = { traces: this.traces.size, spans: this.spanCount };
     for (const wanted of ['normal', 'slow', 'error'] as RetentionClass[]) {
       const victims: Trace[] = [];
@@ -247,6 +256,7 @@ export class TraceIndex {
 
   /** Drops a trace from every index. */
   private remove(trace: Trace): void {
+    this.unsummarized.delete(trace);
     const { summary, traceId } = trace;
     this.traces.delete(traceId);
     this.byStart.remove(summary.startMs, traceId);
@@ -301,7 +311,14 @@ export class TraceIndex {
     return unattached;
   }
 
+  /** Brings the summaries (and their places in the indexes) of large growing traces up to date. */
+  private summarizeGrown(): void {
+    for (const trace of this.unsummarized) this.refresh(trace);
+    this.unsummarized.clear();
+  }
+
   query(q: TraceQuery): TraceSummary[] {
+    this.summarizeGrown();
     const limit = Math.max(1, Math.min(q.limit ?? DEFAULT_LIMIT, 10_000));
     const sort = q.sort ?? 'start';
     const sortIndex = { start: this.byStart, duration: this.byDuration, tokens: this.byTokens, cost: this.byCost }[sort];
@@ -353,6 +370,7 @@ export class TraceIndex {
   }
 
   trace(traceId: string): TraceDetail | undefined {
+    this.summarizeGrown();
     const trace = this.traces.get(traceId.toLowerCase());
     if (!trace) return undefined;
     const spans = [...trace.spans.values()].sort((a, b) => a.startMs - b.startMs).map(normalizeSpan);
@@ -361,11 +379,13 @@ export class TraceIndex {
 
   /** Live traces that started at or after a moment, newest first. */
   *tracesSince(sinceMs: number): Generator<Trace> {
+    this.summarizeGrown();
     for (const trace of this.byStart.descending(sinceMs)) yield trace;
   }
 
   /** The live trace itself, for parts of the engine that keep per-trace state beside the index. */
   traceOf(traceId: string): Trace | undefined {
+    this.summarizeGrown();
     return this.traces.get(traceId);
   }
 
@@ -382,6 +402,7 @@ export class TraceIndex {
   }
 
   stats(): EngineStats {
+    this.summarizeGrown();
     return {
       traces: this.traces.size,
       spans: this.spanCount,
@@ -394,6 +415,7 @@ export class TraceIndex {
   }
 
   clear(): void {
+    this.unsummarized.clear();
     for (const trace of this.traces.values()) trace.live = false;
     this.traces.clear();
     for (const index of [this.byStart, this.byDuration, this.byTokens, this.byCost]) index.clear();
