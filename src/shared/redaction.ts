@@ -78,9 +78,14 @@ export class TextRedactor {
       if (maskedKey === key && key !== '__proto__') {
         attrs[key] = value;
       } else {
+        let newKey = maskedKey;
+        if (maskedKey !== key) {
+          delete attrs[key];
+          // Two keys masked alike both stay.
+          for (let n = 2; Object.prototype.hasOwnProperty.call(attrs, newKey); n++) newKey = `${maskedKey} (${n})`;
+        }
         // Defined, not assigned: a key named __proto__ must stay a key, never a prototype.
-        if (maskedKey !== key) delete attrs[key];
-        Object.defineProperty(attrs, maskedKey, { value, enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(attrs, newKey, { value, enumerable: true, writable: true, configurable: true });
       }
     }
   }

@@ -188,4 +188,19 @@ describe('many log records for one span', () => {
     index.addLogs(records());
     assert.equal(index.rawSpans(ids.traceId)![0].events.length, 10_000, 'attached, each once');
   });
+
+  it('keeps alike records of one request (a history that says "yes" twice), and each once when read again', () => {
+    const index = new TraceIndex(new PriceTable());
+    const span = rawSpan({});
+    const message = (content: string): RawLog => ({ traceId: span.traceId, spanId: span.spanId,
+      event: { name: 'gen_ai.user.message', timeMs: 1_700_000_000_000, attributes: {}, body: { content }, fromLog: true } });
+    const history = () => [message('yes'), message('no'), message('yes')];
+    index.addLogs(history()); // before its span: waiting
+    index.addSpans([span]);
+    index.addLogs(history()); // a store reload sends them again
+    const bodies = () => index.rawSpans(span.traceId)![0].events.map((e) => (e.body as { content: string }).content);
+    assert.deepEqual(bodies(), ['yes', 'no', 'yes']);
+    index.addLogs(history());
+    assert.deepEqual(bodies(), ['yes', 'no', 'yes']);
+  });
 });

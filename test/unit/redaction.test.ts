@@ -42,6 +42,12 @@ describe('redaction', () => {
     assert.match(all, /\[REDACTED:email\]/);
   });
 
+  it('keeps both values when two keys mask alike', () => {
+    const span = rawSpan({ 'score for alice@example.com': 1, 'score for bob@example.com': 2 });
+    redactor.spans([span]);
+    assert.deepEqual(span.attributes, { 'score for [REDACTED:email]': 1, 'score for [REDACTED:email] (2)': 2 });
+  });
+
   it('names a user pattern that is not a valid regular expression', () => {
     assert.throws(() => Redactor.validate([{ name: 'ticket', pattern: 'TICKET-(' }]), /redaction pattern "ticket" is not a valid regular expression/);
   });

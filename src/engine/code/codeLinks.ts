@@ -131,7 +131,7 @@ export class CodeLinks {
 
   /** Records the span on its line; answers the file it landed in. */
   private link(stored: StoredSpan): string | undefined {
-    const trace = this.index.traceOf(stored.traceId);
+    const trace = this.index.liveTrace(stored.traceId);
     if (!trace || !mayHaveOrigin(stored) || this.counted.get(trace)?.has(stored.spanId)) return undefined;
     const span = normalizeSpan(stored);
     const origin = this.originOf(span);

@@ -186,14 +186,7 @@ export class RecordSink {
     if (this.pending.length >= BATCH_SPANS) this.flush();
     if (logs?.length) {
       this.flush(); // their spans first, so the records attach
-      this.decoders.index.addLogs(logs.filter((log) => !this.alreadyAttached(log)));
+      this.decoders.index.addLogs(logs); // it attaches a record read before (the file read again) once
     }
-  }
-
-  /** A log record read before (the file is read again) is not attached twice. */
-  private alreadyAttached(log: RawLog): boolean {
-    if (!log.traceId || !log.spanId) return false;
-    const span = this.decoders.index.rawSpans(log.traceId)?.find((s) => s.spanId === log.spanId);
-    return span?.events.some((e) => e.fromLog && e.name === log.event.name && e.timeMs === log.event.timeMs) ?? false;
   }
 }

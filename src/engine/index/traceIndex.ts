@@ -284,23 +284,31 @@ export class TraceIndex {
     const textPerLog = logs.length ? this.newText() / logs.length : 0;
     let unattached = 0;
     const touched = new Map<Trace, StoredSpan[]>();
+    // Records alike in name, time and body are told apart by their order in the request: a chat
+    // history logged at one instant may say "yes" twice.
+    const alike = new Map<string, number>();
     for (const log of logs) {
       if (!log.traceId || !log.spanId) {
         unattached++;
         continue;
       }
+      const base = logRecordKey(log.event);
+      const place = `${log.traceId}/${log.spanId}\u0000${base}`;
+      const nth = alike.get(place) ?? 0;
+      alike.set(place, nth + 1);
+      const key = `${base}\u0000${nth}`;
       const trace = this.traces.get(log.traceId);
       const span = trace?.spans.get(log.spanId);
       if (trace && span) {
         // A record read again (a store reload, a re-imported file) is attached once.
-        if (!this.isNewLogRecord(span, span.events, log.event)) continue;
+        if (!this.isNewLogRecord(span, span.events, key)) continue;
         span.events.push(log.event);
         this.charge(trace, eventBytes(log.event), textPerLog);
         const list = touched.get(trace);
         if (list) list.push(span);
         else touched.set(trace, [span]);
       } else {
-        this.keepPendingLog(`${log.traceId}/${log.spanId}`, log.event, eventBytes(log.event), textPerLog);
+        this.keepPendingLog(`${log.traceId}/${log.spanId}`, log.event, key, eventBytes(log.event), textPerLog);
       }
     }
     for (const [trace, spans] of touched) this.postStrings(trace, spans);
@@ -383,9 +391,15 @@ export class TraceIndex {
     for (const trace of this.byStart.descending(sinceMs)) yield trace;
   }
 
-  /** The live trace itself, for parts of the engine that keep per-trace state beside the index. */
+  /** The live trace itself, its summary up to date. */
   traceOf(traceId: string): Trace | undefined {
     this.summarizeGrown();
+    return this.traces.get(traceId);
+  }
+
+  /** The live trace as held, for parts of the engine that keep per-trace state beside the index
+   *  and never read its summary (a summary may lag behind a large growing trace until read). */
+  liveTrace(traceId: string): Trace | undefined {
     return this.traces.get(traceId);
   }
 
@@ -468,17 +482,24 @@ export class TraceIndex {
   }
 
   /**
-   * Whether a log record is not yet among `events` (a store reload or a re-imported file sends it
-   * again). The keys of each span's records are kept, so a check is one lookup, not a comparison
-   * with every record the span has.
+   * Whether a log record (by its key: logRecordKey and its place among alike records) is not yet
+   * among `events`: a store reload or a re-imported file sends it again. The keys of each span's
+   * records are kept, so a check is one lookup, not a comparison with every record the span has.
    */
-  private isNewLogRecord(owner: object, events: RawEvent[], event: RawEvent): boolean {
+  private isNewLogRecord(owner: object, events: RawEvent[], key: string): boolean {
     let keys = this.logRecordKeys.get(owner);
     if (!keys) {
-      keys = new Set(events.filter((e) => e.fromLog).map(logRecordKey));
+      keys = new Set();
+      const alike = new Map<string, number>();
+      for (const e of events) {
+        if (!e.fromLog) continue;
+        const base = logRecordKey(e);
+        const nth = alike.get(base) ?? 0;
+        alike.set(base, nth + 1);
+        keys.add(`${base}\u0000${nth}`);
+      }
       this.logRecordKeys.set(owner, keys);
     }
-    const key = logRecordKey(event);
     if (keys.has(key)) return false;
     keys.add(key);
     return true;
@@ -488,19 +509,19 @@ export class TraceIndex {
    * Keeps a log record until its span arrives: at most MAX_PENDING_LOGS of them and an eighth of
    * the memory cap (records of spans that were sampled out never get theirs), oldest dropped first.
    */
-  private keepPendingLog(key: string, event: RawEvent, objects: number, text: number): void {
+  private keepPendingLog(spanKey: string, event: RawEvent, recordKey: string, objects: number, text: number): void {
     const bytes = objects + text;
     if (bytes > this.maxPendingBytes()) return; // would crowd out everything else
-    const waiting = this.pendingLogs.get(key);
-    if (waiting && !this.isNewLogRecord(waiting, waiting.events, event)) return;
+    const waiting = this.pendingLogs.get(spanKey);
+    if (waiting && !this.isNewLogRecord(waiting, waiting.events, recordKey)) return;
     this.dropPendingLogs(bytes);
-    const pending = this.pendingLogs.get(key); // unless it was the oldest, and dropped
+    const pending = this.pendingLogs.get(spanKey); // unless it was the oldest, and dropped
     if (pending) {
       pending.events.push(event);
       pending.bytes += bytes;
       pending.text += text;
     } else {
-      this.pendingLogs.set(key, { events: [event], bytes, text });
+      this.pendingLogs.set(spanKey, { events: [event], bytes, text });
     }
     this.pendingLogCount++;
     this.pendingLogBytes += bytes;

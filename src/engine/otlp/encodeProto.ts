@@ -11,6 +11,7 @@ const enum Wire { Varint = 0, I64 = 1, Len = 2 }
 /** Room kept for an embedded message's length until the message is written (a varint of up to 2^35). */
 const LENGTH_ROOM = 5;
 const INITIAL_BYTES = 1024 * 1024;
+const MAX_NANOS = 2n ** 64n - 1n;
 const RETAINED_BYTES = 8 * 1024 * 1024;
 
 /** Buffer's own UTF-8 writer, which skips write()'s argument checks (one call per string). */
@@ -83,7 +84,7 @@ class ProtoBuilder {
     const nanos = BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1e6));
     this.tag(field, Wire.I64);
     this.room(8);
-    this.pos = this.buf.writeBigUInt64LE(BigInt.asUintN(64, nanos), this.pos);
+    this.pos = this.buf.writeBigUInt64LE(nanos < MAX_NANOS ? nanos : MAX_NANOS, this.pos);
   }
 
   string(field: number, value: string): void {

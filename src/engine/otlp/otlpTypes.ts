@@ -96,5 +96,5 @@ export function spanProblem(span: { traceId?: string; spanId?: string }): string
 
 export const NANOS_PER_MS = 1e6;
 
-/** Times are fixed64 nanoseconds: the last millisecond they reach (in the year 2554). */
-export const MAX_TIME_MS = Math.floor(2 ** 64 / NANOS_PER_MS) - 1;
+/** Times are fixed64 nanoseconds: the most they hold, in milliseconds (in the year 2554). */
+export const MAX_TIME_MS = 2 ** 64 / NANOS_PER_MS;
