@@ -2,7 +2,7 @@
 // (trace.proto, logs.proto, common.proto); unknown fields are skipped by wire type.
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
 import { StringTable } from '../index/stringTable';
-import { DecodedStringCache, KnownString } from './decodedStringCache';
+import { DecodedStringCache, KnownString, sameShortBytes } from './decodedStringCache';
 import { checkValueDepth, DecodeError, ProtoReader } from './protoReader';
 import {
   DecodedBatch, NANOS_PER_MS, RawEvent, RawLink, RawLog, RawSpan, ResourceInfo, ScopeInfo,
@@ -311,7 +311,7 @@ class RepeatedId {
     const start = r.skipLength();
     const { buf, pos } = r;
     const length = pos - start;
-    if (length === this.length && sameBytes(this.bytes, buf, start, length)) return this.value;
+    if (length === this.length && sameShortBytes(this.bytes, buf, start, length)) return this.value;
     this.value = r.hexAt(start);
     this.length = length <= MAX_ID_BYTES ? buf.copy(this.bytes, 0, start, pos) : -1;
     return this.value;
@@ -320,11 +320,6 @@ class RepeatedId {
 
 /** Trace ids are 16 bytes, span ids 8; anything longer is invalid and not worth remembering. */
 const MAX_ID_BYTES = 16;
-
-function sameBytes(copy: Buffer, buf: Buffer, start: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (copy[i] !== buf[start + i]) return false;
-  return true;
-}
 
 /** Fills what a log record left open: its time, its name, and ids we cannot use. */
 export function finishLog(log: RawLog, observedMs: number, severity: string | undefined): void {

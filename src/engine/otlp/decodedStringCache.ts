@@ -92,7 +92,8 @@ function hashBytes(buf: Buffer, start: number, length: number): number {
   return h >>> 0;
 }
 
-function sameShortBytes(cached: Buffer, buf: Buffer, start: number, length: number): boolean {
+/** Whether `cached` starts with buf[start, start + length): a JS loop, quicker than a native call for a few bytes. */
+export function sameShortBytes(cached: Buffer, buf: Buffer, start: number, length: number): boolean {
   for (let i = 0; i < length; i++) if (cached[i] !== buf[start + i]) return false;
   return true;
 }
