@@ -201,6 +201,11 @@ export class TraceIndex {
     return Math.max(0, fresh);
   }
 
+  /** What the memory cap counts: the traces held and the log records waiting for their span. */
+  private get memoryBytes(): number {
+    return this.heldBytes + this.pendingLogBytes;
+  }
+
   private charge(trace: Trace, objects: number, text: number): void {
     trace.bytes += objects + text;
     trace.text += text;
@@ -230,14 +235,14 @@ export class TraceIndex {
   private enforceMemoryCap(justAdded: Map<Trace, unknown>): boolean {
     const maxSpans = this.limits.maxSpans ?? Infinity;
     const maxBytes = this.limits.maxBytes ?? Infinity;
-    const within = () => this.spanCount <= maxSpans && this.heldBytes + this.pendingLogBytes <= maxBytes;
+    const within = () => this.spanCount <= maxSpans && this.memoryBytes <= maxBytes;
     if (within()) return false;
     this.summarizeGrown(); // eviction goes by age and class
     const before = { traces: this.traces.size, spans: this.spanCount };
     for (const wanted of ['normal', 'slow', 'error'] as RetentionClass[]) {
       const victims: Trace[] = [];
       let excessSpans = this.spanCount - maxSpans;
-      let excessBytes = this.heldBytes + this.pendingLogBytes - maxBytes;
+      let excessBytes = this.memoryBytes - maxBytes;
       for (const trace of this.byStart.ascending()) {
         if (excessSpans <= 0 && excessBytes <= 0) break;
         // Never evict what this very batch added while older traces remain.
@@ -292,11 +297,7 @@ export class TraceIndex {
         unattached++;
         continue;
       }
-      const base = logRecordKey(log.event);
-      const place = `${log.traceId}/${log.spanId}\u0000${base}`;
-      const nth = alike.get(place) ?? 0;
-      alike.set(place, nth + 1);
-      const key = `${base}\u0000${nth}`;
+      const key = nthAlike(alike, `${log.traceId}/${log.spanId}`, log.event);
       const trace = this.traces.get(log.traceId);
       const span = trace?.spans.get(log.spanId);
       if (trace && span) {
@@ -423,7 +424,7 @@ export class TraceIndex {
       errorTraces: this.errors.size,
       orphanSpans: this.orphanCount,
       pendingLogs: this.pendingLogCount,
-      memoryBytes: Math.round(this.heldBytes + this.pendingLogBytes),
+      memoryBytes: Math.round(this.memoryBytes),
       ...this.counters,
     };
   }
@@ -489,15 +490,8 @@ export class TraceIndex {
   private isNewLogRecord(owner: object, events: RawEvent[], key: string): boolean {
     let keys = this.logRecordKeys.get(owner);
     if (!keys) {
-      keys = new Set();
       const alike = new Map<string, number>();
-      for (const e of events) {
-        if (!e.fromLog) continue;
-        const base = logRecordKey(e);
-        const nth = alike.get(base) ?? 0;
-        alike.set(base, nth + 1);
-        keys.add(`${base}\u0000${nth}`);
-      }
+      keys = new Set(events.filter((e) => e.fromLog).map((e) => nthAlike(alike, '', e)));
       this.logRecordKeys.set(owner, keys);
     }
     if (keys.has(key)) return false;
@@ -614,6 +608,18 @@ function eventBytes(event: RawEvent): number {
   let bytes = MEMORY.event;
   for (const key in event.attributes) bytes += MEMORY.attribute;
   return bytes;
+}
+
+/**
+ * A log record's key: logRecordKey, and how many alike records came before it in `alike` (per
+ * span, the span's own records or one request's).
+ */
+function nthAlike(alike: Map<string, number>, span: string, event: RawEvent): string {
+  const base = logRecordKey(event);
+  const place = `${span}\u0000${base}`;
+  const nth = alike.get(place) ?? 0;
+  alike.set(place, nth + 1);
+  return `${base}\u0000${nth}`;
 }
 
 /** What tells one log record from another: its name, time and body (the body by a 53-bit hash). */
