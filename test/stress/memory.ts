@@ -5,7 +5,7 @@ import { Agent } from 'node:http';
 import { EngineProcess } from './engineProcess';
 import { percentile, Section } from './figures';
 import { send, stats } from './http';
-import { newTally, postUntilAccepted } from './senders';
+import { newTally, postUntilAccepted, SendTally } from './senders';
 import { customerSearch, Encoding, RequestTemplate, TraceClass } from './workload';
 
 export interface MemoryOptions {
@@ -32,22 +32,16 @@ export async function runMemory(section: Section, options: MemoryOptions): Promi
   const engine = await EngineProcess.serve(['--no-grpc', '--max-spans', String(options.maxSpans)]);
   try {
     const idle = engine.memory().rss;
-    let next = 0;
     let acked = 0;
     let rssAtCap = 0;
     const tally = newTally();
     const begin = Date.now();
-    await Promise.all(Array.from({ length: CLIENTS }, async (_, c) => {
-      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      const encoding: Encoding = c === 0 ? 'json' : 'protobuf'; // mostly protobuf, as most SDKs send
-      for (let request = next++; request < requests; request = next++) {
-        if (!await postUntilAccepted(engine.httpPort, encoding, template.render(encoding, request, shiftMs(request)), agent, tally)) {
-          throw new Error(`request ${request} was never accepted`);
-        }
-        if (++acked * template.spans === Math.ceil(options.maxSpans / template.spans) * template.spans) rssAtCap = engine.memory().rss;
-      }
-      agent.destroy();
-    }));
+    await sendAll(engine, requests, tally, (request, client) => {
+      const encoding: Encoding = client === 0 ? 'json' : 'protobuf'; // mostly protobuf, as most SDKs send
+      return [encoding, template.render(encoding, request, shiftMs(request))];
+    }, () => {
+      if (++acked * template.spans === Math.ceil(options.maxSpans / template.spans) * template.spans) rssAtCap = engine.memory().rss;
+    });
     const ingestS = (Date.now() - begin) / 1000;
     const { rss, peakRss } = engine.memory();
     const after = await stats(engine.httpPort);
@@ -70,6 +64,24 @@ export async function runMemory(section: Section, options: MemoryOptions): Promi
   } finally {
     await engine.stop();
   }
+}
+
+/**
+ * Sends requests 0..count-1 from CLIENTS clients at once, each request until it is accepted (as
+ * the exporters retry); `request` builds one for a client, `onAccepted` runs after each.
+ */
+async function sendAll(engine: EngineProcess, count: number, tally: SendTally,
+  request: (n: number, client: number) => [Encoding, Buffer], onAccepted: () => void = () => undefined): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: CLIENTS }, async (_, client) => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    for (let n = next++; n < count; n = next++) {
+      const [encoding, body] = request(n, client);
+      if (!await postUntilAccepted(engine.httpPort, encoding, body, agent, tally)) throw new Error(`request ${n} was never accepted`);
+      onAccepted();
+    }
+    agent.destroy();
+  }));
 }
 
 /** Failed and slow traces all stay; among normal ones, every evicted trace is older than every kept one. */
@@ -144,18 +156,9 @@ export async function runBigText(section: Section, options: BigTextOptions): Pro
   try {
     const capMb = Number(/Memory\s+up to \d+ spans and (\d+) MB/.exec(engine.stdout)?.[1]);
     const idle = engine.memory().rss;
-    let next = 0;
     const tally = newTally();
     const begin = Date.now();
-    await Promise.all(Array.from({ length: CLIENTS }, async () => {
-      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      for (let request = next++; request < requests; request = next++) {
-        if (!await postUntilAccepted(engine.httpPort, 'json', bigTextRequest(request, passage), agent, tally)) {
-          throw new Error(`request ${request} was never accepted`);
-        }
-      }
-      agent.destroy();
-    }));
+    await sendAll(engine, requests, tally, (request) => ['json', bigTextRequest(request, passage)]);
     const seconds = (Date.now() - begin) / 1000;
     const { rss, peakRss } = engine.memory();
     const after = await stats(engine.httpPort);
