@@ -125,7 +125,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   });
   command('startReceiver', () => engine.setReceiving(true));
   command('stopReceiver', () => engine.setReceiving(false));
-  command('copySnippet', (language?: 'python' | 'node') => copyInstrumentationSnippet(settings().httpPort, language));
+  command('copySnippet', (which?: string) => copyInstrumentationSnippet(settings().httpPort, which));
   command('showLog', () => output.show());
   command('restartEngine', () => engine.restart());
   command('traceCopilotChat', (choice?: { captureContent: boolean }) => traceCopilotChat(context, engine.status.httpPort ?? settings().httpPort, choice));

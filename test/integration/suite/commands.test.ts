@@ -165,11 +165,11 @@ describe('commands', () => {
   });
 
   it('Copy Instrumentation Snippet puts a snippet for this port on the clipboard', async () => {
-    await run('copySnippet', 'node');
+    await run('copySnippet', 'node-openai');
     const node = await vscode.env.clipboard.readText();
     assert.ok(node.includes(`http://127.0.0.1:${config.httpPort}/v1/traces`), node);
     assert.match(node, /OTLPTraceExporter/);
-    await run('copySnippet', 'python');
+    await run('copySnippet', 'python-openai');
     assert.match(await vscode.env.clipboard.readText(), new RegExp(`OTLPSpanExporter\\(endpoint="http://127.0.0.1:${config.httpPort}/v1/traces"\\)`));
   });
 

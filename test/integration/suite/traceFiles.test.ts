@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { ImportResult } from '../../../src/shared/engineProtocol';
 import { api, config, extension, waitFor } from './harness';
 
-const seedShapes = () => join(extension().extensionPath, '..', 'shared', 'fixtures', 'seed-shapes');
+const seedShapes = () => join(extension().extensionPath, 'test', 'fixtures', 'seed-shapes');
 
 describe('trace files', () => {
   before(() => api());
