@@ -10,6 +10,9 @@ import { PriceTable } from './normalize/pricing';
 import { DEFAULT_REDACTIONS, RedactionPattern, TextRedactor } from '../shared/redaction';
 import type { PriceOverride } from './normalize/pricing';
 import type { RetentionPolicy } from './store/traceStore';
+import { BACKEND_TYPES, BackendConfig, BackendType } from '../shared/backends';
+import { checkConfig } from './backends/teamBackends';
+import { forwardBaseUrl } from './forward/forwarder';
 
 const USAGE = `AI Trace Inspector engine
 
@@ -39,6 +42,16 @@ serve options:
   --redact NAME=REGEX  also mask what this regular expression matches (repeatable)
   --sample-normal P    keep P percent of normal (not failed, not slow) traces in the store (default 100)
   --watch PATH         read trace files in PATH (a file or folder) and tail them (repeatable)
+  --forward URL        also export every accepted request to this OTLP/HTTP base URL, e.g.
+                       http://collector:4318 (repeatable; queued in memory, retried, never delays
+                       the local answer; /api/stats shows what was sent, queued and dropped)
+  --backend NAME=TYPE:URL
+                       a team backend to open and search traces in when they are not here; TYPE is
+                       ${BACKEND_TYPES.join(', ')} (repeatable), e.g. tempo=tempo:http://tempo:3200
+  --backend-header NAME:HEADER=VALUE
+                       a header sent to backend NAME (Authorization, X-Scope-OrgID, ...; never logged)
+  --backend-option NAME:KEY=VALUE
+                       database, table (clickhouse), project (phoenix), traceUrl (a link with {traceId})
   -h, --help           show this help
 
 import reads each file (a folder: every file in it), recognizes its shape from its content
@@ -67,10 +80,15 @@ interface ServeArgs {
   pricesFile?: string;
   watchPaths: string[];
   redaction?: RedactionPattern[];
+  forward: string[];
+  backends: BackendConfig[];
 }
 
+const BACKEND_OPTIONS = ['database', 'table', 'project', 'traceUrl'] as const;
+
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const args: ServeArgs = { allowedHosts: [], retention: {}, watchPaths: [], redaction: [...DEFAULT_REDACTIONS] };
+  const args: ServeArgs = { allowedHosts: [], retention: {}, watchPaths: [], redaction: [...DEFAULT_REDACTIONS], forward: [], backends: [] };
+  const backendExtras: { flag: string; name: string; apply: (backend: BackendConfig) => void }[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -108,6 +126,48 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--prices': args.pricesFile = value(); break;
       case '--watch': args.watchPaths.push(value()); break;
       case '--no-redact': args.redaction = undefined; break;
+      case '--forward': {
+        const v = value();
+        try {
+          forwardBaseUrl(v);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        args.forward.push(v);
+        break;
+      }
+      case '--backend': {
+        const v = value();
+        const match = /^([^=]+)=([a-z]+):(.+)$/.exec(v);
+        if (!match) throw new UsageError(`--backend takes NAME=TYPE:URL, e.g. tempo=tempo:http://tempo:3200, got "${v}"`);
+        const backend: BackendConfig = { name: match[1], type: match[2] as BackendType, url: match[3] };
+        try {
+          checkConfig(backend);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        if (args.backends.some((b) => b.name === backend.name)) throw new UsageError(`backend ${backend.name} is given twice`);
+        args.backends.push(backend);
+        break;
+      }
+      case '--backend-header': {
+        const v = value();
+        const match = /^([^:]+):([^=]+)=(.*)$/.exec(v);
+        if (!match) throw new UsageError(`--backend-header takes NAME:HEADER=VALUE, e.g. "tempo:Authorization=Bearer ..."`);
+        const [, name, header, headerValue] = match;
+        backendExtras.push({ flag, name, apply: (b) => { b.headers = { ...b.headers, [header.trim()]: headerValue }; } });
+        break;
+      }
+      case '--backend-option': {
+        const v = value();
+        const match = /^([^:]+):([^=]+)=(.*)$/.exec(v);
+        const key = match?.[2] as typeof BACKEND_OPTIONS[number];
+        if (!match || !BACKEND_OPTIONS.includes(key)) {
+          throw new UsageError(`--backend-option takes NAME:KEY=VALUE with KEY one of ${BACKEND_OPTIONS.join(', ')}, got "${v.split('=')[0]}"`);
+        }
+        backendExtras.push({ flag, name: match[1], apply: (b) => { b[key] = match[3]; } });
+        break;
+      }
       case '--redact': {
         const v = value();
         const at = v.indexOf('=');
@@ -129,6 +189,12 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       }
       default: throw new UsageError(`unknown option "${flag}"`);
     }
+  }
+  for (const extra of backendExtras) {
+    const backend = args.backends.find((b) => b.name === extra.name);
+    // The message names the flag but never repeats a header's value: it may be a secret.
+    if (!backend) throw new UsageError(`${extra.flag} names backend "${extra.name}", which no --backend defines`);
+    extra.apply(backend);
   }
   return args;
 }
@@ -158,6 +224,8 @@ async function serve(argv: string[]): Promise<void> {
   Store      ${engine.store ? engine.store.dir : 'none (traces are kept in memory only; use --store DIR)'}
   Memory     up to ${args.maxSpans ?? DEFAULTS.maxSpans} spans and ${Math.round(maxMemoryBytes(args.maxMemoryMb) / 2 ** 20)} MB of traces`);
   if (args.watchPaths.length) console.log(`  Watching   ${args.watchPaths.join(', ')}`);
+  if (args.forward.length) console.log(`  Forwarding ${engine.forwarder.stats().map((t) => t.url).join(', ')}`);
+  if (args.backends.length) console.log(`  Backends   ${args.backends.map((b) => `${b.name} (${b.type} ${b.url})`).join(', ')}`);
   if (engine.host !== DEFAULTS.host && engine.host !== 'localhost' && engine.host !== '::1') {
     console.warn(`warning: bound to ${engine.host}; anyone who can reach this address can read your traces.`);
   }

@@ -14,6 +14,10 @@ import type { RedactionPattern } from '../shared/redaction';
 import { Admission, DEFAULT_ADMISSION } from './otlp/admission';
 import { startGrpcReceiver, GrpcReceiver } from './otlp/grpcReceiver';
 import { Ingest } from './otlp/ingest';
+import { Forwarder } from './forward/forwarder';
+import type { EngineStats, TraceDetail, TraceSummary } from '../shared/spanModel';
+import type { BackendConfig } from '../shared/backends';
+import { TeamBackends } from './backends/teamBackends';
 import { DEFAULT_RETENTION, RetentionPolicy, TraceStore } from './store/traceStore';
 
 export interface EngineOptions {
@@ -46,6 +50,10 @@ export interface EngineOptions {
   watch?: WatchSettings;
   /** Files or folders read and tailed from the start (the CLI's --watch); not remembered. */
   watchPaths?: string[];
+  /** OTLP/HTTP base URLs every accepted request is also exported to (receiver.forward, --forward). */
+  forward?: string[];
+  /** Team backends traces are opened from and searched in when they are not here. */
+  backends?: BackendConfig[];
   log?: (message: string) => void;
 }
 
@@ -77,6 +85,10 @@ export class Engine {
    * (and the --watch paths) are read (the receivers serve meanwhile).
    */
   readonly ready: Promise<void>;
+  /** Sends what the receivers accept on to the upstreams in `options.forward`, never delaying the answer. */
+  readonly forwarder: Forwarder;
+  /** Team backends (Tempo, Jaeger, ClickHouse, Phoenix, Langfuse) and the traces opened from them. */
+  readonly backends: TeamBackends;
   private http?: Server;
   private grpc?: GrpcReceiver;
   /** One budget for both receivers: past it they answer "retry later". */
@@ -90,7 +102,9 @@ export class Engine {
     this.index = new TraceIndex(new PriceTable(options.priceOverrides), indexLimits(options));
     this.index.onEvicted = (traces, spans) => this.evictions.add(traces, spans);
     this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
-    this.ingest = new Ingest(this.index, this.store);
+    this.forwarder = new Forwarder(options.forward ?? [], this.log);
+    this.ingest = new Ingest(this.index, this.store, this.forwarder);
+    this.backends = new TeamBackends(options.backends ?? [], this.index, () => this.ingest, this.log);
     this.files = new TraceFiles(this.index, options.storeDir, this.log);
     this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
     this.retentionTimer.unref();
@@ -122,7 +136,7 @@ export class Engine {
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
     const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
     const admission = new Admission(DEFAULT_ADMISSION);
-    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log, admission });
+    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log, admission, engine: this });
     const httpPort = options.httpPort ?? DEFAULTS.httpPort;
     await listen(http, host, httpPort).catch((error: NodeJS.ErrnoException) => {
       admission.close();
@@ -164,13 +178,43 @@ export class Engine {
     if (receiverKey(options) !== receiverKey(this.options)) await this.stopReceivers();
     this.options = { ...options, log: options.log ?? this.options.log };
     this.index.configure(new PriceTable(options.priceOverrides), indexLimits(options));
+    this.forwarder.setTargets(options.forward ?? []);
+    this.backends.configure(options.backends ?? []);
     if (options.storeDir !== this.store?.dir) {
       this.store?.close();
       this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
-      this.ingest = new Ingest(this.index, this.store);
+      this.ingest = new Ingest(this.index, this.store, this.forwarder);
       this.files.setStoreDir(options.storeDir);
     }
     void this.files.watchWorkspace(options.watch);
+  }
+
+  /** The index's counts, and per forwarding target what was sent, is queued and was dropped. */
+  stats(): EngineStats {
+    const stats = this.index.stats();
+    return this.forwarder.active ? { ...stats, forward: this.forwarder.stats() } : stats;
+  }
+
+  /** A summary marked with the backend its trace was opened from, if any. */
+  withOrigin<T extends TraceSummary>(summary: T): T {
+    const origin = this.backends.originOf(summary.traceId);
+    return origin ? { ...summary, origin } : summary;
+  }
+
+  /** A trace from the index, or else from the first team backend that has it (then kept in the index). */
+  async traceAnywhere(traceId: string): Promise<{ detail?: TraceDetail; problems: string[] }> {
+    const local = this.index.trace(traceId);
+    if (local) return { detail: { ...local, summary: this.withOrigin(local.summary) }, problems: [] };
+    if (!this.backends.size) return { problems: [] };
+    const found = await this.backends.open(traceId);
+    const detail = found.backend ? this.index.trace(traceId.toLowerCase()) : undefined;
+    return detail ? { detail: { ...detail, summary: this.withOrigin(detail.summary) }, problems: [] } : { problems: found.problems };
+  }
+
+  /** Forgets every trace in memory, remote ones included. */
+  clearTraces(): void {
+    this.index.clear();
+    this.backends.clear();
   }
 
   applyRetention(): void {
@@ -190,6 +234,8 @@ export class Engine {
     this.evictions.dispose();
     await this.ready.catch(() => undefined);
     await this.stopReceivers();
+    this.forwarder.close();
+    await this.backends.close();
     await this.files.close();
     this.store?.close();
   }

@@ -3,7 +3,7 @@
 // prompts or inject traces). No CORS headers are ever sent. Past capacity, OTLP requests are
 // answered 429 with Retry-After before their body is read (otlp/admission.ts).
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { handleApi } from './api';
+import { ApiEngine, handleApi } from './api';
 import type { TraceIndex } from './index/traceIndex';
 import { Admission, AdmissionTicket, DEFAULT_ADMISSION, RETRY_AFTER_SECONDS } from './otlp/admission';
 import { DecodeError } from './otlp/protoReader';
@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   /** Host names accepted besides loopback ones (for a non-loopback bind the user chose). */
   allowedHosts: string[];
   log: (message: string) => void;
+  /** Engine-wide counts and the team backends; without it the API answers from the index alone. */
+  engine?: ApiEngine;
   /** Shared with the gRPC receiver so both count against one budget; by default the server's own. */
   admission?: Admission;
 }
@@ -58,7 +60,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, server: Server,
   }
   if (url.pathname.startsWith('/api/')) {
     req.resume();
-    handleApi(req.method ?? 'GET', url, options.index, res);
+    await handleApi(req.method ?? 'GET', url, options.index, res, options.engine);
     return;
   }
   req.resume();

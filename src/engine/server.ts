@@ -4,14 +4,17 @@
 import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
 import {
   ClearTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryTraces,
-  ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
+  ListBackends, OpenRemoteTrace, ReceiverStatus, ReceiverStatusChanged, SearchBackend, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
+import { BackendError } from './backends/backendTypes';
 import { CodeLinks } from './code/codeLinks';
 import { CODE_CAPABILITIES, registerCodeFeatures } from './code/codeLspFeatures';
 import { Engine, EngineOptions, PortInUseError } from './engine';
 import { buildTraceReport } from './index/traceReport';
 import { TextRedactor } from '../shared/redaction';
 import { encodeTracesData } from './otlp/encodeJson';
+import { checkConfig } from './backends/teamBackends';
+import { forwardBaseUrl } from './forward/forwarder';
 
 /** Change notifications are coalesced to at most one per this many milliseconds. */
 const CHANGE_THROTTLE_MS = 250;
@@ -27,7 +30,8 @@ let status: ReceiverStatus = { receiving: false, host: '127.0.0.1' };
 function engineOptions(s: EngineSettings): EngineOptions {
   return {
     host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort, storeDir: s.storeDir, maxSpans: s.maxSpans, maxMemoryMb: s.maxMemoryMb,
-    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, watch: s.watch, detectors: s.detectors, redaction: validPatterns(s.redaction), log,
+    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, watch: s.watch, detectors: s.detectors, redaction: validPatterns(s.redaction),
+    forward: validForwardTargets(s.forward), backends: validBackends(s.backends), log,
   };
 }
 
@@ -44,13 +48,38 @@ function validPatterns(patterns: EngineSettings['redaction']): EngineSettings['r
   });
 }
 
+/** Forward targets and backends with a wrong URL or type are left out, and the log says which. */
+function validForwardTargets(urls: EngineSettings['forward']): string[] {
+  return (urls ?? []).filter((url) => {
+    try {
+      forwardBaseUrl(url);
+      return true;
+    } catch (error) {
+      log((error as Error).message);
+      return false;
+    }
+  });
+}
+
+function validBackends(backends: EngineSettings['backends']): NonNullable<EngineSettings['backends']> {
+  return (backends ?? []).filter((backend) => {
+    try {
+      checkConfig(backend);
+      return true;
+    } catch (error) {
+      log(`aiTraceInspector.backends: ${(error as Error).message}`);
+      return false;
+    }
+  });
+}
+
 function createEngine(s: EngineSettings): Engine {
   const created = new Engine(engineOptions(s));
   let pending: NodeJS.Timeout | undefined;
   created.index.onChange = () => {
     pending ??= setTimeout(() => {
       pending = undefined;
-      void connection.sendNotification(TracesChanged, created.index.stats());
+      void connection.sendNotification(TracesChanged, created.stats());
     }, CHANGE_THROTTLE_MS);
   };
   // Both are already limited per file (progress a few times a second, problems when they change).
@@ -109,20 +138,41 @@ connection.onInitialize((params) => {
 
 connection.onInitialized(() => {
   void inTurn(() => setReceiving(true));
-  void engine.ready.then(() => connection.sendNotification(TracesChanged, engine.index.stats()));
+  void engine.ready.then(() => connection.sendNotification(TracesChanged, engine.stats()));
 });
 
-connection.onRequest(QueryTraces, (query) => engine.index.query(query));
-connection.onRequest(GetTrace, ({ traceId }) => engine.index.trace(traceId) ?? null);
-connection.onRequest(GetTraceJson, ({ traceId }) => {
+connection.onRequest(QueryTraces, (query) => engine.index.query(query).map((t) => engine.withOrigin(t)));
+connection.onRequest(GetTrace, ({ traceId }) => {
   const detail = engine.index.trace(traceId);
+  return detail ? { ...detail, summary: engine.withOrigin(detail.summary) } : null;
+});
+connection.onRequest(GetTraceJson, ({ traceId }) => {
+  const found = engine.index.trace(traceId);
+  const detail = found && { ...found, summary: engine.withOrigin(found.summary) };
   return detail ? { summary: detail.summary, json: JSON.stringify(detail) } : null;
+});
+connection.onRequest(ListBackends, () => engine.backends.list());
+connection.onRequest(OpenRemoteTrace, async ({ traceId, backend }) => {
+  try {
+    return await engine.backends.open(traceId, backend);
+  } catch (error) {
+    if (error instanceof BackendError) return { problems: [], error: error.message };
+    throw error;
+  }
+});
+connection.onRequest(SearchBackend, async ({ backend, query, limit }) => {
+  try {
+    return { traces: await engine.backends.search(backend, query, limit) };
+  } catch (error) {
+    if (error instanceof BackendError) return { traces: [], error: error.message };
+    throw error;
+  }
 });
 connection.onRequest(ExportTrace, ({ traceId }) => {
   const spans = engine.index.rawSpans(traceId);
   return spans ? encodeTracesData(spans) : null;
 });
-connection.onRequest(GetStats, () => engine.index.stats());
+connection.onRequest(GetStats, () => engine.stats());
 // The Steps view asks again whenever traces change; between changes the last answer stands.
 let lastReport: { key: string; report: ReturnType<typeof buildTraceReport> } | undefined;
 connection.onRequest(GetReport, ({ sinceMs }) => {
@@ -131,7 +181,7 @@ connection.onRequest(GetReport, ({ sinceMs }) => {
   return lastReport.report;
 });
 connection.onRequest(ClearTraces, () => {
-  engine.index.clear();
+  engine.clearTraces();
   codeLinks.clear();
 });
 // Imported paths are remembered in the store folder and read again after a restart.

@@ -140,6 +140,8 @@ export interface TraceSummary {
   errorMessage?: string;
   /** Detector findings: an agent loop, weak retrieval, context bloat, a spike, a cascading error. */
   findings?: Finding[];
+  /** The team backend this trace was opened from (shared/backends.ts); absent for local traces. */
+  origin?: string;
 }
 
 export interface TraceDetail {
@@ -160,6 +162,22 @@ export interface EngineStats {
   /** Traces the memory cap evicted since the engine started or was last cleared. */
   evictedTraces: number;
   receivedRequests: number;
+  /** Per forwarding target (receiver.forward / --forward): requests delivered, waiting and dropped. */
+  forward?: ForwardTargetStats[];
+}
+
+/** One upstream the engine forwards what it accepts to. */
+export interface ForwardTargetStats {
+  url: string;
+  /** Requests the upstream acknowledged. */
+  sent: number;
+  /** Requests waiting or being sent. */
+  queued: number;
+  /** Requests given up: pushed out of a full queue, or refused by the upstream for good. */
+  dropped: number;
+  /** Attempts that failed and were tried again. */
+  retries: number;
+  lastError?: string;
 }
 
 export type TraceSort = 'start' | 'duration' | 'tokens' | 'cost';

@@ -20,13 +20,20 @@ export interface RequestLog {
   append(signal: Signal, encoding: Encoding, body: Buffer): void;
 }
 
+/** Where accepted requests are also sent (forward/forwarder.ts): OTLP protobuf, as the index holds them. */
+export interface RequestForward {
+  /** False while no target is set: then nothing is encoded for it. */
+  readonly active: boolean;
+  forward(signal: Signal, body: Buffer): void;
+}
+
 export class Ingest {
   private readonly proto: ProtoDecoder;
   private readonly json: JsonDecoder;
   /** Requests waiting for their turn (receiveInTurn), the running one first. */
   private readonly turns: (() => void)[] = [];
 
-  constructor(private readonly index: TraceIndex, private readonly requestLog?: RequestLog) {
+  constructor(private readonly index: TraceIndex, private readonly requestLog?: RequestLog, private readonly forwarder?: RequestForward) {
     this.proto = new ProtoDecoder(index.strings);
     this.json = new JsonDecoder(index.strings);
   }
@@ -37,12 +44,17 @@ export class Ingest {
    */
   receive(signal: Signal, encoding: Encoding, body: Buffer, options: { persist: boolean } = { persist: true }): IngestResult {
     const { result, stored } = signal === 'traces' ? this.traces(encoding, body) : this.logs(encoding, body);
-    if (!options.persist || !this.requestLog) return result;
+    if (!options.persist) return result;
+    let masked: Buffer | undefined;
+    const maskedBody = () => (masked ??= stored());
     // With redaction on, the store gets what the index holds (masked), never the raw body: the
     // body also holds what the index never shows (rejected spans, scope attributes, unknown
-    // fields), where a secret would reach the disk unmasked.
-    if (this.index.redactor) this.requestLog.append(signal, 'protobuf', stored());
-    else this.requestLog.append(signal, encoding, body);
+    // fields), where a secret would reach the disk unmasked. The same goes for forwarding.
+    if (this.requestLog) {
+      if (this.index.redactor) this.requestLog.append(signal, 'protobuf', maskedBody());
+      else this.requestLog.append(signal, encoding, body);
+    }
+    if (this.forwarder?.active) this.forwarder.forward(signal, this.index.redactor || encoding === 'json' ? maskedBody() : body);
     return result;
   }
 
