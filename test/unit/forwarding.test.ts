@@ -16,6 +16,7 @@ import { EngineApiClient } from './helpers/engineApiClient';
 import { exportLogs, exportSpans, recordLogs, recordSpans } from './helpers/otelSenders';
 import { encodeTracesProto } from '../../src/engine/otlp/encodeProto';
 import { rawSpan } from './helpers/rawSpans';
+import { deadPort } from './helpers/deadPort';
 
 async function until(condition: () => Promise<boolean> | boolean, what: string, tries = 400): Promise<void> {
   for (let i = 0; i < tries; i++) {
@@ -40,13 +41,6 @@ function listen(handler: (req: IncomingMessage, res: ServerResponse) => void, po
 const portOf = (server: Server) => (server.address() as AddressInfo).port;
 const close = (server: Server) => new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
 
-/** A port nothing listens on (taken, then freed). */
-async function deadPort(): Promise<number> {
-  const server = await listen(() => undefined);
-  const port = portOf(server);
-  await close(server);
-  return port;
-}
 
 const chatSpans = (marker: string) => recordSpans('forwarded-app', (tracer) => {
   const span = tracer.startSpan('chat gpt-4o-mini', { attributes: {

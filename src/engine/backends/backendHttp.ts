@@ -2,6 +2,7 @@
 // as the body arrives, the user's headers (never logged), and errors that say what to do.
 import type { BackendConfig } from '../../shared/backends';
 import { BACKEND_TIMEOUT_MS, BackendError, MAX_TRACE_BYTES } from './backendTypes';
+import { fetchFailure } from './fetchFailure';
 
 export interface BackendRequest {
   method?: 'GET' | 'POST';
@@ -26,9 +27,7 @@ export async function requestJson<T>(config: BackendConfig, request: BackendRequ
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
     });
   } catch (error) {
-    const e = error as Error & { cause?: { code?: string } };
-    const reason = e.name === 'TimeoutError' ? `no answer within ${BACKEND_TIMEOUT_MS / 1000} s` : e.cause?.code ?? e.message;
-    throw new BackendError(config.name, `cannot reach ${url.origin} (${reason})`, 504);
+    throw new BackendError(config.name, `cannot reach ${url.origin} (${fetchFailure(error, BACKEND_TIMEOUT_MS)})`, 504);
   }
   if (response.status === 404) {
     await response.body?.cancel();

@@ -5,6 +5,7 @@
 // request is dropped and counted, so a dead upstream costs a bounded amount of memory, not the
 // engine.
 import type { ForwardTargetStats } from '../../shared/spanModel';
+import { fetchFailure } from '../backends/fetchFailure';
 
 export type ForwardSignal = 'traces' | 'logs';
 
@@ -126,9 +127,7 @@ class ForwardTarget {
         outcome = { ok: false, retry, reason: `HTTP ${response.status}`, retryAfterMs: retryAfter > 0 ? retryAfter * 1000 : undefined };
       }
     } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      const reason = abort.signal.aborted ? String((abort.signal.reason as Error)?.message ?? 'aborted') : cause?.code ?? cause?.message ?? (error as Error).message;
-      outcome = { ok: false, retry: true, reason };
+      outcome = { ok: false, retry: true, reason: abort.signal.aborted ? String((abort.signal.reason as Error)?.message ?? 'aborted') : fetchFailure(error, this.limits.timeoutMs) };
     } finally {
       clearTimeout(timer);
       this.aborts.delete(abort);
