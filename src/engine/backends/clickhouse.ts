@@ -4,7 +4,7 @@
 // are decoded and normalized like any received trace. Every query is parameterized: the user's
 // values (and the database and table names) travel as ClickHouse query parameters, never in the
 // SQL text, which is assembled only from the fixed fragments below.
-import { createClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { BackendConfig, RemoteTraceHit } from '../../shared/backends';
 import { BackendError, OtlpTracesJson, TraceBackend } from './backendTypes';
 import { parseDurationMs, parseKeyValues } from './keyValueQuery';
@@ -131,7 +131,7 @@ export class ClickHouseBackend implements TraceBackend {
       const auth = /AUTHENTICATION_FAILED|Authentication failed|ACCESS_DENIED|\b(401|403)\b/.test(message);
       throw new BackendError(this.config.name, auth
         ? `refused the credentials (${message.slice(0, 160)}); check the backend's headers (X-ClickHouse-User, X-ClickHouse-Key)`
-        : `query failed: ${message.slice(0, 300)}`, auth ? 502 : 502);
+        : `query failed: ${message.slice(0, 300)}`);
     }
   }
 }
@@ -142,7 +142,12 @@ function clickHouseClient(config: BackendConfig) {
   const headers = { ...(config.headers ?? {}) };
   const username = take(headers, 'x-clickhouse-user');
   const password = take(headers, 'x-clickhouse-key');
-  return createClient({ url: config.url, username: username ?? 'default', password: password ?? '', http_headers: headers, request_timeout: 15_000 });
+  // The client's own log prints each failed request (its settings and parameters) to stderr;
+  // failures reach the user as a BackendError instead, and nothing about the request is logged.
+  return createClient({
+    url: config.url, username: username ?? 'default', password: password ?? '', http_headers: headers, request_timeout: 15_000,
+    log: { level: ClickHouseLogLevel.OFF },
+  });
 }
 
 function take(headers: Record<string, string>, name: string): string | undefined {
