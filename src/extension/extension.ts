@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { ReceiverStatus } from '../shared/engineProtocol';
 import type { EngineStats } from '../shared/spanModel';
-import { ActiveSource } from './activeSource';
+import { ActiveSource } from './engineConnection/activeSource';
 import { registerTraceTools } from './chat/traceTools';
 import { COMPARE_SCHEME, ComparisonDocuments, compareTracesCommand } from './compare/compareCommand';
 import { exportDataset } from './commands/exportDataset';
@@ -14,14 +14,14 @@ import { pickSavedFilter } from './commands/savedFilters';
 import {
   askForFilter, openTraceById, searchTraces, showExpensiveTraces, showFailedTraces, showSlowTraces, showStepTraces,
 } from './commands/traceQuickPicks';
-import { EngineClient } from './engineClient';
-import { FileDiagnostics } from './fileDiagnostics';
-import { HttpTraceSource } from './httpTraceSource';
-import { resolvePortConflict } from './portConflict';
-import { readEngineSettings, SECTION } from './settings';
-import { TracesStatusBar } from './statusBar';
-import { STEP_SORTS, StepsTreeProvider } from './stepsTree';
-import { TracesTreeProvider, TreeNode } from './tracesTree';
+import { EngineClient } from './engineConnection/engineClient';
+import { FileDiagnostics } from './views/fileDiagnostics';
+import { HttpTraceSource } from './engineConnection/httpTraceSource';
+import { resolvePortConflict } from './engineConnection/portConflict';
+import { readEngineSettings, SECTION } from './engineConnection/settings';
+import { TracesStatusBar } from './views/statusBar';
+import { STEP_SORTS, StepsTreeProvider } from './views/stepsTree';
+import { TracesTreeProvider, TreeNode } from './views/tracesTree';
 import { TraceViewPanels } from './traceView/traceViewPanels';
 
 const DEFAULT_HTTP_PORT = 4318;

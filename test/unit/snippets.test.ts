@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SNIPPETS, type InstrumentationSnippet } from '../../src/extension/snippets';
+import { SNIPPETS, type InstrumentationSnippet } from '../../src/extension/commands/snippets';
 import { CANNED } from './helpers/fakeOpenAiServer';
 import { useLiveEngine } from './helpers/liveEngine';
 import { FIXTURES } from './helpers/rawSpans';

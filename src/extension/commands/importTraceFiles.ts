@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ImportResult } from '../../shared/engineProtocol';
-import type { EngineClient } from '../engineClient';
+import type { EngineClient } from '../engineConnection/engineClient';
 
 export async function importTraceFiles(engine: EngineClient, uris?: vscode.Uri[]): Promise<ImportResult[] | undefined> {
   const picked = uris?.length ? uris : await vscode.window.showOpenDialog({

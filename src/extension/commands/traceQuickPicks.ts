@@ -4,9 +4,9 @@ import * as vscode from 'vscode';
 import type { StepStats, TraceQuery, TraceSummary } from '../../shared/spanModel';
 import { parseFilter } from '../../shared/traceFilter';
 import { formatCost, formatDuration, formatRelativeTime, formatTokens, noIcons } from '../../shared/format';
-import { slowThresholdMs } from '../settings';
-import { stepFilter } from '../stepsTree';
-import type { TraceSource } from '../traceSource';
+import { slowThresholdMs } from '../engineConnection/settings';
+import { stepFilter } from '../views/stepsTree';
+import type { TraceSource } from '../engineConnection/traceSource';
 
 interface TracePick extends vscode.QuickPickItem {
   traceId: string;

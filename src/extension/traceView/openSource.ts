@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WorkspacePaths } from '../../engine/code/workspacePaths';
 import type { SourceLocation } from '../../shared/spanModel';
-import { pathMappings } from '../settings';
+import { pathMappings } from '../engineConnection/settings';
 
 export async function resolveSourceFile(recorded: string): Promise<string | undefined> {
   const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);

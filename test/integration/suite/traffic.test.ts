@@ -2,7 +2,7 @@
 // receiver on the configured port, show up in the Traces tree with the facts a person scans for.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { TreeNode } from '../../../src/extension/tracesTree';
+import type { TreeNode } from '../../../src/extension/views/tracesTree';
 import { sendAiRequests, SentTrace } from '../otlpTraffic';
 import { api, config, rowsFor, shownTexts, statusBarText, ui, waitFor } from './harness';
 

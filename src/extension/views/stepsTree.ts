@@ -2,9 +2,9 @@
 // with count, errors, p50/p95/max, share of time, tokens and cost, sortable. Clicking a step
 // lists its slowest and failed traces. The numbers come from the engine's report.
 import * as vscode from 'vscode';
-import type { StepStats, TraceReport } from '../shared/spanModel';
-import { formatCost, formatDuration, formatTokens } from '../shared/format';
-import type { TraceSource } from './traceSource';
+import type { StepStats, TraceReport } from '../../shared/spanModel';
+import { formatCost, formatDuration, formatTokens } from '../../shared/format';
+import type { TraceSource } from '../engineConnection/traceSource';
 
 const REFRESH_MS = 5000;
 

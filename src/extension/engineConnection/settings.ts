@@ -1,8 +1,8 @@
 // The extension's settings, read into what the engine takes. Every setting applies without a
 // window reload: the engine is sent the new values (extension.ts listens for changes).
 import * as vscode from 'vscode';
-import type { EngineSettings } from '../shared/engineProtocol';
-import { DEFAULT_REDACTIONS } from '../shared/redaction';
+import type { EngineSettings } from '../../shared/engineProtocol';
+import { DEFAULT_REDACTIONS } from '../../shared/redaction';
 
 export const SECTION = 'aiTraceInspector';
 

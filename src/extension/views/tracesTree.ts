@@ -1,11 +1,11 @@
 // The Traces sidebar: one row per trace, expanding into its span tree. Refreshes are coalesced
 // so a thousand traces a second do not make the tree flicker or the editor stutter.
 import * as vscode from 'vscode';
-import { FINDING_LABELS, type Finding, type Span, type SpanKind, type TraceSummary } from '../shared/spanModel';
-import { formatDuration, formatTokens, traceDescription } from '../shared/format';
-import { slowThresholdMs } from './settings';
-import { buildSpanTree, SpanNode } from './spanTree';
-import type { TraceSource } from './traceSource';
+import { FINDING_LABELS, type Finding, type Span, type SpanKind, type TraceSummary } from '../../shared/spanModel';
+import { formatDuration, formatTokens, traceDescription } from '../../shared/format';
+import { slowThresholdMs } from '../engineConnection/settings';
+import { buildSpanTree, SpanNode } from '../../shared/spanTree';
+import type { TraceSource } from '../engineConnection/traceSource';
 
 const REFRESH_MS = 750;
 const MAX_ROWS = 500;

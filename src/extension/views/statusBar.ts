@@ -1,7 +1,7 @@
 // Receiver state, port, trace and error counts at a glance; a click focuses the Traces view.
 import * as vscode from 'vscode';
-import type { ReceiverStatus } from '../shared/engineProtocol';
-import type { EngineStats } from '../shared/spanModel';
+import type { ReceiverStatus } from '../../shared/engineProtocol';
+import type { EngineStats } from '../../shared/spanModel';
 
 export class TracesStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('aiTraceInspector.status', vscode.StatusBarAlignment.Left, 10);

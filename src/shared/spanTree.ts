@@ -1,5 +1,5 @@
 // Spans → the parent/child tree the sidebar shows. Pure, so it is unit tested.
-import type { Span } from '../shared/spanModel';
+import type { Span } from './spanModel';
 
 export interface SpanNode {
   span: Span;
