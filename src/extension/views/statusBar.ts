@@ -1,5 +1,6 @@
 // Receiver state, port, trace and error counts at a glance; a click focuses the Traces view.
 import * as vscode from 'vscode';
+import { focusViewCommand, VIEWS } from '../../shared/commands';
 import type { ReceiverStatus } from '../../shared/engineProtocol';
 import type { EngineStats } from '../../shared/spanModel';
 
@@ -8,7 +9,7 @@ export class TracesStatusBar implements vscode.Disposable {
 
   constructor() {
     this.item.name = 'AI Trace Inspector';
-    this.item.command = 'aiTraceInspector.traces.focus';
+    this.item.command = focusViewCommand(VIEWS.traces);
     this.item.text = '$(loading~spin) Traces';
     this.item.show();
   }
