@@ -8,7 +8,9 @@ import { COMPARE_SCHEME, ComparisonDocuments } from './compare/compareCommand';
 import { ActiveSource } from './engineConnection/activeSource';
 import { EngineClient } from './engineConnection/engineClient';
 import { OtherWindowEngine } from './engineConnection/otherWindowEngine';
-import { followSettingChanges, readEngineSettings } from './engineConnection/settings';
+import { configuredBackends, followSettingChanges, readEngineSettings } from './engineConnection/settings';
+import { BackendSecrets } from './engineConnection/backendSecrets';
+import { CONTEXT_KEYS } from '../shared/commands';
 import { TraceViewPanels } from './traceView/traceViewPanels';
 import { FileDiagnostics } from './views/fileDiagnostics';
 import { SidebarStatus } from './views/sidebarStatus';
@@ -28,7 +30,11 @@ export interface ExtensionApi {
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
   const output = vscode.window.createOutputChannel('AI Trace Inspector', { log: true });
-  const settings = () => readEngineSettings(vscode.Uri.joinPath(context.globalStorageUri, 'store').fsPath);
+  // Team backend headers come from SecretStorage, read before the engine starts with them.
+  const secrets = new BackendSecrets(context.secrets);
+  await secrets.load();
+  const settings = () => readEngineSettings(vscode.Uri.joinPath(context.globalStorageUri, 'store').fsPath, (name) => secrets.headersFor(name));
+  const showBackendLinks = () => void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.backendLinks, configuredBackends().some((b) => b.traceUrl));
   const engine = new EngineClient(context, settings, output);
   const source = new ActiveSource(engine);
   const otherWindow = new OtherWindowEngine(engine, source, output);
@@ -38,18 +44,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const fileDiagnostics = new FileDiagnostics();
   const traceViews = new TraceViewPanels(context, source);
   context.subscriptions.push(
-    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, traceViews,
+    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, traceViews, secrets,
+    secrets.onDidChange(() => void engine.updateSettings(settings()).catch((error: Error) => output.error(`backend headers not applied: ${error.message}`))),
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews }),
+    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, secrets }),
     ...registerTraceTools(source),
     ...followSettingChanges(engine, settings, {
-      changed: () => traces.tree.refreshNow(),
+      changed: () => {
+        traces.tree.refreshNow();
+        showBackendLinks();
+      },
       applied: () => status.refresh(),
       failed: (error) => output.error(`settings not applied: ${error.message}`),
     }),
   );
+  showBackendLinks();
   await engine.start();
   return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree };
 }

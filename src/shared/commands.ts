@@ -48,8 +48,15 @@ export const CHAT_COMMANDS = {
   stopTracingCopilotChat: 'aiTraceInspector.stopTracingCopilotChat',
 } as const;
 
+/** Team backends (Tempo, Jaeger, ClickHouse, Phoenix, Langfuse). */
+export const BACKEND_COMMANDS = {
+  searchTeamTraces: 'aiTraceInspector.searchTeamTraces',
+  setBackendHeader: 'aiTraceInspector.setBackendHeader',
+  openInBackend: 'aiTraceInspector.openInBackend',
+} as const;
+
 /** Every contributed command. */
-export const COMMANDS = { ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS } as const;
+export const COMMANDS = { ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS, ...BACKEND_COMMANDS } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];
 
@@ -69,4 +76,6 @@ export const CONTEXT_KEYS = {
   filtered: 'aiTraceInspector.filtered',
   /** The receiver uses the default ports, so the welcome text can name them. */
   defaultPorts: 'aiTraceInspector.defaultPorts',
+  /** A team backend has a trace link (traceUrl): traces offer Open in Team Backend. */
+  backendLinks: 'aiTraceInspector.backendLinks',
 } as const;

@@ -17,6 +17,8 @@ import { importTraceFiles } from './importTraceFiles';
 import { pickSavedFilter } from './savedFilters';
 import { clearTraces, copyInstrumentationSnippet, exportTrace } from './traceActions';
 import { stopTracingCopilotChat, traceCopilotChat } from './traceCopilotChat';
+import { openInBackend, searchTeamTraces, setBackendHeader } from './teamBackends';
+import type { BackendSecrets } from '../engineConnection/backendSecrets';
 import {
   askForFilter, openTraceById, searchTraces, showExpensiveTraces, showFailedTraces, showSlowTraces, showStepTraces,
 } from './traceQuickPicks';
@@ -32,12 +34,13 @@ export interface CommandTargets {
   traces: TracesView;
   steps: StepsView;
   traceViews: TraceViewPanels;
+  secrets: BackendSecrets;
 }
 
 type Handler = (...args: any[]) => unknown;
 
 export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
-  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews } = targets;
+  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, secrets } = targets;
   const askForText = async (ask: () => Thenable<string | undefined>) => {
     const text = await ask();
     if (text !== undefined) traces.setFilter({ text });
@@ -76,6 +79,10 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
 
     traceCopilotChat: (choice?: { captureContent: boolean }) => traceCopilotChat(context, engine.status.httpPort ?? settings().httpPort, choice),
     stopTracingCopilotChat: () => stopTracingCopilotChat(context),
+
+    searchTeamTraces: () => searchTeamTraces(source),
+    setBackendHeader: () => setBackendHeader(secrets, () => void engine.updateSettings(settings())),
+    openInBackend: (node?: TreeNode) => openInBackend(source, node),
   };
   return Object.entries(handlers).map(([name, run]) => vscode.commands.registerCommand(COMMANDS[name as CommandName], run));
 }

@@ -1,6 +1,7 @@
 // Show Slow / Failed / Most Expensive Traces, Search Traces, Open Trace by ID: each a quick
 // pick over an engine query; choosing a trace opens it.
 import * as vscode from 'vscode';
+import { openFromBackends } from './teamBackends';
 import { COMMANDS } from '../../shared/commands';
 import type { StepStats, TraceQuery, TraceSummary } from '../../shared/spanModel';
 import { parseFilter } from '../../shared/traceFilter';
@@ -102,8 +103,12 @@ export async function openTraceById(source: TraceSource): Promise<void> {
   if (!id) return;
   const traceId = id.trim().toLowerCase();
   if (!(await source.trace(traceId))) {
-    void vscode.window.showWarningMessage(`Trace ${traceId} is not loaded. It may not have arrived yet, or was evicted or cleared.`);
-    return;
+    // Not here: the team backends may have it (production traces live there).
+    if (!(await source.backends()).length) {
+      void vscode.window.showWarningMessage(`Trace ${traceId} is not loaded. It may not have arrived yet, or was evicted or cleared.`);
+      return;
+    }
+    if (!(await openFromBackends(source, traceId))) return;
   }
   await openTrace(traceId);
 }

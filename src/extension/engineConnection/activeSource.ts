@@ -1,6 +1,7 @@
 // The trace source the UI reads right now: the window's own engine, or, after "Attach", the
 // engine another window runs. Swapping it refreshes everything that listens.
 import * as vscode from 'vscode';
+import type { BackendListing, RemoteTraceHit } from '../../shared/backends';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
@@ -35,6 +36,9 @@ export class ActiveSource implements TraceSource, vscode.Disposable {
   stats(): Promise<EngineStats> { return this.current.stats(); }
   report(sinceMs: number): Promise<TraceReport> { return this.current.report(sinceMs); }
   clear(): Promise<void> { return this.current.clear(); }
+  backends(): Promise<BackendListing[]> { return this.current.backends(); }
+  openRemote(traceId: string, backend?: string): ReturnType<TraceSource['openRemote']> { return this.current.openRemote(traceId, backend); }
+  searchBackend(backend: string, query: string, limit?: number): ReturnType<TraceSource['searchBackend']> { return this.current.searchBackend(backend, query, limit); }
 
   dispose(): void {
     this.subscription.dispose();

@@ -9,7 +9,7 @@ import {
 } from 'vscode-languageclient/node';
 import {
   ClearTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress,
-  ImportResult, QueryTraces, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
+  ImportResult, ListBackends, OpenRemoteTrace, QueryTraces, SearchBackend, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../../shared/engineProtocol';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceSource } from './traceSource';
@@ -130,6 +130,18 @@ export class EngineClient implements TraceSource, vscode.Disposable {
 
   report(sinceMs: number): Promise<TraceReport> {
     return this.client.sendRequest(GetReport, { sinceMs });
+  }
+
+  backends(): ReturnType<TraceSource['backends']> {
+    return this.client.sendRequest(ListBackends);
+  }
+
+  openRemote(traceId: string, backend?: string): ReturnType<TraceSource['openRemote']> {
+    return this.client.sendRequest(OpenRemoteTrace, { traceId, backend });
+  }
+
+  searchBackend(backend: string, query: string, limit?: number): ReturnType<TraceSource['searchBackend']> {
+    return this.client.sendRequest(SearchBackend, { backend, query, limit });
   }
 
   async clear(): Promise<void> {

@@ -83,6 +83,25 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
     throw new Error('Clearing is done in the window that runs the engine.');
   }
 
+  async backends(): ReturnType<TraceSource['backends']> {
+    return (await this.get<{ backends: Awaited<ReturnType<TraceSource['backends']>> }>('/api/backends')).backends;
+  }
+
+  async openRemote(traceId: string, backend?: string): ReturnType<TraceSource['openRemote']> {
+    const path = backend ? `/api/backends/${encodeURIComponent(backend)}/traces/${encodeURIComponent(traceId)}` : `/api/traces/${encodeURIComponent(traceId)}`;
+    const response = await fetch(`http://127.0.0.1:${this.port}${path}`);
+    const body = await response.json() as { summary?: { origin?: string }; error?: string; backends?: string[] };
+    if (response.ok) return { backend: body.summary?.origin, problems: [] };
+    return response.status === 404 ? { problems: body.backends ?? [] } : { problems: [], error: body.error };
+  }
+
+  async searchBackend(backend: string, query: string, limit?: number): ReturnType<TraceSource['searchBackend']> {
+    const params = new URLSearchParams({ q: query, ...(limit ? { limit: String(limit) } : {}) });
+    const response = await fetch(`http://127.0.0.1:${this.port}/api/backends/${encodeURIComponent(backend)}/search?${params}`);
+    const body = await response.json() as { traces?: Awaited<ReturnType<TraceSource['searchBackend']>>['traces']; error?: string };
+    return response.ok ? { traces: body.traces ?? [] } : { traces: [], error: body.error };
+  }
+
   dispose(): void {
     clearInterval(this.timer);
     this.changed.dispose();

@@ -1,6 +1,7 @@
 // Where the extension reads traces from: its own engine process (over LSP), or an engine that
 // another window already runs (over its HTTP API). The tree and the commands see only this.
 import type * as vscode from 'vscode';
+import type { BackendListing, RemoteTraceHit } from '../../shared/backends';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 
 export interface TraceSource {
@@ -15,6 +16,12 @@ export interface TraceSource {
   /** Statistics per step and per model of the traces that started since a moment. */
   report(sinceMs: number): Promise<TraceReport>;
   clear(): Promise<void>;
+  /** The team backends the engine reads from (without their headers). */
+  backends(): Promise<BackendListing[]>;
+  /** Loads a trace from the backends (all in order, or one) into the engine; says where, or why not. */
+  openRemote(traceId: string, backend?: string): Promise<{ backend?: string; problems: string[]; error?: string }>;
+  /** A search in one backend's own query language. */
+  searchBackend(backend: string, query: string, limit?: number): Promise<{ traces: RemoteTraceHit[]; error?: string }>;
   /** Fires when traces arrive or go (already throttled by the engine). */
   readonly onDidChange: vscode.Event<EngineStats | undefined>;
 }

@@ -108,9 +108,15 @@ function traceItem(trace: TraceSummary): vscode.TreeItem {
     ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
     : new vscode.ThemeIcon(trace.durationMs >= slowThresholdMs() ? 'watch' : 'pass', trace.durationMs >= slowThresholdMs()
       ? new vscode.ThemeColor('editorWarning.foreground') : new vscode.ThemeColor('testing.iconPassed'));
+  if (trace.origin) {
+    // A trace opened from a team backend: a cloud and the backend's name, kept until cleared.
+    item.iconPath = new vscode.ThemeIcon('cloud', failed ? new vscode.ThemeColor('errorForeground') : undefined);
+    item.description = [`☁ ${trace.origin}`, item.description].filter(Boolean).join(' · ');
+  }
   item.contextValue = 'trace';
   const tooltip = new vscode.MarkdownString(undefined, true);
   tooltip.appendText(`${trace.name}\n`);
+  if (trace.origin) tooltip.appendText(`From team backend ${trace.origin}\n`);
   tooltip.appendMarkdown(`\n${failed ? '$(error) failed' : '$(pass) ok'} · ${formatDuration(trace.durationMs)} · ${trace.spanCount} spans\n\n`);
   if (trace.errorMessage) tooltip.appendText(`Error: ${trace.errorMessage}\n`);
   if (trace.slowestStep) tooltip.appendText(`Slowest step: ${trace.slowestStep.name} (${formatDuration(trace.slowestStep.durationMs)})\n`);
