@@ -166,15 +166,18 @@ describe('forwarding to an upstream that is dead, silent, refusing or flapping',
     }
   });
 
-  it('drops the oldest past the bound of its queue, and a request the upstream refuses for good, counting both', async () => {
+  it('drops the oldest past the bound of its queue (never encoding them), and a request the upstream refuses for good, counting both', async () => {
     const port = await deadPort();
     const forwarder = new Forwarder([`http://127.0.0.1:${port}`], () => undefined,
       { maxQueuedBytes: 1 << 20, maxQueuedRequests: 3, maxInFlight: 1, timeoutMs: 2000, minBackoffMs: 60_000, maxBackoffMs: 60_000 });
     try {
-      for (let i = 0; i < 10; i++) forwarder.forward('traces', Buffer.from([i]));
+      const encoded: number[] = [];
+      for (let i = 0; i < 10; i++) forwarder.forward('traces', () => { encoded.push(i); return Buffer.from([i]); }, 1);
       const [target] = forwarder.stats();
       // One in flight, three waiting; six pushed out.
       assert.deepEqual({ queued: target.queued, dropped: target.dropped }, { queued: 4, dropped: 6 });
+      // Encoding waits for a send: only the request in flight was encoded, the dropped ones never.
+      assert.deepEqual(encoded, [0]);
     } finally {
       forwarder.close();
     }

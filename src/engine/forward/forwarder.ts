@@ -34,7 +34,10 @@ export const DEFAULT_FORWARD_LIMITS: ForwardLimits = {
 
 interface Queued {
   signal: ForwardSignal;
-  body: Buffer;
+  /** The request, or how to encode it: only once it is about to be sent. */
+  body: Buffer | (() => Buffer);
+  /** What it counts against the queue's byte bound. */
+  bytes: number;
 }
 
 /** The OTLP/HTTP base URL of an upstream, checked: `http(s)://host:port[/prefix]` (a trailing /v1/traces is taken off). */
@@ -68,19 +71,19 @@ class ForwardTarget {
 
   constructor(readonly url: string, private readonly limits: ForwardLimits, private readonly log: (message: string) => void) {}
 
-  enqueue(signal: ForwardSignal, body: Buffer): void {
+  enqueue(item: Queued): void {
     if (this.closed) return;
-    if (body.length > this.limits.maxQueuedBytes) {
+    if (item.bytes > this.limits.maxQueuedBytes) {
       this.dropped++;
       return;
     }
     while (this.queue.length && (this.queue.length >= this.limits.maxQueuedRequests
-      || this.queuedBytes + body.length > this.limits.maxQueuedBytes)) {
-      this.queuedBytes -= this.queue.shift()!.body.length;
+      || this.queuedBytes + item.bytes > this.limits.maxQueuedBytes)) {
+      this.queuedBytes -= this.queue.shift()!.bytes;
       this.dropped++;
     }
-    this.queue.push({ signal, body });
-    this.queuedBytes += body.length;
+    this.queue.push(item);
+    this.queuedBytes += item.bytes;
     this.pump();
   }
 
@@ -100,7 +103,7 @@ class ForwardTarget {
   private pump(): void {
     while (!this.closed && !this.retryTimer && this.inFlight < this.limits.maxInFlight && this.queue.length) {
       const item = this.queue.shift()!;
-      this.queuedBytes -= item.body.length;
+      this.queuedBytes -= item.bytes;
       this.inFlight++;
       void this.send(item).finally(() => {
         this.inFlight--;
@@ -115,6 +118,8 @@ class ForwardTarget {
     const timer = setTimeout(() => abort.abort(new Error(`no answer within ${this.limits.timeoutMs / 1000} s`)), this.limits.timeoutMs);
     let outcome: { ok: true } | { ok: false; retry: boolean; reason: string; retryAfterMs?: number };
     try {
+      // Encoded once, on its first attempt; a retry sends the same bytes.
+      if (typeof item.body === 'function') item.body = item.body();
       const response = await fetch(`${this.url}/v1/${item.signal}`, {
         method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: item.body, signal: abort.signal,
       });
@@ -147,7 +152,7 @@ class ForwardTarget {
     }
     // Back to the front, so the upstream still gets requests in the order they arrived.
     this.queue.unshift(item);
-    this.queuedBytes += item.body.length;
+    this.queuedBytes += item.bytes;
     this.retries++;
     if (this.failures++ === 0) this.log(`forward to ${this.url}: ${outcome.reason}; keeping requests queued and retrying`);
     const backoff = Math.min(this.limits.maxBackoffMs, this.limits.minBackoffMs * 2 ** Math.min(this.failures - 1, 16));
@@ -188,9 +193,16 @@ export class Forwarder {
     return this.targets.size > 0;
   }
 
-  /** `body` is an OTLP protobuf export request; it is only read, never changed. */
-  forward(signal: ForwardSignal, body: Buffer): void {
-    for (const target of this.targets.values()) target.enqueue(signal, body);
+  /**
+   * `body` is an OTLP protobuf export request, or a function that encodes one (called at most
+   * once, when a target first sends it); it is only read, never changed. `bytes` counts against
+   * each target's queue bound (default: the body's length).
+   */
+  forward(signal: ForwardSignal, body: Buffer | (() => Buffer), bytes = typeof body === 'function' ? 0 : body.length): void {
+    // Targets share one encoding.
+    let encoded: Buffer | undefined;
+    const shared = typeof body === 'function' ? () => (encoded ??= body()) : body;
+    for (const target of this.targets.values()) target.enqueue({ signal, body: shared, bytes });
   }
 
   stats(): ForwardTargetStats[] {

@@ -24,7 +24,11 @@ export interface RequestLog {
 export interface RequestForward {
   /** False while no target is set: then nothing is encoded for it. */
   readonly active: boolean;
-  forward(signal: Signal, body: Buffer): void;
+  /**
+   * `body` is the request, or a function that encodes it, called only when it is sent (a request
+   * dropped from a full queue is never encoded); `bytes` is its size on the wire as received.
+   */
+  forward(signal: Signal, body: Buffer | (() => Buffer), bytes: number): void;
 }
 
 export class Ingest {
@@ -54,7 +58,11 @@ export class Ingest {
       if (this.index.redactor) this.requestLog.append(signal, 'protobuf', maskedBody());
       else this.requestLog.append(signal, encoding, body);
     }
-    if (this.forwarder?.active) this.forwarder.forward(signal, this.index.redactor || encoding === 'json' ? maskedBody() : body);
+    if (this.forwarder?.active) {
+      // Upstreams take protobuf, masked as the index holds it; encoding waits until it is sent.
+      const reencode = this.index.redactor || encoding === 'json';
+      this.forwarder.forward(signal, reencode ? masked ?? maskedBody : body, body.length);
+    }
     return result;
   }
 
