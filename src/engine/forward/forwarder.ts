@@ -60,9 +60,9 @@ class ForwardTarget {
   private readonly queue: Queued[] = [];
   private queuedBytes = 0;
   private inFlight = 0;
-  private sent = 0;
-  private dropped = 0;
-  private retries = 0;
+  /** What stats() reports: acknowledged, given up, and attempts tried again. */
+  private readonly counts = { sent: 0, dropped: 0, retries: 0 };
+  /** Failed attempts in a row: the backoff grows with them. */
   private failures = 0;
   private lastError?: string;
   private retryTimer?: NodeJS.Timeout;
@@ -74,13 +74,13 @@ class ForwardTarget {
   enqueue(item: Queued): void {
     if (this.closed) return;
     if (item.bytes > this.limits.maxQueuedBytes) {
-      this.dropped++;
+      this.counts.dropped++;
       return;
     }
     while (this.queue.length && (this.queue.length >= this.limits.maxQueuedRequests
       || this.queuedBytes + item.bytes > this.limits.maxQueuedBytes)) {
       this.queuedBytes -= this.queue.shift()!.bytes;
-      this.dropped++;
+      this.counts.dropped++;
     }
     this.queue.push(item);
     this.queuedBytes += item.bytes;
@@ -89,8 +89,8 @@ class ForwardTarget {
 
   stats(): ForwardTargetStats {
     return {
-      url: this.url, sent: this.sent, queued: this.queue.length + this.inFlight, dropped: this.dropped,
-      retries: this.retries, ...(this.lastError ? { lastError: this.lastError } : {}),
+      url: this.url, sent: this.counts.sent, queued: this.queue.length + this.inFlight, dropped: this.counts.dropped,
+      retries: this.counts.retries, ...(this.lastError ? { lastError: this.lastError } : {}),
     };
   }
 
@@ -139,21 +139,21 @@ class ForwardTarget {
     }
     if (this.closed) return;
     if (outcome.ok) {
-      this.sent++;
+      this.counts.sent++;
       if (this.failures) this.log(`forward to ${this.url}: delivering again after ${this.failures} failed attempt(s)`);
       this.failures = 0;
       return;
     }
     this.lastError = outcome.reason;
     if (!outcome.retry) {
-      this.dropped++;
+      this.counts.dropped++;
       this.log(`forward to ${this.url}: the upstream refused a ${item.signal} request (${outcome.reason}); dropped it`);
       return;
     }
     // Back to the front, so the upstream still gets requests in the order they arrived.
     this.queue.unshift(item);
     this.queuedBytes += item.bytes;
-    this.retries++;
+    this.counts.retries++;
     if (this.failures++ === 0) this.log(`forward to ${this.url}: ${outcome.reason}; keeping requests queued and retrying`);
     const backoff = Math.min(this.limits.maxBackoffMs, this.limits.minBackoffMs * 2 ** Math.min(this.failures - 1, 16));
     if (!this.retryTimer) {
