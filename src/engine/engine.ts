@@ -203,7 +203,7 @@ export class Engine {
 
   /** A trace from the index, or else from the first team backend that has it (then kept in the index). */
   async traceAnywhere(traceId: string): Promise<{ detail?: TraceDetail; problems: string[] }> {
-    const local = this.index.trace(traceId);
+    const local = this.index.trace(traceId) ?? this.index.trace(traceId.toLowerCase());
     if (local) return { detail: { ...local, summary: this.withOrigin(local.summary) }, problems: [] };
     if (!this.backends.size) return { problems: [] };
     const found = await this.backends.open(traceId);
