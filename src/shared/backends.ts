@@ -19,6 +19,8 @@ export interface BackendConfig {
   project?: string;
   /** A link to the trace in the backend's own UI, `{traceId}` replaced: offered as "Open in <name>". */
   traceUrl?: string;
+  /** How long each request may take before the backend counts as unreachable (default 15 s). */
+  timeoutMs?: number;
 }
 
 /** A backend as the API and the extension list it: never its headers. */

@@ -235,6 +235,20 @@ describe('team backends: faults give a clear message naming the backend', () => 
     assert.equal(String(body.error), `down: cannot reach ${down} (ECONNREFUSED)`);
   });
 
+  it('timeouts', async () => {
+    const silent = await startFakeBackend();
+    silent.answers.set(`/api/v3/traces/${id}`, { hang: true });
+    const slow = await startEngine({ host: '127.0.0.1', httpPort: 0, grpcPort: null, backends: [{ name: 'slow', type: 'jaeger', url: silent.url, timeoutMs: 200 }] });
+    try {
+      const { status, body } = await get(slow, `/api/traces/${id}`);
+      assert.equal(status, 404);
+      assert.deepEqual(body.backends, [`slow: cannot reach ${silent.url} (no answer within 0.2 s)`]);
+    } finally {
+      await slow.close();
+      await silent.close();
+    }
+  });
+
   it('401 and 403', async () => {
     assert.match(await failure({ status: 401, body: { message: 'no' } }), /^flaky: refused the request \(HTTP 401\); check the backend's headers/);
     assert.match(await failure({ status: 403, body: {} }), /^flaky: refused the request \(HTTP 403\)/);

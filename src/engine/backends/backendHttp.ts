@@ -23,11 +23,11 @@ export async function requestJson<T>(config: BackendConfig, request: BackendRequ
   let response: Response;
   try {
     response = await fetch(url, {
-      method: request.method ?? 'GET', headers, signal: AbortSignal.timeout(BACKEND_TIMEOUT_MS),
+      method: request.method ?? 'GET', headers, signal: AbortSignal.timeout(timeoutOf(config)),
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
     });
   } catch (error) {
-    throw new BackendError(config.name, `cannot reach ${url.origin} (${fetchFailure(error, BACKEND_TIMEOUT_MS)})`, 504);
+    throw new BackendError(config.name, `cannot reach ${url.origin} (${fetchFailure(error, timeoutOf(config))})`, 504);
   }
   if (response.status === 404) {
     await response.body?.cancel();
@@ -44,6 +44,10 @@ export async function requestJson<T>(config: BackendConfig, request: BackendRequ
   } catch {
     throw new BackendError(config.name, `answered something that is not JSON: ${excerpt(text)}`);
   }
+}
+
+export function timeoutOf(config: BackendConfig): number {
+  return config.timeoutMs && config.timeoutMs > 0 ? config.timeoutMs : BACKEND_TIMEOUT_MS;
 }
 
 /** The body as text, refused past MAX_TRACE_BYTES while it arrives. */

@@ -7,6 +7,7 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { BackendConfig, RemoteTraceHit } from '../../shared/backends';
 import { BackendError, OtlpTracesJson, TraceBackend } from './backendTypes';
+import { timeoutOf } from './backendHttp';
 import { parseDurationMs, parseKeyValues } from './keyValueQuery';
 import { nanosToMs } from './otlpJsonShapes';
 
@@ -145,7 +146,7 @@ function clickHouseClient(config: BackendConfig) {
   // The client's own log prints each failed request (its settings and parameters) to stderr;
   // failures reach the user as a BackendError instead, and nothing about the request is logged.
   return createClient({
-    url: config.url, username: username ?? 'default', password: password ?? '', http_headers: headers, request_timeout: 15_000,
+    url: config.url, username: username ?? 'default', password: password ?? '', http_headers: headers, request_timeout: timeoutOf(config),
     log: { level: ClickHouseLogLevel.OFF },
   });
 }

@@ -12,6 +12,8 @@ export interface CannedAnswer {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Never answer (a backend that hangs). */
+  hang?: boolean;
 }
 
 export interface FakeBackend {
@@ -34,6 +36,7 @@ export async function startFakeBackend(answers: Record<string, CannedAnswer | ((
     req.resume();
     const canned = fake.answers.get(url.pathname) ?? { status: 404, body: { error: 'not found' } };
     const answer = typeof canned === 'function' ? canned(url) : canned;
+    if (answer.hang) return;
     const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
     res.writeHead(answer.status ?? 200, { 'Content-Type': 'application/json', ...answer.headers });
     res.end(body);
