@@ -8,7 +8,7 @@ import { getHeapStatistics } from 'node:v8';
 import { TraceFiles, WatchSettings } from './files/traceFiles';
 import type { DetectorSettings } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
-import { createHttpServer } from './httpServer';
+import { createHttpServer } from './http/httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
 import type { RedactionPattern } from '../shared/redaction';
 import { Admission, DEFAULT_ADMISSION } from './otlp/admission';

@@ -5,7 +5,7 @@ import type { FileProblem } from '../../shared/engineProtocol';
 import type { TraceIndex } from '../index/traceIndex';
 import { JsonDecoder } from '../otlp/decodeJson';
 import { ProtoDecoder } from '../otlp/decodeProto';
-import type { DecodedBatch, RawLog, RawSpan } from '../otlp/otlpTypes';
+import type { DecodedBatch, RawLog, RawSpan } from '../model/rawSpan';
 import { jsonErrorOffset, jsonErrorReason, lineAndColumn } from './jsonSyntax';
 import { isIgnoredShape, recordShape } from './recordShapes';
 import type { RecordContext } from './shapes/shapeContext';

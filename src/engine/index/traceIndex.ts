@@ -2,7 +2,7 @@
 // with the indexes every query answers from: sorted by start, duration, tokens and cost;
 // sets by service, model, session, user and error; a string table for text search.
 import type { DetectorSettings, EngineStats, Span, SpanKind, TraceDetail, TraceQuery, TraceSummary } from '../../shared/spanModel';
-import type { RawEvent, RawLog, RawSpan } from '../otlp/otlpTypes';
+import type { RawEvent, RawLog, RawSpan } from '../model/rawSpan';
 import type { PriceTable } from '../normalize/pricing';
 import { normalizeSpan, spanStatus, StoredSpan } from '../normalize/normalizeSpan';
 import { spanFacts } from '../normalize/spanFacts';
@@ -12,7 +12,7 @@ import { Redactor } from '../normalize/redaction';
 import { Detectors } from './detectors';
 import { compileFilter } from './filterEval';
 import { SortedIndex } from './sortedIndex';
-import { StringTable } from './stringTable';
+import { StringTable } from '../model/stringTable';
 
 export interface Trace {
   readonly traceId: string;

@@ -3,7 +3,7 @@ import type { TraceIndex } from '../index/traceIndex';
 import { JsonDecoder } from './decodeJson';
 import { ProtoDecoder } from './decodeProto';
 import { encodeLogsProto, encodeTracesProto } from './encodeProto';
-import type { DecodedBatch } from './otlpTypes';
+import type { DecodedBatch } from '../model/rawSpan';
 
 export type Encoding = 'protobuf' | 'json';
 export type Signal = 'traces' | 'logs';

@@ -18,8 +18,8 @@ import type { Encoding, Ingest, Signal } from '../otlp/ingest';
 import { encodeLogsData, encodeTracesData } from '../otlp/encodeJson';
 import { JsonDecoder } from '../otlp/decodeJson';
 import { ProtoDecoder } from '../otlp/decodeProto';
-import type { RawLog, RawSpan } from '../otlp/otlpTypes';
-import { StringTable } from '../index/stringTable';
+import type { RawLog, RawSpan } from '../model/rawSpan';
+import { StringTable } from '../model/stringTable';
 import type { RetentionClass, TraceIndex } from '../index/traceIndex';
 
 export interface RetentionPolicy {

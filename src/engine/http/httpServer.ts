@@ -4,12 +4,12 @@
 // answered 429 with Retry-After before their body is read (otlp/admission.ts).
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { handleApi } from './api';
-import type { TraceIndex } from './index/traceIndex';
-import { Admission, AdmissionTicket, DEFAULT_ADMISSION, RETRY_AFTER_SECONDS } from './otlp/admission';
-import { DecodeError } from './otlp/protoReader';
-import type { Encoding, Ingest, Signal } from './otlp/ingest';
-import { BadEncodingError, BodyOverBudgetError, BodyTooLargeError, readBody } from './otlp/readBody';
-import { CONTENT_TYPES, exportResponse, statusBody, UNAVAILABLE } from './otlp/responses';
+import type { TraceIndex } from '../index/traceIndex';
+import { Admission, AdmissionTicket, DEFAULT_ADMISSION, RETRY_AFTER_SECONDS } from '../otlp/admission';
+import { DecodeError } from '../otlp/protoReader';
+import type { Encoding, Ingest, Signal } from '../otlp/ingest';
+import { BadEncodingError, BodyOverBudgetError, BodyTooLargeError, readBody } from '../otlp/readBody';
+import { CONTENT_TYPES, exportResponse, statusBody, UNAVAILABLE } from '../otlp/responses';
 import { send } from './httpReply';
 
 export interface HttpServerOptions {

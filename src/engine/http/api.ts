@@ -6,13 +6,13 @@
 //   GET /api/traces/{traceId}      → { summary, spans } or 404
 //   GET /api/traces/{traceId}/otlp → the trace as OTLP/JSON TracesData (export), or 404
 import type { ServerResponse } from 'node:http';
-import type { TraceQuery, TraceSort } from '../shared/spanModel';
-import { parseFilter } from '../shared/traceFilter';
+import type { TraceQuery, TraceSort } from '../../shared/spanModel';
+import { parseFilter } from '../../shared/traceFilter';
 import { send } from './httpReply';
-import type { TraceIndex } from './index/traceIndex';
-import { buildTraceReport } from './index/traceReport';
-import { encodeTracesData } from './otlp/encodeJson';
-import type { RawSpan } from './otlp/otlpTypes';
+import type { TraceIndex } from '../index/traceIndex';
+import { buildTraceReport } from '../index/traceReport';
+import { encodeTracesData } from '../otlp/encodeJson';
+import type { RawSpan } from '../model/rawSpan';
 
 const SORTS: TraceSort[] = ['start', 'duration', 'tokens', 'cost'];
 
