@@ -9,23 +9,9 @@ import * as openInference from './conventions/openInference';
 import * as openLlmetry from './conventions/openLlmetry';
 import * as vercelAi from './conventions/vercelAi';
 import { messagesFromValue, toolArguments } from './messageParts';
-import type { SpanFacts } from './spanFacts';
-
-export interface StoredSpan extends RawSpan {
-  facts: SpanFacts;
-  /** What the detectors noticed (index/detectors.ts). */
-  findings?: Finding[];
-  /** Identifies "the same call" (kind, name, model) for loop detection... */
-  callKey?: string;
-  /** ...and its arguments: the attribute's own string, never a copy. */
-  callArgs?: string;
-}
+import { spanStatus, type StoredSpan } from '../model/storedSpan';
 
 const OTEL_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
-
-export function spanStatus(code: number): SpanStatus {
-  return code === 2 ? 'error' : code === 1 ? 'ok' : 'unset';
-}
 
 export function normalizeSpan(raw: StoredSpan): Span {
   const attrs = raw.attributes;

@@ -20,7 +20,8 @@ import { JsonDecoder } from '../otlp/decodeJson';
 import { ProtoDecoder } from '../otlp/decodeProto';
 import type { RawLog, RawSpan } from '../model/rawSpan';
 import { StringTable } from '../model/stringTable';
-import type { RetentionClass, TraceIndex } from '../index/traceIndex';
+import type { RetentionClass } from '../index/memoryAccount';
+import type { TraceIndex } from '../index/traceIndex';
 
 export interface RetentionPolicy {
   normalDays: number;
