@@ -1,6 +1,6 @@
 // Raw span + ingest facts → the product's Span, following the reference's field precedence
 // (semantic-conventions.md §2.9): the first convention that has a field wins.
-import type { Attributes, Finding, Message, Span, SpanStatus, ToolInfo } from '../../shared/spanModel';
+import type { Attributes, Message, Span, ToolInfo } from '../../shared/spanModel';
 import type { RawEvent, RawSpan } from '../model/rawSpan';
 import { asText, firstNumber, firstString } from './attributeReader';
 import * as adhoc from './conventions/adhoc';
