@@ -13,7 +13,7 @@ import { encodeTracesData } from '../../src/engine/otlp/encodeJson';
 import { encodeLogsProto, encodeTracesProto } from '../../src/engine/otlp/encodeProto';
 import type { RawSpan } from '../../src/engine/model/rawSpan';
 import { recordLogs, recordSpans } from './helpers/otelSenders';
-import { SHARED_FIXTURES } from './helpers/rawSpans';
+import { FIXTURES } from './helpers/rawSpans';
 
 /** What a stored span must keep (the log records attached to it are stored apart). */
 function kept(span: RawSpan) {
@@ -85,8 +85,8 @@ describe('the protobuf decoder', () => {
     });
     const batches = [
       proto.traces(Buffer.from(ProtobufTraceSerializer.serializeRequest(sdkSpans)!)).items,
-      proto.traces(readFileSync(join(SHARED_FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb'))).items,
-      json.tracesText(readFileSync(join(SHARED_FIXTURES, 'public', 'opentelemetry-proto', 'trace.json'), 'utf8')).items,
+      proto.traces(readFileSync(join(FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb'))).items,
+      json.tracesText(readFileSync(join(FIXTURES, 'public', 'opentelemetry-proto', 'trace.json'), 'utf8')).items,
     ];
     for (const items of batches) {
       assert.ok(items.length > 0);
