@@ -1,5 +1,5 @@
-// Raw span + ingest facts → the product's Span, following the reference's field precedence
-// (semantic-conventions.md §2.9): the first convention that has a field wins.
+// Raw span + ingest facts → the product's Span. Conventions are read in a fixed precedence
+// (OTel GenAI's structured messages, OpenInference, OpenLLMetry, the AI SDK, ...): the first that has a field wins.
 import type { Attributes, Message, Span, ToolInfo } from '../../shared/spanModel';
 import type { RawEvent, RawSpan } from '../model/rawSpan';
 import { asText, firstNumber, firstString } from './attributeReader';
