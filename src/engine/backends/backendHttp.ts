@@ -2,7 +2,7 @@
 // as the body arrives, the user's headers (never logged), and errors that say what to do.
 import type { BackendConfig } from '../../shared/backends';
 import { BACKEND_TIMEOUT_MS, BackendError, MAX_TRACE_BYTES } from './backendTypes';
-import { fetchFailure } from './fetchFailure';
+import { fetchFailure } from '../../shared/fetchFailure';
 
 export interface BackendRequest {
   method?: 'GET' | 'POST';

@@ -5,7 +5,7 @@
 // request is dropped and counted, so a dead upstream costs a bounded amount of memory, not the
 // engine.
 import type { ForwardTargetStats } from '../../shared/spanModel';
-import { fetchFailure } from '../backends/fetchFailure';
+import { fetchFailure } from '../../shared/fetchFailure';
 
 export type ForwardSignal = 'traces' | 'logs';
 

@@ -1,0 +1,87 @@
+// The query API's handler: the routes and replies of src/shared/queryApi.ts, answered from the
+// index, and from the team backends for traces that are not here (engine.ts).
+import type { ServerResponse } from 'node:http';
+import { matchQueryApiRoute, parseTraceQuery, type QueryApiErrorReply, type QueryApiReplies, type QueryApiRoute } from '../../shared/queryApi';
+import type { EngineStats, TraceDetail, TraceSummary } from '../../shared/spanModel';
+import { BackendError } from '../backends/backendTypes';
+import type { TeamBackends } from '../backends/teamBackends';
+import { send } from './httpReply';
+import type { TraceIndex } from '../index/traceIndex';
+import { buildTraceReport } from '../index/traceReport';
+import { encodeTracesData } from '../otlp/encodeJson';
+
+/** What the API reads besides the index: engine-wide counts and the team backends (engine.ts). */
+export interface ApiEngine {
+  stats(): EngineStats;
+  withOrigin<T extends TraceSummary>(summary: T): T;
+  traceAnywhere(traceId: string): Promise<{ detail?: TraceDetail; problems: string[] }>;
+  readonly backends: TeamBackends;
+}
+
+/** Without `engine` the API answers from the index alone (no forwarding counts, no backends). */
+export async function handleApi(method: string, url: URL, index: TraceIndex, res: ServerResponse, engine?: ApiEngine): Promise<void> {
+  if (method !== 'GET') {
+    res.setHeader('Allow', 'GET');
+    return fail(res, 405, `${method} is not allowed on ${url.pathname}; use GET`);
+  }
+  const matched = matchQueryApiRoute(url.pathname);
+  if (!matched) return fail(res, 404, `unknown API path ${url.pathname}`);
+  const reply = <R extends QueryApiRoute>(_route: R, body: QueryApiReplies[R]) => json(res, 200, body);
+  const { route, traceId = '', backend = '' } = matched;
+  try {
+    switch (route) {
+      case 'stats': return reply(route, engine ? engine.stats() : index.stats());
+      case 'traces': {
+        const parsed = parseTraceQuery(url.searchParams);
+        if (typeof parsed === 'string') return fail(res, 400, parsed);
+        const traces = index.query(parsed);
+        return reply(route, { traces: engine ? traces.map((t) => engine.withOrigin(t)) : traces });
+      }
+      case 'report': {
+        const sinceMs = Number(url.searchParams.get('sinceMs') ?? 0);
+        if (!Number.isFinite(sinceMs)) return fail(res, 400, `sinceMs must be a number, got "${url.searchParams.get('sinceMs')}"`);
+        return reply(route, buildTraceReport(index.tracesSince(sinceMs), sinceMs));
+      }
+      case 'trace': {
+        if (!engine) {
+          const detail = index.trace(traceId);
+          return detail ? reply(route, detail) : fail(res, 404, `no trace with id ${traceId}`);
+        }
+        const { detail, problems } = await engine.traceAnywhere(traceId);
+        if (detail) return reply(route, detail);
+        const where = engine.backends.size ? ` here or in ${engine.backends.list().map((b) => b.name).join(', ')}` : '';
+        return fail(res, 404, `no trace with id ${traceId}${where}`, problems);
+      }
+      case 'traceOtlp': {
+        const spans = index.rawSpans(traceId);
+        return spans ? reply(route, encodeTracesData(spans)) : fail(res, 404, `no trace with id ${traceId}`);
+      }
+      case 'backends': return reply(route, { backends: engine?.backends.list() ?? [] });
+      case 'backendSearch': {
+        if (!engine) return fail(res, 404, `${backend}: no such backend`);
+        const limit = url.searchParams.get('limit');
+        if (limit !== null && !/^\d+$/.test(limit)) return fail(res, 400, `limit must be a positive integer, got "${limit}"`);
+        const traces = await engine.backends.search(backend, url.searchParams.get('q') ?? '', limit === null ? undefined : Number(limit));
+        return reply(route, { backend, traces });
+      }
+      case 'backendTrace': {
+        if (!engine) return fail(res, 404, `${backend}: no such backend`);
+        const found = await engine.backends.open(traceId, backend);
+        const detail = found.backend ? (await engine.traceAnywhere(traceId)).detail : undefined;
+        return detail ? reply(route, detail) : fail(res, 404, `${backend}: no trace with id ${traceId}`);
+      }
+    }
+  } catch (error) {
+    // A backend's failure is the answer, with a status that says which kind; anything else is ours.
+    if (!(error instanceof BackendError)) throw error;
+    return fail(res, error.status, error.message);
+  }
+}
+
+function fail(res: ServerResponse, code: number, error: string, backends?: string[]): void {
+  json(res, code, { error, ...(backends?.length ? { backends } : {}) } satisfies QueryApiErrorReply);
+}
+
+function json(res: ServerResponse, code: number, body: unknown): void {
+  send(res, code, 'application/json; charset=utf-8', Buffer.from(JSON.stringify(body)));
+}
