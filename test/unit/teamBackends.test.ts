@@ -249,6 +249,29 @@ describe('team backends: faults give a clear message naming the backend', () => 
     }
   });
 
+  it('a remote trace opened into a full memory cap stays, though older than everything held', async () => {
+    const tempo = await startFakeBackend({ [`/api/v2/traces/${VULTURE_TRACE}`]: { body: { trace: backendFixture('tempo-vulture-trace.json') } } });
+    const full = await startEngine({ host: '127.0.0.1', httpPort: 0, grpcPort: null, maxSpans: 8, backends: [{ name: 'tempo', type: 'tempo', url: tempo.url }] });
+    try {
+      const now = BigInt(Date.now()) * 1_000_000n;
+      const spans = Array.from({ length: 8 }, (_, i) => ({
+        traceId: `${'1'.repeat(31)}${i}`, spanId: `${'2'.repeat(15)}${i}`, name: `recent ${i}`,
+        startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n),
+      }));
+      const posted = await fetch(`http://127.0.0.1:${full.httpPort}/v1/traces`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }),
+      });
+      assert.equal(posted.status, 200);
+      const { status, body } = await get(full, `/api/backends/tempo/traces/${VULTURE_TRACE}`);
+      assert.equal(status, 200, JSON.stringify(body));
+      assert.equal((body as unknown as TraceDetail).summary.spanCount, 6);
+      assert.ok((await get(full, '/api/stats')).body.evictedTraces as number > 0, 'recent local traces made room');
+    } finally {
+      await full.close();
+      await tempo.close();
+    }
+  });
+
   it('401 and 403', async () => {
     assert.match(await failure({ status: 401, body: { message: 'no' } }), /^flaky: refused the request \(HTTP 401\); check the backend's headers/);
     assert.match(await failure({ status: 403, body: {} }), /^flaky: refused the request \(HTTP 403\)/);

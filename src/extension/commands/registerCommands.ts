@@ -81,7 +81,7 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     stopTracingCopilotChat: () => stopTracingCopilotChat(context),
 
     searchTeamTraces: () => searchTeamTraces(source),
-    setBackendHeader: () => setBackendHeader(secrets, () => void engine.updateSettings(settings())),
+    setBackendHeader: () => setBackendHeader(secrets, () => engine.updateSettings(settings())),
     openInBackend: (node?: TreeNode) => openInBackend(source, node),
   };
   return Object.entries(handlers).map(([name, run]) => vscode.commands.registerCommand(COMMANDS[name as CommandName], run));

@@ -81,7 +81,8 @@ function hitItem(hit: RemoteTraceHit): vscode.QuickPickItem & { hit: RemoteTrace
   };
 }
 
-export async function setBackendHeader(secrets: BackendSecrets, onChanged: () => void): Promise<void> {
+/** `apply` sends the engine its settings with the new header; the command ends once it has them. */
+export async function setBackendHeader(secrets: BackendSecrets, apply: () => Promise<unknown>): Promise<void> {
   const names = configuredBackends().map((b) => b.name);
   if (!names.length) {
     void vscode.window.showInformationMessage('Add a team backend first (aiTraceInspector.backends).');
@@ -100,7 +101,7 @@ export async function setBackendHeader(secrets: BackendSecrets, onChanged: () =>
   });
   if (value === undefined) return;
   await secrets.set(backend, header.trim(), value);
-  onChanged();
+  await apply();
   void vscode.window.showInformationMessage(value ? `${header.trim()} saved for ${backend}.` : `${header.trim()} removed from ${backend}.`);
 }
 

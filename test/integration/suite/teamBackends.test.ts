@@ -36,6 +36,9 @@ describe('team backends in the editor', () => {
     await setSetting('backends', [{ name: 'tempo', type: 'tempo', url, traceUrl: 'https://grafana.example.com/explore?traceId={traceId}' }]);
     const { source } = await api();
     await waitFor('the engine to know the backend', async () => (await source.backends()).length === 1);
+    // What earlier suites left open must not take this suite's typing.
+    await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+    await vscode.commands.executeCommand('notifications.clearAll');
   });
 
   after(async () => {
@@ -58,7 +61,9 @@ describe('team backends in the editor', () => {
     const done = run('openTraceById');
     await ui({ do: 'quickInput', text: VULTURE_TRACE, enter: true });
     await done;
-    await waitForTraceEditor({ traceId: VULTURE_TRACE, name: 'vulture' });
+    await waitForTraceEditor({ traceId: VULTURE_TRACE, name: 'vulture' }).catch(async (error: Error) => {
+      throw new Error(`${error.message}; Tempo was asked ${JSON.stringify(asked)}; shown: ${(await shownTexts('.notification-toast')).join(' | ')}`);
+    });
     await waitFor('the message naming the backend', async () => (await shownTexts('.notification-toast')).some((t) => t.includes('found in tempo')));
     assert.deepEqual(asked.filter((a) => a.path.endsWith(VULTURE_TRACE)).at(-1), { path: `/api/v2/traces/${VULTURE_TRACE}`, tenant: 'team-a' });
     const { tree } = await api();
