@@ -36,7 +36,8 @@ describe('team backends in the editor', () => {
     await setSetting('backends', [{ name: 'tempo', type: 'tempo', url, traceUrl: 'https://grafana.example.com/explore?traceId={traceId}' }]);
     const { source } = await api();
     await waitFor('the engine to know the backend', async () => (await source.backends()).length === 1);
-    // What earlier suites left open must not take this suite's typing.
+    // What earlier suites left open (a trace view with focus, a quick pick) must not take this suite's typing.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
     await vscode.commands.executeCommand('notifications.clearAll');
   });
@@ -51,6 +52,8 @@ describe('team backends in the editor', () => {
   it('keeps the header Set Team Backend Header… takes in SecretStorage, not in settings', async () => {
     const done = run('setBackendHeader');
     await ui({ do: 'quickInput', text: 'X-Scope-OrgID', enter: true });
+    // The second box replaces the first in the same widget: type only once it shows.
+    await waitFor('the value box', async () => (await shownTexts('.quick-input-widget .quick-input-title')).some((t) => t.includes('X-Scope-OrgID for tempo')));
     await ui({ do: 'quickInput', text: 'team-a', enter: true });
     await done;
     const settings = JSON.stringify(vscode.workspace.getConfiguration('aiTraceInspector').get('backends'));
