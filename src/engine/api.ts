@@ -3,10 +3,11 @@
 //   GET /api/traces?limit=&sort=start|duration|tokens|cost&minDurationMs=&status=error&q=&service=&model=&session=&user=&filter=
 //                                  → { traces: TraceSummary[] }, sorted descending
 //   GET /api/report?sinceMs=       → TraceReport: per step and per model, traces since then
-//   GET /api/traces/{traceId}      → { summary, spans } or 404
+//   GET /api/traces/{traceId}      → { summary, spans } or 404; each span's `source` says where in the
+//                                    workspace it was made, and how that was found (with --workspace)
 //   GET /api/traces/{traceId}/otlp → the trace as OTLP/JSON TracesData (export), or 404
 import type { ServerResponse } from 'node:http';
-import type { TraceQuery, TraceSort } from '../shared/spanModel';
+import type { TraceDetail, TraceQuery, TraceSort } from '../shared/spanModel';
 import { parseFilter } from '../shared/traceFilter';
 import { send } from './httpReply';
 import type { TraceIndex } from './index/traceIndex';
@@ -16,7 +17,9 @@ import type { RawSpan } from './otlp/otlpTypes';
 
 const SORTS: TraceSort[] = ['start', 'duration', 'tokens', 'cost'];
 
-export function handleApi(method: string, url: URL, index: TraceIndex, res: ServerResponse): void {
+export function handleApi(
+  method: string, url: URL, index: TraceIndex, res: ServerResponse, withSources: (detail: TraceDetail) => TraceDetail = (detail) => detail,
+): void {
   if (method !== 'GET') {
     res.setHeader('Allow', 'GET');
     return json(res, 405, { error: `${method} is not allowed on ${url.pathname}; use GET` });
@@ -37,7 +40,7 @@ export function handleApi(method: string, url: URL, index: TraceIndex, res: Serv
     const traceId = decodeURIComponent(match[1]);
     const found = match[2] ? index.rawSpans(traceId) : index.trace(traceId);
     if (!found) return json(res, 404, { error: `no trace with id ${traceId}` });
-    return json(res, 200, match[2] ? encodeTracesData(found as RawSpan[]) : found);
+    return json(res, 200, match[2] ? encodeTracesData(found as RawSpan[]) : withSources(found as TraceDetail));
   }
   json(res, 404, { error: `unknown API path ${url.pathname}` });
 }

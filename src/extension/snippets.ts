@@ -78,7 +78,7 @@ const NODE_SDK = ['@opentelemetry/sdk-trace-node', '@opentelemetry/exporter-trac
 // the first frame after this processor's own that is a file outside node_modules is the user's.
 // Awaited callers count (`at async f (file)`). LangChain.js starts its spans from a callback
 // queue, where no frame of the app is on the stack: those spans get no call site, not a wrong one.
-const NODE_CALL_SITE = `// Records where each span starts in your code: code.file.path, code.line.number, code.function.name.
+export const NODE_CALL_SITE = `// Records where each span starts in your code: code.file.path, code.line.number, code.function.name.
 const callSite = {
   onStart(span) {
     const limit = Error.stackTraceLimit;

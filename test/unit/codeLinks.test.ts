@@ -36,6 +36,9 @@ function workspace(): string {
   return root;
 }
 
+/** A prompt of one message, nothing in it credited elsewhere. */
+const only = (message: string) => ({ messages: [message], attributed: [] });
+
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 describe('from spans to source lines', () => {
@@ -79,21 +82,21 @@ openai.RateLimitError: 429`;
     const prompts = new PromptSources();
     prompts.setFile('/ws/app/agent.py', AGENT_PY);
     prompts.setFile('/ws/prompts/refund.txt', REFUND_TXT);
-    const fromCode = prompts.match('You are a refund assistant for Acme. Answer the customer Dana Smith\npolitely, cite the refund policy section, and never promise more than the policy allows.');
+    const fromCode = prompts.match(only('You are a refund assistant for Acme. Answer the customer Dana Smith\npolitely, cite the refund policy section, and never promise more than the policy allows.'));
     assert.equal(fromCode?.file, '/ws/app/agent.py');
     assert.equal(fromCode?.line, 3);
     assert.ok(fromCode!.confidence >= 0.8, `confidence ${fromCode?.confidence}`);
-    const fromFile = prompts.match('Decide whether order 8812 qualifies for a refund under the thirty day policy and explain the decision in two sentences.');
+    const fromFile = prompts.match(only('Decide whether order 8812 qualifies for a refund under the thirty day policy and explain the decision in two sentences.'));
     assert.deepEqual([fromFile?.file, fromFile?.line], ['/ws/prompts/refund.txt', 3]);
-    assert.equal(prompts.match('Translate the following sentence into French and keep the tone formal please.'), undefined);
+    assert.equal(prompts.match(only('Translate the following sentence into French and keep the tone formal please.')), undefined);
     // Line numbers survive an apostrophe in a comment and a backslash-continued string above.
     prompts.removeFile('/ws/app/agent.py');
     prompts.setFile('/ws/app/other.py', `# don't\nx = "a \\\nb"\n${AGENT_PY}`);
-    const shifted = prompts.match('You are a refund assistant for Acme. Answer the customer Dana Smith\npolitely, cite the refund policy section, and never promise more than the policy allows.');
+    const shifted = prompts.match(only('You are a refund assistant for Acme. Answer the customer Dana Smith\npolitely, cite the refund policy section, and never promise more than the policy allows.'));
     assert.deepEqual([shifted?.file, shifted?.line], ['/ws/app/other.py', 6]);
     prompts.removeFile('/ws/app/other.py');
     prompts.removeFile('/ws/prompts/refund.txt');
-    assert.equal(prompts.match('Decide whether order 8812 qualifies for a refund under the thirty day policy and explain the decision in two sentences.'), undefined);
+    assert.equal(prompts.match(only('Decide whether order 8812 qualifies for a refund under the thirty day policy and explain the decision in two sentences.')), undefined);
   });
 
   it('counts spans per line from code.* attributes, stack frames and prompts, and clears a failure once the line succeeds', async () => {

@@ -1,10 +1,8 @@
 // What each source line produced: spans found to come from a line (by code.* attributes, an
 // exception's stack, or the prompt text) are counted per file and line as they arrive, so code
 // lenses, hovers and diagnostics are answered from this index without scanning traces.
-import type { SpanKind } from '../../shared/spanModel';
+import type { SourceHow, SourceLocation, SpanKind } from '../../shared/spanModel';
 import { percentile } from '../index/traceReport';
-
-export type OriginHow = 'code' | 'stack' | 'prompt';
 
 export interface SpanRef {
   traceId: string;
@@ -15,7 +13,7 @@ export interface SpanRef {
 
 export interface LineActivity {
   line: number;
-  how: OriginHow;
+  how: SourceHow;
   /** For prompt matches: how sure (0..1). */
   confidence?: number;
   count: number;
@@ -30,13 +28,8 @@ export interface LineActivity {
   failing?: SpanRef & { message: string };
 }
 
-export interface SpanOrigin {
-  file: string;
-  /** 1-based. */
-  line: number;
-  how: OriginHow;
-  confidence?: number;
-}
+/** A span's line in a workspace file (`line` 1-based), and how it was found. */
+export type SpanOrigin = SourceLocation & { line: number; how: SourceHow };
 
 export interface SpanOutcome extends SpanRef {
   kind: SpanKind;
@@ -47,18 +40,27 @@ export interface SpanOutcome extends SpanRef {
 
 const RECENT = 200;
 
+/**
+ * One entry per line and route: the calls made on a line and the prompts made from a template on
+ * it are counted apart, even when both are on one line.
+ */
+const entryKey = (line: number, how: SourceHow) => `${line}:${how === 'prompt' ? 'prompt' : 'call'}`;
+
 export class CodeActivity {
-  private readonly files = new Map<string, Map<number, LineActivity>>();
+  private readonly files = new Map<string, Map<string, LineActivity>>();
 
   add(origin: SpanOrigin, span: SpanOutcome): void {
     let lines = this.files.get(origin.file);
     if (!lines) this.files.set(origin.file, (lines = new Map()));
     const ref: SpanRef = { traceId: span.traceId, spanId: span.spanId, startMs: span.startMs, durationMs: span.durationMs };
-    let a = lines.get(origin.line);
+    const key = entryKey(origin.line, origin.how);
+    let a = lines.get(key);
     if (!a) {
       a = { line: origin.line, how: origin.how, confidence: origin.confidence, count: 0, byKind: {}, recentDurations: [], tokens: 0, errors: 0, latest: ref, slowest: ref };
-      lines.set(origin.line, a);
+      lines.set(key, a);
     }
+    // The newest match says how sure the line's prompt match is.
+    if (origin.how === 'prompt' && span.startMs >= a.latest.startMs) a.confidence = origin.confidence;
     a.count++;
     a.byKind[span.kind] = (a.byKind[span.kind] ?? 0) + 1;
     a.recentDurations.push(span.durationMs);
@@ -78,8 +80,14 @@ export class CodeActivity {
     return [...(this.files.get(file)?.values() ?? [])].sort((a, b) => a.line - b.line);
   }
 
+  /** The line's activity: its calls, else the prompts made from it. */
   line(file: string, line: number): LineActivity | undefined {
-    return this.files.get(file)?.get(line);
+    return this.atLine(file, line)[0];
+  }
+
+  atLine(file: string, line: number): LineActivity[] {
+    const lines = this.files.get(file);
+    return [lines?.get(entryKey(line, 'attribute')), lines?.get(entryKey(line, 'prompt'))].filter((a): a is LineActivity => a !== undefined);
   }
 
   filesWithActivity(): string[] {

@@ -1,14 +1,17 @@
-// Links spans to the source lines that produced them, as they arrive: from code.* attributes,
-// else the user's frame of an exception stack, else the workspace text the prompt was made from.
-// Work is queued and done in small batches, so a flood of spans never stalls the receivers.
+// Links spans to the source lines that produced them, as they arrive: the call site from code.*
+// attributes, else the user's frame of an exception stack; and the workspace text the prompt was
+// made from. A span counts on both lines when both are known. Work is queued and done in small
+// batches, so a flood of spans never stalls the receivers. Trace details (the span detail, the
+// query API) get the same links as each span's `source` and `promptSource`.
 import { promises as fs, Stats } from 'node:fs';
 import { FSWatcher, watch } from 'chokidar';
 import * as path from 'node:path';
-import type { Span } from '../../shared/spanModel';
+import type { Span, TraceDetail } from '../../shared/spanModel';
 import type { Trace, TraceIndex } from '../index/traceIndex';
 import { normalizeSpan, StoredSpan } from '../normalize/normalizeSpan';
 import { CodeActivity, SpanOrigin, SpanOutcome } from './codeActivity';
 import { PROMPT_FILE, PromptSources } from './promptSources';
+import { promptTextOf, QUOTABLE_KINDS, quotableTextsOf } from './promptText';
 import { userFrame } from './stackFrames';
 import { WorkspacePaths } from './workspacePaths';
 
@@ -17,6 +20,8 @@ const BATCH = 2000;
 const MAX_UNLINKED = 10_000;
 const RETRY_AFTER_FILE_CHANGE_MS = 1000;
 const MAX_WORKSPACE_FILES = 20_000;
+/** Spans of one trace read for the text a prompt may quote (documents, tool results). */
+const MAX_QUOTABLE_SPANS = 500;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__', 'dist', 'build', 'out', '.mypy_cache', '.pytest_cache', '.tox', 'site-packages']);
 
 export class CodeLinks {
@@ -30,6 +35,9 @@ export class CodeLinks {
    * counts once. Keyed by the trace, so an evicted trace's entries go with it.
    */
   private counted = new WeakMap<Trace, Set<string>>();
+  /** What each retrieval or tool span contributes that a prompt may quote, normalized once. */
+  private quotable = new WeakMap<StoredSpan, string[]>();
+  private configured = false;
   private retryTimer?: NodeJS.Timeout;
   private draining = false;
   private scan: Promise<void> = Promise.resolve();
@@ -42,6 +50,7 @@ export class CodeLinks {
   /** New workspace folders or path mappings: rescan, then relink every loaded span. */
   configure(roots: string[], mappings: Record<string, string>): Promise<void> {
     this.paths.configure(roots, mappings);
+    this.configured = roots.length > 0;
     this.scan = this.scanWorkspace(roots).then(() => this.relinkAll());
     void this.watcher?.close();
     this.watcher = roots.length ? this.watchWorkspace(roots) : undefined;
@@ -67,6 +76,8 @@ export class CodeLinks {
   }
 
   spansAdded(spans: StoredSpan[]): void {
+    // With no workspace (the CLI without --workspace) nothing can link: no work per span.
+    if (!this.configured) return;
     for (const span of spans) this.queue.push(span);
     this.startDraining();
   }
@@ -109,10 +120,7 @@ export class CodeLinks {
     while (this.queue.length) {
       const batch = this.queue.splice(0, BATCH);
       const changed = new Set<string>();
-      for (const span of batch) {
-        const linked = this.link(span);
-        if (linked) changed.add(linked);
-      }
+      for (const span of batch) for (const file of this.link(span)) changed.add(file);
       if (changed.size) this.onFilesChanged([...changed]);
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -129,17 +137,18 @@ export class CodeLinks {
     this.startDraining();
   }
 
-  /** Records the span on its line; answers the file it landed in. */
-  private link(stored: StoredSpan): string | undefined {
+  /** Records the span on its lines; answers the files it landed in. */
+  private link(stored: StoredSpan): string[] {
     const trace = this.index.liveTrace(stored.traceId);
-    if (!trace || !mayHaveOrigin(stored) || this.counted.get(trace)?.has(stored.spanId)) return undefined;
+    if (!trace || !mayHaveOrigin(stored) || this.counted.get(trace)?.has(stored.spanId)) return [];
     const span = normalizeSpan(stored);
-    const origin = this.originOf(span);
-    if (!origin) {
+    const { callSite, prompt } = this.originsOf(span, stored.facts.kind === 'LLM' ? this.quotableIn(trace) : []);
+    const origins = [callSite, prompt].filter((o): o is SpanOrigin => o !== undefined);
+    if (!origins.length) {
       this.unlinked.push(stored);
       // Dropping the older half at once keeps this O(1) per span.
       if (this.unlinked.length > MAX_UNLINKED) this.unlinked.splice(0, MAX_UNLINKED / 2);
-      return undefined;
+      return [];
     }
     const outcome: SpanOutcome = {
       traceId: span.traceId, spanId: span.spanId, startMs: span.startMs, durationMs: span.durationMs, kind: span.kind,
@@ -147,26 +156,69 @@ export class CodeLinks {
       failed: span.status === 'error',
       errorMessage: span.statusMessage ?? [span.exceptions?.[0]?.type, span.exceptions?.[0]?.message].filter(Boolean).join(': '),
     };
-    this.activity.add(origin, outcome);
+    for (const origin of origins) this.activity.add(origin, outcome);
     const counted = this.counted.get(trace);
     if (counted) counted.add(stored.spanId);
     else this.counted.set(trace, new Set([stored.spanId]));
-    return origin.file;
+    return origins.map((o) => o.file);
   }
 
-  originOf(span: Span): SpanOrigin | undefined {
+  /** Documents and tool results of a live trace, which its prompts may quote. */
+  private quotableIn(trace: Trace): string[] {
+    const out: string[] = [];
+    let read = 0;
+    for (const stored of trace.spans.values()) {
+      if (!QUOTABLE_KINDS.has(stored.facts.kind)) continue;
+      if (++read > MAX_QUOTABLE_SPANS) break;
+      let texts = this.quotable.get(stored);
+      if (!texts) this.quotable.set(stored, (texts = quotableTextsOf(normalizeSpan(stored))));
+      out.push(...texts);
+    }
+    return out;
+  }
+
+  /**
+   * The span's call site (code.* attributes resolved to a workspace file, else the app's frame
+   * of an exception's stack) and its prompt's origin. `quoted`: text the trace credits to
+   * other spans (documents, tool results), left out when matching the prompt.
+   */
+  originsOf(span: Span, quoted: readonly string[]): { callSite?: SpanOrigin; prompt?: SpanOrigin } {
+    let callSite: SpanOrigin | undefined;
     if (span.source?.file && span.source.line) {
       const file = this.paths.resolve(span.source.file);
-      if (file) return { file, line: span.source.line, how: 'code' };
+      if (file) callSite = { ...span.source, file, line: span.source.line, how: 'attribute' };
     }
-    for (const exception of span.exceptions ?? []) {
+    for (const exception of callSite ? [] : span.exceptions ?? []) {
       const frame = exception.stacktrace ? userFrame(exception.stacktrace) : undefined;
       const file = frame && this.paths.resolve(frame.file);
-      if (file) return { file, line: frame!.line, how: 'stack' };
+      if (!file) continue;
+      callSite = { file, line: frame!.line, how: 'stack', ...(frame!.column ? { column: frame!.column } : {}), ...(frame!.function ? { function: frame!.function } : {}) };
+      break;
     }
-    const prompt = promptTextOf(span);
-    const match = prompt ? this.prompts.match(prompt) : undefined;
-    return match && { file: match.file, line: match.line, how: 'prompt', confidence: match.confidence };
+    const text = promptTextOf(span, quoted);
+    const match = text && this.prompts.match(text);
+    const prompt: SpanOrigin | undefined = match
+      ? { file: match.file, line: match.line, how: 'prompt', confidence: match.confidence, ...(match.runnerUp ? { runnerUp: match.runnerUp } : {}) }
+      : undefined;
+    return { callSite, prompt };
+  }
+
+  /**
+   * A trace's spans with what the workspace tells of them: `source` is the call site when known
+   * (the attribute's own path when it maps to no workspace file), else the prompt's origin;
+   * `promptSource` is the prompt's origin beside a call site. Without a workspace, spans keep
+   * what their attributes say.
+   */
+  withSources(detail: TraceDetail): TraceDetail {
+    if (!this.configured) return detail;
+    const quoted = detail.spans.filter((s) => QUOTABLE_KINDS.has(s.kind)).slice(0, MAX_QUOTABLE_SPANS).flatMap(quotableTextsOf);
+    const spans = detail.spans.map((span) => {
+      const { callSite, prompt } = this.originsOf(span, quoted);
+      const source = callSite ?? (span.source?.file ? span.source : undefined) ?? prompt ?? span.source;
+      const promptSource = prompt && source !== prompt ? prompt : undefined;
+      return source === span.source && !promptSource ? span : { ...span, source, ...(promptSource ? { promptSource } : {}) };
+    });
+    return { ...detail, spans };
   }
 
   private async scanWorkspace(roots: string[]): Promise<void> {
@@ -202,13 +254,4 @@ function mayHaveOrigin(span: StoredSpan): boolean {
   const attrs = span.attributes;
   return attrs['code.file.path'] !== undefined || attrs['code.filepath'] !== undefined
     || span.events.some((e) => e.name === 'exception') || span.facts.kind === 'LLM';
-}
-
-/** The text that best identifies a prompt's template: the system message, else the first user turn. */
-function promptTextOf(span: Span): string | undefined {
-  if (span.kind !== 'LLM') return undefined;
-  const messages = span.inputMessages ?? [];
-  const text = messages.find((m) => m.role === 'system')?.content ?? messages.find((m) => m.role === 'user')?.content
-    ?? (typeof span.input === 'string' ? span.input : undefined);
-  return text && text.length >= 20 ? text : undefined;
 }
