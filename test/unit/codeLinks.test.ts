@@ -99,6 +99,34 @@ openai.RateLimitError: 429`;
     assert.equal(prompts.match(only('Decide whether order 8812 qualifies for a refund under the thirty day policy and explain the decision in two sentences.')), undefined);
   });
 
+  it('credits a RAG or few-shot prompt to its template, not to a document or example pasted into it', () => {
+    const prompts = new PromptSources();
+    const system = 'You are a careful support agent for Acme routers, answer briefly and politely.';
+    prompts.setFile('/ws/prompts.ts', [
+      `export const SYSTEM = '${system}';`,
+      `export const RAG = \`${system}`,
+      'Use only the articles below. Questions about billing go to billing@acme.example.com and nowhere else.',
+      '{{ articles }}',
+      'Question: %s`;',
+    ].join('\n'));
+    const article = 'To restart the router, hold the power button for five seconds until the light turns red, then release it and wait two minutes.';
+    const example = 'Q: How do I change the wifi password? A: Open the app, choose Network, then Password, and save the new one there.';
+    prompts.setFile('/ws/docs.py', `ARTICLE = "${article}"\nEXAMPLE = "${example}"\n`);
+    const filled = `${system}\nUse only the articles below. Questions about billing go to [REDACTED:email] and nowhere else.\n${article}\n${example}\nQuestion: why is the light red?`;
+    const where = (m: ReturnType<PromptSources['match']>) => m && [m.file, m.line];
+    // The article and the example are all in the prompt, but explain only their part of it.
+    assert.deepEqual(where(prompts.match(only(filled))), ['/ws/prompts.ts', 2]);
+    const attributed = prompts.match({ messages: [filled], attributed: [article] });
+    assert.deepEqual(where(attributed), ['/ws/prompts.ts', 2]);
+    assert.ok(attributed!.confidence >= 0.95, `the masked address and the placeholders match anything: ${attributed!.confidence}`);
+    // The template's first sentence is also a literal of its own: the system message alone is that one.
+    assert.deepEqual(where(prompts.match(only(system))), ['/ws/prompts.ts', 1]);
+    // A copy of the template elsewhere scores as well: it is named as the runner-up.
+    prompts.setFile('/ws/old/prompts.py', `RAG = """${system}\nUse only the articles below. Questions about billing go to {billing} and nowhere else.\n{articles}\nQuestion: {question}"""\n`);
+    const tied = prompts.match({ messages: [filled], attributed: [article] });
+    assert.deepEqual([tied?.file, tied?.runnerUp?.file].sort(), ['/ws/old/prompts.py', '/ws/prompts.ts']);
+  });
+
   it('counts spans per line from code.* attributes, stack frames and prompts, and clears a failure once the line succeeds', async () => {
     const root = workspace();
     const index = new TraceIndex(new PriceTable());
