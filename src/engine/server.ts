@@ -1,7 +1,7 @@
 // The engine as the extension runs it: a separate Node process speaking LSP over IPC
 // (vscode-languageserver), plus the trace requests of shared/engineProtocol.ts. A flood of
 // spans is decoded and indexed here, never on the editor's extension host.
-import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import {
   ClearTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryTraces,
   ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
@@ -103,7 +103,7 @@ connection.onInitialize((params) => {
   codeLinks = engine.code;
   registerCodeFeatures(connection, codeLinks, engine.index);
   linkCode(settings);
-  return { capabilities: { ...CODE_CAPABILITIES, textDocumentSync: TextDocumentSyncKind.None } };
+  return { capabilities: CODE_CAPABILITIES };
 });
 
 connection.onInitialized(() => {

@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDuration } from '../../src/shared/format';
+import { relocateLine } from '../../src/engine/code/anchors';
 import { lensTitle } from '../../src/engine/code/codeActivity';
+import { clockTime } from '../../src/engine/code/codeLspFeatures';
 import { CodeLinks } from '../../src/engine/code/codeLinks';
 import { PromptSources } from '../../src/engine/code/promptSources';
 import { userFrame } from '../../src/engine/code/stackFrames';
@@ -185,6 +187,59 @@ openai.RateLimitError: 429`;
     for (let waited = 0; waited < 10_000 && !links.activity.line(join(root, 'tools', 'search.py'), 4); waited += 100) await settle();
     assert.equal(links.activity.line(join(root, 'tools', 'search.py'), 4)?.count, 1);
     await links.close();
+  });
+
+  it('moves a line\'s activity with its text when the file changes, drops it when the text is gone, and never merges two origins', async () => {
+    const before = ['import x', '', 'def answer(q):', '    return client.chat(q)', '', 'def other(q):', '    return client.chat(q)'];
+    // Lines added above: the call moves down with them.
+    const added = ['import x', 'import y', '', 'def answer(q):', '    return client.chat(q)', '', 'def other(q):', '    return client.chat(q)'];
+    assert.equal(relocateLine(4, 'return client.chat(q)', before, added), 5);
+    assert.equal(relocateLine(7, 'return client.chat(q)', before, added), 8);
+    // The line itself rewritten: gone, even though the same text is on another line.
+    const rewritten = ['import x', '', 'def answer(q):', '    return client.complete(q)', '', 'def other(q):', '    return client.chat(q)'];
+    assert.equal(relocateLine(4, 'return client.chat(q)', before, rewritten), undefined);
+    assert.equal(relocateLine(7, 'return client.chat(q)', before, rewritten), 7);
+    // A block moved: found by its text when it is on one line only of the changed part.
+    assert.equal(relocateLine(3, 'def answer(q):', before, ['import x', '', 'def other(q):', '    return client.chat(q)', '', 'def answer(q):', '    return client.chat(q)']), 6);
+    // Without the old text: the line itself, or the only line that reads the same.
+    assert.equal(relocateLine(3, 'def answer(q):', undefined, added), 4);
+    assert.equal(relocateLine(4, 'return client.chat(q)', undefined, added), undefined, 'two lines read so: no guess');
+    assert.equal(relocateLine(2, '}', undefined, ['a', 'b', '}']), undefined, 'a lone brace is never looked for');
+
+    const root = workspace();
+    const agent = join(root, 'app', 'agent.py');
+    const index = new TraceIndex(new PriceTable());
+    const links = new CodeLinks(index);
+    index.onSpansAdded = (spans) => links.spansAdded(spans);
+    await links.configure([root], {});
+    const call = (line: number, startMs: number) => rawSpan({ 'code.filepath': '/app/agent.py', 'code.lineno': line, 'openinference.span.kind': 'LLM' }, { startMs, endMs: startMs + 100 });
+    index.addSpans([call(7, 1000), call(7, 2000)]);
+    await settle();
+    assert.equal(links.activity.line(agent, 7)?.anchor, 'return client.chat(SYSTEM_PROMPT, question)  # line 8');
+    // Saved with two lines more above: the two calls are on line 9 now.
+    const edited = `# the refund bot\n# (c) Acme\n${AGENT_PY}`;
+    writeFileSync(agent, edited);
+    links.fileChanged(agent, edited);
+    assert.equal(links.activity.line(agent, 7), undefined);
+    assert.equal(links.activity.line(agent, 9)?.count, 2);
+    // A run of the edited code: its calls join the moved ones (same line, same text).
+    index.addSpans([call(9, 3000)]);
+    await settle();
+    assert.equal(links.activity.line(agent, 9)?.count, 3);
+    // The call rewritten: its activity goes, and a new call there starts its own count.
+    const rewrittenCall = edited.replace('return client.chat(SYSTEM_PROMPT, question)', 'return client.respond(SYSTEM_PROMPT, question)');
+    writeFileSync(agent, rewrittenCall);
+    links.fileChanged(agent, rewrittenCall);
+    assert.equal(links.activity.line(agent, 9), undefined);
+    index.addSpans([call(9, 4000)]);
+    await settle();
+    assert.equal(links.activity.line(agent, 9)?.count, 1, 'the old line\'s counts are not the new one\'s');
+  });
+
+  it('words a warning with the time of the failure, which stays true ("Failed at 14:03:07", not "just now")', () => {
+    const at = new Date(2026, 11, 4, 14, 3, 7).getTime();
+    assert.equal(clockTime(at, at + 3_600_000), '14:03:07');
+    assert.equal(clockTime(at, at + 86_400_000 * 2), '2026-12-04 14:03:07');
   });
 
   it('counts a span sent again once', async () => {

@@ -3,12 +3,13 @@
 // made from. A span counts on both lines when both are known. Work is queued and done in small
 // batches, so a flood of spans never stalls the receivers. Trace details (the span detail, the
 // query API) get the same links as each span's `source` and `promptSource`.
-import { promises as fs, Stats } from 'node:fs';
+import { promises as fs, readFileSync, Stats } from 'node:fs';
 import { FSWatcher, watch } from 'chokidar';
 import * as path from 'node:path';
 import type { Span, TraceDetail } from '../../shared/spanModel';
 import type { Trace, TraceIndex } from '../index/traceIndex';
 import { normalizeSpan, StoredSpan } from '../normalize/normalizeSpan';
+import { anchorText, linesOf, relocateLine } from './anchors';
 import { CodeActivity, SpanOrigin, SpanOutcome } from './codeActivity';
 import { PROMPT_FILE, PromptSources } from './promptSources';
 import { promptTextOf, QUOTABLE_KINDS, quotableTextsOf } from './promptText';
@@ -20,6 +21,9 @@ const BATCH = 2000;
 const MAX_UNLINKED = 10_000;
 const RETRY_AFTER_FILE_CHANGE_MS = 1000;
 const MAX_WORKSPACE_FILES = 20_000;
+/** Source files whose lines are kept, to anchor activity to the text of its lines (recently used first out). */
+const MAX_FILES_WITH_LINES = 500;
+const MAX_ANCHORED_FILE_BYTES = 2 << 20;
 /** Spans of one trace read for the text a prompt may quote (documents, tool results). */
 const MAX_QUOTABLE_SPANS = 500;
 const SKIP_DIRS = new Set(['node_modules', '.git', '.venv', 'venv', '__pycache__', 'dist', 'build', 'out', '.mypy_cache', '.pytest_cache', '.tox', 'site-packages']);
@@ -38,6 +42,8 @@ export class CodeLinks {
   /** What each retrieval or tool span contributes that a prompt may quote, normalized once. */
   private quotable = new WeakMap<StoredSpan, string[]>();
   private configured = false;
+  /** The lines of files with activity, as on disk: what activity's line numbers refer to. */
+  private readonly fileLines = new Map<string, string[]>();
   private retryTimer?: NodeJS.Timeout;
   private draining = false;
   private scan: Promise<void> = Promise.resolve();
@@ -93,10 +99,21 @@ export class CodeLinks {
     if (text === undefined) {
       this.prompts.removeFile(file);
       this.paths.removeFile(file);
+      this.fileLines.delete(file);
       return;
     }
     this.paths.addFile(file);
     if (PROMPT_FILE.test(file)) this.prompts.setFile(file, text);
+    if (this.activity.lines(file).length) {
+      // The activity on this file follows its lines' text to where they are now.
+      const before = this.fileLines.get(file);
+      const after = linesOf(text);
+      this.fileLines.set(file, after);
+      this.activity.rebase(file, (line, anchor) => relocateLine(line, anchor, before, after));
+      this.onFilesChanged([file]);
+    } else {
+      this.fileLines.delete(file);
+    }
     // A span that arrived before the file it came from was known may find it now.
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
@@ -107,6 +124,7 @@ export class CodeLinks {
   }
 
   clear(): void {
+    this.fileLines.clear();
     this.queue = [];
     this.unlinked = [];
     this.counted = new WeakMap();
@@ -156,11 +174,38 @@ export class CodeLinks {
       failed: span.status === 'error',
       errorMessage: span.statusMessage ?? [span.exceptions?.[0]?.type, span.exceptions?.[0]?.message].filter(Boolean).join(': '),
     };
-    for (const origin of origins) this.activity.add(origin, outcome);
+    for (const origin of origins) this.activity.add(origin, outcome, this.anchorOf(origin));
     const counted = this.counted.get(trace);
     if (counted) counted.add(stored.spanId);
     else this.counted.set(trace, new Set([stored.spanId]));
     return origins.map((o) => o.file);
+  }
+
+  /** The text of the origin's line now, to follow it through edits; undefined when the file cannot be read. */
+  private anchorOf(origin: SpanOrigin): string | undefined {
+    const lines = this.diskLines(origin.file);
+    return lines && anchorText(lines[origin.line - 1]);
+  }
+
+  /** A workspace file's lines as on disk (kept for the files that have activity). */
+  diskLines(file: string): string[] | undefined {
+    let lines = this.fileLines.get(file);
+    if (lines) {
+      // Recently used files stay; the least recently used leave first.
+      this.fileLines.delete(file);
+      this.fileLines.set(file, lines);
+      return lines;
+    }
+    try {
+      const text = readFileSync(file, 'utf8');
+      if (text.length > MAX_ANCHORED_FILE_BYTES) return undefined;
+      lines = linesOf(text);
+    } catch {
+      return undefined;
+    }
+    this.fileLines.set(file, lines);
+    if (this.fileLines.size > MAX_FILES_WITH_LINES) this.fileLines.delete(this.fileLines.keys().next().value!);
+    return lines;
   }
 
   /** Documents and tool results of a live trace, which its prompts may quote. */
