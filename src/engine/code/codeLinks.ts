@@ -20,6 +20,8 @@ const BATCH = 2000;
 /** Spans that could have an origin but found none, kept to try again when workspace files change. */
 const MAX_UNLINKED = 10_000;
 const RETRY_AFTER_FILE_CHANGE_MS = 1000;
+/** How long the first scan waits for the file watcher to be ready before it goes ahead anyway. */
+const WATCHER_READY_WAIT_MS = 10_000;
 const MAX_WORKSPACE_FILES = 20_000;
 /** Source files whose lines are kept, to anchor activity to the text of its lines (recently used first out). */
 const MAX_FILES_WITH_LINES = 500;
@@ -57,9 +59,16 @@ export class CodeLinks {
   configure(roots: string[], mappings: Record<string, string>): Promise<void> {
     this.paths.configure(roots, mappings);
     this.configured = roots.length > 0;
-    this.scan = this.scanWorkspace(roots).then(() => this.relinkAll());
     void this.watcher?.close();
-    this.watcher = roots.length ? this.watchWorkspace(roots) : undefined;
+    const watcher = roots.length ? this.watchWorkspace(roots) : undefined;
+    this.watcher = watcher;
+    // The scan starts once the watcher is ready: a file written meanwhile is seen by one or the other.
+    const watching = new Promise<void>((resolve) => {
+      if (!watcher) return resolve();
+      watcher.once('ready', resolve);
+      setTimeout(resolve, WATCHER_READY_WAIT_MS).unref();
+    });
+    this.scan = watching.then(() => this.scanWorkspace(roots)).then(() => this.relinkAll());
     return this.scan;
   }
 
