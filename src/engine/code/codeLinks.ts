@@ -236,15 +236,15 @@ export class CodeLinks {
    * of an exception's stack) and its prompt's origin. `quoted`: text the trace credits to
    * other spans (documents, tool results), left out when matching the prompt.
    */
-  originsOf(span: Span, quoted: readonly string[]): { callSite?: SpanOrigin; prompt?: SpanOrigin } {
+  originsOf(span: Span, quoted: readonly string[], resolve = (recorded: string) => this.paths.resolve(recorded)): { callSite?: SpanOrigin; prompt?: SpanOrigin } {
     let callSite: SpanOrigin | undefined;
     if (span.source?.file && span.source.line) {
-      const file = this.paths.resolve(span.source.file);
+      const file = resolve(span.source.file);
       if (file) callSite = { ...span.source, file, line: span.source.line, how: 'attribute' };
     }
     for (const exception of callSite ? [] : span.exceptions ?? []) {
       const frame = exception.stacktrace ? userFrame(exception.stacktrace) : undefined;
-      const file = frame && this.paths.resolve(frame.file);
+      const file = frame && resolve(frame.file);
       if (!file) continue;
       callSite = { file, line: frame!.line, how: 'stack', ...(frame!.column ? { column: frame!.column } : {}), ...(frame!.function ? { function: frame!.function } : {}) };
       break;
@@ -266,8 +266,14 @@ export class CodeLinks {
   withSources(detail: TraceDetail): TraceDetail {
     if (!this.configured) return detail;
     const quoted = detail.spans.filter((s) => QUOTABLE_KINDS.has(s.kind)).slice(0, MAX_QUOTABLE_SPANS).flatMap(quotableTextsOf);
+    // A trace's spans name a few files many times: each recorded path is looked up once.
+    const resolved = new Map<string, string | undefined>();
+    const resolve = (recorded: string) => {
+      if (!resolved.has(recorded)) resolved.set(recorded, this.paths.resolve(recorded));
+      return resolved.get(recorded);
+    };
     const spans = detail.spans.map((span) => {
-      const { callSite, prompt } = this.originsOf(span, quoted);
+      const { callSite, prompt } = this.originsOf(span, quoted, resolve);
       const source = callSite ?? (span.source?.file ? span.source : undefined) ?? prompt ?? span.source;
       const promptSource = prompt && source !== prompt ? prompt : undefined;
       return source === span.source && !promptSource ? span : { ...span, source, ...(promptSource ? { promptSource } : {}) };
