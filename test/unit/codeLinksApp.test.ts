@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { startEngine, Engine } from '../../src/engine/engine';
 import { DEFAULT_REDACTIONS } from '../../src/shared/redaction';
 import type { Span } from '../../src/shared/spanModel';
-import { NODE_CALL_SITE } from '../../src/extension/snippets';
+import { NODE_CALL_SITE } from '../../src/extension/commands/snippets';
 import { EngineApiClient } from './helpers/engineApiClient';
 import { FakeOpenAiServer, startFakeOpenAiServer } from './helpers/fakeOpenAiServer';
 import { FIXTURES, rawSpan } from './helpers/rawSpans';

@@ -8,6 +8,7 @@ import {
   CodeLens, CodeLensRefreshRequest, Connection, Diagnostic, DiagnosticSeverity, Hover, MarkupKind, ServerCapabilities, TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import type { Span } from '../../shared/spanModel';
+import { COMMANDS } from '../../shared/commands';
 import { formatDuration, formatRelativeTime } from '../../shared/format';
 import { linesOf, relocateLine } from './anchors';
 import type { TraceIndex } from '../index/traceIndex';
@@ -21,7 +22,7 @@ export const CODE_CAPABILITIES: ServerCapabilities = {
   textDocumentSync: TextDocumentSyncKind.Full,
 };
 
-const OPEN_COMMAND = 'aiTraceInspector.openTrace';
+const OPEN_COMMAND = COMMANDS.openTrace;
 const REFRESH_MS = 1000;
 /** Warnings follow edits in an open file this long after the typing stops. */
 const EDIT_SETTLE_MS = 300;
