@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatDuration } from '../../src/shared/format';
-import { relocateLine } from '../../src/engine/code/anchors';
+import { lineMover } from '../../src/engine/code/anchors';
 import { lensTitle } from '../../src/engine/code/codeActivity';
 import { clockTime } from '../../src/engine/code/codeLspFeatures';
 import { CodeLinks } from '../../src/engine/code/codeLinks';
@@ -190,6 +190,7 @@ openai.RateLimitError: 429`;
   });
 
   it('moves a line\'s activity with its text when the file changes, drops it when the text is gone, and never merges two origins', async () => {
+    const relocateLine = (line: number, anchor: string, old: string[] | undefined, now: string[]) => lineMover(old, now)(line, anchor);
     const before = ['import x', '', 'def answer(q):', '    return client.chat(q)', '', 'def other(q):', '    return client.chat(q)'];
     // Lines added above: the call moves down with them.
     const added = ['import x', 'import y', '', 'def answer(q):', '    return client.chat(q)', '', 'def other(q):', '    return client.chat(q)'];

@@ -15,17 +15,21 @@ const MIN_MOVABLE_ANCHOR = 4;
  * text is gone or cannot be told apart from other lines. Lines above and below the changed part
  * of the file move by the change's size; a line inside it is found by its text when that text is
  * on exactly one line there. Without `before`, only the line itself or a single line with the
- * same text will do.
+ * same text will do. Made once per change of a file, then asked for each of its lines.
  */
-export function relocateLine(line: number, anchor: string, before: readonly string[] | undefined, after: readonly string[]): number | undefined {
-  if (before) {
-    const { prefix, suffix } = unchangedEnds(before, after);
+export function lineMover(before: readonly string[] | undefined, after: readonly string[]): (line: number, anchor: string) => number | undefined {
+  if (!before) {
+    return (line, anchor) => {
+      if (anchorText(after[line - 1]) === anchor) return line;
+      return anchor.length >= MIN_MOVABLE_ANCHOR ? onlyLineWith(anchor, after, 0, after.length) : undefined;
+    };
+  }
+  const { prefix, suffix } = unchangedEnds(before, after);
+  return (line, anchor) => {
     const mapped = line <= prefix ? line : line > before.length - suffix ? line + after.length - before.length : undefined;
     if (mapped !== undefined) return anchorText(after[mapped - 1]) === anchor ? mapped : undefined;
     return anchor.length >= MIN_MOVABLE_ANCHOR ? onlyLineWith(anchor, after, prefix, after.length - suffix) : undefined;
-  }
-  if (anchorText(after[line - 1]) === anchor) return line;
-  return anchor.length >= MIN_MOVABLE_ANCHOR ? onlyLineWith(anchor, after, 0, after.length) : undefined;
+  };
 }
 
 /** How many lines at the start and at the end the two versions share. */

@@ -11,7 +11,7 @@ import type { TraceIndex } from '../index/traceIndex';
 import type { Trace } from '../model/traceSummary';
 import type { StoredSpan } from '../model/storedSpan';
 import { normalizeSpan } from '../normalize/normalizeSpan';
-import { anchorText, linesOf, relocateLine } from './anchors';
+import { anchorText, lineMover, linesOf } from './anchors';
 import { CodeActivity, SpanOrigin, SpanOutcome } from './codeActivity';
 import { PROMPT_FILE, PromptSources } from './promptSources';
 import { promptTextOf, QUOTABLE_KINDS, quotableTextsOf } from './promptText';
@@ -120,7 +120,7 @@ export class CodeLinks {
       const before = this.fileLines.get(file);
       const after = linesOf(text);
       this.fileLines.set(file, after);
-      this.activity.rebase(file, (line, anchor) => relocateLine(line, anchor, before, after));
+      this.activity.rebase(file, lineMover(before, after));
       this.onFilesChanged([file]);
     } else {
       this.fileLines.delete(file);

@@ -10,7 +10,7 @@ import {
 import type { Span } from '../../shared/spanModel';
 import { COMMANDS } from '../../shared/commands';
 import { formatDuration, formatRelativeTime } from '../../shared/format';
-import { linesOf, relocateLine } from './anchors';
+import { lineMover, linesOf } from './anchors';
 import type { TraceIndex } from '../index/traceIndex';
 import { lensTitle, LineActivity } from './codeActivity';
 import type { CodeLinks } from './codeLinks';
@@ -39,8 +39,10 @@ export function registerCodeFeatures(connection: Connection, links: CodeLinks, i
   /** Where a line's activity shows now: moved with its text in an open file with edits, else as recorded. */
   const shown = (file: string): { a: LineActivity; line: number }[] => {
     const current = openFiles.get(file);
-    return links.activity.lines(file).flatMap((a) => {
-      const line = current && a.anchor !== undefined ? relocateLine(a.line, a.anchor, links.diskLines(file), current) : a.line;
+    const activity = links.activity.lines(file);
+    const move = current && activity.length ? lineMover(links.diskLines(file), current) : undefined;
+    return activity.flatMap((a) => {
+      const line = move && a.anchor !== undefined ? move(a.line, a.anchor) : a.line;
       return line === undefined ? [] : [{ a, line }];
     });
   };
