@@ -22,6 +22,8 @@ const BATCH = 2000;
 /** Spans that could have an origin but found none, kept to try again when workspace files change. */
 const MAX_UNLINKED = 10_000;
 const RETRY_AFTER_FILE_CHANGE_MS = 1000;
+/** A changed file is read this long after its last change event. */
+const FILE_SETTLE_MS = 150;
 /** How long the first scan waits for the file watcher to be ready before it goes ahead anyway. */
 const WATCHER_READY_WAIT_MS = 10_000;
 const MAX_WORKSPACE_FILES = 20_000;
@@ -84,7 +86,16 @@ export class CodeLinks {
     const ignored = (file: string, stats?: Stats) => !roots.includes(file)
       && (SKIP_DIRS.has(path.basename(file)) || path.basename(file).startsWith('.') || (stats?.isFile() === true && !PROMPT_FILE.test(file)));
     const watcher = watch(roots, { ignored, ignoreInitial: true, persistent: true });
-    const read = (file: string) => void fs.readFile(file, 'utf8').then((text) => this.fileChanged(file, text), () => undefined);
+    // An editor's save can show as two changes (emptied, then written): the file is read once it
+    // settles, so activity is never moved against a half-written file.
+    const settling = new Map<string, NodeJS.Timeout>();
+    const read = (file: string) => {
+      clearTimeout(settling.get(file));
+      settling.set(file, setTimeout(() => {
+        settling.delete(file);
+        void fs.readFile(file, 'utf8').then((text) => this.fileChanged(file, text), () => undefined);
+      }, FILE_SETTLE_MS).unref());
+    };
     watcher.on('add', read);
     watcher.on('change', read);
     watcher.on('unlink', (file) => this.fileChanged(file, undefined));
