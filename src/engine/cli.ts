@@ -1,6 +1,6 @@
 // The headless engine: `node dist/cli.js serve [--host H] [--port P] [--grpc-port G] [--watch PATH]`,
 // and `node dist/cli.js import FILE...` to check what trace files hold.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import type { ImportResult } from '../shared/engineProtocol';
 import { DEFAULTS, maxMemoryBytes, PortInUseError, startEngine } from './engine';
@@ -42,6 +42,9 @@ serve options:
   --redact NAME=REGEX  also mask what this regular expression matches (repeatable)
   --sample-normal P    keep P percent of normal (not failed, not slow) traces in the store (default 100)
   --watch PATH         read trace files in PATH (a file or folder) and tail them (repeatable)
+  --workspace DIR      link spans to the sources in DIR as the extension does with the workspace
+                       (repeatable): /api/traces/{id} then gives each span's source with how it
+                       was found (attribute, stack or prompt)
   --forward URL        also export every accepted request to this OTLP/HTTP base URL, e.g.
                        http://collector:4318 (repeatable; queued in memory, retried, never delays
                        the local answer; /api/stats shows what was sent, queued and dropped)
@@ -79,6 +82,7 @@ interface ServeArgs {
   maxBodyBytes?: number;
   pricesFile?: string;
   watchPaths: string[];
+  workspace: string[];
   redaction?: RedactionPattern[];
   forward: string[];
   backends: BackendConfig[];
@@ -87,7 +91,7 @@ interface ServeArgs {
 const BACKEND_OPTIONS = ['database', 'table', 'project', 'traceUrl'] as const;
 
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const args: ServeArgs = { allowedHosts: [], retention: {}, watchPaths: [], redaction: [...DEFAULT_REDACTIONS], forward: [], backends: [] };
+  const args: ServeArgs = { allowedHosts: [], retention: {}, watchPaths: [], workspace: [], redaction: [...DEFAULT_REDACTIONS], forward: [], backends: [] };
   const backendExtras: { flag: string; name: string; apply: (backend: BackendConfig) => void }[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -125,6 +129,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--max-body-mb': args.maxBodyBytes = Math.round(positive() * 1024 * 1024); break;
       case '--prices': args.pricesFile = value(); break;
       case '--watch': args.watchPaths.push(value()); break;
+      case '--workspace': args.workspace.push(value()); break;
       case '--no-redact': args.redaction = undefined; break;
       case '--forward': {
         const v = value();
@@ -201,6 +206,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
 
 async function serve(argv: string[]): Promise<void> {
   const args = parseServeArgs(argv);
+  for (const folder of args.workspace) {
+    if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--workspace ${folder}: not a folder`);
+  }
   // grpc-js logs its own line before our clearer message about a taken port.
   setLogVerbosity(logVerbosity.NONE);
   const priceOverrides = args.pricesFile
@@ -224,6 +232,7 @@ async function serve(argv: string[]): Promise<void> {
   Store      ${engine.store ? engine.store.dir : 'none (traces are kept in memory only; use --store DIR)'}
   Memory     up to ${args.maxSpans ?? DEFAULTS.maxSpans} spans and ${Math.round(maxMemoryBytes(args.maxMemoryMb) / 2 ** 20)} MB of traces`);
   if (args.watchPaths.length) console.log(`  Watching   ${args.watchPaths.join(', ')}`);
+  if (args.workspace.length) console.log(`  Workspace  ${args.workspace.join(', ')}`);
   if (args.forward.length) console.log(`  Forwarding ${engine.forwarder.stats().map((t) => t.url).join(', ')}`);
   if (args.backends.length) console.log(`  Backends   ${args.backends.map((b) => `${b.name} (${b.type} ${b.url})`).join(', ')}`);
   if (engine.host !== DEFAULTS.host && engine.host !== 'localhost' && engine.host !== '::1') {

@@ -1,13 +1,13 @@
 // The engine as the extension runs it: a separate Node process speaking LSP over IPC
 // (vscode-languageserver), plus the trace requests of shared/engineProtocol.ts. A flood of
 // spans is decoded and indexed here, never on the editor's extension host.
-import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import {
   ClearTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryTraces,
   ListBackends, OpenRemoteTrace, ReceiverStatus, ReceiverStatusChanged, SearchBackend, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
 import { BackendError } from './backends/backendTypes';
-import { CodeLinks } from './code/codeLinks';
+import type { CodeLinks } from './code/codeLinks';
 import { CODE_CAPABILITIES, registerCodeFeatures } from './code/codeLspFeatures';
 import { Engine, EngineOptions, receiverProblem } from './engine';
 import { buildTraceReport } from './index/traceReport';
@@ -128,11 +128,10 @@ function linkCode(s: EngineSettings, previous?: EngineSettings): void {
 connection.onInitialize((params) => {
   settings = params.initializationOptions as EngineSettings;
   engine = createEngine(settings);
-  codeLinks = new CodeLinks(engine.index);
-  engine.index.onSpansAdded = (spans) => codeLinks.spansAdded(spans);
+  codeLinks = engine.code;
   registerCodeFeatures(connection, codeLinks, engine.index);
   linkCode(settings);
-  return { capabilities: { ...CODE_CAPABILITIES, textDocumentSync: TextDocumentSyncKind.None } };
+  return { capabilities: CODE_CAPABILITIES };
 });
 
 connection.onInitialized(() => {
@@ -141,13 +140,15 @@ connection.onInitialized(() => {
 });
 
 connection.onRequest(QueryTraces, (query) => engine.index.query(query).map((t) => engine.withOrigin(t)));
-connection.onRequest(GetTrace, ({ traceId }) => {
-  const detail = engine.index.trace(traceId);
-  return detail ? { ...detail, summary: engine.withOrigin(detail.summary) } : null;
-});
-connection.onRequest(GetTraceJson, ({ traceId }) => {
+// The span detail's Go to source: every span's line, however it was found (code/codeLinks.ts);
+// a trace opened from a team backend says which.
+const traceWithSources = (traceId: string) => {
   const found = engine.index.trace(traceId);
-  const detail = found && { ...found, summary: engine.withOrigin(found.summary) };
+  return found && codeLinks.withSources({ ...found, summary: engine.withOrigin(found.summary) });
+};
+connection.onRequest(GetTrace, ({ traceId }) => traceWithSources(traceId) ?? null);
+connection.onRequest(GetTraceJson, ({ traceId }) => {
+  const detail = traceWithSources(traceId);
   return detail ? { summary: detail.summary, json: JSON.stringify(detail) } : null;
 });
 connection.onRequest(ListBackends, () => engine.backends.list());
@@ -201,7 +202,6 @@ connection.onRequest(UpdateSettings, (next) => inTurn(async () => {
   return shouldReceive && !engine.receiving ? setReceiving(true) : status;
 }));
 connection.onShutdown(async () => {
-  await codeLinks?.close();
   await engine?.close();
 });
 

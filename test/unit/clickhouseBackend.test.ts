@@ -47,7 +47,9 @@ async function teamTraffic(): Promise<{ failed: ReadableSpan[]; slow: ReadableSp
 
 const traceIdOf = (spans: ReadableSpan[]) => spans[0].spanContext().traceId;
 
-describe('ClickHouse backend on the exporter\'s table (chdb)', () => {
+describe('ClickHouse backend on the exporter\'s table (chdb)', function () {
+  // ClickHouse runs in this process: on a loaded machine a query can take seconds.
+  this.timeout(60_000);
   let chdb: ChdbClickHouse;
   let http: ClickHouseHttp;
   let traffic: Awaited<ReturnType<typeof teamTraffic>>;

@@ -18,8 +18,15 @@ export interface ApiEngine {
   readonly backends: TeamBackends;
 }
 
-/** Without `engine` the API answers from the index alone (no forwarding counts, no backends). */
-export async function handleApi(method: string, url: URL, index: TraceIndex, res: ServerResponse, engine?: ApiEngine): Promise<void> {
+/**
+ * `withSources` adds what the workspace tells of a trace's spans (code/codeLinks.ts): each one's
+ * `source` and how it was found. Without `engine` the API answers from the index alone (no
+ * forwarding counts, no team backends).
+ */
+export async function handleApi(
+  method: string, url: URL, index: TraceIndex, res: ServerResponse,
+  withSources: (detail: TraceDetail) => TraceDetail = (detail) => detail, engine?: ApiEngine,
+): Promise<void> {
   if (method !== 'GET') {
     res.setHeader('Allow', 'GET');
     return fail(res, 405, `${method} is not allowed on ${url.pathname}; use GET`);
@@ -45,10 +52,10 @@ export async function handleApi(method: string, url: URL, index: TraceIndex, res
       case 'trace': {
         if (!engine) {
           const detail = index.trace(traceId);
-          return detail ? reply(route, detail) : fail(res, 404, `no trace with id ${traceId}`);
+          return detail ? reply(route, withSources(detail)) : fail(res, 404, `no trace with id ${traceId}`);
         }
         const { detail, problems } = await engine.traceAnywhere(traceId);
-        if (detail) return reply(route, detail);
+        if (detail) return reply(route, withSources(detail));
         const where = engine.backends.size ? ` here or in ${engine.backends.list().map((b) => b.name).join(', ')}` : '';
         return fail(res, 404, `no trace with id ${traceId}${where}`, problems);
       }
@@ -68,7 +75,7 @@ export async function handleApi(method: string, url: URL, index: TraceIndex, res
         if (!engine) return fail(res, 404, `${backend}: no such backend`);
         const found = await engine.backends.open(traceId, backend);
         const detail = found.backend ? (await engine.traceAnywhere(traceId)).detail : undefined;
-        return detail ? reply(route, detail) : fail(res, 404, `${backend}: no trace with id ${traceId}`);
+        return detail ? reply(route, withSources(detail)) : fail(res, 404, `${backend}: no trace with id ${traceId}`);
       }
     }
   } catch (error) {

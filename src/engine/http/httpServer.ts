@@ -13,6 +13,7 @@ import type { Ingest } from '../otlp/ingest';
 import { BadEncodingError, BodyOverBudgetError, BodyTooLargeError, readBody } from '../otlp/readBody';
 import { CONTENT_TYPES, exportResponse, statusBody, UNAVAILABLE } from '../otlp/responses';
 import { send } from './httpReply';
+import type { TraceDetail } from '../../shared/spanModel';
 
 export interface HttpServerOptions {
   ingest: Ingest;
@@ -25,6 +26,8 @@ export interface HttpServerOptions {
   engine?: ApiEngine;
   /** Shared with the gRPC receiver so both count against one budget; by default the server's own. */
   admission?: Admission;
+  /** Adds what the workspace tells of a trace's spans (code/codeLinks.ts) to `GET /api/traces/{id}`. */
+  withSources?: (detail: TraceDetail) => TraceDetail;
 }
 
 const SIGNAL_PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs' };
@@ -62,7 +65,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, server: Server,
   }
   if (url.pathname.startsWith(QUERY_API_PREFIX)) {
     req.resume();
-    await handleApi(req.method ?? 'GET', url, options.index, res, options.engine);
+    await handleApi(req.method ?? 'GET', url, options.index, res, options.withSources, options.engine);
     return;
   }
   req.resume();
