@@ -9,10 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { startEngine, Engine } from '../../src/engine/engine';
-import { SNIPPETS, type InstrumentationSnippet } from '../../src/extension/snippets';
-import { EngineApiClient } from './helpers/engineApiClient';
-import { CANNED, FakeOpenAiServer, startFakeOpenAiServer } from './helpers/fakeOpenAiServer';
+import { SNIPPETS, type InstrumentationSnippet } from '../../src/extension/commands/snippets';
+import { CANNED } from './helpers/fakeOpenAiServer';
+import { useLiveEngine } from './helpers/liveEngine';
 import { FIXTURES } from './helpers/rawSpans';
 
 const run = promisify(execFile);
@@ -56,20 +55,9 @@ const messageText = (content: unknown): string => typeof content === 'string' ? 
 
 describe('instrumentation snippets, installed and run as a user would', function () {
   this.timeout(300_000);
-  let engine: Engine;
-  let api: EngineApiClient;
-  let fakeApi: FakeOpenAiServer;
+  const live = useLiveEngine();
   const folders: string[] = [];
-
-  before(async () => {
-    engine = await startEngine({ host: '127.0.0.1', httpPort: 0, grpcPort: 0 });
-    api = new EngineApiClient(engine.httpPort);
-    fakeApi = await startFakeOpenAiServer();
-  });
-
-  after(async () => {
-    await fakeApi?.close();
-    await engine?.close();
+  after(() => {
     for (const folder of folders) rmSync(folder, { recursive: true, force: true });
   });
 
@@ -86,22 +74,22 @@ describe('instrumentation snippets, installed and run as a user would', function
       folders.push(folder);
       const question = `How tall is the lighthouse at Hornbjarg? (ref zq${snippet.id.replace(/[^a-z]/g, '')})`;
       writeFileSync(join(folder, 'package.json'), JSON.stringify({ name: 'plain-app', private: true, type: 'module' }));
-      writeFileSync(join(folder, 'tracing.mjs'), snippet.code(engine.httpPort));
+      writeFileSync(join(folder, 'tracing.mjs'), snippet.code(live.engine.httpPort));
       writeFileSync(join(folder, 'app.mjs'), NODE_APPS[snippet.id].app(question));
 
-      const installLine = snippet.code(engine.httpPort).split('\n')[0];
+      const installLine = snippet.code(live.engine.httpPort).split('\n')[0];
       assert.match(installLine, /^\/\/ npm i /, 'the snippet starts with its install line');
       const packages = installLine.replace(/^\/\/ npm i /, '').split(' ');
       await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...packages, ...NODE_APPS[snippet.id].packages], { cwd: folder, timeout: 240_000 });
 
       const { stdout } = await run(process.execPath, ['app.mjs'], {
         cwd: folder, timeout: 60_000,
-        env: { ...process.env, OPENAI_API_KEY: 'sk-test-not-a-real-key', OPENAI_BASE_URL: fakeApi.baseURL },
+        env: { ...process.env, OPENAI_API_KEY: 'sk-test-not-a-real-key', OPENAI_BASE_URL: live.fakeApi.baseURL },
       });
       assert.match(stdout, new RegExp(CANNED.text.content.slice(0, 20)), 'the app got the fake model\'s answer');
 
       // The process flushed before exiting, so the spans are already in the engine.
-      const trace = await api.onlyTrace({ q: question.slice(-12, -1) });
+      const trace = await live.api.onlyTrace({ q: question.slice(-12, -1) });
       const llm = trace.spans.filter((s) => s.kind === 'LLM');
       assert.ok(llm.length >= 1, `an LLM span arrived; spans: ${trace.spans.map((s) => `${s.name} (${s.kind})`).join(', ')}`);
       const withPrompt = llm.find((s) => s.inputMessages?.some((m) => m.role === 'user' && messageText(m.content).includes(question)));

@@ -1,9 +1,9 @@
 // Export, Clear, Copy Instrumentation Snippet: commands that act on traces or help send them.
 import * as vscode from 'vscode';
 import { formatDuration, formatRelativeTime, noIcons } from '../../shared/format';
-import { SNIPPETS, snippetById, type InstrumentationSnippet, type SnippetLanguage } from '../snippets';
-import type { TraceSource } from '../traceSource';
-import { traceIdOf, type TreeNode } from '../tracesTree';
+import { SNIPPETS, snippetById, type InstrumentationSnippet, type SnippetLanguage } from './snippets';
+import type { TraceSource } from '../engineConnection/traceSource';
+import { traceIdOf, type TreeNode } from '../views/tracesTree';
 
 /** One of the recent traces, picked by the user (`exclude`: ones already chosen). */
 export async function pickTrace(source: TraceSource, title: string, exclude: string[] = []): Promise<string | undefined> {

@@ -1,14 +1,15 @@
 // Receiver state, port, trace and error counts at a glance; a click focuses the Traces view.
 import * as vscode from 'vscode';
-import type { ReceiverStatus } from '../shared/engineProtocol';
-import type { EngineStats } from '../shared/spanModel';
+import { focusViewCommand, VIEWS } from '../../shared/commands';
+import type { ReceiverStatus } from '../../shared/engineProtocol';
+import type { EngineStats } from '../../shared/spanModel';
 
 export class TracesStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('aiTraceInspector.status', vscode.StatusBarAlignment.Left, 10);
 
   constructor() {
     this.item.name = 'AI Trace Inspector';
-    this.item.command = 'aiTraceInspector.traces.focus';
+    this.item.command = focusViewCommand(VIEWS.traces);
     this.item.text = '$(loading~spin) Traces';
     this.item.show();
   }

@@ -2,7 +2,7 @@
 // they show in the Problems view and on the line itself. The engine sends a file's whole list
 // each time, so a fixed file clears itself.
 import * as vscode from 'vscode';
-import type { FileProblem } from '../shared/engineProtocol';
+import type { FileProblem } from '../../shared/engineProtocol';
 
 export class FileDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('AI Trace Inspector');

@@ -3,7 +3,7 @@
 // avoided by moving to a free port.
 import { createServer } from 'node:net';
 import * as vscode from 'vscode';
-import type { ReceiverStatus } from '../shared/engineProtocol';
+import type { ReceiverStatus } from '../../shared/engineProtocol';
 import { HttpTraceSource } from './httpTraceSource';
 import { SECTION } from './settings';
 

@@ -1,8 +1,8 @@
 // A trace as a dataset example: its root span's input and output, with the app's own field
 // names (an input object stays an object of fields; plain text becomes "input"/"output").
 // Pure, so it is unit tested.
-import type { TraceDetail } from '../shared/spanModel';
-import { buildSpanTree } from './spanTree';
+import type { TraceDetail } from '../../shared/spanModel';
+import { buildSpanTree } from '../../shared/spanTree';
 
 export interface DatasetRow {
   inputs: Record<string, unknown>;

@@ -2,9 +2,10 @@
 // with count, errors, p50/p95/max, share of time, tokens and cost, sortable. Clicking a step
 // lists its slowest and failed traces. The numbers come from the engine's report.
 import * as vscode from 'vscode';
-import type { StepStats, TraceReport } from '../shared/spanModel';
-import { formatCost, formatDuration, formatTokens } from '../shared/format';
-import type { TraceSource } from './traceSource';
+import { COMMANDS } from '../../shared/commands';
+import type { StepStats, TraceReport } from '../../shared/spanModel';
+import { formatCost, formatDuration, formatTokens } from '../../shared/format';
+import type { TraceSource } from '../engineConnection/traceSource';
 
 const REFRESH_MS = 5000;
 
@@ -78,7 +79,7 @@ export class StepsTreeProvider implements vscode.TreeDataProvider<StepStats>, vs
       step.tokens ? `${formatTokens(step.tokens)} · ${formatCost(step.costUsd)}` : '',
       step.slowestInFailed ? `The slowest step in ${step.slowestInFailed} failed traces` : '',
     ].filter(Boolean).join('\n');
-    item.command = { command: 'aiTraceInspector.showStepTraces', title: 'Show Step Traces', arguments: [step] };
+    item.command = { command: COMMANDS.showStepTraces, title: 'Show Step Traces', arguments: [step] };
     return item;
   }
 

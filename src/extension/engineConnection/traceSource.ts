@@ -1,7 +1,7 @@
 // Where the extension reads traces from: its own engine process (over LSP), or an engine that
 // another window already runs (over its HTTP API). The tree and the commands see only this.
 import type * as vscode from 'vscode';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../shared/spanModel';
+import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 
 export interface TraceSource {
   /** What the status bar says about the source, e.g. "port 4318". */

@@ -1,11 +1,12 @@
 // The Traces sidebar: one row per trace, expanding into its span tree. Refreshes are coalesced
 // so a thousand traces a second do not make the tree flicker or the editor stutter.
 import * as vscode from 'vscode';
-import { FINDING_LABELS, type Finding, type Span, type SpanKind, type TraceSummary } from '../shared/spanModel';
-import { formatDuration, formatTokens, traceDescription } from '../shared/format';
-import { slowThresholdMs } from './settings';
-import { buildSpanTree, SpanNode } from './spanTree';
-import type { TraceSource } from './traceSource';
+import { COMMANDS } from '../../shared/commands';
+import { FINDING_LABELS, type Finding, type Span, type SpanKind, type TraceSummary } from '../../shared/spanModel';
+import { formatDuration, formatTokens, traceDescription } from '../../shared/format';
+import { slowThresholdMs } from '../engineConnection/settings';
+import { buildSpanTree, SpanNode } from '../../shared/spanTree';
+import type { TraceSource } from '../engineConnection/traceSource';
 
 const REFRESH_MS = 750;
 const MAX_ROWS = 500;
@@ -117,7 +118,7 @@ function traceItem(trace: TraceSummary): vscode.TreeItem {
   for (const finding of trace.findings ?? []) tooltip.appendText(`⚠ ${finding.message}\n`);
   tooltip.appendText(`Trace ${trace.traceId}`);
   item.tooltip = tooltip;
-  item.command = { command: 'aiTraceInspector.openTrace', title: 'Open Trace', arguments: [trace.traceId] };
+  item.command = { command: COMMANDS.openTrace, title: 'Open Trace', arguments: [trace.traceId] };
   return item;
 }
 
@@ -132,7 +133,7 @@ function spanItem(traceId: string, node: SpanNode): vscode.TreeItem {
   item.tooltip = [`${span.kind} · ${span.name}`, span.statusMessage && `Error: ${span.statusMessage}`, ...(span.findings ?? []).map((f) => `⚠ ${f.message}`)]
     .filter(Boolean).join('\n');
   item.contextValue = 'span';
-  item.command = { command: 'aiTraceInspector.openTrace', title: 'Open Span', arguments: [traceId, span.spanId] };
+  item.command = { command: COMMANDS.openTrace, title: 'Open Span', arguments: [traceId, span.spanId] };
   return item;
 }
 

@@ -1,8 +1,8 @@
 // The extension's settings, read into what the engine takes. Every setting applies without a
-// window reload: the engine is sent the new values (extension.ts listens for changes).
+// window reload: the engine is sent the new values (followSettingChanges).
 import * as vscode from 'vscode';
-import type { EngineSettings } from '../shared/engineProtocol';
-import { DEFAULT_REDACTIONS } from '../shared/redaction';
+import type { EngineSettings } from '../../shared/engineProtocol';
+import { DEFAULT_REDACTIONS } from '../../shared/redaction';
 
 export const SECTION = 'aiTraceInspector';
 
@@ -52,4 +52,21 @@ export function pathMappings(): Record<string, string> {
 
 export function slowThresholdMs(): number {
   return vscode.workspace.getConfiguration(SECTION).get<number>('slowThresholdMs', 2000);
+}
+
+/** Sends the engine its settings again whenever they or the workspace folders change. */
+export function followSettingChanges(
+  engine: { updateSettings(settings: EngineSettings): Promise<unknown> },
+  settings: () => EngineSettings,
+  on: { changed(): void; applied(): void; failed(error: Error): void },
+): vscode.Disposable[] {
+  const apply = () => void engine.updateSettings(settings()).then(on.applied, on.failed);
+  return [
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration(SECTION)) return;
+      on.changed();
+      apply();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(apply),
+  ];
 }

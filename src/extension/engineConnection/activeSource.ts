@@ -1,7 +1,7 @@
 // The trace source the UI reads right now: the window's own engine, or, after "Attach", the
 // engine another window runs. Swapping it refreshes everything that listens.
 import * as vscode from 'vscode';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../shared/spanModel';
+import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
 export class ActiveSource implements TraceSource, vscode.Disposable {

@@ -1,5 +1,6 @@
-// Spans → the parent/child tree the sidebar shows. Pure, so it is unit tested.
-import type { Span } from '../shared/spanModel';
+// Spans → their parent/child tree, as the sidebar, the waterfall, the chat digest and the trace
+// comparison use it. Pure, so it is unit tested.
+import type { Span } from './spanModel';
 
 export interface SpanNode {
   span: Span;

@@ -2,6 +2,7 @@
 // from it. The client restarts a crashed engine; stored traces come back from the store.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../../shared/commands';
 import {
   CloseAction, DocumentSelector, ErrorAction, LanguageClient, LanguageClientOptions,
   ServerOptions, TransportKind,
@@ -9,8 +10,8 @@ import {
 import {
   ClearTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress,
   ImportResult, QueryTraces, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
-} from '../shared/engineProtocol';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../shared/spanModel';
+} from '../../shared/engineProtocol';
+import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
 const CODE_DOCUMENTS: DocumentSelector = [
@@ -48,7 +49,7 @@ export class EngineClient implements TraceSource, vscode.Disposable {
       // Code lenses, hovers and diagnostics on the lines that produced spans (the engine serves them).
       documentSelector: CODE_DOCUMENTS,
       // Hovers link to spans through this one command; trace text in them is fenced as code.
-      markdown: { isTrusted: { enabledCommands: ['aiTraceInspector.openTrace'] }, supportHtml: false },
+      markdown: { isTrusted: { enabledCommands: [COMMANDS.openTrace] }, supportHtml: false },
       middleware: {
         provideCodeLenses: (document, token, next) => (codeSetting('codeLens.enabled') ? next(document, token) : []),
         handleDiagnostics: (uri, diagnostics, next) => next(uri, codeSetting('diagnostics.enabled') ? diagnostics : []),

@@ -1,7 +1,7 @@
 // Reads an engine that another window (or `npm start`) already runs, through its HTTP API:
 // what "Attach" uses when the receiver port is taken by one of ours.
 import * as vscode from 'vscode';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../shared/spanModel';
+import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
 const POLL_MS = 1000;
