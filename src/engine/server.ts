@@ -12,6 +12,7 @@ import { Engine, EngineOptions, PortInUseError } from './engine';
 import { buildTraceReport } from './index/traceReport';
 import { TextRedactor } from '../shared/redaction';
 import { encodeTracesData } from './otlp/encodeJson';
+import { registerTraceTestRequests } from './traceTests/traceTestRequests';
 
 /** Change notifications are coalesced to at most one per this many milliseconds. */
 const CHANGE_THROTTLE_MS = 250;
@@ -151,6 +152,7 @@ connection.onRequest(UpdateSettings, (next) => inTurn(async () => {
   // status with a problem, not a failed request.
   return shouldReceive && !engine.receiving ? setReceiving(true) : status;
 }));
+registerTraceTestRequests(connection, () => engine);
 connection.onShutdown(async () => {
   await codeLinks?.close();
   await engine?.close();
