@@ -82,7 +82,7 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     traceCopilotChat: (choice?: { captureContent: boolean }) => traceCopilotChat(context, engine.status.httpPort ?? settings().httpPort, choice),
     stopTracingCopilotChat: () => stopTracingCopilotChat(context),
 
-    saveAsTest: (node?: TreeNode) => saveAsTest(source, node),
+    saveAsTest: (node?: TreeNode, target?: vscode.Uri) => saveAsTest(source, node, target instanceof vscode.Uri ? target : undefined),
     openTestTrace: (target?: FailedTestMessage | string) => traceTests.openTrace(target),
     compareWithBaseline: (target?: FailedTestMessage) => compareWithBaseline(traceTests, engine, source, baselineDocuments, target),
   };

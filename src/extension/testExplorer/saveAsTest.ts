@@ -9,14 +9,15 @@ import { pickTrace } from '../commands/traceActions';
 import type { TraceSource } from '../engineConnection/traceSource';
 import { traceIdOf, type TreeNode } from '../views/tracesTree';
 
-export async function saveAsTest(source: TraceSource, node?: TreeNode): Promise<vscode.Uri | undefined> {
+/** `target` skips the save dialog (for scripts and tests). */
+export async function saveAsTest(source: TraceSource, node?: TreeNode, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
   const traceId = node ? traceIdOf(node) : await pickTrace(source, 'Save which trace as a test?');
   if (!traceId) return undefined;
   const [trace, otlp] = await Promise.all([source.trace(traceId), source.exportOtlp(traceId)]);
   if (!trace || !otlp) return void vscode.window.showWarningMessage(`Trace ${traceId} is no longer loaded.`);
   const name = slug(trace.summary.name);
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const target = await vscode.window.showSaveDialog({
+  target ??= await vscode.window.showSaveDialog({
     title: 'Save Trace as Test',
     defaultUri: folder && vscode.Uri.joinPath(folder, 'tests', `${name}${TEST_FILE_SUFFIX}`),
     filters: { 'Trace test': ['tracetest.json'] },
