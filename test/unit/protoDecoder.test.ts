@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { SpanKind, SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
-import { StringTable } from '../../src/engine/index/stringTable';
+import { StringTable } from '../../src/engine/model/stringTable';
 import { JsonDecoder } from '../../src/engine/otlp/decodeJson';
 import { ProtoDecoder } from '../../src/engine/otlp/decodeProto';
 import { encodeTracesData } from '../../src/engine/otlp/encodeJson';
 import { encodeLogsProto, encodeTracesProto } from '../../src/engine/otlp/encodeProto';
-import type { RawSpan } from '../../src/engine/otlp/otlpTypes';
+import type { RawSpan } from '../../src/engine/model/rawSpan';
 import { recordLogs, recordSpans } from './helpers/otelSenders';
 import { FIXTURES } from './helpers/rawSpans';
 

@@ -11,7 +11,7 @@ import { TraceStore } from '../../src/engine/store/traceStore';
 import { EngineApiClient } from './helpers/engineApiClient';
 import { rawSpan, FIXTURES } from './helpers/rawSpans';
 import { encodeTracesData } from '../../src/engine/otlp/encodeJson';
-import type { RawLog, RawSpan } from '../../src/engine/otlp/otlpTypes';
+import type { RawLog, RawSpan } from '../../src/engine/model/rawSpan';
 
 const FIXTURE_PB = readFileSync(join(FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb'));
 

@@ -1,6 +1,7 @@
 // Reads an engine that another window (or `npm start`) already runs, through its HTTP API:
 // what "Attach" uses when the receiver port is taken by one of ours.
 import * as vscode from 'vscode';
+import { QueryApiClient, queryApiPath, type QueryApiReplies, QueryApiStatusError } from '../../shared/queryApi';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
@@ -15,10 +16,12 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
   /** The engine stopped answering (its window closed): time for this window to take over. */
   readonly onDidDisconnect = this.gone.event;
   private readonly timer: NodeJS.Timeout;
+  private readonly api: QueryApiClient;
   private lastStats = '';
   private failedPolls = 0;
 
   constructor(private readonly port: number) {
+    this.api = new QueryApiClient(port);
     // The API has no push channel; a cheap stats poll tells when to refresh.
     this.timer = setInterval(() => {
       this.stats().then((stats) => {
@@ -41,7 +44,7 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
   /** Whether an AI Trace Inspector engine answers on this port. */
   static async isEngineAt(port: number): Promise<boolean> {
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/api/stats`, { signal: AbortSignal.timeout(1500) });
+      const response = await fetch(`http://127.0.0.1:${port}${queryApiPath.stats()}`, { signal: AbortSignal.timeout(1500) });
       const body = (await response.json()) as Partial<EngineStats>;
       return response.ok && typeof body.traces === 'number' && typeof body.spans === 'number';
     } catch {
@@ -50,33 +53,30 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
   }
 
   async query(query: TraceQuery): Promise<TraceSummary[]> {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-    return (await this.get<{ traces: TraceSummary[] }>(`/api/traces?${params}`)).traces;
+    return (await this.api.get('traces', query)).traces;
   }
 
   trace(traceId: string): Promise<TraceDetail | undefined> {
-    return this.get<TraceDetail>(`/api/traces/${encodeURIComponent(traceId)}`).catch(() => undefined);
+    return this.api.get('trace', traceId).catch(notFoundAsUndefined);
   }
 
   /** The API answers JSON text already; only the attached (secondary) path parses it for the summary. */
   async traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined> {
-    const response = await fetch(`http://127.0.0.1:${this.port}/api/traces/${encodeURIComponent(traceId)}`).catch(() => undefined);
-    if (!response?.ok) return undefined;
-    const json = await response.text();
-    return { summary: (JSON.parse(json) as TraceDetail).summary, json };
+    const json = await this.api.text('trace', traceId).catch(notFoundAsUndefined);
+    if (json === undefined) return undefined;
+    return { summary: (JSON.parse(json) as QueryApiReplies['trace']).summary, json };
   }
 
   exportOtlp(traceId: string): Promise<object | undefined> {
-    return this.get<object>(`/api/traces/${encodeURIComponent(traceId)}/otlp`).catch(() => undefined);
+    return this.api.get('traceOtlp', traceId).catch(notFoundAsUndefined);
   }
 
   stats(): Promise<EngineStats> {
-    return this.get<EngineStats>('/api/stats');
+    return this.api.get('stats');
   }
 
   report(sinceMs: number): Promise<TraceReport> {
-    return this.get<TraceReport>(`/api/report?sinceMs=${sinceMs}`);
+    return this.api.get('report', sinceMs);
   }
 
   async clear(): Promise<void> {
@@ -88,10 +88,10 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
     this.changed.dispose();
     this.gone.dispose();
   }
+}
 
-  private async get<T>(path: string): Promise<T> {
-    const response = await fetch(`http://127.0.0.1:${this.port}${path}`);
-    if (!response.ok) throw new Error(`${path} answered ${response.status}`);
-    return (await response.json()) as T;
-  }
+/** A 404 means "no such trace"; anything else (the engine gone, a bad answer) is reported as what it is. */
+function notFoundAsUndefined(error: unknown): undefined {
+  if (error instanceof QueryApiStatusError && error.status === 404) return undefined;
+  throw error;
 }

@@ -39,7 +39,7 @@ export async function resolvePortConflict(status: ReceiverStatus): Promise<PortC
 
 /** Writes the port where it is set now: a user value would stay hidden under a workspace one. */
 async function moveTo(status: ReceiverStatus, free: number): Promise<void> {
-  const key = status.problem?.message.includes('gRPC') ? 'receiver.grpcPort' : 'receiver.httpPort';
+  const key = status.problem?.protocol === 'grpc' ? 'receiver.grpcPort' : 'receiver.httpPort';
   const config = vscode.workspace.getConfiguration(SECTION);
   const set = config.inspect(key);
   const target = set?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder

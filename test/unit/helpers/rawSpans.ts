@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Attributes } from '../../../src/shared/spanModel';
-import type { RawEvent, RawSpan } from '../../../src/engine/otlp/otlpTypes';
+import type { RawEvent, RawSpan } from '../../../src/engine/model/rawSpan';
 import { TraceIndex } from '../../../src/engine/index/traceIndex';
 import { PriceTable } from '../../../src/engine/normalize/pricing';
 

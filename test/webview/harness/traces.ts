@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { TraceIndex } from '../../../src/engine/index/traceIndex';
 import { PriceTable } from '../../../src/engine/normalize/pricing';
 import { Ingest } from '../../../src/engine/otlp/ingest';
-import type { RawSpan } from '../../../src/engine/otlp/otlpTypes';
+import type { RawSpan } from '../../../src/engine/model/rawSpan';
 import type { Attributes, TraceDetail } from '../../../src/shared/spanModel';
 import { fixtureAttributes, rawSpan, FIXTURES } from '../../unit/helpers/rawSpans';
 

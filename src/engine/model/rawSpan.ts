@@ -1,5 +1,6 @@
-// What the OTLP decoders (protobuf, JSON, files) produce: spans and log records as they came,
-// with ids as lowercase hex and times in epoch milliseconds. Normalization happens later.
+// The engine's own span model, as every decoder (OTLP protobuf and JSON, the trace file shapes)
+// produces it: spans and log records as they came, ids as lowercase hex, times in epoch milliseconds.
+// Normalization happens later (normalize/); the index keeps them as StoredSpan (storedSpan.ts).
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
 
 /** Shared by every span of one ResourceSpans, so a batch holds it once. */

@@ -3,13 +3,15 @@
 // prompts or inject traces). No CORS headers are ever sent. Past capacity, OTLP requests are
 // answered 429 with Retry-After before their body is read (otlp/admission.ts).
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { QUERY_API_PREFIX } from '../../shared/queryApi';
 import { handleApi } from './api';
-import type { TraceIndex } from './index/traceIndex';
-import { Admission, AdmissionTicket, DEFAULT_ADMISSION, RETRY_AFTER_SECONDS } from './otlp/admission';
-import { DecodeError } from './otlp/protoReader';
-import type { Encoding, Ingest, Signal } from './otlp/ingest';
-import { BadEncodingError, BodyOverBudgetError, BodyTooLargeError, readBody } from './otlp/readBody';
-import { CONTENT_TYPES, exportResponse, statusBody, UNAVAILABLE } from './otlp/responses';
+import type { TraceIndex } from '../index/traceIndex';
+import { Admission, AdmissionTicket, DEFAULT_ADMISSION, RETRY_AFTER_SECONDS } from '../otlp/admission';
+import { DecodeError } from '../otlp/protoReader';
+import type { Encoding, Signal } from '../otlp/decoders';
+import type { Ingest } from '../otlp/ingest';
+import { BadEncodingError, BodyOverBudgetError, BodyTooLargeError, readBody } from '../otlp/readBody';
+import { CONTENT_TYPES, exportResponse, statusBody, UNAVAILABLE } from '../otlp/responses';
 import { send } from './httpReply';
 
 export interface HttpServerOptions {
@@ -56,7 +58,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, server: Server,
     await receive(signal, req, res, options);
     return;
   }
-  if (url.pathname.startsWith('/api/')) {
+  if (url.pathname.startsWith(QUERY_API_PREFIX)) {
     req.resume();
     handleApi(req.method ?? 'GET', url, options.index, res);
     return;
