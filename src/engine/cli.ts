@@ -222,7 +222,9 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'serve') return serve(rest);
   if (command === 'import') return importFiles(rest);
   if (command === 'test') {
-    process.exitCode = await runTests(parseTestArgs(rest, (message) => new UsageError(message)));
+    // An engine of its own on free loopback ports, with the serve defaults (redaction on).
+    const startTestEngine = () => startEngine({ host: DEFAULTS.host, httpPort: 0, grpcPort: 0, redaction: [...DEFAULT_REDACTIONS] });
+    process.exitCode = await runTests(parseTestArgs(rest, (message) => new UsageError(message)), startTestEngine);
     return;
   }
   throw new UsageError(`unknown command "${command}"`);

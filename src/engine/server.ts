@@ -151,7 +151,7 @@ connection.onRequest(UpdateSettings, (next) => inTurn(async () => {
   // status with a problem, not a failed request.
   return shouldReceive && !engine.receiving ? setReceiving(true) : status;
 }));
-registerTraceTestRequests(connection, () => engine);
+registerTraceTestRequests(connection, () => engine.testTarget);
 connection.onShutdown(async () => {
   await codeLinks?.close();
   await engine?.close();

@@ -20,6 +20,8 @@ describe('layer rules (eslint.config.mjs)', () => {
     assert.match((await layerErrors('src/engine/otlp/newModule.ts', '../files/recordSink'))[0], /layer rule: engine\/otlp/);
     assert.match((await layerErrors('src/engine/code/newModule.ts', '../store/traceStore'))[0], /layer rule: engine\/code/);
     assert.match((await layerErrors('src/engine/http/newModule.ts', '../engine'))[0], /layer rule: engine\/http/);
+    assert.match((await layerErrors('src/engine/traceTests/newModule.ts', '../engine'))[0], /layer rule: engine\/traceTests/);
+    assert.match((await layerErrors('src/engine/index/newModule.ts', '../traceTests/runTraceTest'))[0], /layer rule: engine\/index/);
     assert.match((await layerErrors('src/engine/engine.ts', './server'))[0], /layer rule: engine\.ts/);
     assert.match((await layerErrors('src/shared/newModule.ts', '../engine/model/rawSpan'))[0], /layer rule: src\/shared/);
     assert.match((await layerErrors('src/extension/views/newModule.ts', '../../engine/engine'))[0], /layer rule: src\/extension/);
@@ -30,6 +32,7 @@ describe('layer rules (eslint.config.mjs)', () => {
     assert.deepEqual(await layerErrors('src/engine/index/newModule.ts', '../model/traceSummary'), []);
     assert.deepEqual(await layerErrors('src/engine/files/newModule.ts', '../otlp/decoders'), []);
     assert.deepEqual(await layerErrors('src/engine/http/newModule.ts', '../index/traceIndex'), []);
+    assert.deepEqual(await layerErrors('src/engine/traceTests/newModule.ts', '../files/traceFiles'), []);
     assert.deepEqual(await layerErrors('src/engine/cli.ts', './engine'), []);
     assert.deepEqual(await layerErrors('src/extension/views/newModule.ts', '../../shared/spanModel'), []);
     assert.deepEqual(await layerErrors('webview/newModule.ts', '../src/shared/spanModel'), []);

@@ -47,7 +47,7 @@ describe('regression tests from traces', function () {
     writeFileSync(file, typeof test === 'string' ? test : JSON.stringify(test, null, 2));
     return file;
   };
-  const target = () => ({ index: engine.index, host: engine.host, httpPort: engine.httpPort, grpcPort: engine.grpcPort });
+  const target = () => engine.testTarget;
 
   before(async () => {
     fakeApi = await startFakeOpenAiServer();

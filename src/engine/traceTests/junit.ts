@@ -29,7 +29,6 @@ export function junitXml(results: TraceTestResult[]): string {
 /** XML text and attribute escaping; characters XML 1.0 cannot hold at all are dropped. */
 function escape(text: string): string {
   return text
-    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
     .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

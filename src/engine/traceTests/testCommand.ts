@@ -1,14 +1,12 @@
 // `node dist/cli.js test [PATH...] [--junit FILE]`: runs the regression tests headless, with an
-// engine of its own on free loopback ports, one line per test and a summary line. Exit code 0
-// when all passed, 1 when a test failed, 2 when a test file is invalid.
+// engine of its own on free loopback ports (cli.ts starts it), one line per test and a summary
+// line. Exit code 0 when all passed, 1 when a test failed, 2 when a test file is invalid.
 import { writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { formatDuration } from '../../shared/format';
-import { DEFAULT_REDACTIONS } from '../../shared/redaction';
 import { failureText, type TraceTestResult } from '../../shared/traceTests/traceTestFormat';
-import { startEngine } from '../engine';
 import { junitXml } from './junit';
-import { runTraceTestFile } from './runTraceTest';
+import { runTraceTestFile, type TestTarget } from './runTraceTest';
 import { findTestFiles } from './testFiles';
 
 export interface TestArgs {
@@ -30,18 +28,24 @@ export function parseTestArgs(argv: string[], usageError: (message: string) => E
   return args;
 }
 
+/** An engine started for the tests, closed after them. */
+export interface TestEngine {
+  readonly testTarget: TestTarget;
+  close(): Promise<void>;
+}
+
 /** Runs the tests and returns the exit code. */
-export async function runTests(args: TestArgs, print: (line: string) => void = console.log): Promise<number> {
+export async function runTests(args: TestArgs, startEngine: () => Promise<TestEngine>, print: (line: string) => void = console.log): Promise<number> {
   const files = findTestFiles(args.paths);
   if (!files.length) {
     print(`no *.tracetest.json files in ${args.paths.join(', ')}`);
     return 2;
   }
-  const engine = await startEngine({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, redaction: [...DEFAULT_REDACTIONS] });
+  const engine = await startEngine();
   const results: TraceTestResult[] = [];
   try {
     for (const file of files) {
-      const result = await runTraceTestFile(file, { index: engine.index, host: engine.host, httpPort: engine.httpPort, grpcPort: engine.grpcPort });
+      const result = await runTraceTestFile(file, engine.testTarget);
       results.push(result);
       print(describe(result));
     }

@@ -27,7 +27,10 @@ export class TraceTestExplorer implements vscode.Disposable {
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('AI Trace Inspector tests');
   /** The last result of each test file (by URI), for the commands on a failed test and for tests. */
   readonly results = new Map<string, TraceTestResult>();
+  private readonly started = new vscode.EventEmitter<vscode.TestItem>();
   private readonly finished = new vscode.EventEmitter<TraceTestResult>();
+  /** Fires when a test starts running. */
+  readonly onDidStartTest = this.started.event;
   /** Fires when a test's run is over (passed, failed or invalid). */
   readonly onDidFinishTest = this.finished.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -37,7 +40,7 @@ export class TraceTestExplorer implements vscode.Disposable {
     this.controller.refreshHandler = () => this.findAll();
     const watcher = vscode.workspace.createFileSystemWatcher(TEST_GLOB);
     this.disposables.push(
-      this.controller, this.diagnostics, this.finished, watcher,
+      this.controller, this.diagnostics, this.started, this.finished, watcher,
       watcher.onDidCreate((uri) => void this.update(uri)),
       watcher.onDidChange((uri) => void this.update(uri)),
       watcher.onDidDelete((uri) => this.remove(uri)),
@@ -104,14 +107,15 @@ export class TraceTestExplorer implements vscode.Disposable {
         continue;
       }
       run.started(item);
+      this.started.fire(item);
       // The engine reads the file from disk: run what the user sees, saved.
       await vscode.workspace.textDocuments.find((d) => d.uri.toString() === item.id && d.isDirty)?.save();
-      try {
-        const result = await this.engine.runTraceTest(item.uri!.fsPath, token);
-        this.report(run, item, result);
-      } catch (error) {
-        run.errored(item, new vscode.TestMessage(`The engine could not run the test: ${(error as Error).message}`));
-      }
+      const started = Date.now();
+      const result = await this.engine.runTraceTest(item.uri!.fsPath, token).catch((error: Error): TraceTestResult => ({
+        file: item.uri!.fsPath, name: item.label, outcome: 'failed', durationMs: Date.now() - started, problems: [], traceIds: [],
+        failures: [{ expectation: 'run', expected: 'the engine to run the test', actual: error.message }],
+      }));
+      this.report(run, item, result);
     }
     run.end();
   }

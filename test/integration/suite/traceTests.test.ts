@@ -22,18 +22,31 @@ describe('regression tests in Test Explorer', function () {
   let testFile: vscode.Uri;
   const question = `Where is my order 1042? (ref qxtests${Date.now().toString(36).replace(/\d/g, '')})`;
 
-  /** Runs every test through Test Explorer's own command and waits for this file's result. */
+  /**
+   * Runs every test through Test Explorer's own command and waits for this file's result. The
+   * workbench learns of new tests a moment after the extension lists them: until it has, Run All
+   * runs nothing, so it is asked again until the test starts.
+   */
   async function runFromTestExplorer(): Promise<TraceTestResult> {
     const { traceTests } = await api();
+    let started = false;
+    const listeners: vscode.Disposable[] = [];
     const finished = new Promise<TraceTestResult>((resolve) => {
-      const listener = traceTests.onDidFinishTest((result) => {
-        if (result.file !== testFile.fsPath) return;
-        listener.dispose();
-        resolve(result);
-      });
+      listeners.push(traceTests.onDidStartTest((item) => (started ||= item.id === testFile.toString())));
+      listeners.push(traceTests.onDidFinishTest((result) => {
+        if (result.file === testFile.fsPath) resolve(result);
+      }));
     });
-    await vscode.commands.executeCommand('testing.runAll');
-    return finished;
+    try {
+      await waitFor('Test Explorer to start the test', async () => {
+        if (!started) await vscode.commands.executeCommand('testing.runAll');
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        return started;
+      }, 30_000);
+      return await finished;
+    } finally {
+      for (const listener of listeners) listener.dispose();
+    }
   }
 
   const editTest = (edit: (test: any) => void) => {
