@@ -220,6 +220,9 @@ describe('regression tests from traces', function () {
       assert.equal(code, 2, stdout);
       assert.match(stdout, /^INVALID invalid\/bad\.tracetest\.json\n {2}invalid\/bad\.tracetest\.json:3: expect\.maxTokens: must be a number ≥ 0 or a multiple of the baseline such as "1\.2x", got -1$/m);
       assert.match(stdout, /^0 passed, 0 failed\n1 invalid test file\(s\)$/m);
+      const { stdout: withJunit } = await cli(['test', 'invalid', '--junit', 'invalid.xml'], folder);
+      assert.match(withJunit, /^INVALID /m);
+      assert.match(readFileSync(join(folder, 'invalid.xml'), 'utf8'), /<testcase name="bad" [^>]*>\n\s*<error message="expect\.maxTokens: must be a number ≥ 0[^"]*" type="invalid test file">/);
     });
   });
 });

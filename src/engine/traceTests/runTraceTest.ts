@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { TraceDetail } from '../../shared/spanModel';
 import { runFacts } from '../../shared/traceTests/runFacts';
 import {
-  parseTraceTest, type ExpectationFailure, type TraceTest, type TraceTestResult,
+  nameFromFile, parseTraceTest, type ExpectationFailure, type TraceTest, type TraceTestResult,
 } from '../../shared/traceTests/traceTestFormat';
 import type { TraceIndex } from '../index/traceIndex';
 import { readBaseline } from './baseline';
@@ -39,7 +39,7 @@ export interface TestTarget {
 export async function runTraceTestFile(file: string, target: TestTarget, signal?: AbortSignal): Promise<TraceTestResult> {
   const started = Date.now();
   const result = (partial: Partial<TraceTestResult> & Pick<TraceTestResult, 'outcome'>): TraceTestResult =>
-    ({ file, name: partial.name ?? file, durationMs: Date.now() - started, failures: [], problems: [], traceIds: [], ...partial });
+    ({ file, name: partial.name ?? nameFromFile(file), durationMs: Date.now() - started, failures: [], problems: [], traceIds: [], ...partial });
   let text: string;
   try {
     text = readFileSync(file, 'utf8');

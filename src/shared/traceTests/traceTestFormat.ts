@@ -64,7 +64,7 @@ export function parseTraceTest(text: string, fileName: string): { test?: TraceTe
   if (!isObject(json)) return { problems: [{ key: '(file)', reason: 'must be a JSON object with "run" and "expect"' }] };
   unknownKeys(json, TOP_KEYS, '', problem);
 
-  const name = json.name ?? defaultName(fileName);
+  const name = json.name ?? nameFromFile(fileName);
   if (typeof name !== 'string' || !name.trim()) problem('name', 'must be a non-empty string');
 
   const run = readRun(json.run, problem);
@@ -177,7 +177,8 @@ function lineOfKey(text: string, key: string): number | undefined {
   return line;
 }
 
-function defaultName(fileName: string): string {
+/** A test's name when it has none (or cannot be read): its file name without `.tracetest.json`. */
+export function nameFromFile(fileName: string): string {
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
   return base.endsWith(TEST_FILE_SUFFIX) ? base.slice(0, -TEST_FILE_SUFFIX.length) : base;
 }
