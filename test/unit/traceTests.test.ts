@@ -12,9 +12,9 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { startEngine, type Engine } from '../../src/engine/engine';
 import { encodeTracesData } from '../../src/engine/otlp/encodeJson';
-import { runTraceTestFile } from '../../src/engine/traceTests/runTraceTest';
+import { runEnvironment, runTraceTestFile } from '../../src/engine/traceTests/runTraceTest';
 import { draftTraceTest } from '../../src/shared/traceTests/draftTest';
-import { EXPECT_KEYS, parseTraceTest, RUN_KEYS, TOP_KEYS } from '../../src/shared/traceTests/traceTestFormat';
+import { EXPECT_KEYS, MAX_TEST_FILE_CHARS, parseTraceTest, RUN_KEYS, TOP_KEYS } from '../../src/shared/traceTests/traceTestFormat';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from './helpers/fakeOpenAiServer';
 
 const execFileAsync = promisify(execFile);
@@ -161,6 +161,22 @@ describe('regression tests from traces', function () {
       assert.match(result.failures[0].actual, /^no traces arrived within the quiet period after "node -e "console.log\(1\)"" exited/);
     });
 
+    it('a run cancelled from Test Explorer stops its command', async () => {
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(), 500);
+      const file = writeTest('cancelled', { run: { command: 'node -e "setTimeout(() => {}, 60000)"' }, expect: {} });
+      const result = await runTraceTestFile(file, target(), stop.signal);
+      assert.deepEqual(result.failures.map((f) => f.actual), ['cancelled']);
+      assert.ok(result.durationMs < 30_000);
+    });
+
+    it('an app told to export over gRPC gets the gRPC receiver', () => {
+      const test = parseTraceTest('{"run": {"command": "x", "env": {"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}}, "expect": {}}', 'a').test!;
+      const env = runEnvironment(test, { ...target(), grpcPort: 4317 }, 'abc');
+      assert.equal(env.OTEL_EXPORTER_OTLP_ENDPOINT, 'http://127.0.0.1:4317');
+      assert.equal(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, 'http://127.0.0.1:4317');
+    });
+
     it('a cwd that is not there', async () => {
       const result = await run('true', { cwd: 'missing-folder' });
       assert.match(result.failures[0].actual, /^run\.cwd .*missing-folder is not a folder$/);
@@ -201,6 +217,7 @@ describe('regression tests from traces', function () {
       assert.match(parseTraceTest(text, 'a.tracetest.json').problems[5].reason, /^a budget relative to the baseline \("2x"\) needs "baseline"$/);
       assert.match(parseTraceTest('{"run": {"command": "x"}, "expect": {}, "baseline": 3}', 'a').problems[0].reason, /must be a path/);
       assert.match(parseTraceTest('{"run": ', 'a').problems[0].reason, /^not valid JSON: /);
+      assert.match(parseTraceTest(`{"name": "${'x'.repeat(MAX_TEST_FILE_CHARS)}"}`, 'a').problems[0].reason, /^too large for a test file/);
     });
 
     it('agree with the JSON schema the extension contributes', () => {

@@ -38,6 +38,8 @@ export interface TestFileProblem {
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/** A test file is a few hundred bytes; anything this big is not one, and is not parsed on the editor's thread. */
+export const MAX_TEST_FILE_CHARS = 1024 * 1024;
 export const BUDGET_KEYS = ['maxDurationMs', 'maxTokens', 'maxCostUsd', 'maxLlmCalls'] as const;
 export type BudgetKey = (typeof BUDGET_KEYS)[number];
 export const EXPECT_KEYS = ['status', ...BUDGET_KEYS, 'toolSequence', 'noFindings', 'outputContains', 'outputMatches', 'minRetrievalScore'] as const;
@@ -53,6 +55,7 @@ const RELATIVE_BUDGET = /^(\d+(?:\.\d+)?)x$/;
 
 /** Reads a test file's text: the test, or every problem found (then no test). */
 export function parseTraceTest(text: string, fileName: string): { test?: TraceTest; problems: TestFileProblem[] } {
+  if (text.length > MAX_TEST_FILE_CHARS) return { problems: [{ key: '(file)', reason: `too large for a test file (over ${MAX_TEST_FILE_CHARS} characters)` }] };
   let json: unknown;
   try {
     json = JSON.parse(text);
