@@ -88,6 +88,7 @@ async function runCommand(test: TraceTest, testFolder: string, target: TestTarge
   const cwd = resolve(testFolder, test.run.cwd);
   if (!existsSync(cwd) || !statSync(cwd).isDirectory()) return failed(`run.cwd ${cwd} is not a folder`);
 
+  if (signal?.aborted) return failed('cancelled');
   const runId = randomRunId();
   const since = Date.now();
   const child = spawn(test.run.command, {
@@ -100,21 +101,17 @@ async function runCommand(test: TraceTest, testFolder: string, target: TestTarge
   child.stderr.on('data', (chunk: Buffer) => output.add(chunk));
   const deadline = since + test.run.timeoutMs;
   const exit = await new Promise<{ code: number | null; signal: string | null; error?: Error; timedOut?: boolean; cancelled?: boolean }>((done) => {
-    const timer = setTimeout(() => {
-      stop(child.pid);
-      done({ code: null, signal: null, timedOut: true });
-    }, test.run.timeoutMs);
-    const onAbort = () => {
-      stop(child.pid);
-      done({ code: null, signal: null, cancelled: true });
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (error) => done({ code: null, signal: null, error }));
-    child.once('exit', (code, sig) => {
+    const finish = (outcome: Parameters<typeof done>[0], stopCommand: boolean) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      done({ code, signal: sig });
-    });
+      if (stopCommand) stop(child.pid);
+      done(outcome);
+    };
+    const timer = setTimeout(() => finish({ code: null, signal: null, timedOut: true }, true), test.run.timeoutMs);
+    const onAbort = () => finish({ code: null, signal: null, cancelled: true }, true);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.once('error', (error) => finish({ code: null, signal: null, error }, false));
+    child.once('exit', (code, sig) => finish({ code, signal: sig }, false));
   });
   const collect = () => details(target.index, runTraces(target.index, runId, since));
   if (exit.error) return failed(`the command did not start: ${exit.error.message}`);
@@ -129,7 +126,8 @@ async function runCommand(test: TraceTest, testFolder: string, target: TestTarge
 /** The user's environment with the OTLP export pointed at this engine and the run's mark added. */
 export function runEnvironment(test: TraceTest, target: TestTarget, runId: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...test.run.env };
-  const host = target.host.includes(':') ? `[${target.host}]` : target.host === '0.0.0.0' ? '127.0.0.1' : target.host;
+  // A wildcard bind is reached on loopback.
+  const host = target.host === '0.0.0.0' ? '127.0.0.1' : target.host === '::' ? '[::1]' : target.host.includes(':') ? `[${target.host}]` : target.host;
   // An app told to export over gRPC gets the gRPC receiver; any other protocol the HTTP one.
   const grpc = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? env.OTEL_EXPORTER_OTLP_PROTOCOL) === 'grpc' && target.grpcPort;
   const base = grpc ? `http://${host}:${target.grpcPort}` : `http://${host}:${target.httpPort}`;
