@@ -15,6 +15,8 @@ export const TEST_CONTROLLER_ID = 'aiTraceInspectorTraceTests';
 export const FAILURE_CONTEXT = 'traceTestFailure';
 const TEST_GLOB = `**/*${TEST_FILE_SUFFIX}`;
 const EXCLUDE_GLOB = '**/{node_modules,.git}/**';
+/** More test files than anyone writes by hand; the search of a huge workspace stops there. */
+const MAX_TEST_FILES = 5_000;
 
 /** What Open Trace and Compare with Baseline receive from a failed test's message. */
 export interface FailedTestMessage {
@@ -46,7 +48,7 @@ export class TraceTestExplorer implements vscode.Disposable {
       watcher.onDidDelete((uri) => this.remove(uri)),
       // Unsaved edits: diagnostics follow the text as it is typed.
       vscode.workspace.onDidChangeTextDocument(({ document }) => {
-        if (document.uri.fsPath.endsWith(TEST_FILE_SUFFIX)) this.show(document.uri, document.getText());
+        if (document.uri.scheme === 'file' && document.uri.fsPath.endsWith(TEST_FILE_SUFFIX)) this.show(document.uri, document.getText());
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.findAll()),
     );
@@ -55,7 +57,7 @@ export class TraceTestExplorer implements vscode.Disposable {
 
   /** Reads every test file of the workspace into the list. */
   async findAll(): Promise<void> {
-    const uris = await vscode.workspace.findFiles(TEST_GLOB, EXCLUDE_GLOB);
+    const uris = await vscode.workspace.findFiles(TEST_GLOB, EXCLUDE_GLOB, MAX_TEST_FILES);
     const found = new Set(uris.map((u) => u.toString()));
     this.controller.items.forEach((item) => {
       if (!found.has(item.id)) this.remove(item.uri!);
