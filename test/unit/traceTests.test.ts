@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { startEngine, type Engine } from '../../src/engine/engine';
 import { encodeTracesData } from '../../src/engine/otlp/encodeJson';
 import { runEnvironment, runTraceTestFile } from '../../src/engine/traceTests/runTraceTest';
-import { draftTraceTest } from '../../src/shared/traceTests/draftTest';
+import { draftTraceTest, shellQuote } from '../../src/shared/traceTests/draftTest';
 import { EXPECT_KEYS, MAX_TEST_FILE_CHARS, parseTraceTest, RUN_KEYS, TOP_KEYS } from '../../src/shared/traceTests/traceTestFormat';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from './helpers/fakeOpenAiServer';
 
@@ -218,6 +218,12 @@ describe('regression tests from traces', function () {
       assert.match(parseTraceTest('{"run": {"command": "x"}, "expect": {}, "baseline": 3}', 'a').problems[0].reason, /must be a path/);
       assert.match(parseTraceTest('{"run": ', 'a').problems[0].reason, /^not valid JSON: /);
       assert.match(parseTraceTest(`{"name": "${'x'.repeat(MAX_TEST_FILE_CHARS)}"}`, 'a').problems[0].reason, /^too large for a test file/);
+    });
+
+    it('get the trace\'s input into the drafted command as one shell word, whatever it holds', async () => {
+      const input = 'It\'s "urgent": $HOME `id` \\ order #1042;\nsecond line';
+      const { stdout } = await execFileAsync('sh', ['-c', `printf %s ${shellQuote(input)}`]);
+      assert.equal(stdout, input);
     });
 
     it('agree with the JSON schema the extension contributes', () => {
