@@ -11,7 +11,10 @@ async function layerErrors(file: string, specifier: string): Promise<string[]> {
   return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
-describe('layer rules (eslint.config.mjs)', () => {
+describe('layer rules (eslint.config.mjs)', function () {
+  // ESLint loads its parser and resolver on the first file: about 15 s on a busy 2-core machine.
+  this.timeout(60_000);
+
   it('refuse an import down the wrong way, naming the rule it breaks', async () => {
     const [message] = await layerErrors('src/engine/model/newModule.ts', '../normalize/normalizeSpan');
     assert.match(message, /layer rule: engine\/model imports only src\/shared/);
