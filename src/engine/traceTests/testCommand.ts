@@ -60,7 +60,9 @@ export async function runTests(args: TestArgs, startEngine: () => Promise<TestEn
 }
 
 function describe(result: TraceTestResult): string {
-  const file = relative(process.cwd(), result.file) || result.file;
+  // Relative to where the CLI runs when the file is below it, else as it is.
+  const below = relative(process.cwd(), result.file);
+  const file = below && !below.startsWith('..') ? below : result.file;
   if (result.outcome === 'invalid') {
     return [`INVALID ${file}`, ...result.problems.map((p) => `  ${file}${p.line ? `:${p.line}` : ''}: ${p.key}: ${p.reason}`)].join('\n');
   }
