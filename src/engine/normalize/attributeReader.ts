@@ -29,9 +29,18 @@ export function toNumber(v: unknown): number | undefined {
   return undefined;
 }
 
-/** Parses JSON held in a string attribute; other values pass through, bad JSON yields undefined. */
-export function parseJson(v: unknown): unknown {
+/**
+ * The longest JSON string parsed when a trace is opened. Trace content is hostile; the OTLP
+ * decoder already caps an attribute, this keeps one parse from holding the event loop for long.
+ */
+export const MAX_JSON_CHARS = 8_000_000;
+/** The longest JSON string parsed at ingest (usage packed in a blob): ingest runs for every span. */
+export const MAX_INGEST_JSON_CHARS = 1_000_000;
+
+/** Parses JSON held in a string attribute; other values pass through, bad or oversized JSON yields undefined. */
+export function parseJson(v: unknown, maxChars = MAX_JSON_CHARS): unknown {
   if (typeof v !== 'string') return v;
+  if (v.length > maxChars) return undefined;
   const trimmed = v.trimStart();
   if (!trimmed.startsWith('{') && !trimmed.startsWith('[') && !trimmed.startsWith('"')) return undefined;
   try {
@@ -86,4 +95,20 @@ export function hasIndexedList(attrs: Attributes, prefix: string): boolean {
     }
   }
   return false;
+}
+
+/** A record held as an object or as a JSON string (an instrumentation's serialized blob), else undefined. */
+export function recordOf(v: unknown, maxChars = MAX_JSON_CHARS): Record<string, unknown> | undefined {
+  const parsed = typeof v === 'string' ? parseJson(v, maxChars) : v;
+  return isRecord(parsed) ? parsed : undefined;
+}
+
+/** Reads `path` (keys) through nested records; undefined where any step is missing. */
+export function dig(v: unknown, ...path: string[]): unknown {
+  let at = v;
+  for (const key of path) {
+    if (!isRecord(at)) return undefined;
+    at = at[key];
+  }
+  return at;
 }
