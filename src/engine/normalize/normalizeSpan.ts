@@ -5,6 +5,11 @@ import type { RawEvent, RawSpan } from '../otlp/otlpTypes';
 import { asText, firstNumber, firstString } from './attributeReader';
 import * as adhoc from './conventions/adhoc';
 import * as genAi from './conventions/genAi';
+import * as genkit from './conventions/genkit';
+import * as googleAdk from './conventions/googleAdk';
+import * as liveKit from './conventions/liveKit';
+import * as mcp from './conventions/mcp';
+import * as pydanticAi from './conventions/pydanticAi';
 import * as openInference from './conventions/openInference';
 import * as openLlmetry from './conventions/openLlmetry';
 import * as vercelAi from './conventions/vercelAi';
@@ -70,7 +75,8 @@ export function normalizeSpan(raw: StoredSpan): Span {
   if (documents) span.documents = documents;
   const tool = toolInfo(attrs, span);
   if (tool) span.tool = tool;
-  const params = { ...vercelAi.settings(attrs), ...adhocParams(attrs), ...openInference.invocationParameters(attrs), ...genAi.requestParameters(attrs) };
+  const params = { ...vercelAi.settings(attrs), ...adhocParams(attrs), ...genkit.parameters(attrs),
+    ...openInference.invocationParameters(attrs), ...genAi.requestParameters(attrs) };
   if (Object.keys(params).length) span.invocationParameters = params;
   const finishReasons = finishReasonsOf(attrs, output);
   if (finishReasons) span.finishReasons = finishReasons;
@@ -91,7 +97,9 @@ export function normalizeSpan(raw: StoredSpan): Span {
 
 function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undefined {
   const messages = genAi.structuredInput(attrs) ?? openInference.inputMessages(attrs) ?? openLlmetry.inputMessages(attrs)
-    ?? vercelAi.inputMessages(attrs) ?? genAi.eventInput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.prompt', 'user')
+    ?? vercelAi.inputMessages(attrs) ?? googleAdk.inputMessages(attrs) ?? genkit.inputMessages(attrs)
+    ?? pydanticAi.inputMessages(attrs) ?? liveKit.inputMessages(attrs)
+    ?? genAi.eventInput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.prompt', 'user')
     ?? adhoc.inputMessages(attrs);
   // The v1.37 system prompt travels beside the history, not in it.
   const system = genAi.systemInstructions(attrs);
@@ -101,28 +109,39 @@ function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undef
 
 function outputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undefined {
   return genAi.structuredOutput(attrs) ?? openInference.outputMessages(attrs) ?? openLlmetry.outputMessages(attrs)
-    ?? vercelAi.outputMessages(attrs) ?? genAi.eventOutput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.completion', 'assistant')
+    ?? vercelAi.outputMessages(attrs) ?? googleAdk.outputMessages(attrs) ?? genkit.outputMessages(attrs)
+    ?? pydanticAi.outputMessages(attrs) ?? liveKit.outputMessages(attrs)
+    ?? genAi.eventOutput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.completion', 'assistant')
     ?? adhoc.outputMessages(attrs);
 }
 
 function inputOutput(attrs: Attributes): { input?: unknown; output?: unknown } {
   return {
     input: attrs['input.value'] ?? attrs['langfuse.observation.input'] ?? attrs['mlflow.spanInputs']
-      ?? attrs['traceloop.entity.input'] ?? attrs['gen_ai.tool.call.arguments'] ?? attrs['ai.toolCall.args'] ?? attrs.input ?? undefined,
+      ?? attrs['traceloop.entity.input'] ?? attrs['gen_ai.tool.call.arguments'] ?? attrs['ai.toolCall.args']
+      ?? attrs.tool_arguments ?? attrs['genkit:input'] ?? googleAdk.toolInput(attrs) ?? googleAdk.rawInput(attrs)
+      ?? liveKit.rawInput(attrs) ?? attrs['pydantic_ai.all_messages'] ?? attrs.all_messages_events ?? attrs.input ?? attrs.prompt ?? undefined,
     output: attrs['output.value'] ?? attrs['langfuse.observation.output'] ?? attrs['mlflow.spanOutputs']
-      ?? attrs['traceloop.entity.output'] ?? attrs['gen_ai.tool.call.result'] ?? attrs['ai.toolCall.result'] ?? attrs.output ?? undefined,
+      ?? attrs['traceloop.entity.output'] ?? attrs['gen_ai.tool.call.result'] ?? attrs['ai.toolCall.result']
+      ?? attrs.tool_response ?? attrs['genkit:output'] ?? googleAdk.toolOutput(attrs) ?? googleAdk.rawOutput(attrs)
+      ?? liveKit.rawOutput(attrs) ?? attrs.final_result ?? attrs.output ?? undefined,
   };
 }
 
+/** Tool span names that carry the tool's name after a verb (GenAI, MCP). */
+const TOOL_NAME_PREFIX = /^(execute_tool|tools\/call) /;
+
 function toolInfo(attrs: Attributes, span: Span): ToolInfo | undefined {
-  const name = firstString(attrs, 'gen_ai.tool.name', 'tool.name', 'ai.toolCall.name')
-    ?? (span.kind === 'TOOL' ? firstString(attrs, 'traceloop.entity.name') ?? span.name.replace(/^execute_tool /, '') : undefined);
+  const name = firstString(attrs, 'gen_ai.tool.name', 'tool.name', 'ai.toolCall.name', 'lk.function_tool.name') ?? genkit.toolName(attrs)
+    ?? (span.kind === 'TOOL' ? firstString(attrs, 'traceloop.entity.name') ?? span.name.replace(TOOL_NAME_PREFIX, '') : undefined);
   if (!name) return undefined;
   const tool: ToolInfo = { name };
   const description = firstString(attrs, 'gen_ai.tool.description', 'tool.description');
   if (description) tool.description = description;
-  const callId = firstString(attrs, 'gen_ai.tool.call.id', 'tool.id', 'tool_call.id', 'ai.toolCall.id');
+  const callId = firstString(attrs, 'gen_ai.tool.call.id', 'tool.id', 'tool_call.id', 'ai.toolCall.id', 'lk.function_tool.id');
   if (callId) tool.callId = callId;
+  const server = mcp.serverName(attrs, span);
+  if (server) tool.server = server;
   if (span.input !== undefined) tool.arguments = toolArguments(span.input);
   if (span.output !== undefined) tool.result = toolArguments(span.output);
   return tool;

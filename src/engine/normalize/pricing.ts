@@ -37,7 +37,11 @@ export class PriceTable {
     const rates = this.lookup(model, provider);
     if (!rates) return undefined;
     const input = tokens.input ?? 0;
-    const output = tokens.output ?? Math.max((tokens.total ?? 0) - input, 0);
+    let output = tokens.output ?? Math.max((tokens.total ?? 0) - input, 0);
+    // Gemini counts thoughts beside the output rather than in it (the total shows which);
+    // they are billed as output either way.
+    const reasoning = tokens.reasoning ?? 0;
+    if (reasoning > 0 && tokens.output !== undefined && tokens.total !== undefined && input + output + reasoning === tokens.total) output += reasoning;
     const cacheRead = tokens.cacheRead ?? 0;
     const cacheWrite = tokens.cacheWrite ?? 0;
     // Input counts include cached tokens (OTel GenAI and the price table agree on that).

@@ -1,0 +1,13 @@
+// Model Context Protocol spans (OTel GenAI MCP conventions): `mcp.method.name`, the tool in
+// `gen_ai.tool.name`, `mcp.session.id`. The client's span names the server by its address;
+// the server's own span runs in the server's service.
+import type { Attributes, Span } from '../../../shared/spanModel';
+import { firstString } from '../attributeReader';
+
+export function serverName(attrs: Attributes, span: Pick<Span, 'otelKind' | 'service'>): string | undefined {
+  if (attrs['mcp.method.name'] === undefined) return undefined;
+  if (span.otelKind === 'SERVER') return span.service;
+  const address = firstString(attrs, 'mcp.server.name', 'server.address');
+  const port = firstString(attrs, 'server.port');
+  return address && port ? `${address}:${port}` : address;
+}
