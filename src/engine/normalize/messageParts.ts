@@ -106,11 +106,20 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
       case 'tool_result':
         texts.push(asText(part.response ?? part.result ?? part.output ?? part.content));
         message.toolCallId ??= stringOr(part.id ?? part.toolCallId ?? part.tool_use_id);
+        markToolResult(message);
         break;
       default:
         (message.parts ??= []).push({ ...part, type });
     }
   }
+}
+
+/**
+ * A tool's result sent back in a `user` message (Pydantic AI, Gemini, Anthropic) reads as the
+ * tool's message.
+ */
+function markToolResult(message: Message): void {
+  if (message.role === 'user') message.role = 'tool';
 }
 
 /** Gemini and Genkit parts say what they are by their one key, not by a `type`. */
@@ -123,7 +132,7 @@ function addUntypedPart(part: Record<string, unknown>, message: Message, texts: 
   } else if (isRecord(response)) {
     texts.push(asText(response.response ?? response.output));
     message.toolCallId ??= stringOr(response.id ?? response.ref);
-    if (message.role === 'user' || message.role === 'assistant') message.role = 'tool';
+    markToolResult(message);
     if (typeof response.name === 'string') message.name ??= response.name;
   } else if (part.thought === true || typeof part.reasoning === 'string') {
     (message.parts ??= []).push({ type: 'reasoning', content: asText(part.text ?? part.reasoning) });

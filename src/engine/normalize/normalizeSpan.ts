@@ -171,7 +171,8 @@ function finishReasonsOf(attrs: Attributes, output: Message[] | undefined): stri
   const listed = attrs['gen_ai.response.finish_reasons'];
   if (Array.isArray(listed)) return listed.map(asText);
   const single = firstString(attrs, 'llm.finish_reason', 'gen_ai.response.finish_reason', 'llm.response.finish_reason', 'ai.response.finishReason');
-  if (single) return [single];
+  // Semantic Kernel joins several choices' reasons with commas.
+  if (single) return single.split(',');
   const fromMessages = output?.map((m) => m.finishReason).filter((r): r is string => r !== undefined);
   return fromMessages?.length ? fromMessages : undefined;
 }

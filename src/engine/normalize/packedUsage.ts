@@ -80,9 +80,13 @@ function aiSdkProviderMetadata(value: AttributeValue, attrs: Attributes, offer: 
   }
   const openai = meta.openai ?? meta.azure;
   if (isRecord(openai)) offerKeys(openai, { cacheRead: ['cachedPromptTokens'], reasoning: ['reasoningTokens'] }, offer);
-  const bedrockUsage = dig(meta, 'bedrock', 'usage');
-  if (isRecord(bedrockUsage)) {
-    offerKeys(bedrockUsage, { cacheRead: ['cacheReadInputTokens'], cacheWrite: ['cacheWriteInputTokens', 'cacheCreationInputTokens'] }, offer);
+  const bedrock = dig(meta, 'bedrock', 'usage');
+  if (isRecord(bedrock)) {
+    // Bedrock counts input without the cache too; some SDK versions pass that count on as is.
+    const excludes = toNumber(bedrock.inputTokens) === toNumber(attrs['ai.usage.inputTokens'] ?? attrs['gen_ai.usage.input_tokens']);
+    const write = toNumber(bedrock.cacheWriteInputTokens) || toNumber(bedrock.cacheCreationInputTokens);
+    offer('cacheRead', bedrock.cacheReadInputTokens, excludes && toNumber(bedrock.cacheReadInputTokens)! > 0);
+    offer('cacheWrite', write, excludes && write! > 0);
   }
   for (const google of [dig(meta, 'google', 'usageMetadata'), dig(meta, 'vertex', 'usageMetadata')]) {
     if (isRecord(google)) offerKeys(google, { cacheRead: ['cachedContentTokenCount'], reasoning: ['thoughtsTokenCount'] }, offer);

@@ -38,7 +38,11 @@ export function structuredOutput(attrs: Attributes): Message[] | undefined {
 /** The body of a GenAI event, whether it came as a log record or a span event's attributes. */
 function eventBody(event: RawEvent): Record<string, unknown> {
   if (isRecord(event.body)) return event.body;
-  if (typeof event.body === 'string') return { content: event.body };
+  if (typeof event.body === 'string') {
+    // Semantic Kernel (Python) logs each message as the JSON of its dict.
+    const parsed = event.body.trimStart().startsWith('{') ? parseJson(event.body) : undefined;
+    return isRecord(parsed) ? parsed : { content: event.body };
+  }
   // Exported traces carry an attached log's body in this attribute (otlp/encodeJson.ts).
   const packed = parseJson(event.attributes['gen_ai.event.content']);
   return isRecord(packed) ? packed : event.attributes;

@@ -1,0 +1,226 @@
+// One test per framework and shape: spans as each SDK emits them (test/fixtures/frameworks/,
+// provenance in its README) must come out as the one span model.
+import assert from 'node:assert/strict';
+import type { Message, Span } from '../../src/shared/spanModel';
+import { loadFramework } from './helpers/frameworkFixtures';
+
+const roles = (messages: Message[] | undefined) => messages?.map((m) => m.role);
+const texts = (messages: Message[] | undefined) => messages?.map((m) => m.content);
+
+function get(spans: Map<string, Span>, id: string): Span {
+  const span = spans.get(id);
+  assert.ok(span, `fixture span ${id}`);
+  return span;
+}
+
+describe('frameworks: Pydantic AI (and Logfire)', () => {
+  const spans = loadFramework('pydantic-ai.json');
+
+  it('reads an agent run: all_messages as the conversation, with its instructions, final_result as the answer', () => {
+    const run = get(spans, 'run');
+    assert.equal(run.kind, 'AGENT');
+    assert.deepEqual(roles(run.inputMessages), ['system', 'user', 'assistant', 'tool', 'assistant']);
+    assert.equal(run.inputMessages?.[0].content, 'Be terse.');
+    assert.deepEqual(run.inputMessages?.[2].toolCalls, [{ id: 'call_1', name: 'my_ret', arguments: { x: 0 } }]);
+    assert.equal(run.inputMessages?.[3].toolCallId, 'call_1');
+    assert.equal(run.inputMessages?.[3].content, '1');
+    assert.deepEqual(run.outputMessages, [{ role: 'assistant', content: '{"my_ret":"1"}' }]);
+    assert.equal(run.sessionId, 'conv-42');
+    assert.equal(run.tokens, undefined, 'aggregated usage is the children\'s, not counted again');
+  });
+
+  it('reads a model request: GenAI messages, cache read and reasoning details', () => {
+    const chat = get(spans, 'chat');
+    assert.equal(chat.kind, 'LLM');
+    assert.equal(chat.model, 'gpt-4o-2024-08-06');
+    assert.equal(chat.provider, 'openai');
+    assert.deepEqual(chat.tokens, { input: 51, output: 6, total: 57, cacheRead: 32, reasoning: 4 });
+    assert.equal(chat.outputMessages?.[0].toolCalls?.[0].name, 'my_ret');
+  });
+
+  it('reads tool spans of instrumentation v3 (gen_ai.tool.call.*) and v2 (tool_arguments / tool_response)', () => {
+    const v3 = get(spans, 'tool-v3');
+    assert.equal(v3.kind, 'TOOL');
+    assert.deepEqual(v3.tool, { name: 'my_ret', callId: 'call_1', arguments: { x: 0 }, result: '1' });
+    const v2 = get(spans, 'tool-v2');
+    assert.equal(v2.kind, 'TOOL');
+    assert.deepEqual(v2.tool, { name: 'roulette_wheel', callId: 'call_idvalue', arguments: { square: 18 }, result: 'winner' });
+  });
+
+  it('reads agent runs of instrumentation v2 and v1 (all_messages_events)', () => {
+    const v2 = get(spans, 'run-v2');
+    assert.equal(v2.kind, 'AGENT');
+    assert.equal(v2.model, 'gpt-4o');
+    assert.deepEqual(texts(v2.inputMessages), ['Hello']);
+    assert.equal(v2.outputMessages?.[0].content, 'You won!');
+    const v1 = get(spans, 'run-v1');
+    assert.equal(v1.kind, 'AGENT');
+    assert.deepEqual(roles(v1.inputMessages), ['system', 'user']);
+    assert.deepEqual(texts(v1.inputMessages), ['Be terse.', 'Capital of France?']);
+    assert.equal(v1.outputMessages?.[0].content, 'Paris');
+  });
+});
+
+describe('frameworks: Google ADK', () => {
+  const spans = loadFramework('google-adk.json');
+
+  it('reads call_llm: the Gemini request and response blobs, usage with cache and thoughts from usage_metadata', () => {
+    const llm = get(spans, 'llm');
+    assert.equal(llm.kind, 'LLM');
+    assert.equal(llm.model, 'gemini-2.0-flash');
+    assert.deepEqual(roles(llm.inputMessages), ['system', 'user', 'assistant', 'tool']);
+    assert.equal(llm.inputMessages?.[0].content, 'You are a weather agent.');
+    assert.deepEqual(llm.inputMessages?.[2].toolCalls, [{ id: 'adk-1', name: 'get_weather', arguments: { city: 'Paris' } }]);
+    assert.equal(llm.inputMessages?.[3].toolCallId, 'adk-1');
+    assert.deepEqual(JSON.parse(llm.inputMessages![3].content), { result: 'rainy, 14C' });
+    assert.deepEqual(llm.outputMessages, [{ role: 'assistant', content: 'It is rainy in Paris, 14C.', finishReason: 'STOP' }]);
+    assert.deepEqual(llm.tokens, { input: 1000, output: 200, total: 1250, cacheRead: 800, reasoning: 50 });
+    assert.equal(llm.sessionId, 'sess-7');
+    assert.ok(llm.costUsd! > 0, 'gemini-2.0-flash is priced');
+  });
+
+  it('reads a tool span from tool_call_args / tool_response, not the {} placeholders', () => {
+    const tool = get(spans, 'tool');
+    assert.equal(tool.kind, 'TOOL');
+    assert.deepEqual(tool.tool, { name: 'get_weather', description: 'Weather of a city', callId: 'adk-1', arguments: { city: 'Paris' }, result: { result: 'rainy, 14C' } });
+    assert.equal(tool.inputMessages, undefined);
+  });
+
+  it('reads later versions\' gen_ai.usage with reasoning, and the agent span', () => {
+    assert.deepEqual(get(spans, 'llm-v2').tokens, { input: 100, output: 60, total: 160, reasoning: 25 });
+    assert.equal(get(spans, 'llm-v2').kind, 'LLM');
+    assert.equal(get(spans, 'agent').kind, 'AGENT');
+  });
+});
+
+describe('frameworks: LiveKit Agents', () => {
+  const spans = loadFramework('livekit-agents.json');
+
+  it('reads agent_turn as the agent step with the user\'s input', () => {
+    const turn = get(spans, 'turn');
+    assert.equal(turn.kind, 'AGENT');
+    assert.deepEqual(turn.inputMessages, [{ role: 'user', content: "What's the weather in Tokyo?" }]);
+  });
+
+  it('reads llm_node: the chat context with its function call and output, and the reply', () => {
+    const node = get(spans, 'node');
+    assert.equal(node.kind, 'LLM');
+    assert.equal(node.model, 'gpt-4o-mini');
+    assert.deepEqual(roles(node.inputMessages), ['system', 'user', 'assistant', 'tool']);
+    assert.deepEqual(node.inputMessages?.[2].toolCalls, [{ id: 'call_lk1', name: 'get_weather', arguments: { location: 'Tokyo' } }]);
+    assert.deepEqual(node.inputMessages?.[3], { role: 'tool', content: 'sunny, 75F', toolCallId: 'call_lk1', name: 'get_weather' });
+    assert.deepEqual(node.outputMessages, [{ role: 'assistant', content: 'It is sunny in Tokyo, 75F.' }]);
+  });
+
+  it('reads llm_request\'s message events, whose tool calls are JSON strings, and its cache reads', () => {
+    const request = get(spans, 'req');
+    assert.equal(request.kind, 'LLM');
+    assert.deepEqual(roles(request.inputMessages), ['system', 'user', 'assistant', 'tool']);
+    assert.deepEqual(request.inputMessages?.[2].toolCalls, [{ id: 'call_lk1', name: 'get_weather', arguments: { location: 'Tokyo' } }]);
+    assert.equal(request.inputMessages?.[3].toolCallId, 'call_lk1');
+    assert.equal(request.outputMessages?.[0].content, 'It is sunny in Tokyo, 75F.');
+    assert.deepEqual(request.tokens, { input: 120, output: 14, total: 134, cacheRead: 64 });
+  });
+
+  it('reads function_tool in both the lk.pii.* and the older lk.* names', () => {
+    const tool = get(spans, 'tool');
+    assert.equal(tool.kind, 'TOOL');
+    assert.deepEqual(tool.tool, { name: 'get_weather', callId: 'call_lk1', arguments: { location: 'Tokyo' }, result: 'sunny, 75F' });
+    const old = get(spans, 'old-tool');
+    assert.deepEqual(old.tool?.result, { temperature: 75, condition: 'sunny' });
+    const oldNode = get(spans, 'old-node');
+    assert.deepEqual(texts(oldNode.inputMessages), ['Be brief.', "Hey there. What's the weather?"]);
+    assert.equal(oldNode.outputMessages?.[0].content, 'The weather is sunny with a high of 75°F.');
+    assert.deepEqual(oldNode.outputMessages?.[0].toolCalls, [{ id: 'call_9', name: 'get_weather', arguments: { location: 'here' } }]);
+  });
+
+  it('shows speech input and transcripts as the span\'s input', () => {
+    assert.equal(get(spans, 'tts').input, 'What is the weather today?');
+    assert.equal(get(spans, 'user').input, "Hey there. What's the weather?");
+  });
+});
+
+describe('frameworks: Semantic Kernel and OTel GenAI message events', () => {
+  const spans = loadFramework('semantic-kernel.json');
+
+  it('takes a span with a response model and message events as an LLM call, parsing JSON-string attributes', () => {
+    const span = get(spans, 'dotnet');
+    assert.equal(span.kind, 'LLM');
+    assert.deepEqual(roles(span.inputMessages), ['system', 'user', 'assistant', 'tool']);
+    assert.deepEqual(span.inputMessages?.[2].toolCalls, [{ id: 'call_sk1', name: 'geo-capital', arguments: { country: 'France' } }]);
+    assert.equal(span.inputMessages?.[3].toolCallId, 'call_sk1');
+    assert.deepEqual(span.outputMessages, [{ role: 'assistant', content: 'The capital of France is Paris.', finishReason: 'stop' }]);
+  });
+
+  it('reads Python\'s log records, whose bodies are JSON strings', () => {
+    const span = get(spans, 'python');
+    assert.equal(span.kind, 'LLM');
+    assert.deepEqual(span.inputMessages, [{ role: 'user', content: 'Say hi' }]);
+    assert.equal(span.outputMessages?.[0].content, 'Hi!');
+    assert.deepEqual(span.outputMessages?.[0].toolCalls, [{ id: 'call_p1', name: 'greet', arguments: {} }]);
+    assert.deepEqual(span.tokens, { input: 30, output: 9, total: 39 });
+  });
+});
+
+describe('frameworks: Vercel AI SDK provider metadata', () => {
+  const spans = loadFramework('vercel-ai-sdk-provider-metadata.json');
+
+  it('reads Anthropic cache writes and reads; input already counts them (AI SDK 5+)', () => {
+    const span = get(spans, 'anthropic');
+    assert.deepEqual(span.tokens, { input: 18495, output: 445, total: 18940, cacheRead: 16399, cacheWrite: 2089 });
+    assert.equal(span.provider, 'anthropic');
+  });
+
+  it('adds the cache into input where the SDK counted it apart (Anthropic before AI SDK 5, Bedrock)', () => {
+    assert.deepEqual(get(spans, 'anthropic-v4').tokens, { input: 7 + 2089 + 16399, output: 20, total: 7 + 2089 + 16399 + 20, cacheRead: 16399, cacheWrite: 2089 });
+    assert.deepEqual(get(spans, 'bedrock').tokens, { input: 5734 + 4482 + 100, output: 178, total: 5734 + 4482 + 100 + 178, cacheRead: 4482, cacheWrite: 100 });
+  });
+
+  it('reads OpenAI cached prompt and reasoning tokens, and Google\'s cached content and thoughts', () => {
+    assert.deepEqual(get(spans, 'openai').tokens, { input: 1200, output: 300, total: 1500, cacheRead: 1024, reasoning: 256 });
+    assert.deepEqual(get(spans, 'google').tokens, { input: 1000, output: 200, total: 1200, cacheRead: 600, reasoning: 80 });
+  });
+});
+
+describe('frameworks: Langfuse SDK attributes', () => {
+  const spans = loadFramework('langfuse-sdk.json');
+
+  it('reads usage_details with provider-style keys, cost_details by bucket, user and session from trace metadata', () => {
+    const span = get(spans, 'gen');
+    assert.equal(span.kind, 'LLM');
+    assert.equal(span.model, 'gpt-4o');
+    assert.deepEqual(span.tokens, { input: 123, output: 456, total: 579 });
+    assert.ok(Math.abs(span.costUsd! - 0.0021) < 1e-12, `cost ${span.costUsd}`);
+    assert.equal(span.costSource, 'attribute');
+    assert.equal(span.userId, 'user-from-metadata');
+    assert.equal(span.sessionId, 'session-from-metadata');
+    assert.deepEqual(span.inputMessages, [{ role: 'user', content: 'hello' }]);
+    assert.equal(span.outputMessages?.[0].content, "what's up?");
+  });
+
+  it('reads Langfuse usage buckets: input leaves the cache out, so the cache is added back', () => {
+    const span = get(spans, 'buckets');
+    assert.deepEqual(span.tokens, { input: 120, output: 40, total: 160, cacheRead: 30, cacheWrite: 10 });
+    assert.equal(span.costUsd, 0.5);
+    assert.equal(span.userId, 'u-obs');
+    assert.equal(span.sessionId, 's-obs');
+  });
+
+  it('ranks langfuse.session.id over session.id over gen_ai.conversation.id over metadata', () => {
+    assert.equal(get(spans, 'precedence').sessionId, 'lf-session');
+    assert.equal(get(spans, 'precedence').userId, 'lf-user');
+    assert.equal(get(spans, 'conv').sessionId, 'conversation-1');
+  });
+});
+
+describe('frameworks: any SDK', () => {
+  const spans = loadFramework('any-sdk.json');
+
+  it('keeps usage that has only reasoning tokens', () => {
+    assert.deepEqual(get(spans, 'reasoning-only').tokens, { reasoning: 25 });
+  });
+
+  it('reads an OpenInference output message without a role as the assistant\'s', () => {
+    assert.deepEqual(roles(get(spans, 'oi-no-role').outputMessages), ['assistant']);
+  });
+});
