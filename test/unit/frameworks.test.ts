@@ -224,3 +224,33 @@ describe('frameworks: any SDK', () => {
     assert.deepEqual(roles(get(spans, 'oi-no-role').outputMessages), ['assistant']);
   });
 });
+
+describe('frameworks: Firebase Genkit (spans made by genkit)', () => {
+  const spans = loadFramework('genkit.json');
+
+  it('reads the model action: messages with tool requests and responses, usage with thoughts and cache, the model', () => {
+    const call = get(spans, 's5');
+    assert.equal(call.kind, 'LLM');
+    assert.equal(call.model, 'fake/weather-model');
+    assert.deepEqual(roles(call.inputMessages), ['system', 'user', 'assistant', 'tool']);
+    assert.deepEqual(call.inputMessages?.[2].toolCalls, [{ id: 'call_gk1', name: 'getWeather', arguments: { city: 'Paris' } }]);
+    assert.equal(call.inputMessages?.[3].toolCallId, 'call_gk1');
+    assert.equal(call.inputMessages?.[3].content, 'rainy in Paris, 14C');
+    assert.deepEqual(call.outputMessages, [{ role: 'assistant', content: 'Paris: "rainy in Paris, 14C"', finishReason: 'stop' }]);
+    assert.deepEqual(call.tokens, { input: 80, output: 14, total: 110, cacheRead: 40, reasoning: 16 });
+    assert.equal(call.invocationParameters?.temperature, 0.2);
+    const first = get(spans, 's2');
+    assert.deepEqual(first.outputMessages?.[0].toolCalls, [{ id: 'call_gk1', name: 'getWeather', arguments: { city: 'Paris' } }]);
+  });
+
+  it('reads the tool action, the flow and the generate step', () => {
+    const tool = get(spans, 's3');
+    assert.equal(tool.kind, 'TOOL');
+    assert.deepEqual(tool.tool, { name: 'getWeather', arguments: { city: 'Paris' }, result: 'rainy in Paris, 14C' });
+    const flow = get(spans, 's0');
+    assert.equal(flow.kind, 'CHAIN');
+    assert.equal(flow.input, '"Weather in Paris?"');
+    assert.equal(get(spans, 's1').kind, 'CHAIN');
+    assert.equal(get(spans, 's1').tokens, undefined, 'generate repeats its model call\'s usage; only the model action counts it');
+  });
+});

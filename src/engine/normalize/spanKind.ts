@@ -88,7 +88,9 @@ function vercelAiKind(attrs: Attributes): SpanKind | undefined {
 function genkitKind(attrs: Attributes): SpanKind | undefined {
   const subtype = attrs['genkit:metadata:subtype'];
   if (typeof subtype === 'string') return GENKIT_SUBTYPES[subtype];
-  return attrs['genkit:type'] === 'flow' ? 'CHAIN' : undefined;
+  // A flow, or a util step such as `generate` (which wraps the model and tool calls).
+  const type = attrs['genkit:type'];
+  return type === 'flow' || type === 'util' ? 'CHAIN' : undefined;
 }
 
 /** OTel MCP spans: a `tools/call` is the tool's execution, whichever side reports it. */
