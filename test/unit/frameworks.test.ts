@@ -254,3 +254,37 @@ describe('frameworks: Firebase Genkit (spans made by genkit)', () => {
     assert.equal(get(spans, 's1').tokens, undefined, 'generate repeats its model call\'s usage; only the model action counts it');
   });
 });
+
+describe('frameworks: OpenAI Agents SDK', () => {
+  it('reads Logfire\'s Responses spans: raw_input items and the response, usage with cached tokens', () => {
+    const spans = loadFramework('openai-agents-logfire.json');
+    const llm = get(spans, 'llm');
+    assert.equal(llm.kind, 'LLM');
+    assert.equal(llm.model, 'gpt-4o-2024-08-06');
+    assert.deepEqual(roles(llm.inputMessages), ['system', 'user', 'assistant', 'tool']);
+    assert.deepEqual(llm.inputMessages?.[2].toolCalls, [{ id: 'call_vwqy7HyGGnNht9NNfxMnnouY', name: 'random_number', arguments: {} }]);
+    assert.equal(llm.inputMessages?.[3].toolCallId, 'call_vwqy7HyGGnNht9NNfxMnnouY');
+    assert.deepEqual(llm.outputMessages, [{ role: 'assistant', content: 'The doubled number is 8.' }]);
+    assert.deepEqual(llm.tokens, { input: 89, output: 18, total: 107, cacheRead: 64, cacheWrite: 0, reasoning: 0 });
+    const fromEvents = get(spans, 'llm-no-response');
+    assert.deepEqual(roles(fromEvents.inputMessages), ['system', 'user', 'assistant', 'tool']);
+    assert.deepEqual(fromEvents.outputMessages, [{ role: 'assistant', content: 'The doubled number is 8.' }]);
+    const tool = get(spans, 'tool');
+    assert.equal(tool.kind, 'TOOL');
+    assert.deepEqual(tool.tool, { name: 'random_number', arguments: {}, result: 4 });
+    assert.equal(get(spans, 'agent').kind, 'AGENT');
+    assert.equal(get(spans, 'handoff').kind, 'CHAIN');
+  });
+
+  it('reads OpenInference\'s agent, response and function spans', () => {
+    const spans = loadFramework('openai-agents-openinference.json');
+    const llm = get(spans, 'llm');
+    assert.equal(llm.kind, 'LLM');
+    assert.deepEqual(roles(llm.inputMessages), ['system', 'user']);
+    assert.deepEqual(llm.outputMessages?.[0].toolCalls, [{ id: 'call_w1', name: 'get_weather', arguments: { city: 'London' } }]);
+    assert.deepEqual(llm.tokens, { input: 120, output: 18, total: 138, cacheRead: 64, reasoning: 0 });
+    assert.equal(llm.provider, 'openai');
+    assert.deepEqual(get(spans, 'tool').tool, { name: 'get_weather', description: 'Weather of a city', arguments: { city: 'London' }, result: 'It is 21C and sunny in London.' });
+    assert.equal(get(spans, 'agent').kind, 'AGENT');
+  });
+});

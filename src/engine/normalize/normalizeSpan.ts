@@ -8,6 +8,7 @@ import * as genAi from './conventions/genAi';
 import * as genkit from './conventions/genkit';
 import * as googleAdk from './conventions/googleAdk';
 import * as liveKit from './conventions/liveKit';
+import * as logfire from './conventions/logfire';
 import * as mcp from './conventions/mcp';
 import * as pydanticAi from './conventions/pydanticAi';
 import * as openInference from './conventions/openInference';
@@ -98,7 +99,7 @@ export function normalizeSpan(raw: StoredSpan): Span {
 function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undefined {
   const messages = genAi.structuredInput(attrs) ?? openInference.inputMessages(attrs) ?? openLlmetry.inputMessages(attrs)
     ?? vercelAi.inputMessages(attrs) ?? googleAdk.inputMessages(attrs) ?? genkit.inputMessages(attrs)
-    ?? pydanticAi.inputMessages(attrs) ?? liveKit.inputMessages(attrs)
+    ?? pydanticAi.inputMessages(attrs) ?? liveKit.inputMessages(attrs) ?? logfire.inputMessages(attrs)
     ?? genAi.eventInput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.prompt', 'user')
     ?? adhoc.inputMessages(attrs);
   // The v1.37 system prompt travels beside the history, not in it.
@@ -110,7 +111,7 @@ function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undef
 function outputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undefined {
   return genAi.structuredOutput(attrs) ?? openInference.outputMessages(attrs) ?? openLlmetry.outputMessages(attrs)
     ?? vercelAi.outputMessages(attrs) ?? googleAdk.outputMessages(attrs) ?? genkit.outputMessages(attrs)
-    ?? pydanticAi.outputMessages(attrs) ?? liveKit.outputMessages(attrs)
+    ?? pydanticAi.outputMessages(attrs) ?? liveKit.outputMessages(attrs) ?? logfire.outputMessages(attrs)
     ?? genAi.eventOutput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.completion', 'assistant')
     ?? adhoc.outputMessages(attrs);
 }
@@ -133,6 +134,7 @@ const TOOL_NAME_PREFIX = /^(execute_tool|tools\/call) /;
 
 function toolInfo(attrs: Attributes, span: Span): ToolInfo | undefined {
   const name = firstString(attrs, 'gen_ai.tool.name', 'tool.name', 'ai.toolCall.name', 'lk.function_tool.name') ?? genkit.toolName(attrs)
+    ?? logfire.toolName(attrs, span.name)
     ?? (span.kind === 'TOOL' ? firstString(attrs, 'traceloop.entity.name') ?? span.name.replace(TOOL_NAME_PREFIX, '') : undefined);
   if (!name) return undefined;
   const tool: ToolInfo = { name };

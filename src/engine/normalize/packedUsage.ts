@@ -127,6 +127,18 @@ function genkitName(value: AttributeValue, attrs: Attributes, offer: UsageOffer)
   if (attrs['genkit:metadata:subtype'] === 'model') offer('requestModel', value);
 }
 
+/** Logfire's OpenAI Agents Responses spans: the Responses API `usage` object as it came. */
+function responsesUsage(value: AttributeValue, attrs: Attributes, offer: UsageOffer): void {
+  if (attrs['gen_ai.system'] !== 'openai' || attrs.response_id === undefined) return;
+  const usage = blob(value);
+  if (!usage) return;
+  offerKeys(usage, { input: ['input_tokens'], output: ['output_tokens'], total: ['total_tokens'] }, offer);
+  const inputDetails = usage.input_tokens_details;
+  if (isRecord(inputDetails)) offerKeys(inputDetails, { cacheRead: ['cached_tokens'], cacheWrite: ['cache_write_tokens'] }, offer);
+  const outputDetails = usage.output_tokens_details;
+  if (isRecord(outputDetails)) offerKeys(outputDetails, { reasoning: ['reasoning_tokens'] }, offer);
+}
+
 function mlflowTokenUsage(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
   const usage = blob(value);
   if (usage) {
@@ -151,4 +163,5 @@ export const PACKED_USAGE = new Map<string, PackedReader>([
   ['gcp.vertex.agent.llm_response', adkResponse],
   ['genkit:output', genkitOutput],
   ['genkit:name', genkitName],
+  ['usage', responsesUsage],
 ]);

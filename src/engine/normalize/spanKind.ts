@@ -55,6 +55,11 @@ const NAME_PATTERNS: [RegExp, SpanKind][] = [
   [/^retrieval( |$)/, 'RETRIEVER'],
   [/^(openai|anthropic|cohere|bedrock|mistralai|gemini|vertexai|groq|ollama)\.(chat|completion|completions|messages)$/, 'LLM'],
   [/^(openai|cohere|bedrock|mistralai|gemini|vertexai|ollama)\.embeddings?$/, 'EMBEDDING'],
+  // Logfire names spans by their message template (OpenAI Agents SDK).
+  [/^Function: \{name\}$/, 'TOOL'],
+  [/^Agent run: \{name!r\}$/, 'AGENT'],
+  [/^Guardrail \{name!r\}/, 'GUARDRAIL'],
+  [/^(Handoff: \{from_agent\}|OpenAI Agents trace: \{name\}|Turn \{turn\} for agent )/, 'CHAIN'],
 ];
 
 export function detectKind(attrs: Attributes, spanName: string, context?: SpanContext): SpanKind {

@@ -49,6 +49,11 @@ const WEATHER_TOOL = {
   },
 } as const;
 
+/** A plain copy of a constant: JSON Schema types (from @types/json-schema) take no readonly arrays. */
+function mutableCopy<T>(value: T): Parameters<typeof jsonSchema>[0] {
+  return JSON.parse(JSON.stringify(value));
+}
+
 export interface InstrumentedApp {
   /** The npm package that produces the telemetry. */
   readonly label: string;
@@ -211,7 +216,7 @@ function vercelAiSdkApp(): InstrumentedApp {
         prompt: scenario.user,
         temperature: 0.2,
         ...(scenario.kind === 'toolCall'
-          ? { tools: { [WEATHER_TOOL.name]: tool({ description: WEATHER_TOOL.description, inputSchema: jsonSchema(WEATHER_TOOL.parameters) }) } }
+          ? { tools: { [WEATHER_TOOL.name]: tool({ description: WEATHER_TOOL.description, inputSchema: jsonSchema(mutableCopy(WEATHER_TOOL.parameters)) }) } }
           : {}),
         experimental_telemetry: { isEnabled: true, functionId: 'lighthouse-guide', tracer: pipeline.tracerProvider.getTracer('ai') },
       });
