@@ -288,3 +288,31 @@ describe('frameworks: OpenAI Agents SDK', () => {
     assert.equal(get(spans, 'agent').kind, 'AGENT');
   });
 });
+
+describe('frameworks: Strands Agents', () => {
+  const spans = loadFramework('strands-agents.json');
+
+  it('reads chat spans whose events carry content blocks as JSON, tool use and results, cache reads and writes', () => {
+    const chat = get(spans, 'chat');
+    assert.equal(chat.kind, 'LLM');
+    assert.deepEqual(texts(chat.inputMessages), ['You are a weather bot.', 'Weather in Seattle?']);
+    assert.deepEqual(chat.outputMessages?.[0].toolCalls, [{ id: 'tooluse_1', name: 'get_weather', arguments: { city: 'Seattle' } }]);
+    assert.equal(chat.outputMessages?.[0].content, 'Let me check.');
+    assert.deepEqual(chat.tokens, { input: 1000, output: 60, total: 1060, cacheRead: 700, cacheWrite: 300 });
+    const second = get(spans, 'chat-2');
+    assert.deepEqual(roles(second.inputMessages), ['user', 'assistant', 'tool']);
+    assert.deepEqual(second.inputMessages?.[2], { role: 'tool', content: '12C, cloudy', toolCallId: 'tooluse_1' });
+    assert.equal(second.outputMessages?.[0].content, 'It is 12C and cloudy in Seattle.');
+    const latest = get(spans, 'chat-latest');
+    assert.equal(latest.outputMessages?.[0].toolCalls?.[0].name, 'get_weather');
+  });
+
+  it('reads the tool span\'s arguments and result from its events, and the agent\'s plain-text answer', () => {
+    const tool = get(spans, 'tool');
+    assert.equal(tool.kind, 'TOOL');
+    assert.deepEqual(tool.tool, { name: 'get_weather', callId: 'tooluse_1', arguments: { city: 'Seattle' }, result: '12C, cloudy' });
+    const agent = get(spans, 'agent');
+    assert.equal(agent.kind, 'AGENT');
+    assert.equal(agent.outputMessages?.[0].content, 'It is 12C and cloudy in Seattle.\n');
+  });
+});

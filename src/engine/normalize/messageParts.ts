@@ -29,12 +29,14 @@ export function messageFrom(raw: unknown, defaultRole: string): Message | undefi
   if (!isRecord(raw)) return undefined;
   const item = itemMessage(raw);
   if (item) return item;
-  const nested = typeof raw.message === 'string' && raw.message.trimStart().startsWith('{') ? parseJson(raw.message) : raw.message;
+  // `message` may hold the message (a record, or its JSON), or only its content: Strands sends
+  // the JSON of its content blocks, or the answer's plain text.
+  const nested = typeof raw.message === 'string' ? parseJson(raw.message) ?? raw.message : raw.message;
   const inner = isRecord(nested) ? nested : raw;
   const message: Message = { role: roleOf(inner.role) ?? roleOf(raw.role) ?? defaultRole, content: '' };
   const texts: string[] = [];
   const toolCalls: ToolCall[] = [];
-  const content = inner.parts ?? inner.content ?? inner.text;
+  const content = inner.parts ?? inner.content ?? inner.text ?? (inner === raw ? nested : undefined);
   if (typeof content === 'string') {
     const parsed = content.trimStart().startsWith('[') ? parseJson(content) : undefined;
     if (Array.isArray(parsed) && parsed.every(isRecord)) addParts(parsed, message, texts, toolCalls);
@@ -124,18 +126,22 @@ function markToolResult(message: Message): void {
 
 /** Gemini and Genkit parts say what they are by their one key, not by a `type`. */
 function addUntypedPart(part: Record<string, unknown>, message: Message, texts: string[], toolCalls: ToolCall[]): void {
-  const call = part.function_call ?? part.functionCall ?? part.toolRequest;
-  const response = part.function_response ?? part.functionResponse ?? part.toolResponse;
+  // Gemini `function_call`, Genkit `toolRequest`, Bedrock/Strands `toolUse`, Haystack `tool_call`.
+  const call = part.function_call ?? part.functionCall ?? part.toolRequest ?? part.toolUse ?? part.tool_call;
+  const response = part.function_response ?? part.functionResponse ?? part.toolResponse ?? part.toolResult ?? part.tool_call_result;
   if (isRecord(call)) {
     const parsed = toolCallFrom(call);
     if (parsed) toolCalls.push(parsed);
   } else if (isRecord(response)) {
-    texts.push(asText(response.response ?? response.output));
-    message.toolCallId ??= stringOr(response.id ?? response.ref);
+    texts.push(resultText(response.response ?? response.output ?? response.result ?? response.content));
+    const origin = isRecord(response.origin) ? response.origin : undefined;
+    message.toolCallId ??= stringOr(response.id ?? response.ref ?? response.toolUseId ?? origin?.id);
     markToolResult(message);
-    if (typeof response.name === 'string') message.name ??= response.name;
-  } else if (part.thought === true || typeof part.reasoning === 'string') {
-    (message.parts ??= []).push({ type: 'reasoning', content: asText(part.text ?? part.reasoning) });
+    const name = response.name ?? origin?.tool_name;
+    if (typeof name === 'string') message.name ??= name;
+  } else if (part.thought === true || part.reasoning !== undefined || part.reasoningContent !== undefined) {
+    const reasoning = part.reasoning ?? part.reasoningContent;
+    (message.parts ??= []).push({ type: 'reasoning', content: asText(part.text ?? (isRecord(reasoning) ? reasoning.reasoning_text ?? reasoning.reasoningText ?? reasoning : reasoning)) });
   } else if (part.text !== undefined || part.content !== undefined) {
     texts.push(asText(part.text ?? part.content));
   } else {
@@ -144,17 +150,23 @@ function addUntypedPart(part: Record<string, unknown>, message: Message, texts: 
   }
 }
 
+/** A tool result's content: text as it is, a list of `{text}` blocks (Bedrock, Haystack) joined. */
+function resultText(v: unknown): string {
+  if (Array.isArray(v) && v.every((b) => isRecord(b) && typeof b.text === 'string')) return v.map((b) => (b as { text: string }).text).join('\n');
+  return asText(v);
+}
+
 /**
  * `{id, name, arguments}`, OpenAI `{id, function: {name, arguments}}`, AI SDK `{toolCallId, toolName, input|args}`,
- * Gemini `{id, name, args}`, Genkit `{ref, name, input}`.
+ * Gemini `{id, name, args}`, Genkit `{ref, name, input}`, Bedrock `{toolUseId, name, input}`, Haystack `{id, tool_name, arguments}`.
  */
 export function toolCallFrom(raw: unknown): ToolCall | undefined {
   if (!isRecord(raw)) return undefined;
   const fn = isRecord(raw.function) ? raw.function : raw;
-  const name = fn.name ?? raw.toolName;
+  const name = fn.name ?? raw.toolName ?? raw.tool_name;
   if (typeof name !== 'string') return undefined;
   const call: ToolCall = { name, arguments: toolArguments(fn.arguments ?? raw.input ?? raw.args ?? fn.parameters) };
-  const id = raw.id ?? raw.toolCallId ?? raw.call_id ?? raw.ref;
+  const id = raw.id ?? raw.toolCallId ?? raw.call_id ?? raw.ref ?? raw.toolUseId;
   if (typeof id === 'string') call.id = id;
   return call;
 }

@@ -144,8 +144,11 @@ function toolInfo(attrs: Attributes, span: Span): ToolInfo | undefined {
   if (callId) tool.callId = callId;
   const server = mcp.serverName(attrs, span);
   if (server) tool.server = server;
-  if (span.input !== undefined) tool.arguments = toolArguments(span.input);
-  if (span.output !== undefined) tool.result = toolArguments(span.output);
+  // Strands sends a tool's arguments and result only as the tool span's message events.
+  const args = span.input ?? (span.kind === 'TOOL' ? span.inputMessages?.[0]?.content : undefined);
+  const result = span.output ?? (span.kind === 'TOOL' ? span.outputMessages?.[0]?.content : undefined);
+  if (args !== undefined) tool.arguments = toolArguments(args);
+  if (result !== undefined) tool.result = toolArguments(result);
   return tool;
 }
 
