@@ -316,3 +316,123 @@ describe('frameworks: Strands Agents', () => {
     assert.equal(agent.outputMessages?.[0].content, 'It is 12C and cloudy in Seattle.\n');
   });
 });
+
+describe('frameworks: MCP tool spans (OTel MCP conventions)', () => {
+  const spans = loadFramework('mcp.json');
+
+  it('shows a tools/call as a tool, with the server it ran on and the MCP session', () => {
+    const client = get(spans, 'client');
+    assert.equal(client.kind, 'TOOL');
+    assert.deepEqual(client.tool, {
+      name: 'get-weather', server: 'weather.example.local:8080',
+      arguments: { location: 'San Francisco?', date: '2025-10-01' }, result: { temperature_range: { high: 75, low: 60 }, conditions: 'sunny' },
+    });
+    assert.equal(client.sessionId, '191c4850af6c49e08843a3f6c80e5046');
+    const server = get(spans, 'server');
+    assert.equal(server.kind, 'TOOL');
+    assert.equal(server.tool?.server, 'weather-mcp-server', 'the server side names its own service');
+    assert.notEqual(get(spans, 'list').kind, 'TOOL');
+  });
+});
+
+describe('frameworks: Mastra', () => {
+  const spans = loadFramework('mastra.json');
+
+  it('reads model generations, agent and workflow runs, and MCP tool calls', () => {
+    const llm = get(spans, 'llm');
+    assert.equal(llm.kind, 'LLM');
+    assert.deepEqual(texts(llm.inputMessages), ['You report the weather.', 'Weather in Oslo?']);
+    assert.deepEqual(llm.finishReasons, ['stop'], 'finish reasons come as the JSON of a list');
+    assert.deepEqual(llm.tokens, { input: 410, output: 22, total: 432, cacheRead: 256, reasoning: 0 });
+    const agent = get(spans, 'agent');
+    assert.equal(agent.kind, 'AGENT');
+    assert.equal(agent.sessionId, 'thread-9');
+    assert.match(String(agent.input), /Weather in Oslo/);
+    assert.match(String(agent.output), /3C, snow/);
+    const tool = get(spans, 'mcp-tool');
+    assert.equal(tool.kind, 'TOOL');
+    assert.equal(tool.tool?.server, 'weather-mcp');
+    assert.deepEqual(tool.tool?.arguments, { city: 'Oslo' });
+    assert.equal(get(spans, 'workflow').kind, 'CHAIN');
+    assert.match(String(get(spans, 'workflow').output), /done/);
+  });
+});
+
+describe('frameworks: AutoGen and Microsoft Agent Framework', () => {
+  it('reads AutoGen\'s agent and tool spans, with autogen.tool.arguments', () => {
+    const spans = loadFramework('autogen.json');
+    assert.equal(get(spans, 'invoke').kind, 'AGENT');
+    assert.equal(get(spans, 'create').kind, 'AGENT');
+    assert.deepEqual(get(spans, 'tool').tool, { name: 'get_weather', description: 'Get the weather for a city.', callId: 'call_ag1', arguments: { city: 'Berlin' } });
+  });
+
+  it('reads Agent Framework\'s agent, chat, tool and workflow spans', () => {
+    const spans = loadFramework('ms-agent-framework.json');
+    const chat = get(spans, 'chat');
+    assert.equal(chat.kind, 'LLM');
+    assert.deepEqual(roles(chat.inputMessages), ['system', 'user', 'assistant', 'tool']);
+    assert.equal(chat.inputMessages?.[3].toolCallId, 'call_maf');
+    assert.equal(chat.outputMessages?.[0].content, 'Madrid: 30C.');
+    const agent = get(spans, 'agent');
+    assert.equal(agent.kind, 'AGENT');
+    assert.equal(agent.sessionId, 'conv-maf-1');
+    assert.equal(agent.outputMessages?.[0].content, 'Madrid: 30C.');
+    assert.deepEqual(get(spans, 'tool').tool, { name: 'get_weather', callId: 'call_maf', arguments: { city: 'Madrid' }, result: '30C' });
+    assert.equal(get(spans, 'workflow').kind, 'CHAIN');
+  });
+});
+
+describe('frameworks: Haystack', () => {
+  const spans = loadFramework('haystack.json');
+
+  it('reads a chat generator: ChatMessage dicts in and out, the model and usage from the reply\'s meta', () => {
+    const llm = get(spans, 'llm');
+    assert.equal(llm.kind, 'LLM');
+    assert.equal(llm.model, 'gpt-4o-mini-2024-07-18');
+    assert.deepEqual(texts(llm.inputMessages), ['Answer from the documents.', 'Who wrote Faust?']);
+    assert.deepEqual(llm.outputMessages, [{ role: 'assistant', content: 'Goethe', finishReason: 'stop' }]);
+    assert.deepEqual(llm.tokens, { input: 61, output: 3, total: 64, cacheRead: 0, reasoning: 0 });
+    const agent = get(spans, 'agent-llm');
+    assert.deepEqual(roles(agent.inputMessages), ['user', 'assistant', 'tool']);
+    assert.deepEqual(agent.inputMessages?.[1].toolCalls, [{ id: 'toolu_1', name: 'weather', arguments: { city: 'Rome' } }]);
+    assert.deepEqual(agent.inputMessages?.[2], { role: 'tool', content: 'sunny', toolCallId: 'toolu_1', name: 'weather' });
+    assert.deepEqual(agent.tokens, { input: 120, output: 9, total: 129 });
+  });
+
+  it('reads a retriever\'s documents, the pipeline and other components\' kinds', () => {
+    const retriever = get(spans, 'retriever');
+    assert.equal(retriever.kind, 'RETRIEVER');
+    assert.deepEqual(retriever.documents?.map((d) => [d.id, d.score]), [['d1', 0.92], ['d2', 0.41]]);
+    assert.equal(get(spans, 'pipeline').kind, 'CHAIN');
+    assert.match(String(get(spans, 'pipeline').input), /Faust/);
+    assert.equal(get(spans, 'tools').kind, 'TOOL');
+  });
+});
+
+describe('frameworks: through OpenInference (CrewAI, LlamaIndex, BeeAI)', () => {
+  it('reads CrewAI\'s crew, task and tool spans', () => {
+    const spans = loadFramework('crewai.json');
+    assert.equal(get(spans, 'crew').kind, 'CHAIN');
+    assert.equal(get(spans, 'task').kind, 'AGENT');
+    assert.deepEqual(get(spans, 'tool').tool, { name: 'search', arguments: { query: 'AI agents 2026' }, result: '10 results' });
+  });
+
+  it('reads LlamaIndex\'s query, retrieval, embedding and LLM spans', () => {
+    const spans = loadFramework('llamaindex.json');
+    assert.equal(get(spans, 'retrieve').documents?.[0].score, 0.83);
+    assert.equal(get(spans, 'embed').kind, 'EMBEDDING');
+    const llm = get(spans, 'llm');
+    assert.deepEqual(roles(llm.inputMessages), ['system', 'user']);
+    assert.deepEqual(llm.tokens, { input: 210, output: 6, total: 216 });
+  });
+
+  it('reads BeeAI\'s agent, LLM and tool spans', () => {
+    const spans = loadFramework('beeai.json');
+    const llm = get(spans, 'llm');
+    assert.equal(llm.kind, 'LLM');
+    assert.equal(llm.model, 'granite3.3:8b');
+    assert.equal(llm.provider, 'ollama');
+    assert.equal(llm.outputMessages?.[0].content, 'Lima');
+    assert.equal(get(spans, 'tool').tool?.name, 'Wikipedia');
+  });
+});

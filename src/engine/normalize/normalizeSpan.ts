@@ -1,12 +1,13 @@
 // Raw span + ingest facts → the product's Span, following the reference's field precedence
 // (semantic-conventions.md §2.9): the first convention that has a field wins.
-import type { Attributes, Finding, Message, Span, SpanStatus, ToolInfo } from '../../shared/spanModel';
+import type { AttributeValue, Attributes, Finding, Message, Span, SpanStatus, ToolInfo } from '../../shared/spanModel';
 import type { RawEvent, RawSpan } from '../otlp/otlpTypes';
-import { asText, firstNumber, firstString } from './attributeReader';
+import { asText, firstNumber, firstString, parseJson } from './attributeReader';
 import * as adhoc from './conventions/adhoc';
 import * as genAi from './conventions/genAi';
 import * as genkit from './conventions/genkit';
 import * as googleAdk from './conventions/googleAdk';
+import * as haystack from './conventions/haystack';
 import * as liveKit from './conventions/liveKit';
 import * as logfire from './conventions/logfire';
 import * as mcp from './conventions/mcp';
@@ -72,7 +73,7 @@ export function normalizeSpan(raw: StoredSpan): Span {
   const output = outputMessages(attrs, raw.events) ?? fromIo(io.output, 'assistant');
   if (output) span.outputMessages = output;
   const documents = genAi.retrievalDocuments(attrs) ?? openInference.documents(attrs)
-    ?? openInference.documents(attrs, 'reranker.output_documents') ?? documentEvents(raw.events);
+    ?? openInference.documents(attrs, 'reranker.output_documents') ?? documentEvents(raw.events) ?? haystack.documents(attrs);
   if (documents) span.documents = documents;
   const tool = toolInfo(attrs, span);
   if (tool) span.tool = tool;
@@ -99,7 +100,7 @@ export function normalizeSpan(raw: StoredSpan): Span {
 function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undefined {
   const messages = genAi.structuredInput(attrs) ?? openInference.inputMessages(attrs) ?? openLlmetry.inputMessages(attrs)
     ?? vercelAi.inputMessages(attrs) ?? googleAdk.inputMessages(attrs) ?? genkit.inputMessages(attrs)
-    ?? pydanticAi.inputMessages(attrs) ?? liveKit.inputMessages(attrs) ?? logfire.inputMessages(attrs)
+    ?? pydanticAi.inputMessages(attrs) ?? liveKit.inputMessages(attrs) ?? logfire.inputMessages(attrs) ?? haystack.inputMessages(attrs)
     ?? genAi.eventInput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.prompt', 'user')
     ?? adhoc.inputMessages(attrs);
   // The v1.37 system prompt travels beside the history, not in it.
@@ -111,7 +112,7 @@ function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undef
 function outputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undefined {
   return genAi.structuredOutput(attrs) ?? openInference.outputMessages(attrs) ?? openLlmetry.outputMessages(attrs)
     ?? vercelAi.outputMessages(attrs) ?? googleAdk.outputMessages(attrs) ?? genkit.outputMessages(attrs)
-    ?? pydanticAi.outputMessages(attrs) ?? liveKit.outputMessages(attrs) ?? logfire.outputMessages(attrs)
+    ?? pydanticAi.outputMessages(attrs) ?? liveKit.outputMessages(attrs) ?? logfire.outputMessages(attrs) ?? haystack.outputMessages(attrs)
     ?? genAi.eventOutput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.completion', 'assistant')
     ?? adhoc.outputMessages(attrs);
 }
@@ -120,17 +121,23 @@ function inputOutput(attrs: Attributes): { input?: unknown; output?: unknown } {
   return {
     input: attrs['input.value'] ?? attrs['langfuse.observation.input'] ?? attrs['mlflow.spanInputs']
       ?? attrs['traceloop.entity.input'] ?? attrs['gen_ai.tool.call.arguments'] ?? attrs['ai.toolCall.args']
-      ?? attrs.tool_arguments ?? attrs['genkit:input'] ?? googleAdk.toolInput(attrs) ?? googleAdk.rawInput(attrs)
-      ?? liveKit.rawInput(attrs) ?? attrs['pydantic_ai.all_messages'] ?? attrs.all_messages_events ?? attrs.input ?? attrs.prompt ?? undefined,
+      ?? attrs.tool_arguments ?? attrs['autogen.tool.arguments'] ?? mastraValue(attrs, 'input') ?? attrs['genkit:input'] ?? googleAdk.toolInput(attrs) ?? googleAdk.rawInput(attrs)
+      ?? liveKit.rawInput(attrs) ?? attrs['haystack.component.input'] ?? attrs['haystack.pipeline.input_data'] ?? attrs['pydantic_ai.all_messages'] ?? attrs.all_messages_events ?? attrs.input ?? attrs.prompt ?? undefined,
     output: attrs['output.value'] ?? attrs['langfuse.observation.output'] ?? attrs['mlflow.spanOutputs']
       ?? attrs['traceloop.entity.output'] ?? attrs['gen_ai.tool.call.result'] ?? attrs['ai.toolCall.result']
-      ?? attrs.tool_response ?? attrs['genkit:output'] ?? googleAdk.toolOutput(attrs) ?? googleAdk.rawOutput(attrs)
-      ?? liveKit.rawOutput(attrs) ?? attrs.final_result ?? attrs.output ?? undefined,
+      ?? attrs.tool_response ?? mastraValue(attrs, 'output') ?? attrs['genkit:output'] ?? googleAdk.toolOutput(attrs) ?? googleAdk.rawOutput(attrs)
+      ?? liveKit.rawOutput(attrs) ?? attrs['haystack.component.output'] ?? attrs['haystack.pipeline.output_data'] ?? attrs.final_result ?? attrs.output ?? undefined,
   };
 }
 
 /** Tool span names that carry the tool's name after a verb (GenAI, MCP). */
 const TOOL_NAME_PREFIX = /^(execute_tool|tools\/call) /;
+
+/** Mastra keeps an agent or workflow run's input and output under its span type: `mastra.agent_run.input`. */
+function mastraValue(attrs: Attributes, which: 'input' | 'output'): AttributeValue | undefined {
+  const type = attrs['mastra.span.type'];
+  return typeof type === 'string' ? attrs[`mastra.${type.toLowerCase()}.${which}`] : undefined;
+}
 
 function toolInfo(attrs: Attributes, span: Span): ToolInfo | undefined {
   const name = firstString(attrs, 'gen_ai.tool.name', 'tool.name', 'ai.toolCall.name', 'lk.function_tool.name') ?? genkit.toolName(attrs)
@@ -173,7 +180,8 @@ function adhocParams(attrs: Attributes): Record<string, unknown> {
 }
 
 function finishReasonsOf(attrs: Attributes, output: Message[] | undefined): string[] | undefined {
-  const listed = attrs['gen_ai.response.finish_reasons'];
+  // A list, or (Mastra) the JSON of one.
+  const listed = parseJson(attrs['gen_ai.response.finish_reasons']);
   if (Array.isArray(listed)) return listed.map(asText);
   const single = firstString(attrs, 'llm.finish_reason', 'gen_ai.response.finish_reason', 'llm.response.finish_reason', 'ai.response.finishReason');
   // Semantic Kernel joins several choices' reasons with commas.

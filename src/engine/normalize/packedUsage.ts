@@ -139,6 +139,26 @@ function responsesUsage(value: AttributeValue, attrs: Attributes, offer: UsageOf
   if (isRecord(outputDetails)) offerKeys(outputDetails, { reasoning: ['reasoning_tokens'] }, offer);
 }
 
+/** A Haystack generator's replies carry the provider's usage and model in their `meta`. */
+function haystackOutput(value: AttributeValue, attrs: Attributes, offer: UsageOffer): void {
+  const type = attrs['haystack.component.type'];
+  if (typeof type !== 'string' || !type.endsWith('Generator')) return;
+  const replies = blob(value)?.replies;
+  const meta = Array.isArray(replies) ? dig(replies[0], 'meta') : undefined;
+  if (!isRecord(meta)) return;
+  offer('requestModel', meta.model);
+  const usage = meta.usage;
+  if (!isRecord(usage)) return;
+  offerKeys(usage, {
+    input: ['prompt_tokens', 'input_tokens'], output: ['completion_tokens', 'output_tokens'], total: ['total_tokens'],
+    cacheRead: ['cache_read_input_tokens'], cacheWrite: ['cache_creation_input_tokens'],
+  }, offer);
+  const cached = dig(usage, 'prompt_tokens_details', 'cached_tokens');
+  if (cached !== undefined) offer('cacheRead', cached);
+  const reasoning = dig(usage, 'completion_tokens_details', 'reasoning_tokens');
+  if (reasoning !== undefined) offer('reasoning', reasoning);
+}
+
 function mlflowTokenUsage(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
   const usage = blob(value);
   if (usage) {
@@ -164,4 +184,5 @@ export const PACKED_USAGE = new Map<string, PackedReader>([
   ['genkit:output', genkitOutput],
   ['genkit:name', genkitName],
   ['usage', responsesUsage],
+  ['haystack.component.output', haystackOutput],
 ]);

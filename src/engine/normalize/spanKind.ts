@@ -2,6 +2,7 @@
 // The OTel SpanKind is never used: OpenInference marks LLM calls INTERNAL, for one.
 import type { Attributes, SpanKind } from '../../shared/spanModel';
 import type { SpanContext } from './spanContext';
+import * as haystack from './conventions/haystack';
 import { hasIndexedList, parseJson } from './attributeReader';
 
 const BY_NAME: Record<string, SpanKind> = {
@@ -55,6 +56,8 @@ const NAME_PATTERNS: [RegExp, SpanKind][] = [
   [/^retrieval( |$)/, 'RETRIEVER'],
   [/^(openai|anthropic|cohere|bedrock|mistralai|gemini|vertexai|groq|ollama)\.(chat|completion|completions|messages)$/, 'LLM'],
   [/^(openai|cohere|bedrock|mistralai|gemini|vertexai|ollama)\.embeddings?$/, 'EMBEDDING'],
+  // Microsoft Agent Framework's workflow steps.
+  [/^(workflow\.run|workflow\.build|executor\.process)( |$)/, 'CHAIN'],
   // Logfire names spans by their message template (OpenAI Agents SDK).
   [/^Function: \{name\}$/, 'TOOL'],
   [/^Agent run: \{name!r\}$/, 'AGENT'],
@@ -74,6 +77,7 @@ export function detectKind(attrs: Attributes, spanName: string, context?: SpanCo
     ?? genkitKind(attrs)
     ?? vercelAiKind(attrs)
     ?? mcpKind(attrs)
+    ?? haystack.kind(attrs, spanName)
     ?? liveKitKind(attrs, spanName, context)
     ?? structuralKind(attrs, context)
     ?? NAME_PATTERNS.find(([pattern]) => pattern.test(spanName))?.[1]

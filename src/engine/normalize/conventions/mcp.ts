@@ -5,7 +5,9 @@ import type { Attributes, Span } from '../../../shared/spanModel';
 import { firstString } from '../attributeReader';
 
 export function serverName(attrs: Attributes, span: Pick<Span, 'otelKind' | 'service'>): string | undefined {
-  if (attrs['mcp.method.name'] === undefined) return undefined;
+  // Mastra marks its MCP tool calls by its span type and names the server in server.address.
+  const overMcp = attrs['mcp.method.name'] !== undefined || attrs['mastra.span.type'] === 'mcp_tool_call' || attrs['gen_ai.tool.type'] === 'mcp';
+  if (!overMcp) return undefined;
   if (span.otelKind === 'SERVER') return span.service;
   const address = firstString(attrs, 'mcp.server.name', 'server.address');
   const port = firstString(attrs, 'server.port');
