@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import type { Message, Span } from '../../src/shared/spanModel';
 import { loadFramework } from './helpers/frameworkFixtures';
+import { normalizeAttributes } from './helpers/rawSpans';
 
 const roles = (messages: Message[] | undefined) => messages?.map((m) => m.role);
 const texts = (messages: Message[] | undefined) => messages?.map((m) => m.content);
@@ -434,5 +435,42 @@ describe('frameworks: through OpenInference (CrewAI, LlamaIndex, BeeAI)', () => 
     assert.equal(llm.provider, 'ollama');
     assert.equal(llm.outputMessages?.[0].content, 'Lima');
     assert.equal(get(spans, 'tool').tool?.name, 'Wikipedia');
+  });
+});
+
+describe('frameworks: pricing of cache and reasoning tokens', () => {
+  it('prices cache reads and writes at the table\'s cache rates, not as plain input', () => {
+    const spans = loadFramework('vercel-ai-sdk-provider-metadata.json');
+    const span = get(spans, 'anthropic');
+    // claude-sonnet-4: $3 input, $15 output, $0.30 cache read, $3.75 cache write per million.
+    const expected = (7 * 3 + 16399 * 0.3 + 2089 * 3.75 + 445 * 15) / 1e6;
+    assert.ok(Math.abs(span.costUsd! - expected) < 1e-9, `cost ${span.costUsd} vs ${expected}`);
+  });
+
+  it('prices a Bedrock cross-region model id and Gemini thoughts billed beside the output', () => {
+    const strands = loadFramework('strands-agents.json');
+    assert.ok(get(strands, 'chat').costUsd! > 0, 'us.anthropic.claude-sonnet-4-... is priced');
+    const adk = get(loadFramework('google-adk.json'), 'llm');
+    // gemini-2.0-flash: $0.10 input, $0.025 cache read, $0.40 output; thoughts (50) billed as output.
+    const expected = ((1000 - 800) * 0.1 + 800 * 0.025 + (200 + 50) * 0.4) / 1e6;
+    assert.ok(Math.abs(adk.costUsd! - expected) < 1e-9, `cost ${adk.costUsd} vs ${expected}`);
+  });
+});
+
+describe('frameworks: hostile content', () => {
+  it('skips JSON nested past the depth limit and usage blobs past the ingest size limit, and loses nothing else', () => {
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const hugeOutput = JSON.stringify({ message: { role: 'model', content: [{ text: 'x'.repeat(1_100_000) }] }, usage: { inputTokens: 5, outputTokens: 6 } });
+    const span = normalizeAttributes({
+      'genkit:type': 'action', 'genkit:metadata:subtype': 'model', 'genkit:name': 'googleai/gemini-2.5-flash',
+      'genkit:input': JSON.stringify({ messages: [{ role: 'user', content: [{ text: 'hi' }] }] }), 'genkit:output': hugeOutput,
+      'gcp.vertex.agent.llm_request': deep, 'pydantic_ai.all_messages': deep, 'lk.chat_ctx': deep, events: deep,
+      '__proto__': '{"x":1}', 'toString': '{"usage":1}',
+    });
+    assert.equal(span.kind, 'LLM');
+    assert.equal(span.tokens, undefined, 'a usage blob over the ingest limit is not parsed at ingest');
+    assert.equal(span.inputMessages?.[0].content, 'hi');
+    assert.equal(span.outputMessages?.[0].content.length, 1_100_000, 'opening the span still shows the whole answer');
+    assert.doesNotThrow(() => JSON.stringify(span));
   });
 });

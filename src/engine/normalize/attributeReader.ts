@@ -37,17 +37,40 @@ export const MAX_JSON_CHARS = 8_000_000;
 /** The longest JSON string parsed at ingest (usage packed in a blob): ingest runs for every span. */
 export const MAX_INGEST_JSON_CHARS = 1_000_000;
 
-/** Parses JSON held in a string attribute; other values pass through, bad or oversized JSON yields undefined. */
+/**
+ * The deepest nesting a parsed value may have: what is parsed is later walked, shown and sent
+ * as JSON by recursive code, which a hostile `[[[[...]]]]` would overflow.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Parses JSON held in a string attribute; other values pass through, bad, oversized or too deep JSON yields undefined. */
 export function parseJson(v: unknown, maxChars = MAX_JSON_CHARS): unknown {
   if (typeof v !== 'string') return v;
   if (v.length > maxChars) return undefined;
   const trimmed = v.trimStart();
   if (!trimmed.startsWith('{') && !trimmed.startsWith('[') && !trimmed.startsWith('"')) return undefined;
+  if (nestsDeeperThan(v, MAX_JSON_DEPTH)) return undefined;
   try {
     return JSON.parse(v);
   } catch {
     return undefined;
   }
+}
+
+/** Whether JSON text opens more than `limit` arrays or objects inside each other (strings skipped). */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) { if (++depth > limit) return true; }
+    else if (c === 93 || c === 125) depth--;
+  }
+  return false;
 }
 
 /** A value as display text: strings as they are, anything else as JSON. */
