@@ -474,3 +474,15 @@ describe('frameworks: hostile content', () => {
     assert.doesNotThrow(() => JSON.stringify(span));
   });
 });
+
+describe('frameworks: names from trace content that are also object keys', () => {
+  it('finds no kind or role for `constructor`, `toString` or `__proto__`', () => {
+    const span = normalizeAttributes({ 'openinference.span.kind': 'constructor', 'gen_ai.request.model': 'gpt-4o' }, {
+      name: 'constructor', scope: { name: 'livekit-agents' },
+      events: [{ name: 'constructor', timeMs: 0, attributes: { content: 'x' } }, { name: 'gen_ai.user.message', timeMs: 0, attributes: { role: 'toString', content: 'hi' } }],
+    });
+    assert.equal(typeof span.kind, 'string');
+    assert.equal(span.kind, 'LLM');
+    assert.deepEqual(span.inputMessages, [{ role: 'toString', content: 'hi' }]);
+  });
+});

@@ -135,3 +135,8 @@ export function dig(v: unknown, ...path: string[]): unknown {
   }
   return at;
 }
+
+/** A table's own entry for a key from trace content: `constructor` or `__proto__` finds nothing. */
+export function ownEntry<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}

@@ -1,7 +1,7 @@
 // Turns the many shapes of chat content (strings, part lists, provider message objects) into
 // the model's Message: text joined, tool calls and tool results lifted out, other parts kept.
 import type { Message, ToolCall } from '../../shared/spanModel';
-import { asText, isRecord, parseJson } from './attributeReader';
+import { asText, isRecord, ownEntry, parseJson } from './attributeReader';
 
 /** Arguments arrive as JSON strings or objects; show them parsed where they parse. */
 export function toolArguments(v: unknown): unknown {
@@ -14,7 +14,7 @@ export function toolArguments(v: unknown): unknown {
 const ROLE_ALIASES: Record<string, string> = { model: 'assistant' };
 
 function roleOf(v: unknown): string | undefined {
-  return typeof v === 'string' && v !== '' ? ROLE_ALIASES[v] ?? v : undefined;
+  return typeof v === 'string' && v !== '' ? ownEntry(ROLE_ALIASES, v) ?? v : undefined;
 }
 
 /**

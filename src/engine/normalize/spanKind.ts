@@ -3,7 +3,7 @@
 import type { Attributes, SpanKind } from '../../shared/spanModel';
 import type { SpanContext } from './spanContext';
 import * as haystack from './conventions/haystack';
-import { hasIndexedList, parseJson } from './attributeReader';
+import { hasIndexedList, ownEntry, parseJson } from './attributeReader';
 
 const BY_NAME: Record<string, SpanKind> = {
   // OpenInference, Langfuse, MLflow and OpenLLMetry words, lowercased.
@@ -20,7 +20,7 @@ const BY_NAME: Record<string, SpanKind> = {
 };
 
 function byName(value: unknown): SpanKind | undefined {
-  return typeof value === 'string' ? BY_NAME[value.toLowerCase()] : undefined;
+  return typeof value === 'string' ? ownEntry(BY_NAME, value.toLowerCase()) : undefined;
 }
 
 const MODEL_KEYS = ['gen_ai.request.model', 'gen_ai.response.model', 'llm.model_name', 'ai.model.id', 'llm.model', 'llm.model.name'];
@@ -96,7 +96,7 @@ function vercelAiKind(attrs: Attributes): SpanKind | undefined {
 
 function genkitKind(attrs: Attributes): SpanKind | undefined {
   const subtype = attrs['genkit:metadata:subtype'];
-  if (typeof subtype === 'string') return GENKIT_SUBTYPES[subtype];
+  if (typeof subtype === 'string') return ownEntry(GENKIT_SUBTYPES, subtype);
   // A flow, or a util step such as `generate` (which wraps the model and tool calls).
   const type = attrs['genkit:type'];
   return type === 'flow' || type === 'util' ? 'CHAIN' : undefined;
@@ -109,7 +109,7 @@ function mcpKind(attrs: Attributes): SpanKind | undefined {
 
 function liveKitKind(attrs: Attributes, spanName: string, context: SpanContext | undefined): SpanKind | undefined {
   if (attrs['lk.function_tool.name'] !== undefined) return 'TOOL';
-  const kind = LIVEKIT_NAMES[spanName];
+  const kind = ownEntry(LIVEKIT_NAMES, spanName);
   if (!kind) return undefined;
   const fromLiveKit = context?.scope?.name === LIVEKIT_SCOPE || attrs['lk.generation_id'] !== undefined
     || attrs['lk.speech_id'] !== undefined || attrs['lk.chat_ctx'] !== undefined || attrs['lk.pii.chat_ctx'] !== undefined;

@@ -3,7 +3,7 @@
 // strings (v1.26), tool execution and retrieval attributes.
 import type { Attributes, Message, RetrievalDocument } from '../../../shared/spanModel';
 import type { RawEvent } from '../../otlp/otlpTypes';
-import { asText, firstNumber, isRecord, parseJson, toNumber } from '../attributeReader';
+import { asText, firstNumber, isRecord, ownEntry, parseJson, toNumber } from '../attributeReader';
 import { messageFrom, messagesFromJson, messagesFromValue } from '../messageParts';
 
 const INPUT_EVENT_ROLES: Record<string, string> = {
@@ -15,9 +15,14 @@ const INPUT_EVENT_ROLES: Record<string, string> = {
 const CHOICE_EVENT = 'gen_ai.choice';
 const DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
 
+/** The role a GenAI message event's name stands for (a choice is the assistant's), if it is one. */
+export function eventRole(name: string): string | undefined {
+  return name === CHOICE_EVENT ? 'assistant' : ownEntry(INPUT_EVENT_ROLES, name);
+}
+
 /** Events whose content becomes messages (and so are not listed again as plain events). */
 export function isMessageEvent(event: RawEvent): boolean {
-  return event.name in INPUT_EVENT_ROLES || event.name === CHOICE_EVENT || event.name === DETAILS_EVENT;
+  return ownEntry(INPUT_EVENT_ROLES, event.name) !== undefined || event.name === CHOICE_EVENT || event.name === DETAILS_EVENT;
 }
 
 export function systemInstructions(attrs: Attributes): Message | undefined {
@@ -55,7 +60,7 @@ export function eventInput(events: RawEvent[]): Message[] | undefined {
     if (fromDetails) return [...(systemInstructions(details.attributes) ? [systemInstructions(details.attributes)!] : []), ...fromDetails];
   }
   const messages = events
-    .filter((e) => e.name in INPUT_EVENT_ROLES)
+    .filter((e) => ownEntry(INPUT_EVENT_ROLES, e.name) !== undefined)
     .map((e) => messageFrom(eventBody(e), INPUT_EVENT_ROLES[e.name]))
     .filter((m): m is Message => m !== undefined);
   if (messages.length) return messages;

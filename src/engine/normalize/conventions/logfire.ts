@@ -5,11 +5,7 @@
 import type { Attributes, Message } from '../../../shared/spanModel';
 import { asText, isRecord, parseJson, recordOf } from '../attributeReader';
 import { messageFrom, messagesFromJson } from '../messageParts';
-
-const EVENT_ROLES: Record<string, string> = {
-  'gen_ai.system.message': 'system', 'gen_ai.user.message': 'user',
-  'gen_ai.assistant.message': 'assistant', 'gen_ai.tool.message': 'tool', 'gen_ai.choice': 'assistant',
-};
+import { eventRole } from './genAi';
 
 export function inputMessages(attrs: Attributes): Message[] | undefined {
   if (attrs.raw_input !== undefined) {
@@ -58,7 +54,7 @@ function splitEvents(value: unknown): { input?: Message[]; output?: Message[] } 
   if (!Array.isArray(events)) return undefined;
   const named = events.filter((e): e is Record<string, unknown> => isRecord(e) && typeof e['event.name'] === 'string');
   if (!named.length) return undefined;
-  const toMessage = (e: Record<string, unknown>) => messageFrom(e, EVENT_ROLES[e['event.name'] as string] ?? 'user');
+  const toMessage = (e: Record<string, unknown>) => messageFrom(e, eventRole(e['event.name'] as string) ?? 'user');
   const hasChoice = named.some((e) => e['event.name'] === 'gen_ai.choice');
   let split = named.length;
   if (hasChoice) {

@@ -6,12 +6,7 @@
 import type { Attributes, Message } from '../../../shared/spanModel';
 import { asText, isRecord, parseJson } from '../attributeReader';
 import { messageFrom, messagesFromJson } from '../messageParts';
-import { systemInstructions } from './genAi';
-
-const EVENT_ROLES: Record<string, string> = {
-  'gen_ai.system.message': 'system', 'gen_ai.user.message': 'user',
-  'gen_ai.assistant.message': 'assistant', 'gen_ai.tool.message': 'tool',
-};
+import { eventRole, systemInstructions } from './genAi';
 
 export function inputMessages(attrs: Attributes): Message[] | undefined {
   const all = messagesFromJson(attrs['pydantic_ai.all_messages'], 'user');
@@ -41,7 +36,7 @@ function eventMessages(value: unknown): Message[] | undefined {
     if (!isRecord(event) || typeof event['event.name'] !== 'string') continue;
     const name = event['event.name'];
     if (name === 'gen_ai.choice') continue;
-    const message = messageFrom(event, EVENT_ROLES[name] ?? 'assistant');
+    const message = messageFrom(event, eventRole(name) ?? 'assistant');
     if (message) messages.push(message);
   }
   return messages.length ? messages : undefined;
