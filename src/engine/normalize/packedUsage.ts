@@ -62,7 +62,8 @@ function langfuseCost(value: AttributeValue, _attrs: Attributes, offer: UsageOff
 /**
  * The AI SDK's `ai.response.providerMetadata`: cache and reasoning counts in each provider's
  * own names. Its Anthropic provider (before AI SDK 5) counted input without the cache; the
- * metadata's raw `usage.input_tokens` equal to the SDK's input count shows that case.
+ * metadata's raw `usage.input_tokens` equal to the SDK's input count, or AI SDK 4's
+ * `promptTokens`, shows that case.
  */
 function aiSdkProviderMetadata(value: AttributeValue, attrs: Attributes, offer: UsageOffer): void {
   const meta = blob(value);
@@ -74,7 +75,8 @@ function aiSdkProviderMetadata(value: AttributeValue, attrs: Attributes, offer: 
     const write = anthropic.cacheCreationInputTokens ?? usage.cache_creation_input_tokens;
     const reported = toNumber(attrs['ai.usage.inputTokens'] ?? attrs['ai.usage.promptTokens'] ?? attrs['gen_ai.usage.input_tokens']);
     const raw = toNumber(usage.input_tokens);
-    const excludes = raw !== undefined ? raw === reported : anthropic.cacheCreationInputTokens !== undefined;
+    // Without the raw usage, only AI SDK 4 (which names input `promptTokens`) left the cache out.
+    const excludes = raw !== undefined ? raw === reported : attrs['ai.usage.promptTokens'] !== undefined;
     offer('cacheRead', read, excludes && toNumber(read)! > 0);
     offer('cacheWrite', write, excludes && toNumber(write)! > 0);
   }
