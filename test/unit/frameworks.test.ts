@@ -91,6 +91,11 @@ describe('frameworks: Google ADK', () => {
     assert.deepEqual(get(spans, 'llm-v2').tokens, { input: 100, output: 60, total: 160, reasoning: 25 });
     assert.equal(get(spans, 'llm-v2').kind, 'LLM');
     assert.equal(get(spans, 'agent').kind, 'AGENT');
+    assert.equal(get(spans, 'agent-run-v0').kind, 'AGENT', 'ADK before 1.x named agent spans agent_run [name]');
+    const merged = get(spans, 'merged');
+    assert.equal(merged.kind, 'TOOL');
+    assert.equal(merged.tool?.arguments, undefined, 'N/A is no argument');
+    assert.equal((merged.tool?.result as { content: { role: string } }).content.role, 'user');
   });
 });
 

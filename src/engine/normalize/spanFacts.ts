@@ -41,6 +41,7 @@ const FIELD_KEYS = {
   cacheWrite: ['gen_ai.usage.cache_creation.input_tokens', 'llm.token_count.prompt_details.cache_write',
     'gen_ai.usage.cache_creation_input_tokens', 'ai.usage.inputTokenDetails.cacheWriteTokens',
     'gen_ai.usage.details.cache_write_tokens', 'gen_ai.usage.cache_write_tokens', 'gen_ai.usage.cache_write_input_tokens',
+    'gen_ai.usage.input_cache_creation',
     'gen_ai.usage.details.cache_creation_input_tokens', 'llm.usage.cache_creation_input_tokens'],
   reasoning: ['gen_ai.usage.reasoning.output_tokens', 'llm.token_count.completion_details.reasoning',
     'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'ai.usage.reasoningTokens',

@@ -53,6 +53,8 @@ const NAME_PATTERNS: [RegExp, SpanKind][] = [
   [/^embeddings( |$)/, 'EMBEDDING'],
   [/^execute_tool( |$)/, 'TOOL'],
   [/^(invoke|create)_agent( |$)/, 'AGENT'],
+  // Google ADK before 1.x.
+  [/^agent_run \[/, 'AGENT'],
   [/^retrieval( |$)/, 'RETRIEVER'],
   [/^(openai|anthropic|cohere|bedrock|mistralai|gemini|vertexai|groq|ollama)\.(chat|completion|completions|messages)$/, 'LLM'],
   [/^(openai|cohere|bedrock|mistralai|gemini|vertexai|ollama)\.embeddings?$/, 'EMBEDDING'],
