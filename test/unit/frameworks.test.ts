@@ -491,3 +491,43 @@ describe('frameworks: names from trace content that are also object keys', () =>
     assert.deepEqual(span.inputMessages, [{ role: 'toString', content: 'hi' }]);
   });
 });
+
+describe('frameworks: coding agents\' traces (Claude Code, Gemini CLI)', () => {
+  it('reads Claude Code\'s interaction, model request with cache counts, and tool spans', () => {
+    const spans = loadFramework('claude-code.json');
+    const interaction = get(spans, 'interaction');
+    assert.equal(interaction.kind, 'AGENT');
+    assert.deepEqual(interaction.inputMessages, [{ role: 'user', content: 'Rename foo to bar in utils.py' }]);
+    assert.equal(interaction.sessionId, '5f1c2a9e-session');
+    assert.equal(interaction.userId, 'user-hash-1');
+    const llm = get(spans, 'llm');
+    assert.equal(llm.kind, 'LLM');
+    assert.equal(llm.model, 'claude-sonnet-4-20250514');
+    assert.deepEqual(llm.tokens, { input: 12 + 14000 + 2100, output: 180, total: 12 + 14000 + 2100 + 180, cacheRead: 14000, cacheWrite: 2100 },
+      'Anthropic counts input without the cache');
+    assert.deepEqual(roles(llm.inputMessages), ['system', 'user']);
+    assert.deepEqual(llm.outputMessages, [{ role: 'assistant', content: 'I\'ll make that change.', finishReason: 'tool_use' }]);
+    assert.ok(llm.costUsd! > 0);
+    const tool = get(spans, 'tool');
+    assert.equal(tool.kind, 'TOOL');
+    assert.deepEqual(tool.tool, { name: 'Edit', arguments: { file_path: 'utils.py', old_string: 'foo', new_string: 'bar' }, result: 'The file utils.py has been updated.' });
+    assert.equal(get(spans, 'exec').kind, 'CHAIN');
+    assert.equal(get(spans, 'redacted').inputMessages, undefined, 'a redacted prompt is not shown as the prompt');
+  });
+
+  it('reads Gemini CLI\'s model calls (Gemini contents, streamed chunks joined) and tool calls', () => {
+    const spans = loadFramework('gemini-cli.json');
+    const llm = get(spans, 'llm');
+    assert.equal(llm.kind, 'LLM');
+    assert.deepEqual(roles(llm.inputMessages), ['system', 'user', 'assistant', 'tool']);
+    assert.equal(llm.inputMessages?.[0].content, 'You are an interactive CLI agent.');
+    assert.deepEqual(llm.inputMessages?.[2].toolCalls, [{ id: 'fc1', name: 'list_directory', arguments: { path: '.' } }]);
+    assert.deepEqual(llm.outputMessages, [{ role: 'assistant', content: 'There are two entries: README.md and src.' }]);
+    assert.equal(llm.sessionId, 'c0ffee-session');
+    assert.deepEqual(llm.tokens, { input: 5120, output: 14, total: 5134 });
+    const tool = get(spans, 'tool');
+    assert.equal(tool.kind, 'TOOL');
+    assert.deepEqual(tool.tool, { name: 'list_directory', description: 'Lists a directory.', callId: 'fc1', arguments: { path: '.' }, result: 'README.md\nsrc' });
+    assert.equal(get(spans, 'prompt').kind, 'CHAIN');
+  });
+});

@@ -4,6 +4,7 @@ import type { AttributeValue, Attributes, Finding, Message, Span, SpanStatus, To
 import type { RawEvent, RawSpan } from '../otlp/otlpTypes';
 import { asText, firstNumber, firstString, parseJson } from './attributeReader';
 import * as adhoc from './conventions/adhoc';
+import * as codingAgents from './conventions/codingAgents';
 import * as genAi from './conventions/genAi';
 import * as genkit from './conventions/genkit';
 import * as googleAdk from './conventions/googleAdk';
@@ -101,6 +102,7 @@ function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undef
   const messages = genAi.structuredInput(attrs) ?? openInference.inputMessages(attrs) ?? openLlmetry.inputMessages(attrs)
     ?? vercelAi.inputMessages(attrs) ?? googleAdk.inputMessages(attrs) ?? genkit.inputMessages(attrs)
     ?? pydanticAi.inputMessages(attrs) ?? liveKit.inputMessages(attrs) ?? logfire.inputMessages(attrs) ?? haystack.inputMessages(attrs)
+    ?? codingAgents.claudeCodeInput(attrs)
     ?? genAi.eventInput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.prompt', 'user')
     ?? adhoc.inputMessages(attrs);
   // The v1.37 system prompt travels beside the history, not in it.
@@ -110,9 +112,10 @@ function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undef
 }
 
 function outputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undefined {
-  return genAi.structuredOutput(attrs) ?? openInference.outputMessages(attrs) ?? openLlmetry.outputMessages(attrs)
+  return codingAgents.geminiCliOutput(attrs) ?? genAi.structuredOutput(attrs) ?? openInference.outputMessages(attrs) ?? openLlmetry.outputMessages(attrs)
     ?? vercelAi.outputMessages(attrs) ?? googleAdk.outputMessages(attrs) ?? genkit.outputMessages(attrs)
     ?? pydanticAi.outputMessages(attrs) ?? liveKit.outputMessages(attrs) ?? logfire.outputMessages(attrs) ?? haystack.outputMessages(attrs)
+    ?? codingAgents.claudeCodeOutput(attrs)
     ?? genAi.eventOutput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.completion', 'assistant')
     ?? adhoc.outputMessages(attrs);
 }
@@ -140,20 +143,23 @@ function mastraValue(attrs: Attributes, which: 'input' | 'output'): AttributeVal
 }
 
 function toolInfo(attrs: Attributes, span: Span): ToolInfo | undefined {
+  const claudeCode = codingAgents.claudeCodeTool(attrs);
+  const geminiCli = codingAgents.geminiCliTool(attrs);
   const name = firstString(attrs, 'gen_ai.tool.name', 'tool.name', 'ai.toolCall.name', 'lk.function_tool.name') ?? genkit.toolName(attrs)
-    ?? logfire.toolName(attrs, span.name)
+    ?? logfire.toolName(attrs, span.name) ?? claudeCode?.name
     ?? (span.kind === 'TOOL' ? firstString(attrs, 'traceloop.entity.name') ?? span.name.replace(TOOL_NAME_PREFIX, '') : undefined);
   if (!name) return undefined;
   const tool: ToolInfo = { name };
   const description = firstString(attrs, 'gen_ai.tool.description', 'tool.description');
   if (description) tool.description = description;
-  const callId = firstString(attrs, 'gen_ai.tool.call.id', 'tool.id', 'tool_call.id', 'ai.toolCall.id', 'lk.function_tool.id');
+  const callId = firstString(attrs, 'gen_ai.tool.call.id', 'tool.id', 'tool_call.id', 'ai.toolCall.id', 'lk.function_tool.id',
+    'gen_ai.tool.call_id');
   if (callId) tool.callId = callId;
   const server = mcp.serverName(attrs, span);
   if (server) tool.server = server;
   // Strands sends a tool's arguments and result only as the tool span's message events.
-  const args = span.input ?? (span.kind === 'TOOL' ? span.inputMessages?.[0]?.content : undefined);
-  const result = span.output ?? (span.kind === 'TOOL' ? span.outputMessages?.[0]?.content : undefined);
+  const args = span.input ?? claudeCode?.args ?? geminiCli?.args ?? (span.kind === 'TOOL' ? span.inputMessages?.[0]?.content : undefined);
+  const result = span.output ?? claudeCode?.result ?? geminiCli?.result ?? (span.kind === 'TOOL' ? span.outputMessages?.[0]?.content : undefined);
   if (args !== undefined) tool.arguments = toolArguments(args);
   if (result !== undefined) tool.result = toolArguments(result);
   return tool;

@@ -4,6 +4,7 @@
 // MAX_INGEST_JSON_CHARS: this runs at ingest, for every span.
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
 import { MAX_INGEST_JSON_CHARS, dig, isRecord, recordOf, toNumber } from './attributeReader';
+import { claudeCodeUsage } from './conventions/codingAgents';
 
 export type PackedField = 'requestModel' | 'input' | 'output' | 'total' | 'cacheRead' | 'cacheWrite' | 'reasoning' | 'cost';
 
@@ -187,4 +188,5 @@ export const PACKED_USAGE = new Map<string, PackedReader>([
   ['genkit:name', genkitName],
   ['usage', responsesUsage],
   ['haystack.component.output', haystackOutput],
+  ['span.type', claudeCodeUsage],
 ]);

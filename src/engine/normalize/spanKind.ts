@@ -16,6 +16,8 @@ const BY_NAME: Record<string, SpanKind> = {
   tool: 'TOOL', execute_tool: 'TOOL',
   agent: 'AGENT', invoke_agent: 'AGENT', create_agent: 'AGENT', plan: 'AGENT',
   guardrail: 'GUARDRAIL',
+  // Gemini CLI's operation names.
+  llm_call: 'LLM', tool_call: 'TOOL', agent_call: 'AGENT', user_prompt: 'CHAIN', system_prompt: 'CHAIN', schedule_tool_calls: 'CHAIN',
   evaluator: 'EVALUATOR',
 };
 
@@ -58,6 +60,11 @@ const NAME_PATTERNS: [RegExp, SpanKind][] = [
   [/^retrieval( |$)/, 'RETRIEVER'],
   [/^(openai|anthropic|cohere|bedrock|mistralai|gemini|vertexai|groq|ollama)\.(chat|completion|completions|messages)$/, 'LLM'],
   [/^(openai|cohere|bedrock|mistralai|gemini|vertexai|ollama)\.embeddings?$/, 'EMBEDDING'],
+  // Claude Code's spans.
+  [/^claude_code\.interaction$/, 'AGENT'],
+  [/^claude_code\.llm_request$/, 'LLM'],
+  [/^claude_code\.tool$/, 'TOOL'],
+  [/^claude_code\./, 'CHAIN'],
   // Microsoft Agent Framework's workflow steps.
   [/^(workflow\.run|workflow\.build|executor\.process)( |$)/, 'CHAIN'],
   // Logfire names spans by their message template (OpenAI Agents SDK).

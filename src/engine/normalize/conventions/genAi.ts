@@ -28,7 +28,9 @@ export function isMessageEvent(event: RawEvent): boolean {
 export function systemInstructions(attrs: Attributes): Message | undefined {
   const raw = attrs['gen_ai.system_instructions'];
   if (raw === undefined) return undefined;
-  const message = messageFrom({ role: 'system', parts: typeof raw === 'string' ? parseJson(raw) ?? raw : raw }, 'system');
+  const parsed = typeof raw === 'string' ? parseJson(raw) ?? raw : raw;
+  // A list of parts, or (Gemini CLI) a Gemini Content `{role, parts}`.
+  const message = messageFrom(isRecord(parsed) ? { ...parsed, role: 'system' } : { role: 'system', parts: parsed }, 'system');
   return message && (message.content || message.parts) ? message : undefined;
 }
 
