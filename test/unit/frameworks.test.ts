@@ -529,5 +529,8 @@ describe('frameworks: coding agents\' traces (Claude Code, Gemini CLI)', () => {
     assert.equal(tool.kind, 'TOOL');
     assert.deepEqual(tool.tool, { name: 'list_directory', description: 'Lists a directory.', callId: 'fc1', arguments: { path: '.' }, result: 'README.md\nsrc' });
     assert.equal(get(spans, 'prompt').kind, 'CHAIN');
+    const logged = get(spans, 'logged');
+    assert.deepEqual(logged.inputMessages, [{ role: 'user', content: 'Hello' }], 'the prompt from its log record, logged inside the span');
+    assert.deepEqual(logged.outputMessages, [{ role: 'assistant', content: 'Hi there.' }]);
   });
 });

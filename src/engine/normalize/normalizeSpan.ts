@@ -103,7 +103,7 @@ function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undef
     ?? vercelAi.inputMessages(attrs) ?? googleAdk.inputMessages(attrs) ?? genkit.inputMessages(attrs)
     ?? pydanticAi.inputMessages(attrs) ?? liveKit.inputMessages(attrs) ?? logfire.inputMessages(attrs) ?? haystack.inputMessages(attrs)
     ?? codingAgents.claudeCodeInput(attrs)
-    ?? genAi.eventInput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.prompt', 'user')
+    ?? genAi.eventInput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.prompt', 'user') ?? codingAgents.loggedPrompt(events)
     ?? adhoc.inputMessages(attrs);
   // The v1.37 system prompt travels beside the history, not in it.
   const system = genAi.systemInstructions(attrs);
@@ -116,7 +116,7 @@ function outputMessages(attrs: Attributes, events: RawEvent[]): Message[] | unde
     ?? vercelAi.outputMessages(attrs) ?? googleAdk.outputMessages(attrs) ?? genkit.outputMessages(attrs)
     ?? pydanticAi.outputMessages(attrs) ?? liveKit.outputMessages(attrs) ?? logfire.outputMessages(attrs) ?? haystack.outputMessages(attrs)
     ?? codingAgents.claudeCodeOutput(attrs)
-    ?? genAi.eventOutput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.completion', 'assistant')
+    ?? genAi.eventOutput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.completion', 'assistant') ?? codingAgents.loggedResponse(events)
     ?? adhoc.outputMessages(attrs);
 }
 

@@ -84,3 +84,20 @@ export function geminiCliTool(attrs: Attributes): { args?: unknown; result?: unk
   const response = recordOf(attrs['gen_ai.output.messages'])?.response;
   return { args: request?.args, result: isRecord(response) ? response.resultDisplay ?? response.responseParts : undefined };
 }
+
+/** A log event of a coding agent attached to the span (it was logged inside it). */
+interface LoggedEvent { name: string; attributes: Attributes }
+
+const PROMPT_EVENTS = new Set(['gemini_cli.user_prompt', 'claude_code.user_prompt']);
+
+/** The prompt a coding agent logged (`prompt`, when its prompt logging is on). */
+export function loggedPrompt(events: readonly LoggedEvent[]): Message[] | undefined {
+  const prompt = events.find((e) => PROMPT_EVENTS.has(e.name) && typeof e.attributes.prompt === 'string');
+  return prompt ? [{ role: 'user', content: prompt.attributes.prompt as string }] : undefined;
+}
+
+/** Gemini CLI's logged answer (`gemini_cli.api_response` with `response_text`). */
+export function loggedResponse(events: readonly LoggedEvent[]): Message[] | undefined {
+  const response = events.find((e) => e.name === 'gemini_cli.api_response' && typeof e.attributes.response_text === 'string');
+  return response ? [{ role: 'assistant', content: response.attributes.response_text as string }] : undefined;
+}
