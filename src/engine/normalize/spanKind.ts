@@ -26,8 +26,8 @@ function byName(value: unknown): SpanKind | undefined {
 }
 
 const MODEL_KEYS = ['gen_ai.request.model', 'gen_ai.response.model', 'llm.model_name', 'ai.model.id', 'llm.model', 'llm.model.name'];
-/** Attributes that hold a conversation sent to a model (with a model beside them, the span is the call). */
-const MESSAGE_KEYS = ['gen_ai.input.messages', 'gen_ai.output.messages', 'ai.prompt.messages', 'lk.chat_ctx', 'lk.pii.chat_ctx'];
+/** Attributes that hold a conversation with a model (with a model beside them, the span is the call). */
+const MESSAGE_KEYS = ['gen_ai.output.messages', 'lk.chat_ctx', 'lk.pii.chat_ctx'];
 /** GenAI message events (Semantic Kernel, LiveKit, v1.28–v1.36 instrumentations). */
 const MESSAGE_EVENTS = new Set(['gen_ai.system.message', 'gen_ai.user.message', 'gen_ai.assistant.message', 'gen_ai.tool.message',
   'gen_ai.choice', 'gen_ai.content.prompt', 'gen_ai.content.completion', 'gen_ai.client.inference.operation.details']);
