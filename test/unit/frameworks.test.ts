@@ -339,6 +339,12 @@ describe('frameworks: MCP tool spans (OTel MCP conventions)', () => {
     assert.equal(server.tool?.server, 'weather-mcp-server', 'the server side names its own service');
     assert.notEqual(get(spans, 'list').kind, 'TOOL');
   });
+
+  it('reads OpenLLMetry\'s MCP tool spans, unwrapping its {tool_name, arguments} and {result}', () => {
+    const tool = get(spans, 'openllmetry');
+    assert.equal(tool.kind, 'TOOL');
+    assert.deepEqual(tool.tool, { name: 'get-weather', arguments: { location: 'Oslo' }, result: '3C, snow' });
+  });
 });
 
 describe('frameworks: Mastra', () => {

@@ -160,8 +160,9 @@ function toolInfo(attrs: Attributes, span: Span): ToolInfo | undefined {
   // Strands sends a tool's arguments and result only as the tool span's message events.
   const args = span.input ?? claudeCode?.args ?? geminiCli?.args ?? (span.kind === 'TOOL' ? span.inputMessages?.[0]?.content : undefined);
   const result = span.output ?? claudeCode?.result ?? geminiCli?.result ?? (span.kind === 'TOOL' ? span.outputMessages?.[0]?.content : undefined);
-  if (args !== undefined) tool.arguments = toolArguments(args);
-  if (result !== undefined) tool.result = toolArguments(result);
+  const unwrapped = mcp.unwrapOpenLlmetry(attrs, toolArguments(args), toolArguments(result));
+  if (unwrapped.args !== undefined) tool.arguments = unwrapped.args;
+  if (unwrapped.result !== undefined) tool.result = unwrapped.result;
   return tool;
 }
 

@@ -2,7 +2,7 @@
 // `gen_ai.tool.name`, `mcp.session.id`. The client's span names the server by its address;
 // the server's own span runs in the server's service.
 import type { Attributes, Span } from '../../../shared/spanModel';
-import { firstString } from '../attributeReader';
+import { firstString, isRecord } from '../attributeReader';
 
 export function serverName(attrs: Attributes, span: Pick<Span, 'otelKind' | 'service'>): string | undefined {
   // Mastra marks its MCP tool calls by its span type and names the server in server.address.
@@ -12,4 +12,14 @@ export function serverName(attrs: Attributes, span: Pick<Span, 'otelKind' | 'ser
   const address = firstString(attrs, 'mcp.server.name', 'server.address');
   const port = firstString(attrs, 'server.port');
   return address && port ? `${address}:${port}` : address;
+}
+
+/**
+ * OpenLLMetry's MCP instrumentation wraps a call's input as `{tool_name, arguments}` and its
+ * output as `{result}`; the tool's own arguments and result are inside.
+ */
+export function unwrapOpenLlmetry(attrs: Attributes, args: unknown, result: unknown): { args: unknown; result: unknown } {
+  const name = attrs['traceloop.entity.name'];
+  if (!isRecord(args) || args.tool_name !== name || typeof name !== 'string') return { args, result };
+  return { args: args.arguments, result: isRecord(result) && 'result' in result ? result.result : result };
 }
