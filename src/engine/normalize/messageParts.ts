@@ -141,7 +141,8 @@ function addUntypedPart(part: Record<string, unknown>, message: Message, texts: 
     if (typeof name === 'string') message.name ??= name;
   } else if (part.thought === true || part.reasoning !== undefined || part.reasoningContent !== undefined) {
     const reasoning = part.reasoning ?? part.reasoningContent;
-    (message.parts ??= []).push({ type: 'reasoning', content: asText(part.text ?? (isRecord(reasoning) ? reasoning.reasoning_text ?? reasoning.reasoningText ?? reasoning : reasoning)) });
+    const text = part.text ?? (isRecord(reasoning) ? reasoning.reasoning_text ?? reasoning.reasoningText ?? reasoning : reasoning);
+    (message.parts ??= []).push({ type: 'reasoning', content: asText(text) });
   } else if (part.text !== undefined || part.content !== undefined) {
     texts.push(asText(part.text ?? part.content));
   } else {

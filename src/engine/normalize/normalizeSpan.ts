@@ -112,7 +112,8 @@ function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undef
 }
 
 function outputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undefined {
-  return codingAgents.geminiCliOutput(attrs) ?? genAi.structuredOutput(attrs) ?? openInference.outputMessages(attrs) ?? openLlmetry.outputMessages(attrs)
+  return codingAgents.geminiCliOutput(attrs) ?? genAi.structuredOutput(attrs) ?? openInference.outputMessages(attrs)
+    ?? openLlmetry.outputMessages(attrs)
     ?? vercelAi.outputMessages(attrs) ?? googleAdk.outputMessages(attrs) ?? genkit.outputMessages(attrs)
     ?? pydanticAi.outputMessages(attrs) ?? liveKit.outputMessages(attrs) ?? logfire.outputMessages(attrs) ?? haystack.outputMessages(attrs)
     ?? codingAgents.claudeCodeOutput(attrs)
@@ -124,12 +125,16 @@ function inputOutput(attrs: Attributes): { input?: unknown; output?: unknown } {
   return {
     input: attrs['input.value'] ?? attrs['langfuse.observation.input'] ?? attrs['mlflow.spanInputs']
       ?? attrs['traceloop.entity.input'] ?? attrs['gen_ai.tool.call.arguments'] ?? attrs['ai.toolCall.args']
-      ?? attrs.tool_arguments ?? attrs['autogen.tool.arguments'] ?? mastraValue(attrs, 'input') ?? attrs['genkit:input'] ?? googleAdk.toolInput(attrs) ?? googleAdk.rawInput(attrs)
-      ?? liveKit.rawInput(attrs) ?? attrs['haystack.component.input'] ?? attrs['haystack.pipeline.input_data'] ?? attrs['pydantic_ai.all_messages'] ?? attrs.all_messages_events ?? attrs.input ?? attrs.prompt ?? undefined,
+      ?? attrs.tool_arguments ?? attrs['autogen.tool.arguments'] ?? mastraValue(attrs, 'input') ?? attrs['genkit:input']
+      ?? googleAdk.toolInput(attrs) ?? googleAdk.rawInput(attrs) ?? liveKit.rawInput(attrs)
+      ?? attrs['haystack.component.input'] ?? attrs['haystack.pipeline.input_data']
+      ?? attrs['pydantic_ai.all_messages'] ?? attrs.all_messages_events ?? attrs.input ?? attrs.prompt ?? undefined,
     output: attrs['output.value'] ?? attrs['langfuse.observation.output'] ?? attrs['mlflow.spanOutputs']
       ?? attrs['traceloop.entity.output'] ?? attrs['gen_ai.tool.call.result'] ?? attrs['ai.toolCall.result']
-      ?? attrs.tool_response ?? mastraValue(attrs, 'output') ?? attrs['genkit:output'] ?? googleAdk.toolOutput(attrs) ?? googleAdk.rawOutput(attrs)
-      ?? liveKit.rawOutput(attrs) ?? attrs['haystack.component.output'] ?? attrs['haystack.pipeline.output_data'] ?? attrs.final_result ?? attrs.output ?? undefined,
+      ?? attrs.tool_response ?? mastraValue(attrs, 'output') ?? attrs['genkit:output']
+      ?? googleAdk.toolOutput(attrs) ?? googleAdk.rawOutput(attrs) ?? liveKit.rawOutput(attrs)
+      ?? attrs['haystack.component.output'] ?? attrs['haystack.pipeline.output_data']
+      ?? attrs.final_result ?? attrs.output ?? undefined,
   };
 }
 
@@ -158,8 +163,9 @@ function toolInfo(attrs: Attributes, span: Span): ToolInfo | undefined {
   const server = mcp.serverName(attrs, span);
   if (server) tool.server = server;
   // Strands sends a tool's arguments and result only as the tool span's message events.
-  const args = span.input ?? claudeCode?.args ?? geminiCli?.args ?? (span.kind === 'TOOL' ? span.inputMessages?.[0]?.content : undefined);
-  const result = span.output ?? claudeCode?.result ?? geminiCli?.result ?? (span.kind === 'TOOL' ? span.outputMessages?.[0]?.content : undefined);
+  const fromEvents = span.kind === 'TOOL';
+  const args = span.input ?? claudeCode?.args ?? geminiCli?.args ?? (fromEvents ? span.inputMessages?.[0]?.content : undefined);
+  const result = span.output ?? claudeCode?.result ?? geminiCli?.result ?? (fromEvents ? span.outputMessages?.[0]?.content : undefined);
   const unwrapped = mcp.unwrapOpenLlmetry(attrs, toolArguments(args), toolArguments(result));
   if (unwrapped.args !== undefined) tool.arguments = unwrapped.args;
   if (unwrapped.result !== undefined) tool.result = unwrapped.result;

@@ -41,7 +41,8 @@ export class PriceTable {
     // Gemini counts thoughts beside the output rather than in it (the total shows which);
     // they are billed as output either way.
     const reasoning = tokens.reasoning ?? 0;
-    if (reasoning > 0 && tokens.output !== undefined && tokens.total !== undefined && input + output + reasoning === tokens.total) output += reasoning;
+    const reasoningApart = reasoning > 0 && tokens.output !== undefined && input + output + reasoning === tokens.total;
+    if (reasoningApart) output += reasoning;
     const cacheRead = tokens.cacheRead ?? 0;
     const cacheWrite = tokens.cacheWrite ?? 0;
     // Input counts include cached tokens (OTel GenAI and the price table agree on that).

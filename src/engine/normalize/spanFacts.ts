@@ -37,7 +37,7 @@ const FIELD_KEYS = {
     'gen_ai.usage.cache_read_input_tokens', 'ai.usage.cachedInputTokens', 'ai.usage.inputTokenDetails.cacheReadTokens',
     // LiveKit Agents; Pydantic AI's details; OpenLLMetry before its GenAI move.
     'gen_ai.usage.input_cached_tokens', 'gen_ai.usage.details.cache_read_tokens', 'gen_ai.usage.cache_read_tokens',
-    'gen_ai.usage.details.cache_read_input_tokens', 'llm.usage.cache_read_input_tokens'],
+    'gen_ai.usage.details.cache_read_input_tokens', 'llm.usage.cache_read_input_tokens', 'gen_ai.usage.cached_tokens'],
   cacheWrite: ['gen_ai.usage.cache_creation.input_tokens', 'llm.token_count.prompt_details.cache_write',
     'gen_ai.usage.cache_creation_input_tokens', 'ai.usage.inputTokenDetails.cacheWriteTokens',
     'gen_ai.usage.details.cache_write_tokens', 'gen_ai.usage.cache_write_tokens', 'gen_ai.usage.cache_write_input_tokens',

@@ -14,7 +14,8 @@ export function inputMessages(attrs: Attributes): Message[] | undefined {
   const messages = messagesFromJson(request.contents, 'user') ?? [];
   const config = recordOf(request.config);
   const instruction = config?.system_instruction ?? config?.systemInstruction;
-  const system = instruction === undefined ? undefined : messageFrom(typeof instruction === 'string' ? instruction : { ...recordOf(instruction), role: 'system' }, 'system');
+  const system = instruction === undefined ? undefined
+    : messageFrom(typeof instruction === 'string' ? instruction : { ...recordOf(instruction), role: 'system' }, 'system');
   if (system?.content || system?.parts) messages.unshift({ ...system, role: 'system' });
   return messages.length ? messages : undefined;
 }
