@@ -110,7 +110,7 @@ describe('frameworks: LiveKit Agents', () => {
 
   it('reads llm_node: the chat context with its function call and output, and the reply', () => {
     const node = get(spans, 'node');
-    assert.equal(node.kind, 'LLM');
+    assert.equal(node.kind, 'CHAIN', 'the step around the model call (llm_request), which is the LLM span');
     assert.equal(node.model, 'gpt-4o-mini');
     assert.deepEqual(roles(node.inputMessages), ['system', 'user', 'assistant', 'tool']);
     assert.deepEqual(node.inputMessages?.[2].toolCalls, [{ id: 'call_lk1', name: 'get_weather', arguments: { location: 'Tokyo' } }]);

@@ -39,9 +39,11 @@ const GENKIT_SUBTYPES: Record<string, SpanKind> = {
   flow: 'CHAIN', util: 'CHAIN', prompt: 'CHAIN', 'executable-prompt': 'CHAIN',
 };
 
-// LiveKit Agents names its spans by pipeline step and sets no kind.
+// LiveKit Agents names its spans by pipeline step and sets no kind. `llm_node` holds the chat
+// context and the reply but wraps the call itself (`llm_request`, with the usage): a model call
+// counted twice would double the model's calls in the reports.
 const LIVEKIT_NAMES: Record<string, SpanKind> = {
-  agent_turn: 'AGENT', start_agent_activity: 'AGENT', function_tool: 'TOOL', llm_node: 'LLM',
+  agent_turn: 'AGENT', start_agent_activity: 'AGENT', function_tool: 'TOOL', llm_node: 'CHAIN',
 };
 const LIVEKIT_SCOPE = 'livekit-agents';
 const USAGE_KEYS = [
