@@ -59,6 +59,8 @@ describe('frameworks: Pydantic AI (and Logfire)', () => {
     assert.deepEqual(roles(v1.inputMessages), ['system', 'user']);
     assert.deepEqual(texts(v1.inputMessages), ['Be terse.', 'Capital of France?']);
     assert.equal(v1.outputMessages?.[0].content, 'Paris');
+    assert.equal(normalizeAttributes({ model_name: 'gpt-4o', agent_name: 'quiet' }, { name: 'agent run' }).kind, 'AGENT',
+      'a v2 agent run recorded without content is still the agent');
   });
 });
 

@@ -57,8 +57,10 @@ const NAME_PATTERNS: [RegExp, SpanKind][] = [
   [/^embeddings( |$)/, 'EMBEDDING'],
   [/^execute_tool( |$)/, 'TOOL'],
   [/^(invoke|create)_agent( |$)/, 'AGENT'],
-  // Google ADK before 1.x.
+  // Google ADK before 1.x; Pydantic AI's instrumentation v2.
   [/^agent_run \[/, 'AGENT'],
+  [/^agent run$/, 'AGENT'],
+  [/^running (output function|tool)$/, 'TOOL'],
   [/^retrieval( |$)/, 'RETRIEVER'],
   [/^(openai|anthropic|cohere|bedrock|mistralai|gemini|vertexai|groq|ollama)\.(chat|completion|completions|messages)$/, 'LLM'],
   [/^(openai|cohere|bedrock|mistralai|gemini|vertexai|ollama)\.embeddings?$/, 'EMBEDDING'],
