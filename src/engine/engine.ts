@@ -6,9 +6,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getHeapStatistics } from 'node:v8';
 import { TraceFiles, WatchSettings } from './files/traceFiles';
+import type { ReceiverProtocol, ReceiverStatus } from '../shared/engineProtocol';
 import type { DetectorSettings } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
-import { createHttpServer } from './httpServer';
+import { createHttpServer } from './http/httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
 import type { RedactionPattern } from '../shared/redaction';
 import { Admission, DEFAULT_ADMISSION } from './otlp/admission';
@@ -59,11 +60,25 @@ export const DEFAULTS = {
 
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
-/** A receiver port that another process holds. */
-export class PortInUseError extends Error {
-  constructor(readonly port: number, readonly protocol: 'http' | 'grpc') {
-    super(`port ${port} (OTLP/${protocol === 'http' ? 'HTTP' : 'gRPC'}) is already in use by another process`);
+/** A receiver that could not start, and which one. */
+export class ReceiverError extends Error {
+  constructor(message: string, readonly protocol: ReceiverProtocol, readonly port: number, readonly portInUse = false) {
+    super(message);
   }
+}
+
+/** A receiver port that another process holds. */
+export class PortInUseError extends ReceiverError {
+  constructor(port: number, protocol: ReceiverProtocol) {
+    super(`port ${port} (OTLP/${protocol === 'http' ? 'HTTP' : 'gRPC'}) is already in use by another process`, protocol, port, true);
+  }
+}
+
+/** What the receiver status says of a failure to start: why, which receiver, and the port another process holds. */
+export function receiverProblem(error: unknown): NonNullable<ReceiverStatus['problem']> {
+  const message = (error as Error).message;
+  if (!(error instanceof ReceiverError)) return { message, portInUse: false };
+  return { message, port: error.portInUse ? error.port : undefined, portInUse: error.portInUse, protocol: error.protocol };
 }
 
 export class Engine {
@@ -126,7 +141,7 @@ export class Engine {
     const httpPort = options.httpPort ?? DEFAULTS.httpPort;
     await listen(http, host, httpPort).catch((error: NodeJS.ErrnoException) => {
       admission.close();
-      throw error.code === 'EADDRINUSE' ? new PortInUseError(httpPort, 'http') : error;
+      throw error.code === 'EADDRINUSE' ? new PortInUseError(httpPort, 'http') : new ReceiverError(error.message, 'http', httpPort);
     });
     const grpcPort = options.grpcPort === undefined ? DEFAULTS.grpcPort : options.grpcPort;
     if (grpcPort !== null) {
@@ -136,7 +151,7 @@ export class Engine {
         await closeServer(http);
         admission.close();
         const message = String((error as Error).message);
-        throw /address already in use|No address added/i.test(message) ? new PortInUseError(grpcPort, 'grpc') : error;
+        throw /address already in use|No address added/i.test(message) ? new PortInUseError(grpcPort, 'grpc') : new ReceiverError(message, 'grpc', grpcPort);
       }
     }
     this.http = http;

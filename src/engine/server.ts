@@ -8,7 +8,7 @@ import {
 } from '../shared/engineProtocol';
 import { CodeLinks } from './code/codeLinks';
 import { CODE_CAPABILITIES, registerCodeFeatures } from './code/codeLspFeatures';
-import { Engine, EngineOptions, PortInUseError } from './engine';
+import { Engine, EngineOptions, receiverProblem } from './engine';
 import { buildTraceReport } from './index/traceReport';
 import { TextRedactor } from '../shared/redaction';
 import { encodeTracesData } from './otlp/encodeJson';
@@ -82,8 +82,7 @@ async function setReceiving(receiving: boolean): Promise<ReceiverStatus> {
       ? `receiving OTLP on http://${host}:${status.httpPort}/v1/traces${status.grpcPort ? ` and gRPC ${host}:${status.grpcPort}` : ''}`
       : 'receivers stopped');
   } catch (error) {
-    const portInUse = error instanceof PortInUseError;
-    status = { receiving: false, host, problem: { message: (error as Error).message, port: portInUse ? error.port : undefined, portInUse } };
+    status = { receiving: false, host, problem: receiverProblem(error) };
     log(`receivers did not start: ${(error as Error).message}`);
   }
   void connection.sendNotification(ReceiverStatusChanged, status);

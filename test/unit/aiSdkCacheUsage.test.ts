@@ -6,7 +6,7 @@ import { BasicTracerProvider, InMemorySpanExporter, ReadableSpan, SimpleSpanProc
 import { generateText } from 'ai';
 import type * as AiTestExports from 'ai/dist/test';
 import type { Attributes } from '../../src/shared/spanModel';
-import type { RawSpan } from '../../src/engine/otlp/otlpTypes';
+import type { RawSpan } from '../../src/engine/model/rawSpan';
 import { normalized } from './helpers/rawSpans';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

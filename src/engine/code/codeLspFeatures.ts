@@ -6,6 +6,7 @@ import {
   CodeLens, CodeLensRefreshRequest, Connection, Diagnostic, DiagnosticSeverity, Hover, MarkupKind, ServerCapabilities,
 } from 'vscode-languageserver/node';
 import type { Span } from '../../shared/spanModel';
+import { COMMANDS } from '../../shared/commands';
 import { formatDuration, formatRelativeTime } from '../../shared/format';
 import type { TraceIndex } from '../index/traceIndex';
 import { lensTitle, LineActivity } from './codeActivity';
@@ -16,7 +17,7 @@ export const CODE_CAPABILITIES: ServerCapabilities = {
   hoverProvider: true,
 };
 
-const OPEN_COMMAND = 'aiTraceInspector.openTrace';
+const OPEN_COMMAND = COMMANDS.openTrace;
 const REFRESH_MS = 1000;
 const EXCERPT_CHARS = 600;
 

@@ -2,8 +2,9 @@
 // once per trace, span fields on each span until one satisfies the whole expression.
 import { FINDING_LABELS } from '../../shared/spanModel';
 import type { FilterNode } from '../../shared/traceFilter';
-import { normalizeSpan, spanStatus, StoredSpan } from '../normalize/normalizeSpan';
-import type { Trace } from './traceIndex';
+import { spanStatus, type StoredSpan } from '../model/storedSpan';
+import { normalizeSpan } from '../normalize/normalizeSpan';
+import type { Trace } from '../model/traceSummary';
 
 type Value = string | number | boolean | undefined | string[];
 

@@ -1,7 +1,8 @@
-// Raw span + ingest facts → the product's Span, following the reference's field precedence
-// (semantic-conventions.md §2.9): the first convention that has a field wins.
-import type { AttributeValue, Attributes, Finding, Message, Span, SpanStatus, ToolInfo } from '../../shared/spanModel';
-import type { RawEvent, RawSpan } from '../otlp/otlpTypes';
+// Raw span + ingest facts → the product's Span. Conventions are read in a fixed precedence
+// (OTel GenAI's structured messages, OpenInference, OpenLLMetry, the AI SDK, the frameworks' own
+// attributes, ...): the first that has a field wins.
+import type { AttributeValue, Attributes, Message, Span, ToolInfo } from '../../shared/spanModel';
+import type { RawEvent, RawSpan } from '../model/rawSpan';
 import { asText, firstNumber, firstString, parseJson } from './attributeReader';
 import * as adhoc from './conventions/adhoc';
 import * as codingAgents from './conventions/codingAgents';
@@ -17,23 +18,9 @@ import * as openInference from './conventions/openInference';
 import * as openLlmetry from './conventions/openLlmetry';
 import * as vercelAi from './conventions/vercelAi';
 import { messagesFromValue, toolArguments } from './messageParts';
-import type { SpanFacts } from './spanFacts';
-
-export interface StoredSpan extends RawSpan {
-  facts: SpanFacts;
-  /** What the detectors noticed (index/detectors.ts). */
-  findings?: Finding[];
-  /** Identifies "the same call" (kind, name, model) for loop detection... */
-  callKey?: string;
-  /** ...and its arguments: the attribute's own string, never a copy. */
-  callArgs?: string;
-}
+import { spanStatus, type StoredSpan } from '../model/storedSpan';
 
 const OTEL_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
-
-export function spanStatus(code: number): SpanStatus {
-  return code === 2 ? 'error' : code === 1 ? 'ok' : 'unset';
-}
 
 export function normalizeSpan(raw: StoredSpan): Span {
   const attrs = raw.attributes;

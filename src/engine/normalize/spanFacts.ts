@@ -1,23 +1,13 @@
 // The few fields every span gets at ingest, because the index sorts and filters on them:
 // kind, model, provider, tokens, cost, session and user. Everything else is derived when a
 // trace is opened (normalizeSpan.ts), so ingest stays cheap.
-import type { AttributeValue, Attributes, SpanKind, Tokens } from '../../shared/spanModel';
+import type { AttributeValue, Attributes, Tokens } from '../../shared/spanModel';
+import type { SpanFacts } from '../model/storedSpan';
 import { toNumber } from './attributeReader';
 import { PACKED_USAGE, UsageOffer } from './packedUsage';
 import type { SpanContext } from './spanContext';
 import { detectKind } from './spanKind';
 import type { PriceTable } from './pricing';
-
-export interface SpanFacts {
-  kind: SpanKind;
-  model?: string;
-  provider?: string;
-  tokens?: Tokens;
-  costUsd?: number;
-  costSource?: 'attribute' | 'computed';
-  sessionId?: string;
-  userId?: string;
-}
 
 // Each field's attributes, most preferred first (the reference's §2.9 precedence table).
 const FIELD_KEYS = {

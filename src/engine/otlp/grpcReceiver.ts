@@ -3,7 +3,8 @@
 // capacity an export is answered UNAVAILABLE with a RetryInfo detail (OTLP/gRPC throttling).
 import * as grpc from '@grpc/grpc-js';
 import { Admission, DEFAULT_ADMISSION, RETRY_AFTER_SECONDS } from './admission';
-import type { Ingest, Signal } from './ingest';
+import type { Signal } from './decoders';
+import type { Ingest } from './ingest';
 import { DecodeError } from './protoReader';
 import { exportResponse, retryStatusDetails } from './responses';
 

@@ -1,12 +1,8 @@
 // One path from request bytes to the index, shared by OTLP/HTTP, OTLP/gRPC and (later) files.
 import type { TraceIndex } from '../index/traceIndex';
-import { JsonDecoder } from './decodeJson';
-import { ProtoDecoder } from './decodeProto';
+import { type Encoding, OtlpDecoders, type Signal } from './decoders';
 import { encodeLogsProto, encodeTracesProto } from './encodeProto';
-import type { DecodedBatch } from './otlpTypes';
-
-export type Encoding = 'protobuf' | 'json';
-export type Signal = 'traces' | 'logs';
+import type { DecodedBatch } from '../model/rawSpan';
 
 export interface IngestResult {
   /** Items refused (spans with unusable ids); the rest were stored. */
@@ -21,14 +17,12 @@ export interface RequestLog {
 }
 
 export class Ingest {
-  private readonly proto: ProtoDecoder;
-  private readonly json: JsonDecoder;
+  private readonly decoders: OtlpDecoders;
   /** Requests waiting for their turn (receiveInTurn), the running one first. */
   private readonly turns: (() => void)[] = [];
 
   constructor(private readonly index: TraceIndex, private readonly requestLog?: RequestLog) {
-    this.proto = new ProtoDecoder(index.strings);
-    this.json = new JsonDecoder(index.strings);
+    this.decoders = new OtlpDecoders(index.strings);
   }
 
   /**
@@ -72,14 +66,14 @@ export class Ingest {
 
   /** The result, and the request as the index now holds it (OTLP protobuf), for a redacting store. */
   private traces(encoding: Encoding, body: Buffer): { result: IngestResult; stored: () => Buffer } {
-    const batch = encoding === 'protobuf' ? this.proto.traces(body) : this.json.tracesText(body.toString('utf8'));
+    const batch = this.decoders.decode('traces', encoding, body);
     this.index.addSpans(batch.items);
     this.index.countRequest(batch.rejected);
     return { result: { rejected: batch.rejected, message: rejectMessage(batch, 'span') }, stored: () => encodeTracesProto(batch.items) };
   }
 
   private logs(encoding: Encoding, body: Buffer): { result: IngestResult; stored: () => Buffer } {
-    const batch = encoding === 'protobuf' ? this.proto.logs(body) : this.json.logsText(body.toString('utf8'));
+    const batch = this.decoders.decode('logs', encoding, body);
     const unattached = this.index.addLogs(batch.items);
     this.index.countRequest();
     // Records without span context are accepted but have nowhere to go in a trace viewer: say so.

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { context as otelContext, SpanStatusCode, trace } from '@opentelemetry/api';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../../../src/shared/commands';
 import { sendSpans } from '../otlpTraffic';
 import { api, config, sleep, waitFor, waitForTraceEditor } from './harness';
 
@@ -48,7 +49,7 @@ describe('code lenses, hovers and diagnostics', () => {
   const tone = vscode.Uri.file(join(config.workspace, 'prompts', 'tone.txt'));
   const lensTitles = async (uri: vscode.Uri) =>
     ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [])
-      .filter((l) => l.command?.command === 'aiTraceInspector.openTrace').map((l) => ({ line: l.range.start.line, title: l.command!.title, lens: l }));
+      .filter((l) => l.command?.command === COMMANDS.openTrace).map((l) => ({ line: l.range.start.line, title: l.command!.title, lens: l }));
   const warnings = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'AI Trace Inspector');
 
   before(async () => {
@@ -112,7 +113,7 @@ describe('code lenses, hovers and diagnostics', () => {
   it('keeps working after Restart Engine, from the stored traces', async () => {
     const { engine } = await api();
     const before = engine.processId;
-    await vscode.commands.executeCommand('aiTraceInspector.restartEngine');
+    await vscode.commands.executeCommand(COMMANDS.restartEngine);
     await waitFor('a new engine process', () => engine.processId !== undefined && engine.processId !== before);
     let shown: string[] = [];
     await waitFor('the lens to come back with the stored calls', async () => {

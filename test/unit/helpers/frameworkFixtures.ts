@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AttributeValue, Attributes, Span } from '../../../src/shared/spanModel';
-import type { RawLog, RawSpan } from '../../../src/engine/otlp/otlpTypes';
+import type { RawLog, RawSpan } from '../../../src/engine/model/rawSpan';
 import { TraceIndex } from '../../../src/engine/index/traceIndex';
 import { PriceTable } from '../../../src/engine/normalize/pricing';
 
