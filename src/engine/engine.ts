@@ -22,6 +22,7 @@ import type { EngineStats, TraceSummary } from '../shared/spanModel';
 import type { BackendConfig } from '../shared/backends';
 import { TeamBackends } from './backends/teamBackends';
 import { DEFAULT_RETENTION, RetentionPolicy, TraceStore } from './store/traceStore';
+import type { TestTarget } from './traceTests/runTraceTest';
 
 export interface EngineOptions {
   /** Interface to bind; loopback unless the user says otherwise. */
@@ -151,6 +152,11 @@ export class Engine {
 
   get receiving(): boolean {
     return this.http !== undefined;
+  }
+
+  /** Where a regression test run sends its telemetry: these receivers, this index. */
+  get testTarget(): TestTarget {
+    return { index: this.index, host: this.host, httpPort: this.http ? this.httpPort : undefined, grpcPort: this.grpcPort };
   }
 
   /** Binds the receivers; throws PortInUseError naming the port another process holds. */

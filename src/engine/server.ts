@@ -13,6 +13,7 @@ import { Engine, EngineOptions, receiverProblem } from './engine';
 import { buildTraceReport } from './index/traceReport';
 import { TextRedactor } from '../shared/redaction';
 import { encodeTracesData } from './otlp/encodeJson';
+import { registerTraceTestRequests } from './traceTests/traceTestRequests';
 import { checkConfig } from './backends/teamBackends';
 import { forwardBaseUrl } from './forward/forwarder';
 
@@ -201,6 +202,7 @@ connection.onRequest(UpdateSettings, (next) => inTurn(async () => {
   // status with a problem, not a failed request.
   return shouldReceive && !engine.receiving ? setReceiving(true) : status;
 }));
+registerTraceTestRequests(connection, () => engine.testTarget);
 connection.onShutdown(async () => {
   await engine?.close();
 });

@@ -11,6 +11,8 @@ import { OtherWindowEngine } from './engineConnection/otherWindowEngine';
 import { configuredBackends, followSettingChanges, readEngineSettings } from './engineConnection/settings';
 import { BackendSecrets } from './engineConnection/backendSecrets';
 import { CONTEXT_KEYS } from '../shared/commands';
+import { BASELINE_SCHEME, BaselineDocuments } from './testExplorer/compareWithBaseline';
+import { TraceTestExplorer } from './testExplorer/traceTestExplorer';
 import { TraceViewPanels } from './traceView/traceViewPanels';
 import { FileDiagnostics } from './views/fileDiagnostics';
 import { SidebarStatus } from './views/sidebarStatus';
@@ -26,6 +28,7 @@ export interface ExtensionApi {
   tree: TracesTreeProvider;
   view: vscode.TreeView<TreeNode>;
   steps: StepsTreeProvider;
+  traceTests: TraceTestExplorer;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -43,13 +46,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const status = new SidebarStatus(engine, source, otherWindow, traces.view);
   const fileDiagnostics = new FileDiagnostics();
   const traceViews = new TraceViewPanels(context, source);
-  context.subscriptions.push(
+  const traceTests = new TraceTestExplorer(engine);
+  const baselineDocuments = new BaselineDocuments();
+  context.subscriptions.push(traceTests,
+    vscode.workspace.registerTextDocumentContentProvider(BASELINE_SCHEME, baselineDocuments),
     output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, traceViews, secrets,
     secrets.onDidChange(() => void engine.updateSettings(settings()).catch((error: Error) => output.error(`backend headers not applied: ${error.message}`))),
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, secrets }),
+    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, secrets }),
     ...registerTraceTools(source),
     ...followSettingChanges(engine, settings, {
       changed: () => {
@@ -62,7 +68,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   );
   showBackendLinks();
   await engine.start();
-  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree };
+  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceTests };
 }
 
 export function deactivate(): void {

@@ -13,9 +13,10 @@ export function hexId(id: unknown, hexLength = 32): string {
 }
 
 export function nanosToMs(value: unknown): number | undefined {
-  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) && n > 0 ? n / 1e6 : undefined;
+  // Nanoseconds since 1970 are past 2^53: divide as integers first, so whole milliseconds stay whole.
+  if (typeof value === 'string' && /^\d{1,30}$/.test(value)) return BigInt(value) > 0n ? Number(BigInt(value) / 1_000n) / 1_000 : undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return undefined;
+  return value / 1e6;
 }
 
 function list(value: unknown): Json[] {
