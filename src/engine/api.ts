@@ -6,7 +6,7 @@
 //   GET /api/traces/{traceId}      → { summary, spans } or 404
 //   GET /api/traces/{traceId}/otlp → the trace as OTLP/JSON TracesData (export), or 404
 import type { ServerResponse } from 'node:http';
-import type { TraceQuery, TraceSort } from '../shared/spanModel';
+import type { EngineStats, TraceQuery, TraceSort } from '../shared/spanModel';
 import { parseFilter } from '../shared/traceFilter';
 import { send } from './httpReply';
 import type { TraceIndex } from './index/traceIndex';
@@ -16,12 +16,13 @@ import type { RawSpan } from './otlp/otlpTypes';
 
 const SORTS: TraceSort[] = ['start', 'duration', 'tokens', 'cost'];
 
-export function handleApi(method: string, url: URL, index: TraceIndex, res: ServerResponse): void {
+/** `stats`: the index's counts and the store's state (Engine.stats). */
+export function handleApi(method: string, url: URL, index: TraceIndex, res: ServerResponse, stats = (): EngineStats => index.stats()): void {
   if (method !== 'GET') {
     res.setHeader('Allow', 'GET');
     return json(res, 405, { error: `${method} is not allowed on ${url.pathname}; use GET` });
   }
-  if (url.pathname === '/api/stats') return json(res, 200, index.stats());
+  if (url.pathname === '/api/stats') return json(res, 200, stats());
   if (url.pathname === '/api/traces') {
     const parsed = parseQuery(url.searchParams);
     if (typeof parsed === 'string') return json(res, 400, { error: parsed });

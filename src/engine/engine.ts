@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getHeapStatistics } from 'node:v8';
 import { TraceFiles, WatchSettings } from './files/traceFiles';
-import type { DetectorSettings } from '../shared/spanModel';
+import type { DetectorSettings, EngineStats } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
 import { createHttpServer } from './httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
@@ -89,12 +89,26 @@ export class Engine {
     this.log = options.log ?? (() => undefined);
     this.index = new TraceIndex(new PriceTable(options.priceOverrides), indexLimits(options));
     this.index.onEvicted = (traces, spans) => this.evictions.add(traces, spans);
-    this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
+    this.store = this.openStore(options.storeDir);
     this.ingest = new Ingest(this.index, this.store);
     this.files = new TraceFiles(this.index, options.storeDir, this.log);
     this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
     this.retentionTimer.unref();
     this.ready = this.loadStore().then(() => this.loadFiles());
+  }
+
+  /** The index's counts, and whether the store can be written. */
+  stats(): EngineStats {
+    const stats = this.index.stats();
+    return this.store?.problem ? { ...stats, storeProblem: this.store.problem } : stats;
+  }
+
+  private openStore(dir: string | undefined): TraceStore | undefined {
+    if (!dir) return undefined;
+    const store = new TraceStore(dir, this.log);
+    // A store that fails or recovers changes what the stats say: the views ask again.
+    store.onProblemChange = () => this.index.onChange();
+    return store;
   }
 
   get host(): string {
@@ -122,7 +136,7 @@ export class Engine {
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
     const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
     const admission = new Admission(DEFAULT_ADMISSION);
-    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log, admission });
+    const http = createHttpServer({ ingest: this.ingest, index: this.index, stats: () => this.stats(), maxBodyBytes, allowedHosts, log: this.log, admission });
     const httpPort = options.httpPort ?? DEFAULTS.httpPort;
     await listen(http, host, httpPort).catch((error: NodeJS.ErrnoException) => {
       admission.close();
@@ -166,7 +180,7 @@ export class Engine {
     this.index.configure(new PriceTable(options.priceOverrides), indexLimits(options));
     if (options.storeDir !== this.store?.dir) {
       this.store?.close();
-      this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
+      this.store = this.openStore(options.storeDir);
       this.ingest = new Ingest(this.index, this.store);
       this.files.setStoreDir(options.storeDir);
     }

@@ -5,6 +5,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { handleApi } from './api';
 import type { TraceIndex } from './index/traceIndex';
+import type { EngineStats } from '../shared/spanModel';
 import { Admission, AdmissionTicket, DEFAULT_ADMISSION, RETRY_AFTER_SECONDS } from './otlp/admission';
 import { DecodeError } from './otlp/protoReader';
 import type { Encoding, Ingest, Signal } from './otlp/ingest';
@@ -15,6 +16,8 @@ import { send } from './httpReply';
 export interface HttpServerOptions {
   ingest: Ingest;
   index: TraceIndex;
+  /** What GET /api/stats answers; by default the index's counts. */
+  stats?: () => EngineStats;
   maxBodyBytes: number;
   /** Host names accepted besides loopback ones (for a non-loopback bind the user chose). */
   allowedHosts: string[];
@@ -58,7 +61,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, server: Server,
   }
   if (url.pathname.startsWith('/api/')) {
     req.resume();
-    handleApi(req.method ?? 'GET', url, options.index, res);
+    handleApi(req.method ?? 'GET', url, options.index, res, options.stats);
     return;
   }
   req.resume();

@@ -36,11 +36,18 @@ export interface ExtensionApi {
   steps: StepsTreeProvider;
 }
 
-/** Above the traces once the memory cap has evicted some: the user must not think they were never received. */
-function evictionMessage(stats: EngineStats | undefined): string | undefined {
-  if (!stats?.evictedTraces) return undefined;
-  return `Memory cap reached: ${stats.evictedTraces.toLocaleString('en-US')} older traces were evicted from memory (normal ones first, `
-    + 'slow and failed ones last). Raise the settings memory.maxSpans or memory.maxMegabytes to keep more.';
+/**
+ * Above the traces while the store cannot be written (they would not survive a restart), and once
+ * the memory cap has evicted some: the user must not think they were never received.
+ */
+function viewMessage(stats: EngineStats | undefined): string | undefined {
+  const messages: string[] = [];
+  if (stats?.storeProblem) messages.push(`Traces are not being saved: the store ${stats.storeProblem}.`);
+  if (stats?.evictedTraces) {
+    messages.push(`Memory cap reached: ${stats.evictedTraces.toLocaleString('en-US')} older traces were evicted from memory (normal ones first, `
+      + 'slow and failed ones last). Raise the settings memory.maxSpans or memory.maxMegabytes to keep more.');
+  }
+  return messages.length ? messages.join(' ') : undefined;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -72,7 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   };
   const onStats = (stats: EngineStats | undefined) => {
     lastStats = stats;
-    view.message = evictionMessage(stats);
+    view.message = viewMessage(stats);
     void vscode.commands.executeCommand('setContext', 'aiTraceInspector.empty', (stats?.traces ?? 0) === 0);
     showStatus();
   };

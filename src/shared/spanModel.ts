@@ -160,6 +160,8 @@ export interface EngineStats {
   /** Traces the memory cap evicted since the engine started or was last cleared. */
   evictedTraces: number;
   receivedRequests: number;
+  /** Set while the store cannot be written (a full disk): what arrives is held in memory until it can. */
+  storeProblem?: string;
 }
 
 export type TraceSort = 'start' | 'duration' | 'tokens' | 'cost';
