@@ -86,7 +86,9 @@ export class Engine {
   private readonly evictions = new EvictionLog((message) => this.log(message));
 
   constructor(private options: EngineOptions = {}) {
-    this.log = options.log ?? (() => undefined);
+    const log = options.log ?? (() => undefined);
+    // Our own log lines mask what redaction masks: a URL or a reason may quote a secret.
+    this.log = (message) => log(this.index?.redactor?.text(message) ?? message);
     this.index = new TraceIndex(new PriceTable(options.priceOverrides), indexLimits(options));
     this.index.onEvicted = (traces, spans) => this.evictions.add(traces, spans);
     this.store = this.openStore(options.storeDir);
