@@ -35,7 +35,8 @@ export function handleApi(method: string, url: URL, index: TraceIndex, res: Serv
   }
   const match = /^\/api\/traces\/([^/]+)(\/otlp)?$/.exec(url.pathname);
   if (match) {
-    const traceId = decodeURIComponent(match[1]);
+    const traceId = decodedSegment(match[1]);
+    if (traceId === undefined) return json(res, 400, { error: `the trace id in ${url.pathname} is not valid percent-encoding` });
     const found = match[2] ? index.rawSpans(traceId) : index.trace(traceId);
     if (!found) return json(res, 404, { error: `no trace with id ${traceId}` });
     return json(res, 200, match[2] ? encodeTracesData(found as RawSpan[]) : found);
@@ -81,6 +82,15 @@ export function parseQuery(params: URLSearchParams): TraceQuery | string {
     if (value !== null && value !== '') query[key] = value;
   }
   return query;
+}
+
+/** A path segment decoded, or undefined when its percent-encoding is broken (`%E0%A4%A`). */
+function decodedSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 function json(res: ServerResponse, code: number, body: unknown): void {

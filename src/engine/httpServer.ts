@@ -53,7 +53,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, server: Server,
     sendText(res, 403, refusal);
     return;
   }
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = parseTarget(req.url);
+  if (!url) {
+    req.resume();
+    sendText(res, 400, 'the request target is not a valid path');
+    return;
+  }
   const signal = SIGNAL_PATHS[url.pathname];
   if (signal) {
     await receive(signal, req, res, options);
@@ -128,10 +133,23 @@ function encodingOf(contentType: string | undefined): Encoding | undefined {
   return undefined;
 }
 
+/** The request target as a URL, or undefined when it cannot be one. */
+function parseTarget(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Host header is a name or an address and an optional port, nothing else (`127.0.0.1:80@evil.com` is not one). */
+const HOST_HEADER = /^(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i;
+
 /** Returns why a request is refused, or undefined when it may proceed. */
 export function refuseForeign(req: IncomingMessage, server: Server, allowedHosts: string[]): string | undefined {
-  const host = hostName(req.headers.host ?? '');
-  if (!isLoopbackName(host) && !allowedHosts.includes(host)) {
+  const header = (req.headers.host ?? '').trim();
+  const host = hostName(header);
+  if (!HOST_HEADER.test(header) || (!isLoopbackName(host) && !allowedHosts.includes(host))) {
     return `Host "${req.headers.host ?? ''}" is not a loopback name; refused to prevent DNS rebinding`;
   }
   const origin = req.headers.origin;

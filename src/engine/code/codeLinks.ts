@@ -11,6 +11,7 @@ import { CodeActivity, SpanOrigin, SpanOutcome } from './codeActivity';
 import { PROMPT_FILE, PromptSources } from './promptSources';
 import { userFrame } from './stackFrames';
 import { WorkspacePaths } from './workspacePaths';
+import { pushAll } from '../../shared/arrays';
 
 const BATCH = 2000;
 /** Spans that could have an origin but found none, kept to try again when workspace files change. */
@@ -89,7 +90,7 @@ export class CodeLinks {
     // A span that arrived before the file it came from was known may find it now.
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
-      this.queue.push(...this.unlinked);
+      pushAll(this.queue, this.unlinked);
       this.unlinked = [];
       this.startDraining();
     }, RETRY_AFTER_FILE_CHANGE_MS);

@@ -12,6 +12,7 @@ import { DEFAULT_GLOBS, globMatcher, IGNORED_FOLDERS, inIgnoredFolder } from './
 import { loadRememberedPaths, rememberPaths } from './rememberedPaths';
 import { FileDecoders } from './recordSink';
 import { FileState, importResult, readTraceFile } from './traceFileReader';
+import { pushAll } from '../../shared/arrays';
 
 export interface WatchSettings {
   /** Folders searched (the workspace folders). */
@@ -84,7 +85,7 @@ export class TraceFiles {
           const result = await this.readFile(file, { fresh: true, final: !options.watch });
           if (result.shape !== null || result.problems.length) found.push(result);
         }
-        results.push(...(found.length ? found : [{ file: path, shape: null, spans: 0, traces: 0, problems: [] }]));
+        pushAll(results, found.length ? found : [{ file: path, shape: null, spans: 0, traces: 0, problems: [] }]);
       } else {
         results.push(await this.readFile(path, { fresh: true, final: !options.watch }));
       }
@@ -290,7 +291,7 @@ async function listFiles(dir: string): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!IGNORED_FOLDERS.has(entry.name)) files.push(...await listFiles(path));
+      if (!IGNORED_FOLDERS.has(entry.name)) pushAll(files, await listFiles(path));
     } else if (entry.isFile()) {
       files.push(path);
     }

@@ -21,6 +21,7 @@ import { ProtoDecoder } from '../otlp/decodeProto';
 import type { RawLog, RawSpan } from '../otlp/otlpTypes';
 import { StringTable } from '../index/stringTable';
 import type { RetentionClass, TraceIndex } from '../index/traceIndex';
+import { maxOf, minOf, pushAll } from '../../shared/arrays';
 
 export interface RetentionPolicy {
   normalDays: number;
@@ -354,7 +355,7 @@ function decodeFile<T>(path: string, encoding: Encoding, signal: Signal): T[] {
       const batch = signal === 'traces'
         ? (encoding === 'protobuf' ? proto.traces(body) : json.tracesText(body.toString('utf8')))
         : (encoding === 'protobuf' ? proto.logs(body) : json.logsText(body.toString('utf8')));
-      items.push(...(batch.items as T[]));
+      pushAll(items, batch.items as T[]);
     } catch {
       // Nothing to keep.
     }
@@ -388,7 +389,7 @@ function groupByTrace(spans: RawSpan[]): Map<string, RawSpan[]> {
 /** The class of a trace the index no longer holds, judged from its stored spans alone. */
 function classify(spans: RawSpan[], slowMs: number): RetentionClass {
   if (spans.some((s) => s.statusCode === 2)) return 'error';
-  const start = Math.min(...spans.map((s) => s.startMs));
-  const end = Math.max(...spans.map((s) => s.endMs));
+  const start = minOf(spans.map((s) => s.startMs)) ?? 0;
+  const end = maxOf(spans.map((s) => s.endMs)) ?? 0;
   return end - start >= slowMs ? 'slow' : 'normal';
 }

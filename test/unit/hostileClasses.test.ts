@@ -1,0 +1,126 @@
+// Classes of hostile input the probes found, each with its neighbours: filter patterns that
+// backtrack, routes that cannot be decoded, Host headers that only look like loopback, usage
+// values that cannot be right, and input-sized arrays and chains (spreads past ~125k elements,
+// failure chains walked once per span).
+import assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { TraceIndex } from '../../src/engine/index/traceIndex';
+import { PriceTable } from '../../src/engine/normalize/pricing';
+import { parseFilter } from '../../src/shared/traceFilter';
+import { rawRequest, useEngine } from './helpers/otelSenders';
+import { rawSpan } from './helpers/rawSpans';
+
+/** The longest the event loop waited while `work` ran, in ms (a generous bound, not a speed test). */
+export async function longestStall(work: () => unknown): Promise<number> {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await work();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  histogram.disable();
+  return histogram.max / 1e6;
+}
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+
+describe('hostile input classes', () => {
+  describe('REGEXP filters run in linear time (a 40-character name ran 15 min)', () => {
+    const index = new TraceIndex(new PriceTable());
+    index.addSpans([rawSpan({ note: 'a'.repeat(5000) + '!' }, { name: 'a'.repeat(40) + '!' })]);
+    for (const pattern of ['^(a+)+$', '^(a|a)*$', '(a|aa)+$', '^(a*)*b', '^(.*a){20}$']) {
+      it(`answers name REGEXP "${pattern}" and attr.note REGEXP at once`, async () => {
+        const stall = await longestStall(() => {
+          assert.equal(index.query({ filter: `name REGEXP "${pattern}"` }).length, 0);
+          index.query({ filter: `attr.note REGEXP "${pattern}"` });
+        });
+        assert.ok(stall < 1000, `the event loop waited ${stall.toFixed(0)} ms`);
+      });
+    }
+    it('still matches case-insensitively, and says which syntax when a pattern is not RE2', () => {
+      assert.equal(index.query({ filter: 'name REGEXP "^A+!$"' }).length, 1);
+      assert.throws(() => parseFilter('name REGEXP "(?<=a)b"'), /RE2 syntax/);
+    });
+  });
+
+  describe('routes and headers', () => {
+    const ctx = useEngine({ grpcPort: null });
+    for (const path of ['/api/traces/%E0%A4%A', '/api/traces/%', '/api/traces/%ZZ/otlp', '/api/traces/%C0%AF']) {
+      it(`answers GET ${path} with a 4xx, never 500`, async () => {
+        const res = await rawRequest(ctx.engine.httpPort, { method: 'GET', path });
+        assert.ok(res.status >= 400 && res.status < 500, `${res.status} ${res.body.toString()}`);
+      });
+    }
+    for (const host of ['127.0.0.1:PORT@evil.com', 'localhost:PORT@evil.com', '127.0.0.1:PORT/evil.com', '127.0.0.1 evil.com', 'evil.com#127.0.0.1', '127.0.0.1:PORT:80']) {
+      it(`refuses Host: ${host} (only looks like loopback)`, async () => {
+        const port = ctx.engine.httpPort;
+        const res = await rawRequest(port, { method: 'GET', path: '/api/stats', headers: { host: host.replace('PORT', String(port)) } });
+        assert.equal(res.status, 403);
+      });
+    }
+    it('still takes loopback Hosts with and without a port', async () => {
+      const port = ctx.engine.httpPort;
+      for (const host of [`127.0.0.1:${port}`, 'localhost', `[::1]:${port}`, `LOCALHOST:${port}`]) {
+        assert.equal((await rawRequest(port, { method: 'GET', path: '/api/stats', headers: { host } })).status, 200, host);
+      }
+    });
+  });
+
+  describe('token counts and costs that cannot be right', () => {
+    const cases: [string, Record<string, unknown>][] = [
+      ['negative output tokens', { 'gen_ai.usage.output_tokens': -2.5 }],
+      ['NaN input tokens', { 'gen_ai.usage.input_tokens': 'NaN' }],
+      ['Infinity total tokens', { 'llm.token_count.total': 'Infinity' }],
+      ['absurd input tokens', { 'gen_ai.usage.input_tokens': 1e300 }],
+      ['a negative cost', { 'llm.cost.total': -4 }],
+      ['an absurd cost', { 'gen_ai.usage.cost': 1e200 }],
+    ];
+    for (const [what, attributes] of cases) {
+      it(`ignores ${what} with a finding, and shows neither it nor a null cost`, () => {
+        const index = new TraceIndex(new PriceTable());
+        const span = rawSpan({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10, ...attributes } as never);
+        index.addSpans([span]);
+        const detail = index.trace(span.traceId)!;
+        const shown = JSON.stringify(detail);
+        assert.doesNotMatch(shown, /"costUsd":null|"(?:input|output|total)":(?:null|-)/);
+        const tokens = detail.summary.tokens;
+        for (const n of [tokens.input ?? 0, tokens.output ?? 0, tokens.total, detail.summary.costUsd]) {
+          assert.ok(Number.isFinite(n) && n >= 0 && n < 1e12, JSON.stringify(detail.summary));
+        }
+        assert.ok(detail.spans[0].findings?.some((f) => f.detector === 'invalidUsage'), JSON.stringify(detail.spans[0].findings));
+      });
+    }
+    it('keeps valid usage without a finding', () => {
+      const index = new TraceIndex(new PriceTable());
+      const span = rawSpan({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 0 });
+      index.addSpans([span]);
+      const detail = index.trace(span.traceId)!;
+      assert.equal(detail.summary.tokens.total, 10);
+      assert.equal(detail.spans[0].findings, undefined);
+    });
+  });
+
+  describe('input-sized arrays and chains', () => {
+    it('indexes a retrieval with 200,000 scores (Math.max(...) threw) and filters on its score', () => {
+      const index = new TraceIndex(new PriceTable());
+      const attributes: Record<string, number | string> = { 'openinference.span.kind': 'RETRIEVER' };
+      for (let i = 0; i < 200_000; i++) attributes[`retrieval.documents.${i}.document.score`] = (i % 100) / 1000;
+      const span = rawSpan(attributes);
+      index.addSpans([span]);
+      assert.equal(index.stats().spans, 1);
+      assert.ok(index.trace(span.traceId)!.spans[0].findings?.some((f) => f.detector === 'weakRetrieval'));
+      assert.equal(index.query({ filter: 'score < 0.5' }).length, 1);
+    });
+
+    it('finds a cascade in a chain of 30,000 failed spans without walking it once per span', async () => {
+      const index = new TraceIndex(new PriceTable());
+      const traceId = hex(0xc4a1, 32);
+      const spans = Array.from({ length: 30_000 }, (_, i) => rawSpan({}, {
+        traceId, spanId: hex(i + 1, 16), parentSpanId: i ? hex(i, 16) : undefined, statusCode: 2, statusMessage: 'boom', name: `step-${i}`,
+      }));
+      const stall = await longestStall(() => index.addSpans(spans));
+      const cascade = index.trace(traceId)!.summary.findings?.find((f) => f.detector === 'cascade');
+      assert.match(cascade?.message ?? '', /failed 29999 enclosing steps/);
+      assert.ok(stall < 5000, `the event loop waited ${stall.toFixed(0)} ms`);
+    });
+  });
+});
