@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
+import { StringTable } from '../../src/engine/index/stringTable';
 import { parseFilter } from '../../src/shared/traceFilter';
 import { rawRequest, useEngine } from './helpers/otelSenders';
 import { rawSpan } from './helpers/rawSpans';
@@ -96,6 +97,33 @@ describe('hostile input classes', () => {
       const detail = index.trace(span.traceId)!;
       assert.equal(detail.summary.tokens.total, 10);
       assert.equal(detail.spans[0].findings, undefined);
+    });
+  });
+
+  describe('same-length templated prompts (the sampled fingerprint collided: 0.25 GB took 301 s)', () => {
+    const template = 'You are a support agent for ACME. Answer briefly. '.repeat(30);
+    const prompt = (i: number) => `${template.slice(0, 900)}customer ${String(i).padStart(10, '0')} asks:${template.slice(0, 600)}`;
+
+    it('interns 8,000 of them, each once, without comparing each with every earlier one', async () => {
+      const table = new StringTable<object>();
+      const stall = await longestStall(() => { for (let i = 0; i < 8000; i++) table.intern(prompt(i)); });
+      assert.equal(table.size, 8000);
+      assert.ok(stall < 3000, `the event loop waited ${stall.toFixed(0)} ms`);
+    });
+
+    it('still hands back the one instance for a repeat, also after strings sharing its fingerprint are dropped', () => {
+      const table = new StringTable<{ live: boolean }>();
+      const owners = Array.from({ length: 50 }, () => ({ live: true }));
+      const first = owners.map((owner, i) => {
+        const value = table.intern(prompt(i));
+        table.post(value, owner);
+        return value;
+      });
+      for (let i = 0; i < 10; i++) owners[i].live = false;
+      table.compact((o) => o.live);
+      for (let i = 10; i < 50; i++) assert.equal(table.intern(prompt(i)), first[i], `prompt ${i} is the same instance`);
+      assert.equal(table.size, 40);
+      assert.equal(table.search((v) => v.includes('customer 0000000042'), (o) => o.live).size, 1);
     });
   });
 
