@@ -1,7 +1,8 @@
 // OTLP/HTTP ingest and the query API on one port. Every request passes the same guard first:
 // a loopback Host (no DNS rebinding) and no foreign browser Origin (no web page may read
 // prompts or inject traces). No CORS headers are ever sent. Past capacity, OTLP requests are
-// answered 429 with Retry-After before their body is read (otlp/admission.ts).
+// answered 429 with Retry-After before their body is read (otlp/admission.ts); a body that stops
+// arriving is answered 408.
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { handleApi } from './api';
 import type { TraceIndex } from './index/traceIndex';
@@ -9,7 +10,7 @@ import type { EngineStats } from '../shared/spanModel';
 import { Admission, AdmissionTicket, DEFAULT_ADMISSION, RETRY_AFTER_SECONDS } from './otlp/admission';
 import { DecodeError } from './otlp/protoReader';
 import type { Encoding, Ingest, Signal } from './otlp/ingest';
-import { BadEncodingError, BodyOverBudgetError, BodyTooLargeError, readBody } from './otlp/readBody';
+import { BadEncodingError, BodyOverBudgetError, BodyTimeoutError, BodyTooLargeError, readBody } from './otlp/readBody';
 import { CONTENT_TYPES, exportResponse, statusBody, UNAVAILABLE } from './otlp/responses';
 import { send } from './httpReply';
 
@@ -86,7 +87,9 @@ async function receive(signal: Signal, req: IncomingMessage, res: ServerResponse
     sendText(res, 415, `unsupported Content-Type "${req.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`);
     return;
   }
-  const ticket = options.admission.admit(Number(req.headers['content-length']) || 0);
+  // A chunked body's size is not known until it has arrived: admission counts it as such.
+  const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']) || 0;
+  const ticket = options.admission.admit(declared);
   if (typeof ticket === 'string') {
     req.resume();
     return sendBusy(res, encoding, ticket);
@@ -102,13 +105,20 @@ async function receiveAdmitted(signal: Signal, encoding: Encoding, req: Incoming
   options: ServerOptions, ticket: AdmissionTicket): Promise<void> {
   let body: Buffer;
   try {
-    body = await readBody(req, options.maxBodyBytes, ticket);
+    body = await readBody(req, options.maxBodyBytes, ticket, options.admission.bodyIdleMs);
   } catch (error) {
+    if (error instanceof BodyTimeoutError) {
+      // The rest of the body may never come: answer, then close the connection.
+      res.setHeader('Connection', 'close');
+      res.on('finish', () => req.socket.destroy());
+      return sendStatus(res, 408, encoding, error.message);
+    }
     if (error instanceof BodyTooLargeError) return sendStatus(res, 413, encoding, error.message);
     if (error instanceof BadEncodingError) return sendStatus(res, 400, encoding, error.message);
     if (error instanceof BodyOverBudgetError) return sendBusy(res, encoding, error.message);
     throw error;
   }
+  if (!ticket.bodyReceived()) return sendBusy(res, encoding, `${options.admission.limits.maxRequests} requests are already waiting to be decoded; retry in ${RETRY_AFTER_SECONDS} s`);
   let result;
   try {
     result = await options.ingest.receiveInTurn(signal, encoding, body);
