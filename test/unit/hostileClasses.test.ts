@@ -3,7 +3,16 @@
 // values that cannot be right, and input-sized arrays and chains (spreads past ~125k elements,
 // failure chains walked once per span).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startEngine } from '../../src/engine/engine';
+import { encodeTracesProto } from '../../src/engine/otlp/encodeProto';
+import { Ingest } from '../../src/engine/otlp/ingest';
+import { TraceStore } from '../../src/engine/store/traceStore';
+import { readdirSync, utimesSync } from 'node:fs';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
 import { StringTable } from '../../src/engine/index/stringTable';
@@ -124,6 +133,62 @@ describe('hostile input classes', () => {
       for (let i = 10; i < 50; i++) assert.equal(table.intern(prompt(i)), first[i], `prompt ${i} is the same instance`);
       assert.equal(table.size, 40);
       assert.equal(table.search((v) => v.includes('customer 0000000042'), (o) => o.live).size, 1);
+    });
+  });
+
+  describe('a store path that is a file', () => {
+    let dir: string;
+    let file: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'store-file-'));
+      file = join(dir, 'traces.db');
+      writeFileSync(file, 'not a folder');
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('stops the CLI with a clear error before it listens (was an uncaught ENOTDIR after)', () => {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'src', 'engine', 'cli.ts'),
+        'serve', '--store', file, '--port', '0', '--grpc-port', '0'], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(run.status, 2, run.stderr);
+      assert.match(run.stderr, /--store .*traces\.db is a file, not a folder/);
+      assert.doesNotMatch(run.stdout + run.stderr, /listening|ENOTDIR|at .*\.ts:\d+/);
+    });
+
+    it('keeps an engine (the extension\'s) serving from memory and says why in the stats', async () => {
+      const engine = await startEngine({ httpPort: 0, grpcPort: null, storeDir: file });
+      try {
+        await engine.ready;
+        assert.match(engine.stats().storeProblem ?? '', /is a file, not a folder/);
+        engine.ingest.receive('traces', 'json', Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{
+          traceId: hex(7, 32), spanId: hex(7, 16), name: 'kept in memory', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }] })));
+        assert.equal(engine.stats().spans, 1);
+      } finally {
+        await engine.close();
+      }
+    });
+  });
+
+  describe('retention of a request over 125k spans (its failed traces were all dropped)', () => {
+    it('keeps the failed traces of a 130,000-span request once it is past the normal age', async function () {
+      this.timeout(120_000);
+      const dir = mkdtempSync(join(tmpdir(), 'retention-large-'));
+      try {
+        const spans = Array.from({ length: 130_000 }, (_, i) => rawSpan({}, {
+          traceId: hex(Math.floor(i / 10) + 1, 32), spanId: hex(i + 1, 16), statusCode: i % 13_000 === 0 ? 2 : 0,
+        }));
+        const store = new TraceStore(dir, () => undefined);
+        store.append('traces', 'protobuf', encodeTracesProto(spans));
+        store.close();
+        const old = (Date.now() - 8 * 24 * 3600 * 1000) / 1000;
+        for (const name of readdirSync(dir)) utimesSync(join(dir, name), old, old);
+        const report = new TraceStore(dir, () => undefined).applyRetention(new TraceIndex(new PriceTable()), { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 2 ** 40 });
+        assert.equal(report.keptTraces, 10, JSON.stringify(report));
+        const index = new TraceIndex(new PriceTable());
+        await new TraceStore(dir, () => undefined).replay(new Ingest(index));
+        assert.equal(index.stats().errorTraces, 10);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 

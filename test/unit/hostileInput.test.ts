@@ -199,7 +199,7 @@ describe('hostile input', () => {
     });
 
     it('bounds the bytes in flight over gRPC as over HTTP: 24 exports of 2 MB at once', async () => {
-      const big = protoRequest(Array.from({ length: 8 }, (_, i) => protoSpan(i, { name: 'x'.repeat(256 * 1024) })));
+      const big = protoRequest(Array.from({ length: 8 }, (_, i) => protoSpan(i, { name: Buffer.alloc(256 * 1024, 0x78) })));
       admission.peakBytes = 0;
       const clients = Array.from({ length: 24 }, () => new GrpcTraceClient(grpcReceiver.port));
       try {
@@ -218,7 +218,7 @@ describe('hostile input', () => {
       const client = new grpc.Client(`127.0.0.1:${grpcReceiver.port}`, grpc.credentials.createInsecure());
       try {
         const code = await new Promise<number>((resolve) => {
-          const call = client.makeClientStreamRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+          const call = client.makeClientStreamRequest<Buffer, Buffer>('/opentelemetry.proto.collector.trace.v1.TraceService/Export',
             (b: Buffer) => b, (b: Buffer) => b, new grpc.Metadata(), {}, (error) => resolve(error?.code ?? 0));
           void call; // metadata sent, message never written
         });

@@ -70,9 +70,13 @@ export class TraceStore {
   private retryTimer?: NodeJS.Timeout;
 
   constructor(readonly dir: string, private readonly log: (message: string) => void) {
+    const problem = storeFolderProblem(dir);
+    if (problem) {
+      this.fail(problem);
+      return;
+    }
     try {
       mkdirSync(dir, { recursive: true });
-      if (!statSync(dir).isDirectory()) throw new Error('not a folder');
     } catch (error) {
       this.fail(`cannot create ${dir} (${(error as Error).message})`);
     }
@@ -264,7 +268,7 @@ export class TraceStore {
 
   /** The store's files, oldest first. */
   private files(): { name: string; signal: Signal | 'kept' | 'keptlogs'; encoding: Encoding }[] {
-    if (!existsSync(this.dir)) return [];
+    if (!existsSync(this.dir) || !statSync(this.dir).isDirectory()) return [];
     return readdirSync(this.dir)
       .map((name) => ({ name, match: SEGMENT_NAME.exec(name) }))
       .filter((f): f is { name: string; match: RegExpExecArray } => f.match !== null)
@@ -296,6 +300,15 @@ export class TraceStore {
       try { closeSync(segment.fd); } catch { /* nothing left to lose: every record was whole */ }
     }
     this.open.clear();
+  }
+}
+
+/** Why a path cannot be the store folder (it is a file, a device…), or undefined. */
+export function storeFolderProblem(dir: string): string | undefined {
+  try {
+    return statSync(dir).isDirectory() ? undefined : `${dir} is a file, not a folder`;
+  } catch {
+    return undefined; // not there yet: it is created
   }
 }
 
