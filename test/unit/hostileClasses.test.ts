@@ -192,6 +192,28 @@ describe('hostile input classes', () => {
     });
   });
 
+  describe('a span too large to index refuses itself, not its batch', () => {
+    const ctx = useEngine({ grpcPort: null });
+    it('answers a batch holding a span with 200,000 attributes with partial_success, and keeps and lists the other nine', async () => {
+      const attributes = Array.from({ length: 200_000 }, (_, i) => ({ key: `retrieval.documents.${i}.document.score`, value: { doubleValue: 0.1 } }));
+      const spans = [{ traceId: hex(0xbad, 32), spanId: hex(0xbad, 16), name: 'retrieve', attributes },
+        ...Array.from({ length: 9 }, (_, i) => ({ traceId: hex(0x100 + i, 32), spanId: hex(0x100 + i, 16), name: `neighbour ${i}` }))]
+        .map((span) => ({ ...span, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000001000000000' }));
+      const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+      let res: Awaited<ReturnType<typeof rawRequest>> | undefined;
+      const stall = await longestStall(async () => {
+        res = await rawRequest(ctx.engine.httpPort, { body, headers: { 'content-type': 'application/json' } });
+      });
+      assert.equal(res!.status, 200);
+      const answer = JSON.parse(res!.body.toString()) as { partialSuccess?: { rejectedSpans?: string | number; errorMessage?: string } };
+      assert.equal(Number(answer.partialSuccess?.rejectedSpans), 1);
+      assert.match(answer.partialSuccess?.errorMessage ?? '', /more than 10000 attributes/);
+      assert.equal(ctx.engine.index.query({ q: 'neighbour' }).length, 9);
+      assert.equal(ctx.engine.index.trace(hex(0xbad, 32)), undefined);
+      assert.ok(stall < 1500, `the event loop waited ${stall.toFixed(0)} ms`);
+    });
+  });
+
   describe('input-sized arrays and chains', () => {
     it('indexes a retrieval with 200,000 scores (Math.max(...) threw) and filters on its score', () => {
       const index = new TraceIndex(new PriceTable());
