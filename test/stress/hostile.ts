@@ -114,9 +114,15 @@ export async function runHostile(section: Section): Promise<void> {
     // 9: many log records for one span.
     await post(port, request_([{ traceId: hex(20, 32), spanId: hex(20, 16), name: 'chatty' }]));
     const records = Array.from({ length: 20_000 }, (_, i) => ({ traceId: hex(20, 32), spanId: hex(20, 16), timeUnixNano: String(1700000000000000000n + BigInt(i)),
-      eventName: 'gen_ai.choice', body: { stringValue: `record ${i}` } }));
-    await measure('20,000 log records for one span', () => send(port, '/v1/logs', {
-      body: Buffer.from(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] })), headers: { 'content-type': 'application/json' }, timeoutMs: 120_000 }));
+      eventName: 'app.step', body: { stringValue: `record ${i}` } }));
+    let logsStatus = 0;
+    await measure('20,000 log records for one span', async () => {
+      logsStatus = (await send(port, '/v1/logs', {
+        body: Buffer.from(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: records }] }] })), headers: { 'content-type': 'application/json' }, timeoutMs: 120_000 })).status;
+    });
+    const chatty = JSON.parse((await send(port, `/api/traces/${hex(20, 32)}`)).body.toString()) as { spans: { events?: unknown[] }[] };
+    section.check('20,000 log records for one span are all attached', logsStatus === 200 && chatty.spans[0]?.events?.length === 20_000,
+      `status ${logsStatus}, ${chatty.spans[0]?.events?.length} attached`);
 
     // 12: slow uploads must not lock out a normal exporter.
     const slow = Array.from({ length: 8 }, () => {

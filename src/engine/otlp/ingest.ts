@@ -22,8 +22,9 @@ export interface RequestLog {
 
 /** The index takes a request in slices of at most this long, yielding between them, so queries are answered meanwhile. */
 const SLICE_MS = 20;
-/** Spans (or log records) added between two looks at the clock. */
+/** Spans (or log records) in a request's first slice, and at most in any. */
 const SLICE_ITEMS = 64;
+const MAX_SLICE_ITEMS = 1024;
 
 export class Ingest {
   private readonly proto: ProtoDecoder;
@@ -55,12 +56,19 @@ export class Ingest {
     const turn = this.lastTurn.then(async () => {
       await nextTurn();
       const decoded = this.decode(signal, encoding, body);
+      // Slices sized to take about a quarter of SLICE_MS: a few large spans (1 MB prompts) a slice,
+      // or hundreds of small ones, so each costs one index call and one look at the clock.
+      let size = SLICE_ITEMS;
       for (let from = 0; from < decoded.items.length;) {
-        const until = Date.now() + SLICE_MS;
-        while (from < decoded.items.length && Date.now() < until) {
-          const to = Math.min(decoded.items.length, from + SLICE_ITEMS);
+        const until = performance.now() + SLICE_MS;
+        while (from < decoded.items.length) {
+          const begin = performance.now();
+          const to = Math.min(decoded.items.length, from + size);
           this.add(signal, decoded.items, from, to);
           from = to;
+          const took = performance.now() - begin;
+          size = Math.max(1, Math.min(MAX_SLICE_ITEMS, Math.floor(size * (SLICE_MS / 4) / Math.max(took, 0.01))));
+          if (performance.now() >= until) break;
         }
         if (from < decoded.items.length) await nextTurn();
       }
