@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../src/engine/engine';
+import { DistinctCount } from '../../src/engine/files/recordSink';
 import { readTraceFile, sniffLayout } from '../../src/engine/files/traceFileReader';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
@@ -122,6 +123,14 @@ describe('hostile files', function () {
       prefix.writeUInt32BE(pb.length);
       assert.equal(sniffLayout(Buffer.concat([prefix, pb])), 'protobuf-records');
     });
+  });
+
+  it('counts a huge file\'s traces in constant memory: exactly up to 100,000, then within 1%', () => {
+    const count = new DistinctCount();
+    for (let i = 0; i < 150_000; i++) count.add(hex(i % 90_000, 32));
+    assert.equal(count.size, 90_000);
+    for (let i = 0; i < 1_500_000; i++) count.add(hex(i, 32));
+    assert.ok(Math.abs(count.size - 1_500_000) < 15_000, String(count.size));
   });
 
   describe('rotation while tailing', () => {
