@@ -40,7 +40,10 @@ const MIN_LENGTH = 6;
 const CACHE_CHARACTERS = 8 * 1024 * 1024;
 /** A whole value in base64 this long or longer is also read as text (OTLP bytes values arrive as base64). */
 const MIN_BASE64 = 12;
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Longer values are not decoded: a secret is short, and decoding 16 MB to look costs too much. */
+const MAX_BASE64 = 1024 * 1024;
+/** No groups: a repeated group on a 16 MB value overflows V8's regexp stack. */
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** One pattern's masking: the defaults run on V8 (reviewed to be linear), the user's on RE2 (linear by construction). */
 interface Masker {
@@ -155,7 +158,7 @@ export class TextRedactor {
    * holds nothing to mask.
    */
   private maskBase64(value: string): string | undefined {
-    if (value.length < MIN_BASE64 || !BASE64.test(value)) return undefined;
+    if (value.length < MIN_BASE64 || value.length > MAX_BASE64 || value.length % 4 !== 0 || !BASE64.test(value)) return undefined;
     const text = Buffer.from(value, 'base64').toString('utf8');
     // Binary (or a random token that only looks like base64) does not decode to text.
     if (text.includes('\uFFFD') || /[\u0000-\u0008\u000E-\u001F]/.test(text)) return undefined;

@@ -5,12 +5,12 @@
 // stall, seen from outside) stays under 100 ms.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineProcess } from './engineProcess';
 import type { Section } from './figures';
-import { getJson, send, sleep, stats } from './http';
+import { getJson, longestApiWait, send, sleep, stats } from './http';
 import { GrpcTraceClient } from './senders';
 import { encodeTracesProto } from '../../src/engine/otlp/encodeProto';
 
@@ -24,31 +24,6 @@ function request_(spans: JsonSpan[], resource: unknown[] = [{ key: 'service.name
     startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000001000000000', ...s })) }] }] }));
 }
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-
-/** Polls /api/stats back to back; the longest answer while `work` runs is the longest stall it caused. */
-async function longestApiWait(port: number, work: () => Promise<unknown>): Promise<number> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  let running = true;
-  let longest = 0;
-  const probe = (async () => {
-    while (running) {
-      const reply = await send(port, '/api/stats', { agent, timeoutMs: 60_000 }).catch(() => undefined);
-      if (reply) longest = Math.max(longest, reply.ms);
-      await sleep(5);
-    }
-  })();
-  await sleep(50);
-  const baseline = longest;
-  try {
-    await work();
-    await sleep(200); // work the engine does after answering
-  } finally {
-    running = false;
-    await probe;
-    agent.destroy();
-  }
-  return Math.max(longest, baseline);
-}
 
 async function post(port: number, body: Buffer, contentType = 'application/json') {
   return send(port, '/v1/traces', { body, headers: { 'content-type': contentType }, timeoutMs: 60_000 });

@@ -160,7 +160,7 @@ describe('hostile input', () => {
     before(async () => {
       const fresh = freshIngest();
       index = fresh.index;
-      admission = new Admission({ maxRequests: 4, maxBytes: 16 * 2 ** 20, maxLagMs: 60_000, bodyIdleMs: 1500 });
+      admission = new Admission({ maxRequests: 4, maxBytes: 16 * 2 ** 20, maxLagMs: 60_000, bodyIdleMs: 1500, grpcMessageMs: 3000 });
       server = createHttpServer({ ingest: fresh.ingest, index, maxBodyBytes: 64 * 2 ** 20, allowedHosts: [], log: () => undefined, admission });
       server.listen(0, '127.0.0.1');
       await once(server, 'listening');

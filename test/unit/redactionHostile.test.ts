@@ -89,6 +89,8 @@ describe('redaction of what the probes found', () => {
       ['bearer bearer …', 'bearer '.repeat(20 * 1024)],
       ['bearer then spaces', 'bearer' + ' '.repeat(128 * 1024) + '!'],
       ['base64 without a secret', 'QUJD'.repeat(32 * 1024)],
+      ['a 16 MiB value of one letter (overflowed the base64 check\'s regexp stack)', 'p'.repeat(16 * 1024 * 1024)],
+      ['a 16 MiB value of base64', 'QUJD'.repeat(4 * 1024 * 1024)],
     ];
     for (const [what, text] of hostile) {
       it(`masks ${what} without blocking the engine`, async () => {

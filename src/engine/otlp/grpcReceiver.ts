@@ -31,7 +31,7 @@ export interface GrpcReceiver {
  * `admission` is best shared with the HTTP receiver, so both count against one budget. A call is
  * admitted when its metadata arrives, before its message: gRPC announces no size, so the number of
  * messages arriving at once is bounded (maxUnsized), and a refused call never has its message
- * buffered. A message that does not arrive within the body idle time is given up.
+ * buffered. A message that does not arrive in time (grpcMessageMs) is given up.
  */
 export async function startGrpcReceiver(ingest: Ingest, host: string, port: number, maxBodyBytes: number,
   log: (message: string) => void, admission?: Admission): Promise<GrpcReceiver> {
@@ -92,8 +92,8 @@ function admissionInterceptor(gate: Admission): grpc.ServerInterceptor {
           }
           ticket = admitted;
           waiting = setTimeout(() => {
-            if (!done) intercepting.sendStatus({ code: grpc.status.DEADLINE_EXCEEDED, details: `the message did not arrive within ${gate.bodyIdleMs} ms` });
-          }, gate.bodyIdleMs);
+            if (!done) intercepting.sendStatus({ code: grpc.status.DEADLINE_EXCEEDED, details: `the message did not arrive within ${gate.grpcMessageMs} ms` });
+          }, gate.grpcMessageMs);
           waiting.unref();
           nextMetadata(metadata);
         },
