@@ -10,7 +10,7 @@ import { makeWorkload } from './workload';
 import { LineSplitter } from '../src/engine/files/recordSplitters';
 import type { RecordSink } from '../src/engine/files/recordSink';
 import { TraceFiles } from '../src/engine/files/traceFiles';
-import { StringTable } from '../src/engine/index/stringTable';
+import { StringTable } from '../src/engine/model/stringTable';
 import { TraceIndex } from '../src/engine/index/traceIndex';
 import { PriceTable } from '../src/engine/normalize/pricing';
 import { ProtoDecoder } from '../src/engine/otlp/decodeProto';

@@ -13,7 +13,7 @@ import { TraceIndex } from '../src/engine/index/traceIndex';
 import { PriceTable } from '../src/engine/normalize/pricing';
 import { Ingest } from '../src/engine/otlp/ingest';
 import { ProtoDecoder } from '../src/engine/otlp/decodeProto';
-import { StringTable } from '../src/engine/index/stringTable';
+import { StringTable } from '../src/engine/model/stringTable';
 import { DEFAULT_REDACTIONS } from '../src/shared/redaction';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);

@@ -1,6 +1,8 @@
 // The trace view's webview: asks the host for its trace, draws the header, the waterfall and the
 // detail of the selected span, and keeps what the user did (selection, folds, zoom, scroll,
-// tab) in vscode.setState so hiding the panel or reloading the window loses nothing.
+// tab) in vscode.setState so hiding the panel or reloading the window loses nothing. The host
+// sends the trace again each time it grows: the same waterfall takes the new spans; another
+// trace gets a new waterfall, and the old one is disposed first.
 import {
   provideVSCodeDesignSystem, vsCodeButton, vsCodePanels, vsCodePanelTab, vsCodePanelView, vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
@@ -21,8 +23,10 @@ provideVSCodeDesignSystem().register(vsCodeButton(), vsCodePanels(), vsCodePanel
 
 const root = document.getElementById('app')!;
 let state: TraceViewState | undefined = loadState();
-let current: { trace: TraceDetail; model: WaterfallModel; waterfall: WaterfallView; detail: HTMLElement; settings: TraceViewSettings } | undefined;
+let current: { trace: TraceDetail; model: WaterfallModel; waterfall: WaterfallView; header: HTMLElement; detail: HTMLElement; settings: TraceViewSettings } | undefined;
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
+/** Counts renders, so only the latest one draws the detail it deferred. */
+let renders = 0;
 
 function showMessage(text: string): void {
   root.replaceChildren(h('div', { className: 'placeholder' }, h('p', {}, text)));
@@ -46,27 +50,40 @@ function saveSoon(): void {
 
 function render(trace: TraceDetail, settings: TraceViewSettings, selectSpanId?: string): void {
   const traceId = trace.summary.traceId;
-  const sameTrace = state?.traceId === traceId;
-  state = sameTrace ? state! : { traceId };
+  const growing = current !== undefined && current.trace.summary.traceId === traceId && state?.traceId === traceId;
+  if (!growing) discardView();
+  state = state?.traceId === traceId ? state : { traceId };
   const model = buildWaterfall(trace.spans);
   const selected = [selectSpanId, state.selectedSpanId].find((id) => id && model.rowById.has(id)) ?? model.rows[0]?.span.spanId;
   state.selectedSpanId = selected;
-  const waterfall = new WaterfallView(model, new Set(state.collapsed ?? []), state.zoom ?? FULL_RANGE, {
-    onSelect: (spanId) => selectSpan(spanId),
-    onViewChange: saveSoon,
-  });
-  const detail = h('div', { className: 'detail-pane', attrs: { role: 'region', 'aria-label': 'Span detail' } });
-  current = { trace, model, waterfall, detail, settings };
-  root.replaceChildren(
-    traceHeader(trace.summary, model, { select: (id) => selectSpan(id, true), copyTraceForAi: () => post({ type: 'copyTraceForAi', traceId }) }),
-    h('div', { className: 'split' }, h('div', { className: 'waterfall-pane' }, waterfall.element), detail));
-  if (state.scrollTop) waterfall.viewport.scrollTop = state.scrollTop;
-  waterfall.select(selected, !state.scrollTop || !!selectSpanId);
+  const header = traceHeader(trace.summary, model, { select: (id) => selectSpan(id, true), copyTraceForAi: () => post({ type: 'copyTraceForAi', traceId }) });
+  if (growing && current) {
+    current.waterfall.setModel(model);
+    current.header.replaceWith(header);
+    Object.assign(current, { trace, model, header, settings });
+    current.waterfall.select(selected, !current.waterfall.viewport.scrollTop || !!selectSpanId);
+  } else {
+    const waterfall = new WaterfallView(model, new Set(state.collapsed ?? []), state.zoom ?? FULL_RANGE, {
+      onSelect: (spanId) => selectSpan(spanId),
+      onViewChange: saveSoon,
+    });
+    const detail = h('div', { className: 'detail-pane', attrs: { role: 'region', 'aria-label': 'Span detail' } });
+    current = { trace, model, waterfall, header, detail, settings };
+    root.replaceChildren(header, h('div', { className: 'split' }, h('div', { className: 'waterfall-pane' }, waterfall.element), detail));
+    if (state.scrollTop) waterfall.viewport.scrollTop = state.scrollTop;
+    waterfall.select(selected, !state.scrollTop || !!selectSpanId);
+  }
   save();
   performance.mark('trace-rendered');
   // The waterfall paints first; the detail follows in the next task.
-  const drawn = current;
-  requestAnimationFrame(() => setTimeout(() => current === drawn && drawDetail(), 0));
+  const render = ++renders;
+  requestAnimationFrame(() => setTimeout(() => render === renders && drawDetail(), 0));
+}
+
+/** The waterfall shown now goes away: nothing of it may stay alive. */
+function discardView(): void {
+  current?.waterfall.dispose();
+  current = undefined;
 }
 
 function selectSpan(spanId: string, reveal = false): void {
@@ -108,7 +125,7 @@ onHostMessage((message: HostMessage) => {
       render(fromJson(message.trace), message.settings, message.selectSpanId);
       break;
     case 'traceMissing':
-      current = undefined;
+      discardView();
       state = { traceId: message.traceId };
       save();
       showMessage(message.message);

@@ -5,10 +5,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getHeapStatistics } from 'node:v8';
+import * as path from 'node:path';
+import { CodeLinks } from './code/codeLinks';
 import { TraceFiles, WatchSettings } from './files/traceFiles';
-import type { DetectorSettings, EngineStats } from '../shared/spanModel';
+import type { ReceiverProtocol, ReceiverStatus } from '../shared/engineProtocol';
+import type { DetectorSettings, EngineStats, TraceDetail } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
-import { createHttpServer } from './httpServer';
+import { createHttpServer } from './http/httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
 import type { RedactionPattern } from '../shared/redaction';
 import { Admission, DEFAULT_ADMISSION } from './otlp/admission';
@@ -46,6 +49,8 @@ export interface EngineOptions {
   watch?: WatchSettings;
   /** Files or folders read and tailed from the start (the CLI's --watch); not remembered. */
   watchPaths?: string[];
+  /** Folders whose sources spans are linked to (the CLI's --workspace; the extension configures `code` itself). */
+  workspace?: string[];
   log?: (message: string) => void;
 }
 
@@ -59,11 +64,25 @@ export const DEFAULTS = {
 
 const RETENTION_EVERY_MS = 60 * 60 * 1000;
 
-/** A receiver port that another process holds. */
-export class PortInUseError extends Error {
-  constructor(readonly port: number, readonly protocol: 'http' | 'grpc') {
-    super(`port ${port} (OTLP/${protocol === 'http' ? 'HTTP' : 'gRPC'}) is already in use by another process`);
+/** A receiver that could not start, and which one. */
+export class ReceiverError extends Error {
+  constructor(message: string, readonly protocol: ReceiverProtocol, readonly port: number, readonly portInUse = false) {
+    super(message);
   }
+}
+
+/** A receiver port that another process holds. */
+export class PortInUseError extends ReceiverError {
+  constructor(port: number, protocol: ReceiverProtocol) {
+    super(`port ${port} (OTLP/${protocol === 'http' ? 'HTTP' : 'gRPC'}) is already in use by another process`, protocol, port, true);
+  }
+}
+
+/** What the receiver status says of a failure to start: why, which receiver, and the port another process holds. */
+export function receiverProblem(error: unknown): NonNullable<ReceiverStatus['problem']> {
+  const message = (error as Error).message;
+  if (!(error instanceof ReceiverError)) return { message, portInUse: false };
+  return { message, port: error.portInUse ? error.port : undefined, portInUse: error.portInUse, protocol: error.protocol };
 }
 
 export class Engine {
@@ -72,6 +91,8 @@ export class Engine {
   store?: TraceStore;
   /** Trace files on disk: import, tail, watch. */
   readonly files: TraceFiles;
+  /** Spans linked to the workspace lines that made them (nothing without a workspace). */
+  readonly code: CodeLinks;
   /**
    * Settles when stored traces are loaded again and the files imported before the last restart
    * (and the --watch paths) are read (the receivers serve meanwhile).
@@ -94,9 +115,12 @@ export class Engine {
     this.store = this.openStore(options.storeDir);
     this.ingest = new Ingest(this.index, this.store);
     this.files = new TraceFiles(this.index, options.storeDir, this.log);
+    this.code = new CodeLinks(this.index);
+    this.index.onSpansAdded = (spans) => this.code.spansAdded(spans);
+    const workspaceScanned = options.workspace?.length ? this.code.configure(options.workspace.map((folder) => path.resolve(folder)), {}) : undefined;
     this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
     this.retentionTimer.unref();
-    this.ready = this.loadStore().then(() => this.loadFiles());
+    this.ready = Promise.all([this.loadStore().then(() => this.loadFiles()), workspaceScanned]).then(() => undefined);
   }
 
   /** The index's counts, and whether the store can be written. */
@@ -138,11 +162,12 @@ export class Engine {
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
     const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
     const admission = new Admission(DEFAULT_ADMISSION);
-    const http = createHttpServer({ ingest: this.ingest, index: this.index, stats: () => this.stats(), maxBodyBytes, allowedHosts, log: this.log, admission });
+    const withSources = (detail: TraceDetail) => this.code.withSources(detail);
+    const http = createHttpServer({ ingest: this.ingest, index: this.index, stats: () => this.stats(), maxBodyBytes, allowedHosts, log: this.log, admission, withSources });
     const httpPort = options.httpPort ?? DEFAULTS.httpPort;
     await listen(http, host, httpPort).catch((error: NodeJS.ErrnoException) => {
       admission.close();
-      throw error.code === 'EADDRINUSE' ? new PortInUseError(httpPort, 'http') : error;
+      throw error.code === 'EADDRINUSE' ? new PortInUseError(httpPort, 'http') : new ReceiverError(error.message, 'http', httpPort);
     });
     const grpcPort = options.grpcPort === undefined ? DEFAULTS.grpcPort : options.grpcPort;
     if (grpcPort !== null) {
@@ -152,7 +177,7 @@ export class Engine {
         await closeServer(http);
         admission.close();
         const message = String((error as Error).message);
-        throw /address already in use|No address added/i.test(message) ? new PortInUseError(grpcPort, 'grpc') : error;
+        throw /address already in use|No address added/i.test(message) ? new PortInUseError(grpcPort, 'grpc') : new ReceiverError(message, 'grpc', grpcPort);
       }
     }
     this.http = http;
@@ -207,6 +232,7 @@ export class Engine {
     await this.ready.catch(() => undefined);
     await this.stopReceivers();
     await this.files.close();
+    await this.code.close();
     this.store?.close();
   }
 

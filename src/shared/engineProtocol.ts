@@ -40,13 +40,23 @@ export interface ImportResult {
   problems: FileProblem[];
 }
 
+/** The engine's receivers: OTLP/HTTP (which also serves the query API) and OTLP/gRPC. */
+export type ReceiverProtocol = 'http' | 'grpc';
+
 export interface ReceiverStatus {
   receiving: boolean;
   host: string;
   httpPort?: number;
   grpcPort?: number | null;
   /** Set when the receivers could not start, e.g. a port held by another process. */
-  problem?: { message: string; port?: number; portInUse?: boolean };
+  problem?: {
+    message: string;
+    /** The port another process holds (with portInUse). */
+    port?: number;
+    portInUse?: boolean;
+    /** The receiver that failed to start. */
+    protocol?: ReceiverProtocol;
+  };
 }
 
 /** extension → engine: traces matching a query, newest (or slowest, ...) first. */

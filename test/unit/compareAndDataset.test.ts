@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { alignSteps, compareTraces } from '../../src/extension/compare/traceComparison';
-import { datasetRow } from '../../src/extension/datasetRows';
+import { datasetRow } from '../../src/extension/commands/datasetRows';
 import { normalized, rawSpan } from './helpers/rawSpans';
 
 const T0 = 1_700_000_000_000;

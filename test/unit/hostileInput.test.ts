@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { request, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
-import { createHttpServer } from '../../src/engine/httpServer';
+import { createHttpServer } from '../../src/engine/http/httpServer';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
 import { Admission } from '../../src/engine/otlp/admission';

@@ -3,10 +3,9 @@
 // records where the instrumentation puts message content there) into a running engine, and
 // the engine's query API must hand back the same normalized LLM call whatever the convention.
 import assert from 'node:assert/strict';
-import { startEngine, Engine } from '../../src/engine/engine';
 import type { Span, TraceDetail } from '../../src/shared/spanModel';
-import { EngineApiClient } from './helpers/engineApiClient';
-import { CANNED, FakeOpenAiServer, RESPONSE_MODEL, startFakeOpenAiServer } from './helpers/fakeOpenAiServer';
+import { CANNED, RESPONSE_MODEL } from './helpers/fakeOpenAiServer';
+import { useLiveEngine } from './helpers/liveEngine';
 import { chatScenario, ChatScenario, InstrumentedApp, instrumentedApps, REQUEST_MODEL, ScenarioKind } from './helpers/instrumentedLlmApps';
 import { OtlpExportPipeline, startOtlpExportPipeline } from './helpers/otlpExportPipeline';
 
@@ -57,20 +56,7 @@ function assertToolCall(span: Span): void {
 }
 
 describe('real LLM instrumentations exported over OTLP into the engine', () => {
-  let engine: Engine;
-  let api: EngineApiClient;
-  let fakeApi: FakeOpenAiServer;
-
-  before(async () => {
-    engine = await startEngine({ host: '127.0.0.1', httpPort: 0, grpcPort: 0 });
-    api = new EngineApiClient(engine.httpPort);
-    fakeApi = await startFakeOpenAiServer();
-  });
-
-  after(async () => {
-    await fakeApi?.close();
-    await engine?.close();
-  });
+  const live = useLiveEngine();
 
   for (const app of instrumentedApps()) describeApp(app);
 
@@ -82,11 +68,11 @@ describe('real LLM instrumentations exported over OTLP into the engine', () => {
         toolCall: chatScenario('toolCall', `zqtool${tag}`),
       };
       let pipeline: OtlpExportPipeline | undefined;
-      const traceOf = (kind: ScenarioKind) => api.onlyTrace({ q: scenarios[kind].marker });
+      const traceOf = (kind: ScenarioKind) => live.api.onlyTrace({ q: scenarios[kind].marker });
 
       before(async () => {
-        pipeline = startOtlpExportPipeline(engine.httpPort, app.service);
-        app.start(pipeline, fakeApi);
+        pipeline = startOtlpExportPipeline(live.engine.httpPort, app.service);
+        app.start(pipeline, live.fakeApi);
         await app.ask(scenarios.text);
         await app.ask(scenarios.toolCall);
         await pipeline.flush();
@@ -99,7 +85,7 @@ describe('real LLM instrumentations exported over OTLP into the engine', () => {
 
       if (app.needsFakeApi) {
         it('drives the real openai client against the local API', () => {
-          const sent = fakeApi.requests.filter((r) => JSON.stringify(r.messages).includes(tag));
+          const sent = live.fakeApi.requests.filter((r) => JSON.stringify(r.messages).includes(tag));
           assert.deepEqual(sent.map((r) => r.model), [REQUEST_MODEL, REQUEST_MODEL]);
         });
       }
@@ -144,10 +130,10 @@ describe('real LLM instrumentations exported over OTLP into the engine', () => {
 
       it('finds each trace by a word of its prompt, and ranks them by tokens and cost', async () => {
         const [text, toolCall] = await Promise.all([traceOf('text'), traceOf('toolCall')]);
-        const filtered = await api.listTraces({ q: scenarios.text.marker, service: app.service, model: RESPONSE_MODEL });
+        const filtered = await live.api.listTraces({ q: scenarios.text.marker, service: app.service, model: RESPONSE_MODEL });
         assert.deepEqual(filtered.map((t) => t.traceId), [text.summary.traceId]);
         for (const sort of ['tokens', 'cost'] as const) {
-          const ranked = await api.listTraces({ service: app.service, sort });
+          const ranked = await live.api.listTraces({ service: app.service, sort });
           assert.deepEqual(ranked.map((t) => t.traceId), [toolCall.summary.traceId, text.summary.traceId], `sort=${sort}`);
         }
       });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startEngine } from '../../src/engine/engine';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
-import type { RawLog } from '../../src/engine/otlp/otlpTypes';
+import type { RawLog } from '../../src/engine/model/rawSpan';
 import { rawSpan } from './helpers/rawSpans';
 import { DEFAULT_REDACTIONS } from '../../src/shared/redaction';
 import { EngineApiClient } from './helpers/engineApiClient';

@@ -1,5 +1,5 @@
 // The OTLP trace receiver against the OTLP spec: spans from the real OpenTelemetry JS exporters
-// over HTTP (protobuf, JSON, gzip) and gRPC, the shared fixtures posted raw, lenient OTLP/JSON,
+// over HTTP (protobuf, JSON, gzip) and gRPC, the public fixtures posted raw, lenient OTLP/JSON,
 // partial success, every refusal (400, 405, 413, 415) and the guard against browsers and DNS
 // rebinding. Answers are read back through the query API.
 import assert from 'node:assert/strict';
@@ -280,7 +280,7 @@ describe('OTLP receiver with a small maxBodyBytes', () => {
   });
 });
 
-describe('shared fixtures posted raw', () => {
+describe('public fixtures posted raw', () => {
   const RATE_LIMIT = 'Rate limit reached for gpt-3.5-turbo';
   const FAILING = '55e7138a79916cf18e6701442a043dbb';
   const FIRST = '1aa08e10fae24052069d9fcde75a8236';

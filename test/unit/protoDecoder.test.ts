@@ -6,14 +6,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { SpanKind, SpanStatusCode, type AttributeValue } from '@opentelemetry/api';
-import { StringTable } from '../../src/engine/index/stringTable';
+import { StringTable } from '../../src/engine/model/stringTable';
 import { JsonDecoder } from '../../src/engine/otlp/decodeJson';
 import { ProtoDecoder } from '../../src/engine/otlp/decodeProto';
 import { encodeTracesData } from '../../src/engine/otlp/encodeJson';
 import { encodeLogsProto, encodeTracesProto } from '../../src/engine/otlp/encodeProto';
-import type { RawSpan } from '../../src/engine/otlp/otlpTypes';
+import type { RawSpan } from '../../src/engine/model/rawSpan';
 import { recordLogs, recordSpans } from './helpers/otelSenders';
-import { SHARED_FIXTURES } from './helpers/rawSpans';
+import { FIXTURES } from './helpers/rawSpans';
 
 /** What a stored span must keep (the log records attached to it are stored apart). */
 function kept(span: RawSpan) {
@@ -85,8 +85,8 @@ describe('the protobuf decoder', () => {
     });
     const batches = [
       proto.traces(Buffer.from(ProtobufTraceSerializer.serializeRequest(sdkSpans)!)).items,
-      proto.traces(readFileSync(join(SHARED_FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb'))).items,
-      json.tracesText(readFileSync(join(SHARED_FIXTURES, 'public', 'opentelemetry-proto', 'trace.json'), 'utf8')).items,
+      proto.traces(readFileSync(join(FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb'))).items,
+      json.tracesText(readFileSync(join(FIXTURES, 'public', 'opentelemetry-proto', 'trace.json'), 'utf8')).items,
     ];
     for (const items of batches) {
       assert.ok(items.length > 0);

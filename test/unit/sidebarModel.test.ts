@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { formatCost, formatDuration, formatRelativeTime, formatTokens, noIcons, traceDescription } from '../../src/shared/format';
-import { buildSpanTree } from '../../src/extension/spanTree';
+import { buildSpanTree } from '../../src/shared/spanTree';
 import type { Span, TraceSummary } from '../../src/shared/spanModel';
 
 function span(spanId: string, parentSpanId: string | undefined, startMs: number): Span {

@@ -1,4 +1,4 @@
-// Trace files on real disk: every shape the engine recognizes, from the shared fixtures and from
+// Trace files on real disk: every shape the engine recognizes, from the public fixtures and from
 // files the real OTel JS SDK's serializers write (as the OTLP file exporter, the Collector's file
 // exporter and Copilot Chat's outfile write them); bad lines, unrelated JSON, gzip, arrays;
 // tailing while the file is appended, half-written, truncated, rotated and deleted; the
@@ -21,15 +21,15 @@ import type { TraceSummary } from '../../src/shared/spanModel';
 import { Engine } from '../../src/engine/engine';
 import { TIMING_SYNTHETIC } from '../../src/engine/files/shapes/dspyLogs';
 import { recordLogs, recordSpans } from './helpers/otelSenders';
-import { SHARED_FIXTURES } from './helpers/rawSpans';
+import { FIXTURES } from './helpers/rawSpans';
 
 const REPO = join(__dirname, '..', '..');
 const OWN_FIXTURES = join(REPO, 'test', 'fixtures', 'files');
-const TUTORIAL_JSONL = join(SHARED_FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.jsonl');
-const TUTORIAL_PB = join(SHARED_FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb');
-const STEP_TRACER = join(SHARED_FIXTURES, 'seed-shapes', 'step_tracer.jsonl');
-const TRACED_PROGRAM = join(SHARED_FIXTURES, 'seed-shapes', 'traced_program.jsonl');
-const PROTO_EXAMPLE = join(SHARED_FIXTURES, 'public', 'opentelemetry-proto', 'trace.json');
+const TUTORIAL_JSONL = join(FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.jsonl');
+const TUTORIAL_PB = join(FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb');
+const STEP_TRACER = join(FIXTURES, 'seed-shapes', 'step_tracer.jsonl');
+const TRACED_PROGRAM = join(FIXTURES, 'seed-shapes', 'traced_program.jsonl');
+const PROTO_EXAMPLE = join(FIXTURES, 'public', 'opentelemetry-proto', 'trace.json');
 const PYTHON_CONSOLE = join(OWN_FIXTURES, 'python-console-spans.log');
 const DSPY_HISTORY = join(OWN_FIXTURES, 'dspy-lm-history.json');
 
@@ -162,7 +162,7 @@ describe('trace files: every shape, recognized by content', () => {
     assert.equal(detail.spans[0].exceptions?.[0].message, 'rate limited');
   });
 
-  it('reads the shared fixtures: OTLP/JSON lines, a protobuf request body, a pretty-printed OTLP document', async () => {
+  it('reads the public fixtures: OTLP/JSON lines, a protobuf request body, a pretty-printed OTLP document', async () => {
     const results = await engine.files.import([TUTORIAL_JSONL, TUTORIAL_PB, PROTO_EXAMPLE]);
     assert.deepEqual(results.map((r) => [r.shape, r.spans, r.traces, r.problems.length]), [
       ['OTLP/JSON lines', 6, 3, 0], ['OTLP protobuf', 6, 3, 0], ['OTLP/JSON', 1, 1, 0],

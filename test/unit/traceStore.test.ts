@@ -9,11 +9,11 @@ import { PriceTable } from '../../src/engine/normalize/pricing';
 import { Ingest } from '../../src/engine/otlp/ingest';
 import { TraceStore } from '../../src/engine/store/traceStore';
 import { EngineApiClient } from './helpers/engineApiClient';
-import { rawSpan, SHARED_FIXTURES } from './helpers/rawSpans';
+import { rawSpan, FIXTURES } from './helpers/rawSpans';
 import { encodeTracesData } from '../../src/engine/otlp/encodeJson';
-import type { RawLog, RawSpan } from '../../src/engine/otlp/otlpTypes';
+import type { RawLog, RawSpan } from '../../src/engine/model/rawSpan';
 
-const FIXTURE_PB = readFileSync(join(SHARED_FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb'));
+const FIXTURE_PB = readFileSync(join(FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb'));
 
 async function postTraces(engine: Engine, body: Buffer, contentType = 'application/x-protobuf'): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${engine.httpPort}/v1/traces`, { method: 'POST', body, headers: { 'Content-Type': contentType } });

@@ -1,5 +1,6 @@
 // Keeps only the rows in view (plus a few) in the DOM, however many items there are: a 10,000-span
 // trace has as many DOM rows as a 30-span one. The rows know nothing about scrolling.
+import { Disposables } from '../disposables';
 
 export interface RowRenderer<V extends { root: HTMLElement }> {
   create(): V;
@@ -12,13 +13,20 @@ export class VirtualList<V extends { root: HTMLElement }> {
   private readonly pool: V[] = [];
   private count = 0;
   private frame = 0;
+  private readonly disposables = new Disposables();
 
   constructor(readonly viewport: HTMLElement, private readonly rowHeight: number, private readonly renderer: RowRenderer<V>, private readonly overscan = 6) {
     this.content = document.createElement('div');
     this.content.className = 'virtual-content';
     viewport.appendChild(this.content);
-    viewport.addEventListener('scroll', () => this.schedule());
-    new ResizeObserver(() => this.schedule()).observe(viewport);
+    this.disposables.listen(viewport, 'scroll', () => this.schedule());
+    this.disposables.observeResize(viewport, () => this.schedule());
+  }
+
+  dispose(): void {
+    this.disposables.dispose();
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
   }
 
   setCount(count: number): void {

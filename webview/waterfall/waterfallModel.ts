@@ -1,6 +1,6 @@
 // Spans → the waterfall's rows: tree order, depth, self time, share of the trace, the critical
 // path and the slowest steps. Pure (no DOM), so it is unit tested and the view only draws.
-import { buildSpanTree, type SpanNode } from '../../src/extension/spanTree';
+import { buildSpanTree, type SpanNode } from '../../src/shared/spanTree';
 import type { Span, SpanKind } from '../../src/shared/spanModel';
 
 export interface WaterfallRow {

@@ -1,11 +1,15 @@
 // The waterfall: a tree of spans on a shared time axis. Rows are virtualized; the keyboard
-// moves a cursor (arrows), opens the detail (Enter) and folds subtrees (left/right).
-import { formatDuration } from '../../src/shared/format';
+// moves a cursor (arrows), opens the detail (Enter) and folds subtrees (left/right). One view
+// lives as long as its trace is shown and takes the trace's new spans as they arrive (setModel);
+// dispose() removes everything it added outside its own elements.
+import { Disposables } from '../disposables';
 import { button, h } from '../dom';
-import { KIND_LABELS, legend } from './kinds';
-import { barGeometry, clampZoom, FULL_RANGE, isZoomed, scaleZoom, ticks, type Zoom } from './timeAxis';
+import { bindDragZoom } from './dragZoom';
+import { legend } from './kinds';
+import { createRow, drawRow, type RowView } from './rowRenderer';
+import { clampZoom, FULL_RANGE, isZoomed, scaleZoom, ticks, type Zoom } from './timeAxis';
 import { VirtualList } from './virtualList';
-import { formatShare, visibleRows, type WaterfallModel, type WaterfallRow } from './waterfallModel';
+import { visibleRows, type WaterfallModel, type WaterfallRow } from './waterfallModel';
 
 export const ROW_HEIGHT = 24;
 /** Room per tick label on the axis, in pixels. */
@@ -18,24 +22,6 @@ export interface WaterfallCallbacks {
   onViewChange(): void;
 }
 
-interface RowView {
-  root: HTMLElement;
-  indent: HTMLElement;
-  twisty: HTMLElement;
-  kind: HTMLElement;
-  name: HTMLElement;
-  service: HTMLElement;
-  error: HTMLElement;
-  finding: HTMLElement;
-  slowest: HTMLElement;
-  duration: HTMLElement;
-  self: HTMLElement;
-  share: HTMLElement;
-  bar: HTMLElement;
-  ttft: HTMLElement;
-  position: number;
-}
-
 export class WaterfallView {
   readonly element: HTMLElement;
   private readonly list: VirtualList<RowView>;
@@ -46,33 +32,45 @@ export class WaterfallView {
   private positionOf = new Map<number, number>();
   private cursor = 0;
   private selectedId?: string;
-  private readonly multiService: boolean;
+  private multiService: boolean;
+  private legend: HTMLElement;
+  private readonly disposables = new Disposables();
 
-  constructor(private readonly model: WaterfallModel, readonly collapsed: Set<string>, public zoom: Zoom, private readonly callbacks: WaterfallCallbacks) {
+  constructor(private model: WaterfallModel, readonly collapsed: Set<string>, public zoom: Zoom, private readonly callbacks: WaterfallCallbacks) {
     this.multiService = model.services.length > 1;
     this.axis = h('div', { className: 'axis', title: 'Drag across the axis to zoom into a time range' });
     this.gridlines = h('div', { className: 'gridlines', attrs: { 'aria-hidden': 'true' } });
     this.zoomResetButton = button('Reset zoom', () => this.setZoom(FULL_RANGE));
+    this.legend = legend(model.kinds);
     const body = h('div', {
       className: 'waterfall-body',
       attrs: { role: 'tree', tabindex: '0', 'aria-label': 'Spans of the trace. Arrows move, Enter opens the detail, left and right fold.' },
     });
-    this.list = new VirtualList(body, ROW_HEIGHT, { create: () => this.createRow(), update: (view, position) => this.updateRow(view, position) });
-    body.addEventListener('keydown', (event) => this.onKey(event));
-    body.addEventListener('scroll', () => this.callbacks.onViewChange());
-    this.bindAxisDrag();
+    this.list = new VirtualList(body, ROW_HEIGHT, {
+      create: () => createRow({
+        onClick: (view, onTwisty) => this.onRowClick(view, onTwisty),
+        onDoubleClick: (view) => this.toggle(this.rowAt(view.position)!),
+      }),
+      update: (view, position) => this.updateRow(view, position),
+    });
+    this.disposables.listen(body, 'keydown', (event) => this.onKey(event));
+    this.disposables.listen(body, 'scroll', () => this.callbacks.onViewChange());
+    bindDragZoom(this.axis, this.disposables, (from, to) => {
+      const width = this.zoom.end - this.zoom.start;
+      this.setZoom({ start: this.zoom.start + from * width, end: this.zoom.start + to * width });
+    });
     let axisWidth = 0;
-    new ResizeObserver(() => {
+    this.disposables.observeResize(this.axis, () => {
       if (this.axis.clientWidth === axisWidth) return;
       axisWidth = this.axis.clientWidth;
       this.drawAxis();
-    }).observe(this.axis);
+    });
     this.element = h('div', { className: 'waterfall' + (this.multiService ? ' multi-service' : '') },
       h('div', { className: 'waterfall-toolbar' },
-        legend(model.kinds),
+        this.legend,
         h('div', { className: 'toolbar-buttons' },
         button('Expand all', () => this.setCollapsed([])),
-        button('Collapse all', () => this.setCollapsed(model.rows.filter((r) => r.childCount > 0 && r.depth > 0).map((r) => r.span.spanId))),
+        button('Collapse all', () => this.setCollapsed(this.model.rows.filter((r) => r.childCount > 0 && r.depth > 0).map((r) => r.span.spanId))),
         button('Zoom out', () => this.setZoom(scaleZoom(this.zoom, 2)), { appearance: 'icon', glyph: '−' }),
         button('Zoom in', () => this.setZoom(scaleZoom(this.zoom, 0.5)), { appearance: 'icon', glyph: '+' }),
         this.zoomResetButton)),
@@ -84,6 +82,26 @@ export class WaterfallView {
         this.axis),
       h('div', { className: 'waterfall-frame' }, this.gridlines, body));
     this.refreshRows();
+  }
+
+  /**
+   * The same trace with more spans (a live run grows): rows, axis and legend follow; folds,
+   * zoom, scroll, the cursor and the selection stay.
+   */
+  setModel(model: WaterfallModel): void {
+    const cursorSpanId = this.rowAt(this.cursor)?.span.spanId;
+    this.model = model;
+    this.multiService = model.services.length > 1;
+    this.element.classList.toggle('multi-service', this.multiService);
+    const legendNow = legend(model.kinds);
+    this.legend.replaceWith(legendNow);
+    this.legend = legendNow;
+    this.refreshRows(cursorSpanId);
+  }
+
+  dispose(): void {
+    this.disposables.dispose();
+    this.list.dispose();
   }
 
   /** Visible rows in the DOM; bounded by the viewport height. */
@@ -140,13 +158,18 @@ export class WaterfallView {
     if (changed) this.refreshRows();
   }
 
-  private refreshRows(): void {
-    const cursorRow = this.visible[this.cursor];
+  private refreshRows(cursorSpanId = this.rowAt(this.cursor)?.span.spanId): void {
     this.visible = visibleRows(this.model, this.collapsed);
     this.positionOf = new Map(this.visible.map((index, position) => [index, position]));
+    const cursorRow = cursorSpanId ? this.model.rowById.get(cursorSpanId)?.index : undefined;
     this.cursor = cursorRow === undefined ? 0 : this.positionOf.get(cursorRow) ?? this.nearestVisible(cursorRow);
     this.list.setCount(this.visible.length);
     this.drawAxis();
+  }
+
+  private rowAt(position: number): WaterfallRow | undefined {
+    const index = this.visible[position];
+    return index === undefined ? undefined : this.model.rows[index];
   }
 
   /** After a fold hides the cursor's row, the cursor goes to its visible ancestor. */
@@ -176,88 +199,19 @@ export class WaterfallView {
     this.zoomResetButton.toggleAttribute('disabled', !isZoomed(this.zoom));
   }
 
-  private createRow(): RowView {
-    const view = {
-      indent: h('span', { className: 'indent' }),
-      twisty: h('span', { className: 'twisty', attrs: { 'aria-hidden': 'true' } }),
-      kind: h('span', { className: 'kind-swatch', attrs: { 'aria-hidden': 'true' } }),
-      name: h('span', { className: 'span-name' }),
-      service: h('span', { className: 'service-tag' }),
-      error: h('span', { className: 'error-tag' }, 'error'),
-      finding: h('span', { className: 'finding-tag' }, '⚠'),
-      slowest: h('span', { className: 'slowest-tag' }),
-      duration: h('div', { className: 'col-num' }),
-      self: h('div', { className: 'col-num' }),
-      share: h('div', { className: 'col-num' }),
-      bar: h('span', { className: 'bar' }),
-      ttft: h('span', { className: 'ttft-mark', title: 'first token' }),
-      position: -1,
-    } as Omit<RowView, 'root'>;
-    const root = h('div', { className: 'row row-grid', attrs: { role: 'treeitem' } },
-      h('div', { className: 'col-name' }, view.indent, view.twisty, view.kind, view.name, view.service, view.error, view.finding, view.slowest),
-      view.duration, view.self, view.share,
-      h('div', { className: 'timeline' }, view.bar, view.ttft));
-    const rowView: RowView = { ...view, root };
-    root.addEventListener('click', (event) => {
-      const row = this.model.rows[this.visible[rowView.position]];
-      this.cursor = rowView.position;
-      if (event.target === rowView.twisty) this.toggle(row);
-      else this.open(row);
-      this.focus();
-    });
-    root.addEventListener('dblclick', (event) => {
-      if (event.target !== rowView.twisty) this.toggle(this.model.rows[this.visible[rowView.position]]);
-    });
-    return rowView;
+  private onRowClick(view: RowView, onTwisty: boolean): void {
+    const row = this.rowAt(view.position)!;
+    this.cursor = view.position;
+    if (onTwisty) this.toggle(row);
+    else this.open(row);
+    this.focus();
   }
 
   private updateRow(view: RowView, position: number): void {
-    view.position = position;
-    const row = this.model.rows[this.visible[position]];
-    const { span } = row;
-    const root = view.root;
-    root.id = `span-row-${row.index}`;
-    root.dataset.spanId = span.spanId;
-    root.setAttribute('aria-level', String(row.depth + 1));
-    root.setAttribute('aria-selected', String(span.spanId === this.selectedId));
-    if (row.childCount) root.setAttribute('aria-expanded', String(!this.collapsed.has(span.spanId)));
-    else root.removeAttribute('aria-expanded');
-    root.classList.toggle('selected', span.spanId === this.selectedId);
-    root.classList.toggle('cursor', position === this.cursor);
-    root.classList.toggle('critical', row.critical);
-    root.classList.toggle('failed', span.status === 'error');
-    view.indent.style.width = `${row.depth * 14}px`;
-    view.twisty.textContent = row.childCount ? (this.collapsed.has(span.spanId) ? '▸' : '▾') : '';
-    view.kind.dataset.kind = span.kind;
-    view.kind.title = KIND_LABELS[span.kind];
-    view.name.textContent = span.name;
-    view.name.title = `${KIND_LABELS[span.kind]}: ${span.name}`;
-    view.service.textContent = this.multiService ? span.service : '';
-    view.service.hidden = !this.multiService;
-    view.error.hidden = span.status !== 'error';
-    view.error.title = span.statusMessage ?? 'This span failed';
-    view.finding.hidden = !span.findings?.length;
-    view.finding.title = span.findings?.map((f) => f.message).join('\n') ?? '';
-    view.slowest.hidden = row.slowestRank === undefined;
-    view.slowest.textContent = row.slowestRank === 1 ? 'slowest' : `#${row.slowestRank} slowest`;
-    view.duration.textContent = formatDuration(span.durationMs);
-    view.self.textContent = formatDuration(row.selfMs);
-    view.share.textContent = formatShare(row.share);
-    const offset = span.startMs - this.model.startMs;
-    const geometry = barGeometry(offset, span.durationMs, this.model.durationMs, this.zoom);
-    view.bar.hidden = !geometry;
-    view.bar.dataset.kind = span.kind;
-    if (geometry) {
-      view.bar.style.left = `${geometry.left}%`;
-      view.bar.style.width = `max(${geometry.width}%, 2px)`;
-    }
-    const ttft = span.timeToFirstTokenMs !== undefined ? barGeometry(offset + span.timeToFirstTokenMs, 0, this.model.durationMs, this.zoom) : undefined;
-    view.ttft.hidden = !ttft;
-    if (ttft) {
-      view.ttft.style.left = `${ttft.left}%`;
-      view.ttft.title = `first token after ${formatDuration(span.timeToFirstTokenMs!)}`;
-    }
-    if (position === this.cursor) this.viewport.setAttribute('aria-activedescendant', root.id);
+    drawRow(view, this.rowAt(position)!, position, {
+      model: this.model, zoom: this.zoom, collapsed: this.collapsed, selectedId: this.selectedId, cursor: this.cursor, multiService: this.multiService,
+    });
+    if (position === this.cursor) this.viewport.setAttribute('aria-activedescendant', view.root.id);
   }
 
   private open(row: WaterfallRow): void {
@@ -303,35 +257,5 @@ export class WaterfallView {
     const to = from + row.span.durationMs / total;
     const margin = (to - from) * 0.05;
     this.setZoom({ start: from - margin, end: to + margin });
-  }
-
-  /** Dragging across the axis selects the range to zoom into. */
-  private bindAxisDrag(): void {
-    const band = h('div', { className: 'zoom-band', attrs: { 'aria-hidden': 'true' } });
-    let anchor: number | undefined;
-    const fraction = (event: MouseEvent) => {
-      const box = this.axis.getBoundingClientRect();
-      return Math.max(0, Math.min(1, (event.clientX - box.left) / (box.width || 1)));
-    };
-    const drawBand = (a: number, b: number) => {
-      band.style.left = `${Math.min(a, b) * 100}%`;
-      band.style.width = `${Math.abs(b - a) * 100}%`;
-    };
-    this.axis.addEventListener('mousedown', (event) => {
-      anchor = fraction(event);
-      drawBand(anchor, anchor);
-      this.axis.appendChild(band);
-      event.preventDefault();
-    });
-    window.addEventListener('mousemove', (event) => anchor !== undefined && drawBand(anchor, fraction(event)));
-    window.addEventListener('mouseup', (event) => {
-      if (anchor === undefined) return;
-      const [a, b] = [anchor, fraction(event)].sort((x, y) => x - y);
-      anchor = undefined;
-      band.remove();
-      if (b - a < 0.01) return;
-      const width = this.zoom.end - this.zoom.start;
-      this.setZoom({ start: this.zoom.start + a * width, end: this.zoom.start + b * width });
-    });
   }
 }

@@ -3,9 +3,8 @@
 // A file whose first JSON record is not a trace record is left alone: no spans, no problems.
 import type { FileProblem } from '../../shared/engineProtocol';
 import type { TraceIndex } from '../index/traceIndex';
-import { JsonDecoder } from '../otlp/decodeJson';
-import { ProtoDecoder } from '../otlp/decodeProto';
-import type { DecodedBatch, RawLog, RawSpan } from '../otlp/otlpTypes';
+import { OtlpDecoders } from '../otlp/decoders';
+import type { DecodedBatch, RawLog, RawSpan } from '../model/rawSpan';
 import { jsonErrorOffset, jsonErrorReason, lineAndColumn } from './jsonSyntax';
 import { isIgnoredShape, recordShape } from './recordShapes';
 import type { RecordContext } from './shapes/shapeContext';
@@ -20,17 +19,15 @@ const BATCH_SPANS = 2000;
 
 export type Layout = 'lines' | 'document' | 'protobuf';
 
-/** The index and the OTLP decoders, shared by every file (the decoders cache strings by their bytes). */
 /** How deep arrays of documents may nest (a JSON array of documents is depth 1). */
 const MAX_ARRAY_DEPTH = 8;
 
+/** The index and the OTLP decoders, shared by every file (the decoders cache strings by their bytes). */
 export class FileDecoders {
-  readonly json: JsonDecoder;
-  readonly proto: ProtoDecoder;
+  readonly otlp: OtlpDecoders;
 
   constructor(readonly index: TraceIndex) {
-    this.json = new JsonDecoder(index.strings);
-    this.proto = new ProtoDecoder(index.strings);
+    this.otlp = new OtlpDecoders(index.strings);
   }
 }
 
@@ -91,7 +88,7 @@ export class RecordSink {
     this.context.line = line;
     let converted;
     try {
-      converted = shape.convert(value as Record<string, unknown>, this.context, this.decoders.json);
+      converted = shape.convert(value as Record<string, unknown>, this.context, this.decoders.otlp.json);
     } catch (error) {
       // A record the decoders refuse (values nested too deep, ...) is one bad line, not a failed file.
       return this.problem({ line, reason: (error as Error).message });
@@ -106,7 +103,7 @@ export class RecordSink {
     let traces: DecodedBatch<RawSpan> | undefined;
     let failure: unknown;
     try {
-      traces = this.decoders.proto.traces(body);
+      traces = this.decoders.otlp.decode('traces', 'protobuf', body);
     } catch (error) {
       failure = error;
     }
@@ -131,7 +128,7 @@ export class RecordSink {
 
   private protoLogs(body: Buffer): RawLog[] | undefined {
     try {
-      return this.decoders.proto.logs(body).items;
+      return this.decoders.otlp.decode('logs', 'protobuf', body).items;
     } catch {
       return undefined;
     }

@@ -6,7 +6,8 @@
 //   spike           tokens or cost far above the step's recent median
 //   cascade         one failure that failed its parents too, several levels up
 import type { DetectorSettings, Finding } from '../../shared/spanModel';
-import { normalizeSpan, StoredSpan } from '../normalize/normalizeSpan';
+import type { StoredSpan } from '../model/storedSpan';
+import { normalizeSpan } from '../normalize/normalizeSpan';
 import { maxOf } from '../../shared/arrays';
 
 export const DEFAULT_DETECTORS: DetectorSettings = {

@@ -2,9 +2,10 @@
 // once per trace, span fields on each span until one satisfies the whole expression.
 import { FINDING_LABELS } from '../../shared/spanModel';
 import { RE2JS } from 're2js';
-import { compileFilterRegexp, FilterNode } from '../../shared/traceFilter';
-import { normalizeSpan, spanStatus, StoredSpan } from '../normalize/normalizeSpan';
-import type { Trace } from './traceIndex';
+import { compileFilterRegexp, type FilterNode } from '../../shared/traceFilter';
+import { spanStatus, type StoredSpan } from '../model/storedSpan';
+import { normalizeSpan } from '../normalize/normalizeSpan';
+import type { Trace } from '../model/traceSummary';
 import { maxOf } from '../../shared/arrays';
 
 type Value = string | number | boolean | undefined | string[];

@@ -1,7 +1,7 @@
 // Statistics across traces: per step (span name within kind and service) and per model. One
 // pass over the spans of the traces in the window; it runs in the engine process, on demand.
 import type { SpanKind, StepStats, TraceReport } from '../../shared/spanModel';
-import type { Trace } from './traceIndex';
+import type { Trace } from '../model/traceSummary';
 
 /** Steps reported, those with the most total latency first: a list people read, not a dump. */
 const MAX_STEPS = 500;

@@ -1,7 +1,7 @@
-// Raw span + ingest facts → the product's Span, following the reference's field precedence
-// (semantic-conventions.md §2.9): the first convention that has a field wins.
-import type { Attributes, Finding, Message, Span, SpanStatus, ToolInfo } from '../../shared/spanModel';
-import type { RawEvent, RawSpan } from '../otlp/otlpTypes';
+// Raw span + ingest facts → the product's Span. Conventions are read in a fixed precedence
+// (OTel GenAI's structured messages, OpenInference, OpenLLMetry, the AI SDK, ...): the first that has a field wins.
+import type { Attributes, Message, Span, ToolInfo } from '../../shared/spanModel';
+import type { RawEvent, RawSpan } from '../model/rawSpan';
 import { asText, firstNumber, firstString } from './attributeReader';
 import * as adhoc from './conventions/adhoc';
 import * as genAi from './conventions/genAi';
@@ -9,23 +9,9 @@ import * as openInference from './conventions/openInference';
 import * as openLlmetry from './conventions/openLlmetry';
 import * as vercelAi from './conventions/vercelAi';
 import { messagesFromValue, toolArguments } from './messageParts';
-import type { SpanFacts } from './spanFacts';
-
-export interface StoredSpan extends RawSpan {
-  facts: SpanFacts;
-  /** What the detectors noticed (index/detectors.ts). */
-  findings?: Finding[];
-  /** Identifies "the same call" (kind, name, model) for loop detection... */
-  callKey?: string;
-  /** ...and its arguments: the attribute's own string, never a copy. */
-  callArgs?: string;
-}
+import { spanStatus, type StoredSpan } from '../model/storedSpan';
 
 const OTEL_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
-
-export function spanStatus(code: number): SpanStatus {
-  return code === 2 ? 'error' : code === 1 ? 'ok' : 'unset';
-}
 
 export function normalizeSpan(raw: StoredSpan): Span {
   const attrs = raw.attributes;
@@ -162,7 +148,7 @@ function sourceOf(attrs: Attributes): Span['source'] {
   const fn = firstString(attrs, 'code.function.name')
     ?? [firstString(attrs, 'code.namespace'), firstString(attrs, 'code.function')].filter(Boolean).join('.') ?? undefined;
   if (!file && !fn) return undefined;
-  const source: NonNullable<Span['source']> = { file: file ?? '' };
+  const source: NonNullable<Span['source']> = { file: file ?? '', how: 'attribute' };
   const line = firstNumber(attrs, 'code.line.number', 'code.lineno');
   if (line !== undefined) source.line = line;
   const column = firstNumber(attrs, 'code.column.number', 'code.column');

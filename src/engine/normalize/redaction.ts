@@ -2,7 +2,7 @@
 // they are indexed or stored, so nothing shown, exported or written to disk holds the raw value.
 // The patterns and the text masking are shared (shared/redaction.ts).
 import { TextRedactor } from '../../shared/redaction';
-import type { RawEvent, RawLog, RawSpan } from '../otlp/otlpTypes';
+import type { RawEvent, RawLog, RawSpan } from '../model/rawSpan';
 
 export class Redactor extends TextRedactor {
   spans(spans: RawSpan[]): void {

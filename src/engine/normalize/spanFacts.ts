@@ -1,23 +1,11 @@
 // The few fields every span gets at ingest, because the index sorts and filters on them:
 // kind, model, provider, tokens, cost, session and user. Everything else is derived when a
 // trace is opened (normalizeSpan.ts), so ingest stays cheap.
-import type { AttributeValue, Attributes, SpanKind, Tokens } from '../../shared/spanModel';
+import type { AttributeValue, Attributes, Tokens } from '../../shared/spanModel';
+import type { SpanFacts } from '../model/storedSpan';
 import { isRecord, parseJson, toNumber } from './attributeReader';
 import { detectKind } from './spanKind';
 import type { PriceTable } from './pricing';
-
-export interface SpanFacts {
-  kind: SpanKind;
-  model?: string;
-  provider?: string;
-  tokens?: Tokens;
-  costUsd?: number;
-  costSource?: 'attribute' | 'computed';
-  sessionId?: string;
-  userId?: string;
-  /** Token counts and costs the span carried that cannot be right (negative, not a number, absurd): ignored, and a finding says so. */
-  ignoredUsage?: string[];
-}
 
 // Each field's attributes, most preferred first (the reference's §2.9 precedence table).
 const FIELD_KEYS = {

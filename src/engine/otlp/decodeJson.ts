@@ -1,13 +1,13 @@
 // OTLP/JSON → raw spans and log records, read leniently as the Collector does: camelCase or
 // snake_case keys, hex or base64 ids, int64 as string or number, enums as numbers or names.
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
-import { StringTable } from '../index/stringTable';
+import { StringTable } from '../model/stringTable';
 import { checkValueDepth, DecodeError } from './protoReader';
 import { finishLog, serviceName } from './decodeProto';
 import {
   DecodedBatch, MAX_TIME_MS, NANOS_PER_MS, RawEvent, RawLink, RawLog, RawSpan, ResourceInfo, ScopeInfo,
   isValidSpanId, isValidTraceId, newBatch, OVERSIZED_SPAN, setAttribute, spanProblem,
-} from './otlpTypes';
+} from '../model/rawSpan';
 
 type Json = Record<string, unknown>;
 

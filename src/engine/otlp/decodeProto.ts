@@ -1,13 +1,13 @@
 // OTLP protobuf → raw spans and log records. Field numbers from opentelemetry-proto
 // (trace.proto, logs.proto, common.proto); unknown fields are skipped by wire type.
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
-import { StringTable } from '../index/stringTable';
+import { StringTable } from '../model/stringTable';
 import { DecodedStringCache, KnownString, sameShortBytes } from './decodedStringCache';
 import { checkValueDepth, DecodeError, ProtoReader } from './protoReader';
 import {
   DecodedBatch, NANOS_PER_MS, RawEvent, RawLink, RawLog, RawSpan, ResourceInfo, ScopeInfo,
   isValidSpanId, isValidTraceId, newBatch, OVERSIZED_SPAN, setAttribute, spanProblem,
-} from './otlpTypes';
+} from '../model/rawSpan';
 
 // Tags: field number << 3 | wire type.
 const LEN = (field: number) => (field << 3) | 2;

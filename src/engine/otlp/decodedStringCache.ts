@@ -1,7 +1,7 @@
 // Most strings in a stream of spans are repeats: attribute keys, model names, system prompts.
 // This cache recognizes a repeat from its bytes before decoding it, so a repeat costs a byte
 // compare (and at most a hash) instead of a UTF-8 decode, a string hash and a garbage string.
-import type { StringTable } from '../index/stringTable';
+import type { StringTable } from '../model/stringTable';
 
 /** A decoded string, and the string that followed it last time (the decoder's guess for next time). */
 export interface KnownString {

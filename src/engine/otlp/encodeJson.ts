@@ -2,7 +2,7 @@
 // import again. Every id, attribute and event survives the round trip; log records attached to
 // a span travel as span events (TracesData has no place for logs), with their body as an attribute.
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
-import type { RawEvent, RawLog, RawSpan, ResourceInfo, ScopeInfo } from './otlpTypes';
+import type { RawEvent, RawLog, RawSpan, ResourceInfo, ScopeInfo } from '../model/rawSpan';
 
 /** The attribute that carries an attached log record's body through an export. */
 export const LOG_BODY_ATTRIBUTE = 'gen_ai.event.content';

@@ -4,7 +4,7 @@
 // decodeProto.ts (opentelemetry-proto's trace.proto, logs.proto, common.proto).
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
 import { byResourceAndScope, LOG_BODY_ATTRIBUTE } from './encodeJson';
-import { MAX_TIME_MS, type RawEvent, type RawLog, type RawSpan, type ResourceInfo, type ScopeInfo } from './otlpTypes';
+import { MAX_TIME_MS, type RawEvent, type RawLog, type RawSpan, type ResourceInfo, type ScopeInfo } from '../model/rawSpan';
 
 const enum Wire { Varint = 0, I64 = 1, Len = 2 }
 

@@ -4,7 +4,8 @@
 // decided from its metadata before its message is received.
 import * as grpc from '@grpc/grpc-js';
 import { Admission, AdmissionTicket, DEFAULT_ADMISSION, RETRY_AFTER_SECONDS } from './admission';
-import type { Ingest, Signal } from './ingest';
+import type { Signal } from './decoders';
+import type { Ingest } from './ingest';
 import { DecodeError } from './protoReader';
 import { exportResponse, retryStatusDetails } from './responses';
 

@@ -1,12 +1,8 @@
 // One path from request bytes to the index, shared by OTLP/HTTP, OTLP/gRPC and (later) files.
 import type { TraceIndex } from '../index/traceIndex';
-import { JsonDecoder } from './decodeJson';
-import { ProtoDecoder } from './decodeProto';
+import { type Encoding, OtlpDecoders, type Signal } from './decoders';
 import { encodeLogsProto, encodeTracesProto } from './encodeProto';
-import { DecodedBatch, MAX_SPAN_ATTRIBUTES, RawLog, RawSpan } from './otlpTypes';
-
-export type Encoding = 'protobuf' | 'json';
-export type Signal = 'traces' | 'logs';
+import { type DecodedBatch, MAX_SPAN_ATTRIBUTES, type RawLog, type RawSpan } from '../model/rawSpan';
 
 export interface IngestResult {
   /** Items refused (spans with unusable ids); the rest were stored. */
@@ -27,14 +23,12 @@ const SLICE_ITEMS = 64;
 const MAX_SLICE_ITEMS = 1024;
 
 export class Ingest {
-  private readonly proto: ProtoDecoder;
-  private readonly json: JsonDecoder;
+  private readonly decoders: OtlpDecoders;
   /** The request being received in turn, or settled: the next waits for it (receiveInTurn). */
   private lastTurn: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly index: TraceIndex, private readonly requestLog?: RequestLog) {
-    this.proto = new ProtoDecoder(index.strings);
-    this.json = new JsonDecoder(index.strings);
+    this.decoders = new OtlpDecoders(index.strings);
   }
 
   /**
@@ -80,11 +74,11 @@ export class Ingest {
 
   private decode(signal: Signal, encoding: Encoding, body: Buffer): Decoded {
     if (signal === 'traces') {
-      const batch = encoding === 'protobuf' ? this.proto.traces(body) : this.json.tracesText(body.toString('utf8'));
+      const batch = this.decoders.decode('traces', encoding, body);
       refuseOversized(batch);
       return { batch, items: batch.items };
     }
-    const batch = encoding === 'protobuf' ? this.proto.logs(body) : this.json.logsText(body.toString('utf8'));
+    const batch = this.decoders.decode('logs', encoding, body);
     return { batch, items: batch.items };
   }
 

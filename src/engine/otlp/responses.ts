@@ -1,7 +1,8 @@
 // The bodies OTLP/HTTP answers with: ExportTrace/LogsServiceResponse on success (with
 // partial_success where something was refused) and google.rpc.Status on failure, each in
 // the encoding of the request.
-import type { Encoding, IngestResult, Signal } from './ingest';
+import type { Encoding, Signal } from './decoders';
+import type { IngestResult } from './ingest';
 import { ProtoWriter } from './protoReader';
 
 export const CONTENT_TYPES: Record<Encoding, string> = {

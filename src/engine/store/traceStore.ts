@@ -14,13 +14,13 @@
 //                                                  logs) of those traces; OTLP/JSON LogsData
 import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Encoding, Ingest, Signal } from '../otlp/ingest';
+import type { Ingest } from '../otlp/ingest';
 import { encodeLogsData, encodeTracesData } from '../otlp/encodeJson';
-import { JsonDecoder } from '../otlp/decodeJson';
-import { ProtoDecoder } from '../otlp/decodeProto';
-import type { RawLog, RawSpan } from '../otlp/otlpTypes';
-import { StringTable } from '../index/stringTable';
-import type { RetentionClass, TraceIndex } from '../index/traceIndex';
+import { type Encoding, OtlpDecoders, type Signal, type SignalItems } from '../otlp/decoders';
+import type { RawSpan } from '../model/rawSpan';
+import { StringTable } from '../model/stringTable';
+import type { RetentionClass } from '../index/memoryAccount';
+import type { TraceIndex } from '../index/traceIndex';
 import { maxOf, minOf, pushAll } from '../../shared/arrays';
 
 export interface RetentionPolicy {
@@ -358,17 +358,12 @@ function* readRecords(path: string, encoding: Encoding, problem: (reason: string
 }
 
 /** Every record of a store file, decoded; a record that cannot be decoded was never acknowledged with a 200. */
-function decodeFile<T>(path: string, encoding: Encoding, signal: Signal): T[] {
-  const strings = new StringTable();
-  const proto = new ProtoDecoder(strings);
-  const json = new JsonDecoder(strings);
-  const items: T[] = [];
+function decodeFile<S extends Signal>(path: string, encoding: Encoding, signal: S): SignalItems[S][] {
+  const decoders = new OtlpDecoders(new StringTable());
+  const items: SignalItems[S][] = [];
   for (const body of readRecords(path, encoding, () => undefined)) {
     try {
-      const batch = signal === 'traces'
-        ? (encoding === 'protobuf' ? proto.traces(body) : json.tracesText(body.toString('utf8')))
-        : (encoding === 'protobuf' ? proto.logs(body) : json.logsText(body.toString('utf8')));
-      pushAll(items, batch.items as T[]);
+      pushAll(items, decoders.decode(signal, encoding, body).items);
     } catch {
       // Nothing to keep.
     }
@@ -376,8 +371,8 @@ function decodeFile<T>(path: string, encoding: Encoding, signal: Signal): T[] {
   return items;
 }
 
-const decodeSpans = (path: string, encoding: Encoding) => decodeFile<RawSpan>(path, encoding, 'traces');
-const decodeLogs = (path: string, encoding: Encoding) => decodeFile<RawLog>(path, encoding, 'logs');
+const decodeSpans = (path: string, encoding: Encoding) => decodeFile(path, encoding, 'traces');
+const decodeLogs = (path: string, encoding: Encoding) => decodeFile(path, encoding, 'logs');
 
 /** The same answer for a trace id every time, so a trace is in or out as a whole; hashed, as ids made from file lines run in sequence. */
 function sampledIn(traceId: string, share: number): boolean {

@@ -3,7 +3,7 @@
 // unit tested without an editor.
 import type { Message, Span, TraceDetail, TraceReport, TraceSummary } from '../../shared/spanModel';
 import { formatCost, formatDuration, formatTokens } from '../../shared/format';
-import { buildSpanTree, SpanNode } from '../spanTree';
+import { buildSpanTree, SpanNode } from '../../shared/spanTree';
 
 /** One line per trace: id, name, duration, outcome, usage, time, and its slowest step. */
 export function traceLines(traces: TraceSummary[]): string {

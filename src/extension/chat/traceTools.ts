@@ -2,9 +2,9 @@
 // window ("why did the last request fail?") and gets compact text that names trace ids. The
 // tool names, descriptions and input schemas are in package.json (contributes.languageModelTools).
 import * as vscode from 'vscode';
-import type { TraceSource } from '../traceSource';
+import type { TraceSource } from '../engineConnection/traceSource';
 import { reportText, traceDigest, traceLines } from './traceDigest';
-import { slowThresholdMs } from '../settings';
+import { slowThresholdMs } from '../engineConnection/settings';
 
 const HOUR_MS = 3_600_000;
 const OPEN_HINT = 'The user can open any of these trace ids with the command "AI Trace Inspector: Open Trace by ID".';

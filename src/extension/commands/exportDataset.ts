@@ -2,9 +2,9 @@
 // example per line with the app's own field names, ready for dspy.Example(**row).with_inputs(...)
 // or any eval tool. Values come from each trace's root span (input.value / output.value).
 import * as vscode from 'vscode';
-import { datasetRow } from '../datasetRows';
-import type { TraceSource } from '../traceSource';
-import { traceIdOf, type TreeNode } from '../tracesTree';
+import { datasetRow } from './datasetRows';
+import type { TraceSource } from '../engineConnection/traceSource';
+import { traceIdOf, type TreeNode } from '../views/tracesTree';
 
 const MAX_TRACES = 10_000;
 

@@ -2,8 +2,9 @@
 // and keeps tailing them, while a progress notification shows how far it has read.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { focusViewCommand, VIEWS } from '../../shared/commands';
 import type { ImportResult } from '../../shared/engineProtocol';
-import type { EngineClient } from '../engineClient';
+import type { EngineClient } from '../engineConnection/engineClient';
 
 export async function importTraceFiles(engine: EngineClient, uris?: vscode.Uri[]): Promise<ImportResult[] | undefined> {
   const picked = uris?.length ? uris : await vscode.window.showOpenDialog({
@@ -51,5 +52,5 @@ async function reportImport(results: ImportResult[], engine: EngineClient): Prom
   const choice = await show;
   if (choice === 'Show Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
   if (choice === 'Show Log') engine.output.show();
-  if (choice === 'Show Traces') await vscode.commands.executeCommand('aiTraceInspector.traces.focus');
+  if (choice === 'Show Traces') await vscode.commands.executeCommand(focusViewCommand(VIEWS.traces));
 }

@@ -2,7 +2,7 @@
 // in two clicks, such as hiding health checks and framework noise. The current filter can be
 // saved under a name from the same pick.
 import * as vscode from 'vscode';
-import { SECTION } from '../settings';
+import { SECTION } from '../engineConnection/settings';
 
 interface SavedFilter {
   name: string;

@@ -1,9 +1,9 @@
 // Export, Clear, Copy Instrumentation Snippet: commands that act on traces or help send them.
 import * as vscode from 'vscode';
 import { formatDuration, formatRelativeTime, noIcons } from '../../shared/format';
-import { nodeSnippet, pythonSnippet } from '../snippets';
-import type { TraceSource } from '../traceSource';
-import { traceIdOf, type TreeNode } from '../tracesTree';
+import { SNIPPETS, snippetById, type InstrumentationSnippet, type SnippetLanguage } from './snippets';
+import type { TraceSource } from '../engineConnection/traceSource';
+import { traceIdOf, type TreeNode } from '../views/tracesTree';
 
 /** One of the recent traces, picked by the user (`exclude`: ones already chosen). */
 export async function pickTrace(source: TraceSource, title: string, exclude: string[] = []): Promise<string | undefined> {
@@ -47,12 +47,30 @@ export async function clearTraces(source: TraceSource): Promise<void> {
   await source.clear();
 }
 
-export async function copyInstrumentationSnippet(httpPort: number, language?: 'python' | 'node'): Promise<void> {
-  const choice = language ?? (await vscode.window.showQuickPick([
-    { label: 'Python (DSPy, OpenAI, LangChain) with OpenInference', language: 'python' as const },
-    { label: 'Node.js with the OpenTelemetry SDK', language: 'node' as const },
-  ], { title: 'Copy Instrumentation Snippet' }))?.language;
-  if (!choice) return;
-  await vscode.env.clipboard.writeText(choice === 'python' ? pythonSnippet(httpPort) : nodeSnippet(httpPort));
-  void vscode.window.showInformationMessage(`Copied the ${choice === 'python' ? 'Python' : 'Node.js'} snippet: it sends traces to http://127.0.0.1:${httpPort}/v1/traces.`);
+const LANGUAGE_NAMES: Record<SnippetLanguage, string> = { python: 'Python', node: 'Node.js' };
+
+/**
+ * Puts a snippet on the clipboard: `which` names one (`node-openai`) or a language, whose stacks
+ * are then offered; without it every stack is.
+ */
+export async function copyInstrumentationSnippet(httpPort: number, which?: string): Promise<void> {
+  const exact = which ? SNIPPETS.find((snippet) => snippet.id === which) : undefined;
+  const snippet = exact ?? await pickSnippet(SNIPPETS.filter((s) => !which || s.language === which));
+  if (!snippet) return;
+  await vscode.env.clipboard.writeText(snippet.code(httpPort));
+  const install = snippet.language === 'python' ? 'pip install' : 'npm i';
+  void vscode.window.showInformationMessage(
+    `Copied the ${snippet.label} snippet (${LANGUAGE_NAMES[snippet.language]}): run it at start-up, after \`${install} ${snippet.packages.join(' ')}\`. It sends traces to http://127.0.0.1:${httpPort}/v1/traces.`);
+}
+
+async function pickSnippet(choices: readonly InstrumentationSnippet[]): Promise<InstrumentationSnippet | undefined> {
+  if (choices.length === 0) return snippetById('python');
+  const items: (vscode.QuickPickItem & { snippet?: InstrumentationSnippet })[] = [];
+  for (const language of ['python', 'node'] as const) {
+    const ofLanguage = choices.filter((s) => s.language === language);
+    if (ofLanguage.length === 0) continue;
+    items.push({ label: LANGUAGE_NAMES[language], kind: vscode.QuickPickItemKind.Separator });
+    for (const snippet of ofLanguage) items.push({ label: snippet.label, description: snippet.packages.slice(0, 2).join(' + '), snippet });
+  }
+  return (await vscode.window.showQuickPick(items, { title: 'Copy Instrumentation Snippet: which library does your app call?' }))?.snippet;
 }

@@ -1,12 +1,13 @@
 // Show Slow / Failed / Most Expensive Traces, Search Traces, Open Trace by ID: each a quick
 // pick over an engine query; choosing a trace opens it.
 import * as vscode from 'vscode';
+import { COMMANDS } from '../../shared/commands';
 import type { StepStats, TraceQuery, TraceSummary } from '../../shared/spanModel';
 import { parseFilter } from '../../shared/traceFilter';
 import { formatCost, formatDuration, formatRelativeTime, formatTokens, noIcons } from '../../shared/format';
-import { slowThresholdMs } from '../settings';
-import { stepFilter } from '../stepsTree';
-import type { TraceSource } from '../traceSource';
+import { slowThresholdMs } from '../engineConnection/settings';
+import { stepFilter } from '../views/stepsTree';
+import type { TraceSource } from '../engineConnection/traceSource';
 
 interface TracePick extends vscode.QuickPickItem {
   traceId: string;
@@ -15,7 +16,7 @@ interface TracePick extends vscode.QuickPickItem {
 const LIMIT = 200;
 
 /** Opens through the command, so every way of opening a trace shows the same view. */
-const openTrace = (traceId: string) => vscode.commands.executeCommand('aiTraceInspector.openTrace', traceId);
+const openTrace = (traceId: string) => vscode.commands.executeCommand(COMMANDS.openTrace, traceId);
 
 async function pickAndOpen(source: TraceSource, title: string, query: TraceQuery, describe: (t: TraceSummary) => TracePick,
   empty: string): Promise<void> {

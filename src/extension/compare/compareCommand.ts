@@ -1,8 +1,8 @@
 // Compare Traces: pick two (or select two rows in the tree) and see them in VS Code's diff editor.
 import * as vscode from 'vscode';
 import { pickTrace } from '../commands/traceActions';
-import type { TraceSource } from '../traceSource';
-import { traceIdOf, type TreeNode } from '../tracesTree';
+import type { TraceSource } from '../engineConnection/traceSource';
+import { traceIdOf, type TreeNode } from '../views/tracesTree';
 import { compareTraces } from './traceComparison';
 
 export const COMPARE_SCHEME = 'ai-trace-compare';

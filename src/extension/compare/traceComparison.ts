@@ -4,7 +4,7 @@
 // Pure, so it is unit tested.
 import type { Span, TraceDetail } from '../../shared/spanModel';
 import { formatDuration } from '../../shared/format';
-import { buildSpanTree, SpanNode } from '../spanTree';
+import { buildSpanTree, SpanNode } from '../../shared/spanTree';
 
 export interface AlignedStep {
   key: string;

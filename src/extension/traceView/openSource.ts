@@ -1,24 +1,23 @@
 // "Go to source" and stack frame links: a path recorded in a trace (maybe in a container or on
 // another machine) resolved to a workspace file, opened at the line. The resolution rules are
-// the engine's (exact, workspace-relative, the code.pathMappings setting, unique suffix).
-import * as path from 'node:path';
+// shared with the engine (exact, workspace-relative, the code.pathMappings setting, unique suffix).
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { WorkspacePaths } from '../../engine/code/workspacePaths';
 import type { SourceLocation } from '../../shared/spanModel';
-import { pathMappings } from '../settings';
+import { recordedBaseName, resolveRecordedPath } from '../../shared/workspacePaths';
+import { pathMappings } from '../engineConnection/settings';
 
 export async function resolveSourceFile(recorded: string): Promise<string | undefined> {
   const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-  const paths = new WorkspacePaths(roots, pathMappings());
+  const rules = { roots, mappings: pathMappings() };
   const file = recorded.replace(/^file:\/\//, '');
-  const direct = paths.resolve(file);
+  const direct = resolveRecordedPath(file, rules, { exists: existsSync, named: () => [] });
   if (direct) return direct;
   // A unique file-name suffix match needs the workspace's files with that name.
-  const base = path.posix.basename(file.replace(/\\/g, '/'));
+  const base = recordedBaseName(file);
   if (!base || !roots.length) return undefined;
-  const found = await vscode.workspace.findFiles(`**/${escapeGlob(base)}`, '**/node_modules/**', 50);
-  for (const uri of found) paths.addFile(uri.fsPath);
-  return paths.resolve(file);
+  const found = (await vscode.workspace.findFiles(`**/${escapeGlob(base)}`, '**/node_modules/**', 50)).map((uri) => uri.fsPath);
+  return resolveRecordedPath(file, rules, { exists: existsSync, named: (name) => (name === base ? found : []) });
 }
 
 const escapeGlob = (name: string) => name.replace(/[*?[\]{}]/g, (c) => `[${c}]`);

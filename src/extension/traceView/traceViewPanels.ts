@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { TraceDetail, TraceSummary } from '../../shared/spanModel';
 import { TRACE_VIEW_TYPE, type HostMessage, type JsonOf, type TraceViewState, type WebviewMessage } from '../../shared/webviewProtocol';
-import type { TraceSource } from '../traceSource';
+import type { TraceSource } from '../engineConnection/traceSource';
 import { openSourceLocation } from './openSource';
 import { traceForAi } from './traceForAi';
 import { traceViewSettings } from './traceViewSettings';

@@ -2,6 +2,7 @@
 // answers on the port the user settings name.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { focusViewCommand, VIEWS } from '../../../src/shared/commands';
 import { api, config, engineStatsAt, extension, statusBarText, waitFor } from './harness';
 
 describe('activation', () => {
@@ -38,6 +39,6 @@ describe('activation', () => {
   });
 
   it('contributes the Traces view that can be focused', async () => {
-    await vscode.commands.executeCommand('aiTraceInspector.traces.focus');
+    await vscode.commands.executeCommand(focusViewCommand(VIEWS.traces));
   });
 });

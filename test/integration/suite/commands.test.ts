@@ -5,12 +5,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS, type CommandName } from '../../../src/shared/commands';
 import { sendAiRequests, SentTrace } from '../otlpTraffic';
 import {
   api, config, engineStatsAt, extension, rowsFor, runAndAccept, shownTexts, sleep, statusBarText, ui, waitFor, waitForTraceEditor,
 } from './harness';
 
-const run = (command: string, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand(`aiTraceInspector.${command}`, ...args));
+const run = (command: CommandName, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand(COMMANDS[command], ...args));
 const QUICK_PICK_ROWS = '.quick-input-widget .quick-input-list .monaco-list-row';
 
 /**
@@ -165,11 +166,11 @@ describe('commands', () => {
   });
 
   it('Copy Instrumentation Snippet puts a snippet for this port on the clipboard', async () => {
-    await run('copySnippet', 'node');
+    await run('copySnippet', 'node-openai');
     const node = await vscode.env.clipboard.readText();
     assert.ok(node.includes(`http://127.0.0.1:${config.httpPort}/v1/traces`), node);
     assert.match(node, /OTLPTraceExporter/);
-    await run('copySnippet', 'python');
+    await run('copySnippet', 'python-openai');
     assert.match(await vscode.env.clipboard.readText(), new RegExp(`OTLPSpanExporter\\(endpoint="http://127.0.0.1:${config.httpPort}/v1/traces"\\)`));
   });
 

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { context as otelContext, trace, type Span, type Tracer } from '@opentelemetry/api';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../../../src/shared/commands';
 import { sendSpans } from '../otlpTraffic';
 import { api, config, rowsFor } from './harness';
 
@@ -21,16 +22,16 @@ describe('Trace Copilot Chat', () => {
   });
 
   it('points Copilot Chat\'s export at this window\'s receiver, without content unless the user agreed', async () => {
-    assert.equal(await vscode.commands.executeCommand('aiTraceInspector.traceCopilotChat', { captureContent: false }), true);
+    assert.equal(await vscode.commands.executeCommand(COMMANDS.traceCopilotChat, { captureContent: false }), true);
     assert.deepEqual(userValues(), { enabled: true, exporterType: 'otlp-http', otlpEndpoint: `http://127.0.0.1:${config.httpPort}`, captureContent: false });
   });
 
   it('restores exactly the settings it changed, even after running twice', async () => {
-    assert.equal(await vscode.commands.executeCommand('aiTraceInspector.traceCopilotChat', { captureContent: true }), true);
+    assert.equal(await vscode.commands.executeCommand(COMMANDS.traceCopilotChat, { captureContent: true }), true);
     assert.equal(userValues().captureContent, true);
-    assert.equal(await vscode.commands.executeCommand('aiTraceInspector.stopTracingCopilotChat'), true);
+    assert.equal(await vscode.commands.executeCommand(COMMANDS.stopTracingCopilotChat), true);
     assert.deepEqual(userValues(), { enabled: false, exporterType: undefined, otlpEndpoint: 'http://collector.internal:4318', captureContent: undefined });
-    assert.equal(await vscode.commands.executeCommand('aiTraceInspector.stopTracingCopilotChat'), false, 'nothing left to restore');
+    assert.equal(await vscode.commands.executeCommand(COMMANDS.stopTracingCopilotChat), false, 'nothing left to restore');
   });
 
   it('shows an agent run shaped like Copilot Chat\'s as one nested trace: agent, LLM and tool steps, subagent under its tool call', async () => {

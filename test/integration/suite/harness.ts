@@ -2,7 +2,7 @@
 // waiting for something asynchronous to become true, and the runner's hands in the workbench.
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../../src/extension/extension';
-import type { TreeNode } from '../../../src/extension/tracesTree';
+import type { TreeNode } from '../../../src/extension/views/tracesTree';
 import type { ReceiverStatus } from '../../../src/shared/engineProtocol';
 import type { SentTrace } from '../otlpTraffic';
 import { readRunConfig, RunConfig } from '../runConfig';

@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
 import * as vscode from 'vscode';
+import { focusViewCommand, VIEWS } from '../../../src/shared/commands';
 import { sendAiRequests, sendSpans } from '../otlpTraffic';
 import { PortHolder, recentlyFreePort } from '../portHolder';
 import {
@@ -143,7 +144,7 @@ describe('settings', () => {
       if (/Attach/.test(message)) await ui({ do: 'click', text: 'Attach', within: '.notification-toast' });
       await rowsFor([theirs]);
       await waitFor('the status bar to show the attached engine', async () => !(await statusBarText()).includes(`port ${other.port} in use`));
-      await vscode.commands.executeCommand('aiTraceInspector.traces.focus');
+      await vscode.commands.executeCommand(focusViewCommand(VIEWS.traces));
       await ui({ do: 'screenshot', name: 'suites-attached' });
       other.process.kill();
       await waitFor(`this window receiving on ${other.port}`, () => engine.status.receiving && engine.status.httpPort === other.port, 30_000);
@@ -173,7 +174,7 @@ describe('settings', () => {
       }
       const stats = await waitFor('evictions', async () => ((await source.stats()).evictedTraces > 0 ? source.stats() : undefined));
       assert.ok(stats.spans <= 1000, `${stats.spans} spans held`);
-      await vscode.commands.executeCommand('aiTraceInspector.traces.focus');
+      await vscode.commands.executeCommand(focusViewCommand(VIEWS.traces));
       const message = await waitFor('the Traces view to say so', async () =>
         (await shownTexts('.tree-explorer-viewlet-tree-view .message')).find((t) => t.includes('evicted')));
       assert.match(message, new RegExp(`${stats.evictedTraces.toLocaleString('en-US')} older traces were evicted`));

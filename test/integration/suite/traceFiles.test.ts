@@ -6,10 +6,11 @@ import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../../../src/shared/commands';
 import type { ImportResult } from '../../../src/shared/engineProtocol';
 import { api, config, extension, waitFor } from './harness';
 
-const seedShapes = () => join(extension().extensionPath, '..', 'shared', 'fixtures', 'seed-shapes');
+const seedShapes = () => join(extension().extensionPath, 'test', 'fixtures', 'seed-shapes');
 
 describe('trace files', () => {
   before(() => api());
@@ -41,7 +42,7 @@ describe('trace files', () => {
     const lines = readFileSync(join(seedShapes(), 'traced_program.jsonl'), 'utf8').trim().split('\n');
     lines.splice(2, 0, '{"trace_id": "torn", "inputs": {"question": "cut off');
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const results = await vscode.commands.executeCommand<ImportResult[]>('aiTraceInspector.importTraceFile', vscode.Uri.file(file));
+    const results = await vscode.commands.executeCommand<ImportResult[]>(COMMANDS.importTraceFile, vscode.Uri.file(file));
     assert.equal(results.length, 1);
     assert.equal(results[0].shape, 'DSPy request log');
     assert.equal(results[0].traces, 4);
@@ -58,7 +59,7 @@ describe('trace files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ati-import-'));
     const file = join(dir, 'app-log.jsonl');
     writeFileSync(file, '{"level": "info", "msg": "started"}\n{"level": "warn", "msg": "slow disk"}\n');
-    const [result] = await vscode.commands.executeCommand<ImportResult[]>('aiTraceInspector.importTraceFile', vscode.Uri.file(file));
+    const [result] = await vscode.commands.executeCommand<ImportResult[]>(COMMANDS.importTraceFile, vscode.Uri.file(file));
     assert.equal(result.shape, null);
     assert.deepEqual(result.problems, []);
     assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(file)), []);

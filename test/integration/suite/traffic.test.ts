@@ -2,7 +2,8 @@
 // receiver on the configured port, show up in the Traces tree with the facts a person scans for.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { TreeNode } from '../../../src/extension/tracesTree';
+import { focusViewCommand, VIEWS } from '../../../src/shared/commands';
+import type { TreeNode } from '../../../src/extension/views/tracesTree';
 import { sendAiRequests, SentTrace } from '../otlpTraffic';
 import { api, config, rowsFor, shownTexts, statusBarText, ui, waitFor } from './harness';
 
@@ -96,7 +97,7 @@ describe('traces from a real OTLP exporter in the tree', () => {
   });
 
   it('shows the rows in the Traces view', async () => {
-    await vscode.commands.executeCommand('aiTraceInspector.traces.focus');
+    await vscode.commands.executeCommand(focusViewCommand(VIEWS.traces));
     const shown = await waitFor('the rows in the view', async () => {
       const [text = ''] = await shownTexts('[id="workbench.view.extension.aiTraceInspector"] .monaco-list');
       return sent.every((t) => text.includes(t.name)) ? text : undefined;

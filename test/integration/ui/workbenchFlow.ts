@@ -47,6 +47,7 @@ class WorkbenchFlow {
   steps(): [string, () => Promise<void>][] {
     return [
       ['opens the Traces view from the activity bar', () => this.openTracesView()],
+      ['copies a snippet for the app\'s stack from the welcome view', () => this.copySnippetForStack()],
       ['shows the receiver port in the status bar', () => this.statusBarShows(`:${this.httpPort}`)],
       ['lists traces sent by an OpenTelemetry exporter', () => this.receiveTraces()],
       ['expands a trace into its spans', () => this.expandTrace()],
@@ -71,7 +72,17 @@ class WorkbenchFlow {
   private async openTracesView(): Promise<void> {
     await this.page.locator('.activitybar .action-item a[aria-label^="Traces"]').click();
     await this.view.getByText('No traces yet').waitFor({ timeout: STEP_TIMEOUT_MS });
-    await this.view.getByRole('button', { name: /Copy Python Snippet/ }).waitFor();
+    await this.view.getByRole('button', { name: /Python: OpenAI, Anthropic, LangChain/ }).waitFor();
+  }
+
+  /** The welcome view's Node.js link offers each stack; the one picked lands on the clipboard. */
+  private async copySnippetForStack(): Promise<void> {
+    await this.view.getByRole('button', { name: /Node\.js: openai, LangChain\.js, Vercel AI SDK/ }).click();
+    const input = this.page.locator('.quick-input-widget');
+    await input.locator('.quick-input-list-row', { hasText: 'LangChain.js' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    await this.page.screenshot({ path: join(this.options.shotsDir, 'ui-snippet-stacks.png') });
+    await input.locator('.quick-input-list-row', { hasText: 'Vercel AI SDK' }).click();
+    await this.page.locator('.notification-toast', { hasText: 'Copied the Vercel AI SDK snippet' }).waitFor({ timeout: STEP_TIMEOUT_MS });
   }
 
   private async statusBarShows(text: string): Promise<void> {

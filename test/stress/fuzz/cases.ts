@@ -1,5 +1,5 @@
 // Hostile request bodies, each reproducible from its case number: random mutations of real
-// bodies (the shared fixtures and SDK-encoded requests), structural mutations of OTLP/JSON,
+// bodies (the fixtures and SDK-encoded requests), structural mutations of OTLP/JSON,
 // and generated attacks (deep nesting, huge strings, invalid UTF-8, negative and reversed
 // times, parent cycles, duplicate span ids, ids of the wrong length, floods of tiny items).
 import { readFileSync } from 'node:fs';
@@ -24,9 +24,9 @@ export interface Seed {
   body: Buffer;
 }
 
-const FIXTURES = join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures');
+const FIXTURES = join(__dirname, '..', '..', 'fixtures');
 
-/** Real bodies to mutate: the shared fixtures plus hand-checked OTLP/JSON logs. */
+/** Real bodies to mutate: the public fixtures plus hand-checked OTLP/JSON logs. */
 export function fixtureSeeds(): Seed[] {
   const seeds: Seed[] = [
     { name: 'opentelemetry-proto trace.json', signal: 'traces', encoding: 'json', body: readFileSync(join(FIXTURES, 'public', 'opentelemetry-proto', 'trace.json')) },

@@ -9,7 +9,7 @@ import { TraceIndex } from '../../../src/engine/index/traceIndex';
 import { PriceTable } from '../../../src/engine/normalize/pricing';
 import { encodeTracesData } from '../../../src/engine/otlp/encodeJson';
 import { Ingest } from '../../../src/engine/otlp/ingest';
-import type { RawSpan } from '../../../src/engine/otlp/otlpTypes';
+import type { RawSpan } from '../../../src/engine/model/rawSpan';
 import { DecodeError } from '../../../src/engine/otlp/protoReader';
 import { FuzzCase, fixtureSeeds, generatedCases, mutatedCase } from './cases';
 

@@ -1,5 +1,6 @@
 // Reads an engine's query API over HTTP, as the extension and users' scripts do.
 import assert from 'node:assert/strict';
+import { queryApiPath } from '../../../src/shared/queryApi';
 import type { TraceDetail, TraceSummary } from '../../../src/shared/spanModel';
 
 export type TraceListParams = Partial<Record<'limit' | 'sort' | 'q' | 'model' | 'service' | 'session' | 'user' | 'filter', string>>;
@@ -13,7 +14,7 @@ export class EngineApiClient {
   }
 
   trace(traceId: string): Promise<TraceDetail> {
-    return this.get<TraceDetail>(`/api/traces/${encodeURIComponent(traceId)}`);
+    return this.get<TraceDetail>(queryApiPath.trace(traceId));
   }
 
   /** The one trace a query finds, in full; fails naming the query when it finds none or several. */

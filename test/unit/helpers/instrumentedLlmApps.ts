@@ -211,7 +211,7 @@ function vercelAiSdkApp(): InstrumentedApp {
         prompt: scenario.user,
         temperature: 0.2,
         ...(scenario.kind === 'toolCall'
-          ? { tools: { [WEATHER_TOOL.name]: tool({ description: WEATHER_TOOL.description, inputSchema: jsonSchema(WEATHER_TOOL.parameters) }) } }
+          ? { tools: { [WEATHER_TOOL.name]: tool({ description: WEATHER_TOOL.description, inputSchema: jsonSchema(mutableSchema(WEATHER_TOOL.parameters)) }) } }
           : {}),
         experimental_telemetry: { isEnabled: true, functionId: 'lighthouse-guide', tracer: pipeline.tracerProvider.getTracer('ai') },
       });
@@ -224,4 +224,9 @@ function vercelAiSdkApp(): InstrumentedApp {
 
 export function instrumentedApps(): InstrumentedApp[] {
   return [openInferenceApp(), otelGenAiApp(), openLlmetryApp(), vercelAiSdkApp()];
+}
+
+/** The tool's schema as the AI SDK types it (JSONSchema7 has mutable arrays; ours is a readonly literal). */
+function mutableSchema(schema: typeof WEATHER_TOOL.parameters): Parameters<typeof jsonSchema>[0] {
+  return JSON.parse(JSON.stringify(schema)) as Parameters<typeof jsonSchema>[0];
 }

@@ -22,7 +22,7 @@ import { BasicTracerProvider, InMemorySpanExporter, ReadableSpan, SimpleSpanProc
 import { Reader } from 'protobufjs';
 import { Engine, EngineOptions, startEngine } from '../../../src/engine/engine';
 import { EngineApiClient } from './engineApiClient';
-import { SHARED_FIXTURES } from './rawSpans';
+import { FIXTURES } from './rawSpans';
 
 export interface EngineUnderTest {
   engine: Engine;
@@ -179,7 +179,7 @@ export function gzipBomb(members: number): Buffer {
 }
 
 export function sharedFixture(path: string): Buffer {
-  return readFileSync(join(SHARED_FIXTURES, path));
+  return readFileSync(join(FIXTURES, path));
 }
 
 // ---- assertions ----

@@ -2,14 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Attributes } from '../../../src/shared/spanModel';
-import type { RawEvent, RawSpan } from '../../../src/engine/otlp/otlpTypes';
+import type { RawEvent, RawSpan } from '../../../src/engine/model/rawSpan';
 import { TraceIndex } from '../../../src/engine/index/traceIndex';
 import { PriceTable } from '../../../src/engine/normalize/pricing';
 
-export const SHARED_FIXTURES = join(__dirname, '..', '..', '..', '..', 'shared', 'fixtures');
+export const FIXTURES = join(__dirname, '..', '..', 'fixtures');
 
 export function fixtureAttributes(name: string): Attributes {
-  return JSON.parse(readFileSync(join(SHARED_FIXTURES, 'public', 'openinference-genai', name), 'utf8')) as Attributes;
+  return JSON.parse(readFileSync(join(FIXTURES, 'public', 'openinference-genai', name), 'utf8')) as Attributes;
 }
 
 let nextId = 1;

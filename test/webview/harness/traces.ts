@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { TraceIndex } from '../../../src/engine/index/traceIndex';
 import { PriceTable } from '../../../src/engine/normalize/pricing';
 import { Ingest } from '../../../src/engine/otlp/ingest';
-import type { RawSpan } from '../../../src/engine/otlp/otlpTypes';
+import type { RawSpan } from '../../../src/engine/model/rawSpan';
 import type { Attributes, TraceDetail } from '../../../src/shared/spanModel';
-import { fixtureAttributes, rawSpan, SHARED_FIXTURES } from '../../unit/helpers/rawSpans';
+import { fixtureAttributes, rawSpan, FIXTURES } from '../../unit/helpers/rawSpans';
 
 const T0 = 1_780_000_000_000;
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -56,7 +56,7 @@ export const spanIdOf = (n: number) => hex(n, 16);
 export function tutorialTraces(): TraceDetail[] {
   const index = new TraceIndex(new PriceTable());
   const ingest = new Ingest(index);
-  const lines = readFileSync(join(SHARED_FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.jsonl'), 'utf8').split('\n').filter(Boolean);
+  const lines = readFileSync(join(FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.jsonl'), 'utf8').split('\n').filter(Boolean);
   for (const line of lines) ingest.receive('traces', 'json', Buffer.from(line), { persist: false });
   return index.query({ sort: 'start', limit: 10 }).map((summary) => index.trace(summary.traceId)!);
 }

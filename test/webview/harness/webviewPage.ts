@@ -65,7 +65,8 @@ export class WebviewPage {
     this.html = webviewHtml({ cspSource: WEBVIEW_ORIGIN, nonce, scriptUri: `${WEBVIEW_ORIGIN}/dist/webview.js`, styleUri: `${WEBVIEW_ORIGIN}/dist/webview.css` });
   }
 
-  static async open(browser: Browser, options: { theme?: ThemeName; state?: TraceViewState; width?: number; height?: number } = {}): Promise<WebviewPage> {
+  /** `beforeBundle`: a script that runs in the page before anything else (to instrument it). */
+  static async open(browser: Browser, options: { theme?: ThemeName; state?: TraceViewState; width?: number; height?: number; beforeBundle?: string } = {}): Promise<WebviewPage> {
     const page = await browser.newPage({ viewport: { width: options.width ?? 1400, height: options.height ?? 860 } });
     const view = new WebviewPage(page, newNonce());
     page.on('dialog', (dialog) => {
@@ -84,6 +85,7 @@ export class WebviewPage {
       return route.fulfill({ contentType: file.endsWith('.js') ? 'text/javascript' : 'text/css', body: readFileSync(join(DIST, file)) });
     });
     const theme = THEMES[options.theme ?? 'dark'];
+    if (options.beforeBundle) await page.addInitScript(options.beforeBundle);
     await page.addInitScript(hostShim(options.state, theme));
     await page.goto(`${WEBVIEW_ORIGIN}/index.html`);
     await page.waitForFunction(() => (window as unknown as { __host: HostRecord }).__host.posted.some((m) => m.type === 'ready'), undefined, { timeout: 10_000 })

@@ -2,7 +2,7 @@
 // `outputs` or the LiteLLM `response`, `usage`, `cost`, `model`, `timestamp`, `uuid`. Each
 // entry is one LLM call, so it becomes one LLM span in OpenInference attributes.
 import type { Attributes, AttributeValue } from '../../../shared/spanModel';
-import { setAttribute } from '../../otlp/otlpTypes';
+import { setAttribute } from '../../model/rawSpan';
 import { Converted, derivedIds, finiteNumber, isObject, isoToMs, Json, RecordContext, resourceOf } from './shapeContext';
 
 export function isDspyHistoryEntry(v: Json): boolean {

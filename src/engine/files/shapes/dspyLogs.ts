@@ -4,8 +4,8 @@
 // laid end to end from the request's start (the log has no step start times), so durations, the
 // waterfall and Show Slow Traces work on them.
 import type { Attributes, AttributeValue } from '../../../shared/spanModel';
-import type { RawSpan } from '../../otlp/otlpTypes';
-import { setAttribute } from '../../otlp/otlpTypes';
+import type { RawSpan } from '../../model/rawSpan';
+import { setAttribute } from '../../model/rawSpan';
 import { Converted, derivedIds, finiteNumber, ioText, isObject, isoToMs, Json, RecordContext, resourceOf } from './shapeContext';
 
 /** Set on step spans whose start time was laid out, not recorded. */

@@ -1,8 +1,8 @@
 // Spans and log records of the OTel JS SDK written one JSON object per line, as Copilot Chat's
 // OpenTelemetry `outfile` does (`JSON.stringify` of a ReadableSpan's fields): hex ids, HrTime
 // `[seconds, nanos]` times, the API SpanKind (0 = INTERNAL, one below OTLP's), plain attributes.
-import type { RawEvent, RawLog, RawSpan } from '../../otlp/otlpTypes';
-import { spanProblem } from '../../otlp/otlpTypes';
+import type { RawEvent, RawLog, RawSpan } from '../../model/rawSpan';
+import { spanProblem } from '../../model/rawSpan';
 import { finishLog } from '../../otlp/decodeProto';
 import { Converted, finiteNumber, hexId, isObject, Json, plainAttributes, RecordContext, resourceOf } from './shapeContext';
 

@@ -1,8 +1,8 @@
 // The OTel Python SDK's ConsoleSpanExporter (and `span.to_json()`): one pretty-printed JSON
 // object per span, concatenated. Ids are `0x` hex, times ISO-8601 with microseconds, the kind
 // `SpanKind.CLIENT`, the status `{status_code: "ERROR", description}`.
-import type { RawEvent, RawLink, RawSpan } from '../../otlp/otlpTypes';
-import { spanProblem } from '../../otlp/otlpTypes';
+import type { RawEvent, RawLink, RawSpan } from '../../model/rawSpan';
+import { spanProblem } from '../../model/rawSpan';
 import { Converted, hexId, isObject, isoToMs, Json, plainAttributes, RecordContext, resourceOf } from './shapeContext';
 
 const KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];

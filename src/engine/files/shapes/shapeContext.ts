@@ -2,9 +2,9 @@
 // table, and helpers to turn plain JSON into the raw span form the OTLP decoders produce.
 import { createHash } from 'node:crypto';
 import type { AttributeValue, Attributes } from '../../../shared/spanModel';
-import type { StringTable } from '../../index/stringTable';
+import type { StringTable } from '../../model/stringTable';
 import { serviceName } from '../../otlp/decodeProto';
-import { RawLog, RawSpan, ResourceInfo, setAttribute } from '../../otlp/otlpTypes';
+import { RawLog, RawSpan, ResourceInfo, setAttribute } from '../../model/rawSpan';
 
 export type Json = Record<string, unknown>;
 

@@ -2,7 +2,7 @@
 // events and log records (v1.28–v1.36), `gen_ai.content.*` events with `gen_ai.prompt`
 // strings (v1.26), tool execution and retrieval attributes.
 import type { Attributes, Message, RetrievalDocument } from '../../../shared/spanModel';
-import type { RawEvent } from '../../otlp/otlpTypes';
+import type { RawEvent } from '../../model/rawSpan';
 import { asText, firstNumber, isRecord, parseJson, toNumber } from '../attributeReader';
 import { messageFrom, messagesFromJson, messagesFromValue } from '../messageParts';
 

@@ -1,0 +1,81 @@
+// Every contributed command and what runs it, in one table keyed by src/shared/commands.ts: the
+// compiler refuses a command without a handler, and the contributions test refuses one the
+// manifest does not list.
+import * as vscode from 'vscode';
+import { COMMANDS, type CommandName } from '../../shared/commands';
+import type { EngineSettings } from '../../shared/engineProtocol';
+import { compareTracesCommand } from '../compare/compareCommand';
+import type { ActiveSource } from '../engineConnection/activeSource';
+import type { EngineClient } from '../engineConnection/engineClient';
+import type { OtherWindowEngine } from '../engineConnection/otherWindowEngine';
+import type { TraceViewPanels } from '../traceView/traceViewPanels';
+import type { StepsView } from '../views/stepsView';
+import type { TreeNode } from '../views/tracesTree';
+import type { TracesView } from '../views/tracesView';
+import { exportDataset } from './exportDataset';
+import { importTraceFiles } from './importTraceFiles';
+import { pickSavedFilter } from './savedFilters';
+import { clearTraces, copyInstrumentationSnippet, exportTrace } from './traceActions';
+import { stopTracingCopilotChat, traceCopilotChat } from './traceCopilotChat';
+import {
+  askForFilter, openTraceById, searchTraces, showExpensiveTraces, showFailedTraces, showSlowTraces, showStepTraces,
+} from './traceQuickPicks';
+
+/** The parts of the extension the commands act on. */
+export interface CommandTargets {
+  context: vscode.ExtensionContext;
+  output: vscode.LogOutputChannel;
+  settings: () => EngineSettings;
+  engine: EngineClient;
+  source: ActiveSource;
+  otherWindow: OtherWindowEngine;
+  traces: TracesView;
+  steps: StepsView;
+  traceViews: TraceViewPanels;
+}
+
+type Handler = (...args: any[]) => unknown;
+
+export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
+  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews } = targets;
+  const askForText = async (ask: () => Thenable<string | undefined>) => {
+    const text = await ask();
+    if (text !== undefined) traces.setFilter({ text });
+  };
+  const handlers: Record<CommandName, Handler> = {
+    openTrace: (traceId: string, spanId?: string) => traceViews.open(traceId, spanId),
+    openTraceById: () => openTraceById(source),
+    showSlowTraces: () => showSlowTraces(source),
+    showFailedTraces: () => showFailedTraces(source),
+    showExpensiveTraces: () => showExpensiveTraces(source),
+    searchTraces: () => searchTraces(source),
+    showStepTraces: (step) => showStepTraces(source, step),
+
+    importTraceFile: (uri?: vscode.Uri, uris?: vscode.Uri[]) => {
+      if (otherWindow.isAttached) return vscode.window.showWarningMessage('This window shows the engine of another window; import the file there.');
+      return importTraceFiles(engine, uris ?? (uri instanceof vscode.Uri ? [uri] : undefined));
+    },
+    exportTrace: (node?: TreeNode) => exportTrace(source, node),
+    exportDataset: (node?: TreeNode, nodes?: TreeNode[]) => exportDataset(source, traces.filters.text, node, nodes),
+    compareTraces: (node?: TreeNode, nodes?: TreeNode[]) => compareTracesCommand(source, node, nodes),
+    clearTraces: () => clearTraces(source),
+    copySnippet: (which?: string) => copyInstrumentationSnippet(settings().httpPort, which),
+
+    refresh: () => traces.tree.refreshNow(),
+    filterErrors: () => traces.setFilter({ errorsOnly: !traces.filters.errorsOnly }),
+    filterSlow: () => traces.setFilter({ slowOnly: !traces.filters.slowOnly }),
+    filterText: () => askForText(() => askForFilter('Filter Traces', traces.filters.text)),
+    applySavedFilter: () => askForText(() => pickSavedFilter(traces.filters.text)),
+    clearFilters: () => traces.setFilter({ errorsOnly: false, slowOnly: false, text: '' }),
+    sortSteps: () => steps.pickSort(),
+
+    startReceiver: () => engine.setReceiving(true),
+    stopReceiver: () => engine.setReceiving(false),
+    restartEngine: () => engine.restart(),
+    showLog: () => output.show(),
+
+    traceCopilotChat: (choice?: { captureContent: boolean }) => traceCopilotChat(context, engine.status.httpPort ?? settings().httpPort, choice),
+    stopTracingCopilotChat: () => stopTracingCopilotChat(context),
+  };
+  return Object.entries(handlers).map(([name, run]) => vscode.commands.registerCommand(COMMANDS[name as CommandName], run));
+}

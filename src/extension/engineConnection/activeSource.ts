@@ -1,0 +1,43 @@
+// The trace source the UI reads right now: the window's own engine, or, after "Attach", the
+// engine another window runs. Swapping it refreshes everything that listens.
+import * as vscode from 'vscode';
+import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+import type { TraceSource } from './traceSource';
+
+export class ActiveSource implements TraceSource, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<EngineStats | undefined>();
+  readonly onDidChange = this.changed.event;
+  private subscription: vscode.Disposable;
+
+  constructor(private current: TraceSource) {
+    this.subscription = current.onDidChange((stats) => this.changed.fire(stats));
+  }
+
+  get source(): TraceSource {
+    return this.current;
+  }
+
+  get description(): string {
+    return this.current.description;
+  }
+
+  use(source: TraceSource): void {
+    this.subscription.dispose();
+    this.current = source;
+    this.subscription = source.onDidChange((stats) => this.changed.fire(stats));
+    this.changed.fire(undefined);
+  }
+
+  query(query: TraceQuery): Promise<TraceSummary[]> { return this.current.query(query); }
+  trace(traceId: string): Promise<TraceDetail | undefined> { return this.current.trace(traceId); }
+  traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined> { return this.current.traceJson(traceId); }
+  exportOtlp(traceId: string): Promise<object | undefined> { return this.current.exportOtlp(traceId); }
+  stats(): Promise<EngineStats> { return this.current.stats(); }
+  report(sinceMs: number): Promise<TraceReport> { return this.current.report(sinceMs); }
+  clear(): Promise<void> { return this.current.clear(); }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,97 @@
+// Reads an engine that another window (or `npm start`) already runs, through its HTTP API:
+// what "Attach" uses when the receiver port is taken by one of ours.
+import * as vscode from 'vscode';
+import { QueryApiClient, queryApiPath, type QueryApiReplies, QueryApiStatusError } from '../../shared/queryApi';
+import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+import type { TraceSource } from './traceSource';
+
+const POLL_MS = 1000;
+/** Polls in a row that must fail before the other window's engine counts as gone. */
+const POLLS_BEFORE_GONE = 3;
+
+export class HttpTraceSource implements TraceSource, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<EngineStats | undefined>();
+  private readonly gone = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  /** The engine stopped answering (its window closed): time for this window to take over. */
+  readonly onDidDisconnect = this.gone.event;
+  private readonly timer: NodeJS.Timeout;
+  private readonly api: QueryApiClient;
+  private lastStats = '';
+  private failedPolls = 0;
+
+  constructor(private readonly port: number) {
+    this.api = new QueryApiClient(port);
+    // The API has no push channel; a cheap stats poll tells when to refresh.
+    this.timer = setInterval(() => {
+      this.stats().then((stats) => {
+        this.failedPolls = 0;
+        const key = JSON.stringify(stats);
+        if (key !== this.lastStats) {
+          this.lastStats = key;
+          this.changed.fire(stats);
+        }
+      }, () => {
+        if (++this.failedPolls === POLLS_BEFORE_GONE) this.gone.fire();
+      });
+    }, POLL_MS);
+  }
+
+  get description(): string {
+    return `attached to port ${this.port}`;
+  }
+
+  /** Whether an AI Trace Inspector engine answers on this port. */
+  static async isEngineAt(port: number): Promise<boolean> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}${queryApiPath.stats()}`, { signal: AbortSignal.timeout(1500) });
+      const body = (await response.json()) as Partial<EngineStats>;
+      return response.ok && typeof body.traces === 'number' && typeof body.spans === 'number';
+    } catch {
+      return false;
+    }
+  }
+
+  async query(query: TraceQuery): Promise<TraceSummary[]> {
+    return (await this.api.get('traces', query)).traces;
+  }
+
+  trace(traceId: string): Promise<TraceDetail | undefined> {
+    return this.api.get('trace', traceId).catch(notFoundAsUndefined);
+  }
+
+  /** The API answers JSON text already; only the attached (secondary) path parses it for the summary. */
+  async traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined> {
+    const json = await this.api.text('trace', traceId).catch(notFoundAsUndefined);
+    if (json === undefined) return undefined;
+    return { summary: (JSON.parse(json) as QueryApiReplies['trace']).summary, json };
+  }
+
+  exportOtlp(traceId: string): Promise<object | undefined> {
+    return this.api.get('traceOtlp', traceId).catch(notFoundAsUndefined);
+  }
+
+  stats(): Promise<EngineStats> {
+    return this.api.get('stats');
+  }
+
+  report(sinceMs: number): Promise<TraceReport> {
+    return this.api.get('report', sinceMs);
+  }
+
+  async clear(): Promise<void> {
+    throw new Error('Clearing is done in the window that runs the engine.');
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    this.changed.dispose();
+    this.gone.dispose();
+  }
+}
+
+/** A 404 means "no such trace"; anything else (the engine gone, a bad answer) is reported as what it is. */
+function notFoundAsUndefined(error: unknown): undefined {
+  if (error instanceof QueryApiStatusError && error.status === 404) return undefined;
+  throw error;
+}

@@ -1,0 +1,72 @@
+// Every command id, view id and context key the extension and package.json share, in one place:
+// registration, tree items, hovers and tests use these, and test/unit/contributions.test.ts checks
+// package.json's contributions against them, so an id cannot be typed twice or drift.
+
+/** Finding and opening traces. */
+export const TRACE_COMMANDS = {
+  openTrace: 'aiTraceInspector.openTrace',
+  openTraceById: 'aiTraceInspector.openTraceById',
+  showSlowTraces: 'aiTraceInspector.showSlowTraces',
+  showFailedTraces: 'aiTraceInspector.showFailedTraces',
+  showExpensiveTraces: 'aiTraceInspector.showExpensiveTraces',
+  searchTraces: 'aiTraceInspector.searchTraces',
+  showStepTraces: 'aiTraceInspector.showStepTraces',
+} as const;
+
+/** Acting on traces: files in and out, comparing, clearing. */
+export const TRACE_ACTION_COMMANDS = {
+  importTraceFile: 'aiTraceInspector.importTraceFile',
+  exportTrace: 'aiTraceInspector.exportTrace',
+  exportDataset: 'aiTraceInspector.exportDataset',
+  compareTraces: 'aiTraceInspector.compareTraces',
+  clearTraces: 'aiTraceInspector.clearTraces',
+  copySnippet: 'aiTraceInspector.copySnippet',
+} as const;
+
+/** The Traces and Steps views' title bars. */
+export const VIEW_COMMANDS = {
+  refresh: 'aiTraceInspector.refresh',
+  filterErrors: 'aiTraceInspector.filterErrors',
+  filterSlow: 'aiTraceInspector.filterSlow',
+  filterText: 'aiTraceInspector.filterText',
+  applySavedFilter: 'aiTraceInspector.applySavedFilter',
+  clearFilters: 'aiTraceInspector.clearFilters',
+  sortSteps: 'aiTraceInspector.sortSteps',
+} as const;
+
+/** The engine process. */
+export const ENGINE_COMMANDS = {
+  startReceiver: 'aiTraceInspector.startReceiver',
+  stopReceiver: 'aiTraceInspector.stopReceiver',
+  restartEngine: 'aiTraceInspector.restartEngine',
+  showLog: 'aiTraceInspector.showLog',
+} as const;
+
+/** Copilot Chat's own OpenTelemetry export. */
+export const CHAT_COMMANDS = {
+  traceCopilotChat: 'aiTraceInspector.traceCopilotChat',
+  stopTracingCopilotChat: 'aiTraceInspector.stopTracingCopilotChat',
+} as const;
+
+/** Every contributed command. */
+export const COMMANDS = { ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS } as const;
+export type CommandName = keyof typeof COMMANDS;
+export type CommandId = (typeof COMMANDS)[CommandName];
+
+export const VIEWS = {
+  traces: 'aiTraceInspector.traces',
+  steps: 'aiTraceInspector.steps',
+} as const;
+
+/** The command VS Code adds for every view: reveal and focus it. */
+export const focusViewCommand = (view: (typeof VIEWS)[keyof typeof VIEWS]) => `${view}.focus` as const;
+
+/** Context keys the extension sets for package.json's `when` clauses. */
+export const CONTEXT_KEYS = {
+  /** No trace in memory: the welcome view shows. */
+  empty: 'aiTraceInspector.empty',
+  /** A filter is on: the "no match" welcome and the Clear Filters button show. */
+  filtered: 'aiTraceInspector.filtered',
+  /** The receiver uses the default ports, so the welcome text can name them. */
+  defaultPorts: 'aiTraceInspector.defaultPorts',
+} as const;
