@@ -214,6 +214,46 @@ describe('hostile input classes', () => {
     });
   });
 
+  describe('one span that fails to index (the index\'s own failure, injected where the input is read)', () => {
+    it('is refused alone: the batch\'s other spans are listed, counted and evictable, nothing leaks', () => {
+      const index = new TraceIndex(new PriceTable(), { maxSpans: 1000 });
+      const poisoned: Record<string, unknown> = {};
+      Object.defineProperty(poisoned, 'gen_ai.request.model', { enumerable: true, get: () => { throw new RangeError('Maximum call stack size exceeded'); } });
+      const good = [rawSpan({ n: 1 }), rawSpan({ n: 2 })];
+      const refused = index.addSpans([good[0], rawSpan(poisoned as never, { name: 'poisoned' }), good[1]]);
+      assert.equal(refused.length, 1);
+      assert.match(refused[0], /could not be indexed: RangeError/);
+      assert.equal(index.stats().spans, 2);
+      assert.equal(index.query({ limit: 10 }).length, 2, 'the other spans are listed');
+      for (const span of good) assert.ok(index.trace(span.traceId));
+      const before = index.stats().memoryBytes;
+      assert.ok(before > 0);
+      // Past the cap they are evicted like any other: nothing held outside the indexes.
+      index.addSpans(Array.from({ length: 1000 }, () => rawSpan({})));
+      assert.equal(index.trace(good[0].traceId), undefined, 'evicted');
+      assert.equal(index.stats().spans, 1000);
+    });
+  });
+
+  describe('log records for one span (20,000 took 25 s: each was checked against every other)', () => {
+    it('attaches 20,000 in one request, and 2,000 one request at a time, in linear time', async () => {
+      const index = new TraceIndex(new PriceTable());
+      const span = rawSpan({}, { name: 'chatty' });
+      index.addSpans([span]);
+      const record = (i: number) => ({ traceId: span.traceId, spanId: span.spanId,
+        event: { name: 'app.step', timeMs: 1_700_000_000_000 + i, attributes: { step: i }, body: `record ${i}`, fromLog: true } });
+      const stall = await longestStall(() => {
+        index.addLogs(Array.from({ length: 20_000 }, (_, i) => record(i)));
+        for (let i = 20_000; i < 22_000; i++) index.addLogs([record(i)]);
+      });
+      assert.equal(index.trace(span.traceId)!.spans[0].events.length, 22_000);
+      assert.equal(index.query({ q: 'record 21999' }).length, 1, 'the last record is searchable');
+      index.addLogs(Array.from({ length: 100 }, (_, i) => record(i)));
+      assert.equal(index.trace(span.traceId)!.spans[0].events.length, 22_000, 'a record read again attaches once');
+      assert.ok(stall < 3000, `the event loop waited ${stall.toFixed(0)} ms`);
+    });
+  });
+
   describe('input-sized arrays and chains', () => {
     it('indexes a retrieval with 200,000 scores (Math.max(...) threw) and filters on its score', () => {
       const index = new TraceIndex(new PriceTable());

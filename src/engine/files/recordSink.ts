@@ -157,7 +157,8 @@ export class RecordSink {
     if (!this.pending.length) return;
     const spans = this.pending;
     this.pending = [];
-    this.decoders.index.addSpans(spans);
+    // A span the index could not take is a problem of the file; the others are indexed.
+    for (const reason of new Set(this.decoders.index.addSpans(spans))) this.problem({ reason });
   }
 
   /** The label the user sees: the first record's shape and how the file holds it. */

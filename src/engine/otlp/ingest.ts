@@ -3,6 +3,7 @@ import type { TraceIndex } from '../index/traceIndex';
 import { type Encoding, OtlpDecoders, type Signal } from './decoders';
 import { encodeLogsProto, encodeTracesProto } from './encodeProto';
 import { type DecodedBatch, MAX_SPAN_ATTRIBUTES, type RawLog, type RawSpan } from '../model/rawSpan';
+import type { StoredSpan } from '../model/storedSpan';
 
 export interface IngestResult {
   /** Items refused (spans with unusable ids); the rest were stored. */
@@ -37,7 +38,7 @@ export class Ingest {
    */
   receive(signal: Signal, encoding: Encoding, body: Buffer, options: { persist: boolean } = { persist: true }): IngestResult {
     const decoded = this.decode(signal, encoding, body);
-    this.add(signal, decoded.items, 0, decoded.items.length);
+    this.add(signal, decoded, 0, decoded.items.length);
     return this.finish(signal, encoding, body, decoded, options.persist);
   }
 
@@ -58,7 +59,7 @@ export class Ingest {
         while (from < decoded.items.length) {
           const begin = performance.now();
           const to = Math.min(decoded.items.length, from + size);
-          this.add(signal, decoded.items, from, to);
+          this.add(signal, decoded, from, to);
           from = to;
           const took = performance.now() - begin;
           size = Math.max(1, Math.min(MAX_SLICE_ITEMS, Math.floor(size * (SLICE_MS / 4) / Math.max(took, 0.01))));
@@ -82,10 +83,19 @@ export class Ingest {
     return { batch, items: batch.items };
   }
 
-  private add(signal: Signal, items: (RawSpan | RawLog)[], from: number, to: number): void {
+  private add(signal: Signal, decoded: Decoded, from: number, to: number): void {
+    const { items, batch } = decoded;
     const slice = from === 0 && to === items.length ? items : items.slice(from, to);
-    if (signal === 'traces') this.index.addSpans(slice as RawSpan[]);
-    else this.index.addLogs(slice as RawLog[]);
+    if (signal === 'logs') {
+      this.index.addLogs(slice as RawLog[]);
+      return;
+    }
+    // A span the index refused is refused alone, like one with unusable ids.
+    for (const reason of this.index.addSpans(slice as RawSpan[])) {
+      batch.rejected++;
+      batch.rejectReasons.add(reason);
+      decoded.refused = true;
+    }
   }
 
   /** Counts the request, stores it and says how it went. */
@@ -106,7 +116,8 @@ export class Ingest {
     // body also holds what the index never shows (rejected spans, scope attributes, unknown
     // fields), where a secret would reach the disk unmasked.
     if (this.index.redactor) {
-      this.requestLog.append(signal, 'protobuf', signal === 'traces' ? encodeTracesProto(batch.items as RawSpan[]) : encodeLogsProto(batch.items as RawLog[]));
+      const spans = decoded.refused ? (batch.items as RawSpan[]).filter((span) => (span as Partial<StoredSpan>).facts !== undefined) : batch.items as RawSpan[];
+      this.requestLog.append(signal, 'protobuf', signal === 'traces' ? encodeTracesProto(spans) : encodeLogsProto(batch.items as RawLog[]));
     } else {
       this.requestLog.append(signal, encoding, body);
     }
@@ -117,6 +128,8 @@ export class Ingest {
 interface Decoded {
   batch: DecodedBatch<RawSpan> | DecodedBatch<RawLog>;
   items: (RawSpan | RawLog)[];
+  /** Some span was refused by the index: the store keeps only those it holds. */
+  refused?: boolean;
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
