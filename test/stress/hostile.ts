@@ -9,6 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EngineProcess } from './engineProcess';
+import { mountTinyDisk } from './faults';
 import type { Section } from './figures';
 import { getJson, longestApiWait, send, sleep, stats } from './http';
 import { GrpcTraceClient } from './senders';
@@ -161,13 +162,7 @@ export async function runHostile(section: Section): Promise<void> {
 /** 1: a real 1 MiB filesystem filled mid-ingest; everything acknowledged must be back after a restart. */
 async function fullDiskAndRestart(section: Section, root: string): Promise<void> {
   const mount = join(root, 'tiny');
-  mkdirSync(mount);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount], { stdio: 'ignore' });
-  } catch {
-    section.figure('full disk + restart', 'skipped: cannot mount a small tmpfs here (needs root)');
-    return;
-  }
+  if (!mountTinyDisk(section, mount, '1m', 'full disk + restart')) return;
   try {
     const store = join(mount, 'store');
     let engine = await EngineProcess.serve(['--no-grpc', '--store', store]);

@@ -11,7 +11,7 @@ import * as grpc from '@grpc/grpc-js';
 import { createHttpServer } from '../../src/engine/http/httpServer';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
-import { Admission } from '../../src/engine/otlp/admission';
+import { Admission, type AdmissionLimits } from '../../src/engine/otlp/admission';
 import { GrpcReceiver, startGrpcReceiver } from '../../src/engine/otlp/grpcReceiver';
 import { Ingest } from '../../src/engine/otlp/ingest';
 import { DecodeError, MAX_VALUE_DEPTH } from '../../src/engine/otlp/protoReader';
@@ -33,6 +33,28 @@ function depthOf(value: unknown): number {
     v = Array.isArray(v) ? v[0] : Object.values(v)[0];
   }
   return depth;
+}
+
+/** Both receivers on one admission with these limits, for a describe block. */
+function useReceivers(limits: () => AdmissionLimits) {
+  const ctx = {} as { server: Server; grpcReceiver: GrpcReceiver; admission: Admission; index: TraceIndex; port: () => number };
+  before(async () => {
+    const fresh = freshIngest();
+    ctx.index = fresh.index;
+    ctx.admission = new Admission(limits());
+    ctx.server = createHttpServer({ ingest: fresh.ingest, index: ctx.index, maxBodyBytes: 64 * 2 ** 20, allowedHosts: [], log: () => undefined, admission: ctx.admission });
+    ctx.server.listen(0, '127.0.0.1');
+    await once(ctx.server, 'listening');
+    ctx.grpcReceiver = await startGrpcReceiver(fresh.ingest, '127.0.0.1', 0, 64 * 2 ** 20, () => undefined, ctx.admission);
+    ctx.port = () => (ctx.server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    ctx.server.closeAllConnections();
+    ctx.server.close();
+    await ctx.grpcReceiver.close();
+    ctx.admission.close();
+  });
+  return ctx;
 }
 
 describe('hostile input', () => {
@@ -85,29 +107,10 @@ describe('hostile input', () => {
   });
 
   describe('admission control (a budget of one request\'s bytes)', () => {
-    let server: Server;
-    let grpcReceiver: GrpcReceiver;
-    let admission: Admission;
-    let index: TraceIndex;
-    const port = () => (server.address() as AddressInfo).port;
     const body = () => protoRequest([protoSpan(0)]);
-
-    before(async () => {
-      const fresh = freshIngest();
-      index = fresh.index;
-      // Room for one request's bytes: a second one in flight is over the budget.
-      admission = new Admission({ maxRequests: 1, maxBytes: body().length, maxLagMs: 60_000 });
-      server = createHttpServer({ ingest: fresh.ingest, index, maxBodyBytes: 64 * 2 ** 20, allowedHosts: [], log: () => undefined, admission });
-      server.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      grpcReceiver = await startGrpcReceiver(fresh.ingest, '127.0.0.1', 0, 64 * 2 ** 20, () => undefined, admission);
-    });
-    after(async () => {
-      server.closeAllConnections();
-      server.close();
-      await grpcReceiver.close();
-      admission.close();
-    });
+    // Room for one request's bytes: a second one in flight is over the budget.
+    const ctx = useReceivers(() => ({ maxRequests: 1, maxBytes: body().length, maxLagMs: 60_000 }));
+    const port = () => ctx.port();
 
     /** A request admitted and left half-sent: its declared bytes fill the budget until finish() is called. */
     async function holdThePlace(): Promise<{ finish: () => Promise<number> }> {
@@ -119,7 +122,7 @@ describe('hostile input', () => {
         held.on('error', reject);
       });
       held.write(full.subarray(0, 5));
-      await once(server, 'request'); // the receiver's handler ran first and admitted it
+      await once(ctx.server, 'request'); // the receiver's handler ran first and admitted it
       return { finish: () => { held.end(full.subarray(5)); return status; } };
     }
 
@@ -132,12 +135,12 @@ describe('hostile input', () => {
       assert.match(rpcStatusMessage(refused.body) ?? '', /retry in 1 s/);
       assert.equal(await holder.finish(), 200);
       assert.equal((await postOtlp(port(), PROTOBUF, body())).status, 200);
-      assert.equal(index.stats().spans, 1, 'the same span, stored by both accepted requests');
+      assert.equal(ctx.index.stats().spans, 1, 'the same span, stored by both accepted requests');
     });
 
     it('answers a gRPC export UNAVAILABLE with a 1 s RetryInfo while the shared place is taken, and OK once it is free', async () => {
       const holder = await holdThePlace();
-      const client = new GrpcTraceClient(grpcReceiver.port);
+      const client = new GrpcTraceClient(ctx.grpcReceiver.port);
       try {
         const refused = await client.export(body());
         assert.equal(refused.code, grpc.status.UNAVAILABLE);
@@ -151,27 +154,8 @@ describe('hostile input', () => {
   });
 
   describe('slow uploads and many large gRPC exports', () => {
-    let server: Server;
-    let grpcReceiver: GrpcReceiver;
-    let admission: Admission;
-    let index: TraceIndex;
-    const port = () => (server.address() as AddressInfo).port;
-
-    before(async () => {
-      const fresh = freshIngest();
-      index = fresh.index;
-      admission = new Admission({ maxRequests: 4, maxBytes: 16 * 2 ** 20, maxLagMs: 60_000, bodyIdleMs: 1500, grpcMessageMs: 3000 });
-      server = createHttpServer({ ingest: fresh.ingest, index, maxBodyBytes: 64 * 2 ** 20, allowedHosts: [], log: () => undefined, admission });
-      server.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      grpcReceiver = await startGrpcReceiver(fresh.ingest, '127.0.0.1', 0, 64 * 2 ** 20, () => undefined, admission);
-    });
-    after(async () => {
-      server.closeAllConnections();
-      server.close();
-      await grpcReceiver.close();
-      admission.close();
-    });
+    const ctx = useReceivers(() => ({ maxRequests: 4, maxBytes: 16 * 2 ** 20, maxLagMs: 60_000, bodyIdleMs: 1500, grpcMessageMs: 3000 }));
+    const port = () => ctx.port();
 
     /** Uploads that send a few bytes and stall: what four of them did to every other exporter for 88 s. */
     function slowUpload(chunked: boolean): Promise<number> {
@@ -200,14 +184,14 @@ describe('hostile input', () => {
 
     it('bounds the bytes in flight over gRPC as over HTTP: 24 exports of 2 MB at once', async () => {
       const big = protoRequest(Array.from({ length: 8 }, (_, i) => protoSpan(i, { name: Buffer.alloc(256 * 1024, 0x78) })));
-      admission.peakBytes = 0;
-      const clients = Array.from({ length: 24 }, () => new GrpcTraceClient(grpcReceiver.port));
+      ctx.admission.peakBytes = 0;
+      const clients = Array.from({ length: 24 }, () => new GrpcTraceClient(ctx.grpcReceiver.port));
       try {
         const results = await Promise.all(clients.map((c) => c.export(big)));
         const codes = results.map((r) => r.code);
         assert.ok(codes.every((c) => c === grpc.status.OK || c === grpc.status.UNAVAILABLE), codes.join(','));
         assert.ok(codes.includes(grpc.status.OK), codes.join(','));
-        assert.ok(admission.peakBytes <= 16 * 2 ** 20, `${admission.peakBytes} bytes in flight`);
+        assert.ok(ctx.admission.peakBytes <= 16 * 2 ** 20, `${ctx.admission.peakBytes} bytes in flight`);
         assert.ok(results.filter((r) => r.code === grpc.status.UNAVAILABLE).every((r) => r.retryDelayMs === 1000));
       } finally {
         for (const c of clients) c.close();
@@ -215,7 +199,7 @@ describe('hostile input', () => {
     });
 
     it('gives up a gRPC call whose message never comes (DEADLINE_EXCEEDED), and frees its place', async () => {
-      const client = new grpc.Client(`127.0.0.1:${grpcReceiver.port}`, grpc.credentials.createInsecure());
+      const client = new grpc.Client(`127.0.0.1:${ctx.grpcReceiver.port}`, grpc.credentials.createInsecure());
       try {
         const code = await new Promise<number>((resolve) => {
           const call = client.makeClientStreamRequest<Buffer, Buffer>('/opentelemetry.proto.collector.trace.v1.TraceService/Export',
@@ -223,7 +207,7 @@ describe('hostile input', () => {
           void call; // metadata sent, message never written
         });
         assert.equal(code, grpc.status.DEADLINE_EXCEEDED);
-        assert.equal((await new GrpcTraceClient(grpcReceiver.port).export(protoRequest([protoSpan(1)]))).code, grpc.status.OK);
+        assert.equal((await new GrpcTraceClient(ctx.grpcReceiver.port).export(protoRequest([protoSpan(1)]))).code, grpc.status.OK);
       } finally {
         client.close();
       }
