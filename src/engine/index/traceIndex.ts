@@ -114,7 +114,7 @@ export class TraceIndex {
       const stored = raw as StoredSpan;
       try {
         // What depends on the span's content comes first, before anything is changed.
-        stored.facts = spanFacts(raw.attributes, raw.name, this.prices);
+        stored.facts = spanFacts(raw.attributes, raw.name, this.prices, raw);
         this.detectors.inspect(stored);
       } catch (error) {
         refused.push(`a span could not be indexed: ${(error as Error).name}: ${(error as Error).message}`);
