@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { CodeLinks } from './code/codeLinks';
 import { TraceFiles, WatchSettings } from './files/traceFiles';
 import type { ReceiverProtocol, ReceiverStatus } from '../shared/engineProtocol';
-import type { DetectorSettings, TraceDetail } from '../shared/spanModel';
+import type { DetectorSettings, EngineStats, TraceDetail } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
 import { createHttpServer } from './http/httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
@@ -18,7 +18,7 @@ import { Admission, DEFAULT_ADMISSION } from './otlp/admission';
 import { startGrpcReceiver, GrpcReceiver } from './otlp/grpcReceiver';
 import { Ingest } from './otlp/ingest';
 import { Forwarder } from './forward/forwarder';
-import type { EngineStats, TraceSummary } from '../shared/spanModel';
+import type { TraceSummary } from '../shared/spanModel';
 import type { BackendConfig } from '../shared/backends';
 import { TeamBackends } from './backends/teamBackends';
 import { DEFAULT_RETENTION, RetentionPolicy, TraceStore } from './store/traceStore';
@@ -120,10 +120,12 @@ export class Engine {
   private readonly evictions = new EvictionLog((message) => this.log(message));
 
   constructor(private options: EngineOptions = {}) {
-    this.log = options.log ?? (() => undefined);
+    const log = options.log ?? (() => undefined);
+    // Our own log lines mask what redaction masks: a URL or a reason may quote a secret.
+    this.log = (message) => log(this.index?.redactor?.text(message) ?? message);
     this.index = new TraceIndex(new PriceTable(options.priceOverrides), indexLimits(options));
     this.index.onEvicted = (traces, spans) => this.evictions.add(traces, spans);
-    this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
+    this.store = this.openStore(options.storeDir);
     this.forwarder = new Forwarder(options.forward ?? [], this.log);
     this.ingest = new Ingest(this.index, this.store, this.forwarder);
     this.backends = new TeamBackends(options.backends ?? [], this.index, () => this.ingest, this.log);
@@ -134,6 +136,22 @@ export class Engine {
     this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
     this.retentionTimer.unref();
     this.ready = Promise.all([this.loadStore().then(() => this.loadFiles()), workspaceScanned]).then(() => undefined);
+  }
+
+  /** The index's counts, whether the store can be written, and per forwarding target what was sent, is queued and was dropped. */
+  stats(): EngineStats {
+    const stats: EngineStats = this.index.stats();
+    if (this.store?.problem) stats.storeProblem = this.store.problem;
+    if (this.forwarder.active) stats.forward = this.forwarder.stats();
+    return stats;
+  }
+
+  private openStore(dir: string | undefined): TraceStore | undefined {
+    if (!dir) return undefined;
+    const store = new TraceStore(dir, this.log);
+    // A store that fails or recovers changes what the stats say: the views ask again.
+    store.onProblemChange = () => this.index.onChange();
+    return store;
   }
 
   get host(): string {
@@ -167,7 +185,7 @@ export class Engine {
     const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
     const admission = new Admission(DEFAULT_ADMISSION);
     const withSources = (detail: TraceDetail) => this.code.withSources(detail);
-    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log, admission, withSources, engine: this });
+    const http = createHttpServer({ ingest: this.ingest, index: this.index, stats: () => this.stats(), maxBodyBytes, allowedHosts, log: this.log, admission, withSources, engine: this });
     const httpPort = options.httpPort ?? DEFAULTS.httpPort;
     await listen(http, host, httpPort).catch((error: NodeJS.ErrnoException) => {
       admission.close();
@@ -213,17 +231,11 @@ export class Engine {
     this.backends.configure(options.backends ?? []);
     if (options.storeDir !== this.store?.dir) {
       this.store?.close();
-      this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
+      this.store = this.openStore(options.storeDir);
       this.ingest = new Ingest(this.index, this.store, this.forwarder);
       this.files.setStoreDir(options.storeDir);
     }
     void this.files.watchWorkspace(options.watch);
-  }
-
-  /** The index's counts, and per forwarding target what was sent, is queued and was dropped. */
-  stats(): EngineStats {
-    const stats = this.index.stats();
-    return this.forwarder.active ? { ...stats, forward: this.forwarder.stats() } : stats;
   }
 
   /** A summary marked with the backend its trace was opened from, if any. */

@@ -58,19 +58,30 @@ export const queryApiPath = {
 type RouteArgs<R extends QueryApiRoute> = Parameters<(typeof queryApiPath)[R]>;
 
 /** Which route a request path names (and the trace id in it); undefined: no route. */
-export function matchQueryApiRoute(pathname: string): { route: QueryApiRoute; traceId?: string; backend?: string } | undefined {
+/** The route of a path; `badEncoding` when its trace id (or backend name) is not valid percent-encoding (`%E0%A4%A`): never a throw. */
+export function matchQueryApiRoute(pathname: string): { route: QueryApiRoute; traceId?: string; backend?: string; badEncoding?: boolean } | undefined {
   if (pathname === '/api/stats') return { route: 'stats' };
   if (pathname === '/api/traces') return { route: 'traces' };
   if (pathname === '/api/report') return { route: 'report' };
   if (pathname === '/api/backends') return { route: 'backends' };
   const backend = /^\/api\/backends\/([^/]+)\/(?:search|traces\/([^/]+))$/.exec(pathname);
   if (backend) {
-    const name = decodeURIComponent(backend[1]);
-    return backend[2] === undefined ? { route: 'backendSearch', backend: name } : { route: 'backendTrace', backend: name, traceId: decodeURIComponent(backend[2]) };
+    const backendRoute = backend[2] === undefined ? 'backendSearch' : 'backendTrace';
+    try {
+      const name = decodeURIComponent(backend[1]);
+      return backend[2] === undefined ? { route: backendRoute, backend: name } : { route: backendRoute, backend: name, traceId: decodeURIComponent(backend[2]) };
+    } catch {
+      return { route: backendRoute, badEncoding: true };
+    }
   }
   const match = /^\/api\/traces\/([^/]+)(\/otlp)?$/.exec(pathname);
   if (!match) return undefined;
-  return { route: match[2] ? 'traceOtlp' : 'trace', traceId: decodeURIComponent(match[1]) };
+  const route = match[2] ? 'traceOtlp' : 'trace';
+  try {
+    return { route, traceId: decodeURIComponent(match[1]) };
+  } catch {
+    return { route, badEncoding: true };
+  }
 }
 
 /** The engine could not be reached at all (its window closed, the port went): not the same as "no such trace". */

@@ -10,9 +10,8 @@ import type { TraceIndex } from '../index/traceIndex';
 import { buildTraceReport } from '../index/traceReport';
 import { encodeTracesData } from '../otlp/encodeJson';
 
-/** What the API reads besides the index: engine-wide counts and the team backends (engine.ts). */
+/** What the API reads besides the index: the team backends and the traces opened from them (engine.ts). */
 export interface ApiEngine {
-  stats(): EngineStats;
   withOrigin<T extends TraceSummary>(summary: T): T;
   traceAnywhere(traceId: string): Promise<{ detail?: TraceDetail; problems: string[] }>;
   readonly backends: TeamBackends;
@@ -20,12 +19,12 @@ export interface ApiEngine {
 
 /**
  * `withSources` adds what the workspace tells of a trace's spans (code/codeLinks.ts): each one's
- * `source` and how it was found. Without `engine` the API answers from the index alone (no
- * forwarding counts, no team backends).
+ * `source` and how it was found. `stats`: the index's counts, the store's state and the forwarding
+ * targets (Engine.stats). Without `engine` the API answers from the index alone (no team backends).
  */
 export async function handleApi(
-  method: string, url: URL, index: TraceIndex, res: ServerResponse,
-  withSources: (detail: TraceDetail) => TraceDetail = (detail) => detail, engine?: ApiEngine,
+  method: string, url: URL, index: TraceIndex, res: ServerResponse, withSources: (detail: TraceDetail) => TraceDetail = (detail) => detail,
+  stats = (): EngineStats => index.stats(), engine?: ApiEngine,
 ): Promise<void> {
   if (method !== 'GET') {
     res.setHeader('Allow', 'GET');
@@ -33,11 +32,12 @@ export async function handleApi(
   }
   const matched = matchQueryApiRoute(url.pathname);
   if (!matched) return fail(res, 404, `unknown API path ${url.pathname}`);
+  if (matched.badEncoding) return fail(res, 400, `the trace id in ${url.pathname} is not valid percent-encoding`);
   const reply = <R extends QueryApiRoute>(_route: R, body: QueryApiReplies[R]) => json(res, 200, body);
   const { route, traceId = '', backend = '' } = matched;
   try {
     switch (route) {
-      case 'stats': return reply(route, engine ? engine.stats() : index.stats());
+      case 'stats': return reply(route, stats());
       case 'traces': {
         const parsed = parseTraceQuery(url.searchParams);
         if (typeof parsed === 'string') return fail(res, 400, parsed);
