@@ -9,6 +9,8 @@ import { ActiveSource } from './engineConnection/activeSource';
 import { EngineClient } from './engineConnection/engineClient';
 import { OtherWindowEngine } from './engineConnection/otherWindowEngine';
 import { followSettingChanges, readEngineSettings } from './engineConnection/settings';
+import { registerReplayTool } from './replay/replayTool';
+import { ReplayController } from './replay/replayController';
 import { TraceViewPanels } from './traceView/traceViewPanels';
 import { FileDiagnostics } from './views/fileDiagnostics';
 import { SidebarStatus } from './views/sidebarStatus';
@@ -37,13 +39,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const status = new SidebarStatus(engine, source, otherWindow, traces.view);
   const fileDiagnostics = new FileDiagnostics();
   const traceViews = new TraceViewPanels(context, source);
+  const replay = new ReplayController(context, source, () => engine.status.httpPort ?? settings().httpPort);
   context.subscriptions.push(
     output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, traceViews,
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews }),
+    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, replay }),
     ...registerTraceTools(source),
+    ...replay.register(),
+    registerReplayTool(replay),
     ...followSettingChanges(engine, settings, {
       changed: () => traces.tree.refreshNow(),
       applied: () => status.refresh(),

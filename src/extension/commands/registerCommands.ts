@@ -8,6 +8,7 @@ import { compareTracesCommand } from '../compare/compareCommand';
 import type { ActiveSource } from '../engineConnection/activeSource';
 import type { EngineClient } from '../engineConnection/engineClient';
 import type { OtherWindowEngine } from '../engineConnection/otherWindowEngine';
+import type { ReplayController } from '../replay/replayController';
 import type { TraceViewPanels } from '../traceView/traceViewPanels';
 import type { StepsView } from '../views/stepsView';
 import type { TreeNode } from '../views/tracesTree';
@@ -32,12 +33,13 @@ export interface CommandTargets {
   traces: TracesView;
   steps: StepsView;
   traceViews: TraceViewPanels;
+  replay: ReplayController;
 }
 
 type Handler = (...args: any[]) => unknown;
 
 export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
-  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews } = targets;
+  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, replay } = targets;
   const askForText = async (ask: () => Thenable<string | undefined>) => {
     const text = await ask();
     if (text !== undefined) traces.setFilter({ text });
@@ -76,6 +78,13 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
 
     traceCopilotChat: (choice?: { captureContent: boolean }) => traceCopilotChat(context, engine.status.httpPort ?? settings().httpPort, choice),
     stopTracingCopilotChat: () => stopTracingCopilotChat(context),
+
+    replaySpan: (from?: string | TreeNode, spanId?: string) => replay.openRequest(from, spanId),
+    runReplay: (uri?: vscode.Uri) => replay.run(uri),
+    runReplayTimes: (uri?: vscode.Uri, times?: number) => replay.runTimes(uri, typeof times === 'number' ? times : undefined),
+    compareReplay: (uri?: vscode.Uri) => replay.compare(uri),
+    chooseReplayTarget: () => replay.chooseTarget(),
+    setReplayApiKey: () => replay.targets.setApiKey(),
   };
   return Object.entries(handlers).map(([name, run]) => vscode.commands.registerCommand(COMMANDS[name as CommandName], run));
 }
