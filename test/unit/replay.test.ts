@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answerFactsOfSpan, comparisonSide, outputText } from '../../src/extension/replay/replayReport';
+import { isLoopbackUrl } from '../../src/extension/replay/replayEndpoint';
+import { answerFactsOfSpan, comparisonSide, outputText, summarizeRuns, wordSimilarity } from '../../src/extension/replay/replayReport';
 import {
-  AnthropicProvider, isLoopbackUrl, OpenAiCompatibleProvider, retryAfterSeconds, type ReplayAnswer, type ReplayProvider,
+  AnthropicProvider, OpenAiCompatibleProvider, retryAfterSeconds, type ReplayAnswer, type ReplayProvider,
 } from '../../src/extension/replay/replayProviders';
 import { parseReplayRequest, requestFromSpan, whyNotReplayable, type ReplayRequest } from '../../src/extension/replay/replayRequest';
-import { runAndRecord, runOnce, summarizeRuns, wordSimilarity, type RunOutcome } from '../../src/extension/replay/replayRunner';
+import { runAndRecord, runOnce, type RunOutcome } from '../../src/extension/replay/replayRunner';
 import { REPLAY_ATTRIBUTE, REPLAY_OF_SPAN_ATTRIBUTE } from '../../src/extension/replay/replayTrace';
 import type { Span } from '../../src/shared/spanModel';
 import { ANSWERING_MODEL, cannedAnswer, startFakeReplayServer, TOOL_CALL, USAGE, type FakeReplayServer } from './helpers/fakeReplayServers';

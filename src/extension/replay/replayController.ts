@@ -10,7 +10,6 @@ import type { TraceSource } from '../engineConnection/traceSource';
 import type { TreeNode } from '../views/tracesTree';
 import { answerFactsOfSpan, comparisonSide, outputText, type AnswerFacts, type OutputState } from './replayReport';
 import { parseReplayRequest, REPLAY_FILE_SUFFIX, requestFromSpan, whyNotReplayable, type ReplayRequest } from './replayRequest';
-import { runAndRecord } from './replayRunner';
 import { describeTarget, ReplayTargets } from './replayTargets';
 
 export const REPLAY_SCHEME = 'ai-trace-replay';
@@ -126,6 +125,7 @@ export class ReplayController implements vscode.TextDocumentContentProvider, vsc
       return undefined;
     }
     this.running.add(document.uri.toString());
+    const { runAndRecord } = await import('./replayRunner');
     const path = `/output/${++this.outputCount}/${fileSafe(request.replayOf?.name ?? request.model)}.md`;
     const output: OutputDocument = {
       request,

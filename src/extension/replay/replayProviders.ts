@@ -5,6 +5,7 @@
 // servers on loopback.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { hostOf } from './replayEndpoint';
 import type { ReplayMessage, ReplayRequest, ReplayToolCall } from './replayRequest';
 
 export type ProviderKind = 'openai' | 'anthropic' | 'vscode-lm';
@@ -209,20 +210,6 @@ function parseArguments(text: string): unknown {
 
 function argumentsText(args: unknown): string {
   return typeof args === 'string' ? args : JSON.stringify(args ?? {});
-}
-
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).hostname.replace(/^\[|\]$/g, '');
-  } catch {
-    return '';
-  }
-}
-
-/** The prompt stays on this machine: localhost, 127.0.0.0/8 or ::1. */
-export function isLoopbackUrl(url: string): boolean {
-  const host = hostOf(url).toLowerCase();
-  return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '::1';
 }
 
 /** What went wrong, in a sentence a user can act on. */

@@ -3,7 +3,8 @@
 // and before the first run against an endpoint off this machine a modal names it.
 import * as vscode from 'vscode';
 import { findChatModel, LanguageModelProvider } from './languageModelProvider';
-import { AnthropicProvider, isLoopbackUrl, OpenAiCompatibleProvider, type ReplayProvider } from './replayProviders';
+import { isLoopbackUrl } from './replayEndpoint';
+import type { ReplayProvider } from './replayProviders';
 
 export type ReplayTarget =
   | { kind: 'openai' }
@@ -105,6 +106,8 @@ export class ReplayTargets {
       apiKey ??= await this.setApiKey(target.kind);
       if (!apiKey) return undefined;
     }
+    // The client packages load on the first run, not when the extension activates.
+    const { AnthropicProvider, OpenAiCompatibleProvider } = await import('./replayProviders');
     return target.kind === 'openai' ? new OpenAiCompatibleProvider({ baseURL, apiKey }) : new AnthropicProvider({ baseURL, apiKey });
   }
 

@@ -44,9 +44,14 @@ function json(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(payload);
 }
 
-function sse(res: ServerResponse, events: { event?: string; data: unknown }[]): void {
+/** Sends the events, `delayMs` apart (so a test can watch an answer stream in). */
+async function sse(res: ServerResponse, events: { event?: string; data: unknown }[], delayMs: number): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-  for (const e of events) res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
+  for (const e of events) {
+    if (res.destroyed) return;
+    res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
+    if (delayMs) await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
   res.end();
 }
 
@@ -70,7 +75,7 @@ function scriptedError(body: AnyRequest, key: string | undefined, anthropic: boo
   return undefined;
 }
 
-function openAi(body: AnyRequest, res: ServerResponse): void {
+function openAi(body: AnyRequest, res: ServerResponse, delayMs: number): void {
   const base = { id: 'chatcmpl-replay1', created: Math.floor(Date.now() / 1000), model: ANSWERING_MODEL.openai, system_fingerprint: 'fp_replay' };
   const usage = { prompt_tokens: USAGE.input, completion_tokens: USAGE.output, total_tokens: USAGE.input + USAGE.output };
   const tool = wantsTool(body);
@@ -91,10 +96,10 @@ function openAi(body: AnyRequest, res: ServerResponse): void {
       chunk({}, 'tool_calls')]
     : [chunk({ role: 'assistant', content: '' }), ...words(text).map((w) => chunk({ content: w })), chunk({}, 'stop')];
   const withUsage = body.stream_options && (body.stream_options as { include_usage?: boolean }).include_usage;
-  sse(res, [...deltas, ...(withUsage ? [{ data: { ...base, object: 'chat.completion.chunk', choices: [], usage } }] : []), { data: '[DONE]' }]);
+  void sse(res, [...deltas, ...(withUsage ? [{ data: { ...base, object: 'chat.completion.chunk', choices: [], usage } }] : []), { data: '[DONE]' }], delayMs);
 }
 
-function anthropic(body: AnyRequest, res: ServerResponse): void {
+function anthropic(body: AnyRequest, res: ServerResponse, delayMs: number): void {
   const tool = wantsTool(body);
   const text = cannedAnswer(systemPromptOf(body));
   const content = tool ? [{ type: 'tool_use', id: 'toolu_replay0001', name: TOOL_CALL.name, input: TOOL_CALL.arguments }] : [{ type: 'text', text }];
@@ -110,13 +115,13 @@ function anthropic(body: AnyRequest, res: ServerResponse): void {
       event('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: JSON.stringify(TOOL_CALL.arguments) } })]
     : [event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
       ...words(text).map((w) => event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: w } }))];
-  sse(res, [
+  void sse(res, [
     event('message_start', { message: { ...message, content: [], stop_reason: null, usage: { input_tokens: USAGE.input, output_tokens: 1 } } }),
     ...block,
     event('content_block_stop', { index: 0 }),
     event('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: USAGE.output } }),
     event('message_stop', {}),
-  ]);
+  ], delayMs);
 }
 
 async function readJson(req: IncomingMessage): Promise<AnyRequest> {
@@ -125,7 +130,8 @@ async function readJson(req: IncomingMessage): Promise<AnyRequest> {
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as AnyRequest;
 }
 
-export async function startFakeReplayServer(): Promise<FakeReplayServer> {
+/** `chunkDelayMs`: the pause between streamed events (0: all at once). */
+export async function startFakeReplayServer(options: { chunkDelayMs?: number } = {}): Promise<FakeReplayServer> {
   const requests: FakeReplayServer['requests'] = [];
   const server = createServer((req, res) => {
     const path = req.url ?? '';
@@ -140,7 +146,7 @@ export async function startFakeReplayServer(): Promise<FakeReplayServer> {
       const key = (req.headers['x-api-key'] as string | undefined) ?? req.headers.authorization?.replace(/^Bearer /, '');
       const failure = scriptedError(body, key, isAnthropic);
       if (failure) json(res, failure[0], failure[1], failure[2]);
-      else (isAnthropic ? anthropic : openAi)(body, res);
+      else (isAnthropic ? anthropic : openAi)(body, res, options.chunkDelayMs ?? 0);
     }, (error: Error) => json(res, 400, { error: { message: `bad JSON body: ${error.message}` } }));
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,181 @@
+// Replay in the editor: an LLM span sent by the OpenTelemetry SDK opens as a `.replay.json`
+// request, the system prompt is edited, Run streams the answer of a local OpenAI-compatible
+// server (the real `openai` client in the extension) into a document beside it, the replay lands
+// in the Traces view linked to the original, and Compare with original opens the diff editor.
+// Screenshots: suites-replay-*.png.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { REPLAY_COMMANDS } from '../../../src/shared/commands';
+import { cannedAnswer, startFakeReplayServer, type FakeReplayServer } from '../../unit/helpers/fakeReplayServers';
+import { sendSpans } from '../otlpTraffic';
+import { api, config, runAndAccept, setSetting, shownTexts, sleep, ui, waitFor } from './harness';
+
+const EDITED_SYSTEM = 'You are a pirate guide to lighthouses. Answer in one sentence.';
+const REPLAY_SCHEME = 'ai-trace-replay';
+
+function documentText(scheme: string, pathPart = ''): string | undefined {
+  return vscode.workspace.textDocuments.find((d) => d.uri.scheme === scheme && d.uri.path.includes(pathPart))?.getText();
+}
+
+describe('replay', () => {
+  let fake: FakeReplayServer;
+  let original: { traceId: string; spanId: string };
+
+  before(async () => {
+    await api();
+    // Slow enough to watch it stream: ~15 events, 150 ms apart.
+    fake = await startFakeReplayServer({ chunkDelayMs: 150 });
+    original = await sendSpans(config.httpPort, (tracer) => {
+      const span = tracer.startSpan('chat gpt-4o-mini', {
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'openai',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.request.temperature': 0.3,
+          'gen_ai.usage.input_tokens': 40,
+          'gen_ai.usage.output_tokens': 12,
+          'gen_ai.input.messages': JSON.stringify([
+            { role: 'system', parts: [{ type: 'text', content: 'You are a terse guide to Icelandic lighthouses.' }] },
+            { role: 'user', parts: [{ type: 'text', content: 'How tall is the Hornbjargsviti lighthouse? (replayflow)' }] },
+          ]),
+          'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'About 10 m.' }], finish_reason: 'stop' }]),
+        },
+      });
+      span.end();
+      return { traceId: span.spanContext().traceId, spanId: span.spanContext().spanId };
+    });
+    const { source } = await api();
+    await waitFor('the original LLM span', async () => (await source.trace(original.traceId))?.spans.length);
+    await setSetting('replay.openAiBaseUrl', fake.openAiBaseURL);
+  });
+  after(async () => {
+    await setSetting('replay.openAiBaseUrl', undefined);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await fake?.close();
+  });
+
+  it('offers the language models VS Code has (none in this window) beside the endpoints, and remembers the pick', async () => {
+    assert.deepEqual(await vscode.lm.selectChatModels(), [], 'no language model provider (no Copilot) in this code-server');
+    const choosing = vscode.commands.executeCommand(REPLAY_COMMANDS.chooseReplayTarget);
+    const rows = await waitFor('the target quick pick', async () => {
+      const shown = await shownTexts('.quick-input-widget .quick-input-list-row').catch(() => []);
+      return shown.some((r) => r.includes('No language model is available')) ? shown : undefined;
+    });
+    assert.ok(rows.some((r) => r.includes('OpenAI-compatible endpoint') && r.includes(fake.openAiBaseURL)), rows.join(' | '));
+    assert.ok(rows.some((r) => r.includes('Anthropic API')));
+    await ui({ do: 'screenshot', name: 'suites-replay-01-targets' });
+    await runAndAccept(Promise.resolve(choosing)); // the first entry: the OpenAI-compatible endpoint
+  });
+
+  it('opens an LLM span as an editable request validated by the schema', async () => {
+    await vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, original.traceId, original.spanId);
+    const editor = await waitFor('the replay request editor', () => {
+      const e = vscode.window.activeTextEditor;
+      return e?.document.uri.path.endsWith('.replay.json') ? e : undefined;
+    });
+    const request = JSON.parse(editor.document.getText());
+    assert.deepEqual(request.replayOf, { traceId: original.traceId, spanId: original.spanId, name: 'chat gpt-4o-mini' });
+    assert.equal(request.model, 'gpt-4o-mini');
+    assert.equal(request.parameters.temperature, 0.3);
+    assert.equal(request.messages[0].content, 'You are a terse guide to Icelandic lighthouses.');
+    // A wrong role is flagged by the contributed JSON schema, as the user types it.
+    const roleAt = editor.document.getText().indexOf('"system"');
+    await editor.edit((e) => e.replace(new vscode.Range(editor.document.positionAt(roleAt), editor.document.positionAt(roleAt + 8)), '"robot"'));
+    const problems = await waitFor('a schema diagnostic on the role', () => {
+      const found = vscode.languages.getDiagnostics(editor.document.uri);
+      return found.length ? found : undefined;
+    });
+    assert.match(problems.map((d) => d.message).join(' '), /system|Value is not accepted/i);
+    await vscode.commands.executeCommand('undo');
+    await waitFor('the diagnostic to clear', () => vscode.languages.getDiagnostics(editor.document.uri).length === 0);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri);
+    assert.deepEqual(lenses.map((l) => l.command?.title.replace(/\$\([^)]+\) /, '')), [`Run on OpenAI-compatible ${fake.openAiBaseURL}`, 'Run ×5', 'Change target']);
+    await ui({ do: 'screenshot', name: 'suites-replay-02-request' });
+  });
+
+  it('runs the edited request, streaming the answer beside it, and records it linked to the original', async () => {
+    const editor = vscode.window.activeTextEditor!;
+    const text = editor.document.getText();
+    const at = text.indexOf('You are a terse guide to Icelandic lighthouses.');
+    await editor.edit((e) => e.replace(new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + 'You are a terse guide to Icelandic lighthouses.'.length)), EDITED_SYSTEM));
+    const requestsBefore = fake.requests.length;
+    const running = vscode.commands.executeCommand<string | undefined>(REPLAY_COMMANDS.runReplay, editor.document.uri);
+    const partial = await waitFor('part of the answer, still running', () => {
+      const shown = documentText(REPLAY_SCHEME, '/output/');
+      return shown?.includes('Following') && shown.includes('running…') ? shown : undefined;
+    });
+    assert.ok(!partial.includes('lighthouse is 10 metres tall.'), 'caught mid-stream');
+    await ui({ do: 'screenshot', name: 'suites-replay-03-streaming' });
+    const outputPath = await running;
+    assert.ok(outputPath);
+    assert.equal(fake.requests[requestsBefore].body.messages[0].content, EDITED_SYSTEM, 'the unsaved edit is what ran');
+    const done = await waitFor('the finished output with the engine\'s price', () => {
+      const shown = documentText(REPLAY_SCHEME, outputPath);
+      return shown?.includes(cannedAnswer(EDITED_SYSTEM)) && /\$0\.\d+/.test(shown) ? shown : undefined;
+    });
+    assert.match(done, /42 in · 9 out tokens · \$0\.\d+ · /);
+    const traceId = /Trace ([0-9a-f]{32}) \(in the Traces view/.exec(done)?.[1];
+    assert.ok(traceId, done);
+    const { source, tree } = await api();
+    const replay = (await source.trace(traceId))!.spans[0];
+    assert.deepEqual(replay.links?.map((l) => [l.traceId, l.spanId]), [[original.traceId, original.spanId]]);
+    assert.equal(replay.attributes['ai_trace_inspector.replay'], true);
+    await waitFor('the replay in the Traces view', async () => (await tree.getChildren()).some((n) => n.type === 'trace' && n.trace.traceId === traceId));
+    await ui({ do: 'screenshot', name: 'suites-replay-04-answer' });
+  });
+
+  it('compares the replay with the original in the diff editor', async () => {
+    await vscode.commands.executeCommand(REPLAY_COMMANDS.compareReplay);
+    const tab = await waitFor('the diff editor', () => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputTextDiff ? input : undefined;
+    });
+    const [left, right] = await Promise.all([vscode.workspace.openTextDocument(tab.original), vscode.workspace.openTextDocument(tab.modified)]);
+    assert.match(left.getText(), /# Original: chat gpt-4o-mini[\s\S]*## Response\n\nAbout 10 m\./);
+    assert.match(right.getText(), new RegExp(`## Response\\n\\n${cannedAnswer(EDITED_SYSTEM).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    assert.match(right.getText(), /Tokens: 42 in · 9 out\nCost: \$0\.\d+\nLatency: /);
+    await sleep(300);
+    await ui({ do: 'screenshot', name: 'suites-replay-05-compare' });
+  });
+
+  it('says what went wrong and keeps the request: a model the endpoint does not have', async () => {
+    const editor = await vscode.window.showTextDocument(vscode.workspace.textDocuments.find((d) => d.uri.path.endsWith('.replay.json'))!);
+    const before = editor.document.getText();
+    const at = before.indexOf('"gpt-4o-mini"');
+    await editor.edit((e) => e.replace(new vscode.Range(editor.document.positionAt(at), editor.document.positionAt(at + 13)), '"missing-model"'));
+    const path = await vscode.commands.executeCommand<string>(REPLAY_COMMANDS.runReplay, editor.document.uri);
+    const shown = await waitFor('the error in the output', () => documentText(REPLAY_SCHEME, path)?.includes('**Error:**') && documentText(REPLAY_SCHEME, path));
+    assert.match(shown!, /Model "missing-model" was not found at .* \(404/);
+    assert.ok(editor.document.getText().includes('"missing-model"'), 'the edited request is kept');
+    await vscode.commands.executeCommand('undo');
+    await vscode.commands.executeCommand('workbench.action.files.save');
+  });
+
+  it('asks before sending the prompt off this machine, and keeps the key out of settings', async () => {
+    await setSetting('replay.openAiBaseUrl', 'http://replay-endpoint.invalid/v1');
+    const uri = vscode.workspace.textDocuments.find((d) => d.uri.path.endsWith('.replay.json'))!.uri;
+    const running = vscode.commands.executeCommand<string | undefined>(REPLAY_COMMANDS.runReplay, uri);
+    const dialog = await waitFor('the modal naming the endpoint', async () => {
+      const texts = await shownTexts('.monaco-dialog-box').catch(() => []);
+      return texts.find((t) => t.includes('http://replay-endpoint.invalid/v1'));
+    });
+    assert.match(dialog, /sends the request \(2 messages, with the tool definitions\) to http:\/\/replay-endpoint\.invalid\/v1/);
+    await ui({ do: 'screenshot', name: 'suites-replay-06-remote-consent' });
+    await ui({ do: 'click', text: 'Send', within: '.monaco-dialog-box' });
+    await ui({ do: 'quickInput', text: 'sk-replay-test-key', enter: true });
+    const path = await running;
+    const shown = await waitFor('the unreachable endpoint', () => documentText(REPLAY_SCHEME, path!)?.includes('**Error:**') && documentText(REPLAY_SCHEME, path!));
+    assert.match(shown!, /http:\/\/replay-endpoint\.invalid\/v1 is unreachable: ENOTFOUND|EAI_AGAIN/);
+    const settings = JSON.stringify(vscode.workspace.getConfiguration('aiTraceInspector'));
+    assert.ok(!settings.includes('sk-replay-test-key'), 'the key is not in settings');
+    assert.ok(!shown!.includes('sk-replay-test-key'), 'nor in the output');
+    await setSetting('replay.openAiBaseUrl', fake.openAiBaseURL);
+  });
+
+  it('opens the replay request from the chat tool', async () => {
+    const result = await vscode.lm.invokeTool('aiTraceInspector_replaySpan', { input: { traceId: original.traceId }, toolInvocationToken: undefined });
+    const text = result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
+    assert.match(text, /Opened the LLM call as an editable replay request .*model gpt-4o-mini, 2 messages, 0 tools/);
+    assert.match(text, /- user: How tall is the Hornbjargsviti lighthouse\? \(replayflow\)/);
+  });
+});
