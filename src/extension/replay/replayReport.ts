@@ -1,7 +1,7 @@
 // The texts a replay shows: the output document (streamed answer, tool calls, numbers, and for
 // Run ×N how the answers differ) and the two sides of Compare with original, laid out the same
 // way so the diff editor lines them up. No `vscode` here.
-import { formatCost, formatDuration, formatTokens } from '../../shared/format';
+import { formatCost, formatDuration } from '../../shared/format';
 import type { Span } from '../../shared/spanModel';
 import type { ReplayToolCall } from './replayRequest';
 import type { ReplayAnswer } from './replayProviders';
@@ -58,7 +58,7 @@ export function comparisonSide(facts: AnswerFacts): string {
   return lines.join('\n');
 }
 
-const num = (n: number | undefined) => (n === undefined ? '?' : formatTokens(n));
+const num = (n: number | undefined) => (n === undefined ? '?' : n.toLocaleString('en-US'));
 
 /** A run in the output document: streaming, or finished (answer or error) and recorded. */
 export interface OutputRun {
