@@ -5,6 +5,8 @@
 // Screenshots: suites-replay-*.png.
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { LanguageModelProvider } from '../../../src/extension/replay/languageModelProvider';
+import { runAndRecord } from '../../../src/extension/replay/replayRunner';
 import { REPLAY_COMMANDS } from '../../../src/shared/commands';
 import { cannedAnswer, startFakeReplayServer, type FakeReplayServer } from '../../unit/helpers/fakeReplayServers';
 import { sendSpans } from '../otlpTraffic';
@@ -184,6 +186,57 @@ describe('replay', () => {
       ['the request', vscode.workspace.textDocuments.find((d) => d.uri.path.endsWith('.replay.json'))!.getText()]] as const) {
       assert.ok(!text.includes('sk-replay-test-key'), `the key is not in ${where}`);
     }
+  });
+
+  // VS Code 1.100 cannot register a language model from an extension (that API was proposed), and
+  // this window has no Copilot: so a LanguageModelChat stand-in answers, and the request, the
+  // messages and the stream go through VS Code's real classes.
+  it('runs on a vscode.lm model: system as a first user turn, tool calls and results as parts, streamed text and tool calls', async () => {
+    let sent: readonly vscode.LanguageModelChatMessage[] = [];
+    let options: vscode.LanguageModelChatRequestOptions | undefined;
+    const model = {
+      id: 'stand-in-model', name: 'Stand-in', vendor: 'test', family: 'stand-in', version: '1', maxInputTokens: 100_000,
+      countTokens: async (text: string | vscode.LanguageModelChatMessage) => (typeof text === 'string' ? text : JSON.stringify(text.content)).split(/\s+/).length,
+      sendRequest: async (messages: vscode.LanguageModelChatMessage[], requestOptions?: vscode.LanguageModelChatRequestOptions) => {
+        sent = messages;
+        options = requestOptions;
+        async function* stream() {
+          yield new vscode.LanguageModelTextPart('Checking ');
+          yield new vscode.LanguageModelTextPart('the weather.');
+          yield new vscode.LanguageModelToolCallPart('call_lm_1', 'get_weather', { city: 'Reykjavik' });
+        }
+        return { stream: stream(), text: (async function* () { /* unused */ })() };
+      },
+    } as unknown as vscode.LanguageModelChat;
+    const deltas: string[] = [];
+    const request = {
+      replayOf: original, model: 'stand-in-model', parameters: { temperature: 0 }, stream: true,
+      tools: [{ name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } } } }],
+      messages: [
+        { role: 'system' as const, content: EDITED_SYSTEM },
+        { role: 'user' as const, content: 'Weather in Reykjavik?' },
+        { role: 'assistant' as const, content: '', toolCalls: [{ id: 'call_0', name: 'get_weather', arguments: { city: 'Oslo' } }] },
+        { role: 'tool' as const, toolCallId: 'call_0', content: '4 °C' },
+      ],
+    };
+    const run = await runAndRecord(new LanguageModelProvider(model), request, { httpPort: config.httpPort, onText: (d) => deltas.push(d) });
+    assert.ok('answer' in run.outcome, JSON.stringify(run.outcome));
+    const { answer } = run.outcome;
+    assert.deepEqual(deltas, ['Checking ', 'the weather.']);
+    assert.deepEqual(answer.toolCalls, [{ id: 'call_lm_1', name: 'get_weather', arguments: { city: 'Reykjavik' } }]);
+    assert.ok((answer.usage?.input ?? 0) > 0 && (answer.usage?.output ?? 0) > 0, 'tokens counted with the model');
+    assert.deepEqual(sent.map((m) => m.role), [vscode.LanguageModelChatMessageRole.User, vscode.LanguageModelChatMessageRole.User, vscode.LanguageModelChatMessageRole.Assistant, vscode.LanguageModelChatMessageRole.User]);
+    assert.match((sent[0].content[0] as vscode.LanguageModelTextPart).value, /^System instructions:\nYou are a pirate/);
+    const call = sent[2].content[0] as vscode.LanguageModelToolCallPart;
+    assert.ok(call instanceof vscode.LanguageModelToolCallPart && call.callId === 'call_0' && call.name === 'get_weather');
+    const result = sent[3].content[0] as vscode.LanguageModelToolResultPart;
+    assert.ok(result instanceof vscode.LanguageModelToolResultPart && result.callId === 'call_0');
+    assert.deepEqual(options?.tools?.map((t) => t.name), ['get_weather']);
+    assert.deepEqual(options?.modelOptions, { temperature: 0 });
+    const { source } = await api();
+    const span = await waitFor('the recorded vscode.lm replay', async () => (await source.trace(run.traceId))?.spans[0]);
+    assert.equal(span.provider, 'vscode.lm');
+    assert.deepEqual(span.outputMessages?.[0].toolCalls?.map((c) => c.name), ['get_weather']);
   });
 
   it('opens the replay request from the chat tool', async () => {
