@@ -239,6 +239,36 @@ describe('replay', () => {
     assert.deepEqual(span.outputMessages?.[0].toolCalls?.map((c) => c.name), ['get_weather']);
   });
 
+  it('Run ×N runs the request N times and says how the answers differ', async () => {
+    const uri = vscode.workspace.textDocuments.find((d) => d.uri.path.endsWith('.replay.json'))!.uri;
+    const before = fake.requests.length;
+    const path = await vscode.commands.executeCommand<string>(REPLAY_COMMANDS.runReplayTimes, uri, 3);
+    assert.equal(fake.requests.length, before + 3);
+    const shown = await waitFor('the summary of the runs', () => documentText(REPLAY_SCHEME, path)?.includes('How the answers differ') && documentText(REPLAY_SCHEME, path));
+    assert.match(shown!, /## Run 1 of 3[\s\S]*## Run 3 of 3[\s\S]*1 distinct answer in 3 runs\.[\s\S]*### Answer A: runs 1, 2, 3/);
+    await ui({ do: 'screenshot', name: 'suites-replay-06-run-times' });
+  });
+
+  it('opens from a span row of the Traces view, and says why a span that is not an LLM call cannot be replayed', async () => {
+    const { tree } = await api();
+    const traceRow = (await tree.getChildren()).find((n) => n.type === 'trace' && n.trace.traceId === original.traceId)!;
+    const [spanRow] = await tree.getChildren(traceRow);
+    assert.equal(spanRow.type, 'span');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, spanRow);
+    await waitFor('the request opened from the tree', () => vscode.window.activeTextEditor?.document.uri.path.endsWith(`${original.spanId}.replay.json`));
+    const plain = await sendSpans(config.httpPort, (tracer) => {
+      const span = tracer.startSpan('load-config');
+      span.end();
+      return { traceId: span.spanContext().traceId, spanId: span.spanContext().spanId };
+    });
+    const { source } = await api();
+    await waitFor('the plain span', async () => (await source.trace(plain.traceId))?.spans.length);
+    assert.equal(await vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, plain.traceId, plain.spanId), undefined);
+    const toast = await waitFor('the warning', async () => (await shownTexts('.notification-toast').catch(() => [])).find((t) => t.includes('load-config')));
+    assert.match(toast, /"load-config" is not an LLM call: only LLM spans can be replayed\./);
+  });
+
   it('opens the replay request from the chat tool', async () => {
     const result = await vscode.lm.invokeTool('aiTraceInspector_replaySpan', { input: { traceId: original.traceId }, toolInvocationToken: undefined });
     const text = result.content.map((p) => (p instanceof vscode.LanguageModelTextPart ? p.value : '')).join('');
