@@ -11,6 +11,8 @@ import { OtherWindowEngine } from './engineConnection/otherWindowEngine';
 import { followSettingChanges, readEngineSettings } from './engineConnection/settings';
 import { registerReplayTool } from './replay/replayTool';
 import { ReplayController } from './replay/replayController';
+import { BASELINE_SCHEME, BaselineDocuments } from './testExplorer/compareWithBaseline';
+import { TraceTestExplorer } from './testExplorer/traceTestExplorer';
 import { TraceViewPanels } from './traceView/traceViewPanels';
 import { FileDiagnostics } from './views/fileDiagnostics';
 import { SidebarStatus } from './views/sidebarStatus';
@@ -26,6 +28,7 @@ export interface ExtensionApi {
   tree: TracesTreeProvider;
   view: vscode.TreeView<TreeNode>;
   steps: StepsTreeProvider;
+  traceTests: TraceTestExplorer;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -40,12 +43,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const fileDiagnostics = new FileDiagnostics();
   const traceViews = new TraceViewPanels(context, source);
   const replay = new ReplayController(context, source, () => engine.status.httpPort ?? settings().httpPort);
-  context.subscriptions.push(
+  const traceTests = new TraceTestExplorer(engine);
+  const baselineDocuments = new BaselineDocuments();
+  context.subscriptions.push(traceTests,
+    vscode.workspace.registerTextDocumentContentProvider(BASELINE_SCHEME, baselineDocuments),
     output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, traceViews,
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, replay }),
+    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, replay }),
     ...registerTraceTools(source),
     ...replay.register(),
     registerReplayTool(replay),
@@ -56,7 +62,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     }),
   );
   await engine.start();
-  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree };
+  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceTests };
 }
 
 export function deactivate(): void {

@@ -8,6 +8,9 @@ import { compareTracesCommand } from '../compare/compareCommand';
 import type { ActiveSource } from '../engineConnection/activeSource';
 import type { EngineClient } from '../engineConnection/engineClient';
 import type { OtherWindowEngine } from '../engineConnection/otherWindowEngine';
+import { compareWithBaseline, type BaselineDocuments } from '../testExplorer/compareWithBaseline';
+import { saveAsTest } from '../testExplorer/saveAsTest';
+import type { FailedTestMessage, TraceTestExplorer } from '../testExplorer/traceTestExplorer';
 import type { ReplayController } from '../replay/replayController';
 import type { TraceViewPanels } from '../traceView/traceViewPanels';
 import type { StepsView } from '../views/stepsView';
@@ -33,13 +36,15 @@ export interface CommandTargets {
   traces: TracesView;
   steps: StepsView;
   traceViews: TraceViewPanels;
+  traceTests: TraceTestExplorer;
+  baselineDocuments: BaselineDocuments;
   replay: ReplayController;
 }
 
 type Handler = (...args: any[]) => unknown;
 
 export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
-  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, replay } = targets;
+  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, replay } = targets;
   const askForText = async (ask: () => Thenable<string | undefined>) => {
     const text = await ask();
     if (text !== undefined) traces.setFilter({ text });
@@ -78,6 +83,10 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
 
     traceCopilotChat: (choice?: { captureContent: boolean }) => traceCopilotChat(context, engine.status.httpPort ?? settings().httpPort, choice),
     stopTracingCopilotChat: () => stopTracingCopilotChat(context),
+
+    saveAsTest: (node?: TreeNode, target?: vscode.Uri) => saveAsTest(source, node, target instanceof vscode.Uri ? target : undefined),
+    openTestTrace: (target?: FailedTestMessage | string) => traceTests.openTrace(target),
+    compareWithBaseline: (target?: FailedTestMessage) => compareWithBaseline(traceTests, engine, source, baselineDocuments, target),
 
     replaySpan: (from?: string | TreeNode, spanId?: string) => replay.openRequest(from, spanId),
     runReplay: (uri?: vscode.Uri) => replay.run(uri),

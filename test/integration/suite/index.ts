@@ -32,6 +32,7 @@ export async function run(): Promise<void> {
   require('./copilotChat.test');
   require('./traceFiles.test');
   require('./stepsView.test');
+  require('./traceTests.test');
   require('./replay.test');
 
   const failed: SuiteResults['failed'] = [];
