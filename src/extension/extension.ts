@@ -11,6 +11,8 @@ import { OtherWindowEngine } from './engineConnection/otherWindowEngine';
 import { configuredBackends, followSettingChanges, readEngineSettings } from './engineConnection/settings';
 import { BackendSecrets } from './engineConnection/backendSecrets';
 import { CONTEXT_KEYS } from '../shared/commands';
+import { registerReplayTool } from './replay/replayTool';
+import { ReplayController } from './replay/replayController';
 import { BASELINE_SCHEME, BaselineDocuments } from './testExplorer/compareWithBaseline';
 import { TraceTestExplorer } from './testExplorer/traceTestExplorer';
 import { TraceViewPanels } from './traceView/traceViewPanels';
@@ -46,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const status = new SidebarStatus(engine, source, otherWindow, traces.view);
   const fileDiagnostics = new FileDiagnostics();
   const traceViews = new TraceViewPanels(context, source);
+  const replay = new ReplayController(context, source, () => engine.status.httpPort ?? settings().httpPort);
   const traceTests = new TraceTestExplorer(engine);
   const baselineDocuments = new BaselineDocuments();
   context.subscriptions.push(traceTests,
@@ -55,8 +58,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, secrets }),
+    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, replay, secrets }),
     ...registerTraceTools(source),
+    ...replay.register(),
+    registerReplayTool(replay),
     ...followSettingChanges(engine, settings, {
       changed: () => {
         traces.tree.refreshNow();

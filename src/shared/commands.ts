@@ -55,6 +55,16 @@ export const TEST_COMMANDS = {
   compareWithBaseline: 'aiTraceInspector.compareWithBaseline',
 } as const;
 
+/** Replaying an LLM call with an edited request (src/extension/replay). */
+export const REPLAY_COMMANDS = {
+  replaySpan: 'aiTraceInspector.replaySpan',
+  runReplay: 'aiTraceInspector.runReplay',
+  runReplayTimes: 'aiTraceInspector.runReplayTimes',
+  compareReplay: 'aiTraceInspector.compareReplay',
+  chooseReplayTarget: 'aiTraceInspector.chooseReplayTarget',
+  setReplayApiKey: 'aiTraceInspector.setReplayApiKey',
+} as const;
+
 /** Team backends (Tempo, Jaeger, ClickHouse, Phoenix, Langfuse). */
 export const BACKEND_COMMANDS = {
   searchTeamTraces: 'aiTraceInspector.searchTeamTraces',
@@ -64,7 +74,7 @@ export const BACKEND_COMMANDS = {
 
 /** Every contributed command. */
 export const COMMANDS = {
-  ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS, ...TEST_COMMANDS, ...BACKEND_COMMANDS,
+  ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS, ...TEST_COMMANDS, ...REPLAY_COMMANDS, ...BACKEND_COMMANDS,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];

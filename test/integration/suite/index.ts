@@ -33,6 +33,7 @@ export async function run(): Promise<void> {
   require('./traceFiles.test');
   require('./stepsView.test');
   require('./traceTests.test');
+  require('./replay.test');
   require('./teamBackends.test');
 
   const failed: SuiteResults['failed'] = [];
