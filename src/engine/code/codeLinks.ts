@@ -239,7 +239,8 @@ export class CodeLinks {
       if (++read > MAX_QUOTABLE_SPANS) break;
       let texts = this.quotable.get(stored);
       if (!texts) this.quotable.set(stored, (texts = quotableTextsOf(normalizeSpan(stored))));
-      out.push(...texts);
+      // One by one: a retrieval may hold more documents than a call takes arguments.
+      for (const text of texts) out.push(text);
     }
     return out;
   }

@@ -1,0 +1,49 @@
+// Code links read trace content (recorded paths, documents) and the workspace files a trace
+// names: hostile values must neither throw out of the link queue nor hold the event loop.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CodeLinks } from '../../src/engine/code/codeLinks';
+import { TraceIndex } from '../../src/engine/index/traceIndex';
+import { PriceTable } from '../../src/engine/normalize/pricing';
+import { rawSpan } from './helpers/rawSpans';
+
+const AGENT_PY = 'def answer(question):\n    return client.chat(question)\n';
+
+function workspace(): string {
+  const root = mkdtempSync(join(tmpdir(), 'code-links-hostile-'));
+  mkdirSync(join(root, 'app'));
+  writeFileSync(join(root, 'app', 'agent.py'), AGENT_PY);
+  return root;
+}
+
+async function linksFor(root: string): Promise<{ index: TraceIndex; links: CodeLinks }> {
+  const index = new TraceIndex(new PriceTable());
+  const links = new CodeLinks(index);
+  index.onSpansAdded = (spans) => links.spansAdded(spans);
+  await links.configure([root], {});
+  return { index, links };
+}
+
+/** Waits until the link queue has handled what was added (it drains in setImmediate batches). */
+async function linked(check: () => boolean): Promise<void> {
+  for (let waited = 0; waited < 5000 && !check(); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('code links, hostile input', () => {
+  it('links an LLM span whose trace has a retrieval of 300,000 documents (was a RangeError out of the link queue)', async () => {
+    const root = workspace();
+    const { index, links } = await linksFor(root);
+    const traceId = 'ef'.repeat(16);
+    const documents = JSON.stringify(Array.from({ length: 300_000 }, (_, i) => ({ content: `d${i}` })));
+    index.addSpans([
+      rawSpan({ 'gen_ai.operation.name': 'retrieve', 'gen_ai.retrieval.documents': documents }, { traceId }),
+      rawSpan({ 'openinference.span.kind': 'LLM', 'code.file.path': 'app/agent.py', 'code.line.number': 2 }, { traceId }),
+    ]);
+    const agent = join(root, 'app', 'agent.py');
+    await linked(() => links.activity.line(agent, 2) !== undefined);
+    assert.equal(links.activity.line(agent, 2)?.count, 1);
+    await links.close();
+  });
+});
