@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CodeLinks } from '../../src/engine/code/codeLinks';
+import { WorkspacePaths } from '../../src/engine/code/workspacePaths';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
 import { rawSpan } from './helpers/rawSpans';
@@ -45,5 +46,15 @@ describe('code links, hostile input', () => {
     await linked(() => links.activity.line(agent, 2) !== undefined);
     assert.equal(links.activity.line(agent, 2)?.count, 1);
     await links.close();
+  });
+
+  it('resolves a recorded path of 200,000 folders by its file name in linear time (the suffix search was quadratic)', () => {
+    const root = workspace();
+    const paths = new WorkspacePaths([root], {});
+    paths.addFile(join(root, 'app', 'agent.py'));
+    paths.addFile(join(root, 'other', 'agent.py'));
+    // Two files named agent.py: only the tail `app/agent.py` tells them apart.
+    assert.equal(paths.resolve('/x'.repeat(200_000) + '/app/agent.py'), join(root, 'app', 'agent.py'));
+    assert.equal(paths.resolve('/x'.repeat(200_000) + '/agent.py'), undefined, 'two candidates, no longer tail: no guess');
   });
 });
