@@ -1,6 +1,7 @@
 // Code links read trace content (recorded paths, documents) and the workspace files a trace
 // names: hostile values must neither throw out of the link queue nor hold the event loop.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,5 +57,18 @@ describe('code links, hostile input', () => {
     // Two files named agent.py: only the tail `app/agent.py` tells them apart.
     assert.equal(paths.resolve('/x'.repeat(200_000) + '/app/agent.py'), join(root, 'app', 'agent.py'));
     assert.equal(paths.resolve('/x'.repeat(200_000) + '/agent.py'), undefined, 'two candidates, no longer tail: no guess');
+  });
+
+  it('never reads a named workspace path that is not a regular file (a FIFO blocked the engine for good)', async function () {
+    if (process.platform === 'win32') this.skip();
+    const root = workspace();
+    const fifo = join(root, 'app', 'stream.py');
+    execFileSync('mkfifo', [fifo]);
+    const { index, links } = await linksFor(root);
+    index.addSpans([rawSpan({ 'openinference.span.kind': 'LLM', 'code.file.path': fifo, 'code.line.number': 1 })]);
+    await linked(() => links.activity.line(fifo, 1) !== undefined);
+    assert.equal(links.activity.line(fifo, 1)?.count, 1, 'the span still counts on its line, without an anchor');
+    assert.equal(links.diskLines(fifo), undefined);
+    await links.close();
   });
 });

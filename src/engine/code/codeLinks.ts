@@ -3,7 +3,7 @@
 // made from. A span counts on both lines when both are known. Work is queued and done in small
 // batches, so a flood of spans never stalls the receivers. Trace details (the span detail, the
 // query API) get the same links as each span's `source` and `promptSource`.
-import { promises as fs, readFileSync, Stats } from 'node:fs';
+import { promises as fs, readFileSync, statSync, Stats } from 'node:fs';
 import { FSWatcher, watch } from 'chokidar';
 import * as path from 'node:path';
 import type { Span, TraceDetail } from '../../shared/spanModel';
@@ -219,6 +219,10 @@ export class CodeLinks {
       return lines;
     }
     try {
+      // A trace names the file: a FIFO or a device there would block this read for good, and
+      // a large file would be read whole before its size is known.
+      const stat = statSync(file);
+      if (!stat.isFile() || stat.size > MAX_ANCHORED_FILE_BYTES) return undefined;
       const text = readFileSync(file, 'utf8');
       if (text.length > MAX_ANCHORED_FILE_BYTES) return undefined;
       lines = linesOf(text);
