@@ -49,7 +49,14 @@ export function matchQueryApiRoute(pathname: string): { route: QueryApiRoute; tr
   if (pathname === '/api/report') return { route: 'report' };
   const match = /^\/api\/traces\/([^/]+)(\/otlp)?$/.exec(pathname);
   if (!match) return undefined;
-  return { route: match[2] ? 'traceOtlp' : 'trace', traceId: decodeURIComponent(match[1]) };
+  let traceId: string;
+  try {
+    traceId = decodeURIComponent(match[1]);
+  } catch {
+    // A broken percent escape (`%E0%A4%A`) names no trace: 404, not a URIError out of the handler.
+    return undefined;
+  }
+  return { route: match[2] ? 'traceOtlp' : 'trace', traceId };
 }
 
 /** The engine could not be reached at all (its window closed, the port went): not the same as "no such trace". */
