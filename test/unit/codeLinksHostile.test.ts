@@ -71,4 +71,23 @@ describe('code links, hostile input', () => {
     assert.equal(links.diskLines(fifo), undefined);
     await links.close();
   });
+
+  it('does not read a workspace text file over the size limit again at each change (a growing log was read whole)', async () => {
+    const root = workspace();
+    const { links } = await linksFor(root);
+    const texts: number[] = [];
+    const fileChanged = links.fileChanged.bind(links);
+    links.fileChanged = (file, text) => {
+      if (text !== undefined) texts.push(text.length);
+      fileChanged(file, text);
+    };
+    const log = join(root, 'training.txt');
+    writeFileSync(log, 'x'.repeat(3 << 20));
+    writeFileSync(join(root, 'small.txt'), 'hello');
+    await linked(() => texts.includes(5));
+    // The two changes settle together; give the large one as long again to show up.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.deepEqual(texts, [5], 'only the small file was read');
+    await links.close();
+  });
 });

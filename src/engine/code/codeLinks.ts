@@ -93,7 +93,7 @@ export class CodeLinks {
       clearTimeout(settling.get(file));
       settling.set(file, setTimeout(() => {
         settling.delete(file);
-        void fs.readFile(file, 'utf8').then((text) => this.fileChanged(file, text), () => undefined);
+        void this.readChanged(file);
       }, FILE_SETTLE_MS).unref());
     };
     watcher.on('add', read);
@@ -101,6 +101,23 @@ export class CodeLinks {
     watcher.on('unlink', (file) => this.fileChanged(file, undefined));
     watcher.on('error', () => undefined);
     return watcher;
+  }
+
+  /**
+   * A changed file's text, read only when it is a regular file within the size limit (the scan's
+   * rule): a large text file that keeps growing (a log, a dataset) is not read whole at each change.
+   */
+  private async readChanged(file: string): Promise<void> {
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (!stat) return;
+    if (!stat.isFile() || stat.size > MAX_ANCHORED_FILE_BYTES) {
+      // Too large to index or anchor: its old text must not stand for it.
+      this.prompts.removeFile(file);
+      this.fileLines.delete(file);
+      return;
+    }
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined) this.fileChanged(file, text);
   }
 
   spansAdded(spans: StoredSpan[]): void {
