@@ -43,20 +43,19 @@ export const queryApiPath = {
 type RouteArgs<R extends QueryApiRoute> = Parameters<(typeof queryApiPath)[R]>;
 
 /** Which route a request path names (and the trace id in it); undefined: no route. */
-export function matchQueryApiRoute(pathname: string): { route: QueryApiRoute; traceId?: string } | undefined {
+/** The route of a path; `badEncoding` when its trace id is not valid percent-encoding (`%E0%A4%A`): never a throw. */
+export function matchQueryApiRoute(pathname: string): { route: QueryApiRoute; traceId?: string; badEncoding?: boolean } | undefined {
   if (pathname === '/api/stats') return { route: 'stats' };
   if (pathname === '/api/traces') return { route: 'traces' };
   if (pathname === '/api/report') return { route: 'report' };
   const match = /^\/api\/traces\/([^/]+)(\/otlp)?$/.exec(pathname);
   if (!match) return undefined;
-  let traceId: string;
+  const route = match[2] ? 'traceOtlp' : 'trace';
   try {
-    traceId = decodeURIComponent(match[1]);
+    return { route, traceId: decodeURIComponent(match[1]) };
   } catch {
-    // A broken percent escape (`%E0%A4%A`) names no trace: 404, not a URIError out of the handler.
-    return undefined;
+    return { route, badEncoding: true };
   }
-  return { route: match[2] ? 'traceOtlp' : 'trace', traceId };
 }
 
 /** The engine could not be reached at all (its window closed, the port went): not the same as "no such trace". */
