@@ -49,6 +49,28 @@ describe('code links, hostile input', () => {
     await links.close();
   });
 
+  it('goes on linking after a span that throws while it is linked (the queue stopped, and the rejection could end the engine)', async () => {
+    const root = workspace();
+    const { index, links } = await linksFor(root);
+    // No input is known to throw today; make the first link throw as a future defect would.
+    const linker = links as unknown as { link: (span: unknown) => string[] };
+    const link = linker.link.bind(links);
+    let calls = 0;
+    linker.link = (span) => {
+      if (++calls === 1) throw new Error('a defect in a convention reader');
+      return link(span);
+    };
+    const agent = join(root, 'app', 'agent.py');
+    const llm = { 'openinference.span.kind': 'LLM', 'code.file.path': 'app/agent.py', 'code.line.number': 2 };
+    index.addSpans([rawSpan(llm, { traceId: 'a1'.repeat(16) }), rawSpan(llm, { traceId: 'b2'.repeat(16) })]);
+    await linked(() => links.activity.line(agent, 2) !== undefined);
+    assert.equal(links.activity.line(agent, 2)?.count, 1, 'the second span is linked');
+    index.addSpans([rawSpan(llm, { traceId: 'c3'.repeat(16) })]);
+    await linked(() => links.activity.line(agent, 2)?.count === 2);
+    assert.equal(links.activity.line(agent, 2)?.count, 2, 'and the queue keeps draining afterwards');
+    await links.close();
+  });
+
   it('resolves a recorded path of 200,000 folders by its file name in linear time (the suffix search was quadratic)', () => {
     const root = workspace();
     const paths = new WorkspacePaths([root], {});

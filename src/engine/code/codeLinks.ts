@@ -174,15 +174,28 @@ export class CodeLinks {
   }
 
   private async drain(): Promise<void> {
-    await this.scan;
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, BATCH);
-      const changed = new Set<string>();
-      for (const span of batch) for (const file of this.link(span)) changed.add(file);
-      if (changed.size) this.onFilesChanged([...changed]);
-      await new Promise((resolve) => setImmediate(resolve));
+    try {
+      // A failed scan leaves the prompt index short; spans still link by attributes and stacks.
+      await this.scan.catch(() => undefined);
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, BATCH);
+        const changed = new Set<string>();
+        for (const span of batch) for (const file of this.linkOrSkip(span)) changed.add(file);
+        if (changed.size) this.onFilesChanged([...changed]);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.draining = false;
     }
-    this.draining = false;
+  }
+
+  /** Trace content is hostile: a span that breaks linking stays unlinked and never stops the queue. */
+  private linkOrSkip(span: StoredSpan): string[] {
+    try {
+      return this.link(span);
+    } catch {
+      return [];
+    }
   }
 
   private relinkAll(): void {

@@ -9,11 +9,34 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SpanKind, SpanStatusCode, type AttributeValue, type HrTime } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { Session } from 'chdb';
+import { homedir } from 'node:os';
 import { FIXTURES } from './rawSpans';
 
+/** The part of chdb's Session these tests use. */
+interface ChdbSession {
+  query(sql: string, format?: string): string;
+  queryBind(sql: string, params: Record<string, unknown>, format?: string): string;
+  cleanup(): void;
+}
+
+/**
+ * chdb comes from `npm run setup` (it lists optional packages for other platforms that the
+ * registry does not serve, which `npm ci` refuses in a lock file but `npm install` skips).
+ */
+export const CHDB_HOME = process.env.CHDB_HOME ?? join(homedir(), '.cache', 'chdb');
+
+function newSession(): ChdbSession {
+  let chdb: { Session: new () => ChdbSession };
+  try {
+    chdb = require(join(CHDB_HOME, 'node_modules', 'chdb')) as typeof chdb;
+  } catch (error) {
+    throw new Error(`chdb (ClickHouse embedded) is not in ${CHDB_HOME}: run npm run setup (${(error as Error).message})`);
+  }
+  return new chdb.Session();
+}
+
 export class ChdbClickHouse {
-  readonly session = new Session();
+  readonly session = newSession();
 
   /** The exporter's traces_table.sql with its placeholders filled as the exporter fills them for a single node. */
   createTracesTable(database: string, table: string): void {
