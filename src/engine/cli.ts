@@ -1,7 +1,9 @@
 // The headless engine: `node dist/cli.js serve [--host H] [--port P] [--grpc-port G] [--watch PATH]`,
-// and `node dist/cli.js import FILE...` to check what trace files hold.
-import { readFileSync } from 'node:fs';
+// `node dist/cli.js import FILE...` to check what trace files hold, and `node dist/cli.js doctor`
+// to say why traces in a store or files look wrong.
+import { existsSync, readFileSync } from 'node:fs';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
+import { DIAGNOSIS_LABELS, type ServiceDiagnosis } from '../shared/doctor';
 import type { ImportResult } from '../shared/engineProtocol';
 import { DEFAULTS, maxMemoryBytes, PortInUseError, startEngine } from './engine';
 import { TraceFiles } from './files/traceFiles';
@@ -9,13 +11,15 @@ import { TraceIndex } from './index/traceIndex';
 import { PriceTable } from './normalize/pricing';
 import { DEFAULT_REDACTIONS, RedactionPattern, TextRedactor } from '../shared/redaction';
 import type { PriceOverride } from './normalize/pricing';
-import type { RetentionPolicy } from './store/traceStore';
+import { Ingest } from './otlp/ingest';
+import { TraceStore, type RetentionPolicy } from './store/traceStore';
 
 const USAGE = `AI Trace Inspector engine
 
 Usage:
   node dist/cli.js serve [options]
   node dist/cli.js import [--store DIR] [--json] FILE_OR_FOLDER...
+  node dist/cli.js doctor [--json] (--store DIR | FILE_OR_FOLDER...)
 
 serve options:
   --host HOST          interface to bind (default ${DEFAULTS.host}; anything else exposes your prompts)
@@ -48,6 +52,11 @@ per file its shape, spans, traces and problems as FILE:LINE: reason. Exit code 1
 problems or was not traces.
   --store DIR          also remember the files in DIR, so \`serve --store DIR\` reads them at start
   --json               print the results as JSON (an array of {file, shape, spans, traces, problems})
+
+doctor reads a store (--store DIR) or trace files and prints, per service, why its traces look
+wrong (Trace Doctor): each problem with how many traces show it, one example trace, the evidence
+and the fix. Exit code 1 when it found any.
+  --json               print them as JSON (the diagnoses of GET /api/stats)
 `;
 
 /** A wrong command line: the error is followed by the usage. */
@@ -168,7 +177,7 @@ async function serve(argv: string[]): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-export function parseImportArgs(argv: string[]): { paths: string[]; storeDir?: string; json: boolean } {
+export function parseImportArgs(argv: string[], needPaths = true): { paths: string[]; storeDir?: string; json: boolean } {
   const args: { paths: string[]; storeDir?: string; json: boolean } = { paths: [], json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -179,7 +188,7 @@ export function parseImportArgs(argv: string[]): { paths: string[]; storeDir?: s
     else if (arg.startsWith('--')) throw new UsageError(`unknown option "${arg}"`);
     else args.paths.push(arg);
   }
-  if (!args.paths.length) throw new UsageError('import needs at least one file or folder');
+  if (needPaths && !args.paths.length) throw new UsageError('import needs at least one file or folder');
   return args;
 }
 
@@ -204,6 +213,52 @@ function describeImport(result: ImportResult): string {
   return [head, ...problems].join('\n');
 }
 
+/** import's options, where a store alone is enough to read. */
+export function parseDoctorArgs(argv: string[]): { paths: string[]; storeDir?: string; json: boolean } {
+  const args = parseImportArgs(argv, false);
+  if (args.storeDir !== undefined && args.paths.length) throw new UsageError('doctor reads either --store DIR or files, not both');
+  if (args.storeDir === undefined && !args.paths.length) throw new UsageError('doctor needs --store DIR or at least one file or folder');
+  return args;
+}
+
+async function doctor(argv: string[]): Promise<void> {
+  const args = parseDoctorArgs(argv);
+  // Everything has arrived that will: a missing parent or log record is lost, not late.
+  const index = new TraceIndex(new PriceTable(), { doctorGraceMs: 0 });
+  const log = (message: string) => console.error(message);
+  if (args.storeDir !== undefined) {
+    if (!existsSync(args.storeDir)) throw new Error(`no store at ${args.storeDir}`);
+    const store = new TraceStore(args.storeDir, log);
+    for (const problem of (await store.replay(new Ingest(index))).problems) log(`store: ${problem}`);
+    store.close();
+    await new TraceFiles(index, args.storeDir, log).restoreRemembered();
+  } else {
+    for (const result of await new TraceFiles(index, undefined, log).import(args.paths, { remember: false })) {
+      if (result.shape === null) log(describeImport(result));
+    }
+  }
+  const diagnoses = index.doctor.serviceDiagnoses(true);
+  if (args.json) console.log(JSON.stringify(diagnoses, null, 2));
+  else console.log(describeDiagnoses(diagnoses, index.stats().traces));
+  if (diagnoses.length) process.exitCode = 1;
+}
+
+function describeDiagnoses(diagnoses: ServiceDiagnosis[], traces: number): string {
+  if (!diagnoses.length) return `Trace Doctor: nothing wrong found in ${traces} trace(s).`;
+  const lines = [`Trace Doctor: ${diagnoses.length} problem(s) in ${traces} trace(s)`];
+  for (const service of [...new Set(diagnoses.map((d) => d.service))].sort()) {
+    lines.push('', service);
+    for (const d of diagnoses.filter((x) => x.service === service)) {
+      lines.push(`  ${DIAGNOSIS_LABELS[d.kind]}: ${d.title}`,
+        `    ${d.traces} trace(s), e.g. ${d.exampleTraceId}`,
+        `    evidence: ${d.evidence}`,
+        `    fix: ${d.fix}`);
+      if (d.source) lines.push(`    source: ${d.source}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || rest.includes('--help') || rest.includes('-h')) {
@@ -212,6 +267,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'serve') return serve(rest);
   if (command === 'import') return importFiles(rest);
+  if (command === 'doctor') return doctor(rest);
   throw new UsageError(`unknown command "${command}"`);
 }
 

@@ -4,6 +4,10 @@
 // running engine. Each diagnosis must come back from the query API with its evidence and fix,
 // and each must go away when the app is set up right.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { OpenAIInstrumentation as OpenInferenceInstrumentation } from '@arizeai/openinference-instrumentation-openai';
 import { context, propagation, ROOT_CONTEXT, trace as otelTrace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -18,6 +22,7 @@ import { queryApiPath } from '../../src/shared/queryApi';
 import type { EngineStats, TraceDetail } from '../../src/shared/spanModel';
 import { buildSpanTree } from '../../src/shared/spanTree';
 import { EngineApiClient } from './helpers/engineApiClient';
+import { buildEngineBundles } from './helpers/engineBundles';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from './helpers/fakeOpenAiServer';
 import { moduleDefinition, REQUEST_MODEL } from './helpers/instrumentedLlmApps';
 import { startOtlpExportPipeline, type OtlpExportPipeline } from './helpers/otlpExportPipeline';
@@ -279,6 +284,34 @@ describe('Trace Doctor, on real instrumentation traffic set up wrong on purpose'
     const tree = buildSpanTree(applyInferredParents(detail.spans, detail.inferredParents, detail.adoptedSpans, true));
     assert.equal(tree.length, 1);
     assert.equal(buildSpanTree(detail.spans).length, 2, 'as received, the orphan is a root of its own');
+  });
+
+  it('node dist/cli.js doctor prints them per service for trace files, exit code 1 when any', async function () {
+    this.timeout(60_000);
+    const dir = mkdtempSync(join(tmpdir(), 'doctor-cli-'));
+    try {
+      const { cli } = await buildEngineBundles(dir);
+      const exportOf = async (service: string, file: string) => {
+        const [summary] = await api.listTraces({ service });
+        const response = await fetch(`http://127.0.0.1:${engine.httpPort}${queryApiPath.traceOtlp(summary.traceId)}`);
+        writeFileSync(join(dir, file), await response.text());
+        return join(dir, file);
+      };
+      const skewed = await exportOf('doctor-tool-server', 'skewed.json');
+      const clean = await exportOf((await api.listTraces({ q: 'subagentok' }))[0].service, 'clean.json');
+      const run = (args: string[]) => new Promise<{ code: number; stdout: string }>((resolve) => {
+        execFile(process.execPath, [cli, 'doctor', ...args], (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout }));
+      });
+      const found = await run([skewed, clean]);
+      assert.equal(found.code, 1, found.stdout);
+      assert.match(found.stdout, /^Trace Doctor: 1 problem\(s\) in 2 trace\(s\)\n\ndoctor-tool-server\n  clock skew: doctor-tool-server's clock looks behind doctor-gateway's\.\n    1 trace\(s\), e\.g\. [0-9a-f]{32}\n    evidence: handle tool call/);
+      const json = await run(['--json', skewed]);
+      assert.deepEqual((JSON.parse(json.stdout) as Diagnosis[]).map((d) => d.kind), ['clockSkew']);
+      const none = await run([clean]);
+      assert.deepEqual([none.code, none.stdout], [0, 'Trace Doctor: nothing wrong found in 1 trace(s).\n']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

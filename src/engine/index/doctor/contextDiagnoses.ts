@@ -2,7 +2,7 @@
 // continued one (a sub-agent in another thread or task, a call to another process), and bursts of
 // single-span traces from one service (no parent context at all). The lost trace is adopted by
 // its likely parent: by a span link, a shared session or conversation id, or, failing both,
-// by being the one agent, tool or chain span of the same service whose time contains it.
+// by being the one agent, tool or chain span of the same service running when it started.
 import type { InferredParent } from '../../../shared/doctor';
 import type { SpanKind } from '../../../shared/spanModel';
 import type { StoredSpan } from '../../model/storedSpan';
@@ -49,7 +49,7 @@ export function findAdopter(trace: Trace, root: StoredSpan, lookup: TraceLookup)
   let looked = 0;
   for (const other of lookup.startedBetween(root.startMs, root.startMs - LOOKBACK_MS)) {
     if (++looked > MAX_CANDIDATES || searched > MAX_SPANS_SEARCHED) break;
-    if (other === trace || other.summary.startMs + other.summary.durationMs < root.endMs) continue;
+    if (other === trace || other.summary.startMs + other.summary.durationMs < root.startMs) continue;
     searched += other.spans.size;
     const found = adoptionBy(other, root, trace);
     if (!found) continue;
@@ -76,7 +76,7 @@ export function adoptionBy(parentTrace: Trace, root: StoredSpan, trace: Trace): 
   }
   if (!DELEGATING.includes(container.facts.kind)) return undefined;
   return {
-    inferred: inferred(container, `inferred: it started trace ${root.traceId} while ${container.name}, the one ${container.facts.kind.toLowerCase()} span of ${container.resource.service} whose time contains it, ran`),
+    inferred: inferred(container, `inferred: it started trace ${root.traceId} while ${container.name} ran, the one ${container.facts.kind.toLowerCase()} span of ${container.resource.service} running then`),
     timeOnly: true,
   };
 }
@@ -86,11 +86,14 @@ function conversationOf(span: StoredSpan): string | undefined {
   return typeof id === 'string' ? id : span.facts.sessionId;
 }
 
-/** The shortest span of the root's service in a trace whose time contains the root. */
+/**
+ * The shortest span of the root's service in a trace that was running when the root started (lost
+ * work may end after the span that started it: it was never awaited, or its end was recorded later).
+ */
 function narrowestContaining(trace: Trace, root: StoredSpan): StoredSpan | undefined {
   let best: StoredSpan | undefined;
   for (const span of trace.spans.values()) {
-    if (span.resource.service !== root.resource.service || span.startMs > root.startMs || span.endMs < root.endMs) continue;
+    if (span.resource.service !== root.resource.service || span.startMs > root.startMs || span.endMs < root.startMs) continue;
     if (!best || span.endMs - span.startMs < best.endMs - best.startMs) best = span;
   }
   return best;

@@ -90,11 +90,14 @@ export class Doctor {
     return { diagnoses: out.list(), inferredParents, adoptedSpans };
   }
 
-  /** Each problem once per service; folds in the traces that settled since the last call (a bounded number per call). */
-  serviceDiagnoses(): ServiceDiagnosis[] {
+  /**
+   * Each problem once per service; folds in the traces that settled since the last call, a bounded
+   * number per call unless `all` (the CLI, which reads everything once).
+   */
+  serviceDiagnoses(all = false): ServiceDiagnosis[] {
     let folded = 0;
     for (const [trace, at] of this.changedAt) {
-      if (folded++ >= FOLD_PER_CALL || this.now() - at < this.graceMs) break;
+      if ((!all && folded++ >= FOLD_PER_CALL) || this.now() - at < this.graceMs) break;
       this.changedAt.delete(trace);
       if (trace.live) this.fold(trace);
     }

@@ -14,15 +14,16 @@ export function diagnoseOrphans(spans: Map<string, StoredSpan>, settled: boolean
   const orphans: StoredSpan[] = [];
   for (const span of spans.values()) if (span.parentSpanId && !spans.has(span.parentSpanId)) orphans.push(span);
   if (!orphans.length) return [];
-  // Narrowest first, so the first span that contains an orphan is its closest possible parent.
+  // Narrowest first, so the first span running when an orphan started is its closest possible parent
+  // (asynchronous work may end after the span that started it).
   const candidates = [...spans.values()].slice(0, MAX_CANDIDATES).sort((a, b) => (a.endMs - a.startMs) - (b.endMs - b.startMs));
   const inferred: InferredParent[] = [];
   for (const orphan of orphans.slice(0, MAX_REPAIRED)) {
     const parent = candidates.find((c) => c !== orphan && c.resource.service === orphan.resource.service
-      && c.startMs <= orphan.startMs && c.endMs >= orphan.endMs && !descendsFrom(c, orphan, spans));
+      && c.startMs <= orphan.startMs && c.endMs >= orphan.startMs && !descendsFrom(c, orphan, spans));
     if (parent) {
       inferred.push({ spanId: orphan.spanId, traceId: orphan.traceId, parentSpanId: parent.spanId,
-        reason: `inferred: its parent ${orphan.parentSpanId} never arrived; ${parent.name} is the closest span of ${parent.resource.service} whose time contains it` });
+        reason: `inferred: its parent ${orphan.parentSpanId} never arrived; ${parent.name} is the closest span of ${parent.resource.service} running when it started` });
     }
   }
   // Parents still on their way are not yet a problem; the repair shows at once.
