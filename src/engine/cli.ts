@@ -3,7 +3,7 @@
 // to say why traces in a store or files look wrong.
 import { existsSync, readFileSync } from 'node:fs';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
-import { DIAGNOSIS_LABELS, type ServiceDiagnosis } from '../shared/doctor';
+import { byService, describeServiceDiagnoses, type ServiceDiagnosis } from '../shared/doctor';
 import type { ImportResult } from '../shared/engineProtocol';
 import { DEFAULTS, maxMemoryBytes, PortInUseError, startEngine } from './engine';
 import { TraceFiles } from './files/traceFiles';
@@ -246,16 +246,7 @@ async function doctor(argv: string[]): Promise<void> {
 function describeDiagnoses(diagnoses: ServiceDiagnosis[], traces: number): string {
   if (!diagnoses.length) return `Trace Doctor: nothing wrong found in ${traces} trace(s).`;
   const lines = [`Trace Doctor: ${diagnoses.length} problem(s) in ${traces} trace(s)`];
-  for (const service of [...new Set(diagnoses.map((d) => d.service))].sort()) {
-    lines.push('', service);
-    for (const d of diagnoses.filter((x) => x.service === service)) {
-      lines.push(`  ${DIAGNOSIS_LABELS[d.kind]}: ${d.title}`,
-        `    ${d.traces} trace(s), e.g. ${d.exampleTraceId}`,
-        `    evidence: ${d.evidence}`,
-        `    fix: ${d.fix}`);
-      if (d.source) lines.push(`    source: ${d.source}`);
-    }
-  }
+  for (const [service, list] of byService(diagnoses)) lines.push('', ...describeServiceDiagnoses(service, list).lines);
   return lines.join('\n');
 }
 

@@ -10,6 +10,7 @@ import { EngineClient } from './engineConnection/engineClient';
 import { OtherWindowEngine } from './engineConnection/otherWindowEngine';
 import { followSettingChanges, readEngineSettings } from './engineConnection/settings';
 import { TraceViewPanels } from './traceView/traceViewPanels';
+import { DoctorProblems } from './views/doctorProblems';
 import { FileDiagnostics } from './views/fileDiagnostics';
 import { SidebarStatus } from './views/sidebarStatus';
 import type { StepsTreeProvider } from './views/stepsTree';
@@ -36,9 +37,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const steps = new StepsView(source);
   const status = new SidebarStatus(engine, source, otherWindow, traces.view);
   const fileDiagnostics = new FileDiagnostics();
+  const doctorProblems = new DoctorProblems(source);
   const traceViews = new TraceViewPanels(context, source);
   context.subscriptions.push(
-    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, traceViews,
+    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, doctorProblems, traceViews,
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),

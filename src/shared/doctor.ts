@@ -82,3 +82,32 @@ export function applyInferredParents(spans: Span[], inferred: InferredParent[] |
     return found && found.traceId === span.traceId ? { ...span, parentSpanId: found.parentSpanId, inferredParent: found.reason } : span;
   });
 }
+
+/**
+ * One service's diagnoses as plain text, as the CLI prints them and the Problems panel's document
+ * shows them; `starts` gives the line each diagnosis begins on.
+ */
+export function describeServiceDiagnoses(service: string, diagnoses: ServiceDiagnosis[]): { lines: string[]; starts: number[] } {
+  const lines = [service];
+  const starts: number[] = [];
+  for (const d of diagnoses) {
+    starts.push(lines.length);
+    lines.push(`  ${DIAGNOSIS_LABELS[d.kind] ?? d.kind}: ${d.title}`,
+      `    ${d.traces} trace(s), e.g. ${d.exampleTraceId}`,
+      `    evidence: ${d.evidence}`,
+      `    fix: ${d.fix}`);
+    if (d.source) lines.push(`    source: ${d.source}`);
+  }
+  return { lines, starts };
+}
+
+/** The diagnoses grouped by service, services in name order. */
+export function byService(diagnoses: ServiceDiagnosis[]): Map<string, ServiceDiagnosis[]> {
+  const grouped = new Map<string, ServiceDiagnosis[]>();
+  for (const d of [...diagnoses].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0))) {
+    const list = grouped.get(d.service);
+    if (list) list.push(d);
+    else grouped.set(d.service, [d]);
+  }
+  return grouped;
+}

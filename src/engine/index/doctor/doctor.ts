@@ -15,8 +15,8 @@ import { diagnoseUsage, diagnoseUsageTwice, isStreamed } from './usageDiagnoses'
 
 /** How long a trace stays quiet before missing parents and log records count as lost. */
 export const DEFAULT_GRACE_MS = 3000;
-/** Settled traces folded into the per-service diagnoses per call, and the problems kept per service. */
-const FOLD_PER_CALL = 500;
+/** Spans of settled traces folded into the per-service diagnoses per call (the rest wait for the next), and the problems kept. */
+const FOLD_SPANS_PER_CALL = 50_000;
 const MAX_SERVICE_DIAGNOSES = 1000;
 /** Spans of other traces shown under this one, at most. */
 const MAX_ADOPTED_SPANS = 5000;
@@ -92,12 +92,13 @@ export class Doctor {
 
   /**
    * Each problem once per service; folds in the traces that settled since the last call, a bounded
-   * number per call unless `all` (the CLI, which reads everything once).
+   * number of spans per call unless `all` (the CLI, which reads everything once).
    */
   serviceDiagnoses(all = false): ServiceDiagnosis[] {
-    let folded = 0;
+    let spans = 0;
     for (const [trace, at] of this.changedAt) {
-      if ((!all && folded++ >= FOLD_PER_CALL) || this.now() - at < this.graceMs) break;
+      if ((!all && spans >= FOLD_SPANS_PER_CALL) || this.now() - at < this.graceMs) break;
+      spans += trace.spans.size;
       this.changedAt.delete(trace);
       if (trace.live) this.fold(trace);
     }
