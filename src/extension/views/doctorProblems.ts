@@ -1,10 +1,12 @@
 // Trace Doctor in the editor: one Problems-panel entry per service and problem (not per span), on a
 // read-only document that describes the service's problems, and a status-bar hint the first time
-// a kind of problem appears. Follows the engine's stats, which carry the diagnoses per service.
+// a kind of problem appears. Follows the engine's stats, which carry the diagnoses per service;
+// their quick fixes are offered on the app's set-up files (doctorQuickFixes.ts).
 import * as vscode from 'vscode';
 import { byService, describeServiceDiagnoses, DIAGNOSIS_LABELS, type ServiceDiagnosis } from '../../shared/doctor';
 import type { EngineStats } from '../../shared/spanModel';
 import type { ActiveSource } from '../engineConnection/activeSource';
+import { DOCTOR_FIX_SELECTOR, DoctorQuickFixes } from './doctorQuickFixes';
 
 export const DOCTOR_SCHEME = 'ai-trace-doctor';
 const HINT_MS = 15_000;
@@ -19,12 +21,16 @@ export class DoctorProblems implements vscode.TextDocumentContentProvider, vscod
   readonly onDidChange = this.changed.event;
   private readonly seenKinds = new Set<string>();
   private texts = new Map<string, string>();
+  private latest: ServiceDiagnosis[] = [];
   private lastKey = '';
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(source: ActiveSource) {
     this.subscriptions = [
       vscode.workspace.registerTextDocumentContentProvider(DOCTOR_SCHEME, this),
+      vscode.languages.registerCodeActionsProvider(DOCTOR_FIX_SELECTOR, new DoctorQuickFixes(() => this.latest), {
+        providedCodeActionKinds: [DoctorQuickFixes.kind],
+      }),
       source.onDidChange((stats) => (stats ? this.show(stats) : source.stats().then((s) => this.show(s), () => undefined))),
     ];
   }
@@ -35,6 +41,7 @@ export class DoctorProblems implements vscode.TextDocumentContentProvider, vscod
 
   private show(stats: EngineStats): void {
     const diagnoses = stats.diagnoses ?? [];
+    this.latest = diagnoses;
     const key = JSON.stringify(diagnoses.map((d) => [d.kind, d.service, d.traces, d.evidence]));
     if (key === this.lastKey) return;
     this.lastKey = key;
