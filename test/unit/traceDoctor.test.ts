@@ -23,6 +23,9 @@ import type { EngineStats, TraceDetail } from '../../src/shared/spanModel';
 import { buildSpanTree } from '../../src/shared/spanTree';
 import { EngineApiClient } from './helpers/engineApiClient';
 import { buildEngineBundles } from './helpers/engineBundles';
+import { rawSpan } from './helpers/rawSpans';
+import { TraceIndex } from '../../src/engine/index/traceIndex';
+import { PriceTable } from '../../src/engine/normalize/pricing';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from './helpers/fakeOpenAiServer';
 import { moduleDefinition, REQUEST_MODEL } from './helpers/instrumentedLlmApps';
 import { startOtlpExportPipeline, type OtlpExportPipeline } from './helpers/otlpExportPipeline';
@@ -323,3 +326,28 @@ describe('Trace Doctor known bad versions table', () => {
     assert.ok(compareVersions('0.10.0', '0.9.9') > 0);
   });
 });
+
+describe('Trace Doctor on hostile traces', () => {
+  it('stays bounded: a sample of span ids, cut evidence, a bounded number of repairs, long chains walked once', () => {
+    const index = new TraceIndex(new PriceTable(), { doctorGraceMs: 0 });
+    const traceId = 'd0c7'.padEnd(32, '0');
+    const hex = (n: number) => n.toString(16).padStart(16, '0');
+    const longName = 'x'.repeat(100_000);
+    // 3000 orphans (parents that never arrive) and a 3000-deep chain that reports usage at every level.
+    const spans = [rawSpan({}, { traceId, spanId: hex(1), name: 'root', startMs: 0, endMs: 10_000 })];
+    for (let i = 0; i < 3000; i++) spans.push(rawSpan({}, { traceId, spanId: hex(10_000 + i), parentSpanId: hex(90_000 + i), name: longName, startMs: 1 + i, endMs: 2 + i }));
+    for (let i = 0; i < 3000; i++) {
+      spans.push(rawSpan({ 'gen_ai.usage.input_tokens': 1, 'gen_ai.usage.output_tokens': 1 }, { traceId, spanId: hex(20_000 + i), parentSpanId: hex(i ? 20_000 + i - 1 : 1), name: `level ${i}`, startMs: 1, endMs: 9_000 }));
+    }
+    index.addSpans(spans);
+    const detail = index.trace(traceId)!;
+    const orphans = detail.diagnoses!.find((d) => d.kind === 'orphanSpans')!;
+    assert.equal(orphans.spanIds!.length, 20);
+    assert.ok(orphans.evidence.length < 1100, `evidence cut, got ${orphans.evidence.length} characters`);
+    assert.match(orphans.evidence, /\(3000 spans like this\)$/);
+    assert.equal(detail.inferredParents!.length, 200);
+    assert.ok(detail.diagnoses!.some((d) => d.kind === 'usageCountedTwice'));
+    assert.ok((index.stats().diagnoses ?? []).some((d) => d.kind === 'orphanSpans' && d.traces === 1));
+  });
+});
+

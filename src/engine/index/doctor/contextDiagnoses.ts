@@ -18,7 +18,7 @@ export interface TraceLookup {
 /** How far back a lost trace's parent may have started, and how many traces are looked at. */
 const LOOKBACK_MS = 10 * 60_000;
 const MAX_CANDIDATES = 200;
-const MAX_SPANS_SEARCHED = 50_000;
+const MAX_SPANS_SEARCHED = 200_000;
 /** Single-span traces of one service within a second from this many on: nothing propagates context. */
 export const BURST_TRACES = 5;
 const BURST_WINDOW_MS = 1000;
@@ -104,9 +104,12 @@ export function findAdopted(trace: Trace, lookup: TraceLookup): { trace: Trace; 
   const adopted: { trace: Trace; inferred: InferredParent }[] = [];
   const end = trace.summary.startMs + trace.summary.durationMs;
   let looked = 0;
+  let searched = 0;
   for (const other of lookup.startedBetween(end, trace.summary.startMs)) {
-    if (++looked > MAX_CANDIDATES) break;
-    const root = other === trace ? undefined : realRoot(other);
+    if (++looked > MAX_CANDIDATES || searched > MAX_SPANS_SEARCHED) break;
+    if (other === trace) continue;
+    searched += other.spans.size + trace.spans.size;
+    const root = realRoot(other);
     if (!root || root.otelKind === SERVER || root.otelKind === CONSUMER) continue;
     const found = adoptionBy(trace, root, other);
     // Time alone must point here and nowhere else.

@@ -3,6 +3,10 @@
 import type { Diagnosis, DiagnosisKind } from '../../../shared/doctor';
 
 const SPAN_SAMPLE = 20;
+/** Evidence quotes span names, which are untrusted and unbounded: it is cut at this length. */
+const MAX_TEXT = 1000;
+
+const cut = (text: string) => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}…` : text);
 
 export type DiagnosisText = Omit<Diagnosis, 'kind' | 'service' | 'spanIds'>;
 
@@ -12,7 +16,10 @@ export class DiagnosisList {
   add(kind: DiagnosisKind, service: string, spanId: string | undefined, text: DiagnosisText): void {
     const key = `${kind}\u0000${service}`;
     let entry = this.entries.get(key);
-    if (!entry) this.entries.set(key, (entry = { diagnosis: { kind, service, ...text, spanIds: [] }, spans: 0 }));
+    if (!entry) {
+      const diagnosis = { kind, service: cut(service), ...text, title: cut(text.title), evidence: cut(text.evidence), spanIds: [] };
+      this.entries.set(key, (entry = { diagnosis, spans: 0 }));
+    }
     entry.spans++;
     if (spanId && entry.diagnosis.spanIds!.length < SPAN_SAMPLE) entry.diagnosis.spanIds!.push(spanId);
   }
