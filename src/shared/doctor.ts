@@ -5,7 +5,7 @@
 import type { Span } from './spanModel';
 
 export type DiagnosisKind =
-  | 'orphanSpans' | 'detachedTrace' | 'noContextPropagation' | 'clockSkew'
+  | 'orphanSpans' | 'detachedTrace' | 'contextLostBetweenServices' | 'noContextPropagation' | 'clockSkew'
   | 'contentCaptureOff' | 'contentLogsMissing' | 'contentRedacted'
   | 'usageMissing' | 'usageNonStandardKey' | 'usageCountedTwice' | 'streamWithoutUsage'
   | 'knownBadVersion';
@@ -55,6 +55,7 @@ export interface InferredParent {
 export const DIAGNOSIS_LABELS: Record<DiagnosisKind, string> = {
   orphanSpans: 'orphan spans',
   detachedTrace: 'detached sub-trace',
+  contextLostBetweenServices: 'context lost between services',
   noContextPropagation: 'no context propagation',
   clockSkew: 'clock skew',
   contentCaptureOff: 'content capture off',

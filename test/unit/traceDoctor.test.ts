@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenAIInstrumentation as OpenInferenceInstrumentation } from '@arizeai/openinference-instrumentation-openai';
-import { context, propagation, ROOT_CONTEXT, trace as otelTrace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, trace as otelTrace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OpenAIInstrumentation as OtelGenAiInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { OpenAIInstrumentation as OpenLlmetryInstrumentation } from '@traceloop/instrumentation-openai';
@@ -251,13 +251,13 @@ describe('Trace Doctor, on real instrumentation traffic set up wrong on purpose'
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     const gateway = startOtlpExportPipeline(engine.httpPort, 'doctor-gateway');
     const toolServer = startOtlpExportPipeline(engine.httpPort, 'doctor-tool-server');
-    const parent = gateway.tracerProvider.getTracer('gateway').startSpan('call tool server', { kind: 3 });
+    const parent = gateway.tracerProvider.getTracer('gateway').startSpan('call tool server', { kind: SpanKind.CLIENT });
     const headers: Record<string, string> = {};
     propagation.inject(otelTrace.setSpan(context.active(), parent), headers);
     const received = propagation.extract(ROOT_CONTEXT, headers);
     const started = Date.now();
     // The tool server's clock is 250 ms behind the gateway's.
-    toolServer.tracerProvider.getTracer('tool-server').startSpan('handle tool call', { kind: 2, startTime: started - 250 }, received).end(started - 200);
+    toolServer.tracerProvider.getTracer('tool-server').startSpan('handle tool call', { kind: SpanKind.SERVER, startTime: started - 250 }, received).end(started - 200);
     parent.end();
     await toolServer.flush();
     await gateway.flush();
@@ -268,6 +268,26 @@ describe('Trace Doctor, on real instrumentation traffic set up wrong on purpose'
     assert.match(diagnosis.evidence, /starts 2\d\d(\.\d)? ms before its parent call tool server/);
     const child = detail.spans.find((s) => s.service === 'doctor-tool-server')!;
     assert.ok(child.startMs < detail.spans.find((s) => s.service === 'doctor-gateway')!.startMs, 'times as received');
+  });
+
+  it('a service called without the trace context starts traces of its own: shown under the call, and said per service', async () => {
+    const caller = startOtlpExportPipeline(engine.httpPort, 'doctor-caller');
+    const callee = startOtlpExportPipeline(engine.httpPort, 'doctor-callee');
+    const call = caller.tracerProvider.getTracer('caller').startSpan('POST /lookup', { kind: SpanKind.CLIENT });
+    // The callee never reads a traceparent header: its request span starts a trace of its own.
+    callee.tracerProvider.getTracer('callee').startSpan('POST /lookup', { kind: SpanKind.SERVER }, ROOT_CONTEXT).end();
+    call.end();
+    await callee.flush();
+    await caller.flush();
+    await Promise.all([caller.shutdown(), callee.shutdown()]);
+    const [calleeTrace] = await tracesOf('doctor-callee');
+    const diagnosis = only(calleeTrace.diagnoses ?? [], 'contextLostBetweenServices');
+    assert.equal(diagnosis.service, 'doctor-callee');
+    assert.match(diagnosis.fix, /propagation\.extract/);
+    const [callerTrace] = await tracesOf('doctor-caller');
+    assert.equal(callerTrace.inferredParents?.[0].parentSpanId, call.spanContext().spanId);
+    assert.equal(callerTrace.adoptedSpans?.[0].service, 'doctor-callee');
+    assert.ok((await stats()).diagnoses?.some((d) => d.kind === 'contextLostBetweenServices' && d.service === 'doctor-callee'));
   });
 
   it('a span whose parent never ended is shown under the closest span that contains it, marked and reversible', async () => {

@@ -26,6 +26,7 @@ const BURST_WINDOW_MS = 1000;
 const DELEGATING: SpanKind[] = ['AGENT', 'TOOL', 'CHAIN'];
 /** OTLP kinds of spans that rightly start a trace: a request received, a message consumed. */
 const SERVER = 2;
+const CLIENT = 3;
 const CONSUMER = 5;
 
 const PROPAGATION_FIX = 'Carry the context into the other thread, task or process: Python threads: ThreadingInstrumentor().instrument() '
@@ -42,7 +43,8 @@ export function realRoot(trace: Trace): StoredSpan | undefined {
 
 /** The parent a trace's root most likely had in another trace, or undefined. */
 export function findAdopter(trace: Trace, root: StoredSpan, lookup: TraceLookup): InferredParent | undefined {
-  if (root.otelKind === SERVER || root.otelKind === CONSUMER) return undefined;
+  // A consumed message rightly starts a trace (linked to its producer, if anything).
+  if (root.otelKind === CONSUMER) return undefined;
   let byTime: InferredParent | undefined;
   let timeMatches = 0;
   let searched = 0;
@@ -64,6 +66,14 @@ export function findAdopter(trace: Trace, root: StoredSpan, lookup: TraceLookup)
 /** Whether `parentTrace` holds the likely parent of `root` (of `trace`), and how sure that is. */
 export function adoptionBy(parentTrace: Trace, root: StoredSpan, trace: Trace): { inferred: InferredParent; timeOnly: boolean } | undefined {
   const inferred = (parent: StoredSpan, reason: string) => ({ spanId: root.spanId, traceId: root.traceId, parentSpanId: parent.spanId, reason });
+  if (root.otelKind === SERVER) {
+    // A request received: its trace should have continued the caller's, whose client call is waiting for it.
+    const call = callerOf(parentTrace, root);
+    return call && {
+      inferred: inferred(call, `inferred: ${root.resource.service} started trace ${root.traceId} while ${call.name} of ${call.resource.service}, the one call out running then, waited for it`),
+      timeOnly: true,
+    };
+  }
   for (const link of root.links ?? []) {
     const linked = link.traceId === parentTrace.traceId ? parentTrace.spans.get(link.spanId) : undefined;
     if (linked) return { inferred: inferred(linked, `inferred: it started trace ${root.traceId} with a link to ${linked.name}`), timeOnly: false };
@@ -79,6 +89,19 @@ export function adoptionBy(parentTrace: Trace, root: StoredSpan, trace: Trace): 
     inferred: inferred(container, `inferred: it started trace ${root.traceId} while ${container.name} ran, the one ${container.facts.kind.toLowerCase()} span of ${container.resource.service} running then`),
     timeOnly: true,
   };
+}
+
+/** The narrowest client call of another service, with no child of its own, that spans the whole request. */
+function callerOf(trace: Trace, request: StoredSpan): StoredSpan | undefined {
+  const parents = new Set<string>();
+  for (const span of trace.spans.values()) if (span.parentSpanId) parents.add(span.parentSpanId);
+  let best: StoredSpan | undefined;
+  for (const span of trace.spans.values()) {
+    if (span.otelKind !== CLIENT || span.resource.service === request.resource.service || parents.has(span.spanId)) continue;
+    if (span.startMs > request.startMs || span.endMs < request.endMs) continue;
+    if (!best || span.endMs - span.startMs < best.endMs - best.startMs) best = span;
+  }
+  return best;
 }
 
 function conversationOf(span: StoredSpan): string | undefined {
@@ -110,7 +133,7 @@ export function findAdopted(trace: Trace, lookup: TraceLookup): { trace: Trace; 
     if (other === trace) continue;
     searched += other.spans.size + trace.spans.size;
     const root = realRoot(other);
-    if (!root || root.otelKind === SERVER || root.otelKind === CONSUMER) continue;
+    if (!root || root.otelKind === CONSUMER) continue;
     const found = adoptionBy(trace, root, other);
     // Time alone must point here and nowhere else.
     if (found && (!found.timeOnly || findAdopter(other, root, lookup)?.parentSpanId === found.inferred.parentSpanId)) {
@@ -120,7 +143,19 @@ export function findAdopted(trace: Trace, lookup: TraceLookup): { trace: Trace; 
   return adopted;
 }
 
+const HTTP_PROPAGATION_FIX = 'Pass the trace context with the call: instrument the HTTP client and server on both sides '
+  + '(Node: @opentelemetry/instrumentation-http and -undici; Python: opentelemetry-instrumentation-requests / -httpx and the server framework\'s), '
+  + 'or propagation.inject(context.active(), headers) in the caller and propagation.extract(ROOT_CONTEXT, headers) in this service, with the W3C trace context propagator on both.';
+
 export function diagnoseDetached(root: StoredSpan, adopter: InferredParent, out: DiagnosisList): void {
+  if (root.otelKind === SERVER) {
+    out.add('contextLostBetweenServices', root.resource.service, root.spanId, {
+      title: `${root.resource.service}'s spans do not join the trace of the service that calls it: the trace context is not passed or not read.`,
+      evidence: `${root.name}: ${adopter.reason.replace(/^inferred: /, '')}; it is shown there, marked as inferred.`,
+      fix: HTTP_PROPAGATION_FIX,
+    });
+    return;
+  }
   out.add('detachedTrace', root.resource.service, root.spanId, {
     title: 'Work that belongs to another trace started a trace of its own: context was not propagated.',
     evidence: `${root.name} ${adopter.reason.replace(/^inferred: it /, '')}; it is shown there, marked as inferred.`,
