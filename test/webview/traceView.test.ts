@@ -225,6 +225,31 @@ describe('trace view webview in Chromium', function () {
     await view.page.screenshot({ path: `${SHOTS}/exception-attributes-dark.png` });
   });
 
+  it('offers Go to source for the call site and the prompt template (and a close runner-up), each saying which', async () => {
+    const trace = ragTrace();
+    const llm = trace.spans.find((s) => s.spanId === spanIdOf(4))!;
+    // As the engine sends a span it linked to the workspace: the call site, and the prompt's template.
+    llm.source = { file: '/ws/app/rag.py', line: 58, function: 'answer', how: 'attribute' };
+    llm.promptSource = { file: '/ws/app/prompts.py', line: 3, how: 'prompt', confidence: 0.92, runnerUp: { file: '/ws/old/prompts.py', line: 7, confidence: 0.88 } };
+    const view = await show(trace, { select: spanIdOf(4) });
+    const links = view.page.locator('.detail-actions .go-to-source');
+    assert.deepEqual(await links.allInnerTexts(), [
+      'Go to source: /ws/app/rag.py:58 (answer) · call site',
+      'Go to source: /ws/app/prompts.py:3 · prompt template, 92% match',
+      'or /ws/old/prompts.py:7 · prompt template, 88% match',
+    ]);
+    await links.nth(1).click();
+    await links.nth(0).click();
+    assert.deepEqual((await view.posted('openSource')).map((m) => (m as { location: { file: string; line: number } }).location).map((l) => [l.file, l.line]),
+      [['/ws/app/prompts.py', 3], ['/ws/app/rag.py', 58]]);
+    await view.page.screenshot({ path: `${SHOTS}/source-links-dark.png` });
+    // An error's stack as the only route.
+    llm.source = { file: '/ws/app/rag.py', line: 61, how: 'stack' };
+    delete llm.promptSource;
+    const failed = await show(trace, { select: spanIdOf(4) });
+    assert.deepEqual(await failed.page.locator('.detail-actions .go-to-source').allInnerTexts(), ["Go to source: /ws/app/rag.py:61 · from the error's stack"]);
+  });
+
   it('says why an LLM span has no prompt or response', async () => {
     const trace = traceOf(0xd1, [{ id: 1, name: 'chat gpt-4o', start: 0, end: 800, attributes: { 'gen_ai.system': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 12, 'gen_ai.usage.output_tokens': 40 } }]);
     const view = await show(trace);

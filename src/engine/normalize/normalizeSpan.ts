@@ -148,7 +148,7 @@ function sourceOf(attrs: Attributes): Span['source'] {
   const fn = firstString(attrs, 'code.function.name')
     ?? [firstString(attrs, 'code.namespace'), firstString(attrs, 'code.function')].filter(Boolean).join('.') ?? undefined;
   if (!file && !fn) return undefined;
-  const source: NonNullable<Span['source']> = { file: file ?? '' };
+  const source: NonNullable<Span['source']> = { file: file ?? '', how: 'attribute' };
   const line = firstNumber(attrs, 'code.line.number', 'code.lineno');
   if (line !== undefined) source.line = line;
   const column = firstNumber(attrs, 'code.column.number', 'code.column');
