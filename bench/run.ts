@@ -3,9 +3,11 @@
 //   1. OTLP/HTTP protobuf ingest rate ÷ protobufjs decode-only rate      (target ≥ 1.0)
 //   2. resident memory per indexed span ÷ wire bytes per span            (target ≤ 0.75)
 //   3. 200 MB OTLP/JSON-lines file import rate ÷ JSON.parse alone          (target ≥ 0.8)
+//   4. a 10,000-span trace read with Trace Doctor ÷ its normalization alone (target ≤ 1.5)
 import { ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { doctorBench } from './doctor';
 import { fileImportBench } from './fileImport';
 import { ExportTraceServiceRequest } from './otlpProto';
 import { makeWorkload, Workload } from './workload';
@@ -146,6 +148,7 @@ async function main(): Promise<void> {
     + `ratio ${memoryRatio.toFixed(2)} (target ≤ 0.75) ${memoryRatio <= 0.75 ? 'PASS' : 'MISS'}`);
 
   await fileImportBench();
+  doctorBench();
 }
 
 main().catch((error) => {
