@@ -24,6 +24,11 @@ export const BURST_TRACES = 5;
 const BURST_WINDOW_MS = 1000;
 /** Spans that hand work on (and so may have lost it to another context). */
 const DELEGATING: SpanKind[] = ['AGENT', 'TOOL', 'CHAIN'];
+/**
+ * Separate traces are timed by separate anchors (an SDK anchors each root span to the wall clock,
+ * which ticks in milliseconds), so "started while it ran" allows this much either way.
+ */
+const ANCHOR_SLACK_MS = 5;
 /** OTLP kinds of spans that rightly start a trace: a request received, a message consumed. */
 const SERVER = 2;
 const CLIENT = 3;
@@ -49,9 +54,9 @@ export function findAdopter(trace: Trace, root: StoredSpan, lookup: TraceLookup)
   let timeMatches = 0;
   let searched = 0;
   let looked = 0;
-  for (const other of lookup.startedBetween(root.startMs, root.startMs - LOOKBACK_MS)) {
+  for (const other of lookup.startedBetween(root.startMs + ANCHOR_SLACK_MS, root.startMs - LOOKBACK_MS)) {
     if (++looked > MAX_CANDIDATES || searched > MAX_SPANS_SEARCHED) break;
-    if (other === trace || other.summary.startMs + other.summary.durationMs < root.startMs) continue;
+    if (other === trace || other.summary.startMs + other.summary.durationMs < root.startMs - ANCHOR_SLACK_MS) continue;
     searched += other.spans.size;
     const found = adoptionBy(other, root, trace);
     if (!found) continue;
@@ -98,7 +103,7 @@ function callerOf(trace: Trace, request: StoredSpan): StoredSpan | undefined {
   let best: StoredSpan | undefined;
   for (const span of trace.spans.values()) {
     if (span.otelKind !== CLIENT || span.resource.service === request.resource.service || parents.has(span.spanId)) continue;
-    if (span.startMs > request.startMs || span.endMs < request.endMs) continue;
+    if (span.startMs > request.startMs + ANCHOR_SLACK_MS || span.endMs < request.endMs - ANCHOR_SLACK_MS) continue;
     if (!best || span.endMs - span.startMs < best.endMs - best.startMs) best = span;
   }
   return best;
@@ -116,7 +121,7 @@ function conversationOf(span: StoredSpan): string | undefined {
 function narrowestContaining(trace: Trace, root: StoredSpan): StoredSpan | undefined {
   let best: StoredSpan | undefined;
   for (const span of trace.spans.values()) {
-    if (span.resource.service !== root.resource.service || span.startMs > root.startMs || span.endMs < root.startMs) continue;
+    if (span.resource.service !== root.resource.service || span.startMs > root.startMs + ANCHOR_SLACK_MS || span.endMs < root.startMs - ANCHOR_SLACK_MS) continue;
     if (!best || span.endMs - span.startMs < best.endMs - best.startMs) best = span;
   }
   return best;
@@ -128,7 +133,7 @@ export function findAdopted(trace: Trace, lookup: TraceLookup): { trace: Trace; 
   const end = trace.summary.startMs + trace.summary.durationMs;
   let looked = 0;
   let searched = 0;
-  for (const other of lookup.startedBetween(end, trace.summary.startMs)) {
+  for (const other of lookup.startedBetween(end + ANCHOR_SLACK_MS, trace.summary.startMs - ANCHOR_SLACK_MS)) {
     if (++looked > MAX_CANDIDATES || searched > MAX_SPANS_SEARCHED) break;
     if (other === trace) continue;
     searched += other.spans.size + trace.spans.size;
