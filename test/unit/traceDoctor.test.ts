@@ -237,6 +237,26 @@ describe('Trace Doctor, on real instrumentation traffic set up wrong on purpose'
     assert.ok(!kinds(await diagnosesOf(asked)).includes('streamWithoutUsage'));
   });
 
+  it('usage missing from a call that got a response', async () => {
+    const service = await runApp(undefined, async (_client, pipeline) => {
+      pipeline.tracerProvider.getTracer('homegrown-llm').startSpan('call-model', {
+        attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o-mini', 'input.value': 'hi', 'output.value': 'hello' },
+      }).end();
+    });
+    assert.match(only(await diagnosesOf(service), 'usageMissing').evidence, /call-model \(gpt-4o-mini\) finished without any usage attribute/);
+  });
+
+  it('an instrumentation version known to drop data, with its source', async () => {
+    const service = await runApp(openLlmetry(true), async (client) => {
+      const stream = await client.chat.completions.create({ model: REQUEST_MODEL, stream: true, messages: [{ role: 'user', content: 'stream via openllmetry' }] });
+      for await (const _ of stream) { /* read to the end */ }
+    });
+    const diagnosis = only(await diagnosesOf(service), 'knownBadVersion');
+    assert.equal(diagnosis.source, 'https://github.com/traceloop/openllmetry-js/issues/940');
+    assert.match(diagnosis.evidence, /@traceloop\/instrumentation-openai 0\.27\.0/);
+    assert.ok(!kinds(await diagnosesOf(service)).includes('usageMissing'), 'the version says why usage is missing');
+  });
+
   it('usage under a key no convention uses', async () => {
     const service = await runApp(undefined, async (_client, pipeline) => {
       const span = pipeline.tracerProvider.getTracer('homegrown-llm').startSpan('call-model', {
@@ -339,10 +359,11 @@ describe('Trace Doctor, on real instrumentation traffic set up wrong on purpose'
 });
 
 describe('Trace Doctor known bad versions table', () => {
-  it('matches by scope, version and streaming, each entry with its source', () => {
+  it('matches by scope, version and what the span lacks, each entry with its source', () => {
     assert.equal(knownBadVersion('opentelemetry.instrumentation.openai', '0.2.0', true)?.source, 'https://github.com/traceloop/openllmetry/issues/165');
     assert.equal(knownBadVersion('opentelemetry.instrumentation.openai', '0.2.1', true), undefined);
-    assert.equal(knownBadVersion('opentelemetry.instrumentation.openai', '0.2.0', false), undefined);
+    assert.equal(knownBadVersion('@traceloop/instrumentation-openai', '0.27.0', true), undefined, 'a span with usage lost nothing');
+    assert.equal(knownBadVersion('@traceloop/instrumentation-openai', '0.27.0', false)?.source, 'https://github.com/traceloop/openllmetry-js/issues/940');
     assert.ok(compareVersions('0.10.0', '0.9.9') > 0);
   });
 });

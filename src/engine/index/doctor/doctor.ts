@@ -9,9 +9,9 @@ import { normalizeSpan } from '../../normalize/normalizeSpan';
 import { diagnoseContent } from './contentDiagnoses';
 import { diagnoseBurst, diagnoseDetached, findAdopted, findAdopter, realRoot, type TraceLookup } from './contextDiagnoses';
 import { DiagnosisList } from './diagnosisList';
-import { knownBadVersion } from './instrumentations';
+import { knownBadVersion, type KnownBadVersion } from './instrumentations';
 import { diagnoseClockSkew, diagnoseOrphans } from './structureDiagnoses';
-import { diagnoseUsage, diagnoseUsageTwice, isStreamed } from './usageDiagnoses';
+import { diagnoseUsage, diagnoseUsageTwice } from './usageDiagnoses';
 
 /** How long a trace stays quiet before missing parents and log records count as lost. */
 export const DEFAULT_GRACE_MS = 3000;
@@ -66,8 +66,9 @@ export class Doctor {
     for (const span of llmSpans) {
       const stored = trace.spans.get(span.spanId);
       diagnoseContent(span, !!stored?.events.some((e) => e.fromLog), settled, out);
-      diagnoseUsage(span, out);
-      if (span.scope) diagnoseVersion(span, out);
+      // A known bad version that drops usage says why better than "usage missing" does.
+      const badVersion = span.scope && diagnoseVersion(span, out);
+      if (!badVersion?.withoutUsageOnly) diagnoseUsage(span, out);
     }
     diagnoseUsageTwice(trace.spans, out);
     diagnoseClockSkew(trace.spans, out);
@@ -119,13 +120,14 @@ export class Doctor {
   }
 }
 
-function diagnoseVersion(span: Span, out: DiagnosisList): void {
-  const entry = knownBadVersion(span.scope!.name, span.scope!.version, isStreamed(span));
-  if (!entry) return;
+function diagnoseVersion(span: Span, out: DiagnosisList): KnownBadVersion | undefined {
+  const entry = knownBadVersion(span.scope!.name, span.scope!.version, !!span.tokens);
+  if (!entry) return undefined;
   out.add('knownBadVersion', span.service, span.spanId, {
     title: entry.what,
     evidence: `${span.name} was recorded by ${span.scope!.name}${span.scope!.version ? ` ${span.scope!.version}` : ''}.`,
     fix: entry.fix,
     source: entry.source,
   });
+  return entry;
 }

@@ -63,8 +63,8 @@ export interface KnownBadVersion {
   scope: RegExp;
   /** Versions below this one are affected; none: every version seen so far. */
   fixedIn?: string;
-  /** Only spans of streamed calls are affected. */
-  streamedOnly?: boolean;
+  /** Only spans that carry no token usage are affected (the data it drops). */
+  withoutUsageOnly?: boolean;
   what: string;
   fix: string;
   source: string;
@@ -74,23 +74,22 @@ export const KNOWN_BAD_VERSIONS: KnownBadVersion[] = [
   {
     scope: /^opentelemetry\.instrumentation\.openai(\.|$)/,
     fixedIn: '0.2.1',
-    streamedOnly: true,
-    what: 'OpenLLMetry\'s OpenAI instrumentation before 0.2.1 broke streaming: streamed calls were recorded without their output.',
+    what: 'OpenLLMetry\'s OpenAI instrumentation before 0.2.1 broke streaming: with it on, streamed calls did not stream and were recorded without their output.',
     fix: 'Upgrade opentelemetry-instrumentation-openai (traceloop-sdk) to 0.2.1 or later.',
     source: 'https://github.com/traceloop/openllmetry/issues/165',
   },
   {
     scope: /^@traceloop\/instrumentation-openai$/,
-    streamedOnly: true,
-    what: 'OpenLLMetry-JS\'s OpenAI instrumentation estimates the tokens of a streamed call instead of reading the usage the provider reports (stream_options.include_usage).',
-    fix: 'Treat streamed token counts of this service as estimates; the fix is proposed upstream (openllmetry-js pull request 941).',
+    withoutUsageOnly: true,
+    what: 'OpenLLMetry-JS\'s OpenAI instrumentation records no provider-reported usage for a streamed call (it can only estimate tokens, with enrichTokens on), even when the stream carries it (stream_options.include_usage).',
+    fix: 'Pass { enrichTokens: true } to the instrumentation for estimated counts, or record gen_ai.usage.* yourself; reading the reported usage is proposed upstream (openllmetry-js pull request 941).',
     source: 'https://github.com/traceloop/openllmetry-js/issues/940',
   },
 ];
 
 /** The table's entry for this scope and version, if any. */
-export function knownBadVersion(scopeName: string, version: string | undefined, streamed: boolean): KnownBadVersion | undefined {
-  return KNOWN_BAD_VERSIONS.find((entry) => entry.scope.test(scopeName) && (!entry.streamedOnly || streamed)
+export function knownBadVersion(scopeName: string, version: string | undefined, hasUsage: boolean): KnownBadVersion | undefined {
+  return KNOWN_BAD_VERSIONS.find((entry) => entry.scope.test(scopeName) && (!entry.withoutUsageOnly || !hasUsage)
     && (!entry.fixedIn || (version !== undefined && compareVersions(version, entry.fixedIn) < 0)));
 }
 

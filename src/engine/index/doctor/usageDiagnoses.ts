@@ -7,7 +7,7 @@ import type { DiagnosisList } from './diagnosisList';
 /** A numeric attribute whose name says tokens, where no known usage key was found. */
 const TOKEN_KEY = /tokens?(?:[._]|$)|token_?count|usage/i;
 
-export function isStreamed(span: Span): boolean {
+function isStreamed(span: Span): boolean {
   const a = span.attributes;
   return span.invocationParameters?.stream === true || a['gen_ai.request.stream'] === true || a['llm.is_streaming'] === true
     || a['gen_ai.is_streaming'] === true || span.timeToFirstTokenMs !== undefined || /\.doStream$|streamText|streamObject/.test(span.name);
