@@ -1,12 +1,15 @@
 // Trace Doctor in the real webview bundle: the Doctor section under the header, orphans under
 // their inferred parent with a tag that says so, and the switch back to the spans as received.
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
 import type { TraceDetail } from '../../src/shared/spanModel';
 import { rawSpansOf, spanIdOf } from './harness/traces';
 import { launchChromium, WebviewPage } from './harness/webviewPage';
+
+const SHOTS = '/tmp/webview-shots';
 
 /** A job whose middle span never arrived (its process died): the write is an orphan. */
 function traceWithOrphan(): TraceDetail {
@@ -47,6 +50,8 @@ describe('Trace Doctor in the trace view', function () {
     assert.match(await diagnosis.innerText(), /orphan spans Spans arrived whose parent never did\./);
     assert.match(await diagnosis.locator('.diagnosis-evidence').innerText(), /write result names parent 0000000000000002/);
     assert.match(await diagnosis.locator('.diagnosis-fix').innerText(), /^Fix: Make every process/);
+    mkdirSync(SHOTS, { recursive: true });
+    await view.page.screenshot({ path: `${SHOTS}/doctor.png` });
 
     const orphan = rowOf('write result');
     assert.equal(await orphan.getAttribute('aria-level'), '2', 'under the job, inferred');
