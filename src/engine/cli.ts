@@ -1,6 +1,7 @@
 // The headless engine: `node dist/cli.js serve [--host H] [--port P] [--grpc-port G] [--watch PATH]`,
-// `node dist/cli.js import FILE...` to check what trace files hold, and `node dist/cli.js doctor`
-// to say why traces in a store or files look wrong.
+// `node dist/cli.js import FILE...` to check what trace files hold, `node dist/cli.js test` to
+// run regression tests (traceTests/), and `node dist/cli.js doctor` to say why traces in a store or
+// files look wrong.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import { byService, describeServiceDiagnoses, type ServiceDiagnosis } from '../shared/doctor';
@@ -13,12 +14,14 @@ import { DEFAULT_REDACTIONS, RedactionPattern, TextRedactor } from '../shared/re
 import type { PriceOverride } from './normalize/pricing';
 import { Ingest } from './otlp/ingest';
 import { TraceStore, type RetentionPolicy } from './store/traceStore';
+import { parseTestArgs, runTests } from './traceTests/testCommand';
 
 const USAGE = `AI Trace Inspector engine
 
 Usage:
   node dist/cli.js serve [options]
   node dist/cli.js import [--store DIR] [--json] FILE_OR_FOLDER...
+  node dist/cli.js test [--junit FILE] [TEST_FILE_OR_FOLDER...]
   node dist/cli.js doctor [--json] (--store DIR | FILE_OR_FOLDER...)
 
 serve options:
@@ -60,6 +63,12 @@ doctor reads a store (--store DIR) or trace files and prints, per service, why i
 wrong (Trace Doctor): each problem with how many traces show it, one example trace, the evidence
 and the fix. Exit code 1 when it found any.
   --json               print them as JSON (the diagnoses of GET /api/stats)
+
+test runs the regression tests (*.tracetest.json; a folder: every one below it, default .) with
+an engine of its own on free loopback ports: each test's command with its OTLP export pointed
+there, then its expectations against the traces it sent. One line per test, then
+"N passed, N failed". Exit code 1 when a test failed, 2 when a test file is invalid.
+  --junit FILE         also write the results as JUnit XML
 `;
 
 /** A wrong command line: the error is followed by the usage. */
@@ -268,6 +277,12 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'serve') return serve(rest);
   if (command === 'import') return importFiles(rest);
   if (command === 'doctor') return doctor(rest);
+  if (command === 'test') {
+    // An engine of its own on free loopback ports, with the serve defaults (redaction on).
+    const startTestEngine = () => startEngine({ host: DEFAULTS.host, httpPort: 0, grpcPort: 0, redaction: [...DEFAULT_REDACTIONS] });
+    process.exitCode = await runTests(parseTestArgs(rest, (message) => new UsageError(message)), startTestEngine);
+    return;
+  }
   throw new UsageError(`unknown command "${command}"`);
 }
 

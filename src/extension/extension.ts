@@ -9,6 +9,8 @@ import { ActiveSource } from './engineConnection/activeSource';
 import { EngineClient } from './engineConnection/engineClient';
 import { OtherWindowEngine } from './engineConnection/otherWindowEngine';
 import { followSettingChanges, readEngineSettings } from './engineConnection/settings';
+import { BASELINE_SCHEME, BaselineDocuments } from './testExplorer/compareWithBaseline';
+import { TraceTestExplorer } from './testExplorer/traceTestExplorer';
 import { TraceViewPanels } from './traceView/traceViewPanels';
 import { DoctorProblems } from './views/doctorProblems';
 import { FileDiagnostics } from './views/fileDiagnostics';
@@ -25,6 +27,7 @@ export interface ExtensionApi {
   tree: TracesTreeProvider;
   view: vscode.TreeView<TreeNode>;
   steps: StepsTreeProvider;
+  traceTests: TraceTestExplorer;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -39,12 +42,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const fileDiagnostics = new FileDiagnostics();
   const doctorProblems = new DoctorProblems(source);
   const traceViews = new TraceViewPanels(context, source);
-  context.subscriptions.push(
+  const traceTests = new TraceTestExplorer(engine);
+  const baselineDocuments = new BaselineDocuments();
+  context.subscriptions.push(traceTests,
+    vscode.workspace.registerTextDocumentContentProvider(BASELINE_SCHEME, baselineDocuments),
     output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, doctorProblems, traceViews,
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews }),
+    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments }),
     ...registerTraceTools(source),
     ...followSettingChanges(engine, settings, {
       changed: () => traces.tree.refreshNow(),
@@ -53,7 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     }),
   );
   await engine.start();
-  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree };
+  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceTests };
 }
 
 export function deactivate(): void {
