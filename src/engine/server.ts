@@ -49,7 +49,7 @@ function createEngine(s: EngineSettings): Engine {
   const created = new Engine(engineOptions(s));
   let pending: NodeJS.Timeout | undefined;
   let settled: NodeJS.Timeout | undefined;
-  const notify = () => void connection.sendNotification(TracesChanged, created.index.stats());
+  const notify = () => void connection.sendNotification(TracesChanged, created.stats());
   created.index.onChange = () => {
     pending ??= setTimeout(() => {
       pending = undefined;
@@ -113,7 +113,7 @@ connection.onInitialize((params) => {
 
 connection.onInitialized(() => {
   void inTurn(() => setReceiving(true));
-  void engine.ready.then(() => connection.sendNotification(TracesChanged, engine.index.stats()));
+  void engine.ready.then(() => connection.sendNotification(TracesChanged, engine.stats()));
 });
 
 connection.onRequest(QueryTraces, (query) => engine.index.query(query));
@@ -131,7 +131,7 @@ connection.onRequest(ExportTrace, ({ traceId }) => {
   const spans = engine.index.rawSpans(traceId);
   return spans ? encodeTracesData(spans) : null;
 });
-connection.onRequest(GetStats, () => engine.index.stats());
+connection.onRequest(GetStats, () => engine.stats());
 // The Steps view asks again whenever traces change; between changes the last answer stands.
 let lastReport: { key: string; report: ReturnType<typeof buildTraceReport> } | undefined;
 connection.onRequest(GetReport, ({ sinceMs }) => {

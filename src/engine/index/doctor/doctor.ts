@@ -56,8 +56,19 @@ export class Doctor {
     return at === undefined || this.now() - at >= this.graceMs;
   }
 
-  /** Everything the doctor says about one trace; `normalized`: its spans, when the caller has them already. */
+  /**
+   * Everything the doctor says about one trace; `normalized`: its spans, when the caller has them
+   * already. Content no check foresaw costs the diagnosis, never the trace or the stats.
+   */
   diagnose(trace: Trace, normalized?: Span[], withAdopted = true): TraceDiagnosis {
+    try {
+      return this.diagnoseUnguarded(trace, normalized, withAdopted);
+    } catch {
+      return { diagnoses: [], inferredParents: [], adoptedSpans: [] };
+    }
+  }
+
+  private diagnoseUnguarded(trace: Trace, normalized: Span[] | undefined, withAdopted: boolean): TraceDiagnosis {
     const settled = this.settled(trace);
     const out = new DiagnosisList();
     const llmSpans = normalized
