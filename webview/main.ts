@@ -124,6 +124,7 @@ function drawDetail(): void {
     copy: (text, what) => post({ type: 'copyText', text, what }),
     openSource: (location) => post({ type: 'openSource', location }),
     copySpanJson: (spanId) => post({ type: 'copySpanJson', traceId, spanId }),
+    replaySpan: (spanId) => post({ type: 'replaySpan', traceId, spanId }),
     onTabChange: (tab) => {
       if (state) state.detailTab = tab;
       save();

@@ -9,6 +9,8 @@ import { ActiveSource } from './engineConnection/activeSource';
 import { EngineClient } from './engineConnection/engineClient';
 import { OtherWindowEngine } from './engineConnection/otherWindowEngine';
 import { followSettingChanges, readEngineSettings } from './engineConnection/settings';
+import { registerReplayTool } from './replay/replayTool';
+import { ReplayController } from './replay/replayController';
 import { BASELINE_SCHEME, BaselineDocuments } from './testExplorer/compareWithBaseline';
 import { TraceTestExplorer } from './testExplorer/traceTestExplorer';
 import { TraceViewPanels } from './traceView/traceViewPanels';
@@ -42,6 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const fileDiagnostics = new FileDiagnostics();
   const doctorProblems = new DoctorProblems(source);
   const traceViews = new TraceViewPanels(context, source);
+  const replay = new ReplayController(context, source, () => engine.status.httpPort ?? settings().httpPort);
   const traceTests = new TraceTestExplorer(engine);
   const baselineDocuments = new BaselineDocuments();
   context.subscriptions.push(traceTests,
@@ -50,8 +53,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments }),
+    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, replay }),
     ...registerTraceTools(source),
+    ...replay.register(),
+    registerReplayTool(replay),
     ...followSettingChanges(engine, settings, {
       changed: () => traces.tree.refreshNow(),
       applied: () => status.refresh(),

@@ -55,8 +55,18 @@ export const TEST_COMMANDS = {
   compareWithBaseline: 'aiTraceInspector.compareWithBaseline',
 } as const;
 
+/** Replaying an LLM call with an edited request (src/extension/replay). */
+export const REPLAY_COMMANDS = {
+  replaySpan: 'aiTraceInspector.replaySpan',
+  runReplay: 'aiTraceInspector.runReplay',
+  runReplayTimes: 'aiTraceInspector.runReplayTimes',
+  compareReplay: 'aiTraceInspector.compareReplay',
+  chooseReplayTarget: 'aiTraceInspector.chooseReplayTarget',
+  setReplayApiKey: 'aiTraceInspector.setReplayApiKey',
+} as const;
+
 /** Every contributed command. */
-export const COMMANDS = { ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS, ...TEST_COMMANDS } as const;
+export const COMMANDS = { ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS, ...TEST_COMMANDS, ...REPLAY_COMMANDS } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];
 

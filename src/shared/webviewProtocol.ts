@@ -54,5 +54,7 @@ export type WebviewMessage =
   | { type: 'copyTraceForAi'; traceId: string }
   /** "Copy span" as JSON. */
   | { type: 'copySpanJson'; traceId: string; spanId: string }
+  /** "Replay…" on an LLM span: open it as an editable request. */
+  | { type: 'replaySpan'; traceId: string; spanId: string }
   /** "Go to source", or a stack frame link. */
   | { type: 'openSource'; location: SourceLocation };

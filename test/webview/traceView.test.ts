@@ -178,6 +178,15 @@ describe('trace view webview in Chromium', function () {
     ] satisfies WebviewMessage[]);
   });
 
+  it('offers Replay… on an LLM call (and not on other spans), asking the host to open it', async () => {
+    const view = await show(ragTrace(), { select: spanIdOf(4) });
+    await view.page.locator('vscode-button', { hasText: 'Replay…' }).click();
+    const posted = (await view.host()).posted.filter((m) => m.type !== 'ready');
+    assert.deepEqual(posted, [{ type: 'replaySpan', traceId: ragTrace().summary.traceId, spanId: spanIdOf(4) }] satisfies WebviewMessage[]);
+    const tool = await show(ragTrace(), { select: spanIdOf(5) });
+    assert.equal(await tool.page.locator('vscode-button', { hasText: 'Replay…' }).count(), 0);
+  });
+
   it('shows retrieved documents by rank with a low-score warning, by the threshold setting', async () => {
     let view = await show(ragTrace(), { select: spanIdOf(2) });
     assert.match(await view.page.locator('.warning-banner').innerText(), /below 0\.5 \(best 0\.42\).*had to guess/);

@@ -20,6 +20,8 @@ export type DetailTab = 'content' | 'events' | 'attributes';
 
 export interface DetailActions extends DetailContext {
   copySpanJson(spanId: string): void;
+  /** Replay…: open the LLM call as an editable request (src/extension/replay). */
+  replaySpan(spanId: string): void;
   onTabChange(tab: DetailTab): void;
 }
 
@@ -62,6 +64,7 @@ function detailHeader(row: WaterfallRow, actions: DetailActions): HTMLElement {
     h('div', { className: 'detail-actions' },
       ...sourceLinks(span, (location) => actions.openSource(location)),
       h('span', { className: 'toolbar-spacer' }),
+      span.kind === 'LLM' && span.inputMessages?.length ? button('Replay…', () => actions.replaySpan(span.spanId), { className: 'replay-button', description: 'Open this LLM call as an editable request, run it again and compare the answers' }) : undefined,
       button('Copy span JSON', () => actions.copySpanJson(span.spanId))));
 }
 

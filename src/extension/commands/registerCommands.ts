@@ -11,6 +11,7 @@ import type { OtherWindowEngine } from '../engineConnection/otherWindowEngine';
 import { compareWithBaseline, type BaselineDocuments } from '../testExplorer/compareWithBaseline';
 import { saveAsTest } from '../testExplorer/saveAsTest';
 import type { FailedTestMessage, TraceTestExplorer } from '../testExplorer/traceTestExplorer';
+import type { ReplayController } from '../replay/replayController';
 import type { TraceViewPanels } from '../traceView/traceViewPanels';
 import type { StepsView } from '../views/stepsView';
 import type { TreeNode } from '../views/tracesTree';
@@ -37,12 +38,13 @@ export interface CommandTargets {
   traceViews: TraceViewPanels;
   traceTests: TraceTestExplorer;
   baselineDocuments: BaselineDocuments;
+  replay: ReplayController;
 }
 
 type Handler = (...args: any[]) => unknown;
 
 export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
-  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments } = targets;
+  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, replay } = targets;
   const askForText = async (ask: () => Thenable<string | undefined>) => {
     const text = await ask();
     if (text !== undefined) traces.setFilter({ text });
@@ -85,6 +87,13 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     saveAsTest: (node?: TreeNode, target?: vscode.Uri) => saveAsTest(source, node, target instanceof vscode.Uri ? target : undefined),
     openTestTrace: (target?: FailedTestMessage | string) => traceTests.openTrace(target),
     compareWithBaseline: (target?: FailedTestMessage) => compareWithBaseline(traceTests, engine, source, baselineDocuments, target),
+
+    replaySpan: (from?: string | TreeNode, spanId?: string) => replay.openRequest(from, spanId),
+    runReplay: (uri?: vscode.Uri) => replay.run(uri),
+    runReplayTimes: (uri?: vscode.Uri, times?: number) => replay.runTimes(uri, typeof times === 'number' ? times : undefined),
+    compareReplay: (uri?: vscode.Uri) => replay.compare(uri),
+    chooseReplayTarget: () => replay.chooseTarget(),
+    setReplayApiKey: () => replay.targets.setApiKey(),
   };
   return Object.entries(handlers).map(([name, run]) => vscode.commands.registerCommand(COMMANDS[name as CommandName], run));
 }

@@ -3,6 +3,7 @@
 // source files. Panels are not retained when hidden; the webview saves its own state and asks
 // for its trace again when shown.
 import * as vscode from 'vscode';
+import { REPLAY_COMMANDS } from '../../shared/commands';
 import type { TraceDetail, TraceSummary } from '../../shared/spanModel';
 import { TRACE_VIEW_TYPE, type HostMessage, type JsonOf, type TraceViewState, type WebviewMessage } from '../../shared/webviewProtocol';
 import type { TraceSource } from '../engineConnection/traceSource';
@@ -63,6 +64,9 @@ class TracePanel {
         if (span) await copy(JSON.stringify(span, null, 2), 'the span as JSON');
         return;
       }
+      case 'replaySpan':
+        if (typeof message.spanId === 'string') await vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, this.traceId, message.spanId);
+        return;
       case 'openSource':
         if (typeof message.location?.file === 'string') await openSourceLocation(message.location);
         return;

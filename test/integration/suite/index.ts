@@ -34,6 +34,7 @@ export async function run(): Promise<void> {
   require('./traceFiles.test');
   require('./stepsView.test');
   require('./traceTests.test');
+  require('./replay.test');
 
   const failed: SuiteResults['failed'] = [];
   const counts = await new Promise<{ passes: number; failures: number; pending: number }>((resolve) => {
