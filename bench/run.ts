@@ -4,10 +4,12 @@
 //   2. resident memory per indexed span ÷ wire bytes per span            (target ≤ 0.75)
 //   3. 200 MB OTLP/JSON-lines file import rate ÷ JSON.parse alone          (target ≥ 0.8)
 //   4. ingest rate with a dead forwarding upstream ÷ with none             (target ≥ 0.9)
+//   5. a 10,000-span trace read with Trace Doctor ÷ its normalization alone (target ≤ 1.5)
 import { ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { doctorBench } from './doctor';
 import { fileImportBench } from './fileImport';
 import { ExportTraceServiceRequest } from './otlpProto';
 import { makeWorkload, Workload } from './workload';
@@ -151,6 +153,7 @@ async function main(): Promise<void> {
 
   await forwardBench(workload);
   await fileImportBench();
+  doctorBench();
 }
 
 /** A port nothing listens on: every forwarding attempt is refused, and retried. */

@@ -6,9 +6,11 @@
 import {
   provideVSCodeDesignSystem, vsCodeButton, vsCodePanels, vsCodePanelTab, vsCodePanelView, vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
+import { applyInferredParents } from '../src/shared/doctor';
 import type { TraceDetail } from '../src/shared/spanModel';
 import { fromJson, type HostMessage, type TraceViewSettings, type TraceViewState } from '../src/shared/webviewProtocol';
 import { spanDetail, type DetailActions, type DetailTab } from './detail/spanDetail';
+import { doctorSection } from './doctorSection';
 import { h } from './dom';
 import './styles.css';
 import { traceHeader } from './traceHeader';
@@ -53,10 +55,16 @@ function render(trace: TraceDetail, settings: TraceViewSettings, selectSpanId?: 
   const growing = current !== undefined && current.trace.summary.traceId === traceId && state?.traceId === traceId;
   if (!growing) discardView();
   state = state?.traceId === traceId ? state : { traceId };
-  const model = buildWaterfall(trace.spans);
+  // Orphans show under their inferred parents (marked) unless the user asked for the spans as received.
+  const model = buildWaterfall(applyInferredParents(trace.spans, trace.inferredParents, trace.adoptedSpans, !state.asReceived));
   const selected = [selectSpanId, state.selectedSpanId].find((id) => id && model.rowById.has(id)) ?? model.rows[0]?.span.spanId;
   state.selectedSpanId = selected;
   const header = traceHeader(trace.summary, model, { select: (id) => selectSpan(id, true), copyTraceForAi: () => post({ type: 'copyTraceForAi', traceId }) });
+  const doctor = doctorSection(trace, !!state.asReceived, {
+    select: (id) => selectSpan(id, true),
+    setAsReceived: showAsReceived,
+  });
+  if (doctor) header.append(doctor);
   if (growing && current) {
     current.waterfall.setModel(model);
     current.header.replaceWith(header);
@@ -78,6 +86,13 @@ function render(trace: TraceDetail, settings: TraceViewSettings, selectSpanId?: 
   // The waterfall paints first; the detail follows in the next task.
   const render = ++renders;
   requestAnimationFrame(() => setTimeout(() => render === renders && drawDetail(), 0));
+}
+
+/** Draws the trace again, with or without the parents Trace Doctor inferred. */
+function showAsReceived(asReceived: boolean): void {
+  if (!state || !current) return;
+  state.asReceived = asReceived;
+  render(current.trace, current.settings);
 }
 
 /** The waterfall shown now goes away: nothing of it may stay alive. */

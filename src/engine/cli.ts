@@ -1,8 +1,10 @@
 // The headless engine: `node dist/cli.js serve [--host H] [--port P] [--grpc-port G] [--watch PATH]`,
-// `node dist/cli.js import FILE...` to check what trace files hold, and `node dist/cli.js test` to
-// run regression tests (traceTests/).
-import { readFileSync, statSync } from 'node:fs';
+// `node dist/cli.js import FILE...` to check what trace files hold, `node dist/cli.js test` to
+// run regression tests (traceTests/), and `node dist/cli.js doctor` to say why traces in a store or
+// files look wrong.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
+import { byService, describeServiceDiagnoses, type ServiceDiagnosis } from '../shared/doctor';
 import type { ImportResult } from '../shared/engineProtocol';
 import { DEFAULTS, maxMemoryBytes, PortInUseError, startEngine } from './engine';
 import { TraceFiles } from './files/traceFiles';
@@ -10,8 +12,8 @@ import { TraceIndex } from './index/traceIndex';
 import { PriceTable } from './normalize/pricing';
 import { DEFAULT_REDACTIONS, RedactionPattern, TextRedactor } from '../shared/redaction';
 import type { PriceOverride } from './normalize/pricing';
-import type { RetentionPolicy } from './store/traceStore';
-import { storeFolderProblem } from './store/traceStore';
+import { Ingest } from './otlp/ingest';
+import { storeFolderProblem, TraceStore, type RetentionPolicy } from './store/traceStore';
 import { parseTestArgs, runTests } from './traceTests/testCommand';
 import { BACKEND_TYPES, BackendConfig, BackendType } from '../shared/backends';
 import { checkConfig } from './backends/teamBackends';
@@ -23,6 +25,7 @@ Usage:
   node dist/cli.js serve [options]
   node dist/cli.js import [--store DIR] [--json] FILE_OR_FOLDER...
   node dist/cli.js test [--junit FILE] [TEST_FILE_OR_FOLDER...]
+  node dist/cli.js doctor [--json] (--store DIR | FILE_OR_FOLDER...)
 
 serve options:
   --host HOST          interface to bind (default ${DEFAULTS.host}; anything else exposes your prompts)
@@ -68,6 +71,11 @@ per file its shape, spans, traces and problems as FILE:LINE: reason. Exit code 1
 problems or was not traces.
   --store DIR          also remember the files in DIR, so \`serve --store DIR\` reads them at start
   --json               print the results as JSON (an array of {file, shape, spans, traces, problems})
+
+doctor reads a store (--store DIR) or trace files and prints, per service, why its traces look
+wrong (Trace Doctor): each problem with how many traces show it, one example trace, the evidence
+and the fix. Exit code 1 when it found any.
+  --json               print them as JSON (the diagnoses of GET /api/stats)
 
 test runs the regression tests (*.tracetest.json; a folder: every one below it, default .) with
 an engine of its own on free loopback ports: each test's command with its OTLP export pointed
@@ -257,7 +265,7 @@ async function serve(argv: string[]): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-export function parseImportArgs(argv: string[]): { paths: string[]; storeDir?: string; json: boolean } {
+export function parseImportArgs(argv: string[], needPaths = true): { paths: string[]; storeDir?: string; json: boolean } {
   const args: { paths: string[]; storeDir?: string; json: boolean } = { paths: [], json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -268,7 +276,7 @@ export function parseImportArgs(argv: string[]): { paths: string[]; storeDir?: s
     else if (arg.startsWith('--')) throw new UsageError(`unknown option "${arg}"`);
     else args.paths.push(arg);
   }
-  if (!args.paths.length) throw new UsageError('import needs at least one file or folder');
+  if (needPaths && !args.paths.length) throw new UsageError('import needs at least one file or folder');
   return args;
 }
 
@@ -293,6 +301,43 @@ function describeImport(result: ImportResult): string {
   return [head, ...problems].join('\n');
 }
 
+/** import's options, where a store alone is enough to read. */
+export function parseDoctorArgs(argv: string[]): { paths: string[]; storeDir?: string; json: boolean } {
+  const args = parseImportArgs(argv, false);
+  if (args.storeDir !== undefined && args.paths.length) throw new UsageError('doctor reads either --store DIR or files, not both');
+  if (args.storeDir === undefined && !args.paths.length) throw new UsageError('doctor needs --store DIR or at least one file or folder');
+  return args;
+}
+
+async function doctor(argv: string[]): Promise<void> {
+  const args = parseDoctorArgs(argv);
+  // Everything has arrived that will: a missing parent or log record is lost, not late.
+  const index = new TraceIndex(new PriceTable(), { doctorGraceMs: 0 });
+  const log = (message: string) => console.error(message);
+  if (args.storeDir !== undefined) {
+    if (!existsSync(args.storeDir)) throw new Error(`no store at ${args.storeDir}`);
+    const store = new TraceStore(args.storeDir, log);
+    for (const problem of (await store.replay(new Ingest(index))).problems) log(`store: ${problem}`);
+    store.close();
+    await new TraceFiles(index, args.storeDir, log).restoreRemembered();
+  } else {
+    for (const result of await new TraceFiles(index, undefined, log).import(args.paths, { remember: false })) {
+      if (result.shape === null) log(describeImport(result));
+    }
+  }
+  const diagnoses = index.doctor.serviceDiagnoses(true);
+  if (args.json) console.log(JSON.stringify(diagnoses, null, 2));
+  else console.log(describeDiagnoses(diagnoses, index.stats().traces));
+  if (diagnoses.length) process.exitCode = 1;
+}
+
+function describeDiagnoses(diagnoses: ServiceDiagnosis[], traces: number): string {
+  if (!diagnoses.length) return `Trace Doctor: nothing wrong found in ${traces} trace(s).`;
+  const lines = [`Trace Doctor: ${diagnoses.length} problem(s) in ${traces} trace(s)`];
+  for (const [service, list] of byService(diagnoses)) lines.push('', ...describeServiceDiagnoses(service, list).lines);
+  return lines.join('\n');
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || rest.includes('--help') || rest.includes('-h')) {
@@ -301,6 +346,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'serve') return serve(rest);
   if (command === 'import') return importFiles(rest);
+  if (command === 'doctor') return doctor(rest);
   if (command === 'test') {
     // An engine of its own on free loopback ports, with the serve defaults (redaction on).
     const startTestEngine = () => startEngine({ host: DEFAULTS.host, httpPort: 0, grpcPort: 0, redaction: [...DEFAULT_REDACTIONS] });

@@ -48,6 +48,8 @@ export interface EngineOptions {
   slowMs?: number;
   /** Thresholds of the loop, weak retrieval, context bloat, spike and cascade detectors. */
   detectors?: DetectorSettings;
+  /** How long a trace stays quiet before Trace Doctor counts missing parents and log records as lost. */
+  doctorGraceMs?: number;
   /** Patterns masked in everything received, shown, exported and stored; none: off. */
   redaction?: RedactionPattern[];
   /** Workspace folders watched for trace files matching globs. */
@@ -325,7 +327,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
 function indexLimits(options: EngineOptions) {
   return {
     maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, maxBytes: maxMemoryBytes(options.maxMemoryMb),
-    slowMs: options.slowMs, detectors: options.detectors, redaction: options.redaction,
+    slowMs: options.slowMs, detectors: options.detectors, redaction: options.redaction, doctorGraceMs: options.doctorGraceMs,
   };
 }
 

@@ -77,11 +77,16 @@ function validBackends(backends: EngineSettings['backends']): NonNullable<Engine
 function createEngine(s: EngineSettings): Engine {
   const created = new Engine(engineOptions(s));
   let pending: NodeJS.Timeout | undefined;
+  let settled: NodeJS.Timeout | undefined;
+  const notify = () => void connection.sendNotification(TracesChanged, created.stats());
   created.index.onChange = () => {
     pending ??= setTimeout(() => {
       pending = undefined;
-      void connection.sendNotification(TracesChanged, created.stats());
+      notify();
     }, CHANGE_THROTTLE_MS);
+    // Traces settle (Trace Doctor's grace period) with no new spans: the stats then carry their diagnoses.
+    clearTimeout(settled);
+    settled = setTimeout(notify, created.index.doctor.graceMs + CHANGE_THROTTLE_MS);
   };
   // Both are already limited per file (progress a few times a second, problems when they change).
   created.files.onProblems = (file, problems) => void connection.sendNotification(FileProblems, { file, problems });

@@ -16,6 +16,7 @@ import { ReplayController } from './replay/replayController';
 import { BASELINE_SCHEME, BaselineDocuments } from './testExplorer/compareWithBaseline';
 import { TraceTestExplorer } from './testExplorer/traceTestExplorer';
 import { TraceViewPanels } from './traceView/traceViewPanels';
+import { DoctorProblems } from './views/doctorProblems';
 import { FileDiagnostics } from './views/fileDiagnostics';
 import { SidebarStatus } from './views/sidebarStatus';
 import type { StepsTreeProvider } from './views/stepsTree';
@@ -47,13 +48,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const steps = new StepsView(source);
   const status = new SidebarStatus(engine, source, otherWindow, traces.view);
   const fileDiagnostics = new FileDiagnostics();
+  const doctorProblems = new DoctorProblems(source);
   const traceViews = new TraceViewPanels(context, source);
   const replay = new ReplayController(context, source, () => engine.status.httpPort ?? settings().httpPort);
   const traceTests = new TraceTestExplorer(engine);
   const baselineDocuments = new BaselineDocuments();
   context.subscriptions.push(traceTests,
     vscode.workspace.registerTextDocumentContentProvider(BASELINE_SCHEME, baselineDocuments),
-    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, traceViews, secrets,
+    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, doctorProblems, traceViews, secrets,
     secrets.onDidChange(() => void engine.updateSettings(settings()).catch((error: Error) => output.error(`backend headers not applied: ${error.message}`))),
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),

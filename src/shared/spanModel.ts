@@ -1,5 +1,6 @@
 // The one span model of the product: what the engine's HTTP API returns, and what the
 // tree, the waterfall and the commands draw. Trace and span ids are lowercase hex.
+import type { Diagnosis, InferredParent, ServiceDiagnosis } from './doctor';
 
 export type SpanKind =
   | 'LLM' | 'CHAIN' | 'RETRIEVER' | 'TOOL' | 'AGENT' | 'EMBEDDING'
@@ -164,6 +165,12 @@ export interface TraceSummary {
 export interface TraceDetail {
   summary: TraceSummary;
   spans: Span[];
+  /** Trace Doctor: why this trace looks wrong, with evidence and a fix (src/shared/doctor.ts). */
+  diagnoses?: Diagnosis[];
+  /** Parents inferred for orphans and adopted spans; shown marked, never merged into parentSpanId. */
+  inferredParents?: InferredParent[];
+  /** Spans of other traces that belong under this one (a sub-agent that started a trace of its own). */
+  adoptedSpans?: Span[];
 }
 
 export interface EngineStats {
@@ -181,6 +188,8 @@ export interface EngineStats {
   receivedRequests: number;
   /** Set while the store cannot be written (a full disk): what arrives is held in memory until it can. */
   storeProblem?: string;
+  /** Trace Doctor: each problem once per service, with how many traces showed it. */
+  diagnoses?: ServiceDiagnosis[];
   /** Per forwarding target (receiver.forward / --forward): requests delivered, waiting and dropped. */
   forward?: ForwardTargetStats[];
 }

@@ -16,6 +16,8 @@ export interface TraceViewState {
   zoom?: { start: number; end: number };
   scrollTop?: number;
   detailTab?: string;
+  /** Trace Doctor: show the spans as received, without the parents it inferred. */
+  asReceived?: boolean;
 }
 
 /** Settings the webview needs; sent with every trace. */

@@ -19,6 +19,7 @@ import { compileFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
 import { nthAlike, PendingLogs } from './pendingLogs';
 import { TraceIndexes } from './traceIndexes';
+import { DEFAULT_GRACE_MS, Doctor } from './doctor/doctor';
 
 export interface IndexLimits {
   /** Spans kept in memory; past it the oldest normal traces go first, then slow, then failed ones. */
@@ -30,6 +31,8 @@ export interface IndexLimits {
   detectors?: DetectorSettings;
   /** Patterns masked in every span and log record as it arrives; none: redaction off. */
   redaction?: RedactionPattern[];
+  /** How long a trace stays quiet before Trace Doctor counts missing parents and log records as lost. */
+  doctorGraceMs?: number;
 }
 
 const DEFAULT_SLOW_MS = 2000;
@@ -67,6 +70,10 @@ export class TraceIndex {
   onEvicted: (traces: number, spans: number) => void = () => undefined;
 
   private readonly detectors = new Detectors();
+  /** Trace Doctor: why traces look wrong, found when read, per service as they settle. */
+  readonly doctor = new Doctor({
+    startedBetween: (maxStartMs, minStartMs) => this.indexes.byStart.descendingBetween(maxStartMs, minStartMs),
+  });
   /** Set while redaction is on: what arrives is masked before anything indexes, shows or stores it. */
   redactor?: Redactor;
 
@@ -80,6 +87,7 @@ export class TraceIndex {
     this.limits = limits;
     if (limits.detectors) this.detectors.settings = limits.detectors;
     this.redactor = limits.redaction?.length ? new Redactor(limits.redaction) : undefined;
+    this.doctor.graceMs = limits.doctorGraceMs ?? DEFAULT_GRACE_MS;
     this.pendingLogs.maxBytes = (limits.maxBytes ?? Infinity) / 8;
     // A lower cap applies at once, not with the next spans.
     this.pendingLogs.drop(0);
@@ -146,6 +154,7 @@ export class TraceIndex {
       else touched.set(trace, [stored]);
     }
     for (const [trace, addedToTrace] of touched) {
+      this.doctor.changed(trace);
       this.postStrings(trace, addedToTrace);
       if (trace.spans.size >= SUMMARIZE_WHEN_READ && trace.summary.spanCount > 0) this.unsummarized.add(trace);
       else this.refreshOrDrop(trace, refused);
@@ -203,6 +212,7 @@ export class TraceIndex {
     this.traces.delete(trace.traceId);
     this.indexes.remove(trace);
     this.memory.release(trace);
+    this.doctor.forget(trace);
     this.orphanCount -= trace.orphans;
     trace.live = false;
     this.counters.evictedTraces++;
@@ -238,7 +248,10 @@ export class TraceIndex {
         this.pendingLogs.keep(`${log.traceId}/${log.spanId}`, log.event, key, eventBytes(log.event), textPerLog);
       }
     }
-    for (const [trace, events] of touched) for (const event of events) this.postEvent(trace, event);
+    for (const [trace, events] of touched) {
+      this.doctor.changed(trace);
+      for (const event of events) this.postEvent(trace, event);
+    }
     // Log records join traces that are already there: the oldest go first, whichever got them.
     const evicted = this.enforceMemoryCap(new Map());
     this.memory.compactIfStale(this.traces.size, this.caps().maxBytes);
@@ -264,7 +277,13 @@ export class TraceIndex {
     const trace = this.traces.get(traceId.toLowerCase());
     if (!trace) return undefined;
     const spans = [...trace.spans.values()].sort((a, b) => a.startMs - b.startMs).map(normalizeSpan);
-    return { summary: trace.summary, spans };
+    const { diagnoses, inferredParents, adoptedSpans } = this.doctor.diagnose(trace, spans);
+    return {
+      summary: trace.summary, spans,
+      ...(diagnoses.length ? { diagnoses } : {}),
+      ...(inferredParents.length ? { inferredParents } : {}),
+      ...(adoptedSpans.length ? { adoptedSpans } : {}),
+    };
   }
 
   /** Live traces that started at or after a moment, newest first. */
@@ -307,6 +326,7 @@ export class TraceIndex {
       pendingLogs: this.pendingLogs.count,
       memoryBytes: Math.round(this.memory.bytes),
       ...this.counters,
+      diagnoses: this.doctor.serviceDiagnoses(),
     };
   }
 
@@ -317,6 +337,7 @@ export class TraceIndex {
     this.indexes.clear();
     this.strings.clear();
     this.pendingLogs.clear();
+    this.doctor.clear();
     this.memory.reset();
     this.orphanCount = 0;
     this.counters.evictedTraces = 0;

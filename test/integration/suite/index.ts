@@ -24,6 +24,7 @@ export async function run(): Promise<void> {
   // Required (not imported) so the suites register after mocha's globals exist; in run order.
   require('./activation.test');
   require('./traffic.test');
+  require('./doctor.test');
   require('./commands.test');
   require('./engineRestart.test');
   require('./settings.test');
