@@ -10,7 +10,7 @@ import type { EngineClient } from '../engineConnection/engineClient';
 import type { OtherWindowEngine } from '../engineConnection/otherWindowEngine';
 import type { TraceViewPanels } from '../traceView/traceViewPanels';
 import type { StepsView } from '../views/stepsView';
-import type { TreeNode } from '../views/tracesTree';
+import { traceIdOf, type TreeNode } from '../views/tracesTree';
 import type { TracesView } from '../views/tracesView';
 import { exportDataset } from './exportDataset';
 import { importTraceFiles } from './importTraceFiles';
@@ -44,6 +44,7 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
   };
   const handlers: Record<CommandName, Handler> = {
     openTrace: (traceId: string, spanId?: string) => traceViews.open(traceId, spanId),
+    openTraceToSide: (node?: TreeNode) => node && traceViews.open(traceIdOf(node), node.type === 'span' ? node.node.span.spanId : undefined, { toSide: true }),
     openTraceById: () => openTraceById(source),
     showSlowTraces: () => showSlowTraces(source),
     showFailedTraces: () => showFailedTraces(source),
