@@ -5,6 +5,9 @@ export type SpanKind =
   | 'LLM' | 'CHAIN' | 'RETRIEVER' | 'TOOL' | 'AGENT' | 'EMBEDDING'
   | 'RERANKER' | 'GUARDRAIL' | 'EVALUATOR' | 'UNKNOWN';
 
+/** Every kind, in the order they are listed to users (the filter language's error names them). */
+export const SPAN_KINDS: readonly SpanKind[] = ['LLM', 'CHAIN', 'RETRIEVER', 'TOOL', 'AGENT', 'EMBEDDING', 'RERANKER', 'GUARDRAIL', 'EVALUATOR', 'UNKNOWN'];
+
 export type SpanStatus = 'ok' | 'error' | 'unset';
 
 /** An attribute value as OTLP's AnyValue maps to JSON (kvlists become objects, bytes base64). */
@@ -140,6 +143,10 @@ export interface TraceSummary {
   errorMessage?: string;
   /** Detector findings: an agent loop, weak retrieval, context bloat, a spike, a cascading error. */
   findings?: Finding[];
+  /** What the request was: the root's first user message or input value, on one line, trimmed (as redacted). */
+  input?: string;
+  /** What it answered: the root's last response or output value, on one line, trimmed. */
+  output?: string;
 }
 
 export interface TraceDetail {

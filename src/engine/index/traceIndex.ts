@@ -17,6 +17,7 @@ import { Detectors } from './detectors';
 import { compileFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
 import { nthAlike, PendingLogs } from './pendingLogs';
+import { traceGist } from './traceGist';
 import { TraceIndexes } from './traceIndexes';
 
 export interface IndexLimits {
@@ -325,6 +326,7 @@ export class TraceIndex {
     const next = summarize(trace);
     const findings = this.detectors.traceFindings(trace.spans);
     if (findings) next.findings = findings;
+    Object.assign(next, traceGist(trace));
     this.indexes.place(trace, trace.summary, next);
     trace.summary = next;
     const orphans = countOrphans(trace);
