@@ -147,6 +147,20 @@ export interface TraceSummary {
   input?: string;
   /** What it answered: the root's last response or output value, on one line, trimmed. */
   output?: string;
+  /** Where the query's free text matched, with `matches: true` (Search Traces shows it). */
+  match?: TextMatch;
+}
+
+/** Where a search's text was found in a trace: the span, the field, and a short excerpt around it. */
+export interface TextMatch {
+  spanId: string;
+  spanName: string;
+  /** `name`, an attribute key, or `event <name>: <key>`. */
+  field: string;
+  /** One line around the match, "…" where cut. */
+  excerpt: string;
+  /** The match within the excerpt: [start, end). */
+  at: [number, number];
 }
 
 export interface TraceDetail {
@@ -183,6 +197,8 @@ export interface TraceQuery {
   user?: string;
   /** The filter language (shared/traceFilter.ts), e.g. `kind = RETRIEVER AND score < 0.5`. */
   filter?: string;
+  /** With free text (`q`, or text in `filter`): give each trace the `match` that found it. */
+  matches?: boolean;
 }
 
 /** One step (a span name within its kind and service) across many traces. */
