@@ -15,7 +15,7 @@ import type { TracesView } from '../views/tracesView';
 import { exportDataset } from './exportDataset';
 import { importTraceFiles } from './importTraceFiles';
 import { pickSavedFilter } from './savedFilters';
-import { clearTraces, copyInstrumentationSnippet, exportTrace } from './traceActions';
+import { clearTraces, copyInstrumentationSnippet, exportTrace, type ClearChoice } from './traceActions';
 import { stopTracingCopilotChat, traceCopilotChat } from './traceCopilotChat';
 import {
   askForFilter, openTraceById, searchTraces, showExpensiveTraces, showFailedTraces, showSlowTraces, showStepTraces,
@@ -59,7 +59,7 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     exportTrace: (node?: TreeNode) => exportTrace(source, node),
     exportDataset: (node?: TreeNode, nodes?: TreeNode[]) => exportDataset(source, traces.filters.text, node, nodes),
     compareTraces: (node?: TreeNode, nodes?: TreeNode[]) => compareTracesCommand(source, node, nodes),
-    clearTraces: () => clearTraces(source),
+    clearTraces: (choice?: ClearChoice) => clearTraces(source, choice === 'view' || choice === 'everything' ? choice : undefined),
     copySnippet: (which?: string) => copyInstrumentationSnippet(settings().httpPort, which),
 
     refresh: () => traces.tree.refreshNow(),

@@ -1,5 +1,6 @@
 // Reads an engine that another window (or `npm start`) already runs, through its HTTP API:
 // what "Attach" uses when the receiver port is taken by one of ours.
+import type { StoreDeletion } from '../../shared/engineProtocol';
 import * as vscode from 'vscode';
 import { QueryApiClient, queryApiPath, type QueryApiReplies, QueryApiStatusError } from '../../shared/queryApi';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
@@ -80,6 +81,10 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
   }
 
   async clear(): Promise<void> {
+    throw new Error('Clearing is done in the window that runs the engine.');
+  }
+
+  async deleteStored(): Promise<StoreDeletion> {
     throw new Error('Clearing is done in the window that runs the engine.');
   }
 

@@ -1,6 +1,7 @@
 // Where the extension reads traces from: its own engine process (over LSP), or an engine that
 // another window already runs (over its HTTP API). The tree and the commands see only this.
 import type * as vscode from 'vscode';
+import type { StoreDeletion } from '../../shared/engineProtocol';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 
 export interface TraceSource {
@@ -14,7 +15,10 @@ export interface TraceSource {
   stats(): Promise<EngineStats>;
   /** Statistics per step and per model of the traces that started since a moment. */
   report(sinceMs: number): Promise<TraceReport>;
+  /** Forgets the traces in memory; the store keeps its copy. */
   clear(): Promise<void>;
+  /** Forgets them for good: memory, the store's files, imported files read again after a restart. */
+  deleteStored(): Promise<StoreDeletion>;
   /** Fires when traces arrive or go (already throttled by the engine). */
   readonly onDidChange: vscode.Event<EngineStats | undefined>;
 }
