@@ -24,6 +24,7 @@ export interface ExtensionApi {
   tree: TracesTreeProvider;
   view: vscode.TreeView<TreeNode>;
   steps: StepsTreeProvider;
+  traceViews: TraceViewPanels;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -51,7 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     }),
   );
   await engine.start();
-  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree };
+  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceViews };
 }
 
 export function deactivate(): void {

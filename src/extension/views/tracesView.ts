@@ -6,7 +6,7 @@ import { TracesTreeProvider, type TraceFilters, type TreeNode } from './tracesTr
 import type { ActiveSource } from '../engineConnection/activeSource';
 
 /** Rows say "3m ago": redrawn this often while the view is visible, so no age goes stale. */
-const AGE_REFRESH_MS = 20_000;
+const AGE_REFRESH_MS = 15_000;
 
 export class TracesView implements vscode.Disposable {
   readonly tree: TracesTreeProvider;

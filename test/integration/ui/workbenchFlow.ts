@@ -105,9 +105,8 @@ class WorkbenchFlow {
 
   private async expandTrace(): Promise<void> {
     const trace = this.sent[0];
+    // The trace row is its root: it opens straight onto the root's children.
     await this.row(trace.name).locator('.monaco-tl-twistie').click();
-    // The root span sits under the trace row; its children are one level further down.
-    await this.view.locator('.monaco-list-row[aria-level="2"]', { hasText: trace.name }).locator('.monaco-tl-twistie').click();
     for (const name of trace.spanNames.slice(1)) await this.row(name).waitFor({ timeout: STEP_TIMEOUT_MS });
     assert.equal(await this.row(trace.spanNames[2]).locator('.codicon-sparkle').count(), 1, 'the LLM span has the sparkle icon');
     assert.match(await this.row(trace.spanNames[2]).innerText(), /gpt-4o-mini/);
@@ -165,11 +164,12 @@ class WorkbenchFlow {
     await this.runCommand('AI Trace Inspector: Clear Traces');
     const dialog = this.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: STEP_TIMEOUT_MS });
-    assert.match(await dialog.innerText(), /Clear all 3 traces/);
+    assert.match(await dialog.innerText(), /Clear 3 traces\?/);
+    assert.match(await dialog.innerText(), /Also Delete Everything Stored/);
   }
 
   private async confirmClear(): Promise<void> {
-    await this.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Clear' }).first().click();
+    await this.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Clear the View' }).first().click();
     await this.view.getByText('No traces yet').waitFor({ timeout: STEP_TIMEOUT_MS });
     await this.page.locator(STATUS_ITEM, { hasText: /:\d+ · 0$/ }).waitFor({ timeout: STEP_TIMEOUT_MS });
   }
