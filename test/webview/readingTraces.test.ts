@@ -2,13 +2,11 @@
 // first, facts under headings that fit the span's kind, hints that check before they speak,
 // badges only where they tell something, and a divider that gives the detail its room.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import type { Attributes, TraceDetail } from '../../src/shared/spanModel';
 import { spanIdOf, traceOf } from './harness/traces';
-import { launchChromium, WebviewPage } from './harness/webviewPage';
+import { SHOTS, viewsInSuite } from './harness/viewsInSuite';
+import type { WebviewPage } from './harness/webviewPage';
 
-const SHOTS = '/tmp/webview-shots';
 
 const TOOLS = [
   { type: 'function', function: { name: 'lookup_order', description: 'Find an order by id', parameters: { type: 'object', properties: { order_id: { type: 'string' } } } } },
@@ -44,27 +42,7 @@ function supportTrace(parameters: object = { model: 'gpt-4o-mini', stream: true,
 const headings = (view: WebviewPage) => view.page.locator('.detail-pane vscode-panel-view#view-content .detail-section > h3').allTextContents();
 
 describe('reading a trace (issue 17)', function () {
-  let browser: Browser;
-  const opened: WebviewPage[] = [];
-  const show = async (trace: TraceDetail, options: { select?: string; width?: number; theme?: 'light' | 'dark'; threshold?: number; detailShare?: number } = {}) => {
-    const view = await WebviewPage.open(browser, { width: options.width, theme: options.theme });
-    opened.push(view);
-    await view.sendTrace({ trace, selectSpanId: options.select, settings: { lowScoreThreshold: options.threshold ?? 0.5, detailShare: options.detailShare } });
-    return view;
-  };
-
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium();
-  });
-  afterEach(async () => {
-    for (const view of opened.splice(0)) {
-      assert.deepEqual(view.errors, [], 'no page errors');
-      assert.deepEqual((await view.host()).violations, [], 'no CSP violation');
-      await view.close();
-    }
-  });
-  after(async () => browser?.close());
+  const { show } = viewsInSuite();
 
   it('puts the conversation first, then tokens and cost, then parameters with tools folded', async () => {
     const view = await show(supportTrace(), { select: spanIdOf(2), theme: 'light' });

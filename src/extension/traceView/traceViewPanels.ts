@@ -142,9 +142,8 @@ export class TraceViewPanels implements vscode.WebviewPanelSerializer<TraceViewS
   async open(traceId: string, spanId?: string, options: { toSide?: boolean } = {}): Promise<void> {
     const now = Date.now();
     const showing = [...this.panels].filter((p) => p.traceId === traceId);
+    // Asked for by name: a second panel, even of a trace shown already (to compare two spans of it).
     if (options.toSide) {
-      const kept = showing.find((p) => !p.preview);
-      if (kept) return this.reveal(kept, spanId, now);
       this.create(traceId, spanId, false, vscode.ViewColumn.Beside);
       return;
     }

@@ -54,6 +54,7 @@ class WorkbenchFlow {
       ['opens a span when it is clicked', () => this.openSpan()],
       ['Show Slow Traces lists the slow ones from the command palette', () => this.showSlowTraces()],
       ['opens the slow trace chosen', () => this.openChosenTrace()],
+      ['Copy trace for AI says what it copied in the status bar', () => this.copyTraceForAi()],
       ['Clear Traces asks first', () => this.askToClear()],
       ['Clear Traces empties the view when confirmed', () => this.confirmClear()],
       ['says when the port is taken by another process', () => this.meetTakenPort()],
@@ -158,6 +159,24 @@ class WorkbenchFlow {
   private async openChosenTrace(): Promise<void> {
     await this.page.keyboard.press('Enter');
     await this.editorShows('summarize-ticket');
+  }
+
+  /** The button is in the trace panel's webview; its confirmation in the workbench's status bar. */
+  private async copyTraceForAi(): Promise<void> {
+    const deadline = Date.now() + STEP_TIMEOUT_MS;
+    for (let clicked = false; !clicked && Date.now() < deadline;) {
+      for (const frame of this.page.frames()) {
+        const copy = frame.locator('vscode-button', { hasText: 'Copy trace for AI' });
+        if (await copy.isVisible().catch(() => false)) {
+          await copy.click();
+          clicked = true;
+          break;
+        }
+      }
+      if (!clicked) await this.page.waitForTimeout(200);
+    }
+    await this.page.locator('.part.statusbar', { hasText: 'Copied the trace as Markdown' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    assert.match(String(await this.page.evaluate('navigator.clipboard.readText()')), /summarize-ticket/);
   }
 
   private async askToClear(): Promise<void> {
