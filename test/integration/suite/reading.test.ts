@@ -116,7 +116,7 @@ describe('reading traces (issue 17)', () => {
     await run('openTrace', cancel.traceId);
     await waitFor('the preview to show the cancel trace', () => traceViews.shown[0]?.traceId === cancel.traceId);
     assert.equal(traceViews.shown.length, 1, 'the same panel, replaced');
-    assert.equal(webviewTabs().length, 1, 'one tab');
+    await waitFor('one trace tab', () => webviewTabs().length === 1 && vscode.window.tabGroups.all.flatMap((g) => g.tabs).length === 1);
     await shootBothThemes('preview');
 
     // Clicked twice in a row (a double click on the row runs its command twice): kept.
@@ -127,6 +127,7 @@ describe('reading traces (issue 17)', () => {
     await run('openTrace', refund.traceId);
     await waitFor('a new preview beside the kept one', () => traceViews.shown.length === 2);
     assert.deepEqual(traceViews.shown.map((p) => [p.traceId, p.preview]).sort(), [[cancel.traceId, false], [refund.traceId, true]].sort());
+    await waitFor('the new preview to show its trace', () => traceViews.shown.every((p) => p.title.endsWith(': support.answer')));
 
     // Open to the Side, from the row's context menu.
     const rows = await rowsFor([cancel]);
@@ -134,6 +135,8 @@ describe('reading traces (issue 17)', () => {
     await run('openTraceToSide', retrieval);
     await waitFor('a panel beside', () => vscode.window.tabGroups.all.length === 2 && webviewTabs().length === 3);
     assert.equal(traceViews.shown.filter((p) => !p.preview).length, 2);
+    // Each panel's webview asked for its trace and got it (the title names it then).
+    await waitFor('every panel to show its trace', () => traceViews.shown.every((p) => p.title.endsWith(': support.answer')));
     await shootBothThemes('to-the-side');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
