@@ -1,6 +1,6 @@
 // The headless engine: `node dist/cli.js serve [--host H] [--port P] [--grpc-port G] [--watch PATH]`,
 // and `node dist/cli.js import FILE...` to check what trace files hold.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import type { ImportResult } from '../shared/engineProtocol';
 import { DEFAULTS, maxMemoryBytes, PortInUseError, startEngine } from './engine';
@@ -39,6 +39,9 @@ serve options:
   --redact NAME=REGEX  also mask what this regular expression matches (repeatable)
   --sample-normal P    keep P percent of normal (not failed, not slow) traces in the store (default 100)
   --watch PATH         read trace files in PATH (a file or folder) and tail them (repeatable)
+  --workspace DIR      link spans to the sources in DIR as the extension does with the workspace
+                       (repeatable): /api/traces/{id} then gives each span's source with how it
+                       was found (attribute, stack or prompt)
   -h, --help           show this help
 
 import reads each file (a folder: every file in it), recognizes its shape from its content
@@ -66,11 +69,12 @@ interface ServeArgs {
   maxBodyBytes?: number;
   pricesFile?: string;
   watchPaths: string[];
+  workspace: string[];
   redaction?: RedactionPattern[];
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const args: ServeArgs = { allowedHosts: [], retention: {}, watchPaths: [], redaction: [...DEFAULT_REDACTIONS] };
+  const args: ServeArgs = { allowedHosts: [], retention: {}, watchPaths: [], workspace: [], redaction: [...DEFAULT_REDACTIONS] };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -107,6 +111,7 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--max-body-mb': args.maxBodyBytes = Math.round(positive() * 1024 * 1024); break;
       case '--prices': args.pricesFile = value(); break;
       case '--watch': args.watchPaths.push(value()); break;
+      case '--workspace': args.workspace.push(value()); break;
       case '--no-redact': args.redaction = undefined; break;
       case '--redact': {
         const v = value();
@@ -135,6 +140,9 @@ export function parseServeArgs(argv: string[]): ServeArgs {
 
 async function serve(argv: string[]): Promise<void> {
   const args = parseServeArgs(argv);
+  for (const folder of args.workspace) {
+    if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--workspace ${folder}: not a folder`);
+  }
   // grpc-js logs its own line before our clearer message about a taken port.
   setLogVerbosity(logVerbosity.NONE);
   const priceOverrides = args.pricesFile
@@ -158,6 +166,7 @@ async function serve(argv: string[]): Promise<void> {
   Store      ${engine.store ? engine.store.dir : 'none (traces are kept in memory only; use --store DIR)'}
   Memory     up to ${args.maxSpans ?? DEFAULTS.maxSpans} spans and ${Math.round(maxMemoryBytes(args.maxMemoryMb) / 2 ** 20)} MB of traces`);
   if (args.watchPaths.length) console.log(`  Watching   ${args.watchPaths.join(', ')}`);
+  if (args.workspace.length) console.log(`  Workspace  ${args.workspace.join(', ')}`);
   if (engine.host !== DEFAULTS.host && engine.host !== 'localhost' && engine.host !== '::1') {
     console.warn(`warning: bound to ${engine.host}; anyone who can reach this address can read your traces.`);
   }

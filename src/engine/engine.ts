@@ -5,9 +5,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getHeapStatistics } from 'node:v8';
+import * as path from 'node:path';
+import { CodeLinks } from './code/codeLinks';
 import { TraceFiles, WatchSettings } from './files/traceFiles';
 import type { ReceiverProtocol, ReceiverStatus, StoreDeletion } from '../shared/engineProtocol';
-import type { DetectorSettings } from '../shared/spanModel';
+import type { DetectorSettings, TraceDetail } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
 import { createHttpServer } from './http/httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
@@ -47,6 +49,8 @@ export interface EngineOptions {
   watch?: WatchSettings;
   /** Files or folders read and tailed from the start (the CLI's --watch); not remembered. */
   watchPaths?: string[];
+  /** Folders whose sources spans are linked to (the CLI's --workspace; the extension configures `code` itself). */
+  workspace?: string[];
   log?: (message: string) => void;
 }
 
@@ -87,6 +91,8 @@ export class Engine {
   store?: TraceStore;
   /** Trace files on disk: import, tail, watch. */
   readonly files: TraceFiles;
+  /** Spans linked to the workspace lines that made them (nothing without a workspace). */
+  readonly code: CodeLinks;
   /**
    * Settles when stored traces are loaded again and the files imported before the last restart
    * (and the --watch paths) are read (the receivers serve meanwhile).
@@ -107,9 +113,12 @@ export class Engine {
     this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
     this.ingest = new Ingest(this.index, this.store);
     this.files = new TraceFiles(this.index, options.storeDir, this.log);
+    this.code = new CodeLinks(this.index);
+    this.index.onSpansAdded = (spans) => this.code.spansAdded(spans);
+    const workspaceScanned = options.workspace?.length ? this.code.configure(options.workspace.map((folder) => path.resolve(folder)), {}) : undefined;
     this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
     this.retentionTimer.unref();
-    this.ready = this.loadStore().then(() => this.loadFiles());
+    this.ready = Promise.all([this.loadStore().then(() => this.loadFiles()), workspaceScanned]).then(() => undefined);
   }
 
   get host(): string {
@@ -137,7 +146,8 @@ export class Engine {
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
     const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
     const admission = new Admission(DEFAULT_ADMISSION);
-    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log, admission });
+    const withSources = (detail: TraceDetail) => this.code.withSources(detail);
+    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log, admission, withSources });
     const httpPort = options.httpPort ?? DEFAULTS.httpPort;
     await listen(http, host, httpPort).catch((error: NodeJS.ErrnoException) => {
       admission.close();
@@ -220,6 +230,7 @@ export class Engine {
     await this.ready.catch(() => undefined);
     await this.stopReceivers();
     await this.files.close();
+    await this.code.close();
     this.store?.close();
   }
 

@@ -1,12 +1,12 @@
 // The engine as the extension runs it: a separate Node process speaking LSP over IPC
 // (vscode-languageserver), plus the trace requests of shared/engineProtocol.ts. A flood of
 // spans is decoded and indexed here, never on the editor's extension host.
-import { createConnection, ProposedFeatures, TextDocumentSyncKind } from 'vscode-languageserver/node';
+import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import {
   ClearTraces, DeleteStoredTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryTraces,
   ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
-import { CodeLinks } from './code/codeLinks';
+import type { CodeLinks } from './code/codeLinks';
 import { CODE_CAPABILITIES, registerCodeFeatures } from './code/codeLspFeatures';
 import { Engine, EngineOptions, receiverProblem } from './engine';
 import { buildTraceReport } from './index/traceReport';
@@ -99,11 +99,10 @@ function linkCode(s: EngineSettings, previous?: EngineSettings): void {
 connection.onInitialize((params) => {
   settings = params.initializationOptions as EngineSettings;
   engine = createEngine(settings);
-  codeLinks = new CodeLinks(engine.index);
-  engine.index.onSpansAdded = (spans) => codeLinks.spansAdded(spans);
+  codeLinks = engine.code;
   registerCodeFeatures(connection, codeLinks, engine.index);
   linkCode(settings);
-  return { capabilities: { ...CODE_CAPABILITIES, textDocumentSync: TextDocumentSyncKind.None } };
+  return { capabilities: CODE_CAPABILITIES };
 });
 
 connection.onInitialized(() => {
@@ -112,9 +111,14 @@ connection.onInitialized(() => {
 });
 
 connection.onRequest(QueryTraces, (query) => engine.index.query(query));
-connection.onRequest(GetTrace, ({ traceId }) => engine.index.trace(traceId) ?? null);
-connection.onRequest(GetTraceJson, ({ traceId }) => {
+// The span detail's Go to source: every span's line, however it was found (code/codeLinks.ts).
+const traceWithSources = (traceId: string) => {
   const detail = engine.index.trace(traceId);
+  return detail && codeLinks.withSources(detail);
+};
+connection.onRequest(GetTrace, ({ traceId }) => traceWithSources(traceId) ?? null);
+connection.onRequest(GetTraceJson, ({ traceId }) => {
+  const detail = traceWithSources(traceId);
   return detail ? { summary: detail.summary, json: JSON.stringify(detail) } : null;
 });
 connection.onRequest(ExportTrace, ({ traceId }) => {
@@ -156,7 +160,6 @@ connection.onRequest(UpdateSettings, (next) => inTurn(async () => {
   return shouldReceive && !engine.receiving ? setReceiving(true) : status;
 }));
 connection.onShutdown(async () => {
-  await codeLinks?.close();
   await engine?.close();
 });
 

@@ -55,15 +55,29 @@ export interface ToolInfo {
   name: string;
   description?: string;
   callId?: string;
+  /** The MCP server that ran the tool, for a tool called over MCP. */
+  server?: string;
   arguments?: unknown;
   result?: unknown;
 }
+
+/**
+ * How a span's line was found: its code.* attributes (an instrumentation, or the snippets'
+ * call-site processor), the app's frame of an exception's stack, or the workspace text its
+ * prompt was made from.
+ */
+export type SourceHow = 'attribute' | 'stack' | 'prompt';
 
 export interface SourceLocation {
   file: string;
   line?: number;
   column?: number;
   function?: string;
+  how?: SourceHow;
+  /** For a prompt's origin: how sure, 0..1. */
+  confidence?: number;
+  /** For a prompt's origin: the next best text, when it scored nearly as well. */
+  runnerUp?: { file: string; line: number; confidence: number };
 }
 
 export interface SpanEvent {
@@ -109,7 +123,10 @@ export interface Span {
   finishReasons?: string[];
   sessionId?: string;
   userId?: string;
+  /** Where the span was made: its call site when known, else its prompt's origin. */
   source?: SourceLocation;
+  /** The prompt's origin, when `source` is the call site and the prompt's template is known too. */
+  promptSource?: SourceLocation;
   exceptions?: { type?: string; message?: string; stacktrace?: string; timeMs: number }[];
   /** Time to first token, where the span or its events tell it. */
   timeToFirstTokenMs?: number;

@@ -120,13 +120,13 @@ describe('normalization across conventions', () => {
     assert.equal(span.outputMessages?.[0].content, 'Once upon a time');
     assert.equal(span.costUsd, 0.5);
     assert.equal(span.costSource, 'attribute');
-    assert.deepEqual(span.source, { file: 'app.py', line: 41, function: 'app.story' });
+    assert.deepEqual(span.source, { file: 'app.py', line: 41, function: 'app.story', how: 'attribute' });
     assert.equal(span.invocationParameters?.temperature, 0.7);
   });
 
   it('prefers the new code.* names', () => {
     const span = normalizeAttributes({ 'code.file.path': '/src/new.ts', 'code.filepath': 'old.ts', 'code.line.number': 7, 'code.lineno': 1, 'code.function.name': 'mod.fn' });
-    assert.deepEqual(span.source, { file: '/src/new.ts', line: 7, function: 'mod.fn' });
+    assert.deepEqual(span.source, { file: '/src/new.ts', line: 7, function: 'mod.fn', how: 'attribute' });
   });
 
   it('reads event-based GenAI content (v1.26 span events and v1.28 message events)', () => {

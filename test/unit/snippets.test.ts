@@ -5,7 +5,7 @@
 // OpenInference instrumentations really have (read from their sources, see test/fixtures).
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,10 +16,16 @@ import { FIXTURES } from './helpers/rawSpans';
 
 const run = promisify(execFile);
 
-/** A plain app per Node stack: what the user already has, plus the one package it calls through. */
-const NODE_APPS: Record<string, { packages: string[]; app: (question: string) => string }> = {
+/**
+ * A plain app per Node stack: what the user already has, plus the one package it calls through.
+ * `call` is the text of the line that makes the LLM call, where every LLM span must point; none
+ * for LangChain.js, whose spans start from a callback queue where no frame of the app is on the
+ * stack (the call-site processor must then record nothing rather than a library's line).
+ */
+const NODE_APPS: Record<string, { packages: string[]; call?: string; app: (question: string) => string }> = {
   'node-openai': {
     packages: [],
+    call: 'const answer = await client.chat.completions.create({',
     app: (question) => `import './tracing.mjs';
 import OpenAI from 'openai';
 const client = new OpenAI();
@@ -41,6 +47,7 @@ console.log(answer.content);
   },
   'node-vercel-ai': {
     packages: ['@ai-sdk/openai'],
+    call: 'const { text } = await generateText(',
     app: (question) => `import './tracing.mjs';
 import { generateText } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
@@ -96,6 +103,19 @@ describe('instrumentation snippets, installed and run as a user would', function
       assert.ok(withPrompt, `an LLM span carries the user's prompt; got ${JSON.stringify(llm.map((s) => s.inputMessages))}`);
       assert.ok(withPrompt.outputMessages?.some((m) => messageText(m.content).includes(CANNED.text.content)), 'and the answer');
       assert.equal(trace.summary.service, 'my-ai-app');
+
+      // The snippet's call-site processor: every LLM span points at the app's line that called.
+      const { call, app } = NODE_APPS[snippet.id];
+      if (call) {
+        const appFile = join(realpathSync(folder), 'app.mjs');
+        const callLine = app(question).split('\n').findIndex((line) => line.startsWith(call)) + 1;
+        for (const span of llm) {
+          assert.deepEqual([span.attributes['code.file.path'], span.attributes['code.line.number']], [appFile, callLine], `${span.name} records the app's call line`);
+          assert.deepEqual([span.source?.file, span.source?.line], [appFile, callLine], 'and the engine reads it as the span\'s source');
+        }
+      } else {
+        for (const span of trace.spans) assert.equal(span.attributes['code.file.path'], undefined, `${span.name} records no call site, not a library's`);
+      }
     });
   }
 
@@ -119,6 +139,28 @@ describe('instrumentation snippets, installed and run as a user would', function
         pythonParses(code, snippet);
       });
     }
+
+    it('the call-site processor stamps a span with the first frame of the app, past the SDK in site-packages', () => {
+      // No OTel Python here: the processor's class runs as written, with the SDK's base class
+      // stubbed, called the way the SDK calls it (from site-packages) under an app's function.
+      const code = python[0].code(4318);
+      const processor = /^class CallSiteProcessor\(SpanProcessor\):\n(?: {4}.*\n|\n)+/m.exec(code)?.[0];
+      assert.ok(processor, 'the snippet defines CallSiteProcessor');
+      assert.match(code, /^provider\.add_span_processor\(CallSiteProcessor\(\)\)$/m);
+      const folder = mkdtempSync(join(tmpdir(), 'ati-python-call-site-'));
+      folders.push(folder);
+      mkdirSync(join(folder, 'site-packages'));
+      writeFileSync(join(folder, 'site-packages', 'fake_sdk.py'), 'def start_span(processor, span):\n    processor.on_start(span, None)\n    return span\n');
+      writeFileSync(join(folder, 'processor.py'), `import sys\nimport sysconfig\n\nclass SpanProcessor:\n    pass\n\n${processor}`);
+      writeFileSync(join(folder, 'app.py'), [
+        'import sys', 'sys.path[:0] = ["site-packages", "."]', 'import fake_sdk', 'from processor import CallSiteProcessor', '',
+        'class Span:', '    def set_attributes(self, attributes):', '        self.attributes = attributes', '',
+        'def answer():', '    return fake_sdk.start_span(CallSiteProcessor(), Span())  # line 11', '',
+        'print(answer().attributes)', '',
+      ].join('\n'));
+      const printed = execFileSync('python3', ['app.py'], { cwd: folder, encoding: 'utf8' });
+      assert.equal(printed.trim(), `{'code.file.path': '${join(folder, 'app.py')}', 'code.line.number': 11, 'code.function.name': 'answer'}`);
+    });
   });
 });
 

@@ -167,6 +167,17 @@ describe('trace view webview in Chromium', function () {
     assert.match(tool, /Result\s+\{[\s\S]*"status": "success"/);
   });
 
+  it('names the MCP server a tool ran on', async () => {
+    const mcp = traceOf(0xb7, [{ id: 1, name: 'tools/call get-weather', start: 0, end: 90, attributes: {
+      'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'get-weather', 'server.address': 'weather.example.local',
+      'gen_ai.tool.call.arguments': '{"city":"Oslo"}',
+    } }]);
+    const view = await show(mcp, { select: spanIdOf(1) });
+    const tool = await view.page.locator('.detail-section', { hasText: 'Tool: get-weather' }).innerText();
+    assert.match(tool, /on MCP server weather\.example\.local/);
+    assert.match(tool, /"city": "Oslo"/);
+  });
+
   it('shows exceptions with linked stack frames, events, a source link, and filterable attributes', async () => {
     const failed = tutorialTraces().find((t) => t.summary.status === 'error')!;
     const llm = failed.spans.find((s) => s.name === 'openai_chat_completion')!;
@@ -194,6 +205,31 @@ describe('trace view webview in Chromium', function () {
     assert.match(await view.page.locator('.filter-count').innerText(), new RegExp(`3 of ${all}`));
     assert.deepEqual(await view.page.locator('table.attributes tr.group-row:not([hidden])').allInnerTexts(), ['SPAN'], 'a group with no match hides its title');
     await view.page.screenshot({ path: `${SHOTS}/exception-attributes-dark.png` });
+  });
+
+  it('offers Go to source for the call site and the prompt template (and a close runner-up), each saying which', async () => {
+    const trace = ragTrace();
+    const llm = trace.spans.find((s) => s.spanId === spanIdOf(4))!;
+    // As the engine sends a span it linked to the workspace: the call site, and the prompt's template.
+    llm.source = { file: '/ws/app/rag.py', line: 58, function: 'answer', how: 'attribute' };
+    llm.promptSource = { file: '/ws/app/prompts.py', line: 3, how: 'prompt', confidence: 0.92, runnerUp: { file: '/ws/old/prompts.py', line: 7, confidence: 0.88 } };
+    const view = await show(trace, { select: spanIdOf(4) });
+    const links = view.page.locator('.detail-actions .go-to-source');
+    assert.deepEqual(await links.allInnerTexts(), [
+      'Go to source: /ws/app/rag.py:58 (answer) · call site',
+      'Go to source: /ws/app/prompts.py:3 · prompt template, 92% match',
+      'or /ws/old/prompts.py:7 · prompt template, 88% match',
+    ]);
+    await links.nth(1).click();
+    await links.nth(0).click();
+    assert.deepEqual((await view.posted('openSource')).map((m) => (m as { location: { file: string; line: number } }).location).map((l) => [l.file, l.line]),
+      [['/ws/app/prompts.py', 3], ['/ws/app/rag.py', 58]]);
+    await view.page.screenshot({ path: `${SHOTS}/source-links-dark.png` });
+    // An error's stack as the only route.
+    llm.source = { file: '/ws/app/rag.py', line: 61, how: 'stack' };
+    delete llm.promptSource;
+    const failed = await show(trace, { select: spanIdOf(4) });
+    assert.deepEqual(await failed.page.locator('.detail-actions .go-to-source').allInnerTexts(), ["Go to source: /ws/app/rag.py:61 · from the error's stack"]);
   });
 
   it('says why an LLM span has no prompt or response', async () => {

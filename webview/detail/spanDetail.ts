@@ -8,11 +8,12 @@ import { formatShare, type WaterfallRow } from '../waterfall/waterfallModel';
 import { attributesView } from './attributesTable';
 import { contextSection, parametersSection, usageSection } from './callFacts';
 import { conversationSections } from './conversation';
-import { describeLocation, type DetailContext } from './detailContext';
+import type { DetailContext } from './detailContext';
 import { documentsSection } from './documents';
 import { eventsView, exceptionsSection } from './eventsSection';
 import { valueBlock } from './longValue';
 import { missingContentNotes } from './missingContent';
+import { sourceLinks } from './sourceLinks';
 import { toolSection } from './toolSection';
 
 export type DetailTab = 'content' | 'events' | 'attributes';
@@ -59,10 +60,7 @@ function detailHeader(row: WaterfallRow, actions: DetailActions): HTMLElement {
       row.slowestRank !== undefined && h('span', { className: 'slowest-tag' }, row.slowestRank === 1 ? 'slowest step' : `#${row.slowestRank} slowest`)),
     h('div', { className: 'detail-facts' }, facts.join(' · ')),
     h('div', { className: 'detail-actions' },
-      span.source && h('a', { className: 'source-link go-to-source clamp-2', attrs: { href: '#', role: 'link' }, title: `Go to source: ${describeLocation(span.source)}`, onClick: (event) => {
-        event.preventDefault();
-        actions.openSource(span.source!);
-      } }, `Go to source: ${describeLocation(span.source)}`),
+      ...sourceLinks(span, (location) => actions.openSource(location)),
       h('span', { className: 'toolbar-spacer' }),
       button('Copy span JSON', () => actions.copySpanJson(span.spanId))));
 }

@@ -1,12 +1,16 @@
 // The query API's handler: the routes and replies of src/shared/queryApi.ts, answered from the index.
 import type { ServerResponse } from 'node:http';
 import { matchQueryApiRoute, parseTraceQuery, type QueryApiErrorReply, type QueryApiReplies, type QueryApiRoute } from '../../shared/queryApi';
+import type { TraceDetail } from '../../shared/spanModel';
 import { send } from './httpReply';
 import type { TraceIndex } from '../index/traceIndex';
 import { buildTraceReport } from '../index/traceReport';
 import { encodeTracesData } from '../otlp/encodeJson';
 
-export function handleApi(method: string, url: URL, index: TraceIndex, res: ServerResponse): void {
+/** `withSources` adds what the workspace tells of a trace's spans (code/codeLinks.ts): each one's `source` and how it was found. */
+export function handleApi(
+  method: string, url: URL, index: TraceIndex, res: ServerResponse, withSources: (detail: TraceDetail) => TraceDetail = (detail) => detail,
+): void {
   if (method !== 'GET') {
     res.setHeader('Allow', 'GET');
     return fail(res, 405, `${method} is not allowed on ${url.pathname}; use GET`);
@@ -29,7 +33,7 @@ export function handleApi(method: string, url: URL, index: TraceIndex, res: Serv
     }
     case 'trace': {
       const detail = index.trace(traceId);
-      return detail ? reply(route, detail) : fail(res, 404, `no trace with id ${traceId}`);
+      return detail ? reply(route, withSources(detail)) : fail(res, 404, `no trace with id ${traceId}`);
     }
     case 'traceOtlp': {
       const spans = index.rawSpans(traceId);

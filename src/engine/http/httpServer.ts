@@ -13,6 +13,7 @@ import type { Ingest } from '../otlp/ingest';
 import { BadEncodingError, BodyOverBudgetError, BodyTooLargeError, readBody } from '../otlp/readBody';
 import { CONTENT_TYPES, exportResponse, statusBody, UNAVAILABLE } from '../otlp/responses';
 import { send } from './httpReply';
+import type { TraceDetail } from '../../shared/spanModel';
 
 export interface HttpServerOptions {
   ingest: Ingest;
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   log: (message: string) => void;
   /** Shared with the gRPC receiver so both count against one budget; by default the server's own. */
   admission?: Admission;
+  /** Adds what the workspace tells of a trace's spans (code/codeLinks.ts) to `GET /api/traces/{id}`. */
+  withSources?: (detail: TraceDetail) => TraceDetail;
 }
 
 const SIGNAL_PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs' };
@@ -60,7 +63,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, server: Server,
   }
   if (url.pathname.startsWith(QUERY_API_PREFIX)) {
     req.resume();
-    handleApi(req.method ?? 'GET', url, options.index, res);
+    handleApi(req.method ?? 'GET', url, options.index, res, options.withSources);
     return;
   }
   req.resume();

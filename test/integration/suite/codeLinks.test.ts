@@ -1,5 +1,6 @@
 // From code to spans: traffic whose spans point into the workspace (by code.* attributes, or by
-// their prompt text alone) yields code lenses, hovers and diagnostics on those lines.
+// their prompt text alone) yields code lenses, hovers and diagnostics on those lines, which
+// follow the lines' text through edits.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { context as otelContext, SpanStatusCode, trace } from '@opentelemetry/ap
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/shared/commands';
 import { sendSpans } from '../otlpTraffic';
-import { api, config, sleep, waitFor, waitForTraceEditor } from './harness';
+import { api, config, shownTexts, sleep, ui, waitFor, waitForTraceEditor } from './harness';
 
 const AGENT_PY = `import openai
 
@@ -16,6 +17,7 @@ qualifies under the thirty day policy and explain the decision politely."""
 
 
 def answer(question):
+    """Answers a customer's refund question."""
     return openai.chat.completions.create(model="gpt-4o", messages=[{"role": "system", "content": REFUND_PROMPT}])
 `;
 const TONE_TXT = `# Tone guide
@@ -65,16 +67,14 @@ describe('code lenses, hovers and diagnostics', () => {
 
   it('puts a lens over the line that made the calls, and a warning on it while it fails', async () => {
     await sendCall({ failed: 'RateLimitError: 429 Too Many Requests' });
-    const [lens] = await waitFor('a code lens on agent.py', async () => {
-      const lenses = await lensTitles(agent);
-      return lenses.length ? lenses : undefined;
-    });
-    assert.equal(lens.line, 8);
+    const lens = await waitFor('a code lens on the call in agent.py', async () => (await lensTitles(agent)).find((l) => l.line === 8));
     assert.match(lens.title, /^1 LLM call · p50 .* · 640 tokens · 1 error$/);
-    const [warning] = await waitFor('a warning on agent.py', () => (warnings(agent).length ? warnings(agent) : undefined));
-    assert.equal(warning.range.start.line, 8);
+    // The span's system prompt is the literal on line 3: that line has its own lens.
+    const template = await waitFor('a code lens on the prompt in agent.py', async () => (await lensTitles(agent)).find((l) => l.line === 2));
+    assert.match(template.title, /^1 LLM call · .* · prompt match 100%$/);
+    const warning = await waitFor('a warning on the call in agent.py', () => warnings(agent).find((w) => w.range.start.line === 8));
     assert.equal(warning.severity, vscode.DiagnosticSeverity.Warning);
-    assert.match(warning.message, /RateLimitError: 429 Too Many Requests/);
+    assert.match(warning.message, /^Failed at \d\d:\d\d:\d\d: RateLimitError: 429 Too Many Requests/);
   });
 
   it('shows the latest prompt and response in a hover, with a link to the span', async () => {
@@ -88,7 +88,7 @@ describe('code lenses, hovers and diagnostics', () => {
   it('clears the warning once a later call from the line succeeds', async () => {
     await sendCall({});
     await waitFor('the warning to go', () => warnings(agent).length === 0);
-    const lens = await waitFor('the lens to count both calls', async () => (await lensTitles(agent)).find((l) => l.title.startsWith('2 LLM calls')));
+    const lens = await waitFor('the lens to count both calls', async () => (await lensTitles(agent)).find((l) => l.line === 8 && l.title.startsWith('2 LLM calls')));
     assert.match(lens.title, /1 error$/);
   });
 
@@ -122,6 +122,46 @@ describe('code lenses, hovers and diagnostics', () => {
     }).catch((error: Error) => assert.fail(`${error.message}; lenses shown: ${JSON.stringify(shown)}`));
     await sendCall({});
     await waitFor('the lens to count a new call', async () => (await lensTitles(agent)).find((l) => l.title.startsWith('4 LLM calls')));
+  });
+
+  it('moves a lens with its line through edits, saved or not, and takes it off a line whose text changed', async () => {
+    // code-server saves after a delay by default; off here, so each step is an unsaved edit or a save.
+    const files = vscode.workspace.getConfiguration('files');
+    await files.update('autoSave', 'off', vscode.ConfigurationTarget.Global);
+    try {
+      const editor = await vscode.window.showTextDocument(agent);
+      const callLines = async () => (await lensTitles(agent)).filter((l) => /LLM calls/.test(l.title) && !l.title.includes('prompt match')).map((l) => l.line);
+      const drawnCallLens = async () => (await shownTexts('.codelens-decoration')).some((t) => /LLM calls/.test(t) && !/prompt match/.test(t));
+      await waitFor('the call\'s lens on line 9', async () => (await callLines()).join() === '8');
+      await waitFor('the lens drawn in the editor', drawnCallLens);
+      await ui({ do: 'screenshot', name: 'suites-lens-before-edit' });
+
+      // Two lines added above, not saved: the lens goes down with its line.
+      await editor.edit((edit) => edit.insert(new vscode.Position(0, 0), '# Refunds for Acme Outdoor\n# Owner: the support team\n'));
+      await waitFor('the lens to follow its line down', async () => (await callLines()).join() === '10');
+      await sleep(1500); // the editor draws lenses again a moment after an edit
+      await ui({ do: 'screenshot', name: 'suites-lens-after-edit' });
+      // Saved: the engine moves the line's activity with the file, and the lens stays with its line.
+      await editor.document.save();
+      await sleep(2000);
+      assert.deepEqual(await callLines(), [10]);
+
+      // The call's line rewritten: no lens stays on it, nor moves to another line.
+      const callLine = editor.document.lineAt(10);
+      await editor.edit((edit) => edit.replace(callLine.range, '    return None'));
+      await waitFor('the lens to leave the rewritten line', async () => (await callLines()).length === 0);
+      await waitFor('the editor to stop drawing it', async () => !(await drawnCallLens()));
+      await ui({ do: 'screenshot', name: 'suites-lens-after-rewrite' });
+      await editor.edit((edit) => edit.replace(editor.document.lineAt(10).range, callLine.text));
+      await waitFor('the lens back once the line reads as before', async () => (await callLines()).join() === '10');
+
+      // The added lines taken out again and saved: back on line 9.
+      await editor.edit((edit) => edit.delete(new vscode.Range(0, 0, 2, 0)));
+      await editor.document.save();
+      await waitFor('the lens back on line 9', async () => (await callLines()).join() === '8');
+    } finally {
+      await files.update('autoSave', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('can be turned off', async () => {
