@@ -12,6 +12,7 @@ import { Engine, EngineOptions, receiverProblem } from './engine';
 import { buildTraceReport } from './index/traceReport';
 import { TextRedactor } from '../shared/redaction';
 import { encodeTracesData } from './otlp/encodeJson';
+import { registerTraceTestRequests } from './traceTests/traceTestRequests';
 
 /** Change notifications are coalesced to at most one per this many milliseconds. */
 const CHANGE_THROTTLE_MS = 250;
@@ -159,6 +160,7 @@ connection.onRequest(UpdateSettings, (next) => inTurn(async () => {
   // status with a problem, not a failed request.
   return shouldReceive && !engine.receiving ? setReceiving(true) : status;
 }));
+registerTraceTestRequests(connection, () => engine.testTarget);
 connection.onShutdown(async () => {
   await engine?.close();
 });

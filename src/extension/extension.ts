@@ -9,6 +9,8 @@ import { ActiveSource } from './engineConnection/activeSource';
 import { EngineClient } from './engineConnection/engineClient';
 import { OtherWindowEngine } from './engineConnection/otherWindowEngine';
 import { followSettingChanges, readEngineSettings } from './engineConnection/settings';
+import { BASELINE_SCHEME, BaselineDocuments } from './testExplorer/compareWithBaseline';
+import { TraceTestExplorer } from './testExplorer/traceTestExplorer';
 import { TraceViewPanels } from './traceView/traceViewPanels';
 import { FileDiagnostics } from './views/fileDiagnostics';
 import { SidebarStatus } from './views/sidebarStatus';
@@ -25,6 +27,7 @@ export interface ExtensionApi {
   view: vscode.TreeView<TreeNode>;
   steps: StepsTreeProvider;
   traceViews: TraceViewPanels;
+  traceTests: TraceTestExplorer;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -38,12 +41,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const status = new SidebarStatus(engine, source, otherWindow, traces.view);
   const fileDiagnostics = new FileDiagnostics();
   const traceViews = new TraceViewPanels(context, source);
-  context.subscriptions.push(
+  const traceTests = new TraceTestExplorer(engine);
+  const baselineDocuments = new BaselineDocuments();
+  context.subscriptions.push(traceTests,
+    vscode.workspace.registerTextDocumentContentProvider(BASELINE_SCHEME, baselineDocuments),
     output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, traceViews,
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews }),
+    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments }),
     ...registerTraceTools(source),
     ...followSettingChanges(engine, settings, {
       changed: () => traces.tree.refreshNow(),
@@ -52,7 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     }),
   );
   await engine.start();
-  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceViews };
+  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceViews, traceTests };
 }
 
 export function deactivate(): void {

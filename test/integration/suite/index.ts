@@ -32,6 +32,8 @@ export async function run(): Promise<void> {
   require('./copilotChat.test');
   require('./traceFiles.test');
   require('./stepsView.test');
+  require('./traceTests.test');
+  // Last: it clears the engine and deletes the store.
   require('./reading.test');
 
   const failed: SuiteResults['failed'] = [];
