@@ -11,6 +11,7 @@ import { PriceTable } from './normalize/pricing';
 import { DEFAULT_REDACTIONS, RedactionPattern, TextRedactor } from '../shared/redaction';
 import type { PriceOverride } from './normalize/pricing';
 import type { RetentionPolicy } from './store/traceStore';
+import { storeFolderProblem } from './store/traceStore';
 import { parseTestArgs, runTests } from './traceTests/testCommand';
 
 const USAGE = `AI Trace Inspector engine
@@ -157,6 +158,8 @@ async function serve(argv: string[]): Promise<void> {
   const priceOverrides = args.pricesFile
     ? JSON.parse(readFileSync(args.pricesFile, 'utf8')) as Record<string, PriceOverride> : undefined;
   const log = (message: string) => console.error(`[engine] ${message}`);
+  const storeProblem = args.storeDir === undefined ? undefined : storeFolderProblem(args.storeDir);
+  if (storeProblem) throw new Error(`--store ${storeProblem}; give a folder (it is created if missing)`);
   let engine;
   try {
     engine = await startEngine({ ...args, priceOverrides, log });

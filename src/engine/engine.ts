@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { CodeLinks } from './code/codeLinks';
 import { TraceFiles, WatchSettings } from './files/traceFiles';
 import type { ReceiverProtocol, ReceiverStatus, StoreDeletion } from '../shared/engineProtocol';
-import type { DetectorSettings, TraceDetail } from '../shared/spanModel';
+import type { DetectorSettings, EngineStats, TraceDetail } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
 import { createHttpServer } from './http/httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
@@ -108,10 +108,12 @@ export class Engine {
   private readonly evictions = new EvictionLog((message) => this.log(message));
 
   constructor(private options: EngineOptions = {}) {
-    this.log = options.log ?? (() => undefined);
+    const log = options.log ?? (() => undefined);
+    // Our own log lines mask what redaction masks: a URL or a reason may quote a secret.
+    this.log = (message) => log(this.index?.redactor?.text(message) ?? message);
     this.index = new TraceIndex(new PriceTable(options.priceOverrides), indexLimits(options));
     this.index.onEvicted = (traces, spans) => this.evictions.add(traces, spans);
-    this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
+    this.store = this.openStore(options.storeDir);
     this.ingest = new Ingest(this.index, this.store);
     this.files = new TraceFiles(this.index, options.storeDir, this.log);
     this.code = new CodeLinks(this.index);
@@ -120,6 +122,20 @@ export class Engine {
     this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
     this.retentionTimer.unref();
     this.ready = Promise.all([this.loadStore().then(() => this.loadFiles()), workspaceScanned]).then(() => undefined);
+  }
+
+  /** The index's counts, and whether the store can be written. */
+  stats(): EngineStats {
+    const stats = this.index.stats();
+    return this.store?.problem ? { ...stats, storeProblem: this.store.problem } : stats;
+  }
+
+  private openStore(dir: string | undefined): TraceStore | undefined {
+    if (!dir) return undefined;
+    const store = new TraceStore(dir, this.log);
+    // A store that fails or recovers changes what the stats say: the views ask again.
+    store.onProblemChange = () => this.index.onChange();
+    return store;
   }
 
   get host(): string {
@@ -153,7 +169,7 @@ export class Engine {
     const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
     const admission = new Admission(DEFAULT_ADMISSION);
     const withSources = (detail: TraceDetail) => this.code.withSources(detail);
-    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log, admission, withSources });
+    const http = createHttpServer({ ingest: this.ingest, index: this.index, stats: () => this.stats(), maxBodyBytes, allowedHosts, log: this.log, admission, withSources });
     const httpPort = options.httpPort ?? DEFAULTS.httpPort;
     await listen(http, host, httpPort).catch((error: NodeJS.ErrnoException) => {
       admission.close();
@@ -197,7 +213,7 @@ export class Engine {
     this.index.configure(new PriceTable(options.priceOverrides), indexLimits(options));
     if (options.storeDir !== this.store?.dir) {
       this.store?.close();
-      this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
+      this.store = this.openStore(options.storeDir);
       this.ingest = new Ingest(this.index, this.store);
       this.files.setStoreDir(options.storeDir);
     }

@@ -51,7 +51,7 @@ function createEngine(s: EngineSettings): Engine {
   created.index.onChange = () => {
     pending ??= setTimeout(() => {
       pending = undefined;
-      void connection.sendNotification(TracesChanged, created.index.stats());
+      void connection.sendNotification(TracesChanged, created.stats());
     }, CHANGE_THROTTLE_MS);
   };
   // Both are already limited per file (progress a few times a second, problems when they change).
@@ -108,7 +108,7 @@ connection.onInitialize((params) => {
 
 connection.onInitialized(() => {
   void inTurn(() => setReceiving(true));
-  void engine.ready.then(() => connection.sendNotification(TracesChanged, engine.index.stats()));
+  void engine.ready.then(() => connection.sendNotification(TracesChanged, engine.stats()));
 });
 
 connection.onRequest(QueryTraces, (query) => engine.index.query(query));
@@ -126,7 +126,7 @@ connection.onRequest(ExportTrace, ({ traceId }) => {
   const spans = engine.index.rawSpans(traceId);
   return spans ? encodeTracesData(spans) : null;
 });
-connection.onRequest(GetStats, () => engine.index.stats());
+connection.onRequest(GetStats, () => engine.stats());
 // The Steps view asks again whenever traces change; between changes the last answer stands.
 let lastReport: { key: string; report: ReturnType<typeof buildTraceReport> } | undefined;
 connection.onRequest(GetReport, ({ sinceMs }) => {

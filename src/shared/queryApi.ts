@@ -43,13 +43,19 @@ export const queryApiPath = {
 type RouteArgs<R extends QueryApiRoute> = Parameters<(typeof queryApiPath)[R]>;
 
 /** Which route a request path names (and the trace id in it); undefined: no route. */
-export function matchQueryApiRoute(pathname: string): { route: QueryApiRoute; traceId?: string } | undefined {
+/** The route of a path; `badEncoding` when its trace id is not valid percent-encoding (`%E0%A4%A`): never a throw. */
+export function matchQueryApiRoute(pathname: string): { route: QueryApiRoute; traceId?: string; badEncoding?: boolean } | undefined {
   if (pathname === '/api/stats') return { route: 'stats' };
   if (pathname === '/api/traces') return { route: 'traces' };
   if (pathname === '/api/report') return { route: 'report' };
   const match = /^\/api\/traces\/([^/]+)(\/otlp)?$/.exec(pathname);
   if (!match) return undefined;
-  return { route: match[2] ? 'traceOtlp' : 'trace', traceId: decodeURIComponent(match[1]) };
+  const route = match[2] ? 'traceOtlp' : 'trace';
+  try {
+    return { route, traceId: decodeURIComponent(match[1]) };
+  } catch {
+    return { route, badEncoding: true };
+  }
 }
 
 /** The engine could not be reached at all (its window closed, the port went): not the same as "no such trace". */

@@ -198,6 +198,8 @@ export interface EngineStats {
   /** Traces the memory cap evicted since the engine started or was last cleared. */
   evictedTraces: number;
   receivedRequests: number;
+  /** Set while the store cannot be written (a full disk): what arrives is held in memory until it can. */
+  storeProblem?: string;
 }
 
 export type TraceSort = 'start' | 'duration' | 'tokens' | 'cost';
@@ -249,11 +251,11 @@ export interface TraceReport {
   steps: StepStats[];
 }
 
-export type DetectorKind = 'loop' | 'weakRetrieval' | 'contextBloat' | 'spike' | 'cascade';
+export type DetectorKind = 'loop' | 'weakRetrieval' | 'contextBloat' | 'spike' | 'cascade' | 'invalidUsage';
 
 /** How findings read in the tree and the waterfall; the filter language takes these too. */
 export const FINDING_LABELS: Record<DetectorKind, string> = {
-  loop: 'loop', weakRetrieval: 'weak retrieval', contextBloat: 'context bloat', spike: 'spike', cascade: 'cascading error',
+  loop: 'loop', weakRetrieval: 'weak retrieval', contextBloat: 'context bloat', spike: 'spike', cascade: 'cascading error', invalidUsage: 'invalid usage',
 };
 
 /** Something a detector noticed, on a span or (with the spans involved) on a whole trace. */

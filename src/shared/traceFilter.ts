@@ -4,6 +4,7 @@
 // A span field is tested on each span: a trace matches when one of its spans satisfies the whole
 // expression. trace.* fields and free text are tested on the trace. Parsed here (the extension
 // validates while the user types); the engine evaluates it (engine/index/filterEval.ts).
+import { RE2JS } from 're2js';
 import { FINDING_LABELS, SPAN_KINDS } from './spanModel';
 
 export type FilterOp = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'CONTAINS' | 'REGEXP' | 'IN' | 'NOT IN';
@@ -171,9 +172,9 @@ export function parseFilter(input: string): FilterNode | undefined {
     if (op === '=' || op === '!=') checkEnumerated(field, valueToken);
     if (op === 'REGEXP') {
       try {
-        new RegExp(String(value), 'i');
+        compileFilterRegexp(String(value));
       } catch (error) {
-        throw new FilterError(`Bad regular expression: ${(error as Error).message}`, valueToken.at);
+        throw new FilterError(`Bad regular expression (RE2 syntax: no lookarounds or backreferences): ${(error as Error).message}`, valueToken.at);
       }
     }
     return { type: 'compare', field, op, value };
@@ -206,4 +207,9 @@ function valueOf(field: string, token: Token): string | number {
   const n = Number(m[1]);
   const unit = m[2]?.toLowerCase();
   return unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : unit === 'h' ? n * 3_600_000 : n;
+}
+
+/** A REGEXP filter's pattern, case-insensitive, on RE2 (linear time whatever the pattern and text). */
+export function compileFilterRegexp(pattern: string): RE2JS {
+  return RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
 }

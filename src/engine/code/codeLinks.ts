@@ -17,6 +17,7 @@ import { PROMPT_FILE, PromptSources } from './promptSources';
 import { promptTextOf, QUOTABLE_KINDS, quotableTextsOf } from './promptText';
 import { userFrame } from './stackFrames';
 import { WorkspacePaths } from './workspacePaths';
+import { pushAll } from '../../shared/arrays';
 
 const BATCH = 2000;
 /** Spans that could have an origin but found none, kept to try again when workspace files change. */
@@ -139,7 +140,7 @@ export class CodeLinks {
     // A span that arrived before the file it came from was known may find it now.
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
-      this.queue.push(...this.unlinked);
+      pushAll(this.queue, this.unlinked);
       this.unlinked = [];
       this.startDraining();
     }, RETRY_AFTER_FILE_CHANGE_MS);

@@ -3,7 +3,8 @@
 // traceIndexes.ts keeps the sorted and facet indexes and plans queries, memoryAccount.ts counts
 // what memory holds and picks what to evict, pendingLogs.ts keeps log records waiting for their span.
 import type { DetectorSettings, EngineStats, Span, TraceDetail, TraceQuery, TraceSummary } from '../../shared/spanModel';
-import type { RawLog, RawSpan } from '../model/rawSpan';
+import type { RawEvent, RawLog, RawSpan } from '../model/rawSpan';
+import { pushAll } from '../../shared/arrays';
 import type { StoredSpan } from '../model/storedSpan';
 import { StringTable } from '../model/stringTable';
 import { countOrphans, newTrace, summarize, type Trace } from '../model/traceSummary';
@@ -101,47 +102,78 @@ export class TraceIndex {
     this.counters.rejectedSpans += rejectedSpans;
   }
 
-  addSpans(spans: RawSpan[]): void {
+  /**
+   * Indexes spans; returns why each span that could not be indexed was refused (counted as
+   * rejected). A span the index fails on is refused alone: the others of its batch are indexed,
+   * listed and accounted as usual, and nothing of it stays behind.
+   */
+  addSpans(spans: RawSpan[]): string[] {
     this.redactor?.spans(spans);
+    const refused: string[] = [];
     const touched = new Map<Trace, StoredSpan[]>();
+    const added: StoredSpan[] = [];
     for (const raw of spans) {
+      const stored = raw as StoredSpan;
+      try {
+        // What depends on the span's content comes first, before anything is changed.
+        stored.facts = spanFacts(raw.attributes, raw.name, this.prices, raw);
+        this.detectors.inspect(stored);
+      } catch (error) {
+        refused.push(`a span could not be indexed: ${(error as Error).name}: ${(error as Error).message}`);
+        delete (stored as Partial<StoredSpan>).facts; // marks it refused (the store leaves it out)
+        continue;
+      }
       let trace = this.traces.get(raw.traceId);
       if (!trace) {
         trace = newTrace(raw.traceId);
         this.traces.set(raw.traceId, trace);
         this.memory.charge(trace, MEMORY.trace, 0);
       }
-      const stored = raw as StoredSpan;
-      stored.facts = spanFacts(raw.attributes, raw.name, this.prices, raw);
-      this.detectors.inspect(stored);
       const previous = trace.spans.get(raw.spanId);
       // A re-sent span replaces the first copy; logs attached to it carry over.
-      if (previous) stored.events.push(...previous.events.filter((e) => e.fromLog));
+      if (previous) pushAll(stored.events, previous.events.filter((e) => e.fromLog));
       else {
         this.memory.spans++;
         this.memory.charge(trace, spanBytes(stored), 0);
       }
       const pending = this.pendingLogs.take(raw.traceId, raw.spanId);
       if (pending) {
-        stored.events.push(...pending.events);
+        pushAll(stored.events, pending.events);
         this.memory.charge(trace, pending.bytes - pending.text, pending.text);
       }
       trace.spans.set(raw.spanId, stored);
+      added.push(stored);
       const list = touched.get(trace);
       if (list) list.push(stored);
       else touched.set(trace, [stored]);
     }
-    for (const [trace, added] of touched) {
-      this.postStrings(trace, added);
+    for (const [trace, addedToTrace] of touched) {
+      this.postStrings(trace, addedToTrace);
       if (trace.spans.size >= SUMMARIZE_WHEN_READ && trace.summary.spanCount > 0) this.unsummarized.add(trace);
-      else this.refresh(trace);
+      else this.refreshOrDrop(trace, refused);
     }
-    const textPerSpan = spans.length ? this.memory.newText() / spans.length : 0;
-    for (const [trace, added] of touched) this.memory.charge(trace, 0, added.length * textPerSpan);
+    const textPerSpan = added.length ? this.memory.newText() / added.length : 0;
+    for (const [trace, addedToTrace] of touched) if (trace.live) this.memory.charge(trace, 0, addedToTrace.length * textPerSpan);
     this.enforceMemoryCap(touched);
     this.memory.compactIfStale(this.traces.size, this.caps().maxBytes);
-    this.onSpansAdded(spans as StoredSpan[]);
+    this.onSpansAdded(added);
     this.changed();
+    return refused;
+  }
+
+  /**
+   * refresh(), and if summarizing the trace fails (content no check foresaw), the trace is
+   * dropped whole rather than kept outside the indexes, where it could never be listed or evicted.
+   */
+  private refreshOrDrop(trace: Trace, refused: string[]): void {
+    try {
+      this.refresh(trace);
+    } catch (error) {
+      refused.push(`a trace could not be summarized: ${(error as Error).name}: ${(error as Error).message}`);
+      this.indexes.place(trace, trace.summary, trace.summary);
+      this.remove(trace);
+      this.counters.evictedTraces--; // dropped, not evicted
+    }
   }
 
   private caps(): MemoryCaps {
@@ -184,7 +216,7 @@ export class TraceIndex {
     // GenAI instrumentations send prompts as log records: they count against the memory cap too.
     const textPerLog = logs.length ? this.memory.newText() / logs.length : 0;
     let unattached = 0;
-    const touched = new Map<Trace, StoredSpan[]>();
+    const touched = new Map<Trace, RawEvent[]>();
     const alike = new Map<string, number>();
     for (const log of logs) {
       if (!log.traceId || !log.spanId) {
@@ -199,14 +231,16 @@ export class TraceIndex {
         if (!this.pendingLogs.isNew(span, span.events, key)) continue;
         span.events.push(log.event);
         this.memory.charge(trace, eventBytes(log.event), textPerLog);
+        // Only the new records' strings are posted: posting the span's every record again for
+        // each new one made 20,000 records for one span quadratic.
         const list = touched.get(trace);
-        if (list) list.push(span);
-        else touched.set(trace, [span]);
+        if (list) list.push(log.event);
+        else touched.set(trace, [log.event]);
       } else {
         this.pendingLogs.keep(`${log.traceId}/${log.spanId}`, log.event, key, eventBytes(log.event), textPerLog);
       }
     }
-    for (const [trace, spans] of touched) this.postStrings(trace, spans);
+    for (const [trace, events] of touched) for (const event of events) this.postEvent(trace, event);
     // Log records join traces that are already there: the oldest go first, whichever got them.
     const evicted = this.enforceMemoryCap(new Map());
     this.memory.compactIfStale(this.traces.size, this.caps().maxBytes);
@@ -313,20 +347,24 @@ export class TraceIndex {
    * the table skips an owner that posted it last (this trace's spans are posted together).
    */
   private postStrings(trace: Trace, spans: StoredSpan[]): void {
-    const post = (v: unknown): void => {
-      if (typeof v === 'string') this.strings.post(v, trace);
-      else if (Array.isArray(v)) v.forEach(post);
-      else if (v && typeof v === 'object') Object.values(v).forEach(post);
-    };
     for (const span of spans) {
       this.strings.post(span.name, trace);
-      for (const key in span.attributes) post(span.attributes[key]);
-      for (const event of span.events) {
-        this.strings.post(event.name, trace);
-        for (const key in event.attributes) post(event.attributes[key]);
-        post(event.body);
-      }
+      for (const key in span.attributes) this.postValue(trace, span.attributes[key]);
+      for (const event of span.events) this.postEvent(trace, event);
     }
+  }
+
+  private postEvent(trace: Trace, event: RawEvent): void {
+    this.strings.post(event.name, trace);
+    for (const key in event.attributes) this.postValue(trace, event.attributes[key]);
+    this.postValue(trace, event.body);
+  }
+
+  /** Values nest at most MAX_VALUE_DEPTH levels (the decoders refuse deeper ones): the recursion is bounded. */
+  private postValue(trace: Trace, v: unknown): void {
+    if (typeof v === 'string') this.strings.post(v, trace);
+    else if (Array.isArray(v)) for (const item of v) this.postValue(trace, item);
+    else if (v && typeof v === 'object') for (const item of Object.values(v)) this.postValue(trace, item);
   }
 
   /** Recomputes a trace's summary (O(spans in the trace)) and moves it in every index. */

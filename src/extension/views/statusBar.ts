@@ -25,8 +25,10 @@ export class TracesStatusBar implements vscode.Disposable {
       this.item.tooltip = `AI Trace Inspector: receiving OTLP on ${status.host}:${status.httpPort} (HTTP)`
         + `${status.grpcPort ? ` and ${status.host}:${status.grpcPort} (gRPC)` : ''}`
         + (stats ? `\n${stats.traces} traces, ${stats.spans} spans, ${stats.errorTraces} failed` : '')
-        + (stats?.evictedTraces ? `\n${stats.evictedTraces} older traces evicted from memory (memory cap)` : '');
-      this.item.backgroundColor = undefined;
+        + (stats?.evictedTraces ? `\n${stats.evictedTraces} older traces evicted from memory (memory cap)` : '')
+        + (stats?.storeProblem ? `\nNot saving traces: the store ${stats.storeProblem}` : '');
+      if (stats?.storeProblem) this.item.text = `$(warning) Traces :${status.httpPort}${counts} · not saving`;
+      this.item.backgroundColor = stats?.storeProblem ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     } else {
       this.item.text = `$(${status.problem ? 'warning' : 'circle-slash'}) Traces${status.problem ? `: port ${status.problem.port ?? ''} in use` : ': off'}${counts}`;
       this.item.tooltip = status.problem ? `AI Trace Inspector: ${status.problem.message}` : 'AI Trace Inspector: the receiver is stopped';
