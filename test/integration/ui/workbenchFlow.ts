@@ -212,9 +212,10 @@ class WorkbenchFlow {
     const editor = this.page.locator('.settings-editor');
     await editor.waitFor({ timeout: STEP_TIMEOUT_MS });
     await this.page.keyboard.type('aiTraceInspector.receiver.httpPort');
-    const input = editor.locator('.setting-item-number input').first();
+    // The search is fuzzy and may list other settings too: take the port's own item.
+    const input = editor.locator('.setting-item-number', { hasText: 'Receiver: Http Port' }).locator('input').first();
     await input.waitFor({ timeout: STEP_TIMEOUT_MS });
-    await editor.getByText('1 Setting Found').waitFor({ timeout: STEP_TIMEOUT_MS });
+    await editor.getByText(/\d+ Settings? Found/).waitFor({ timeout: STEP_TIMEOUT_MS });
     // The list may render again while the search settles, dropping what was typed: type until it stays.
     for (let attempt = 1; ; attempt++) {
       await input.click();
