@@ -14,6 +14,7 @@ import { doctorSection } from './doctorSection';
 import { h } from './dom';
 import './styles.css';
 import { traceHeader } from './traceHeader';
+import { DEFAULT_DETAIL_SHARE, SplitLayout } from './splitter';
 import { loadState, onHostMessage, post, saveState } from './vscodeApi';
 import { FULL_RANGE } from './waterfall/timeAxis';
 import { buildWaterfall, type WaterfallModel } from './waterfall/waterfallModel';
@@ -25,7 +26,11 @@ provideVSCodeDesignSystem().register(vsCodeButton(), vsCodePanels(), vsCodePanel
 
 const root = document.getElementById('app')!;
 let state: TraceViewState | undefined = loadState();
-let current: { trace: TraceDetail; model: WaterfallModel; waterfall: WaterfallView; header: HTMLElement; detail: HTMLElement; settings: TraceViewSettings } | undefined;
+let current: { trace: TraceDetail; model: WaterfallModel; waterfall: WaterfallView; split: SplitLayout; header: HTMLElement; detail: HTMLElement; settings: TraceViewSettings } | undefined;
+/** The divider's place: the host's remembered one, then wherever the user drags it in this view. */
+let detailShare: number | undefined;
+/** Said once per trace shown: the user worked in the view, so a preview panel keeps it. */
+let pinned = false;
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
 /** Counts renders, so only the latest one draws the detail it deferred. */
 let renders = 0;
@@ -71,13 +76,22 @@ function render(trace: TraceDetail, settings: TraceViewSettings, selectSpanId?: 
     Object.assign(current, { trace, model, header, settings });
     current.waterfall.select(selected, !current.waterfall.viewport.scrollTop || !!selectSpanId);
   } else {
+    pinned = false;
     const waterfall = new WaterfallView(model, new Set(state.collapsed ?? []), state.zoom ?? FULL_RANGE, {
-      onSelect: (spanId) => selectSpan(spanId),
+      onSelect: (spanId) => {
+        pin();
+        selectSpan(spanId);
+      },
       onViewChange: saveSoon,
     });
     const detail = h('div', { className: 'detail-pane', attrs: { role: 'region', 'aria-label': 'Span detail' } });
-    current = { trace, model, waterfall, header, detail, settings };
-    root.replaceChildren(header, h('div', { className: 'split' }, h('div', { className: 'waterfall-pane' }, waterfall.element), detail));
+    detailShare ??= settings.detailShare ?? DEFAULT_DETAIL_SHARE;
+    const split = new SplitLayout(waterfall.element, detail, detailShare, (share) => {
+      detailShare = share;
+      post({ type: 'layout', detailShare: share });
+    });
+    current = { trace, model, waterfall, split, header, detail, settings };
+    root.replaceChildren(header, split.element);
     if (state.scrollTop) waterfall.viewport.scrollTop = state.scrollTop;
     waterfall.select(selected, !state.scrollTop || !!selectSpanId);
   }
@@ -98,7 +112,14 @@ function showAsReceived(asReceived: boolean): void {
 /** The waterfall shown now goes away: nothing of it may stay alive. */
 function discardView(): void {
   current?.waterfall.dispose();
+  current?.split.dispose();
   current = undefined;
+}
+
+function pin(): void {
+  if (pinned) return;
+  pinned = true;
+  post({ type: 'pin' });
 }
 
 function selectSpan(spanId: string, reveal = false): void {

@@ -8,7 +8,7 @@ import { getHeapStatistics } from 'node:v8';
 import * as path from 'node:path';
 import { CodeLinks } from './code/codeLinks';
 import { TraceFiles, WatchSettings } from './files/traceFiles';
-import type { ReceiverProtocol, ReceiverStatus } from '../shared/engineProtocol';
+import type { ReceiverProtocol, ReceiverStatus, StoreDeletion } from '../shared/engineProtocol';
 import type { DetectorSettings, EngineStats, TraceDetail } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
 import { createHttpServer } from './http/httpServer';
@@ -274,6 +274,20 @@ export class Engine {
     }
   }
 
+  /**
+   * Forgets every trace for good: the index, the store's segments, and the imported files that
+   * would be read again after a restart (they stop being tailed; the files themselves stay).
+   */
+  async deleteStored(): Promise<StoreDeletion> {
+    await this.ready.catch(() => undefined);
+    const forgottenImports = await this.files.forgetImported();
+    const { deletedFiles, problems } = this.store?.deleteAll() ?? { deletedFiles: 0, problems: [] };
+    this.index.clear();
+    this.log(`cleared: ${deletedFiles} stored file(s) deleted from ${this.store?.dir ?? 'no store'}, ${forgottenImports} imported path(s) no longer read`);
+    for (const problem of problems) this.log(`clearing the store: ${problem}`);
+    return { deletedFiles, forgottenImports, problems };
+  }
+
   async close(): Promise<void> {
     clearInterval(this.retentionTimer);
     this.evictions.dispose();
@@ -288,12 +302,8 @@ export class Engine {
 
   private async loadFiles(): Promise<void> {
     await this.files.restoreRemembered();
-    if (this.options.watchPaths?.length) {
-      for (const result of await this.files.import(this.options.watchPaths, { watch: true })) {
-        this.log(`watching ${result.file}: ${result.shape ?? 'not traces'}, ${result.spans} span(s) in ${result.traces} trace(s)`
-          + (result.problems.length ? `, ${result.problems.length} problem(s)` : ''));
-      }
-    }
+    // Each file read is logged by TraceFiles.
+    if (this.options.watchPaths?.length) await this.files.import(this.options.watchPaths, { watch: true });
     await this.files.watchWorkspace(this.options.watch);
   }
 

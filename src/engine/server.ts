@@ -3,7 +3,7 @@
 // spans is decoded and indexed here, never on the editor's extension host.
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import {
-  ClearTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryTraces,
+  ClearTraces, DeleteStoredTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryTraces,
   ListBackends, OpenRemoteTrace, ReceiverStatus, ReceiverStatusChanged, SearchBackend, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
 import { BackendError } from './backends/backendTypes';
@@ -190,6 +190,11 @@ connection.onRequest(ClearTraces, () => {
   engine.clearTraces();
   codeLinks.clear();
 });
+connection.onRequest(DeleteStoredTraces, () => inTurn(async () => {
+  const deletion = await engine.deleteStored();
+  codeLinks.clear();
+  return deletion;
+}));
 // Imported paths are remembered in the store folder and read again after a restart.
 connection.onRequest(ImportFiles, ({ paths, watch }) => engine.files.import(paths, { watch, remember: true }));
 connection.onRequest(SetReceiving, ({ receiving }) => inTurn(() => setReceiving(receiving)));

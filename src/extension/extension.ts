@@ -31,6 +31,7 @@ export interface ExtensionApi {
   tree: TracesTreeProvider;
   view: vscode.TreeView<TreeNode>;
   steps: StepsTreeProvider;
+  traceViews: TraceViewPanels;
   traceTests: TraceTestExplorer;
 }
 
@@ -75,7 +76,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   );
   showBackendLinks();
   await engine.start();
-  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceTests };
+  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceViews, traceTests };
 }
 
 export function deactivate(): void {

@@ -5,6 +5,7 @@
 /** Finding and opening traces. */
 export const TRACE_COMMANDS = {
   openTrace: 'aiTraceInspector.openTrace',
+  openTraceToSide: 'aiTraceInspector.openTraceToSide',
   openTraceById: 'aiTraceInspector.openTraceById',
   showSlowTraces: 'aiTraceInspector.showSlowTraces',
   showFailedTraces: 'aiTraceInspector.showFailedTraces',

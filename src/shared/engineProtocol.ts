@@ -80,8 +80,21 @@ export const ExportTrace = new RequestType<{ traceId: string }, object | null, v
 export const GetReport = new RequestType<{ sinceMs: number }, TraceReport, void>('traces/report');
 /** extension → engine: counts for the status bar. */
 export const GetStats = new RequestType0<EngineStats, void>('traces/stats');
-/** extension → engine: forget every trace in memory. */
+/** extension → engine: forget every trace in memory; the store keeps its copy, read again after a restart. */
 export const ClearTraces = new RequestType0<void, void>('traces/clear');
+/**
+ * extension → engine: forget every trace for good: memory, the store's segment files, and the
+ * imported files read again after a restart (no longer tailed; the files themselves stay).
+ */
+export const DeleteStoredTraces = new RequestType0<StoreDeletion, void>('traces/deleteStored');
+
+/** What deleting the stored traces did. */
+export interface StoreDeletion {
+  deletedFiles: number;
+  /** Imported files or folders no longer read after a restart. */
+  forgottenImports: number;
+  problems: string[];
+}
 /** extension → engine: start or stop the OTLP receivers; answers the resulting status. */
 export const SetReceiving = new RequestType<{ receiving: boolean }, ReceiverStatus, void>('receiver/set');
 /**

@@ -2,8 +2,8 @@
 // engine), the CLI's users and their scripts build on. The routes and what they answer live here,
 // so the engine's handler (engine/http/api.ts) and its clients cannot drift apart.
 //   GET /api/stats                 → EngineStats
-//   GET /api/traces?limit=&sort=start|duration|tokens|cost&minDurationMs=&status=error&q=&service=&model=&session=&user=&filter=
-//                                  → { traces: TraceSummary[] }, sorted descending
+//   GET /api/traces?limit=&sort=start|duration|tokens|cost&minDurationMs=&status=error&q=&service=&model=&session=&user=&filter=&matches=
+//                                  → { traces: TraceSummary[] }, sorted descending; matches=true: each with the `match` its text found
 //   GET /api/report?sinceMs=       → TraceReport: per step and per model, traces since then
 //   GET /api/traces/{traceId}      → TraceDetail ({ summary, spans }), or 404; an id unknown here is
 //                                    looked up in the team backends (summary.origin names which)
@@ -175,6 +175,11 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery | string {
       return `filter: ${(error as Error).message}`;
     }
     query.filter = filter;
+  }
+  const matches = params.get('matches');
+  if (matches !== null) {
+    if (matches !== 'true' && matches !== 'false') return `matches must be true or false, got "${matches}"`;
+    query.matches = matches === 'true';
   }
   for (const key of ['q', 'service', 'model', 'session', 'user'] as const) {
     const value = params.get(key);

@@ -6,6 +6,9 @@ export type SpanKind =
   | 'LLM' | 'CHAIN' | 'RETRIEVER' | 'TOOL' | 'AGENT' | 'EMBEDDING'
   | 'RERANKER' | 'GUARDRAIL' | 'EVALUATOR' | 'UNKNOWN';
 
+/** Every kind, in the order they are listed to users (the filter language's error names them). */
+export const SPAN_KINDS: readonly SpanKind[] = ['LLM', 'CHAIN', 'RETRIEVER', 'TOOL', 'AGENT', 'EMBEDDING', 'RERANKER', 'GUARDRAIL', 'EVALUATOR', 'UNKNOWN'];
+
 export type SpanStatus = 'ok' | 'error' | 'unset';
 
 /** An attribute value as OTLP's AnyValue maps to JSON (kvlists become objects, bytes base64). */
@@ -160,6 +163,24 @@ export interface TraceSummary {
   findings?: Finding[];
   /** The team backend this trace was opened from (shared/backends.ts); absent for local traces. */
   origin?: string;
+  /** What the request was: the root's first user message or input value, on one line, trimmed (as redacted). */
+  input?: string;
+  /** What it answered: the root's last response or output value, on one line, trimmed. */
+  output?: string;
+  /** Where the query's free text matched, with `matches: true` (Search Traces shows it). */
+  match?: TextMatch;
+}
+
+/** Where a search's text was found in a trace: the span, the field, and a short excerpt around it. */
+export interface TextMatch {
+  spanId: string;
+  spanName: string;
+  /** `name`, an attribute key, or `event <name>: <key>`. */
+  field: string;
+  /** One line around the match, "…" where cut. */
+  excerpt: string;
+  /** The match within the excerpt: [start, end). */
+  at: [number, number];
 }
 
 export interface TraceDetail {
@@ -222,6 +243,8 @@ export interface TraceQuery {
   user?: string;
   /** The filter language (shared/traceFilter.ts), e.g. `kind = RETRIEVER AND score < 0.5`. */
   filter?: string;
+  /** With free text (`q`, or text in `filter`): give each trace the `match` that found it. */
+  matches?: boolean;
 }
 
 /** One step (a span name within its kind and service) across many traces. */

@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { FileProblem, ImportResult } from '../../shared/engineProtocol';
 import type { TraceIndex } from '../index/traceIndex';
 import { DEFAULT_GLOBS, globMatcher, IGNORED_FOLDERS, inIgnoredFolder } from './glob';
-import { loadRememberedPaths, rememberPaths } from './rememberedPaths';
+import { forgetRememberedPaths, loadRememberedPaths, rememberPaths } from './rememberedPaths';
 import { FileDecoders } from './recordSink';
 import { FileState, importResult, NotAFileError, readTraceFile } from './traceFileReader';
 import { pushAll } from '../../shared/arrays';
@@ -40,6 +40,14 @@ interface TrackedFile {
   watched: boolean;
   /** Why it cannot be read (a FIFO, a link out of the folder) was logged: once is enough. */
   said?: boolean;
+  /** The log said what this file holds (once; appended lines are not logged). */
+  announced?: boolean;
+}
+
+/** One log line per file read: what it is, what it held, and whether it is tailed from now on. */
+export function describeRead(result: ImportResult, how: 'imported' | 'found in the workspace', tailing: boolean): string {
+  const problems = result.problems.length ? `, ${result.problems.length} problem(s)` : '';
+  return `${how} ${result.file}: ${result.shape ?? 'not traces'}, ${result.spans} span(s) in ${result.traces} trace(s)${problems}${tailing ? '; tailing it' : ''}`;
 }
 
 export class TraceFiles {
@@ -76,6 +84,7 @@ export class TraceFiles {
     const results: ImportResult[] = [];
     const absolute = paths.map((p) => resolve(p));
     for (const path of absolute) {
+      const before = results.length;
       let info: Stats;
       try {
         info = await stat(path);
@@ -93,6 +102,11 @@ export class TraceFiles {
       } else {
         results.push(await this.readFile(path, { fresh: true, final: !options.watch }));
       }
+      for (const result of results.slice(before)) {
+        this.log(describeRead(result, 'imported', options.watch === true));
+        const tracked = this.files.get(result.file);
+        if (tracked) tracked.announced = true;
+      }
       if (options.watch) await this.watchExplicitly(path);
       else this.dropUnwatched(path);
     }
@@ -104,6 +118,20 @@ export class TraceFiles {
       }
     }
     return results;
+  }
+
+  /**
+   * Stops tailing every imported file and forgets the list read again after a restart (Clear
+   * Traces, deleting what is stored). The files themselves are the user's and stay untouched.
+   */
+  async forgetImported(): Promise<number> {
+    const watchers = [...this.explicitWatchers.values()];
+    this.explicitWatchers.clear();
+    // Tracked files keep their read positions: a workspace file still watched reads on from there.
+    await Promise.all(watchers.map((w) => w.close()));
+    const remembered = this.storeDir ? loadRememberedPaths(this.storeDir).length : 0;
+    if (this.storeDir && remembered) forgetRememberedPaths(this.storeDir);
+    return remembered;
   }
 
   /** Reads again what was imported before the last restart. */
@@ -209,7 +237,12 @@ export class TraceFiles {
       return;
     }
     const sizeBefore = tracked.state?.size;
-    void this.readFile(path, { fresh: false, final: false }).then(() => {
+    void this.readFile(path, { fresh: false, final: false }).then((result) => {
+      // A file the workspace watcher found: said once, when it first turns out to hold traces.
+      if (!tracked.announced && result.shape !== null && this.files.get(path) === tracked) {
+        tracked.announced = true;
+        this.log(describeRead(result, 'found in the workspace', true));
+      }
       // The watcher drops a change that follows another within 50 ms (chokidar throttles them):
       // after a read that found something, look once more a little later.
       if (tracked.state?.size !== sizeBefore && !tracked.settle && !this.closed && this.files.get(path) === tracked) {

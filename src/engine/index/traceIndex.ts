@@ -18,6 +18,8 @@ import { Detectors } from './detectors';
 import { compileFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
 import { nthAlike, PendingLogs } from './pendingLogs';
+import { findTextMatch, searchedText } from './textMatch';
+import { traceGist } from './traceGist';
 import { TraceIndexes } from './traceIndexes';
 import { DEFAULT_GRACE_MS, Doctor } from './doctor/doctor';
 
@@ -269,7 +271,14 @@ export class TraceIndex {
     this.summarizeGrown();
     const search = (text: string) => this.search(text);
     const node = q.filter ? parseFilter(q.filter) : undefined;
-    return this.indexes.select(q, search, node ? compileFilter(node, search) : undefined).map((t) => t.summary);
+    const traces = this.indexes.select(q, search, node ? compileFilter(node, search) : undefined);
+    const text = q.matches ? searchedText(q.q, node) : undefined;
+    if (!text) return traces.map((t) => t.summary);
+    // The returned traces only, each until its first match; the stored summary stays as it is.
+    return traces.map((t) => {
+      const match = findTextMatch(t, text);
+      return match ? { ...t.summary, match } : t.summary;
+    });
   }
 
   trace(traceId: string): TraceDetail | undefined {
@@ -384,6 +393,7 @@ export class TraceIndex {
     const next = summarize(trace);
     const findings = this.detectors.traceFindings(trace.spans);
     if (findings) next.findings = findings;
+    Object.assign(next, traceGist(trace));
     this.indexes.place(trace, trace.summary, next);
     trace.summary = next;
     const orphans = countOrphans(trace);

@@ -226,6 +226,26 @@ export class TraceStore {
     return report;
   }
 
+  /**
+   * Deletes every segment of the store (Clear Traces, "also delete what is stored"): only files
+   * named as this store names them, after closing its own open ones; the next request starts a
+   * new segment. A file another engine sharing the folder removed first is not an error.
+   */
+  deleteAll(): { deletedFiles: number; problems: string[] } {
+    this.closeAll();
+    let deletedFiles = 0;
+    const problems: string[] = [];
+    for (const file of this.files()) {
+      try {
+        unlinkSync(join(this.dir, file.name));
+        deletedFiles++;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${file.name}: ${(error as Error).message}`);
+      }
+    }
+    return { deletedFiles, problems };
+  }
+
   close(): void {
     if (this.unsaved.length) this.writeUnsaved();
     clearInterval(this.retryTimer);

@@ -14,12 +14,12 @@ import type { FailedTestMessage, TraceTestExplorer } from '../testExplorer/trace
 import type { ReplayController } from '../replay/replayController';
 import type { TraceViewPanels } from '../traceView/traceViewPanels';
 import type { StepsView } from '../views/stepsView';
-import type { TreeNode } from '../views/tracesTree';
+import { traceIdOf, type TreeNode } from '../views/tracesTree';
 import type { TracesView } from '../views/tracesView';
 import { exportDataset } from './exportDataset';
 import { importTraceFiles } from './importTraceFiles';
 import { pickSavedFilter } from './savedFilters';
-import { clearTraces, copyInstrumentationSnippet, exportTrace } from './traceActions';
+import { clearTraces, copyInstrumentationSnippet, exportTrace, type ClearChoice } from './traceActions';
 import { stopTracingCopilotChat, traceCopilotChat } from './traceCopilotChat';
 import { openInBackend, searchTeamTraces, setBackendHeader } from './teamBackends';
 import type { BackendSecrets } from '../engineConnection/backendSecrets';
@@ -54,6 +54,7 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
   };
   const handlers: Record<CommandName, Handler> = {
     openTrace: (traceId: string, spanId?: string) => traceViews.open(traceId, spanId),
+    openTraceToSide: (node?: TreeNode) => node && traceViews.open(traceIdOf(node), node.type === 'span' ? node.node.span.spanId : undefined, { toSide: true }),
     openTraceById: () => openTraceById(source),
     showSlowTraces: () => showSlowTraces(source),
     showFailedTraces: () => showFailedTraces(source),
@@ -68,7 +69,7 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     exportTrace: (node?: TreeNode) => exportTrace(source, node),
     exportDataset: (node?: TreeNode, nodes?: TreeNode[]) => exportDataset(source, traces.filters.text, node, nodes),
     compareTraces: (node?: TreeNode, nodes?: TreeNode[]) => compareTracesCommand(source, node, nodes),
-    clearTraces: () => clearTraces(source),
+    clearTraces: (choice?: ClearChoice) => clearTraces(source, choice === 'view' || choice === 'everything' ? choice : undefined),
     copySnippet: (which?: string) => copyInstrumentationSnippet(settings().httpPort, which),
 
     refresh: () => traces.tree.refreshNow(),

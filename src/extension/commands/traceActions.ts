@@ -39,12 +39,30 @@ export async function exportTrace(source: TraceSource, node?: TreeNode): Promise
   if (open) await vscode.window.showTextDocument(target);
 }
 
-export async function clearTraces(source: TraceSource): Promise<void> {
-  const stats = await source.stats();
-  const answer = await vscode.window.showWarningMessage(
-    `Clear all ${stats.traces} traces from memory? Traces kept in the store come back after a restart.`, { modal: true }, 'Clear');
-  if (answer !== 'Clear') return;
-  await source.clear();
+/** The two ways to clear; the command takes one as its argument to skip the question. */
+export type ClearChoice = 'view' | 'everything';
+
+const CLEAR_VIEW = 'Clear the View';
+const DELETE_STORED = 'Also Delete Everything Stored';
+
+export async function clearTraces(source: TraceSource, choice?: ClearChoice): Promise<void> {
+  if (!choice) {
+    const stats = await source.stats();
+    const answer = await vscode.window.showWarningMessage(`Clear ${stats.traces} trace${stats.traces === 1 ? '' : 's'}?`, {
+      modal: true,
+      detail: `${CLEAR_VIEW}: they leave memory, and the store (and imported files) bring them back after a restart.\n`
+        + `${DELETE_STORED}: the store's files are deleted and imported files are no longer read or tailed (the files themselves stay). This cannot be undone.`,
+    }, CLEAR_VIEW, DELETE_STORED);
+    choice = answer === CLEAR_VIEW ? 'view' : answer === DELETE_STORED ? 'everything' : undefined;
+  }
+  if (choice === 'view') {
+    await source.clear();
+    vscode.window.setStatusBarMessage('$(check) Traces cleared from the view; the store keeps them', 5000);
+  } else if (choice === 'everything') {
+    const deletion = await source.deleteStored();
+    vscode.window.setStatusBarMessage(`$(check) Traces deleted: ${deletion.deletedFiles} stored file(s), ${deletion.forgottenImports} imported path(s) no longer read`, 5000);
+    if (deletion.problems.length) void vscode.window.showWarningMessage(`Some stored files could not be deleted: ${deletion.problems.join('; ')}`);
+  }
 }
 
 const LANGUAGE_NAMES: Record<SnippetLanguage, string> = { python: 'Python', node: 'Node.js' };

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { openFromBackends } from './teamBackends';
 import { COMMANDS } from '../../shared/commands';
-import type { StepStats, TraceQuery, TraceSummary } from '../../shared/spanModel';
+import type { StepStats, TextMatch, TraceQuery, TraceSummary } from '../../shared/spanModel';
 import { parseFilter } from '../../shared/traceFilter';
 import { formatCost, formatDuration, formatRelativeTime, formatTokens, noIcons } from '../../shared/format';
 import { slowThresholdMs } from '../engineConnection/settings';
@@ -67,12 +67,19 @@ export function showExpensiveTraces(source: TraceSource): Promise<void> {
 export async function searchTraces(source: TraceSource): Promise<void> {
   const text = await askForFilter('Search Traces', '');
   if (!text) return;
-  await pickAndOpen(source, `Traces matching ${text}`, { filter: text }, (t) => ({
+  await pickAndOpen(source, `Traces matching ${text}`, { filter: text, matches: true }, (t) => ({
     traceId: t.traceId,
     label: `${t.status === 'error' ? '$(error)' : '$(pass)'} ${noIcons(t.name)}`,
     description: `${formatDuration(t.durationMs)} · ${when(t)}`,
-    detail: t.traceId,
+    detail: t.match ? noIcons(describeMatch(t.match)) : t.traceId,
   }), `No trace matches ${text}.`);
+}
+
+/** "retrieve · retrieval.documents[0].content: …our «refund» policy…": where the text was found. */
+export function describeMatch(match: TextMatch): string {
+  const [start, end] = match.at;
+  const marked = `${match.excerpt.slice(0, start)}«${match.excerpt.slice(start, end)}»${match.excerpt.slice(end)}`;
+  return `${match.spanName} · ${match.field}: ${marked}`;
 }
 
 /** Free text or the filter language, checked while the user types. */

@@ -8,8 +8,9 @@ import {
   ServerOptions, TransportKind,
 } from 'vscode-languageclient/node';
 import {
-  ClearTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress,
+  ClearTraces, DeleteStoredTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress,
   ImportResult, ListBackends, OpenRemoteTrace, QueryTraces, SearchBackend, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
+  type StoreDeletion,
 } from '../../shared/engineProtocol';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceTestResult } from '../../shared/traceTests/traceTestFormat';
@@ -158,6 +159,10 @@ export class EngineClient implements TraceSource, vscode.Disposable {
 
   async clear(): Promise<void> {
     await this.client.sendRequest(ClearTraces);
+  }
+
+  deleteStored(): Promise<StoreDeletion> {
+    return this.client.sendRequest(DeleteStoredTraces);
   }
 
   setReceiving(receiving: boolean): Promise<ReceiverStatus> {

@@ -1,5 +1,6 @@
 // Reads an engine that another window (or `npm start`) already runs, through its HTTP API:
 // what "Attach" uses when the receiver port is taken by one of ours.
+import type { StoreDeletion } from '../../shared/engineProtocol';
 import * as vscode from 'vscode';
 import { QueryApiClient, queryApiPath, type QueryApiReplies, QueryApiStatusError } from '../../shared/queryApi';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
@@ -105,6 +106,10 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
       if (!(error instanceof QueryApiStatusError)) throw error;
       return { traces: [], error: error.detail };
     }
+  }
+
+  async deleteStored(): Promise<StoreDeletion> {
+    throw new Error('Clearing is done in the window that runs the engine.');
   }
 
   dispose(): void {

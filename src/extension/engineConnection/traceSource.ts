@@ -2,6 +2,7 @@
 // another window already runs (over its HTTP API). The tree and the commands see only this.
 import type * as vscode from 'vscode';
 import type { BackendListing, RemoteTraceHit } from '../../shared/backends';
+import type { StoreDeletion } from '../../shared/engineProtocol';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 
 export interface TraceSource {
@@ -15,6 +16,7 @@ export interface TraceSource {
   stats(): Promise<EngineStats>;
   /** Statistics per step and per model of the traces that started since a moment. */
   report(sinceMs: number): Promise<TraceReport>;
+  /** Forgets the traces in memory; the store keeps its copy. */
   clear(): Promise<void>;
   /** The team backends the engine reads from (without their headers). */
   backends(): Promise<BackendListing[]>;
@@ -22,6 +24,8 @@ export interface TraceSource {
   openRemote(traceId: string, backend?: string): Promise<{ backend?: string; problems: string[]; error?: string }>;
   /** A search in one backend's own query language. */
   searchBackend(backend: string, query: string, limit?: number): Promise<{ traces: RemoteTraceHit[]; error?: string }>;
+  /** Forgets them for good: memory, the store's files, imported files read again after a restart. */
+  deleteStored(): Promise<StoreDeletion>;
   /** Fires when traces arrive or go (already throttled by the engine). */
   readonly onDidChange: vscode.Event<EngineStats | undefined>;
 }

@@ -36,6 +36,8 @@ export async function run(): Promise<void> {
   require('./traceTests.test');
   require('./replay.test');
   require('./teamBackends.test');
+  // Last: it clears the engine and deletes the store.
+  require('./reading.test');
 
   const failed: SuiteResults['failed'] = [];
   const counts = await new Promise<{ passes: number; failures: number; pending: number }>((resolve) => {
