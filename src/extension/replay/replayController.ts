@@ -7,7 +7,7 @@ import { REPLAY_COMMANDS } from '../../shared/commands';
 import { formatDuration } from '../../shared/format';
 import type { Span } from '../../shared/spanModel';
 import type { TraceSource } from '../engineConnection/traceSource';
-import type { TreeNode } from '../views/tracesTree';
+import { traceIdOf, type TreeNode } from '../views/tracesTree';
 import { answerFactsOfSpan, comparisonSide, outputText, type AnswerFacts, type OutputState } from './replayReport';
 import { parseReplayRequest, REPLAY_FILE_SUFFIX, requestFromSpan, whyNotReplayable, type ReplayRequest } from './replayRequest';
 import { describeTarget, ReplayTargets } from './replayTargets';
@@ -73,7 +73,8 @@ export class ReplayController implements vscode.TextDocumentContentProvider, vsc
 
   /** Replay…: from the span detail (trace and span ids), the tree (a span row) or the chat tool. */
   async openRequest(from: string | TreeNode | undefined, spanIdArg?: string): Promise<vscode.Uri | undefined> {
-    const traceId = typeof from === 'string' ? from : from?.type === 'span' ? from.traceId : undefined;
+    // A trace row stands for its last LLM call (a one-span trace has no span rows).
+    const traceId = typeof from === 'string' ? from : from ? traceIdOf(from) : undefined;
     const spanId = typeof from === 'string' ? spanIdArg : from?.type === 'span' ? from.node.span.spanId : undefined;
     if (!traceId) {
       void vscode.window.showInformationMessage('Replay works on an LLM span: use Replay… in the span detail or on a span in the Traces view.');
@@ -81,6 +82,10 @@ export class ReplayController implements vscode.TextDocumentContentProvider, vsc
     }
     const detail = await this.source.trace(traceId);
     const span = detail?.spans.find((s) => s.spanId === spanId) ?? (!spanId ? lastLlmSpan(detail?.spans ?? []) : undefined);
+    if (!span && detail && !spanId) {
+      void vscode.window.showWarningMessage(`Trace ${traceId} has no LLM call to replay.`);
+      return undefined;
+    }
     if (!span) {
       void vscode.window.showErrorMessage(`Span ${spanId ?? ''} of trace ${traceId} is not loaded (cleared or evicted).`);
       return undefined;
