@@ -13,6 +13,7 @@ import { DistinctCount } from '../../src/engine/files/recordSink';
 import { readTraceFile, sniffLayout } from '../../src/engine/files/traceFileReader';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
+import { FIXTURES } from './helpers/rawSpans';
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
@@ -116,8 +117,7 @@ describe('hostile files', function () {
     });
 
     it('still recognizes a real OTLP protobuf message and Collector records', async () => {
-      const pb = await readFile(join(__dirname, '..', '..', '..', 'shared', 'fixtures', 'otel-js', 'tutorial-adhoc.otlp.pb')).catch(() => undefined);
-      if (!pb) return;
+      const pb = await readFile(join(FIXTURES, 'otel-js', 'tutorial-adhoc.otlp.pb'));
       assert.equal(sniffLayout(pb), 'protobuf-message');
       const prefix = Buffer.alloc(4);
       prefix.writeUInt32BE(pb.length);
