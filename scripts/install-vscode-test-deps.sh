@@ -23,7 +23,8 @@ trap failed ERR
 
 step "check the machine" "run on Debian (or Ubuntu) with Node 20 and npm on the PATH"
 command -v apt-get >/dev/null || { echo "apt-get not found: this set-up installs Debian packages" >&2; false; }
-command -v node >/dev/null && command -v npm >/dev/null
+command -v node >/dev/null
+command -v npm >/dev/null
 node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' ||
   { echo "Node $(node --version) is too old: code-server $CODE_SERVER_VERSION needs Node 20" >&2; false; }
 
