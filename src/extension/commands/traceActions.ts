@@ -1,7 +1,7 @@
 // Export, Clear, Copy Instrumentation Snippet: commands that act on traces or help send them.
 import * as vscode from 'vscode';
 import { formatDuration, formatRelativeTime, noIcons } from '../../shared/format';
-import { SNIPPETS, snippetById, type InstrumentationSnippet, type SnippetLanguage } from './snippets';
+import { SNIPPETS, type InstrumentationSnippet, type SnippetLanguage } from './snippets';
 import type { TraceSource } from '../engineConnection/traceSource';
 import { traceIdOf, type TreeNode } from '../views/tracesTree';
 
@@ -82,7 +82,8 @@ export async function copyInstrumentationSnippet(httpPort: number, which?: strin
 }
 
 async function pickSnippet(choices: readonly InstrumentationSnippet[]): Promise<InstrumentationSnippet | undefined> {
-  if (choices.length === 0) return snippetById('python');
+  // An argument that names neither a stack nor a language: the first snippet (Python, OpenAI).
+  if (choices.length === 0) return SNIPPETS[0];
   const items: (vscode.QuickPickItem & { snippet?: InstrumentationSnippet })[] = [];
   for (const language of ['python', 'node'] as const) {
     const ofLanguage = choices.filter((s) => s.language === language);
