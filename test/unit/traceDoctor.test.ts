@@ -1,6 +1,7 @@
 // Trace Doctor end to end: real instrumentations from npm, set up wrong on purpose (content
 // capture off, logs not exported, a sub-agent that lost its context, usage on parent and child,
-// a stream without usage, skewed clocks, a parent that never ended), exporting over OTLP into a
+// a stream without usage, usage the instrumentation dropped or recorded under a legacy key, skewed
+// clocks, a parent that never ended), exporting over OTLP into a
 // running engine. Each diagnosis must come back from the query API with its evidence and fix,
 // and each must go away when the app is set up right.
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { context, metrics, propagation, ROOT_CONTEXT, SpanKind, trace as otelTra
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OpenAIInstrumentation as OtelGenAiInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { OpenAIInstrumentation as OpenLlmetryInstrumentation } from '@traceloop/instrumentation-openai';
+import { createOpenAI } from '@ai-sdk/openai';
 import { generateText } from 'ai';
 import * as openaiModule from 'openai';
 import { startEngine, type Engine } from '../../src/engine/engine';
@@ -29,8 +31,6 @@ import { PriceTable } from '../../src/engine/normalize/pricing';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from './helpers/fakeOpenAiServer';
 import { moduleDefinition, REQUEST_MODEL } from './helpers/instrumentedLlmApps';
 import { startOtlpExportPipeline, type OtlpExportPipeline } from './helpers/otlpExportPipeline';
-
-const { MockLanguageModelV3 } = require('ai/test') as typeof import('ai/dist/test');
 
 type Patch = (pipeline: OtlpExportPipeline) => () => void;
 
@@ -204,24 +204,19 @@ describe('Trace Doctor, on real instrumentation traffic set up wrong on purpose'
   });
 
   it('usage reported at a wrapper and its provider call is counted once and said so', async () => {
+    // The AI SDK records the call's usage on ai.generateText and again on its ai.generateText.doGenerate.
     const service = await runApp(undefined, async (_client, pipeline) => {
+      const provider = createOpenAI({ apiKey: 'sk-test-local-only', baseURL: fakeApi.baseURL });
       await generateText({
-        model: new MockLanguageModelV3({
-          provider: 'openai.chat', modelId: REQUEST_MODEL,
-          doGenerate: {
-            content: [{ type: 'text', text: 'About 10 metres.' }],
-            finishReason: { unified: 'stop', raw: 'stop' },
-            usage: { inputTokens: { total: 31, noCache: 31, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 14, text: 14, reasoning: 0 } },
-            warnings: [],
-          },
-        }),
+        model: provider.chat(REQUEST_MODEL),
         prompt: 'How tall is Hornbjargsviti?',
+        maxRetries: 0,
         experimental_telemetry: { isEnabled: true, functionId: 'usage-twice', tracer: pipeline.tracerProvider.getTracer('ai') },
       });
     });
     const [detail] = await tracesOf(service);
     const diagnosis = only(detail.diagnoses ?? [], 'usageCountedTwice');
-    assert.match(diagnosis.evidence, /ai\.generateText reports 45 tokens/);
+    assert.match(diagnosis.evidence, /ai\.generateText reports 45 tokens and its descendant ai\.generateText\.doGenerate 45/);
     assert.equal(detail.summary.tokens.total, 45, 'the totals count the usage once');
   });
 

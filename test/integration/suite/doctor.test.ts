@@ -12,7 +12,8 @@ import type { TraceDetail, TraceSummary } from '../../../src/shared/spanModel';
 import { startFakeOpenAiServer } from '../../unit/helpers/fakeOpenAiServer';
 import { runTracedApp, tracedAppSource } from '../../unit/helpers/tracedNodeApp';
 import { sendAiRequests, sendSpans } from '../otlpTraffic';
-import { config, EXTENSION_ID, extension, shownTexts, sleep, ui, waitFor } from './harness';
+import { COMMANDS } from '../../../src/shared/commands';
+import { api, config, EXTENSION_ID, extension, shownTexts, sleep, ui, waitFor } from './harness';
 
 const HINT = `[id="${EXTENSION_ID}.aiTraceInspector.doctorHint"]`;
 
@@ -21,6 +22,14 @@ function doctorProblems(service: string, kind: string): vscode.Diagnostic[] | un
   const entry = vscode.languages.getDiagnostics().find(([u, list]) => u.scheme === 'ai-trace-doctor'
     && decodeURIComponent(u.path) === `/${service}.txt` && list.some((d) => d.code === kind));
   return entry?.[1];
+}
+
+/** The service's traces as the query API returns them, with their diagnoses. */
+async function tracesOf(service: string): Promise<TraceDetail[]> {
+  const base = `http://127.0.0.1:${config.httpPort}`;
+  const { traces } = (await (await fetch(`${base}/api/traces?service=${encodeURIComponent(service)}`)).json()) as { traces: TraceSummary[] };
+  assert.ok(traces.length, `traces from ${service} arrived`);
+  return Promise.all(traces.map(async (t) => (await (await fetch(`${base}/api/traces/${t.traceId}`)).json()) as TraceDetail));
 }
 
 async function hintShown(): Promise<boolean> {
@@ -83,6 +92,14 @@ describe('Trace Doctor in the Problems panel', () => {
       writeFileSync(file, tracedAppSource(false, true));
       await run('doctor-fix-app');
       await waitFor('the app\'s content capture problem', () => doctorProblems('doctor-fix-app', 'contentCaptureOff'), 30_000);
+      // The trace view's Doctor section says the same about the trace.
+      const [wrong] = await tracesOf('doctor-fix-app');
+      const { traceViews } = await api();
+      await vscode.commands.executeCommand(COMMANDS.openTrace, wrong.summary.traceId);
+      await waitFor('the trace view', () => traceViews.shown.some((p) => p.traceId === wrong.summary.traceId));
+      await sleep(1500); // the webview draws after it is shown
+      await ui({ do: 'screenshot', name: 'suites-doctor-trace-view' });
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 
       const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
       const line = document.getText().split('\n').findIndex((l) => l.includes('captureMessageContent: false'));
@@ -112,10 +129,7 @@ describe('Trace Doctor in the Problems panel', () => {
       assert.equal(readFileSync(file, 'utf8'), tracedAppSource(true, true), 'the fix turned the one option on, nothing else');
 
       await run('doctor-fix-app-fixed');
-      const response = await fetch(`http://127.0.0.1:${config.httpPort}/api/traces?service=doctor-fix-app-fixed`);
-      const [summary] = ((await response.json()) as { traces: TraceSummary[] }).traces;
-      assert.ok(summary, 'the fixed app\'s trace arrived');
-      const detail = (await (await fetch(`http://127.0.0.1:${config.httpPort}/api/traces/${summary.traceId}`)).json()) as TraceDetail;
+      const [detail] = await tracesOf('doctor-fix-app-fixed');
       assert.deepEqual((detail.diagnoses ?? []).map((d) => d.kind), [], 'the prompt is recorded now');
       assert.ok(detail.spans.some((s) => s.inputMessages?.length), 'with its prompt');
     } finally {
