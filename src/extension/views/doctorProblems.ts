@@ -11,8 +11,9 @@ import { DOCTOR_FIX_SELECTOR, DoctorQuickFixes } from './doctorQuickFixes';
 export const DOCTOR_SCHEME = 'ai-trace-doctor';
 const HINT_MS = 15_000;
 
-function serviceUri(service: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: DOCTOR_SCHEME, path: `/${encodeURIComponent(service)}.txt` });
+/** Problems lists it by the service's name, under "Trace Doctor" (a file name would suggest a file on disk). */
+export function serviceUri(service: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: DOCTOR_SCHEME, path: `/Trace Doctor/${encodeURIComponent(service)}` });
 }
 
 export class DoctorProblems implements vscode.TextDocumentContentProvider, vscode.Disposable {

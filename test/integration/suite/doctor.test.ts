@@ -13,14 +13,19 @@ import { startFakeOpenAiServer } from '../../unit/helpers/fakeOpenAiServer';
 import { runTracedApp, tracedAppSource } from '../../unit/helpers/tracedNodeApp';
 import { sendAiRequests, sendSpans } from '../otlpTraffic';
 import { COMMANDS } from '../../../src/shared/commands';
+import { serviceUri } from '../../../src/extension/views/doctorProblems';
 import { api, config, EXTENSION_ID, extension, shownTexts, sleep, ui, waitFor } from './harness';
 
 const HINT = `[id="${EXTENSION_ID}.aiTraceInspector.doctorHint"]`;
 
+function doctorEntry(service: string, kind: string): [vscode.Uri, vscode.Diagnostic[]] | undefined {
+  return vscode.languages.getDiagnostics().find(([u, list]) => u.scheme === 'ai-trace-doctor'
+    && u.toString() === serviceUri(service).toString() && list.some((d) => d.code === kind));
+}
+
 /** The Trace Doctor problems VS Code holds for a service, once one of `kind` is among them. */
 function doctorProblems(service: string, kind: string): vscode.Diagnostic[] | undefined {
-  const entry = vscode.languages.getDiagnostics().find(([u, list]) => u.scheme === 'ai-trace-doctor'
-    && decodeURIComponent(u.path) === `/${service}.txt` && list.some((d) => d.code === kind));
+  const entry = doctorEntry(service, kind);
   return entry?.[1];
 }
 
@@ -44,9 +49,7 @@ describe('Trace Doctor in the Problems panel', () => {
     ]);
     const service = sent[0].service;
     // The engine counts content as missing once the traces have been quiet for its grace period.
-    const [uri, diagnostics] = await waitFor('a Trace Doctor problem for the service', () => vscode.languages.getDiagnostics()
-      .find(([u, list]) => u.scheme === 'ai-trace-doctor' && decodeURIComponent(u.path) === `/${service}.txt`
-        && list.some((d) => d.code === 'contentCaptureOff')));
+    const [uri, diagnostics] = await waitFor('a Trace Doctor problem for the service', () => doctorEntry(service, 'contentCaptureOff'));
     const capture = diagnostics.filter((d) => d.code === 'contentCaptureOff');
     assert.equal(capture.length, 1, 'one entry for the service, however many spans and traces show it');
     assert.equal(capture[0].source, 'Trace Doctor');
