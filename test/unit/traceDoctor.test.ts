@@ -14,6 +14,8 @@ import { context, metrics, propagation, ROOT_CONTEXT, SpanKind, trace as otelTra
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OpenAIInstrumentation as OtelGenAiInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { OpenAIInstrumentation as OpenLlmetryInstrumentation } from '@traceloop/instrumentation-openai';
+// OpenLLMetry-JS 0.19.0, installed under an alias: it records usage under the older keys.
+import { OpenAIInstrumentation as OpenLlmetry019Instrumentation } from 'openllmetry-openai-0.19';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText } from 'ai';
 import * as openaiModule from 'openai';
@@ -56,6 +58,16 @@ const otelGenAi = (captureMessageContent: boolean, exportLogs: boolean): Patch =
 
 const openLlmetry = (traceContent: boolean): Patch => (pipeline) => {
   const instrumentation = new OpenLlmetryInstrumentation({ traceContent });
+  instrumentation.setTracerProvider(pipeline.tracerProvider);
+  instrumentation.manuallyInstrument(openaiModule.OpenAI);
+  return () => {
+    moduleDefinition(instrumentation).unpatch(openaiModule);
+    instrumentation.disable();
+  };
+};
+
+const openLlmetry019: Patch = (pipeline) => {
+  const instrumentation = new OpenLlmetry019Instrumentation({ traceContent: true });
   instrumentation.setTracerProvider(pipeline.tracerProvider);
   instrumentation.manuallyInstrument(openaiModule.OpenAI);
   return () => {
@@ -285,6 +297,16 @@ describe('Trace Doctor, on real instrumentation traffic set up wrong on purpose'
     });
     const diagnosis = only(await diagnosesOf(service), 'usageNonStandardKey');
     assert.match(diagnosis.evidence, /^chat gpt-4o-mini has ai\.prompt_tokens\.used = 31 and none of the standard usage attributes\.$/);
+  });
+
+  it('usage under OpenLLMetry\'s older keys (gen_ai.usage.prompt_tokens, llm.usage.total_tokens) is counted, not flagged', async () => {
+    const service = await runApp(openLlmetry019, (client) => ask(client, 'legacykeys'));
+    const [detail] = await tracesOf(service);
+    const llm = detail.spans.find((s) => s.kind === 'LLM')!;
+    assert.deepEqual([llm.attributes['gen_ai.usage.prompt_tokens'], llm.attributes['gen_ai.usage.completion_tokens'], llm.attributes['llm.usage.total_tokens']], [31, 14, 45],
+      'the package recorded the older keys');
+    assert.equal(detail.summary.tokens.total, 45);
+    assert.deepEqual(kinds(detail.diagnoses ?? []), []);
   });
 
   it('a child in another service whose clock runs behind its parent\'s: the shift is shown, not corrected', async () => {
