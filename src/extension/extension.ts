@@ -58,7 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const doctorFixPreview = new DoctorFixPreview();
   context.subscriptions.push(traceTests,
     vscode.workspace.registerTextDocumentContentProvider(BASELINE_SCHEME, baselineDocuments),
-    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, doctorProblems, traceViews, secrets,
+    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, doctorProblems, doctorFixPreview, traceViews, secrets,
     secrets.onDidChange(() => void engine.updateSettings(settings()).catch((error: Error) => output.error(`backend headers not applied: ${error.message}`))),
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),

@@ -73,9 +73,11 @@ export const BACKEND_COMMANDS = {
   openInBackend: 'aiTraceInspector.openInBackend',
 } as const;
 
-/** Trace Doctor: a quick fix's diff and its Apply / Cancel (run by the code action, not the palette). */
+/** Trace Doctor: a quick fix's diff (run by the code action, not the palette) and its title bar's Apply / Cancel. */
 export const DOCTOR_COMMANDS = {
   previewDoctorFix: 'aiTraceInspector.previewDoctorFix',
+  applyDoctorFix: 'aiTraceInspector.applyDoctorFix',
+  cancelDoctorFix: 'aiTraceInspector.cancelDoctorFix',
 } as const;
 
 /** Every contributed command. */

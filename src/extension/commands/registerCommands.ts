@@ -104,6 +104,8 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     setBackendHeader: () => setBackendHeader(secrets, () => engine.updateSettings(settings())),
     openInBackend: (node?: TreeNode) => openInBackend(source, node),
     previewDoctorFix: (request: DoctorFixRequest) => doctorFixPreview.preview(request),
+    applyDoctorFix: (proposed?: vscode.Uri) => doctorFixPreview.answer('apply', proposed),
+    cancelDoctorFix: (proposed?: vscode.Uri) => doctorFixPreview.answer('cancel', proposed),
   };
   return Object.entries(handlers).map(([name, run]) => vscode.commands.registerCommand(COMMANDS[name as CommandName], run));
 }

@@ -1,5 +1,5 @@
 // Trace Doctor's quick fixes as code actions on the app's tracer set-up file. Picking one shows the
-// change as a diff and asks once, by name, before it applies. (A WorkspaceEdit marked as needing
+// change as a diff with Apply and Cancel, and applies it only on Apply. (A WorkspaceEdit marked as needing
 // confirmation opens Refactor Preview with the change unticked, where Apply silently does nothing.)
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../shared/commands';
@@ -17,7 +17,6 @@ export interface DoctorFixRequest {
   uri: vscode.Uri;
   version: number;
   title: string;
-  why: string;
   edits: TextInsert[];
 }
 
@@ -38,7 +37,7 @@ export class DoctorQuickFixes implements vscode.CodeActionProvider {
         if (offered.has(fix.title) || !fix.edits.length) continue;
         offered.add(fix.title);
         const action = new vscode.CodeAction(`${fix.title} (${diagnosis.service}: ${diagnosis.title})`, DoctorQuickFixes.kind);
-        const request: DoctorFixRequest = { uri: document.uri, version: document.version, title: fix.title, why: diagnosis.fix, edits: fix.edits };
+        const request: DoctorFixRequest = { uri: document.uri, version: document.version, title: fix.title, edits: fix.edits };
         action.command = { title: fix.title, command: COMMANDS.previewDoctorFix, arguments: [request] };
         actions.push(action);
       }
@@ -51,16 +50,33 @@ export const DOCTOR_FIX_SELECTOR: vscode.DocumentSelector = Object.keys(LANGUAGE
 
 export const DOCTOR_FIX_SCHEME = 'ai-trace-doctor-fix';
 
-/** The file as a quick fix would leave it: the read-only right side of the fix's diff. */
-export class DoctorFixPreview implements vscode.TextDocumentContentProvider {
+type Answer = 'apply' | 'cancel';
+
+/**
+ * Shows a quick fix as a diff (the file, and what the fix makes of it: a read-only document of ours)
+ * and applies it once the person says Apply: in the notification naming the fix and the file, or
+ * with the diff's own Apply button, which stays when the notification hides. Closing the diff or
+ * Cancel changes nothing. (Not a modal: it would hide the diff it asks about.)
+ */
+export class DoctorFixPreview implements vscode.TextDocumentContentProvider, vscode.Disposable {
   private readonly proposals = new Map<string, string>();
+  private readonly answers = new Map<string, (answer: Answer) => void>();
   private shown = 0;
+  private readonly closing = vscode.window.tabGroups.onDidChangeTabs(({ closed }) => {
+    for (const tab of closed) if (tab.input instanceof vscode.TabInputTextDiff) this.answers.get(tab.input.modified.toString())?.('cancel');
+  });
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.proposals.get(uri.toString()) ?? 'This fix is no longer shown; pick the quick fix again.';
   }
 
-  /** Shows the fix as a diff, asks Apply or Cancel, and applies it (unsaved, one undo) only to the text the diff was made from. */
+  /** The diff's title-bar buttons: the fix shown in `proposed` (the diff's right side), else in the diff in front. */
+  answer(answer: Answer, proposed?: vscode.Uri): void {
+    const shown = [proposed, activeProposal()].find((uri) => uri && this.answers.has(uri.toString()));
+    if (shown) this.answers.get(shown.toString())!(answer);
+  }
+
+  /** Shows the fix as a diff, waits for Apply or Cancel, and applies it (unsaved, one undo) only to the text the diff was made from. */
   async preview(request: DoctorFixRequest): Promise<void> {
     const document = await vscode.workspace.openTextDocument(request.uri);
     const name = request.uri.path.slice(request.uri.path.lastIndexOf('/') + 1);
@@ -69,20 +85,29 @@ export class DoctorFixPreview implements vscode.TextDocumentContentProvider {
     if (document.version !== request.version) return void changed();
     // The same path (so the tab names the file and its language colours it), its own query per fix.
     const proposed = request.uri.with({ scheme: DOCTOR_FIX_SCHEME, query: `fix${++this.shown}` });
+    const key = proposed.toString();
     const original = document.getText();
-    this.proposals.set(proposed.toString(), applyFixEdits(original, request.edits));
-    let choice: string | undefined;
+    this.proposals.set(key, applyFixEdits(original, request.edits));
+    let answer: Answer;
     try {
-      await vscode.commands.executeCommand('vscode.diff', document.uri, proposed, `${name} ↔ ${request.title}`);
-      choice = await vscode.window.showInformationMessage(`Apply "${request.title}" to ${name}?`, {
-        modal: true,
-        detail: `${request.why}\n\nThe diff shows the change. It is applied unsaved; Undo takes it back.`,
-      }, 'Apply');
+      answer = await new Promise<Answer>((settle) => {
+        this.answers.set(key, settle); // the first answer counts
+        // Not a preview tab: opening another file must not close the diff (and cancel the fix) by the way.
+        const options: vscode.TextDocumentShowOptions = { preview: false, selection: firstChange(request.edits) };
+        void vscode.commands.executeCommand('vscode.diff', document.uri, proposed, `${name} ↔ ${request.title}`, options).then(() =>
+          vscode.window.showInformationMessage(`Apply "${request.title}" to ${name}? The diff shows the change.`, 'Apply', 'Cancel'))
+          .then((choice) => {
+            if (this.answers.has(key)) settle(choice === 'Apply' ? 'apply' : 'cancel');
+            // The notification outlives its diff; an Apply on it then must not look like it worked.
+            else if (choice === 'Apply') void vscode.window.showWarningMessage(`"${request.title}" was already answered in its diff or the diff was closed; nothing more was applied.`);
+          }, () => settle('cancel'));
+      });
     } finally {
+      this.answers.delete(key);
       await closeDiff(proposed);
-      this.proposals.delete(proposed.toString());
+      this.proposals.delete(key);
     }
-    if (choice !== 'Apply') return;
+    if (answer !== 'apply') return;
     // The edits' positions hold only for the text the diff was made from.
     const current = await vscode.workspace.openTextDocument(request.uri);
     if (current.getText() !== original) return void changed();
@@ -91,9 +116,27 @@ export class DoctorFixPreview implements vscode.TextDocumentContentProvider {
     if (!(await vscode.workspace.applyEdit(edit))) {
       return void vscode.window.showErrorMessage(`VS Code did not apply "${request.title}" to ${name}; the file is unchanged.`);
     }
-    const first = Math.min(...request.edits.map((e) => e.line));
-    await vscode.window.showTextDocument(current, { selection: new vscode.Range(first, 0, first, 0) });
+    const { end } = firstChange(request.edits);
+    await vscode.window.showTextDocument(current, { selection: new vscode.Range(end, end) });
+    vscode.window.setStatusBarMessage(`Trace Doctor: applied "${request.title}" to ${name} (unsaved; Undo takes it back)`, 10_000);
   }
+
+  dispose(): void {
+    this.closing.dispose();
+    for (const settle of this.answers.values()) settle('cancel');
+  }
+}
+
+/** The first change as the fix leaves it, selected so that the diff scrolls to it, also along a long line. */
+function firstChange(edits: TextInsert[]): vscode.Range {
+  const [first] = [...edits].sort((a, b) => a.line - b.line || a.character - b.character);
+  const firstLine = first.text.split('\n')[0];
+  return new vscode.Range(first.line, first.character, first.line, first.character + firstLine.length);
+}
+
+function activeProposal(): vscode.Uri | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  return input instanceof vscode.TabInputTextDiff && input.modified.scheme === DOCTOR_FIX_SCHEME ? input.modified : undefined;
 }
 
 async function closeDiff(proposed: vscode.Uri): Promise<void> {

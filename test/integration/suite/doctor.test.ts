@@ -1,8 +1,8 @@
 // Trace Doctor in the editor: traffic whose LLM calls recorded no content gives one Problems entry
 // per service and problem (not one per span), on a document that says what to change; a burst of
 // one-span traces offers a quick fix on the app's tracer set-up file; a real app in the workspace,
-// traced wrong, gets its fix shown as a diff with Apply / Cancel (Cancel and a file changed meanwhile
-// leave it alone), applied as one undoable edit, and runs again without the problem; a new
+// traced wrong, gets its fix shown as a diff with Apply / Cancel (Cancel, and Apply on a file changed
+// meanwhile, leave it alone), applied as one undoable edit, and runs again without the problem; a new
 // kind of problem is hinted in the status bar once, and the hint opens Problems.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -39,7 +39,8 @@ async function tracesOf(service: string): Promise<TraceDetail[]> {
   return Promise.all(traces.map(async (t) => (await (await fetch(`${base}/api/traces/${t.traceId}`)).json()) as TraceDetail));
 }
 
-const DIALOG = '.monaco-dialog-box';
+const TOASTS = '.notifications-toasts';
+const APPLY_BUTTON = '.editor-actions .action-label[aria-label^="Apply Trace Doctor Fix"]';
 
 /** As a person does: the quick-fix menu on the line (it takes keys: a pointer guard stops clicks until the mouse moves), down to the fix, Enter. */
 async function pickFix(fix: string, screenshot?: string): Promise<void> {
@@ -62,8 +63,8 @@ function fixDiffTab(file: string): vscode.TabInputTextDiff | undefined {
 
 const waitForFixDiff = (file: string) => waitFor('the fix\'s diff', () => fixDiffTab(file));
 
-/** The modal question shown with the diff. */
-const waitForQuestion = () => waitFor('Apply or Cancel', async () => (await shownTexts(DIALOG)).find((t) => t.includes('Apply "')));
+/** The notification shown with the diff, asking Apply or Cancel. */
+const waitForQuestion = () => waitFor('Apply or Cancel', async () => (await shownTexts(`${TOASTS} .notification-toast`)).find((t) => t.includes('Apply "')));
 
 async function hintShown(): Promise<boolean> {
   return Number(await ui({ do: 'countVisible', selector: HINT })) > 0;
@@ -150,13 +151,17 @@ describe('Trace Doctor in the Problems panel', () => {
       await pickFix('set captureMessageContent: true', 'suites-doctor-quick-fix-menu');
       const diff = await waitForFixDiff(file);
       assert.equal((await vscode.workspace.openTextDocument(diff.modified)).getText(), fixed, 'the diff shows the file with the one option on');
-      const shown = (await shownTexts('.monaco-diff-editor')).join('\n');
-      assert.match(shown, /captureMessageContent: false/, 'the diff shows the line as it is');
-      assert.match(shown, /captureMessageContent: true/, 'and as the fix leaves it');
+      // The diff editor draws once it has computed the change: the line as it is and as the fix leaves it.
+      await waitFor('the changed line on both sides of the diff', async () => {
+        // The editor draws spaces as no-break spaces.
+        const shown = (await shownTexts('.monaco-diff-editor')).join('\n').replace(/\u00a0/g, ' ');
+        return shown.includes('captureMessageContent: false') && shown.includes('captureMessageContent: true');
+      });
       const question = await waitForQuestion();
-      assert.match(question, /Apply "Trace Doctor: set captureMessageContent: true" to tracing\.ts\?/);
+      assert.match(question, /Apply "Trace Doctor: set captureMessageContent: true" to tracing\.ts\? The diff shows the change\./);
+      assert.equal(Number(await ui({ do: 'countVisible', selector: APPLY_BUTTON })), 1, 'the diff has its own Apply, which stays when the notification hides');
       await ui({ do: 'screenshot', name: 'suites-doctor-quick-fix-diff' });
-      await ui({ do: 'click', text: 'Cancel', within: DIALOG });
+      await ui({ do: 'click', text: 'Cancel', within: TOASTS });
       await waitFor('the diff to close', () => !fixDiffTab(file));
       assert.equal(document.getText(), before, 'Cancel changes nothing');
       assert.equal(document.isDirty, false);
@@ -169,25 +174,30 @@ describe('Trace Doctor in the Problems panel', () => {
       const typed = new vscode.WorkspaceEdit();
       typed.insert(document.uri, new vscode.Position(0, 0), '// typed meanwhile\n');
       assert.ok(await vscode.workspace.applyEdit(typed));
-      await ui({ do: 'click', text: 'Apply', within: DIALOG });
-      await waitFor('the refusal', async () => (await shownTexts('.notifications-toasts')).some((t) => t.includes('tracing.ts changed since the fix')));
+      await ui({ do: 'click', text: 'Apply', within: TOASTS });
+      await waitFor('the refusal', async () => (await shownTexts(TOASTS)).some((t) => t.includes('tracing.ts changed since the fix')));
       assert.equal(document.getText(), `// typed meanwhile\n${before}`, 'only what was typed');
       await vscode.commands.executeCommand('notifications.clearAll');
       await vscode.window.showTextDocument(document);
       await vscode.commands.executeCommand('undo');
       assert.equal(document.getText(), before);
-      await document.save();
 
-      // Apply: exactly the text the diff promised, unsaved, and one Undo takes it back.
+      // Apply in the diff's title bar: exactly the text the diff promised, unsaved, and one Undo takes it back.
       await vscode.window.showTextDocument(document, { selection: new vscode.Range(line, 0, line, 0) });
       await pickFix('set captureMessageContent: true');
       await waitForFixDiff(file);
       await waitForQuestion();
-      await ui({ do: 'click', text: 'Apply', within: DIALOG });
+      await ui({ do: 'clickElement', selector: APPLY_BUTTON });
       await waitFor('the fix in the file', () => document.getText() === fixed);
       await waitFor('the diff to close', () => !fixDiffTab(file));
       assert.equal(document.isDirty, true, 'applied as an edit, not saved behind the person\'s back');
       assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), document.uri.toString(), 'the fixed file is in front');
+      // The notification outlived its diff: its Apply says the fix was already answered and applies nothing twice.
+      await ui({ do: 'click', text: 'Apply', within: TOASTS });
+      await waitFor('the notice', async () => (await shownTexts(TOASTS)).some((t) => t.includes('was already answered in its diff')));
+      assert.equal(document.getText(), fixed);
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.window.showTextDocument(document);
       await vscode.commands.executeCommand('undo');
       assert.equal(document.getText(), before, 'one Undo takes the whole fix back');
       await vscode.commands.executeCommand('redo');
