@@ -214,6 +214,26 @@ describe('frameworks: Langfuse SDK attributes', () => {
     assert.equal(span.sessionId, 's-obs');
   });
 
+  it('counts the cache once when a GenAI input count (cache included) stands beside a Langfuse usage blob (cache left out)', () => {
+    // A span with both: a GenAI instrumentation's counts and, from a Langfuse exporter on the same
+    // span, its buckets (`input` without the cache, as Mastra's Langfuse exporter formats them).
+    const span = normalizeAttributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'claude-sonnet-4-5',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 50,
+      'gen_ai.usage.cache_read.input_tokens': 800,
+      'langfuse.observation.usage_details': JSON.stringify({ input: 200, output: 50, total: 1050, cache_read_input_tokens: 800 }),
+    });
+    assert.deepEqual(span.tokens, { input: 1000, output: 50, total: 1050, cacheRead: 800 });
+    // Without the GenAI count, the blob's input is the one used, and the cache is added back.
+    const blobOnly = normalizeAttributes({
+      'gen_ai.request.model': 'claude-sonnet-4-5',
+      'langfuse.observation.usage_details': JSON.stringify({ input: 200, output: 50, total: 1050, cache_read_input_tokens: 800 }),
+    });
+    assert.equal(blobOnly.tokens?.input, 1000);
+  });
+
   it('ranks langfuse.session.id over session.id over gen_ai.conversation.id over metadata', () => {
     assert.equal(get(spans, 'precedence').sessionId, 'lf-session');
     assert.equal(get(spans, 'precedence').userId, 'lf-user');

@@ -70,10 +70,16 @@ class Offers {
     this.ranks.fill(Infinity);
   }
 
-  offer(field: number, rank: number, value: unknown): void {
-    if (value === undefined || value === null || value === '' || rank >= this.ranks[field]) return;
+  /** Says whether the value is now the field's best. */
+  offer(field: number, rank: number, value: unknown): boolean {
+    if (value === undefined || value === null || value === '' || rank >= this.ranks[field]) return false;
     this.values[field] = value as AttributeValue;
     this.ranks[field] = rank;
+    return true;
+  }
+
+  rank(field: Field): number {
+    return this.ranks[FIELD_NUMBER[field]];
   }
 
   get(field: Field): AttributeValue | undefined {
@@ -88,17 +94,25 @@ class Offers {
 
 /** One for all calls: spanFacts runs for every span and never re-enters. */
 const best = new Offers();
-/** Set by a blob whose input count leaves the cached tokens out (the model counts them in). */
+/** Set by a blob saying the span's input count (whichever attribute gives it) leaves the cached tokens out. */
 let inputExcludesCache = false;
+/**
+ * Set by a blob whose own input count leaves the cache out: that holds only while the blob's
+ * count is the one used, not when a plain count (GenAI's, which includes the cache) wins.
+ */
+let packedInputExcludesCache = false;
 
 const offerPacked: UsageOffer = (field, value, excludesCache) => {
-  best.offer(FIELD_NUMBER[field], PACKED_RANK, value);
-  if (excludesCache) inputExcludesCache = true;
+  const taken = best.offer(FIELD_NUMBER[field], PACKED_RANK, value);
+  if (field === 'input') {
+    if (taken) packedInputExcludesCache = !!excludesCache;
+  } else if (excludesCache) inputExcludesCache = true;
 };
 
 export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, context?: SpanContext): SpanFacts {
   best.clear();
   inputExcludesCache = false;
+  packedInputExcludesCache = false;
   for (const key in attrs) {
     const hit = KEY_INDEX.get(key);
     if (hit) best.offer(hit.field, hit.rank, attrs[key]);
@@ -163,7 +177,8 @@ function tokensFrom(get: (field: Field) => number | undefined): Tokens | undefin
     // Reasoning or cache counts alone are still usage worth showing.
     return tokens.cacheRead !== undefined || tokens.cacheWrite !== undefined || tokens.reasoning !== undefined ? tokens : undefined;
   }
-  if (inputExcludesCache && tokens.input !== undefined) tokens.input += (tokens.cacheRead ?? 0) + (tokens.cacheWrite ?? 0);
+  const excludesCache = inputExcludesCache || (packedInputExcludesCache && best.rank('input') === PACKED_RANK);
+  if (excludesCache && tokens.input !== undefined) tokens.input += (tokens.cacheRead ?? 0) + (tokens.cacheWrite ?? 0);
   tokens.total ??= (tokens.input ?? 0) + (tokens.output ?? 0);
   return tokens;
 }
