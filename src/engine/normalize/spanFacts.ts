@@ -6,7 +6,7 @@ import type { SpanFacts } from '../model/storedSpan';
 import { toNumber } from './attributeReader';
 import { PACKED_USAGE, UsageOffer } from './packedUsage';
 import type { SpanContext } from './spanContext';
-import { detectKind } from './spanKind';
+import { detectKind, isMessageEventName } from './spanKind';
 import type { PriceTable } from './pricing';
 
 // Each field's attributes, most preferred first (the reference's §2.9 precedence table).
@@ -59,6 +59,18 @@ for (const field of FIELDS) FIELD_KEYS[field].forEach((key, rank) => KEY_INDEX.s
 
 /** Fields read out of a JSON blob rank after every plain key. */
 const PACKED_RANK = 100;
+/** Keys of the span's GenAI details event rank after its own attributes, before its blobs. */
+const DETAILS_RANK = 50;
+const DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
+
+/**
+ * What an event can change of a span's facts: 1, its kind (the first message event); 2, its
+ * model and usage (the first details event, which is also a message event). The index
+ * recomputes a span's facts when a log record brings a bit the span did not have.
+ */
+export function factBits(eventName: string): number {
+  return eventName === DETAILS_EVENT ? 3 : isMessageEventName(eventName) ? 1 : 0;
+}
 
 /** The best value offered so far for each field (by field number), and its rank. */
 class Offers {
@@ -119,6 +131,15 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
     else {
       const reader = PACKED_USAGE.get(key);
       if (reader) reader(attrs[key], attrs, offerPacked);
+    }
+  }
+  // The latest GenAI conventions put a call's model and usage on its details event too, which
+  // may come as a log record (and after the span).
+  const details = context?.events?.find((e) => e.name === DETAILS_EVENT)?.attributes;
+  if (details) {
+    for (const key in details) {
+      const hit = KEY_INDEX.get(key);
+      if (hit) best.offer(hit.field, DETAILS_RANK + hit.rank, details[key]);
     }
   }
   const facts: SpanFacts = { kind: detectKind(attrs, name, context) };

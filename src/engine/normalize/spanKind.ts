@@ -129,6 +129,11 @@ function liveKitKind(attrs: Attributes, spanName: string, context: SpanContext |
   return fromLiveKit ? kind : undefined;
 }
 
+/** Whether an event can change a span's kind (its first message event makes a span with a model an LLM call). */
+export function isMessageEventName(name: string): boolean {
+  return MESSAGE_EVENTS.has(name);
+}
+
 function hasMessageEvents(context: SpanContext | undefined): boolean {
   const events = context?.events;
   if (!events) return false;
