@@ -17,6 +17,7 @@ import { Redactor } from '../normalize/redaction';
 import { Detectors } from './detectors';
 import { compileFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
+import { assembleFromLogs } from './assembledTraces';
 import { nthAlike, PendingLogs } from './pendingLogs';
 import { findTextMatch, searchedText } from './textMatch';
 import { traceGist } from './traceGist';
@@ -221,21 +222,27 @@ export class TraceIndex {
     this.counters.evictedTraces++;
   }
 
-  /** Attaches log records to their spans; returns how many had no span context to attach to. */
+  /**
+   * Attaches log records to their spans, and makes coding agents' records without span context
+   * into traces of their own (assembledTraces.ts); returns how many records were not kept (no
+   * span context, and no agent's prompt to assemble them into).
+   */
   addLogs(logs: RawLog[]): number {
     this.redactor?.logs(logs);
     // GenAI instrumentations send prompts as log records: they count against the memory cap too.
     const textPerLog = logs.length ? this.memory.newText() / logs.length : 0;
-    let unattached = 0;
+    const assembled = assembleFromLogs(logs, (traceId, spanId) => this.traces.get(traceId)?.spans.get(spanId));
+    if (assembled.spans.length) this.addSpans(assembled.spans);
+    for (const root of assembled.widened) {
+      const trace = this.traces.get(root.traceId);
+      if (trace) this.unsummarized.add(trace);
+    }
     const touched = new Map<Trace, RawEvent[]>();
     /** Spans given a record that changes their facts (kind, model, usage), once each. */
     const refacted = new Set<StoredSpan>();
     const alike = new Map<string, number>();
-    for (const log of logs) {
-      if (!log.traceId || !log.spanId) {
-        unattached++;
-        continue;
-      }
+    for (const log of assembled.attach.length ? [...logs, ...assembled.attach] : logs) {
+      if (!log.traceId || !log.spanId) continue; // assembled, or counted as not kept
       const key = nthAlike(alike, `${log.traceId}/${log.spanId}`, log.event);
       const trace = this.traces.get(log.traceId);
       const span = trace?.spans.get(log.spanId);
@@ -272,8 +279,8 @@ export class TraceIndex {
     // Log records join traces that are already there: the oldest go first, whichever got them.
     const evicted = this.enforceMemoryCap(new Map());
     this.memory.compactIfStale(this.traces.size, this.caps().maxBytes);
-    if (touched.size || evicted) this.changed();
-    return unattached;
+    if (touched.size || evicted || assembled.widened.length) this.changed();
+    return assembled.unattached;
   }
 
   /**
