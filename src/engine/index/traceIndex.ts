@@ -127,7 +127,8 @@ export class TraceIndex {
       const stored = raw as StoredSpan;
       // A re-sent span replaces the first copy; logs attached to it carry over. They and the
       // log records that waited for the span are its events before its facts are computed.
-      const previous = this.traces.get(raw.traceId)?.spans.get(raw.spanId);
+      let trace = this.traces.get(raw.traceId);
+      const previous = trace?.spans.get(raw.spanId);
       if (previous) pushAll(stored.events, previous.events.filter((e) => e.fromLog));
       const pending = this.pendingLogs.take(raw.traceId, raw.spanId);
       if (pending) pushAll(stored.events, pending.events);
@@ -140,7 +141,6 @@ export class TraceIndex {
         delete (stored as Partial<StoredSpan>).facts; // marks it refused (the store leaves it out)
         continue;
       }
-      let trace = this.traces.get(raw.traceId);
       if (!trace) {
         trace = newTrace(raw.traceId);
         this.traces.set(raw.traceId, trace);

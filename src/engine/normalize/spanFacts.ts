@@ -135,7 +135,7 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
   }
   // The latest GenAI conventions put a call's model and usage on its details event too, which
   // may come as a log record (and after the span).
-  const details = context?.events?.find((e) => e.name === DETAILS_EVENT)?.attributes;
+  const details = context?.events?.length ? detailsOf(context.events) : undefined;
   if (details) {
     for (const key in details) {
       const hit = KEY_INDEX.get(key);
@@ -172,6 +172,11 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
   const userId = best.text('userId');
   if (userId) facts.userId = userId;
   return facts;
+}
+
+function detailsOf(events: NonNullable<SpanContext['events']>): Attributes | undefined {
+  for (const event of events) if (event.name === DETAILS_EVENT) return event.attributes;
+  return undefined;
 }
 
 /** Beyond these a recorded count or cost is a bug in the app or an attack, not usage: one call, a trillion tokens or $100,000. */
