@@ -345,6 +345,32 @@ describe('frameworks: Strands Agents', () => {
   });
 });
 
+describe('frameworks: Strands Agents (TypeScript SDK, made by running it)', () => {
+  const spans = loadFramework('strands-agents-ts.json');
+  const [agent, firstCycle, firstChat, tool, secondCycle, secondChat] = ['s0', 's1', 's2', 's3', 's4', 's5'].map((id) => get(spans, id));
+
+  it('reads its chat spans: typed toolUse blocks as tool calls, the history with the tool result, usage', () => {
+    assert.equal(firstChat.kind, 'LLM');
+    assert.equal(firstChat.model, 'gpt-4o-mini');
+    assert.deepEqual(roles(firstChat.inputMessages), ['system', 'user']);
+    assert.deepEqual(firstChat.outputMessages?.[0].toolCalls, [
+      { id: 'call_Vk3uEJ2oQ5mIvGxLw8sRtY1b', name: 'get_weather', arguments: { city: 'Reykjavik', unit: 'celsius' } },
+    ]);
+    assert.deepEqual(firstChat.tokens, { input: 78, output: 19, total: 97 });
+    assert.deepEqual(roles(secondChat.inputMessages), ['system', 'user', 'assistant', 'tool']);
+    assert.deepEqual(secondChat.inputMessages?.[3], { role: 'tool', content: 'rainy in Reykjavik, 14 degrees celsius', toolCallId: 'call_Vk3uEJ2oQ5mIvGxLw8sRtY1b' });
+    assert.equal(secondChat.outputMessages?.[0].content, 'The Hornbjargsviti lighthouse stands about 10 metres tall.');
+  });
+
+  it('reads the tool run and the agent run; loop cycles are steps', () => {
+    assert.deepEqual(tool.tool, { name: 'get_weather', callId: 'call_Vk3uEJ2oQ5mIvGxLw8sRtY1b', arguments: { city: 'Reykjavik', unit: 'celsius' }, result: 'rainy in Reykjavik, 14 degrees celsius' });
+    assert.equal(agent.kind, 'AGENT');
+    assert.equal(agent.inputMessages?.[0].content, 'What is the weather in Reykjavik?');
+    assert.equal(agent.outputMessages?.[0].content, 'The Hornbjargsviti lighthouse stands about 10 metres tall.');
+    assert.deepEqual([firstCycle.kind, secondCycle.kind], ['CHAIN', 'CHAIN']);
+  });
+});
+
 describe('frameworks: MCP tool spans (OTel MCP conventions)', () => {
   const spans = loadFramework('mcp.json');
 

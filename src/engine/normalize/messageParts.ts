@@ -98,6 +98,7 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
       case 'tool_call':
       case 'tool-call':
       case 'tool_use':
+      case 'toolUse': // Strands (TypeScript SDK): `{type, name, toolUseId, input}`
       case 'function_call': {
         const call = toolCallFrom(part);
         if (call) toolCalls.push(call);
@@ -106,8 +107,9 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
       case 'tool_call_response':
       case 'tool-result':
       case 'tool_result':
-        texts.push(asText(part.response ?? part.result ?? part.output ?? part.content));
-        message.toolCallId ??= stringOr(part.id ?? part.toolCallId ?? part.tool_use_id);
+      case 'toolResult':
+        texts.push(resultText(part.response ?? part.result ?? part.output ?? part.content));
+        message.toolCallId ??= stringOr(part.id ?? part.toolCallId ?? part.tool_use_id ?? part.toolUseId);
         markToolResult(message);
         break;
       default:

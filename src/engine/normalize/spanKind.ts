@@ -69,6 +69,8 @@ const NAME_PATTERNS: [RegExp, SpanKind][] = [
   [/^claude_code\.llm_request$/, 'LLM'],
   [/^claude_code\.tool$/, 'TOOL'],
   [/^claude_code\./, 'CHAIN'],
+  // Strands Agents' loop turns (TypeScript SDK; Python's older name).
+  [/^execute_(agent|event)_loop_cycle$/, 'CHAIN'],
   // Microsoft Agent Framework's workflow steps.
   [/^(workflow\.run|workflow\.build|executor\.process)( |$)/, 'CHAIN'],
   // Logfire names spans by their message template (OpenAI Agents SDK).
