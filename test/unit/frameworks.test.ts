@@ -371,6 +371,46 @@ describe('frameworks: Strands Agents (TypeScript SDK, made by running it)', () =
   });
 });
 
+describe('frameworks: Mastra (made by running it, with its OTel exporter)', () => {
+  const spans = loadFramework('mastra-run.json');
+  const at = (id: string) => get(spans, id);
+
+  it('reads the agent run: instructions and prompt in, the answer\'s text out (not its result object)', () => {
+    const run = at('s0');
+    assert.equal(run.kind, 'AGENT');
+    assert.deepEqual(run.inputMessages, [
+      { role: 'system', content: 'You answer weather questions.' }, { role: 'user', content: 'What is the weather in Reykjavik?' },
+    ]);
+    assert.deepEqual(run.outputMessages, [{ role: 'assistant', content: 'The Hornbjargsviti lighthouse stands about 10 metres tall.' }]);
+  });
+
+  it('reads model calls (`chat`) with usage and the provider without its API suffix; generations, steps and chunks are steps', () => {
+    const [call, answer] = [at('s3'), at('s8')];
+    assert.equal(call.kind, 'LLM');
+    assert.equal(call.provider, 'openai');
+    assert.equal(call.model, 'gpt-4o-mini-2024-07-18');
+    assert.deepEqual(call.tokens, { input: 78, output: 19, total: 97, cacheRead: 0, reasoning: 0 });
+    assert.equal(answer.outputMessages?.[0].content, 'The Hornbjargsviti lighthouse stands about 10 metres tall.');
+    assert.deepEqual(['s1', 's2', 's4', 's6', 's7', 's9'].map((id) => at(id).kind), ['CHAIN', 'CHAIN', 'CHAIN', 'CHAIN', 'CHAIN', 'CHAIN']);
+  });
+
+  it('reads a step\'s conversation and the tool calls in its output (its model call\'s output leaves them out)', () => {
+    const step = at('s2');
+    assert.deepEqual(roles(step.inputMessages), ['system', 'user']);
+    assert.deepEqual(step.outputMessages?.[0].toolCalls, [
+      { id: 'call_Vk3uEJ2oQ5mIvGxLw8sRtY1b', name: 'get_weather', arguments: { city: 'Reykjavik', unit: 'celsius' } },
+    ]);
+    assert.deepEqual(roles(at('s7').inputMessages), ['system', 'user', 'assistant', 'tool']);
+  });
+
+  it('reads the tool call: name, description, arguments and result', () => {
+    assert.deepEqual(at('s5').tool, {
+      name: 'get_weather', description: 'Current weather of a city', callId: 'call_Vk3uEJ2oQ5mIvGxLw8sRtY1b',
+      arguments: { city: 'Reykjavik', unit: 'celsius' }, result: { forecast: 'rainy in Reykjavik, 14 degrees celsius' },
+    });
+  });
+});
+
 describe('frameworks: MCP tool spans (OTel MCP conventions)', () => {
   const spans = loadFramework('mcp.json');
 

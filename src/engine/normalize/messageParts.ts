@@ -46,7 +46,8 @@ export function messageFrom(raw: unknown, defaultRole: string): Message | undefi
   } else if (content !== undefined && content !== null) {
     texts.push(asText(content));
   }
-  for (const call of listOf(inner.tool_calls) ?? listOf(raw.tool_calls) ?? []) {
+  // `toolCalls`: the AI SDK's result (`{text, toolCalls}`), as Mastra records a step's output.
+  for (const call of listOf(inner.tool_calls) ?? listOf(raw.tool_calls) ?? listOf(inner.toolCalls) ?? []) {
     const parsed = toolCallFrom(typeof call === 'string' ? parseJson(call) : call);
     if (parsed) toolCalls.push(parsed);
   }

@@ -150,6 +150,8 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
   // its first part. Real provider names may hold dots (`aws.bedrock`), so only the SDK's are cut.
   const aiSdkProvider = attrs['ai.model.provider'];
   if (provider && typeof aiSdkProvider === 'string' && provider === aiSdkProvider.toLowerCase()) provider = provider.split('.')[0];
+  // Mastra passes the AI SDK's provider API on as the GenAI provider (`openai.chat`).
+  else if (provider && attrs['mastra.span.type'] !== undefined) provider = provider.split('.')[0];
   if (provider) facts.provider = provider;
   const ignored: string[] = [];
   const usable = (field: Field, max: number) => usableNumber(best.get(field), field, max, ignored);

@@ -3,6 +3,7 @@
 import type { Attributes, SpanKind } from '../../shared/spanModel';
 import type { SpanContext } from './spanContext';
 import * as haystack from './conventions/haystack';
+import * as mastra from './conventions/mastra';
 import { hasIndexedList, ownEntry, parseJson } from './attributeReader';
 
 const BY_NAME: Record<string, SpanKind> = {
@@ -90,6 +91,7 @@ export function detectKind(attrs: Attributes, spanName: string, context?: SpanCo
     ?? byName(parseJson(attrs['mlflow.spanType']) ?? attrs['mlflow.spanType'])
     ?? byName(attrs['traceloop.span.kind'])
     ?? genkitKind(attrs)
+    ?? mastra.kind(attrs)
     ?? vercelAiKind(attrs)
     ?? mcpKind(attrs)
     ?? haystack.kind(attrs, spanName)
