@@ -42,7 +42,7 @@ describe('Claude Code log records (no span context) as traces', () => {
   });
 
   it('has an LLM span per API request and a tool span per tool result, under the prompt, marked as assembled', () => {
-    const { index } = indexAll(requests);
+    const { index } = indexAll(requests, new TraceIndex(new PriceTable(), { doctorGraceMs: 0 }));
     const detail = index.trace(index.query({})[0].traceId)!;
     const [root] = byKind(detail, 'AGENT');
     assert.deepEqual(root.inputMessages, [{ role: 'user', content: 'What does note.txt say?' }]);
@@ -60,10 +60,29 @@ describe('Claude Code log records (no span context) as traces', () => {
     assert.equal(tool.tool?.callId, 'toolu_fake1');
     assert.match(String((tool.tool?.arguments as Record<string, unknown>).file_path), /note\.txt$/);
     assert.equal(tool.durationMs, 10);
+    assert.equal(detail.diagnoses, undefined, 'the CLI never logs what it sent: nothing to turn on');
     for (const span of detail.spans) {
       assert.equal(span.parentSpanId, span === root ? undefined : root.spanId);
       assert.equal(span.attributes[ASSEMBLED_FROM_LOGS], 'log records');
     }
+  });
+
+  it('shows a failed API request and a failed tool run as failures (records as Claude Code\'s monitoring docs list them)', () => {
+    const records = requests.flat();
+    const request = records.find((r) => r.event.name === 'api_request')!;
+    const result = records.find((r) => r.event.name === 'tool_result')!;
+    const shared = { 'session.id': request.event.attributes['session.id'], 'prompt.id': 'failing-prompt' };
+    const { index } = indexAll([[
+      { event: { name: 'api_error', body: 'claude_code.api_error', timeMs: request.event.timeMs, fromLog: true,
+        attributes: { ...shared, 'event.name': 'api_error', model: 'claude-sonnet-4-5-20250929', error: 'Overloaded', status_code: '529', duration_ms: 800, attempt: 1 } } },
+      { event: { ...result.event, attributes: { ...result.event.attributes, ...shared, success: 'false', error: 'File does not exist.' } } },
+    ]]);
+    const detail = index.trace(index.query({})[0].traceId)!;
+    const [call] = byKind(detail, 'LLM');
+    assert.deepEqual([call.status, call.statusMessage, call.durationMs], ['error', 'Overloaded', 800]);
+    const [tool] = byKind(detail, 'TOOL');
+    assert.deepEqual([tool.status, tool.statusMessage], ['error', 'File does not exist.']);
+    assert.equal(detail.summary.errorCount, 2);
   });
 
   it('lands each record in the same place when read again (a store reload, a re-imported file)', () => {
