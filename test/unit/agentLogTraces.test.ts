@@ -123,7 +123,7 @@ describe('Gemini CLI log records (no span context) as traces', () => {
     const [summary, ...others] = index.query({});
     assert.equal(others.length, 0, 'records with span context wait for their spans, not in a trace of their own');
     assert.equal(summary.name, 'Gemini CLI prompt (assembled from log records)');
-    assert.equal(summary.sessionId, 'a84bbe8d-3daf-499d-9cc9-1e162ac75e04');
+    assert.equal(summary.sessionId, '1fd9b108-50f3-42f3-b7cd-72b2133ce85e');
     assert.equal(summary.input, 'What does note.txt say?');
     const detail = index.trace(summary.traceId)!;
     const calls = byKind(detail, 'LLM');
@@ -135,6 +135,25 @@ describe('Gemini CLI log records (no span context) as traces', () => {
     assert.equal(calls[1].outputMessages?.[0].content, 'The note says the keeper logs the weather at dawn.');
     assert.equal(calls[1].durationMs, 5);
     assert.equal(index.stats().pendingLogs > 0, true, 'records logged inside spans wait for them');
+  });
+});
+
+describe('Gemini CLI log records beside its traces (the same run)', () => {
+  it('attach to its spans where they carry a span context, and the rest make the prompt\'s trace beside its per-call traces', () => {
+    const index = new TraceIndex(new PriceTable());
+    const ingest = new Ingest(index);
+    for (const file of ['gemini-cli-traces.otlp.jsonl', 'gemini-cli-logs.otlp.jsonl']) {
+      const signal = file.includes('traces') ? 'traces' : 'logs';
+      for (const line of readFileSync(join(FRAMEWORK_FIXTURES, file), 'utf8').trim().split('\n')) ingest.receive(signal, 'json', Buffer.from(line), { persist: false });
+    }
+    assert.equal(index.stats().pendingLogs, 0, 'every record with a span context found its span');
+    const summaries = index.query({});
+    const assembled = summaries.filter((s) => s.name === 'Gemini CLI prompt (assembled from log records)');
+    assert.equal(assembled.length, 1);
+    assert.equal(summaries.length, 5, 'the CLI starts a trace per model call and per tool batch; the prompt\'s is ours');
+    const calls = summaries.filter((s) => s.name === 'llm_call').map((s) => index.trace(s.traceId)!.spans[0]);
+    assert.ok(calls.every((span) => span.kind === 'LLM' && span.events?.some((e) => e.name === 'gemini_cli.api_request')),
+      'each call span holds the request record logged inside it');
   });
 });
 
