@@ -67,7 +67,7 @@ describe('Claude Code log records (no span context) as traces', () => {
     }
   });
 
-  it('shows a failed API request and a failed tool run as failures (records as Claude Code\'s monitoring docs list them)', () => {
+  it('shows a failed API request (api_error) and a failed tool run as failures', () => {
     const records = requests.flat();
     const request = records.find((r) => r.event.name === 'api_request')!;
     const result = records.find((r) => r.event.name === 'tool_result')!;
