@@ -156,6 +156,8 @@ export class TraceIndex {
       else touched.set(trace, [stored]);
     }
     for (const [trace, addedToTrace] of touched) {
+      trace.revision++;
+      for (const span of addedToTrace) span.revision = trace.revision;
       this.doctor.changed(trace);
       this.postStrings(trace, addedToTrace);
       if (trace.spans.size >= SUMMARIZE_WHEN_READ && trace.summary.spanCount > 0) this.unsummarized.add(trace);
@@ -240,6 +242,7 @@ export class TraceIndex {
         // A record read again (a store reload, a re-imported file) is attached once.
         if (!this.pendingLogs.isNew(span, span.events, key)) continue;
         span.events.push(log.event);
+        span.revision = trace.revision + 1;
         this.memory.charge(trace, eventBytes(log.event), textPerLog);
         // Only the new records' strings are posted: posting the span's every record again for
         // each new one made 20,000 records for one span quadratic.
@@ -251,6 +254,7 @@ export class TraceIndex {
       }
     }
     for (const [trace, events] of touched) {
+      trace.revision++;
       this.doctor.changed(trace);
       for (const event of events) this.postEvent(trace, event);
     }
