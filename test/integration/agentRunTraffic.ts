@@ -36,7 +36,9 @@ export function agentRunSpans(traceNumber: number, total: number, startMs = Date
   let nextId = 1;
   const newId = () => hex(nextId++, 16);
   const rootId = newId();
-  const budget = () => total - 1 - spans.length;
+  /** Sub-agents begun and not yet made (they are made after their turns). */
+  let open = 0;
+  const budget = () => total - 1 - spans.length - open;
   // Returns the end of what it made.
   const agent = (depth: number, parentId: string, spanId: string, start: number): number => {
     let cursor = start + 1;
@@ -54,7 +56,9 @@ export function agentRunSpans(traceNumber: number, total: number, startMs = Date
       if (budget() <= 0) break;
       if (turn % SUB_AGENT_EVERY[depth] === SUB_AGENT_EVERY[depth] - 1 && budget() > 2) {
         const subId = newId();
+        open++;
         const end = agent(depth + 1, spanId, subId, cursor);
+        open--;
         spans.push({
           traceId, spanId: subId, parentSpanId: spanId, name: `sub-agent ${depth + 1}`, kind: 1,
           startTimeUnixNano: nanos(cursor), endTimeUnixNano: nanos(end + 1), attributes: [text('openinference.span.kind', 'AGENT')],
