@@ -20,6 +20,7 @@ import { FULL_RANGE } from './waterfall/timeAxis';
 import { TraceColumns } from './waterfall/traceColumns';
 import { buildWaterfall, indexOfSpan, rowAt, spanIdAt, type WaterfallModel } from './waterfall/waterfallModel';
 import { SpanDetailCache } from './spanDetailCache';
+import { TraceSearch } from './traceSearch';
 import { WaterfallView } from './waterfall/waterfallView';
 
 // Not vsCodeBadge or vsCodeProgressRing: their templates carry style attributes, which the
@@ -30,7 +31,7 @@ const root = document.getElementById('app')!;
 let state: TraceViewState | undefined = loadState();
 let current: {
   columns: TraceColumns; model: WaterfallModel; waterfall: WaterfallView; split: SplitLayout; header: HTMLElement; detail: HTMLElement;
-  settings: TraceViewSettings; details: SpanDetailCache;
+  settings: TraceViewSettings; details: SpanDetailCache; search: TraceSearch;
 } | undefined;
 /** Rows on each side of the selection whose detail is fetched ahead, and rows in view after a scroll. */
 const PREFETCH_NEIGHBOURS = 5;
@@ -120,7 +121,13 @@ function render(columns: TraceColumns, settings: TraceViewSettings, selectSpanId
       detailShare = share;
       post({ type: 'layout', detailShare: share });
     });
-    current = { columns, model, waterfall, split, header, detail, settings, details: new SpanDetailCache(traceId) };
+    const search = new TraceSearch({
+      search: (text) => post({ type: 'searchSpans', traceId, text }),
+      show: (spanId) => selectSpan(spanId, true),
+      mark: (spanIds) => waterfall.markMatches(spanIds),
+    });
+    waterfall.addToToolbar(search.element);
+    current = { columns, model, waterfall, split, header, detail, settings, details: new SpanDetailCache(traceId), search };
     root.replaceChildren(header, split.element);
     if (state.scrollTop) waterfall.viewport.scrollTop = state.scrollTop;
     waterfall.select(selected, !state.scrollTop || !!selectSpanId);
@@ -217,6 +224,9 @@ onHostMessage((message: HostMessage) => {
   switch (message.type) {
     case 'skeleton':
       takeSkeleton(fromJson(message.skeleton), message.settings, message.selectSpanId);
+      break;
+    case 'searchResult':
+      current?.search.take(message.text, message.result, (id) => indexOfSpan(current!.model, id) !== undefined);
       break;
     case 'spans':
       takeSpans(message.spanIds, message.details && fromJson(message.details));

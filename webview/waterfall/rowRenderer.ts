@@ -41,6 +41,8 @@ export interface RowContext {
   selectedId: string | undefined;
   cursor: number;
   multiService: boolean;
+  /** Spans an in-trace search found. */
+  matches: ReadonlySet<string>;
 }
 
 /** Indentation per tree level, in pixels. */
@@ -88,6 +90,7 @@ export function drawRow(view: RowView, row: WaterfallRow, position: number, cont
   root.classList.toggle('selected', span.spanId === selectedId);
   root.classList.toggle('cursor', position === context.cursor);
   root.classList.toggle('critical', row.critical);
+  root.classList.toggle('search-match', context.matches.has(span.spanId));
   root.classList.toggle('failed', span.status === 'error');
   view.indent.style.width = `${row.depth * INDENT_PX}px`;
   view.twisty.textContent = row.childCount ? (collapsed.has(span.spanId) ? '▸' : '▾') : '';

@@ -35,6 +35,7 @@ export class WaterfallView {
   private cursor = 0;
   private selectedId?: string;
   private multiService: boolean;
+  private matches: ReadonlySet<string> = new Set();
   private legend: HTMLElement;
   private readonly disposables = new Disposables();
 
@@ -99,6 +100,17 @@ export class WaterfallView {
     this.legend.replaceWith(legendNow);
     this.legend = legendNow;
     this.refreshRows(cursorSpanId);
+  }
+
+  /** Marks the spans an in-trace search found. */
+  markMatches(spanIds: ReadonlySet<string>): void {
+    this.matches = spanIds;
+    this.list.render();
+  }
+
+  /** Puts a control (the in-trace search) at the start of the toolbar. */
+  addToToolbar(element: HTMLElement): void {
+    this.element.querySelector('.waterfall-toolbar')!.prepend(element);
   }
 
   dispose(): void {
@@ -234,6 +246,7 @@ export class WaterfallView {
   private updateRow(view: RowView, position: number): void {
     drawRow(view, this.rowAt(position)!, position, {
       model: this.model, zoom: this.zoom, collapsed: this.collapsed, selectedId: this.selectedId, cursor: this.cursor, multiService: this.multiService,
+      matches: this.matches,
     });
     if (position === this.cursor) this.viewport.setAttribute('aria-activedescendant', view.root.id);
   }

@@ -28,7 +28,7 @@ export function launchChromium(): Promise<Browser> {
  */
 function hostShim(state: TraceViewState | undefined, theme: { bodyClass: string; vars: Record<string, string> }): string {
   return `(() => {
-    const host = { posted: [], detailRequests: [], spans: {}, state: ${JSON.stringify(state ?? null)} ?? undefined, violations: [] };
+    const host = { posted: [], detailRequests: [], searches: [], spans: {}, state: ${JSON.stringify(state ?? null)} ?? undefined, violations: [] };
     window.__host = host;
     // The host relays span detail requests to the engine: here the spans the test sent stand in for it.
     const answerDetails = (message) => {
@@ -36,8 +36,16 @@ function hostShim(state: TraceViewState | undefined, theme: { bodyClass: string;
       const spans = message.spanIds.map((id) => host.spans[id]).filter(Boolean);
       setTimeout(() => window.postMessage({ type: 'spans', spanIds: message.spanIds, details: JSON.stringify({ traceId: message.traceId, spans }) }, '*'), 0);
     };
+    // ...and searches (the engine's search is tested in test/unit/pagedTrace.test.ts): any span whose JSON has the text.
+    const answerSearch = (message) => {
+      host.searches.push(message.text);
+      const needle = message.text.toLowerCase();
+      const spanIds = Object.values(host.spans).filter((span) => JSON.stringify(span).toLowerCase().includes(needle)).map((span) => span.spanId);
+      setTimeout(() => window.postMessage({ type: 'searchResult', text: message.text, result: { spanIds, total: spanIds.length } }, '*'), 0);
+    };
+    const relayed = { spanDetails: answerDetails, searchSpans: answerSearch };
     window.acquireVsCodeApi = () => ({
-      postMessage: (message) => message.type === 'spanDetails' ? answerDetails(message) : host.posted.push(JSON.parse(JSON.stringify(message))),
+      postMessage: (message) => relayed[message.type] ? relayed[message.type](message) : host.posted.push(JSON.parse(JSON.stringify(message))),
       getState: () => host.state,
       setState: (next) => { host.state = JSON.parse(JSON.stringify(next)); },
     });
@@ -56,8 +64,9 @@ function hostShim(state: TraceViewState | undefined, theme: { bodyClass: string;
 
 export interface HostRecord {
   posted: WebviewMessage[];
-  /** The span ids of each detail request, answered from the spans sent (not in `posted`). */
+  /** The span ids of each detail request, and the text of each search, answered from the spans sent (not in `posted`). */
   detailRequests: string[][];
+  searches: string[];
   state: TraceViewState | undefined;
   violations: string[];
   dialogs: string[];
