@@ -68,7 +68,7 @@ export function agentRunSpans(traceNumber: number, total: number, startMs = Date
         spans.push({
           traceId, spanId: newId(), parentSpanId: spanId, name: 'run_tests', kind: 1,
           startTimeUnixNano: nanos(cursor), endTimeUnixNano: nanos(cursor + 15),
-          attributes: [text('openinference.span.kind', 'TOOL'), text('tool.name', 'run_tests'), text('input.value', `{"path": "test/${turn}.ts"}`), text('output.value', 'ok')],
+          attributes: [text('openinference.span.kind', 'TOOL'), text('tool.name', 'run_tests'), text('input.value', `{"path": "test/${spans.length}.ts"}`), text('output.value', 'ok')],
         });
         cursor += 16;
       }

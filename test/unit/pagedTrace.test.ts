@@ -76,9 +76,9 @@ describe('a trace in pages: skeleton, span detail, search, deltas (query API and
 
   it('finds the spans whose text matches anywhere in them, not only in the skeleton', async () => {
     const whole = await api.get('trace', TRACE);
-    const expected = whole.spans.filter((s) => JSON.stringify(s.attributes).includes('test/7.ts')).map((s) => s.spanId);
+    const expected = whole.spans.filter((s) => JSON.stringify(s.attributes).includes('test/7')).map((s) => s.spanId);
     assert.ok(expected.length > 5);
-    const found = await api.get('traceSearch', TRACE, 'TEST/7.TS');
+    const found = await api.get('traceSearch', TRACE, 'TEST/7');
     assert.deepEqual(new Set(found.spanIds), new Set(expected));
     assert.equal(found.total, expected.length);
     assert.deepEqual(await api.get('traceSearch', TRACE, 'no such text anywhere'), { spanIds: [], total: 0 });
