@@ -223,6 +223,7 @@ onHostMessage((message: HostMessage) => {
   if (!message || typeof message !== 'object') return;
   switch (message.type) {
     case 'skeleton':
+      performance.mark('skeleton-received');
       takeSkeleton(fromJson(message.skeleton), message.settings, message.selectSpanId);
       break;
     case 'searchResult':

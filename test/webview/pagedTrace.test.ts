@@ -61,7 +61,7 @@ describe('a trace in pages in the webview', function () {
     const SECONDS = 60;
     const PER_SECOND = 10;
     const index = new TraceIndex(new PriceTable());
-    const specs = [{ id: 1, name: 'agent run', start: 0, end: 10 }];
+    const specs: { id: number; parent?: number; name: string; start: number; end: number }[] = [{ id: 1, name: 'agent run', start: 0, end: 10 }];
     index.addSpans(rawSpansOf(0x11fe, specs));
     const traceId = rawSpansOf(0x11fe, specs)[0].traceId;
     const view = await open({ height: 700 });

@@ -26,18 +26,18 @@ export class TraceColumns {
   readonly traceId: string;
   revision = 0;
   count = 0;
-  readonly ids: string[] = [];
-  readonly parents: string[] = [];
-  readonly names: string[] = [];
-  readonly services: string[] = [];
-  readonly kinds: number[] = [];
-  readonly statuses: number[] = [];
+  ids: string[] = [];
+  parents: string[] = [];
+  names: string[] = [];
+  services: string[] = [];
+  kinds: number[] = [];
+  statuses: number[] = [];
   /** Epoch milliseconds. */
-  readonly starts: number[] = [];
-  readonly durations: number[] = [];
-  readonly models: (string | undefined)[] = [];
-  readonly tokens: number[] = [];
-  readonly costs: number[] = [];
+  starts: number[] = [];
+  durations: number[] = [];
+  models: (string | undefined)[] = [];
+  tokens: number[] = [];
+  costs: number[] = [];
   readonly ttft = new Map<number, number>();
   readonly statusMessages = new Map<number, string>();
   readonly findings = new Map<number, string>();
@@ -64,6 +64,7 @@ export class TraceColumns {
     this.revision = Math.max(this.revision, skeleton.revision);
     const ids = rows.ids ? rows.ids.split(' ') : [];
     const parents = rows.parents.split(' ');
+    if (this.count === 0) return this.takeWhole(skeleton, ids, parents);
     const touched: number[] = [];
     for (let i = 0; i < ids.length; i++) {
       let row = this.rowOf.get(ids[i]);
@@ -89,6 +90,24 @@ export class TraceColumns {
       setSparse(this.otherTrace, row, rows.traceIds?.[i]);
     }
     return touched;
+  }
+
+  /** The first skeleton: its columns are taken as they came (a 100,000-span trace is drawn from them at once). */
+  private takeWhole({ rows, strings, baseMs }: TraceSkeleton, ids: string[], parents: string[]): number[] {
+    this.count = ids.length;
+    this.ids = ids;
+    this.parents = parents;
+    this.names = rows.name.map((i) => strings[i] ?? '');
+    this.services = rows.service.map((i) => strings[i] ?? '');
+    this.models = rows.model.map((i) => (i >= 0 ? strings[i] : undefined));
+    this.starts = rows.start.map((start) => baseMs + start);
+    Object.assign(this, { kinds: rows.kind, statuses: rows.status, durations: rows.duration, tokens: rows.tokens, costs: rows.cost });
+    for (const [row, ttft] of Object.entries(rows.ttft ?? {})) this.ttft.set(Number(row), ttft);
+    for (const [row, index] of Object.entries(rows.statusMessage ?? {})) this.statusMessages.set(Number(row), strings[index]);
+    for (const [row, index] of Object.entries(rows.findings ?? {})) this.findings.set(Number(row), strings[index]);
+    for (const [row, traceId] of Object.entries(rows.traceIds ?? {})) this.otherTrace.set(Number(row), traceId);
+    for (let row = 0; row < ids.length; row++) this.rowOf.set(ids[row], row);
+    return ids.map((_, row) => row);
   }
 
   row(spanId: string): number | undefined {

@@ -95,7 +95,7 @@ export function buildWaterfall(columns: TraceColumns, repair = true): WaterfallM
   for (let i = 0; i <= columns.count; i++) {
     if (childCounts[i] > 1) children.subarray(firstChild[i], firstChild[i + 1]).sort(byStart);
   }
-  const childrenOf = (row: number) => children.subarray(firstChild[row + 1], firstChild[row + 2]);
+  // A row's children are children[firstChild[row + 1]] up to children[firstChild[row + 2]]; the roots come first.
   const roots = children.subarray(firstChild[0], firstChild[1]);
 
   // Depth-first, iterative: agent runs can nest deeper than the stack.
@@ -118,11 +118,12 @@ export function buildWaterfall(columns: TraceColumns, repair = true): WaterfallM
     positionOfRow[row] = position;
     depth[position] = parentPosition >= 0 ? depth[parentPosition] + 1 : 0;
     parentIndex[position] = parentPosition;
-    const kids = childrenOf(row);
-    childCount[position] = kids.length;
+    const from = firstChild[row + 1];
+    const to = firstChild[row + 2];
+    childCount[position] = to - from;
     open.push(position);
     position++;
-    for (let i = kids.length - 1; i >= 0; i--) stack.push(kids[i]);
+    for (let i = to - 1; i >= from; i--) stack.push(children[i]);
   }
   while (open.length) subtreeEnd[open.pop()!] = position;
 
@@ -133,9 +134,12 @@ export function buildWaterfall(columns: TraceColumns, repair = true): WaterfallM
     endMs = Math.max(endMs, ends(row));
   }
   const selfMs = new Float64Array(n);
-  for (let p = 0; p < n; p++) selfMs[p] = selfTime(order[p], childrenOf(order[p]), starts, columns.durations, ends);
+  for (let p = 0; p < n; p++) {
+    const row = order[p];
+    selfMs[p] = selfTime(row, children, firstChild[row + 1], firstChild[row + 2], starts, columns.durations, ends);
+  }
   const critical = new Uint8Array(n);
-  markCriticalPath(roots, childrenOf, ends, starts, positionOfRow, critical, endMs);
+  markCriticalPath(roots, (row) => children.subarray(firstChild[row + 1], firstChild[row + 2]), ends, starts, positionOfRow, critical, endMs);
   const durationMs = endMs - startMs;
   const services = new Set<string>();
   const kinds = new Set<SpanKind>();
@@ -169,12 +173,13 @@ function breakCycles(parentRow: Int32Array, rows: number[]): void {
 }
 
 /** The span's duration minus the union of its children's intervals (clipped to the span). */
-function selfTime(row: number, children: Int32Array, starts: number[], durations: number[], ends: (row: number) => number): number {
+function selfTime(row: number, children: Int32Array, from: number, to: number, starts: number[], durations: number[], ends: (row: number) => number): number {
   const start = starts[row];
   const end = ends(row);
   let covered = 0;
   let cursor = start;
-  for (const child of children) { // sorted by start
+  for (let i = from; i < to; i++) { // sorted by start
+    const child = children[i];
     const from = Math.max(starts[child], cursor);
     const to = Math.min(ends(child), end);
     if (to > from) {
@@ -194,7 +199,8 @@ function markCriticalPath(roots: Int32Array, childrenOf: (row: number) => Int32A
   const work: { children: Int32Array; limit: number }[] = [{ children: roots, limit: endMs }];
   while (work.length) {
     const { children, limit } = work.pop()!;
-    const byEnd = [...children].sort((a, b) => ends(b) - ends(a));
+    if (!children.length) continue;
+    const byEnd = children.length === 1 ? children : Int32Array.from(children).sort((a, b) => ends(b) - ends(a));
     let cursor = limit;
     for (const child of byEnd) {
       if (starts[child] >= cursor) continue;
