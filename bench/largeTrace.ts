@@ -5,23 +5,16 @@
 // from the engine), and the webview's heap after a garbage collection. Targets as ratios, in one run.
 // Run after `npm run build`: node --import tsx bench/largeTrace.ts
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Frame, type Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { agentRunSpans, agentRunTraceId, sendOtlpJson } from '../test/integration/agentRunTraffic';
-import { recentlyFreePort } from '../test/integration/portHolder';
-import { CodeServer } from '../test/integration/runner/codeServer';
+import { firstRowsPainted, runBench, traceFrames, withWorkbench } from './codeServerWorkbench';
 
 const REPO = resolve(__dirname, '..');
 const SIZES = [1000, 10_000, 100_000] as const;
 const ROUNDS = 5;
 type Size = (typeof SIZES)[number];
-
-/** The trace view's frame (VS Code nests a webview's content in two iframes). */
-function traceFrames(page: Page): Frame[] {
-  return page.frames().filter((f) => f.name() === 'active-frame' || f.url().includes('fake.html'));
-}
 
 /** Per open: ms from the skeleton's arrival in the webview to the waterfall laid out (the rest is the engine and the carrying). */
 const webviewShare: [string, number][] = [];
@@ -37,28 +30,15 @@ async function openById(page: Page, traceId: string, name: string): Promise<numb
   await input.fill(traceId);
   const enteredAt = Date.now();
   await input.press('Enter');
-  const deadline = enteredAt + 60_000;
-  while (Date.now() < deadline) {
-    for (const frame of traceFrames(page)) {
-      const painted = await frame.evaluate(`(async () => {
-        const title = document.querySelector('.trace-title');
-        if (!title || title.textContent !== ${JSON.stringify(name)} || !document.querySelector('.row:not([hidden]) .span-name')?.textContent) return false;
-        await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-        return true;
-      })()`).catch(() => false);
-      if (painted) {
-        const inWebview = await frame.evaluate(`(() => {
-          const [received] = performance.getEntriesByName('skeleton-received').slice(-1);
-          const [rendered] = performance.getEntriesByName('trace-rendered').slice(-1);
-          return received && rendered ? Math.round(rendered.startTime - received.startTime) : -1;
-        })()`);
-        webviewShare.push([name, inWebview as number]);
-        return Date.now() - enteredAt;
-      }
-    }
-    await page.waitForTimeout(5);
-  }
-  throw new Error(`${name} was not painted within 60 s`);
+  const painted = await firstRowsPainted(page, name, enteredAt, 60_000);
+  if (!painted) throw new Error(`${name} was not painted within 60 s`);
+  const inWebview = await painted.frame.evaluate(`(() => {
+    const [received] = performance.getEntriesByName('skeleton-received').slice(-1);
+    const [rendered] = performance.getEntriesByName('trace-rendered').slice(-1);
+    return received && rendered ? Math.round(rendered.startTime - received.startTime) : -1;
+  })()`);
+  webviewShare.push([name, inWebview as number]);
+  return painted.ms;
 }
 
 async function traceFrame(page: Page): Promise<Frame> {
@@ -110,30 +90,12 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const verdict = (ratio: number, target: number) => `${ratio.toFixed(2)} (target ≤ ${target}) ${ratio <= target ? 'met' : 'NOT met'}`;
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'ati-bench-large-'));
-  const workspace = join(dir, 'workspace');
-  mkdirSync(workspace, { recursive: true });
-  const vsix = join(dir, 'ai-trace-inspector.vsix');
-  execFileSync(join(REPO, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix], { cwd: REPO, stdio: 'pipe' });
-  const httpPort = await recentlyFreePort();
-  let grpcPort = await recentlyFreePort();
-  while (grpcPort === httpPort) grpcPort = await recentlyFreePort();
-  const server = await CodeServer.start({ dir, workspace, extensions: [vsix], userSettings: {
-    'aiTraceInspector.receiver.httpPort': httpPort, 'aiTraceInspector.receiver.grpcPort': grpcPort, 'aiTraceInspector.store.location': join(dir, 'store'),
-    'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.autoUpdate': false,
-    'update.mode': 'none', 'security.workspace.trust.enabled': false,
-  } });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--js-flags=--expose-gc', '--enable-precise-memory-info'] });
-  try {
-    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    await page.goto(server.url());
-    await page.locator('.activitybar .action-item a[aria-label^="Traces"]').click({ timeout: 60_000 });
-    await page.locator('[id="workbench.view.extension.aiTraceInspector"]').getByText('No traces yet').waitFor({ timeout: 60_000 });
-    for (let tries = 0; !(await fetch(`http://127.0.0.1:${httpPort}/api/stats`).then((r) => r.ok, () => false)); tries++) {
-      if (tries > 300) throw new Error(`the engine never answered on port ${httpPort}`);
-      await page.waitForTimeout(200);
-    }
+  const vsix = (dir: string) => {
+    const file = join(dir, 'ai-trace-inspector.vsix');
+    execFileSync(join(REPO, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', file], { cwd: REPO, stdio: 'pipe' });
+    return file;
+  };
+  await withWorkbench({ name: 'large', vsix, chromiumArgs: ['--js-flags=--expose-gc', '--enable-precise-memory-info'] }, async ({ page, httpPort }) => {
     const traces = new Map<Size, { traceId: string; name: string }>();
     for (const size of SIZES) {
       const sentAt = Date.now();
@@ -166,7 +128,7 @@ async function main(): Promise<void> {
     const o = Object.fromEntries(SIZES.map((s) => [s, median(open[s])])) as Record<Size, number>;
     const d = Object.fromEntries(SIZES.map((s) => [s, median(detail[s])])) as Record<Size, number>;
     const m = Object.fromEntries(SIZES.map((s) => [s, median(heap[s])])) as Record<Size, number>;
-    console.log(`huge traces in code-server (agent runs; median of ${ROUNDS}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
+    console.log(`huge traces in code-server (agent runs; median of ${ROUNDS}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}):`);
     console.log(`  Open Trace by ID → first rows painted: 1k ${o[1000]} ms, 10k ${o[10000]} ms, 100k ${o[100000]} ms`);
     console.log(`    open(10k) ÷ open(1k) = ${verdict(o[10000] / o[1000], 1.5)}; open(100k) ÷ open(1k) = ${verdict(o[100000] / o[1000], 3)}`);
     console.log(`  click on a random span → its detail painted: 1k ${d[1000].toFixed(0)} ms, 10k ${d[10000].toFixed(0)} ms, 100k ${d[100000].toFixed(0)} ms`);
@@ -175,14 +137,7 @@ async function main(): Promise<void> {
     console.log(`    heap(100k) ÷ heap(1k) = ${verdict(m[100000] / m[1000], 10)}`);
     console.log(`  of which in the webview, skeleton received → laid out: ${JSON.stringify(webviewShare.slice(1, 1 + SIZES.length * ROUNDS))}`);
     console.log(`  all: open ${JSON.stringify(open)}; detail ${JSON.stringify(detail, (_, v) => (typeof v === 'number' ? Math.round(v) : v))}`);
-  } finally {
-    await browser.close();
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-main().then(() => process.exit(0), (error: Error) => {
-  console.error(error.stack ?? error.message);
-  process.exit(1);
-});
+runBench(main);

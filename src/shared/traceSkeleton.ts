@@ -3,7 +3,7 @@
 // time. A 100,000-span trace is ~100 MB as TraceDetail JSON and ~8 MB as a skeleton: the trace
 // view draws from the skeleton and asks for a span's detail when it is selected or about to be.
 import type { Diagnosis, InferredParent } from './doctor';
-import { SPAN_KINDS, type Span, type SpanKind, type SpanStatus, type Tokens, type TraceDetail, type TraceSummary } from './spanModel';
+import { SPAN_KINDS, type Span, type SpanStatus, type Tokens, type TraceDetail, type TraceSummary } from './spanModel';
 
 /** One column per field, every array as long as the rows; sparse fields as row → value. */
 export interface SkeletonRows {
@@ -68,22 +68,15 @@ export const MAX_DETAIL_SPANS = 100;
 /** At most this many matches are listed by an in-trace search. */
 export const MAX_SEARCH_HITS = 10_000;
 
+/** What a waterfall row shows of its span: the skeleton's fields, a subset of Span. */
+export type SpanSkeleton = Pick<Span, 'traceId' | 'spanId' | 'parentSpanId' | 'name' | 'kind' | 'service' | 'startMs' | 'durationMs' | 'status'
+  | 'statusMessage' | 'model' | 'timeToFirstTokenMs'>;
+
 /** What one row says, however the span is held (the engine's stored span, a normalized Span). */
-export interface SkeletonRowInput {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: SpanKind;
-  service: string;
-  startMs: number;
-  durationMs: number;
-  status: SpanStatus;
-  statusMessage?: string;
-  model?: string;
+export interface SkeletonRowInput extends SpanSkeleton {
   tokens?: number;
   costUsd?: number;
-  timeToFirstTokenMs?: number;
+  /** The messages of its findings. */
   findings?: string[];
 }
 

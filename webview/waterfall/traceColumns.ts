@@ -4,23 +4,9 @@
 // materializes a row only when it draws it.
 import type { Diagnosis, InferredParent } from '../../src/shared/doctor';
 import { SPAN_KINDS, type SpanKind, type SpanStatus, type TraceSummary } from '../../src/shared/spanModel';
-import { SKELETON_STATUSES, type TraceSkeleton } from '../../src/shared/traceSkeleton';
+import { SKELETON_STATUSES, type SpanSkeleton, type TraceSkeleton } from '../../src/shared/traceSkeleton';
 
-/** What a waterfall row shows of its span: the skeleton's fields, a structural subset of Span. */
-export interface SpanSkeleton {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: SpanKind;
-  service: string;
-  startMs: number;
-  durationMs: number;
-  status: SpanStatus;
-  statusMessage?: string;
-  model?: string;
-  timeToFirstTokenMs?: number;
-}
+export type { SpanSkeleton };
 
 export class TraceColumns {
   readonly traceId: string;
