@@ -237,7 +237,10 @@ export class TraceIndex {
     if (assembled.spans.length) this.addSpans(assembled.spans);
     for (const root of assembled.widened) {
       const trace = this.traces.get(root.traceId);
-      if (trace) this.unsummarized.add(trace);
+      if (!trace) continue;
+      this.unsummarized.add(trace);
+      // Its times changed: a trace view's next delta carries it.
+      root.revision = ++trace.revision;
     }
     const touched = new Map<Trace, RawEvent[]>();
     /** Spans given a record that changes their facts (kind, model, usage), once each. */
