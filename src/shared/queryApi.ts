@@ -8,17 +8,19 @@
 //   GET /api/traces/{traceId}      → TraceDetail ({ summary, spans }), or 404; an id unknown here is
 //                                    looked up in the team backends (summary.origin names which)
 //   GET /api/traces/{traceId}/otlp → the trace as OTLP/JSON TracesData (export), or 404
+//   GET /api/traces/{traceId}/skeleton|spans|search → the trace in pages (pagedTraceApi.ts)
 //   GET /api/backends              → { backends: BackendListing[] } (never their headers)
 //   GET /api/backends/{name}/search?q=&limit= → { backend, traces: RemoteTraceHit[] }
 //   GET /api/backends/{name}/traces/{traceId} → that backend's trace, loaded into the engine: TraceDetail
 // Any other answer is { error } with a 4xx status: 400 a bad parameter, 404 an unknown trace or path, 405 not GET;
 // a team backend's failure is 502 (refused, malformed), 504 (unreachable) or 413 (too large), its message naming the backend.
 import type { BackendListing, RemoteTraceHit } from './backends';
+import { matchPagedTraceRoute, pagedTracePaths, type PagedTraceReplies } from './pagedTraceApi';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSort, TraceSummary } from './spanModel';
 import { parseFilter } from './traceFilter';
 
 /** What each route answers with 200. */
-export interface QueryApiReplies {
+export interface QueryApiReplies extends PagedTraceReplies {
   stats: EngineStats;
   traces: { traces: TraceSummary[] };
   report: TraceReport;
@@ -53,6 +55,7 @@ export const queryApiPath = {
   backendSearch: (backend: string, q: string, limit?: number): string =>
     `/api/backends/${encodeURIComponent(backend)}/search?${new URLSearchParams({ q, ...(limit ? { limit: String(limit) } : {}) })}`,
   backendTrace: (backend: string, traceId: string): string => `/api/backends/${encodeURIComponent(backend)}/traces/${encodeURIComponent(traceId)}`,
+  ...pagedTracePaths,
 } satisfies Record<QueryApiRoute, (...args: never[]) => string>;
 
 type RouteArgs<R extends QueryApiRoute> = Parameters<(typeof queryApiPath)[R]>;
@@ -64,6 +67,8 @@ export function matchQueryApiRoute(pathname: string): { route: QueryApiRoute; tr
   if (pathname === '/api/traces') return { route: 'traces' };
   if (pathname === '/api/report') return { route: 'report' };
   if (pathname === '/api/backends') return { route: 'backends' };
+  const paged = matchPagedTraceRoute(pathname);
+  if (paged) return paged;
   const backend = /^\/api\/backends\/([^/]+)\/(?:search|traces\/([^/]+))$/.exec(pathname);
   if (backend) {
     const backendRoute = backend[2] === undefined ? 'backendSearch' : 'backendTrace';

@@ -9,6 +9,8 @@ import { send } from './httpReply';
 import type { TraceIndex } from '../index/traceIndex';
 import { buildTraceReport } from '../index/traceReport';
 import { encodeTracesData } from '../otlp/encodeJson';
+import { isPagedTraceRoute } from '../../shared/pagedTraceApi';
+import { answerPagedTrace, spansWithSources } from './pagedTraceApi';
 
 /** What the API reads besides the index: the team backends and the traces opened from them (engine.ts). */
 export interface ApiEngine {
@@ -35,6 +37,10 @@ export async function handleApi(
   if (matched.badEncoding) return fail(res, 400, `the trace id in ${url.pathname} is not valid percent-encoding`);
   const reply = <R extends QueryApiRoute>(_route: R, body: QueryApiReplies[R]) => json(res, 200, body);
   const { route, traceId = '', backend = '' } = matched;
+  if (isPagedTraceRoute(route)) {
+    const answer = await answerPagedTrace(route, traceId, url.searchParams, index, (spans) => spansWithSources(withSources, spans), engine);
+    return answer.status === 200 ? json(res, 200, answer.body) : fail(res, answer.status, answer.error, answer.backends);
+  }
   try {
     switch (route) {
       case 'stats': return reply(route, stats());
