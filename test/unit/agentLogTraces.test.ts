@@ -154,6 +154,12 @@ describe('Gemini CLI log records beside its traces (the same run)', () => {
     const calls = summaries.filter((s) => s.name === 'llm_call').map((s) => index.trace(s.traceId)!.spans[0]);
     assert.ok(calls.every((span) => span.kind === 'LLM' && span.events?.some((e) => e.name === 'gemini_cli.api_request')),
       'each call span holds the request record logged inside it');
+    // The classifier's call logged its response (and the response's details record) inside its
+    // span: the response's model and usage, not the request's model. The streamed calls logged
+    // their responses outside (in the prompt's trace): only the request's model is known here.
+    const byId = new Map(calls.map((span) => [span.spanId, span]));
+    assert.deepEqual([byId.get('004cb3d004739e7a')?.model, byId.get('004cb3d004739e7a')?.tokens], ['gemini-2.5-flash', { input: 901, output: 21, total: 922 }]);
+    for (const id of ['a87c32ccde2c10f5', 'ba1f3d34602b4344']) assert.deepEqual([byId.get(id)?.model, byId.get(id)?.tokens], ['gemini-3.1-pro-preview', undefined]);
   });
 });
 

@@ -10,7 +10,7 @@ import { StringTable } from '../model/stringTable';
 import { countOrphans, newTrace, summarize, type Trace } from '../model/traceSummary';
 import type { PriceTable } from '../normalize/pricing';
 import { normalizeSpan } from '../normalize/normalizeSpan';
-import { factBits, spanFacts } from '../normalize/spanFacts';
+import { changesFactsOf, spanFacts } from '../normalize/spanFacts';
 import { parseFilter } from '../../shared/traceFilter';
 import type { RedactionPattern } from '../../shared/redaction';
 import { Redactor } from '../normalize/redaction';
@@ -56,8 +56,8 @@ export class TraceIndex {
   private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
   /** Large traces that grew since their summary was made (SUMMARIZE_WHEN_READ). */
   private readonly unsummarized = new Set<Trace>();
-  /** factBits of the events of spans that log records attached to (changesFacts). */
-  private readonly spanFactBits = new WeakMap<StoredSpan, number>();
+  /** Spans that log records attached to which already have a message event (changesFacts). */
+  private readonly hasMessageEvent = new WeakSet<StoredSpan>();
 
   /** Called after every change (spans, logs, eviction, clear); the engine server throttles it. */
   onChange: () => void = () => undefined;
@@ -292,19 +292,19 @@ export class TraceIndex {
 
   /**
    * Whether attaching this record changes the span's facts: it brings the first message event
-   * (kind) or the first details event (model, usage) the span has. What a span has is scanned
-   * once and then kept, so records trickling in one by one stay linear.
+   * (kind), or a details event with a model or usage (the latest wins). Whether a span has a
+   * message event is scanned once and then kept, so records trickling in one by one stay linear.
    */
   private changesFacts(span: StoredSpan, event: RawEvent): boolean {
-    const bits = factBits(event.name);
-    if (!bits) return false;
-    let had = this.spanFactBits.get(span);
-    if (had === undefined) {
-      had = 0;
-      for (const e of span.events) had |= factBits(e.name);
+    const change = changesFactsOf(event);
+    if (!change) return false;
+    if (change === 'always') {
+      this.hasMessageEvent.add(span);
+      return true;
     }
-    this.spanFactBits.set(span, had | bits);
-    return (had | bits) !== had;
+    if (this.hasMessageEvent.has(span)) return false;
+    this.hasMessageEvent.add(span);
+    return !span.events.some((e) => changesFactsOf({ name: e.name }));
   }
 
   /** Brings the summaries (and their places in the indexes) of large growing traces up to date. */
