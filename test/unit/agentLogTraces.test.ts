@@ -139,13 +139,19 @@ describe('Gemini CLI log records (no span context) as traces', () => {
 });
 
 describe('Gemini CLI log records beside its traces (the same run)', () => {
-  it('attach to its spans where they carry a span context, and the rest make the prompt\'s trace beside its per-call traces', () => {
-    const index = new TraceIndex(new PriceTable());
+  /** The run's spans, then its log records, as the CLI exported them. */
+  function ingestRun(): TraceIndex {
+    const index = new TraceIndex(new PriceTable(), { doctorGraceMs: 0 });
     const ingest = new Ingest(index);
     for (const file of ['gemini-cli-traces.otlp.jsonl', 'gemini-cli-logs.otlp.jsonl']) {
       const signal = file.includes('traces') ? 'traces' : 'logs';
       for (const line of readFileSync(join(FRAMEWORK_FIXTURES, file), 'utf8').trim().split('\n')) ingest.receive(signal, 'json', Buffer.from(line), { persist: false });
     }
+    return index;
+  }
+
+  it('attach to its spans where they carry a span context, and the rest make the prompt\'s trace beside its per-call traces', () => {
+    const index = ingestRun();
     assert.equal(index.stats().pendingLogs, 0, 'every record with a span context found its span');
     const summaries = index.query({});
     const assembled = summaries.filter((s) => s.name === 'Gemini CLI prompt (assembled from log records)');
@@ -160,6 +166,25 @@ describe('Gemini CLI log records beside its traces (the same run)', () => {
     const byId = new Map(calls.map((span) => [span.spanId, span]));
     assert.deepEqual([byId.get('004cb3d004739e7a')?.model, byId.get('004cb3d004739e7a')?.tokens], ['gemini-2.5-flash', { input: 901, output: 21, total: 922 }]);
     for (const id of ['a87c32ccde2c10f5', 'ba1f3d34602b4344']) assert.deepEqual([byId.get(id)?.model, byId.get(id)?.tokens], ['gemini-3.1-pro-preview', undefined]);
+  });
+
+  it('leave Trace Doctor\'s context inference alone: the assembled trace neither adopts the CLI\'s traces of the same calls nor is adopted', () => {
+    const index = ingestRun();
+    const summaries = index.query({});
+    const assembled = summaries.find((s) => s.name === 'Gemini CLI prompt (assembled from log records)')!;
+    const detail = index.trace(assembled.traceId)!;
+    assert.equal(detail.inferredParents, undefined, 'one call is not shown twice (its llm_call trace under its api_response span)');
+    assert.equal(detail.adoptedSpans, undefined);
+    assert.equal(detail.diagnoses?.filter((d) => d.kind === 'detachedTrace').length ?? 0, 0);
+    const assembledSpans = new Set(detail.spans.map((s) => s.spanId));
+    for (const summary of summaries) {
+      const other = index.trace(summary.traceId)!;
+      for (const inferred of other.inferredParents ?? []) assert.ok(!assembledSpans.has(inferred.parentSpanId), `${summary.name} adopted under an assembled span`);
+      for (const d of other.diagnoses ?? []) assert.ok(!(d.spanIds ?? []).some((id) => assembledSpans.has(id)), `${d.kind} on an assembled span`);
+    }
+    // The classifier's call, which only the assembled root could have held, is a trace of its own.
+    const classifier = summaries.find((s) => s.traceId === '190ed23aee5d89e6c296346b0cf0c440')!;
+    assert.equal(index.trace(classifier.traceId)!.diagnoses?.some((d) => d.kind === 'detachedTrace') ?? false, false);
   });
 });
 

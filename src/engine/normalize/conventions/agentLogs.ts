@@ -15,6 +15,11 @@ import { firstString, ownEntry, toNumber } from '../attributeReader';
 export const ASSEMBLED_FROM_LOGS = 'ai_trace_inspector.assembled_from';
 export const ASSEMBLED_SCOPE = 'ai-trace-inspector (assembled from log records)';
 
+/** Whether a span was put together here from a coding agent's log records (not sent as a span). */
+export function isAssembled(span: { scope?: { name: string } }): boolean {
+  return span.scope?.name === ASSEMBLED_SCOPE;
+}
+
 interface Agent {
   /** Event name prefix (Claude Code puts it on the body, its `event.name` lacks it). */
   prefix: string;
