@@ -96,3 +96,56 @@ describe('facts of a span whose GenAI log records attach later', () => {
     }
   });
 });
+
+describe('detectors on spans whose kind or usage came by log record', () => {
+  /** A chat span as Semantic Kernel makes it, in `traceId`, and its records: a message and a details record with this usage. */
+  function call(traceId: string, input: number, attributes: Record<string, string> = {}): { span: RawSpan; logs: RawLog[] } {
+    const { span, logs } = chatSpanWithRecords();
+    const traced = { ...span, traceId, attributes: { ...span.attributes, ...attributes } };
+    const details = logs[2].event;
+    return {
+      span: traced,
+      logs: [logs[0], { ...logs[2], event: { ...details, attributes: { ...details.attributes, 'gen_ai.usage.input_tokens': input } } }]
+        .map((log) => ({ ...log, traceId })),
+    };
+  }
+
+  it('finds context bloat and a token spike the usage of a details record shows', () => {
+    const idx = new TraceIndex(new PriceTable());
+    const calls = [...Array.from({ length: 10 }, (_, i) => call(rawSpan({}).traceId, 900 + i)), call(rawSpan({}).traceId, 9000)];
+    for (const { span, logs } of calls) {
+      idx.addSpans([span]);
+      idx.addLogs(logs);
+    }
+    const last = idx.trace(calls[10].span.traceId)!;
+    assert.deepEqual(last.spans[0].findings?.map((f) => f.detector), ['contextBloat', 'spike']);
+    assert.deepEqual(idx.query({ filter: 'finding = spike' }).map((s) => s.traceId), [calls[10].span.traceId]);
+  });
+
+  it('finds a repeated call whose spans were no LLM calls until their message records came', () => {
+    const idx = new TraceIndex(new PriceTable());
+    const traceId = rawSpan({}).traceId;
+    for (let i = 0; i < 5; i++) {
+      const { span, logs } = call(traceId, 900, { 'input.value': 'What is the capital of France?' });
+      idx.addSpans([span]);
+      idx.addLogs(logs);
+    }
+    const [summary] = idx.query({});
+    assert.match(summary.findings?.find((f) => f.detector === 'loop')?.message ?? '', /LLM call chat_completion ran 5 times/);
+  });
+
+  it('counts a span once in its step\'s median, however often its records recompute it', () => {
+    const idx = new TraceIndex(new PriceTable());
+    // Five calls recomputed twice each would make ten values, enough for a median.
+    for (let i = 0; i < 5; i++) {
+      const { span, logs } = call(rawSpan({}).traceId, 900);
+      idx.addSpans([span]);
+      idx.addLogs(logs);
+      idx.addLogs([{ ...logs[1], event: { ...logs[1].event, timeMs: logs[1].event.timeMs + 1 } }]);
+    }
+    const { span, logs } = call(rawSpan({}).traceId, 9000);
+    idx.addSpans([span]);
+    idx.addLogs(logs);
+    assert.equal(idx.trace(span.traceId)!.spans[0].findings, undefined, 'five calls are too few for a median');
+  });
+});

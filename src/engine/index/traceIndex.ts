@@ -268,10 +268,14 @@ export class TraceIndex {
       }
     }
     for (const span of refacted) {
+      const before = span.facts;
       try {
         span.facts = spanFacts(span.attributes, span.name, this.prices, span);
+        // Repeated calls, context bloat, spikes and invalid usage follow the new kind and usage.
+        this.detectors.inspect(span);
       } catch {
         // The facts it had stand (they were computed from the same attributes at ingest).
+        span.facts = before;
       }
     }
     for (const [trace, events] of touched) {
