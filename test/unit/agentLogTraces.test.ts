@@ -85,6 +85,17 @@ describe('Claude Code log records (no span context) as traces', () => {
     assert.equal(detail.summary.errorCount, 2);
   });
 
+  it('starts a span where its record ends when the logged duration is negative or longer than the time itself', () => {
+    const request = requests.flat().find((r) => r.event.name === 'api_request')!;
+    for (const duration of [-3_600_000, request.event.timeMs + 1]) {
+      const { index } = indexAll([[{ event: { ...request.event, attributes: { ...request.event.attributes, duration_ms: duration } } }]]);
+      const detail = index.trace(index.query({})[0].traceId)!;
+      const [call] = byKind(detail, 'LLM');
+      assert.deepEqual([call.startMs, call.durationMs], [request.event.timeMs, 0], `duration ${duration}`);
+      assert.equal(detail.summary.durationMs, 0);
+    }
+  });
+
   it('lands each record in the same place when read again (a store reload, a re-imported file)', () => {
     const { index } = indexAll([...requests, ...requests]);
     const [summary, ...others] = index.query({});

@@ -128,10 +128,13 @@ export function promptRoot(record: AgentRecord, traceId: string, rootId: string,
   };
 }
 
-/** Where a record's span starts: an API call or tool run is logged when it ends. */
+/**
+ * Where a record's span starts: an API call or tool run is logged when it ends. A duration that
+ * is negative or longer than the time itself is not one (the span would end before it starts).
+ */
 export function recordStartMs(record: AgentRecord): number {
   const duration = toNumber(record.event.attributes.duration_ms);
-  return duration !== undefined && duration <= record.event.timeMs ? record.event.timeMs - duration : record.event.timeMs;
+  return duration !== undefined && duration >= 0 && duration <= record.event.timeMs ? record.event.timeMs - duration : record.event.timeMs;
 }
 
 /** Claude Code's usage: Anthropic counts input without the cache; GenAI's input count includes it. */
