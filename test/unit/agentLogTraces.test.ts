@@ -214,3 +214,47 @@ describe('assembled traces and memory', () => {
     assert.equal(stats.traces + stats.evictedTraces, 3_000);
   });
 });
+
+describe('assembled spans the index fails on (its own failure, injected)', () => {
+  const requests = agentLogRequests('claude-code-logs.otlp.jsonl');
+  /** An index whose detectors fail on spans with this name. */
+  function failingOn(name: RegExp): TraceIndex {
+    const index = new TraceIndex(new PriceTable());
+    const detectors = (index as unknown as { detectors: { inspect(span: { name: string }): void } }).detectors;
+    const inspect = detectors.inspect.bind(detectors);
+    detectors.inspect = (span) => {
+      if (name.test(span.name)) throw new RangeError('injected');
+      inspect(span);
+    };
+    return index;
+  }
+
+  it('count a refused API call\'s record as not kept', () => {
+    const { index, notKept } = indexAll(requests, failingOn(/^claude_code\.api_request$/));
+    assert.equal(notKept, 5 + 2, 'the start-up records and the two API requests');
+    assert.equal(index.query({})[0].spanCount, 2, 'the root and the tool run');
+  });
+
+  it('count the records of a refused prompt root as not kept, none left waiting', () => {
+    const { index, notKept } = indexAll(requests, failingOn(/prompt \(assembled from log records\)$/));
+    const onRoot = requests.flat().filter((r) => r.event.attributes['prompt.id'] && !['api_request', 'tool_result'].includes(r.event.name)).length;
+    assert.ok(onRoot > 0);
+    assert.equal(notKept, 5 + onRoot);
+    assert.equal(index.stats().pendingLogs, 0);
+  });
+});
+
+describe('a trace that cannot be summarized when read (the index\'s own failure, injected)', () => {
+  it('is dropped and counted, and the queries after it answer', () => {
+    const index = new TraceIndex(new PriceTable());
+    // The prompt's records attached to its root: the trace is summarized again when next read.
+    indexAll(agentLogRequests('claude-code-logs.otlp.jsonl'), index);
+    const detectors = (index as unknown as { detectors: { traceFindings(): unknown } }).detectors;
+    detectors.traceFindings = () => {
+      throw new RangeError('injected');
+    };
+    assert.deepEqual(index.query({}), []);
+    assert.deepEqual(index.query({}), []);
+    assert.equal(index.stats().rejectedSpans, 1);
+  });
+});

@@ -227,14 +227,19 @@ export class TraceIndex {
   /**
    * Attaches log records to their spans, and makes coding agents' records without span context
    * into traces of their own (assembledTraces.ts); returns how many records were not kept (no
-   * span context, and no agent's prompt to assemble them into).
+   * span context, and no agent's prompt to assemble them into; or the index refused their span).
    */
   addLogs(logs: RawLog[]): number {
     this.redactor?.logs(logs);
     // GenAI instrumentations send prompts as log records: they count against the memory cap too.
     const textPerLog = logs.length ? this.memory.newText() / logs.length : 0;
     const assembled = assembleFromLogs(logs, (traceId, spanId) => this.traces.get(traceId)?.spans.get(spanId));
-    if (assembled.spans.length) this.addSpans(assembled.spans);
+    let notKept = assembled.unattached;
+    if (assembled.spans.length && this.addSpans(assembled.spans).length) {
+      // A refused span's record is not kept (a root is no record: its records are counted below).
+      for (const span of assembled.spans) if (span.parentSpanId && !this.traces.get(span.traceId)?.spans.has(span.spanId)) notKept++;
+    }
+    const assembledAttach = new Set(assembled.attach);
     for (const root of assembled.widened) {
       const trace = this.traces.get(root.traceId);
       if (!trace) continue;
@@ -263,6 +268,8 @@ export class TraceIndex {
         const list = touched.get(trace);
         if (list) list.push(log.event);
         else touched.set(trace, [log.event]);
+      } else if (assembledAttach.has(log)) {
+        notKept++; // its root was refused: nothing will come for it to wait for
       } else {
         this.pendingLogs.keep(`${log.traceId}/${log.spanId}`, log.event, key, eventBytes(log.event), textPerLog);
       }
@@ -291,7 +298,7 @@ export class TraceIndex {
     const evicted = this.enforceMemoryCap(new Map());
     this.memory.compactIfStale(this.traces.size, this.caps().maxBytes);
     if (touched.size || evicted || assembled.widened.length) this.changed();
-    return assembled.unattached;
+    return notKept;
   }
 
   /**
@@ -313,8 +320,11 @@ export class TraceIndex {
 
   /** Brings the summaries (and their places in the indexes) of large growing traces up to date. */
   private summarizeGrown(): void {
-    for (const trace of this.unsummarized) this.refresh(trace);
+    const refused: string[] = [];
+    for (const trace of this.unsummarized) if (trace.live) this.refreshOrDrop(trace, refused);
     this.unsummarized.clear();
+    // Read, not received: what could not be summarized counts as rejected, like at ingest.
+    this.counters.rejectedSpans += refused.length;
   }
 
   query(q: TraceQuery): TraceSummary[] {
