@@ -147,6 +147,20 @@ describe('Gemini CLI log records (no span context) as traces', () => {
     assert.equal(calls[1].durationMs, 5);
     assert.equal(index.stats().pendingLogs > 0, true, 'records logged inside spans wait for them');
   });
+
+  it('counts the tool-use prompt as input, so the total adds up and thoughts are priced as output', () => {
+    // Gemini CLI's tool_token_count is the API's toolUsePromptTokenCount (google-gemini/gemini-cli
+    // packages/core/src/telemetry/types.ts, ApiResponseEvent): the total counts it beside the prompt.
+    const withTools = requests.map((records) => records.map((r) => (r.event.name === 'gemini_cli.api_response' && !r.spanId
+      ? { ...r, event: { ...r.event, attributes: { ...r.event.attributes, tool_token_count: 100,
+        total_token_count: Number(r.event.attributes.total_token_count) + 100 } } }
+      : r)));
+    const { index } = indexAll(withTools);
+    const [call] = byKind(index.trace(index.query({})[0].traceId)!, 'LLM');
+    assert.deepEqual(call.tokens, { input: 1002, output: 22, total: 1032, cacheRead: 512, reasoning: 8 });
+    const prices = new PriceTable();
+    assert.equal(call.costUsd, prices.cost('gemini-2.5-flash', call.provider, { input: 1002, output: 22 + 8, cacheRead: 512 }));
+  });
 });
 
 describe('Gemini CLI log records beside its traces (the same run)', () => {

@@ -154,14 +154,19 @@ function claudeCodeCall(attrs: Attributes): Attributes {
   });
 }
 
-/** Gemini CLI's usage (Gemini's prompt count includes the cache) and its answer, as the API sent it. */
+/**
+ * Gemini CLI's usage and its answer, as the API sent it. Gemini's prompt count includes the cache
+ * but not the tool-use prompt (`toolUsePromptTokenCount`, the CLI's `tool_token_count`), which is
+ * prompt all the same: its total is prompt + candidates + thoughts + tool-use prompt.
+ */
 function geminiCliCall(attrs: Attributes): Attributes {
+  const input = toNumber(attrs.input_token_count);
   return defined({
     'gen_ai.operation.name': 'llm_call',
     'gen_ai.agent.name': GEMINI_CLI.service,
     'gen_ai.provider.name': GEMINI_CLI.provider,
     'gen_ai.request.model': attrs.model,
-    'gen_ai.usage.input_tokens': toNumber(attrs.input_token_count),
+    'gen_ai.usage.input_tokens': input === undefined ? undefined : input + (toNumber(attrs.tool_token_count) ?? 0),
     'gen_ai.usage.output_tokens': toNumber(attrs.output_token_count),
     'gen_ai.usage.total_tokens': toNumber(attrs.total_token_count),
     'gen_ai.usage.cache_read.input_tokens': toNumber(attrs.cached_content_token_count),
