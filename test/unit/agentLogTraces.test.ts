@@ -148,6 +148,17 @@ describe('Gemini CLI log records (no span context) as traces', () => {
     assert.equal(index.stats().pendingLogs > 0, true, 'records logged inside spans wait for them');
   });
 
+  it('puts the answer (the last API call\'s) on the prompt\'s root, whether the records come together or one by one', () => {
+    const answer = 'The note says the keeper logs the weather at dawn.';
+    for (const batches of [requests, requests.flat().map((r) => [r])]) {
+      const { index } = indexAll(batches);
+      const [summary] = index.query({});
+      assert.equal(summary.output, answer);
+      const [root] = byKind(index.trace(summary.traceId)!, 'AGENT');
+      assert.deepEqual(root.outputMessages?.map((m) => [m.role, m.content]), [['assistant', answer]]);
+    }
+  });
+
   it('counts the tool-use prompt as input, so the total adds up and thoughts are priced as output', () => {
     // Gemini CLI's tool_token_count is the API's toolUsePromptTokenCount (google-gemini/gemini-cli
     // packages/core/src/telemetry/types.ts, ApiResponseEvent): the total counts it beside the prompt.

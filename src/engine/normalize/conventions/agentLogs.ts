@@ -101,8 +101,22 @@ export function recordSpan(record: AgentRecord, traceId: string, rootId: string)
   };
 }
 
-/** The prompt's root span over these times, with what every record of the prompt says of its session and user. */
-export function promptRoot(record: AgentRecord, traceId: string, rootId: string, startMs: number, endMs: number): RawSpan {
+/**
+ * The answer a record of an API call carries where the agent logs it nowhere else: Gemini CLI's
+ * `api_response` text (Claude Code logs its answer as a record of its own, attached to the root).
+ */
+export function loggedAnswer(record: AgentRecord): string | undefined {
+  const text = record.agent === GEMINI_CLI && record.type === 'api_response' ? record.event.attributes.response_text : undefined;
+  return typeof text === 'string' && text !== '' ? text : undefined;
+}
+
+/** Puts the prompt's answer (its latest API call's, as logged) on its root. */
+export function setAnswer(root: { attributes: Attributes }, text: string): void {
+  root.attributes['gen_ai.output.messages'] = text;
+}
+
+/** The prompt's root span over these times, with what every record of the prompt says of its session and user, and its answer. */
+export function promptRoot(record: AgentRecord, traceId: string, rootId: string, startMs: number, endMs: number, answer?: string): RawSpan {
   const attrs = record.event.attributes;
   const attributes: Attributes = {
     'gen_ai.operation.name': 'invoke_agent',
@@ -113,6 +127,7 @@ export function promptRoot(record: AgentRecord, traceId: string, rootId: string,
   };
   const user = firstString(attrs, 'user.id', 'user.email', 'user.account_uuid');
   if (user) attributes['user.id'] = user;
+  if (answer !== undefined) setAnswer({ attributes }, answer);
   return {
     traceId,
     spanId: rootId,

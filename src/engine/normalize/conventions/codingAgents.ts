@@ -6,7 +6,7 @@
 // Gemini contents it sent and got as JSON in `gen_ai.input.messages` / `gen_ai.output.messages`.
 import type { AttributeValue, Attributes, Message } from '../../../shared/spanModel';
 import { dig, firstString, isRecord, parseJson, recordOf } from '../attributeReader';
-import { agentEventName } from './agentLogs';
+import { agentEventName, ASSEMBLED_FROM_LOGS } from './agentLogs';
 import { messageFrom } from '../messageParts';
 import type { UsageOffer } from '../packedUsage';
 
@@ -61,10 +61,11 @@ const isGeminiCli = (attrs: Attributes) => attrs['gen_ai.agent.name'] === 'gemin
 
 /**
  * Gemini CLI's answer: one Gemini Content, or (streamed) the Content of every chunk, joined
- * here into one message.
+ * here into one message. A prompt assembled from its log records carries its last call's.
  */
 export function geminiCliOutput(attrs: Attributes): Message[] | undefined {
-  if (!isGeminiCli(attrs) || attrs['gen_ai.operation.name'] !== 'llm_call') return undefined;
+  const operation = attrs['gen_ai.operation.name'];
+  if (!isGeminiCli(attrs) || (operation !== 'llm_call' && !(operation === 'invoke_agent' && attrs[ASSEMBLED_FROM_LOGS] !== undefined))) return undefined;
   const output = parseJson(attrs['gen_ai.output.messages']);
   const chunks = Array.isArray(output) ? output : [output];
   const message: Message = { role: 'assistant', content: '' };
