@@ -4,7 +4,7 @@
 import { isAssembled } from '../../normalize/conventions/agentLogs';
 import type { Message, Span } from '../../../shared/spanModel';
 import type { DiagnosisList } from './diagnosisList';
-import { instrumentationOf } from './instrumentations';
+import { instrumentationOf, messagesOnParentStep } from './instrumentations';
 
 /** What OpenInference writes in place of hidden content. */
 const HIDDEN = '__REDACTED__';
@@ -32,8 +32,10 @@ export function diagnoseContent(span: Span, hasLogRecords: boolean, logsSettled:
     });
     return;
   }
-  const hasPrompt = hasContent(span.inputMessages) || hasValue(span.input);
-  const hasResponse = hasContent(span.outputMessages) || hasValue(span.output) || span.status === 'error';
+  const onStep = messagesOnParentStep(scope);
+  const hasPrompt = hasContent(span.inputMessages) || hasValue(span.input) || onStep;
+  const hasResponse = hasContent(span.outputMessages) || hasValue(span.output) || span.status === 'error'
+    || (onStep && !!span.outputMessages?.length && !!span.finishReasons?.some((r) => /tool/i.test(r)));
   if (hasPrompt && hasResponse) return;
   const missing = !hasPrompt && !hasResponse ? 'prompt and response' : !hasPrompt ? 'prompt' : 'response';
   if (instrumentation?.contentInLogs && !hasLogRecords) {
