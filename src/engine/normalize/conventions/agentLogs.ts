@@ -6,8 +6,8 @@
 // trace: a root for the prompt, an LLM span per API call, a tool span per tool run; every other
 // record of the prompt is attached to the root as a log record. Ids are derived from what the
 // records say, so a record read again (a store reload, a re-imported file) lands in the same place.
-import { createHash } from 'node:crypto';
 import type { AttributeValue, Attributes } from '../../../shared/spanModel';
+import { derivedId } from '../../model/derivedId';
 import type { RawEvent, RawSpan } from '../../model/rawSpan';
 import { firstString, ownEntry, toNumber } from '../attributeReader';
 
@@ -62,8 +62,8 @@ export function agentRecord(event: RawEvent): AgentRecord | undefined {
 
 /** The trace of the record's prompt and its root span. */
 export function promptTrace(record: AgentRecord): { traceId: string; rootId: string } {
-  const traceId = hexId(`${record.agent.service}\u0000${record.sessionId}\u0000${record.promptId}`, 32);
-  return { traceId, rootId: hexId(`${traceId}\u0000root`, 16) };
+  const traceId = derivedId(`${record.agent.service}\u0000${record.sessionId}\u0000${record.promptId}`, 32);
+  return { traceId, rootId: derivedId(`${traceId}\u0000root`, 16) };
 }
 
 type SpanRole = 'llm' | 'llmError' | 'tool';
@@ -86,7 +86,7 @@ export function recordSpan(record: AgentRecord, traceId: string, rootId: string)
   else Object.assign(attributes, record.agent === CLAUDE_CODE ? claudeCodeCall(attrs) : geminiCliCall(attrs));
   return {
     traceId,
-    spanId: hexId(`${traceId}\u0000${recordKey(record.event)}`, 16),
+    spanId: derivedId(`${traceId}\u0000${recordKey(record.event)}`, 16),
     parentSpanId: rootId,
     name: tool ? `execute_tool ${tool}` : `${record.agent.prefix}${record.type}`,
     otelKind: role === 'tool' ? 1 : 3,
@@ -209,10 +209,4 @@ function defined(attrs: Record<string, AttributeValue | undefined>): Attributes 
 /** What tells one record from another: its name, time and every attribute (Claude Code numbers its records, too). */
 function recordKey(event: RawEvent): string {
   return `${event.name}\u0000${event.timeMs}\u0000${JSON.stringify(event.attributes)}`;
-}
-
-/** A stable, non-zero id of `hexDigits` hex digits derived from `text`. */
-function hexId(text: string, hexDigits: 16 | 32): string {
-  const id = createHash('sha256').update(text).digest('hex').slice(0, hexDigits);
-  return /^0+$/.test(id) ? `${id.slice(0, -1)}1` : id;
 }
