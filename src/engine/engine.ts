@@ -11,6 +11,7 @@ import { TraceFiles, WatchSettings } from './files/traceFiles';
 import type { ReceiverProtocol, ReceiverStatus } from '../shared/engineProtocol';
 import type { DetectorSettings, TraceDetail } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
+import { AcrossTraces } from './index/acrossTraces';
 import { createHttpServer } from './http/httpServer';
 import { PriceOverride, PriceTable } from './normalize/pricing';
 import type { RedactionPattern } from '../shared/redaction';
@@ -32,6 +33,8 @@ export interface EngineOptions {
   allowedHosts?: string[];
   /** USD per million tokens, by model id. */
   priceOverrides?: Record<string, PriceOverride>;
+  /** Context windows in tokens by model id, over the model catalog's (the context-window X-ray). */
+  contextLimits?: Record<string, number>;
   /** Folder that keeps received traces across restarts; none keeps them in memory only. */
   storeDir?: string;
   retention?: Partial<RetentionPolicy>;
@@ -93,6 +96,8 @@ export class Engine {
   readonly files: TraceFiles;
   /** Spans linked to the workspace lines that made them (nothing without a workspace). */
   readonly code: CodeLinks;
+  /** Sessions, the LLM calls table and context windows over the index. */
+  readonly across: AcrossTraces;
   /**
    * Settles when stored traces are loaded again and the files imported before the last restart
    * (and the --watch paths) are read (the receivers serve meanwhile).
@@ -114,6 +119,8 @@ export class Engine {
     this.ingest = new Ingest(this.index, this.store);
     this.files = new TraceFiles(this.index, options.storeDir, this.log);
     this.code = new CodeLinks(this.index);
+    this.across = new AcrossTraces(this.index);
+    this.across.contextLimits = options.contextLimits ?? {};
     this.index.onSpansAdded = (spans) => this.code.spansAdded(spans);
     const workspaceScanned = options.workspace?.length ? this.code.configure(options.workspace.map((folder) => path.resolve(folder)), {}) : undefined;
     this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
@@ -147,7 +154,7 @@ export class Engine {
     const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
     const admission = new Admission(DEFAULT_ADMISSION);
     const withSources = (detail: TraceDetail) => this.code.withSources(detail);
-    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log, admission, withSources });
+    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log, admission, withSources, across: this.across });
     const httpPort = options.httpPort ?? DEFAULTS.httpPort;
     await listen(http, host, httpPort).catch((error: NodeJS.ErrnoException) => {
       admission.close();
@@ -189,6 +196,7 @@ export class Engine {
     if (receiverKey(options) !== receiverKey(this.options)) await this.stopReceivers();
     this.options = { ...options, log: options.log ?? this.options.log };
     this.index.configure(new PriceTable(options.priceOverrides), indexLimits(options));
+    this.across.contextLimits = options.contextLimits ?? {};
     if (options.storeDir !== this.store?.dir) {
       this.store?.close();
       this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;

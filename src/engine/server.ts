@@ -3,13 +3,14 @@
 // spans is decoded and indexed here, never on the editor's extension host.
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import {
-  ClearTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryTraces,
+  ClearTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryApiGet, QueryTraces,
   ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
 import type { CodeLinks } from './code/codeLinks';
 import { CODE_CAPABILITIES, registerCodeFeatures } from './code/codeLspFeatures';
 import { Engine, EngineOptions, receiverProblem } from './engine';
 import { buildTraceReport } from './index/traceReport';
+import { answerApi } from './http/api';
 import { TextRedactor } from '../shared/redaction';
 import { encodeTracesData } from './otlp/encodeJson';
 
@@ -27,7 +28,7 @@ let status: ReceiverStatus = { receiving: false, host: '127.0.0.1' };
 function engineOptions(s: EngineSettings): EngineOptions {
   return {
     host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort, storeDir: s.storeDir, maxSpans: s.maxSpans, maxMemoryMb: s.maxMemoryMb,
-    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, watch: s.watch, detectors: s.detectors, redaction: validPatterns(s.redaction), log,
+    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, contextLimits: s.contextLimits, watch: s.watch, detectors: s.detectors, redaction: validPatterns(s.redaction), log,
   };
 }
 
@@ -126,6 +127,8 @@ connection.onRequest(ExportTrace, ({ traceId }) => {
   return spans ? encodeTracesData(spans) : null;
 });
 connection.onRequest(GetStats, () => engine.index.stats());
+connection.onRequest(QueryApiGet, ({ path }) =>
+  answerApi('GET', new URL(path, 'http://127.0.0.1'), { index: engine.index, across: engine.across, withSources: (detail) => codeLinks.withSources(detail) }));
 // The Steps view asks again whenever traces change; between changes the last answer stands.
 let lastReport: { key: string; report: ReturnType<typeof buildTraceReport> } | undefined;
 connection.onRequest(GetReport, ({ sinceMs }) => {

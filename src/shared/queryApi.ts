@@ -7,8 +7,13 @@
 //   GET /api/report?sinceMs=       → TraceReport: per step and per model, traces since then
 //   GET /api/traces/{traceId}      → TraceDetail ({ summary, spans }), or 404
 //   GET /api/traces/{traceId}/otlp → the trace as OTLP/JSON TracesData (export), or 404
+//   GET /api/traces/{traceId}/spans/{spanId}/context → { xray: ContextXray, cacheBreak? }, or 404
+//   GET /api/sessions?limit=&user=&filter= → { sessions: SessionSummary[] }, the latest active first
+//   GET /api/sessions/{sessionId}  → SessionDetail (turns, context growth, cache breaks), or 404
+//   GET /api/calls?filter=&sort=&order=asc|desc&offset=&limit= → CallsPage: LLM calls across traces
 // Any other answer is { error } with a 4xx status: 400 a bad parameter, 404 an unknown trace or path, 405 not GET.
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSort, TraceSummary } from './spanModel';
+import { CALL_SORTS, type CacheBreak, type CallSort, type CallsPage, type CallsQuery, type ContextXray, type SessionDetail, type SessionQuery, type SessionSummary } from './sessionModel';
 import { parseFilter } from './traceFilter';
 
 /** What each route answers with 200. */
@@ -19,6 +24,10 @@ export interface QueryApiReplies {
   trace: TraceDetail;
   /** OTLP/JSON TracesData. */
   traceOtlp: object;
+  spanContext: { xray: ContextXray; cacheBreak?: CacheBreak };
+  sessions: { sessions: SessionSummary[] };
+  session: SessionDetail;
+  calls: CallsPage;
 }
 
 export type QueryApiRoute = keyof QueryApiReplies;
@@ -38,15 +47,25 @@ export const queryApiPath = {
   report: (sinceMs: number): string => `/api/report?sinceMs=${sinceMs}`,
   trace: (traceId: string): string => `/api/traces/${encodeURIComponent(traceId)}`,
   traceOtlp: (traceId: string): string => `/api/traces/${encodeURIComponent(traceId)}/otlp`,
+  spanContext: (traceId: string, spanId: string): string => `/api/traces/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}/context`,
+  sessions: (query: SessionQuery = {}): string => `/api/sessions?${queryParams(query)}`,
+  session: (sessionId: string): string => `/api/sessions/${encodeURIComponent(sessionId)}`,
+  calls: (query: CallsQuery = {}): string => `/api/calls?${queryParams(query)}`,
 } satisfies Record<QueryApiRoute, (...args: never[]) => string>;
 
 type RouteArgs<R extends QueryApiRoute> = Parameters<(typeof queryApiPath)[R]>;
 
-/** Which route a request path names (and the trace id in it); undefined: no route. */
-export function matchQueryApiRoute(pathname: string): { route: QueryApiRoute; traceId?: string } | undefined {
+/** Which route a request path names (and the ids in it); undefined: no route. */
+export function matchQueryApiRoute(pathname: string): { route: QueryApiRoute; traceId?: string; spanId?: string; sessionId?: string } | undefined {
   if (pathname === '/api/stats') return { route: 'stats' };
   if (pathname === '/api/traces') return { route: 'traces' };
   if (pathname === '/api/report') return { route: 'report' };
+  if (pathname === '/api/sessions') return { route: 'sessions' };
+  if (pathname === '/api/calls') return { route: 'calls' };
+  const session = /^\/api\/sessions\/([^/]+)$/.exec(pathname);
+  if (session) return { route: 'session', sessionId: decodeURIComponent(session[1]) };
+  const context = /^\/api\/traces\/([^/]+)\/spans\/([^/]+)\/context$/.exec(pathname);
+  if (context) return { route: 'spanContext', traceId: decodeURIComponent(context[1]), spanId: decodeURIComponent(context[2]) };
   const match = /^\/api\/traces\/([^/]+)(\/otlp)?$/.exec(pathname);
   if (!match) return undefined;
   return { route: match[2] ? 'traceOtlp' : 'trace', traceId: decodeURIComponent(match[1]) };
@@ -103,9 +122,73 @@ const SORTS: TraceSort[] = ['start', 'duration', 'tokens', 'cost'];
 
 /** A query as /api/traces parameters (what parseTraceQuery reads back). */
 export function traceQueryParams(query: TraceQuery): URLSearchParams {
+  return queryParams(query);
+}
+
+function queryParams(query: object): URLSearchParams {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
   return params;
+}
+
+function checkFilter(filter: string): string | undefined {
+  try {
+    parseFilter(filter);
+    return undefined;
+  } catch (error) {
+    return `filter: ${(error as Error).message}`;
+  }
+}
+
+function readCount(params: URLSearchParams, key: string, min: number): number | string | undefined {
+  const value = params.get(key);
+  if (value === null || value === '') return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min) return `${key} must be an integer of at least ${min}, got "${value}"`;
+  return Number(value);
+}
+
+/** What /api/sessions parameters ask for, or which one is wrong. */
+export function parseSessionQuery(params: URLSearchParams): SessionQuery | string {
+  const query: SessionQuery = {};
+  const limit = readCount(params, 'limit', 1);
+  if (typeof limit === 'string') return limit;
+  if (limit !== undefined) query.limit = limit;
+  const user = params.get('user');
+  if (user) query.user = user;
+  const filter = params.get('filter');
+  if (filter) {
+    const wrong = checkFilter(filter);
+    if (wrong) return wrong;
+    query.filter = filter;
+  }
+  return query;
+}
+
+/** What /api/calls parameters ask for, or which one is wrong. */
+export function parseCallsQuery(params: URLSearchParams): CallsQuery | string {
+  const query: CallsQuery = {};
+  for (const key of ['offset', 'limit'] as const) {
+    const n = readCount(params, key, key === 'limit' ? 1 : 0);
+    if (typeof n === 'string') return n;
+    if (n !== undefined) query[key] = n;
+  }
+  const sort = params.get('sort');
+  if (sort) {
+    if (!CALL_SORTS.includes(sort as CallSort)) return `sort must be one of ${CALL_SORTS.join(', ')}, got "${sort}"`;
+    query.sort = sort as CallSort;
+  }
+  const order = params.get('order');
+  if (order) {
+    if (order !== 'asc' && order !== 'desc') return `order must be asc or desc, got "${order}"`;
+    query.order = order;
+  }
+  const filter = params.get('filter');
+  if (filter) {
+    const wrong = checkFilter(filter);
+    if (wrong) return wrong;
+    query.filter = filter;
+  }
+  return query;
 }
 
 /** The query /api/traces parameters ask for, or a message saying which parameter is wrong. */
@@ -134,11 +217,8 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery | string {
   }
   const filter = params.get('filter');
   if (filter) {
-    try {
-      parseFilter(filter);
-    } catch (error) {
-      return `filter: ${(error as Error).message}`;
-    }
+    const wrong = checkFilter(filter);
+    if (wrong) return wrong;
     query.filter = filter;
   }
   for (const key of ['q', 'service', 'model', 'session', 'user'] as const) {

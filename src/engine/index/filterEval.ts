@@ -9,6 +9,17 @@ import type { Trace } from '../model/traceSummary';
 type Value = string | number | boolean | undefined | string[];
 
 export function compileFilter(node: FilterNode, search: (text: string) => Set<Trace>): (trace: Trace) => boolean {
+  const evaluate = compileSpanFilter(node, search);
+  const needsSpans = usesSpanFields(node);
+  return (trace) => {
+    if (!needsSpans) return evaluate(trace, undefined);
+    for (const span of trace.spans.values()) if (evaluate(trace, span)) return true;
+    return false;
+  };
+}
+
+/** The expression as a test of one span in its trace (span fields of that span, trace fields of its trace). */
+export function compileSpanFilter(node: FilterNode, search: (text: string) => Set<Trace>): (trace: Trace, span: StoredSpan | undefined) => boolean {
   const textMatches = new Map<string, Set<Trace>>();
   const collectText = (n: FilterNode): void => {
     if (n.type === 'text') textMatches.set(n.text, search(n.text));
@@ -16,7 +27,6 @@ export function compileFilter(node: FilterNode, search: (text: string) => Set<Tr
     else if (n.type === 'and' || n.type === 'or') (collectText(n.left), collectText(n.right));
   };
   collectText(node);
-  const needsSpans = usesSpanFields(node);
   const evaluate = (n: FilterNode, trace: Trace, span: StoredSpan | undefined): boolean => {
     switch (n.type) {
       case 'and': return evaluate(n.left, trace, span) && evaluate(n.right, trace, span);
@@ -26,11 +36,7 @@ export function compileFilter(node: FilterNode, search: (text: string) => Set<Tr
       case 'compare': return compare(fieldValue(n.field, trace, span), n.op, n.values ?? [n.value]);
     }
   };
-  return (trace) => {
-    if (!needsSpans) return evaluate(node, trace, undefined);
-    for (const span of trace.spans.values()) if (evaluate(node, trace, span)) return true;
-    return false;
-  };
+  return (trace, span) => evaluate(node, trace, span);
 }
 
 function usesSpanFields(n: FilterNode): boolean {

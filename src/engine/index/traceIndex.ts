@@ -14,7 +14,7 @@ import { parseFilter } from '../../shared/traceFilter';
 import type { RedactionPattern } from '../../shared/redaction';
 import { Redactor } from '../normalize/redaction';
 import { Detectors } from './detectors';
-import { compileFilter } from './filterEval';
+import { compileFilter, compileSpanFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
 import { nthAlike, PendingLogs } from './pendingLogs';
 import { TraceIndexes } from './traceIndexes';
@@ -231,6 +231,24 @@ export class TraceIndex {
     if (!trace) return undefined;
     const spans = [...trace.spans.values()].sort((a, b) => a.startMs - b.startMs).map(normalizeSpan);
     return { summary: trace.summary, spans };
+  }
+
+  /** The live traces of each session (or user) id, their summaries up to date. */
+  tracesBy(facet: 'session' | 'user'): ReadonlyMap<string, ReadonlySet<Trace>> {
+    this.summarizeGrown();
+    return this.indexes.tracesBy(facet);
+  }
+
+  /** A filter-language expression as a test of one span in its trace (the LLM calls table filters calls, not traces). */
+  spanFilter(filter: string): (trace: Trace, span: StoredSpan) => boolean {
+    const node = parseFilter(filter);
+    return node ? compileSpanFilter(node, (text) => this.search(text)) : () => true;
+  }
+
+  /** A filter-language expression as a test of a trace (what /api/traces?filter= applies). */
+  traceFilter(filter: string): (trace: Trace) => boolean {
+    const node = parseFilter(filter);
+    return node ? compileFilter(node, (text) => this.search(text)) : () => true;
   }
 
   /** Live traces that started at or after a moment, newest first. */
