@@ -15,6 +15,8 @@ import { SidebarStatus } from './views/sidebarStatus';
 import type { StepsTreeProvider } from './views/stepsTree';
 import type { TracesTreeProvider, TreeNode } from './views/tracesTree';
 import { StepsView } from './views/stepsView';
+import { SessionsView } from './views/sessionsView';
+import { InsightsPanels } from './insights/insightsPanels';
 import { TracesView } from './views/tracesView';
 
 /** What tests (and other extensions) can reach after activation. */
@@ -37,12 +39,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const status = new SidebarStatus(engine, source, otherWindow, traces.view);
   const fileDiagnostics = new FileDiagnostics();
   const traceViews = new TraceViewPanels(context, source);
+  const sessions = new SessionsView(source);
+  const insights = new InsightsPanels(context, source);
   context.subscriptions.push(
-    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, traceViews,
+    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, traceViews, sessions, insights,
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
+    insights.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews }),
+    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, sessions, insights }),
     ...registerTraceTools(source),
     ...followSettingChanges(engine, settings, {
       changed: () => traces.tree.refreshNow(),

@@ -34,6 +34,14 @@ export const VIEW_COMMANDS = {
   sortSteps: 'aiTraceInspector.sortSteps',
 } as const;
 
+/** Across traces: sessions, the LLM calls table, a call's context window. */
+export const SESSION_COMMANDS = {
+  openSession: 'aiTraceInspector.openSession',
+  showLlmCalls: 'aiTraceInspector.showLlmCalls',
+  showContextXray: 'aiTraceInspector.showContextXray',
+  filterTracesBySession: 'aiTraceInspector.filterTracesBySession',
+} as const;
+
 /** The engine process. */
 export const ENGINE_COMMANDS = {
   startReceiver: 'aiTraceInspector.startReceiver',
@@ -49,13 +57,14 @@ export const CHAT_COMMANDS = {
 } as const;
 
 /** Every contributed command. */
-export const COMMANDS = { ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS } as const;
+export const COMMANDS = { ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...SESSION_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];
 
 export const VIEWS = {
   traces: 'aiTraceInspector.traces',
   steps: 'aiTraceInspector.steps',
+  sessions: 'aiTraceInspector.sessions',
 } as const;
 
 /** The command VS Code adds for every view: reveal and focus it. */

@@ -53,7 +53,13 @@ export const queryApiPath = {
   calls: (query: CallsQuery = {}): string => `/api/calls?${queryParams(query)}`,
 } satisfies Record<QueryApiRoute, (...args: never[]) => string>;
 
-type RouteArgs<R extends QueryApiRoute> = Parameters<(typeof queryApiPath)[R]>;
+export type QueryRouteArgs<R extends QueryApiRoute> = Parameters<(typeof queryApiPath)[R]>;
+type RouteArgs<R extends QueryApiRoute> = QueryRouteArgs<R>;
+
+/** The path of a route with its arguments. */
+export function queryRoutePath<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): string {
+  return (queryApiPath[route] as (...a: QueryRouteArgs<R>) => string)(...args);
+}
 
 /** Which route a request path names (and the ids in it); undefined: no route. */
 export function matchQueryApiRoute(pathname: string): { route: QueryApiRoute; traceId?: string; spanId?: string; sessionId?: string } | undefined {
@@ -96,7 +102,7 @@ export class QueryApiClient {
 
   /** A route's reply as JSON text; throws EngineUnreachableError when nothing answered, QueryApiStatusError for a status other than 200. */
   async text<R extends QueryApiRoute>(route: R, ...args: RouteArgs<R>): Promise<string> {
-    const path = (queryApiPath[route] as (...a: RouteArgs<R>) => string)(...args);
+    const path = queryRoutePath(route, ...args);
     let response: Response;
     let text: string;
     try {

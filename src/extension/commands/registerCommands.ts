@@ -9,6 +9,8 @@ import type { ActiveSource } from '../engineConnection/activeSource';
 import type { EngineClient } from '../engineConnection/engineClient';
 import type { OtherWindowEngine } from '../engineConnection/otherWindowEngine';
 import type { TraceViewPanels } from '../traceView/traceViewPanels';
+import type { InsightsPanels } from '../insights/insightsPanels';
+import type { SessionsView } from '../views/sessionsView';
 import type { StepsView } from '../views/stepsView';
 import type { TreeNode } from '../views/tracesTree';
 import type { TracesView } from '../views/tracesView';
@@ -32,12 +34,14 @@ export interface CommandTargets {
   traces: TracesView;
   steps: StepsView;
   traceViews: TraceViewPanels;
+  sessions: SessionsView;
+  insights: InsightsPanels;
 }
 
 type Handler = (...args: any[]) => unknown;
 
 export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
-  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews } = targets;
+  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, sessions, insights } = targets;
   const askForText = async (ask: () => Thenable<string | undefined>) => {
     const text = await ask();
     if (text !== undefined) traces.setFilter({ text });
@@ -61,13 +65,23 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     clearTraces: () => clearTraces(source),
     copySnippet: (which?: string) => copyInstrumentationSnippet(settings().httpPort, which),
 
-    refresh: () => traces.tree.refreshNow(),
+    refresh: () => {
+      traces.tree.refreshNow();
+      sessions.refresh();
+    },
     filterErrors: () => traces.setFilter({ errorsOnly: !traces.filters.errorsOnly }),
     filterSlow: () => traces.setFilter({ slowOnly: !traces.filters.slowOnly }),
     filterText: () => askForText(() => askForFilter('Filter Traces', traces.filters.text)),
     applySavedFilter: () => askForText(() => pickSavedFilter(traces.filters.text)),
     clearFilters: () => traces.setFilter({ errorsOnly: false, slowOnly: false, text: '' }),
     sortSteps: () => steps.pickSort(),
+
+    openSession: (sessionId: string) => insights.open({ mode: 'session', sessionId }),
+    showLlmCalls: (filter?: string) => insights.open({ mode: 'calls', query: typeof filter === 'string' ? { filter } : {} }),
+    showContextXray: (traceId: string, spanId: string) => insights.open({ mode: 'xray', traceId, spanId }),
+    filterTracesBySession: (node?: { session?: { sessionId: string } }) => {
+      if (node?.session) traces.setFilter({ text: `session = "${node.session.sessionId.replace(/["\\]/g, '\\$&')}"` });
+    },
 
     startReceiver: () => engine.setReceiving(true),
     stopReceiver: () => engine.setReceiving(false),

@@ -1,6 +1,7 @@
 // The trace source the UI reads right now: the window's own engine, or, after "Attach", the
 // engine another window runs. Swapping it refreshes everything that listens.
 import * as vscode from 'vscode';
+import type { QueryApiReplies, QueryApiRoute, QueryRouteArgs } from '../../shared/queryApi';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
@@ -35,6 +36,7 @@ export class ActiveSource implements TraceSource, vscode.Disposable {
   stats(): Promise<EngineStats> { return this.current.stats(); }
   report(sinceMs: number): Promise<TraceReport> { return this.current.report(sinceMs); }
   clear(): Promise<void> { return this.current.clear(); }
+  ask<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): Promise<QueryApiReplies[R]> { return this.current.ask(route, ...args); }
 
   dispose(): void {
     this.subscription.dispose();

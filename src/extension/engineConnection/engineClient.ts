@@ -9,9 +9,10 @@ import {
 } from 'vscode-languageclient/node';
 import {
   ClearTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress,
-  ImportResult, QueryTraces, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
+  ImportResult, QueryApiGet, QueryTraces, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../../shared/engineProtocol';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+import { type QueryApiErrorReply, type QueryApiReplies, type QueryApiRoute, QueryApiStatusError, queryRoutePath, type QueryRouteArgs } from '../../shared/queryApi';
 import type { TraceSource } from './traceSource';
 
 const CODE_DOCUMENTS: DocumentSelector = [
@@ -134,6 +135,14 @@ export class EngineClient implements TraceSource, vscode.Disposable {
 
   async clear(): Promise<void> {
     await this.client.sendRequest(ClearTraces);
+  }
+
+  /** The engine answers the query API's routes over LSP too, exactly as over HTTP. */
+  async ask<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): Promise<QueryApiReplies[R]> {
+    const path = queryRoutePath(route, ...args);
+    const { status, body } = await this.client.sendRequest(QueryApiGet, { path });
+    if (status !== 200) throw new QueryApiStatusError(path, status, (body as Partial<QueryApiErrorReply>)?.error ?? '');
+    return body as QueryApiReplies[R];
   }
 
   setReceiving(receiving: boolean): Promise<ReceiverStatus> {

@@ -1,7 +1,7 @@
 // Reads an engine that another window (or `npm start`) already runs, through its HTTP API:
 // what "Attach" uses when the receiver port is taken by one of ours.
 import * as vscode from 'vscode';
-import { QueryApiClient, queryApiPath, type QueryApiReplies, QueryApiStatusError } from '../../shared/queryApi';
+import { QueryApiClient, queryApiPath, type QueryApiReplies, type QueryApiRoute, QueryApiStatusError, type QueryRouteArgs } from '../../shared/queryApi';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
@@ -77,6 +77,10 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
 
   report(sinceMs: number): Promise<TraceReport> {
     return this.api.get('report', sinceMs);
+  }
+
+  ask<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): Promise<QueryApiReplies[R]> {
+    return this.api.get(route, ...args);
   }
 
   async clear(): Promise<void> {
