@@ -1,5 +1,6 @@
 // The headless engine: `node dist/cli.js serve [--host H] [--port P] [--grpc-port G] [--watch PATH]`,
-// and `node dist/cli.js import FILE...` to check what trace files hold.
+// `node dist/cli.js import FILE...` to check what trace files hold, and `node dist/cli.js test` to
+// run regression tests (traceTests/).
 import { readFileSync, statSync } from 'node:fs';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
 import type { ImportResult } from '../shared/engineProtocol';
@@ -10,12 +11,14 @@ import { PriceTable } from './normalize/pricing';
 import { DEFAULT_REDACTIONS, RedactionPattern, TextRedactor } from '../shared/redaction';
 import type { PriceOverride } from './normalize/pricing';
 import type { RetentionPolicy } from './store/traceStore';
+import { parseTestArgs, runTests } from './traceTests/testCommand';
 
 const USAGE = `AI Trace Inspector engine
 
 Usage:
   node dist/cli.js serve [options]
   node dist/cli.js import [--store DIR] [--json] FILE_OR_FOLDER...
+  node dist/cli.js test [--junit FILE] [TEST_FILE_OR_FOLDER...]
 
 serve options:
   --host HOST          interface to bind (default ${DEFAULTS.host}; anything else exposes your prompts)
@@ -51,6 +54,12 @@ per file its shape, spans, traces and problems as FILE:LINE: reason. Exit code 1
 problems or was not traces.
   --store DIR          also remember the files in DIR, so \`serve --store DIR\` reads them at start
   --json               print the results as JSON (an array of {file, shape, spans, traces, problems})
+
+test runs the regression tests (*.tracetest.json; a folder: every one below it, default .) with
+an engine of its own on free loopback ports: each test's command with its OTLP export pointed
+there, then its expectations against the traces it sent. One line per test, then
+"N passed, N failed". Exit code 1 when a test failed, 2 when a test file is invalid.
+  --junit FILE         also write the results as JUnit XML
 `;
 
 /** A wrong command line: the error is followed by the usage. */
@@ -221,6 +230,12 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'serve') return serve(rest);
   if (command === 'import') return importFiles(rest);
+  if (command === 'test') {
+    // An engine of its own on free loopback ports, with the serve defaults (redaction on).
+    const startTestEngine = () => startEngine({ host: DEFAULTS.host, httpPort: 0, grpcPort: 0, redaction: [...DEFAULT_REDACTIONS] });
+    process.exitCode = await runTests(parseTestArgs(rest, (message) => new UsageError(message)), startTestEngine);
+    return;
+  }
   throw new UsageError(`unknown command "${command}"`);
 }
 

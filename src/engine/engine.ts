@@ -19,6 +19,7 @@ import { Admission, DEFAULT_ADMISSION } from './otlp/admission';
 import { startGrpcReceiver, GrpcReceiver } from './otlp/grpcReceiver';
 import { Ingest } from './otlp/ingest';
 import { DEFAULT_RETENTION, RetentionPolicy, TraceStore } from './store/traceStore';
+import type { TestTarget } from './traceTests/runTraceTest';
 
 export interface EngineOptions {
   /** Interface to bind; loopback unless the user says otherwise. */
@@ -144,6 +145,11 @@ export class Engine {
 
   get receiving(): boolean {
     return this.http !== undefined;
+  }
+
+  /** Where a regression test run sends its telemetry: these receivers, this index. */
+  get testTarget(): TestTarget {
+    return { index: this.index, host: this.host, httpPort: this.http ? this.httpPort : undefined, grpcPort: this.grpcPort };
   }
 
   /** Binds the receivers; throws PortInUseError naming the port another process holds. */

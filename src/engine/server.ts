@@ -13,6 +13,7 @@ import { buildTraceReport } from './index/traceReport';
 import { answerApi } from './http/api';
 import { TextRedactor } from '../shared/redaction';
 import { encodeTracesData } from './otlp/encodeJson';
+import { registerTraceTestRequests } from './traceTests/traceTestRequests';
 
 /** Change notifications are coalesced to at most one per this many milliseconds. */
 const CHANGE_THROTTLE_MS = 250;
@@ -157,6 +158,7 @@ connection.onRequest(UpdateSettings, (next) => inTurn(async () => {
   // status with a problem, not a failed request.
   return shouldReceive && !engine.receiving ? setReceiving(true) : status;
 }));
+registerTraceTestRequests(connection, () => engine.testTarget);
 connection.onShutdown(async () => {
   await engine?.close();
 });

@@ -9,6 +9,8 @@ import { ActiveSource } from './engineConnection/activeSource';
 import { EngineClient } from './engineConnection/engineClient';
 import { OtherWindowEngine } from './engineConnection/otherWindowEngine';
 import { followSettingChanges, readEngineSettings } from './engineConnection/settings';
+import { BASELINE_SCHEME, BaselineDocuments } from './testExplorer/compareWithBaseline';
+import { TraceTestExplorer } from './testExplorer/traceTestExplorer';
 import { TraceViewPanels } from './traceView/traceViewPanels';
 import { FileDiagnostics } from './views/fileDiagnostics';
 import { SidebarStatus } from './views/sidebarStatus';
@@ -26,6 +28,7 @@ export interface ExtensionApi {
   tree: TracesTreeProvider;
   view: vscode.TreeView<TreeNode>;
   steps: StepsTreeProvider;
+  traceTests: TraceTestExplorer;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -41,13 +44,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const traceViews = new TraceViewPanels(context, source);
   const sessions = new SessionsView(source);
   const insights = new InsightsPanels(context, source);
-  context.subscriptions.push(
+  const traceTests = new TraceTestExplorer(engine);
+  const baselineDocuments = new BaselineDocuments();
+  context.subscriptions.push(traceTests,
+    vscode.workspace.registerTextDocumentContentProvider(BASELINE_SCHEME, baselineDocuments),
     output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, traceViews, sessions, insights,
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
     insights.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, sessions, insights }),
+    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, sessions, insights, traceTests, baselineDocuments }),
     ...registerTraceTools(source),
     ...followSettingChanges(engine, settings, {
       changed: () => traces.tree.refreshNow(),
@@ -56,7 +62,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     }),
   );
   await engine.start();
-  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree };
+  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceTests };
 }
 
 export function deactivate(): void {

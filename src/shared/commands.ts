@@ -56,8 +56,15 @@ export const CHAT_COMMANDS = {
   stopTracingCopilotChat: 'aiTraceInspector.stopTracingCopilotChat',
 } as const;
 
+/** Regression tests: Save as Test on a trace, and what a failed test offers in Test Explorer. */
+export const TEST_COMMANDS = {
+  saveAsTest: 'aiTraceInspector.saveAsTest',
+  openTestTrace: 'aiTraceInspector.openTestTrace',
+  compareWithBaseline: 'aiTraceInspector.compareWithBaseline',
+} as const;
+
 /** Every contributed command. */
-export const COMMANDS = { ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...SESSION_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS } as const;
+export const COMMANDS = { ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...SESSION_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS, ...TEST_COMMANDS } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];
 

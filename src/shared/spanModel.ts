@@ -52,6 +52,8 @@ export interface ToolInfo {
   name: string;
   description?: string;
   callId?: string;
+  /** The MCP server that ran the tool, for a tool called over MCP. */
+  server?: string;
   arguments?: unknown;
   result?: unknown;
 }

@@ -11,7 +11,10 @@ async function layerErrors(file: string, specifier: string): Promise<string[]> {
   return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
 }
 
-describe('layer rules (eslint.config.mjs)', () => {
+describe('layer rules (eslint.config.mjs)', function () {
+  // ESLint loads its parser and resolver on the first file: about 15 s on a busy 2-core machine.
+  this.timeout(60_000);
+
   it('refuse an import down the wrong way, naming the rule it breaks', async () => {
     const [message] = await layerErrors('src/engine/model/newModule.ts', '../normalize/normalizeSpan');
     assert.match(message, /layer rule: engine\/model imports only src\/shared/);
@@ -20,6 +23,8 @@ describe('layer rules (eslint.config.mjs)', () => {
     assert.match((await layerErrors('src/engine/otlp/newModule.ts', '../files/recordSink'))[0], /layer rule: engine\/otlp/);
     assert.match((await layerErrors('src/engine/code/newModule.ts', '../store/traceStore'))[0], /layer rule: engine\/code/);
     assert.match((await layerErrors('src/engine/http/newModule.ts', '../engine'))[0], /layer rule: engine\/http/);
+    assert.match((await layerErrors('src/engine/traceTests/newModule.ts', '../engine'))[0], /layer rule: engine\/traceTests/);
+    assert.match((await layerErrors('src/engine/index/newModule.ts', '../traceTests/runTraceTest'))[0], /layer rule: engine\/index/);
     assert.match((await layerErrors('src/engine/engine.ts', './server'))[0], /layer rule: engine\.ts/);
     assert.match((await layerErrors('src/shared/newModule.ts', '../engine/model/rawSpan'))[0], /layer rule: src\/shared/);
     assert.match((await layerErrors('src/extension/views/newModule.ts', '../../engine/engine'))[0], /layer rule: src\/extension/);
@@ -30,6 +35,7 @@ describe('layer rules (eslint.config.mjs)', () => {
     assert.deepEqual(await layerErrors('src/engine/index/newModule.ts', '../model/traceSummary'), []);
     assert.deepEqual(await layerErrors('src/engine/files/newModule.ts', '../otlp/decoders'), []);
     assert.deepEqual(await layerErrors('src/engine/http/newModule.ts', '../index/traceIndex'), []);
+    assert.deepEqual(await layerErrors('src/engine/traceTests/newModule.ts', '../files/traceFiles'), []);
     assert.deepEqual(await layerErrors('src/engine/cli.ts', './engine'), []);
     assert.deepEqual(await layerErrors('src/extension/views/newModule.ts', '../../shared/spanModel'), []);
     assert.deepEqual(await layerErrors('webview/newModule.ts', '../src/shared/spanModel'), []);

@@ -196,6 +196,17 @@ describe('trace view webview in Chromium', function () {
     assert.match(tool, /Result\s+\{[\s\S]*"status": "success"/);
   });
 
+  it('names the MCP server a tool ran on', async () => {
+    const mcp = traceOf(0xb7, [{ id: 1, name: 'tools/call get-weather', start: 0, end: 90, attributes: {
+      'mcp.method.name': 'tools/call', 'gen_ai.tool.name': 'get-weather', 'server.address': 'weather.example.local',
+      'gen_ai.tool.call.arguments': '{"city":"Oslo"}',
+    } }]);
+    const view = await show(mcp, { select: spanIdOf(1) });
+    const tool = await view.page.locator('.detail-section', { hasText: 'Tool: get-weather' }).innerText();
+    assert.match(tool, /on MCP server weather\.example\.local/);
+    assert.match(tool, /"city": "Oslo"/);
+  });
+
   it('shows exceptions with linked stack frames, events, a source link, and filterable attributes', async () => {
     const failed = tutorialTraces().find((t) => t.summary.status === 'error')!;
     const llm = failed.spans.find((s) => s.name === 'openai_chat_completion')!;

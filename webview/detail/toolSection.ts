@@ -6,6 +6,7 @@ import { longText, prettyValue } from './longValue';
 export function toolSection(tool: ToolInfo): HTMLElement {
   return section(`Tool: ${tool.name}`,
     tool.description && h('p', { className: 'muted' }, tool.description),
+    tool.server && h('p', { className: 'muted' }, `on MCP server ${tool.server}`),
     tool.callId && h('p', { className: 'muted' }, `call ${tool.callId}`),
     h('h4', {}, 'Arguments'),
     tool.arguments === undefined ? h('p', { className: 'muted' }, 'No arguments were recorded.') : longText(prettyValue(tool.arguments), 'value json'),

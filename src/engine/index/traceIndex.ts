@@ -110,7 +110,7 @@ export class TraceIndex {
         this.memory.charge(trace, MEMORY.trace, 0);
       }
       const stored = raw as StoredSpan;
-      stored.facts = spanFacts(raw.attributes, raw.name, this.prices);
+      stored.facts = spanFacts(raw.attributes, raw.name, this.prices, raw);
       this.detectors.inspect(stored);
       const previous = trace.spans.get(raw.spanId);
       // A re-sent span replaces the first copy; logs attached to it carry over.

@@ -29,16 +29,48 @@ export function toNumber(v: unknown): number | undefined {
   return undefined;
 }
 
-/** Parses JSON held in a string attribute; other values pass through, bad JSON yields undefined. */
-export function parseJson(v: unknown): unknown {
+/**
+ * The longest JSON string parsed when a trace is opened. Trace content is hostile; the OTLP
+ * decoder already caps an attribute, this keeps one parse from holding the event loop for long.
+ */
+export const MAX_JSON_CHARS = 8_000_000;
+/** The longest JSON string parsed at ingest (usage packed in a blob): ingest runs for every span. */
+export const MAX_INGEST_JSON_CHARS = 1_000_000;
+
+/**
+ * The deepest nesting a parsed value may have: what is parsed is later walked, shown and sent
+ * as JSON by recursive code, which a hostile `[[[[...]]]]` would overflow.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Parses JSON held in a string attribute; other values pass through, bad, oversized or too deep JSON yields undefined. */
+export function parseJson(v: unknown, maxChars = MAX_JSON_CHARS): unknown {
   if (typeof v !== 'string') return v;
+  if (v.length > maxChars) return undefined;
   const trimmed = v.trimStart();
   if (!trimmed.startsWith('{') && !trimmed.startsWith('[') && !trimmed.startsWith('"')) return undefined;
+  if (nestsDeeperThan(v, MAX_JSON_DEPTH)) return undefined;
   try {
     return JSON.parse(v);
   } catch {
     return undefined;
   }
+}
+
+/** Whether JSON text opens more than `limit` arrays or objects inside each other (strings skipped). */
+function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) { if (++depth > limit) return true; }
+    else if (c === 93 || c === 125) depth--;
+  }
+  return false;
 }
 
 /** A value as display text: strings as they are, anything else as JSON. */
@@ -86,4 +118,25 @@ export function hasIndexedList(attrs: Attributes, prefix: string): boolean {
     }
   }
   return false;
+}
+
+/** A record held as an object or as a JSON string (an instrumentation's serialized blob), else undefined. */
+export function recordOf(v: unknown, maxChars = MAX_JSON_CHARS): Record<string, unknown> | undefined {
+  const parsed = typeof v === 'string' ? parseJson(v, maxChars) : v;
+  return isRecord(parsed) ? parsed : undefined;
+}
+
+/** Reads `path` (keys) through nested records; undefined where any step is missing. */
+export function dig(v: unknown, ...path: string[]): unknown {
+  let at = v;
+  for (const key of path) {
+    if (!isRecord(at)) return undefined;
+    at = at[key];
+  }
+  return at;
+}
+
+/** A table's own entry for a key from trace content: `constructor` or `__proto__` finds nothing. */
+export function ownEntry<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }

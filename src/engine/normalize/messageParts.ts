@@ -1,7 +1,7 @@
 // Turns the many shapes of chat content (strings, part lists, provider message objects) into
 // the model's Message: text joined, tool calls and tool results lifted out, other parts kept.
 import type { Message, ToolCall } from '../../shared/spanModel';
-import { asText, isRecord, parseJson } from './attributeReader';
+import { asText, isRecord, ownEntry, parseJson } from './attributeReader';
 
 /** Arguments arrive as JSON strings or objects; show them parsed where they parse. */
 export function toolArguments(v: unknown): unknown {
@@ -10,18 +10,33 @@ export function toolArguments(v: unknown): unknown {
   return parsed === undefined ? v : parsed;
 }
 
+/** Roles some SDKs name their own way: Gemini and Genkit answer as `model`. */
+const ROLE_ALIASES: Record<string, string> = { model: 'assistant' };
+
+function roleOf(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? ownEntry(ROLE_ALIASES, v) ?? v : undefined;
+}
+
 /**
  * Reads one message-like object: GenAI `{role, parts}`, OpenAI `{role, content, tool_calls}`,
- * AI SDK `{role, content: [{type: 'text'|'tool-call'|'tool-result'}]}`, or a bare string.
+ * AI SDK `{role, content: [{type: 'text'|'tool-call'|'tool-result'}]}`, Gemini `{role: 'model',
+ * parts: [{text}|{function_call}]}`, Genkit `{role, content: [{text}|{toolRequest}]}`, an item of
+ * a LiveKit chat context or the Responses API (`function_call`, `function_call_output`), or a
+ * bare string. A `message` held as a JSON string (Semantic Kernel's `gen_ai.choice`) is parsed.
  */
 export function messageFrom(raw: unknown, defaultRole: string): Message | undefined {
   if (typeof raw === 'string') return { role: defaultRole, content: raw };
   if (!isRecord(raw)) return undefined;
-  const inner = isRecord(raw.message) ? raw.message : raw;
-  const message: Message = { role: typeof inner.role === 'string' ? inner.role : typeof raw.role === 'string' ? raw.role : defaultRole, content: '' };
+  const item = itemMessage(raw);
+  if (item) return item;
+  // `message` may hold the message (a record, or its JSON), or only its content: Strands sends
+  // the JSON of its content blocks, or the answer's plain text.
+  const nested = typeof raw.message === 'string' ? parseJson(raw.message) ?? raw.message : raw.message;
+  const inner = isRecord(nested) ? nested : raw;
+  const message: Message = { role: roleOf(inner.role) ?? roleOf(raw.role) ?? defaultRole, content: '' };
   const texts: string[] = [];
   const toolCalls: ToolCall[] = [];
-  const content = inner.parts ?? inner.content ?? inner.text;
+  const content = inner.parts ?? inner.content ?? inner.text ?? (inner === raw ? nested : undefined);
   if (typeof content === 'string') {
     const parsed = content.trimStart().startsWith('[') ? parseJson(content) : undefined;
     if (Array.isArray(parsed) && parsed.every(isRecord)) addParts(parsed, message, texts, toolCalls);
@@ -31,8 +46,8 @@ export function messageFrom(raw: unknown, defaultRole: string): Message | undefi
   } else if (content !== undefined && content !== null) {
     texts.push(asText(content));
   }
-  for (const call of [inner.tool_calls, raw.tool_calls].find(Array.isArray) ?? []) {
-    const parsed = toolCallFrom(call);
+  for (const call of listOf(inner.tool_calls) ?? listOf(raw.tool_calls) ?? []) {
+    const parsed = toolCallFrom(typeof call === 'string' ? parseJson(call) : call);
     if (parsed) toolCalls.push(parsed);
   }
   message.content = texts.join('\n');
@@ -40,16 +55,40 @@ export function messageFrom(raw: unknown, defaultRole: string): Message | undefi
   const toolCallId = inner.tool_call_id ?? inner.toolCallId ?? (message.role === 'tool' ? raw.id : undefined);
   if (typeof toolCallId === 'string' && !message.toolCallId) message.toolCallId = toolCallId;
   if (typeof inner.name === 'string') message.name = inner.name;
-  const finish = raw.finish_reason ?? inner.finish_reason;
+  const finish = raw.finish_reason ?? inner.finish_reason ?? raw.finishReason;
   if (typeof finish === 'string') message.finishReason = finish;
   return message;
+}
+
+/** A list, or a JSON string holding one (Semantic Kernel sends `tool_calls` so). */
+function listOf(v: unknown): unknown[] | undefined {
+  const parsed = typeof v === 'string' && v.trimStart().startsWith('[') ? parseJson(v) : v;
+  return Array.isArray(parsed) ? parsed : undefined;
+}
+
+/** A chat-context or Responses API item that is a call or its output rather than a message. */
+function itemMessage(raw: Record<string, unknown>): Message | undefined {
+  if (raw.type === 'function_call' && typeof raw.name === 'string') {
+    const call: ToolCall = { name: raw.name, arguments: toolArguments(raw.arguments) };
+    const id = raw.call_id ?? raw.id;
+    if (typeof id === 'string') call.id = id;
+    return { role: 'assistant', content: '', toolCalls: [call] };
+  }
+  if (raw.type === 'function_call_output') {
+    const message: Message = { role: 'tool', content: asText(raw.output) };
+    if (typeof raw.call_id === 'string') message.toolCallId = raw.call_id;
+    if (typeof raw.name === 'string') message.name = raw.name;
+    return message;
+  }
+  return undefined;
 }
 
 function addParts(parts: unknown[], message: Message, texts: string[], toolCalls: ToolCall[]): void {
   for (const part of parts) {
     if (typeof part === 'string') { texts.push(part); continue; }
     if (!isRecord(part)) continue;
-    const type = typeof part.type === 'string' ? part.type : 'text';
+    if (typeof part.type !== 'string') { addUntypedPart(part, message, texts, toolCalls); continue; }
+    const type = part.type;
     switch (type) {
       case 'text':
       case 'input_text':
@@ -69,6 +108,7 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
       case 'tool_result':
         texts.push(asText(part.response ?? part.result ?? part.output ?? part.content));
         message.toolCallId ??= stringOr(part.id ?? part.toolCallId ?? part.tool_use_id);
+        markToolResult(message);
         break;
       default:
         (message.parts ??= []).push({ ...part, type });
@@ -76,14 +116,58 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
   }
 }
 
-/** `{id, name, arguments}`, OpenAI `{id, function: {name, arguments}}`, AI SDK `{toolCallId, toolName, input|args}`. */
+/**
+ * A tool's result sent back in a `user` message (Pydantic AI, Gemini, Anthropic) reads as the
+ * tool's message.
+ */
+function markToolResult(message: Message): void {
+  if (message.role === 'user') message.role = 'tool';
+}
+
+/** Gemini and Genkit parts say what they are by their one key, not by a `type`. */
+function addUntypedPart(part: Record<string, unknown>, message: Message, texts: string[], toolCalls: ToolCall[]): void {
+  // Gemini `function_call`, Genkit `toolRequest`, Bedrock/Strands `toolUse`, Haystack `tool_call`.
+  const call = part.function_call ?? part.functionCall ?? part.toolRequest ?? part.toolUse ?? part.tool_call;
+  const response = part.function_response ?? part.functionResponse ?? part.toolResponse ?? part.toolResult ?? part.tool_call_result;
+  if (isRecord(call)) {
+    const parsed = toolCallFrom(call);
+    if (parsed) toolCalls.push(parsed);
+  } else if (isRecord(response)) {
+    texts.push(resultText(response.response ?? response.output ?? response.result ?? response.content));
+    const origin = isRecord(response.origin) ? response.origin : undefined;
+    message.toolCallId ??= stringOr(response.id ?? response.ref ?? response.toolUseId ?? origin?.id);
+    markToolResult(message);
+    const name = response.name ?? origin?.tool_name;
+    if (typeof name === 'string') message.name ??= name;
+  } else if (part.thought === true || part.reasoning !== undefined || part.reasoningContent !== undefined) {
+    const reasoning = part.reasoning ?? part.reasoningContent;
+    const text = part.text ?? (isRecord(reasoning) ? reasoning.reasoning_text ?? reasoning.reasoningText ?? reasoning : reasoning);
+    (message.parts ??= []).push({ type: 'reasoning', content: asText(text) });
+  } else if (part.text !== undefined || part.content !== undefined) {
+    texts.push(asText(part.text ?? part.content));
+  } else {
+    const kind = Object.keys(part)[0] ?? 'unknown';
+    (message.parts ??= []).push({ ...part, type: kind });
+  }
+}
+
+/** A tool result's content: text as it is, a list of `{text}` blocks (Bedrock, Haystack) joined. */
+function resultText(v: unknown): string {
+  if (Array.isArray(v) && v.every((b) => isRecord(b) && typeof b.text === 'string')) return v.map((b) => (b as { text: string }).text).join('\n');
+  return asText(v);
+}
+
+/**
+ * `{id, name, arguments}`, OpenAI `{id, function: {name, arguments}}`, AI SDK `{toolCallId, toolName, input|args}`,
+ * Gemini `{id, name, args}`, Genkit `{ref, name, input}`, Bedrock `{toolUseId, name, input}`, Haystack `{id, tool_name, arguments}`.
+ */
 export function toolCallFrom(raw: unknown): ToolCall | undefined {
   if (!isRecord(raw)) return undefined;
   const fn = isRecord(raw.function) ? raw.function : raw;
-  const name = fn.name ?? raw.toolName;
+  const name = fn.name ?? raw.toolName ?? raw.tool_name;
   if (typeof name !== 'string') return undefined;
   const call: ToolCall = { name, arguments: toolArguments(fn.arguments ?? raw.input ?? raw.args ?? fn.parameters) };
-  const id = raw.id ?? raw.toolCallId;
+  const id = raw.id ?? raw.toolCallId ?? raw.call_id ?? raw.ref ?? raw.toolUseId;
   if (typeof id === 'string') call.id = id;
   return call;
 }

@@ -1,10 +1,19 @@
 // Raw span + ingest facts → the product's Span. Conventions are read in a fixed precedence
-// (OTel GenAI's structured messages, OpenInference, OpenLLMetry, the AI SDK, ...): the first that has a field wins.
-import type { Attributes, Message, Span, ToolInfo } from '../../shared/spanModel';
+// (OTel GenAI's structured messages, OpenInference, OpenLLMetry, the AI SDK, the frameworks' own
+// attributes, ...): the first that has a field wins.
+import type { AttributeValue, Attributes, Message, Span, ToolInfo } from '../../shared/spanModel';
 import type { RawEvent, RawSpan } from '../model/rawSpan';
-import { asText, firstNumber, firstString } from './attributeReader';
+import { asText, firstNumber, firstString, parseJson } from './attributeReader';
 import * as adhoc from './conventions/adhoc';
+import * as codingAgents from './conventions/codingAgents';
 import * as genAi from './conventions/genAi';
+import * as genkit from './conventions/genkit';
+import * as googleAdk from './conventions/googleAdk';
+import * as haystack from './conventions/haystack';
+import * as liveKit from './conventions/liveKit';
+import * as logfire from './conventions/logfire';
+import * as mcp from './conventions/mcp';
+import * as pydanticAi from './conventions/pydanticAi';
 import * as openInference from './conventions/openInference';
 import * as openLlmetry from './conventions/openLlmetry';
 import * as vercelAi from './conventions/vercelAi';
@@ -52,11 +61,12 @@ export function normalizeSpan(raw: StoredSpan): Span {
   const output = outputMessages(attrs, raw.events) ?? fromIo(io.output, 'assistant');
   if (output) span.outputMessages = output;
   const documents = genAi.retrievalDocuments(attrs) ?? openInference.documents(attrs)
-    ?? openInference.documents(attrs, 'reranker.output_documents') ?? documentEvents(raw.events);
+    ?? openInference.documents(attrs, 'reranker.output_documents') ?? documentEvents(raw.events) ?? haystack.documents(attrs);
   if (documents) span.documents = documents;
   const tool = toolInfo(attrs, span);
   if (tool) span.tool = tool;
-  const params = { ...vercelAi.settings(attrs), ...adhocParams(attrs), ...openInference.invocationParameters(attrs), ...genAi.requestParameters(attrs) };
+  const params = { ...vercelAi.settings(attrs), ...adhocParams(attrs), ...genkit.parameters(attrs),
+    ...openInference.invocationParameters(attrs), ...genAi.requestParameters(attrs) };
   if (Object.keys(params).length) span.invocationParameters = params;
   const finishReasons = finishReasonsOf(attrs, output);
   if (finishReasons) span.finishReasons = finishReasons;
@@ -77,7 +87,10 @@ export function normalizeSpan(raw: StoredSpan): Span {
 
 function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undefined {
   const messages = genAi.structuredInput(attrs) ?? openInference.inputMessages(attrs) ?? openLlmetry.inputMessages(attrs)
-    ?? vercelAi.inputMessages(attrs) ?? genAi.eventInput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.prompt', 'user')
+    ?? vercelAi.inputMessages(attrs) ?? googleAdk.inputMessages(attrs) ?? genkit.inputMessages(attrs)
+    ?? pydanticAi.inputMessages(attrs) ?? liveKit.inputMessages(attrs) ?? logfire.inputMessages(attrs) ?? haystack.inputMessages(attrs)
+    ?? codingAgents.claudeCodeInput(attrs)
+    ?? genAi.eventInput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.prompt', 'user') ?? codingAgents.loggedPrompt(events)
     ?? adhoc.inputMessages(attrs);
   // The v1.37 system prompt travels beside the history, not in it.
   const system = genAi.systemInstructions(attrs);
@@ -86,31 +99,63 @@ function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undef
 }
 
 function outputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undefined {
-  return genAi.structuredOutput(attrs) ?? openInference.outputMessages(attrs) ?? openLlmetry.outputMessages(attrs)
-    ?? vercelAi.outputMessages(attrs) ?? genAi.eventOutput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.completion', 'assistant')
+  return codingAgents.geminiCliOutput(attrs) ?? genAi.structuredOutput(attrs) ?? openInference.outputMessages(attrs)
+    ?? openLlmetry.outputMessages(attrs)
+    ?? vercelAi.outputMessages(attrs) ?? googleAdk.outputMessages(attrs) ?? genkit.outputMessages(attrs)
+    ?? pydanticAi.outputMessages(attrs) ?? liveKit.outputMessages(attrs) ?? logfire.outputMessages(attrs) ?? haystack.outputMessages(attrs)
+    ?? codingAgents.claudeCodeOutput(attrs)
+    ?? genAi.eventOutput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.completion', 'assistant') ?? codingAgents.loggedResponse(events)
     ?? adhoc.outputMessages(attrs);
 }
 
 function inputOutput(attrs: Attributes): { input?: unknown; output?: unknown } {
   return {
     input: attrs['input.value'] ?? attrs['langfuse.observation.input'] ?? attrs['mlflow.spanInputs']
-      ?? attrs['traceloop.entity.input'] ?? attrs['gen_ai.tool.call.arguments'] ?? attrs['ai.toolCall.args'] ?? attrs.input ?? undefined,
+      ?? attrs['traceloop.entity.input'] ?? attrs['gen_ai.tool.call.arguments'] ?? attrs['ai.toolCall.args']
+      ?? attrs.tool_arguments ?? attrs['autogen.tool.arguments'] ?? mastraValue(attrs, 'input') ?? attrs['genkit:input']
+      ?? googleAdk.toolInput(attrs) ?? googleAdk.rawInput(attrs) ?? liveKit.rawInput(attrs)
+      ?? attrs['haystack.component.input'] ?? attrs['haystack.pipeline.input_data']
+      ?? attrs['pydantic_ai.all_messages'] ?? attrs.all_messages_events ?? attrs.input ?? attrs.prompt ?? undefined,
     output: attrs['output.value'] ?? attrs['langfuse.observation.output'] ?? attrs['mlflow.spanOutputs']
-      ?? attrs['traceloop.entity.output'] ?? attrs['gen_ai.tool.call.result'] ?? attrs['ai.toolCall.result'] ?? attrs.output ?? undefined,
+      ?? attrs['traceloop.entity.output'] ?? attrs['gen_ai.tool.call.result'] ?? attrs['ai.toolCall.result']
+      ?? attrs.tool_response ?? mastraValue(attrs, 'output') ?? attrs['genkit:output']
+      ?? googleAdk.toolOutput(attrs) ?? googleAdk.rawOutput(attrs) ?? liveKit.rawOutput(attrs)
+      ?? attrs['haystack.component.output'] ?? attrs['haystack.pipeline.output_data']
+      ?? attrs.final_result ?? attrs.output ?? undefined,
   };
 }
 
+/** Tool span names that carry the tool's name after a verb (GenAI, MCP). */
+const TOOL_NAME_PREFIX = /^(execute_tool|tools\/call) /;
+
+/** Mastra keeps an agent or workflow run's input and output under its span type: `mastra.agent_run.input`. */
+function mastraValue(attrs: Attributes, which: 'input' | 'output'): AttributeValue | undefined {
+  const type = attrs['mastra.span.type'];
+  return typeof type === 'string' ? attrs[`mastra.${type.toLowerCase()}.${which}`] : undefined;
+}
+
 function toolInfo(attrs: Attributes, span: Span): ToolInfo | undefined {
-  const name = firstString(attrs, 'gen_ai.tool.name', 'tool.name', 'ai.toolCall.name')
-    ?? (span.kind === 'TOOL' ? firstString(attrs, 'traceloop.entity.name') ?? span.name.replace(/^execute_tool /, '') : undefined);
+  const claudeCode = codingAgents.claudeCodeTool(attrs);
+  const geminiCli = codingAgents.geminiCliTool(attrs);
+  const name = firstString(attrs, 'gen_ai.tool.name', 'tool.name', 'ai.toolCall.name', 'lk.function_tool.name') ?? genkit.toolName(attrs)
+    ?? logfire.toolName(attrs, span.name) ?? claudeCode?.name
+    ?? (span.kind === 'TOOL' ? firstString(attrs, 'traceloop.entity.name') ?? span.name.replace(TOOL_NAME_PREFIX, '') : undefined);
   if (!name) return undefined;
   const tool: ToolInfo = { name };
   const description = firstString(attrs, 'gen_ai.tool.description', 'tool.description');
   if (description) tool.description = description;
-  const callId = firstString(attrs, 'gen_ai.tool.call.id', 'tool.id', 'tool_call.id', 'ai.toolCall.id');
+  const callId = firstString(attrs, 'gen_ai.tool.call.id', 'tool.id', 'tool_call.id', 'ai.toolCall.id', 'lk.function_tool.id',
+    'gen_ai.tool.call_id');
   if (callId) tool.callId = callId;
-  if (span.input !== undefined) tool.arguments = toolArguments(span.input);
-  if (span.output !== undefined) tool.result = toolArguments(span.output);
+  const server = mcp.serverName(attrs, span);
+  if (server) tool.server = server;
+  // Strands sends a tool's arguments and result only as the tool span's message events.
+  const fromEvents = span.kind === 'TOOL';
+  const args = span.input ?? claudeCode?.args ?? geminiCli?.args ?? (fromEvents ? span.inputMessages?.[0]?.content : undefined);
+  const result = span.output ?? claudeCode?.result ?? geminiCli?.result ?? (fromEvents ? span.outputMessages?.[0]?.content : undefined);
+  const unwrapped = mcp.unwrapOpenLlmetry(attrs, toolArguments(args), toolArguments(result));
+  if (unwrapped.args !== undefined) tool.arguments = unwrapped.args;
+  if (unwrapped.result !== undefined) tool.result = unwrapped.result;
   return tool;
 }
 
@@ -135,10 +180,12 @@ function adhocParams(attrs: Attributes): Record<string, unknown> {
 }
 
 function finishReasonsOf(attrs: Attributes, output: Message[] | undefined): string[] | undefined {
-  const listed = attrs['gen_ai.response.finish_reasons'];
+  // A list, or (Mastra) the JSON of one.
+  const listed = parseJson(attrs['gen_ai.response.finish_reasons']);
   if (Array.isArray(listed)) return listed.map(asText);
   const single = firstString(attrs, 'llm.finish_reason', 'gen_ai.response.finish_reason', 'llm.response.finish_reason', 'ai.response.finishReason');
-  if (single) return [single];
+  // Semantic Kernel joins several choices' reasons with commas.
+  if (single) return single.split(',');
   const fromMessages = output?.map((m) => m.finishReason).filter((r): r is string => r !== undefined);
   return fromMessages?.length ? fromMessages : undefined;
 }

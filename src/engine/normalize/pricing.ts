@@ -37,7 +37,12 @@ export class PriceTable {
     const rates = this.lookup(model, provider);
     if (!rates) return undefined;
     const input = tokens.input ?? 0;
-    const output = tokens.output ?? Math.max((tokens.total ?? 0) - input, 0);
+    let output = tokens.output ?? Math.max((tokens.total ?? 0) - input, 0);
+    // Gemini counts thoughts beside the output rather than in it (the total shows which);
+    // they are billed as output either way.
+    const reasoning = tokens.reasoning ?? 0;
+    const reasoningApart = reasoning > 0 && tokens.output !== undefined && input + output + reasoning === tokens.total;
+    if (reasoningApart) output += reasoning;
     const cacheRead = tokens.cacheRead ?? 0;
     const cacheWrite = tokens.cacheWrite ?? 0;
     // Input counts include cached tokens (OTel GenAI and the price table agree on that).
@@ -91,11 +96,13 @@ function resolve(rate: Rate, inputTokens: number): number {
   return price;
 }
 
-/** The id as given, then without a provider prefix, a Bedrock version or a Vertex date. */
+/** The id as given, then without a provider prefix (and Bedrock region), a Bedrock version or a Vertex date. */
 export function modelIdCandidates(model: string): string[] {
   const candidates = [model];
   const add = (id: string) => { if (id && !candidates.includes(id)) candidates.push(id); };
-  const bare = model.replace(/^[a-z0-9_-]+\//i, '').replace(/^(anthropic|openai|meta|amazon|cohere|mistral)\./i, '');
+  // Bedrock's cross-region inference profiles put a region before the vendor (`us.anthropic.`).
+  const bare = model.replace(/^[a-z0-9_-]+\//i, '').replace(/^(us|eu|apac|jp|au|global|us-gov)\.(?=[a-z]+\.)/i, '')
+    .replace(/^(anthropic|openai|meta|amazon|cohere|mistral)\./i, '');
   add(bare);
   add(bare.replace(/-v\d+(:\d+)?$/, '').replace(/@\d{8}$/, ''));
   add(bare.replace(/-\d{4}-?\d{2}-?\d{2}$/, ''));

@@ -3,7 +3,9 @@
 // trace is opened (normalizeSpan.ts), so ingest stays cheap.
 import type { AttributeValue, Attributes, Tokens } from '../../shared/spanModel';
 import type { SpanFacts } from '../model/storedSpan';
-import { isRecord, parseJson, toNumber } from './attributeReader';
+import { toNumber } from './attributeReader';
+import { PACKED_USAGE, UsageOffer } from './packedUsage';
+import type { SpanContext } from './spanContext';
 import { detectKind } from './spanKind';
 import type { PriceTable } from './pricing';
 
@@ -11,7 +13,9 @@ import type { PriceTable } from './pricing';
 const FIELD_KEYS = {
   responseModel: ['gen_ai.response.model', 'llm.response.model_name', 'ai.response.model'],
   requestModel: ['gen_ai.request.model', 'llm.request.model_name', 'langfuse.observation.model.name', 'ai.model.id',
-    'mlflow.llm.model', 'llm.model_name', 'embedding.model_name', 'llm.model', 'llm.model.name'],
+    'mlflow.llm.model', 'llm.model_name', 'embedding.model_name', 'llm.model', 'llm.model.name',
+    // Pydantic AI's agent run (instrumentation v1-v2) and the bare `model` of smaller SDKs.
+    'model_name', 'model'],
   provider: ['gen_ai.provider.name', 'llm.provider', 'gen_ai.system', 'llm.system', 'llm.model.provider', 'ai.model.provider',
     'mlflow.llm.provider'],
   input: ['gen_ai.usage.input_tokens', 'llm.token_count.prompt', 'gen_ai.usage.prompt_tokens', 'ai.usage.inputTokens',
@@ -20,18 +24,29 @@ const FIELD_KEYS = {
     'ai.usage.outputTokens', 'ai.usage.completionTokens', 'llm.tokens.output', 'llm.usage.completion_tokens'],
   total: ['llm.token_count.total', 'gen_ai.usage.total_tokens', 'llm.usage.total_tokens', 'ai.usage.totalTokens', 'llm.tokens.total'],
   cacheRead: ['gen_ai.usage.cache_read.input_tokens', 'llm.token_count.prompt_details.cache_read',
-    'gen_ai.usage.cache_read_input_tokens', 'ai.usage.cachedInputTokens'],
+    'gen_ai.usage.cache_read_input_tokens', 'ai.usage.cachedInputTokens', 'ai.usage.inputTokenDetails.cacheReadTokens',
+    // LiveKit Agents; Pydantic AI's details; OpenLLMetry before its GenAI move.
+    'gen_ai.usage.input_cached_tokens', 'gen_ai.usage.details.cache_read_tokens', 'gen_ai.usage.cache_read_tokens',
+    'gen_ai.usage.details.cache_read_input_tokens', 'llm.usage.cache_read_input_tokens', 'gen_ai.usage.cached_tokens'],
   cacheWrite: ['gen_ai.usage.cache_creation.input_tokens', 'llm.token_count.prompt_details.cache_write',
-    'gen_ai.usage.cache_creation_input_tokens'],
+    'gen_ai.usage.cache_creation_input_tokens', 'ai.usage.inputTokenDetails.cacheWriteTokens',
+    'gen_ai.usage.details.cache_write_tokens', 'gen_ai.usage.cache_write_tokens', 'gen_ai.usage.cache_write_input_tokens',
+    'gen_ai.usage.input_cache_creation',
+    'gen_ai.usage.details.cache_creation_input_tokens', 'llm.usage.cache_creation_input_tokens'],
   reasoning: ['gen_ai.usage.reasoning.output_tokens', 'llm.token_count.completion_details.reasoning',
-    'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'ai.usage.reasoningTokens'],
+    'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'ai.usage.reasoningTokens',
+    'ai.usage.outputTokenDetails.reasoningTokens', 'gen_ai.usage.details.reasoning_tokens'],
   cost: ['llm.cost.total', 'gen_ai.usage.cost', 'cost.usd', 'llm.cost.usd', 'llm.cost_usd'],
   costPrompt: ['llm.cost.prompt'],
   costCompletion: ['llm.cost.completion'],
-  sessionId: ['session.id', 'gen_ai.conversation.id', 'langfuse.session.id', 'ai.telemetry.metadata.sessionId',
-    'traceloop.association.properties.session_id'],
-  userId: ['user.id', 'langfuse.user.id', 'ai.telemetry.metadata.userId', 'gen_ai.user', 'llm.user',
-    'traceloop.association.properties.user_id'],
+  // Langfuse's own keys first, as Langfuse reads them; then the standard ones; then SDKs' own.
+  sessionId: ['langfuse.session.id', 'session.id', 'gen_ai.conversation.id',
+    'langfuse.observation.metadata.langfuse_session_id', 'langfuse.trace.metadata.langfuse_session_id',
+    'ai.telemetry.metadata.sessionId', 'traceloop.association.properties.session_id', 'gcp.vertex.agent.session_id',
+    'genkit:sessionId', 'mcp.session.id'],
+  userId: ['langfuse.user.id', 'user.id', 'langfuse.observation.metadata.langfuse_user_id',
+    'langfuse.trace.metadata.langfuse_user_id', 'ai.telemetry.metadata.userId', 'gen_ai.user', 'llm.user',
+    'traceloop.association.properties.user_id', 'enduser.id'],
 };
 
 type Field = keyof typeof FIELD_KEYS;
@@ -42,14 +57,7 @@ const FIELD_NUMBER = Object.fromEntries(FIELDS.map((field, i) => [field, i])) as
 const KEY_INDEX = new Map<string, { field: number; rank: number }>();
 for (const field of FIELDS) FIELD_KEYS[field].forEach((key, rank) => KEY_INDEX.set(key, { field: FIELD_NUMBER[field], rank }));
 
-/** JSON-valued attributes that hold several fields at once (MLflow, Langfuse); ranked after the plain keys. */
-const PACKED: Record<string, Partial<Record<Field, string>>> = {
-  'mlflow.chat.tokenUsage': { input: 'input_tokens', output: 'output_tokens', total: 'total_tokens',
-    cacheRead: 'cache_read_input_tokens', cacheWrite: 'cache_creation_input_tokens' },
-  'langfuse.observation.usage_details': { input: 'input', output: 'output', total: 'total' },
-  'langfuse.observation.cost_details': { cost: 'total' },
-  'mlflow.llm.cost': { cost: 'total_cost' },
-};
+/** Fields read out of a JSON blob rank after every plain key. */
 const PACKED_RANK = 100;
 
 /** The best value offered so far for each field (by field number), and its rank. */
@@ -80,19 +88,26 @@ class Offers {
 
 /** One for all calls: spanFacts runs for every span and never re-enters. */
 const best = new Offers();
+/** Set by a blob whose input count leaves the cached tokens out (the model counts them in). */
+let inputExcludesCache = false;
 
-export function spanFacts(attrs: Attributes, name: string, prices: PriceTable): SpanFacts {
+const offerPacked: UsageOffer = (field, value, excludesCache) => {
+  best.offer(FIELD_NUMBER[field], PACKED_RANK, value);
+  if (excludesCache) inputExcludesCache = true;
+};
+
+export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, context?: SpanContext): SpanFacts {
   best.clear();
+  inputExcludesCache = false;
   for (const key in attrs) {
     const hit = KEY_INDEX.get(key);
     if (hit) best.offer(hit.field, hit.rank, attrs[key]);
-    else if (key in PACKED) {
-      const packed = parseJson(attrs[key]);
-      if (!isRecord(packed)) continue;
-      for (const [field, inner] of Object.entries(PACKED[key]) as [Field, string][]) best.offer(FIELD_NUMBER[field], PACKED_RANK, packed[inner]);
+    else {
+      const reader = PACKED_USAGE.get(key);
+      if (reader) reader(attrs[key], attrs, offerPacked);
     }
   }
-  const facts: SpanFacts = { kind: detectKind(attrs, name) };
+  const facts: SpanFacts = { kind: detectKind(attrs, name, context) };
   const model = best.text('responseModel') ?? best.text('requestModel');
   if (model) facts.model = model;
   let provider = best.text('provider')?.toLowerCase();
@@ -122,18 +137,17 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable): 
 }
 
 function tokensFrom(best: Offers): Tokens | undefined {
-  const input = toNumber(best.get('input'));
-  const output = toNumber(best.get('output'));
-  const total = toNumber(best.get('total'));
-  if (input === undefined && output === undefined && total === undefined) return undefined;
   const tokens: Tokens = {};
-  if (input !== undefined) tokens.input = input;
-  if (output !== undefined) tokens.output = output;
-  tokens.total = total ?? (input ?? 0) + (output ?? 0);
-  for (const field of ['cacheRead', 'cacheWrite', 'reasoning'] as const) {
+  for (const field of ['input', 'output', 'total', 'cacheRead', 'cacheWrite', 'reasoning'] as const) {
     const n = toNumber(best.get(field));
     if (n !== undefined) tokens[field] = n;
   }
+  if (tokens.input === undefined && tokens.output === undefined && tokens.total === undefined) {
+    // Reasoning or cache counts alone are still usage worth showing.
+    return tokens.cacheRead !== undefined || tokens.cacheWrite !== undefined || tokens.reasoning !== undefined ? tokens : undefined;
+  }
+  if (inputExcludesCache && tokens.input !== undefined) tokens.input += (tokens.cacheRead ?? 0) + (tokens.cacheWrite ?? 0);
+  tokens.total ??= (tokens.input ?? 0) + (tokens.output ?? 0);
   return tokens;
 }
 

@@ -8,6 +8,9 @@ import { compareTracesCommand } from '../compare/compareCommand';
 import type { ActiveSource } from '../engineConnection/activeSource';
 import type { EngineClient } from '../engineConnection/engineClient';
 import type { OtherWindowEngine } from '../engineConnection/otherWindowEngine';
+import { compareWithBaseline, type BaselineDocuments } from '../testExplorer/compareWithBaseline';
+import { saveAsTest } from '../testExplorer/saveAsTest';
+import type { FailedTestMessage, TraceTestExplorer } from '../testExplorer/traceTestExplorer';
 import type { TraceViewPanels } from '../traceView/traceViewPanels';
 import type { InsightsPanels } from '../insights/insightsPanels';
 import type { SessionsView } from '../views/sessionsView';
@@ -36,12 +39,14 @@ export interface CommandTargets {
   traceViews: TraceViewPanels;
   sessions: SessionsView;
   insights: InsightsPanels;
+  traceTests: TraceTestExplorer;
+  baselineDocuments: BaselineDocuments;
 }
 
 type Handler = (...args: any[]) => unknown;
 
 export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
-  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, sessions, insights } = targets;
+  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, sessions, insights, traceTests, baselineDocuments } = targets;
   const askForText = async (ask: () => Thenable<string | undefined>) => {
     const text = await ask();
     if (text !== undefined) traces.setFilter({ text });
@@ -90,6 +95,10 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
 
     traceCopilotChat: (choice?: { captureContent: boolean }) => traceCopilotChat(context, engine.status.httpPort ?? settings().httpPort, choice),
     stopTracingCopilotChat: () => stopTracingCopilotChat(context),
+
+    saveAsTest: (node?: TreeNode, target?: vscode.Uri) => saveAsTest(source, node, target instanceof vscode.Uri ? target : undefined),
+    openTestTrace: (target?: FailedTestMessage | string) => traceTests.openTrace(target),
+    compareWithBaseline: (target?: FailedTestMessage) => compareWithBaseline(traceTests, engine, source, baselineDocuments, target),
   };
   return Object.entries(handlers).map(([name, run]) => vscode.commands.registerCommand(COMMANDS[name as CommandName], run));
 }

@@ -13,6 +13,8 @@ import {
 } from '../../shared/engineProtocol';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import { type QueryApiErrorReply, type QueryApiReplies, type QueryApiRoute, QueryApiStatusError, queryRoutePath, type QueryRouteArgs } from '../../shared/queryApi';
+import type { TraceTestResult } from '../../shared/traceTests/traceTestFormat';
+import { ReadBaseline, RunTraceTest } from '../../shared/traceTests/traceTestProtocol';
 import type { TraceSource } from './traceSource';
 
 const CODE_DOCUMENTS: DocumentSelector = [
@@ -123,6 +125,16 @@ export class EngineClient implements TraceSource, vscode.Disposable {
 
   async exportOtlp(traceId: string): Promise<object | undefined> {
     return (await this.client.sendRequest(ExportTrace, { traceId })) ?? undefined;
+  }
+
+  /** Runs a regression test file in the engine, against its receivers; cancelling stops the command. */
+  runTraceTest(file: string, token?: vscode.CancellationToken): Promise<TraceTestResult> {
+    return this.client.sendRequest(RunTraceTest, { file }, token);
+  }
+
+  /** A test's baseline file read as traces (the engine decodes it). */
+  readBaseline(file: string): Promise<TraceDetail[]> {
+    return this.client.sendRequest(ReadBaseline, { file });
   }
 
   stats(): Promise<EngineStats> {

@@ -3,7 +3,7 @@
 // strings (v1.26), tool execution and retrieval attributes.
 import type { Attributes, Message, RetrievalDocument } from '../../../shared/spanModel';
 import type { RawEvent } from '../../model/rawSpan';
-import { asText, firstNumber, isRecord, parseJson, toNumber } from '../attributeReader';
+import { asText, firstNumber, isRecord, ownEntry, parseJson, toNumber } from '../attributeReader';
 import { messageFrom, messagesFromJson, messagesFromValue } from '../messageParts';
 
 const INPUT_EVENT_ROLES: Record<string, string> = {
@@ -15,15 +15,22 @@ const INPUT_EVENT_ROLES: Record<string, string> = {
 const CHOICE_EVENT = 'gen_ai.choice';
 const DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
 
+/** The role a GenAI message event's name stands for (a choice is the assistant's), if it is one. */
+export function eventRole(name: string): string | undefined {
+  return name === CHOICE_EVENT ? 'assistant' : ownEntry(INPUT_EVENT_ROLES, name);
+}
+
 /** Events whose content becomes messages (and so are not listed again as plain events). */
 export function isMessageEvent(event: RawEvent): boolean {
-  return event.name in INPUT_EVENT_ROLES || event.name === CHOICE_EVENT || event.name === DETAILS_EVENT;
+  return ownEntry(INPUT_EVENT_ROLES, event.name) !== undefined || event.name === CHOICE_EVENT || event.name === DETAILS_EVENT;
 }
 
 export function systemInstructions(attrs: Attributes): Message | undefined {
   const raw = attrs['gen_ai.system_instructions'];
   if (raw === undefined) return undefined;
-  const message = messageFrom({ role: 'system', parts: typeof raw === 'string' ? parseJson(raw) ?? raw : raw }, 'system');
+  const parsed = typeof raw === 'string' ? parseJson(raw) ?? raw : raw;
+  // A list of parts, or (Gemini CLI) a Gemini Content `{role, parts}`.
+  const message = messageFrom(isRecord(parsed) ? { ...parsed, role: 'system' } : { role: 'system', parts: parsed }, 'system');
   return message && (message.content || message.parts) ? message : undefined;
 }
 
@@ -38,7 +45,11 @@ export function structuredOutput(attrs: Attributes): Message[] | undefined {
 /** The body of a GenAI event, whether it came as a log record or a span event's attributes. */
 function eventBody(event: RawEvent): Record<string, unknown> {
   if (isRecord(event.body)) return event.body;
-  if (typeof event.body === 'string') return { content: event.body };
+  if (typeof event.body === 'string') {
+    // Semantic Kernel (Python) logs each message as the JSON of its dict.
+    const parsed = event.body.trimStart().startsWith('{') ? parseJson(event.body) : undefined;
+    return isRecord(parsed) ? parsed : { content: event.body };
+  }
   // Exported traces carry an attached log's body in this attribute (otlp/encodeJson.ts).
   const packed = parseJson(event.attributes['gen_ai.event.content']);
   return isRecord(packed) ? packed : event.attributes;
@@ -51,7 +62,7 @@ export function eventInput(events: RawEvent[]): Message[] | undefined {
     if (fromDetails) return [...(systemInstructions(details.attributes) ? [systemInstructions(details.attributes)!] : []), ...fromDetails];
   }
   const messages = events
-    .filter((e) => e.name in INPUT_EVENT_ROLES)
+    .filter((e) => ownEntry(INPUT_EVENT_ROLES, e.name) !== undefined)
     .map((e) => messageFrom(eventBody(e), INPUT_EVENT_ROLES[e.name]))
     .filter((m): m is Message => m !== undefined);
   if (messages.length) return messages;

@@ -5,20 +5,20 @@ import { asText, firstString, indexedList, toNumber } from '../attributeReader';
 import { toolArguments } from '../messageParts';
 
 export function inputMessages(attrs: Attributes): Message[] | undefined {
-  return messages(attrs, 'llm.input_messages')
+  return messages(attrs, 'llm.input_messages', 'user')
     ?? textList(attrs, 'llm.prompts', 'prompt.text', 'user');
 }
 
 export function outputMessages(attrs: Attributes): Message[] | undefined {
-  return messages(attrs, 'llm.output_messages')
+  return messages(attrs, 'llm.output_messages', 'assistant')
     ?? textList(attrs, 'llm.choices', 'completion.text', 'assistant');
 }
 
-function messages(attrs: Attributes, prefix: string): Message[] | undefined {
+function messages(attrs: Attributes, prefix: string, defaultRole: string): Message[] | undefined {
   const items = indexedList(attrs, prefix);
   if (!items.length) return undefined;
   return items.map((item) => {
-    const message: Message = { role: asText(item['message.role']) || 'user', content: '' };
+    const message: Message = { role: asText(item['message.role']) || defaultRole, content: '' };
     const texts = typeof item['message.content'] === 'string' ? [item['message.content']] : [];
     for (const part of indexedList(item, 'message.contents')) {
       const type = asText(part['message_content.type']) || 'text';

@@ -1,0 +1,103 @@
+// The coding agents' own traces. Claude Code (scope `com.anthropic.claude_code.tracing`, with
+// its enhanced telemetry on) sends `claude_code.interaction` → `claude_code.llm_request` /
+// `claude_code.tool` spans with bare attributes: `user_prompt`, `model`, `input_tokens` (the
+// Anthropic count, without the cache), `cache_read_tokens`, `response.model_output`, `tool_name`,
+// `tool_input`. Gemini CLI names its spans by operation (`llm_call`, `tool_call`) and puts the
+// Gemini contents it sent and got as JSON in `gen_ai.input.messages` / `gen_ai.output.messages`.
+import type { AttributeValue, Attributes, Message } from '../../../shared/spanModel';
+import { firstString, isRecord, parseJson, recordOf } from '../attributeReader';
+import { messageFrom } from '../messageParts';
+import type { UsageOffer } from '../packedUsage';
+
+/** Claude Code hides prompts unless OTEL_LOG_USER_PROMPTS is set, and says so in their place. */
+const REDACTED = '<REDACTED>';
+
+export function claudeCodeInput(attrs: Attributes): Message[] | undefined {
+  const type = attrs['span.type'];
+  if (type === 'interaction') {
+    const prompt = firstString(attrs, 'user_prompt');
+    return prompt && prompt !== REDACTED ? [{ role: 'user', content: prompt }] : undefined;
+  }
+  if (type !== 'llm_request') return undefined;
+  const messages: Message[] = [];
+  const system = firstString(attrs, 'system_prompt_preview');
+  if (system) messages.push({ role: 'system', content: system });
+  const latest = firstString(attrs, 'new_context');
+  if (latest) messages.push({ role: 'user', content: latest });
+  return messages.length ? messages : undefined;
+}
+
+export function claudeCodeOutput(attrs: Attributes): Message[] | undefined {
+  if (attrs['span.type'] !== 'llm_request') return undefined;
+  const text = firstString(attrs, 'response.model_output');
+  const thinking = firstString(attrs, 'response.thinking_output');
+  if (text === undefined && thinking === undefined) return undefined;
+  const message: Message = { role: 'assistant', content: text ?? '' };
+  if (thinking) message.parts = [{ type: 'reasoning', content: thinking }];
+  const stop = firstString(attrs, 'stop_reason');
+  if (stop) message.finishReason = stop;
+  return [message];
+}
+
+/** A Claude Code tool's input, and its result where the span carries one. */
+export function claudeCodeTool(attrs: Attributes): { name?: string; args?: AttributeValue; result?: AttributeValue } | undefined {
+  if (attrs['span.type'] !== 'tool') return undefined;
+  return { name: firstString(attrs, 'tool_name'), args: attrs.tool_input, result: attrs.new_context };
+}
+
+/** Claude Code's bare usage counts on an `llm_request` span (read at ingest, keyed on `span.type`). */
+export function claudeCodeUsage(value: AttributeValue, attrs: Attributes, offer: UsageOffer): void {
+  if (value !== 'llm_request') return;
+  // Anthropic counts input without the cache; where GenAI counts come too, they stand as sent.
+  const excludesCache = attrs['gen_ai.usage.input_tokens'] === undefined;
+  offer('input', attrs.input_tokens, excludesCache);
+  offer('output', attrs.output_tokens);
+  offer('cacheRead', attrs.cache_read_tokens);
+  offer('cacheWrite', attrs.cache_creation_tokens);
+}
+
+const isGeminiCli = (attrs: Attributes) => attrs['gen_ai.agent.name'] === 'gemini-cli';
+
+/**
+ * Gemini CLI's answer: one Gemini Content, or (streamed) the Content of every chunk, joined
+ * here into one message.
+ */
+export function geminiCliOutput(attrs: Attributes): Message[] | undefined {
+  if (!isGeminiCli(attrs) || attrs['gen_ai.operation.name'] !== 'llm_call') return undefined;
+  const output = parseJson(attrs['gen_ai.output.messages']);
+  const chunks = Array.isArray(output) ? output : [output];
+  const message: Message = { role: 'assistant', content: '' };
+  for (const chunk of chunks) {
+    const part = messageFrom(chunk, 'assistant');
+    if (!part) continue;
+    message.content += part.content;
+    if (part.toolCalls) (message.toolCalls ??= []).push(...part.toolCalls);
+    if (part.parts) (message.parts ??= []).push(...part.parts);
+  }
+  return message.content || message.toolCalls || message.parts ? [message] : undefined;
+}
+
+/** A Gemini CLI tool call's request `{callId, name, args}` and its completed call's display. */
+export function geminiCliTool(attrs: Attributes): { args?: unknown; result?: unknown } | undefined {
+  if (!isGeminiCli(attrs) || attrs['gen_ai.operation.name'] !== 'tool_call') return undefined;
+  const request = recordOf(attrs['gen_ai.input.messages']);
+  const response = recordOf(attrs['gen_ai.output.messages'])?.response;
+  return { args: request?.args, result: isRecord(response) ? response.resultDisplay ?? response.responseParts : undefined };
+}
+
+/** A log event of a coding agent attached to the span (it was logged inside it). */
+interface LoggedEvent { name: string; attributes: Attributes }
+
+const PROMPT_EVENTS = new Set(['gemini_cli.user_prompt', 'claude_code.user_prompt']);
+
+/** The prompt a coding agent logged (`prompt`, when its prompt logging is on). */
+export function loggedPrompt(events: readonly LoggedEvent[]): Message[] | undefined {
+  const prompt = events.find((e) => PROMPT_EVENTS.has(e.name) && typeof e.attributes.prompt === 'string');
+  return prompt ? [{ role: 'user', content: prompt.attributes.prompt as string }] : undefined;
+}
+
+/** Gemini CLI's logged answer (`gemini_cli.api_response` with `response_text`). */
+export function loggedResponse(events: readonly LoggedEvent[]): Message[] | undefined {
+  const response = events.find((e) => e.name === 'gemini_cli.api_response' && typeof e.attributes.response_text === 'string');
+  return response ? [{ role: 'assistant', content: response.attributes.response_text as string }] : undefined;
+}
