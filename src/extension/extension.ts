@@ -29,6 +29,7 @@ export interface ExtensionApi {
   view: vscode.TreeView<TreeNode>;
   steps: StepsTreeProvider;
   traceTests: TraceTestExplorer;
+  sessions: SessionsView;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -62,7 +63,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
     }),
   );
   await engine.start();
-  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceTests };
+  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceTests, sessions };
 }
 
 export function deactivate(): void {

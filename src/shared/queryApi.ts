@@ -137,13 +137,17 @@ function queryParams(query: object): URLSearchParams {
   return params;
 }
 
-function checkFilter(filter: string): string | undefined {
+/** Sets `query.filter` from the parameter; says what is wrong with it, if anything. */
+function readFilter(params: URLSearchParams, query: { filter?: string }): string | undefined {
+  const filter = params.get('filter');
+  if (!filter) return undefined;
   try {
     parseFilter(filter);
-    return undefined;
   } catch (error) {
     return `filter: ${(error as Error).message}`;
   }
+  query.filter = filter;
+  return undefined;
 }
 
 function readCount(params: URLSearchParams, key: string, min: number): number | string | undefined {
@@ -161,12 +165,8 @@ export function parseSessionQuery(params: URLSearchParams): SessionQuery | strin
   if (limit !== undefined) query.limit = limit;
   const user = params.get('user');
   if (user) query.user = user;
-  const filter = params.get('filter');
-  if (filter) {
-    const wrong = checkFilter(filter);
-    if (wrong) return wrong;
-    query.filter = filter;
-  }
+  const wrong = readFilter(params, query);
+  if (wrong) return wrong;
   return query;
 }
 
@@ -188,12 +188,8 @@ export function parseCallsQuery(params: URLSearchParams): CallsQuery | string {
     if (order !== 'asc' && order !== 'desc') return `order must be asc or desc, got "${order}"`;
     query.order = order;
   }
-  const filter = params.get('filter');
-  if (filter) {
-    const wrong = checkFilter(filter);
-    if (wrong) return wrong;
-    query.filter = filter;
-  }
+  const wrong = readFilter(params, query);
+  if (wrong) return wrong;
   return query;
 }
 
@@ -221,12 +217,8 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery | string {
     if (status !== 'error') return `status can only be "error", got "${status}"`;
     query.status = 'error';
   }
-  const filter = params.get('filter');
-  if (filter) {
-    const wrong = checkFilter(filter);
-    if (wrong) return wrong;
-    query.filter = filter;
-  }
+  const wrong = readFilter(params, query);
+  if (wrong) return wrong;
   for (const key of ['q', 'service', 'model', 'session', 'user'] as const) {
     const value = params.get(key);
     if (value !== null && value !== '') query[key] = value;

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { COMMANDS } from '../../shared/commands';
 import { INSIGHTS_VIEW_TYPE, type InsightsHostMessage, type InsightsState, type InsightsWebviewMessage } from '../../shared/insightsProtocol';
 import type { TraceSource } from '../engineConnection/traceSource';
-import { newNonce, webviewHtml } from '../traceView/webviewHtml';
+import { loadBundle } from '../traceView/panelHtml';
 
 class InsightsPanel {
   constructor(readonly panel: vscode.WebviewPanel, public state: InsightsState, private readonly source: TraceSource) {}
@@ -96,15 +96,7 @@ export class InsightsPanels implements vscode.WebviewPanelSerializer<InsightsSta
   }
 
   private adopt(panel: vscode.WebviewPanel, state: InsightsState): void {
-    const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
-    panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'traces.svg');
-    panel.webview.html = webviewHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'insights.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'insights.css')).toString(),
-    });
+    loadBundle(panel, this.context.extensionUri, 'insights');
     const insights = new InsightsPanel(panel, state, this.source);
     this.panels.add(insights);
     const listener = panel.webview.onDidReceiveMessage((message: InsightsWebviewMessage) =>

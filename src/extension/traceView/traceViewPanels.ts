@@ -9,7 +9,7 @@ import type { TraceSource } from '../engineConnection/traceSource';
 import { openSourceLocation } from './openSource';
 import { traceForAi } from './traceForAi';
 import { traceViewSettings } from './traceViewSettings';
-import { newNonce, webviewHtml } from './webviewHtml';
+import { loadBundle } from './panelHtml';
 
 class TracePanel {
   /** What the last trace message carried, to resend only when the trace grew. */
@@ -119,15 +119,7 @@ export class TraceViewPanels implements vscode.WebviewPanelSerializer<TraceViewS
   }
 
   private adopt(panel: vscode.WebviewPanel, traceId: string, spanId?: string): void {
-    const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
-    panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'traces.svg');
-    panel.webview.html = webviewHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-    });
+    loadBundle(panel, this.context.extensionUri, 'webview');
     const tracePanel = new TracePanel(panel, traceId, this.source, spanId);
     this.panels.add(tracePanel);
     const listener = panel.webview.onDidReceiveMessage((message: WebviewMessage) =>

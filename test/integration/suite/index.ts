@@ -32,6 +32,7 @@ export async function run(): Promise<void> {
   require('./copilotChat.test');
   require('./traceFiles.test');
   require('./stepsView.test');
+  require('./sessionsView.test');
   require('./traceTests.test');
 
   const failed: SuiteResults['failed'] = [];
