@@ -80,8 +80,9 @@ function fieldValue(field: string, trace: Trace, span: StoredSpan | undefined): 
     case 'input_tokens': return facts.tokens?.input;
     case 'output_tokens': return facts.tokens?.output;
     case 'cost': return facts.costUsd;
-    case 'session': return facts.sessionId;
-    case 'user': return facts.userId;
+    // A call belongs to its trace's session and user even when only the root span says so.
+    case 'session': return facts.sessionId ?? trace.summary.sessionId;
+    case 'user': return facts.userId ?? trace.summary.userId;
     case 'error': {
       if (span.statusCode !== 2) return undefined;
       const exception = span.events.find((e) => e.name === 'exception')?.attributes;

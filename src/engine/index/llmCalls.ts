@@ -94,7 +94,12 @@ export class LlmCalls {
   entriesOf(trace: Trace): Entry[] {
     const cached = this.rowsOf.get(trace);
     if (cached && cached.summary === trace.summary) return cached.entries;
-    const entries = llmCallSpans(trace).map((span) => ({ trace, span, row: callRow(span) }));
+    const entries = llmCallSpans(trace).map((span) => {
+      const row = callRow(span);
+      // The session is often recorded on the app's root span only.
+      row.sessionId ??= trace.summary.sessionId;
+      return { trace, span, row };
+    });
     this.rowsOf.set(trace, { summary: trace.summary, entries });
     return entries;
   }
