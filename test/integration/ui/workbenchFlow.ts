@@ -100,7 +100,13 @@ class WorkbenchFlow {
     assert.equal(await failed.locator('.codicon-error').count(), 1, 'the failed trace has an error icon');
     assert.match(await this.row('summarize-ticket').innerText(), /5\.30 s/);
     await this.statusBarShows(`:${this.httpPort}`);
-    assert.match((await this.page.locator(STATUS_ITEM).innerText()).replace(/\s+/g, ' '), / 3 · 1$/);
+    // The counts follow the rows by a refresh (more views now ask the engine on each change): wait for them.
+    let counts = '';
+    for (const deadline = Date.now() + STEP_TIMEOUT_MS; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+      counts = (await this.page.locator(STATUS_ITEM).innerText()).replace(/\s+/g, ' ');
+      if (/ 3 · 1$/.test(counts)) break;
+    }
+    assert.match(counts, / 3 · 1$/);
   }
 
   private async expandTrace(): Promise<void> {
