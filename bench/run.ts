@@ -3,9 +3,13 @@
 //   1. OTLP/HTTP protobuf ingest rate ÷ protobufjs decode-only rate      (target ≥ 1.0)
 //   2. resident memory per indexed span ÷ wire bytes per span            (target ≤ 0.75)
 //   3. 200 MB OTLP/JSON-lines file import rate ÷ JSON.parse alone          (target ≥ 0.8)
+//   4. ingest rate with a dead forwarding upstream ÷ with none             (target ≥ 0.9)
+//   5. a 10,000-span trace read with Trace Doctor ÷ its normalization alone (target ≤ 1.5)
 import { ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { doctorBench } from './doctor';
 import { fileImportBench } from './fileImport';
 import { ExportTraceServiceRequest } from './otlpProto';
 import { makeWorkload, Workload } from './workload';
@@ -60,8 +64,8 @@ async function getJson<T>(port: number, path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function startEngineProcess(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'cli.js'), 'serve', '--port', String(port), '--no-grpc'],
+async function startEngineProcess(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'cli.js'), 'serve', '--port', String(port), '--no-grpc', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => { if (chunk.toString().includes('listening')) resolve(); });
@@ -71,9 +75,9 @@ async function startEngineProcess(port: number): Promise<ChildProcess> {
 }
 
 /** Sends every request with IN_FLIGHT in flight; the clock stops when the API counts them all. */
-async function ingestRate(workload: Workload): Promise<number> {
+async function ingestRate(workload: Workload, extraArgs: string[] = []): Promise<number> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const engine = await startEngineProcess(port);
+  const engine = await startEngineProcess(port, extraArgs);
   try {
     // The engine starts empty each round, so every round does the same work.
     await post(port, makeWorkload(2, 10, 99).requests[0]); // warm-up trace, not counted
@@ -117,6 +121,8 @@ function memoryPerSpan(workload: Workload): number {
 
 async function main(): Promise<void> {
   const workload = makeWorkload(REQUESTS, TRACES_PER_REQUEST);
+  // BENCH_ONLY=forward measures forwarding alone (a few rounds of ingest, no file import).
+  if (process.env.BENCH_ONLY === 'forward') return forwardBench(workload);
   const wirePerSpan = workload.wireBytes / workload.spans;
   console.log(`workload: ${workload.spans} LLM-shaped spans in ${workload.requests.length} protobuf requests, `
     + `${wirePerSpan.toFixed(0)} wire bytes per span`);
@@ -145,7 +151,32 @@ async function main(): Promise<void> {
   console.log(`memory: ${memory.toFixed(0)} resident bytes per indexed span vs ${wirePerSpan.toFixed(0)} wire bytes → `
     + `ratio ${memoryRatio.toFixed(2)} (target ≤ 0.75) ${memoryRatio <= 0.75 ? 'PASS' : 'MISS'}`);
 
+  await forwardBench(workload);
   await fileImportBench();
+  doctorBench();
+}
+
+/** A port nothing listens on: every forwarding attempt is refused, and retried. */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The same ingest with a dead upstream configured (--forward) and without, in alternating rounds. */
+async function forwardBench(workload: Workload): Promise<void> {
+  const forward = ['--forward', `http://127.0.0.1:${await deadPort()}`];
+  let plain = 0;
+  let forwarding = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    plain = Math.max(plain, await ingestRate(workload));
+    forwarding = Math.max(forwarding, await ingestRate(workload, forward));
+  }
+  const ratio = forwarding / plain;
+  console.log(`forward: ingest with a dead upstream configured ${forwarding.toFixed(0)} spans/s vs none ${plain.toFixed(0)} spans/s → `
+    + `ratio ${ratio.toFixed(2)} (target ≥ 0.90) ${ratio >= 0.9 ? 'PASS' : 'MISS'}`);
 }
 
 main().catch((error) => {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the in-editor and browser tests need and cannot get from package.json:
-# Debian's Chromium (driven by playwright-core) and code-server 4.100.3, a real VS Code 1.100.3
+# Installs what the tests need and cannot get from package.json: Debian's Chromium (driven by
+# playwright-core), chdb (ClickHouse embedded) and code-server 4.100.3, a real VS Code 1.100.3
 # that runs on Node 20, without downloading anything but Debian and npm packages. Idempotent.
 # Every step prints its own output; the first one that fails stops the script with its name,
 # the command and what to do about it.
@@ -8,6 +8,8 @@ set -euo pipefail
 
 CODE_SERVER_VERSION=4.100.3
 PREFIX="${CODE_SERVER_HOME:-$HOME/.cache/code-server}"
+CHDB_VERSION=3.4.0
+CHDB_PREFIX="${CHDB_HOME:-$HOME/.cache/chdb}"
 APT_PACKAGES=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev ripgrep chromium)
 
 STEP="" FIX=""
@@ -21,7 +23,8 @@ trap failed ERR
 
 step "check the machine" "run on Debian (or Ubuntu) with Node 20 and npm on the PATH"
 command -v apt-get >/dev/null || { echo "apt-get not found: this set-up installs Debian packages" >&2; false; }
-command -v node >/dev/null && command -v npm >/dev/null
+command -v node >/dev/null
+command -v npm >/dev/null
 node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' ||
   { echo "Node $(node --version) is too old: code-server $CODE_SERVER_VERSION needs Node 20" >&2; false; }
 
@@ -35,6 +38,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -q "${APT_PACKAGES[@]}"
 else
   echo "Debian packages already installed: ${APT_PACKAGES[*]}"
+fi
+
+# chdb (ClickHouse embedded) for the ClickHouse backend tests. Not in package.json: it lists
+# optional packages for other platforms that the registry does not serve, which `npm ci` refuses
+# in a lock file; `npm install` skips them.
+if [ -f "$CHDB_PREFIX/node_modules/chdb/package.json" ] &&
+   grep -q "\"version\": \"$CHDB_VERSION\"" "$CHDB_PREFIX/node_modules/chdb/package.json"; then
+  echo "chdb $CHDB_VERSION already in $CHDB_PREFIX"
+else
+  step "npm: install chdb $CHDB_VERSION into $CHDB_PREFIX" "read the npm output above; check that the npm registry is reachable (npm ping)"
+  mkdir -p "$CHDB_PREFIX"
+  npm install --prefix "$CHDB_PREFIX" "chdb@$CHDB_VERSION" --no-audit --no-fund --no-save
 fi
 
 if [ -x "$PREFIX/node_modules/.bin/code-server" ] &&

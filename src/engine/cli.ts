@@ -1,8 +1,10 @@
 // The headless engine: `node dist/cli.js serve [--host H] [--port P] [--grpc-port G] [--watch PATH]`,
-// `node dist/cli.js import FILE...` to check what trace files hold, and `node dist/cli.js test` to
-// run regression tests (traceTests/).
-import { readFileSync, statSync } from 'node:fs';
+// `node dist/cli.js import FILE...` to check what trace files hold, `node dist/cli.js test` to
+// run regression tests (traceTests/), and `node dist/cli.js doctor` to say why traces in a store or
+// files look wrong.
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { logVerbosity, setLogVerbosity } from '@grpc/grpc-js';
+import { byService, describeServiceDiagnoses, type ServiceDiagnosis } from '../shared/doctor';
 import type { ImportResult } from '../shared/engineProtocol';
 import { DEFAULTS, maxMemoryBytes, PortInUseError, startEngine } from './engine';
 import { TraceFiles } from './files/traceFiles';
@@ -10,8 +12,12 @@ import { TraceIndex } from './index/traceIndex';
 import { PriceTable } from './normalize/pricing';
 import { DEFAULT_REDACTIONS, RedactionPattern, TextRedactor } from '../shared/redaction';
 import type { PriceOverride } from './normalize/pricing';
-import type { RetentionPolicy } from './store/traceStore';
+import { Ingest } from './otlp/ingest';
+import { storeFolderProblem, TraceStore, type RetentionPolicy } from './store/traceStore';
 import { parseTestArgs, runTests } from './traceTests/testCommand';
+import { BACKEND_TYPES, BackendConfig, BackendType } from '../shared/backends';
+import { checkConfig } from './backends/teamBackends';
+import { forwardBaseUrl } from './forward/forwarder';
 
 const USAGE = `AI Trace Inspector engine
 
@@ -19,6 +25,7 @@ Usage:
   node dist/cli.js serve [options]
   node dist/cli.js import [--store DIR] [--json] FILE_OR_FOLDER...
   node dist/cli.js test [--junit FILE] [TEST_FILE_OR_FOLDER...]
+  node dist/cli.js doctor [--json] (--store DIR | FILE_OR_FOLDER...)
 
 serve options:
   --host HOST          interface to bind (default ${DEFAULTS.host}; anything else exposes your prompts)
@@ -45,6 +52,16 @@ serve options:
   --workspace DIR      link spans to the sources in DIR as the extension does with the workspace
                        (repeatable): /api/traces/{id} then gives each span's source with how it
                        was found (attribute, stack or prompt)
+  --forward URL        also export every accepted request to this OTLP/HTTP base URL, e.g.
+                       http://collector:4318 (repeatable; queued in memory, retried, never delays
+                       the local answer; /api/stats shows what was sent, queued and dropped)
+  --backend NAME=TYPE:URL
+                       a team backend to open and search traces in when they are not here; TYPE is
+                       ${BACKEND_TYPES.join(', ')} (repeatable), e.g. tempo=tempo:http://tempo:3200
+  --backend-header NAME:HEADER=VALUE
+                       a header sent to backend NAME (Authorization, X-Scope-OrgID, ...; never logged)
+  --backend-option NAME:KEY=VALUE
+                       database, table (clickhouse), project (phoenix), traceUrl (a link with {traceId})
   -h, --help           show this help
 
 import reads each file (a folder: every file in it), recognizes its shape from its content
@@ -54,6 +71,11 @@ per file its shape, spans, traces and problems as FILE:LINE: reason. Exit code 1
 problems or was not traces.
   --store DIR          also remember the files in DIR, so \`serve --store DIR\` reads them at start
   --json               print the results as JSON (an array of {file, shape, spans, traces, problems})
+
+doctor reads a store (--store DIR) or trace files and prints, per service, why its traces look
+wrong (Trace Doctor): each problem with how many traces show it, one example trace, the evidence
+and the fix. Exit code 1 when it found any.
+  --json               print them as JSON (the diagnoses of GET /api/stats)
 
 test runs the regression tests (*.tracetest.json; a folder: every one below it, default .) with
 an engine of its own on free loopback ports: each test's command with its OTLP export pointed
@@ -80,10 +102,15 @@ interface ServeArgs {
   watchPaths: string[];
   workspace: string[];
   redaction?: RedactionPattern[];
+  forward: string[];
+  backends: BackendConfig[];
 }
 
+const BACKEND_OPTIONS = ['database', 'table', 'project', 'traceUrl'] as const;
+
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const args: ServeArgs = { allowedHosts: [], retention: {}, watchPaths: [], workspace: [], redaction: [...DEFAULT_REDACTIONS] };
+  const args: ServeArgs = { allowedHosts: [], retention: {}, watchPaths: [], workspace: [], redaction: [...DEFAULT_REDACTIONS], forward: [], backends: [] };
+  const backendExtras: { flag: string; name: string; apply: (backend: BackendConfig) => void }[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -122,6 +149,48 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       case '--watch': args.watchPaths.push(value()); break;
       case '--workspace': args.workspace.push(value()); break;
       case '--no-redact': args.redaction = undefined; break;
+      case '--forward': {
+        const v = value();
+        try {
+          forwardBaseUrl(v);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        args.forward.push(v);
+        break;
+      }
+      case '--backend': {
+        const v = value();
+        const match = /^([^=]+)=([a-z]+):(.+)$/.exec(v);
+        if (!match) throw new UsageError(`--backend takes NAME=TYPE:URL, e.g. tempo=tempo:http://tempo:3200, got "${v}"`);
+        const backend: BackendConfig = { name: match[1], type: match[2] as BackendType, url: match[3] };
+        try {
+          checkConfig(backend);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        if (args.backends.some((b) => b.name === backend.name)) throw new UsageError(`backend ${backend.name} is given twice`);
+        args.backends.push(backend);
+        break;
+      }
+      case '--backend-header': {
+        const v = value();
+        const match = /^([^:]+):([^=]+)=(.*)$/.exec(v);
+        if (!match) throw new UsageError(`--backend-header takes NAME:HEADER=VALUE, e.g. "tempo:Authorization=Bearer ..."`);
+        const [, name, header, headerValue] = match;
+        backendExtras.push({ flag, name, apply: (b) => { b.headers = { ...b.headers, [header.trim()]: headerValue }; } });
+        break;
+      }
+      case '--backend-option': {
+        const v = value();
+        const match = /^([^:]+):([^=]+)=(.*)$/.exec(v);
+        const key = match?.[2] as typeof BACKEND_OPTIONS[number];
+        if (!match || !BACKEND_OPTIONS.includes(key)) {
+          throw new UsageError(`--backend-option takes NAME:KEY=VALUE with KEY one of ${BACKEND_OPTIONS.join(', ')}, got "${v.split('=')[0]}"`);
+        }
+        backendExtras.push({ flag, name: match[1], apply: (b) => { b[key] = match[3]; } });
+        break;
+      }
       case '--redact': {
         const v = value();
         const at = v.indexOf('=');
@@ -144,6 +213,12 @@ export function parseServeArgs(argv: string[]): ServeArgs {
       default: throw new UsageError(`unknown option "${flag}"`);
     }
   }
+  for (const extra of backendExtras) {
+    const backend = args.backends.find((b) => b.name === extra.name);
+    // The message names the flag but never repeats a header's value: it may be a secret.
+    if (!backend) throw new UsageError(`${extra.flag} names backend "${extra.name}", which no --backend defines`);
+    extra.apply(backend);
+  }
   return args;
 }
 
@@ -157,6 +232,8 @@ async function serve(argv: string[]): Promise<void> {
   const priceOverrides = args.pricesFile
     ? JSON.parse(readFileSync(args.pricesFile, 'utf8')) as Record<string, PriceOverride> : undefined;
   const log = (message: string) => console.error(`[engine] ${message}`);
+  const storeProblem = args.storeDir === undefined ? undefined : storeFolderProblem(args.storeDir);
+  if (storeProblem) throw new Error(`--store ${storeProblem}; give a folder (it is created if missing)`);
   let engine;
   try {
     engine = await startEngine({ ...args, priceOverrides, log });
@@ -176,6 +253,8 @@ async function serve(argv: string[]): Promise<void> {
   Memory     up to ${args.maxSpans ?? DEFAULTS.maxSpans} spans and ${Math.round(maxMemoryBytes(args.maxMemoryMb) / 2 ** 20)} MB of traces`);
   if (args.watchPaths.length) console.log(`  Watching   ${args.watchPaths.join(', ')}`);
   if (args.workspace.length) console.log(`  Workspace  ${args.workspace.join(', ')}`);
+  if (args.forward.length) console.log(`  Forwarding ${engine.forwarder.stats().map((t) => t.url).join(', ')}`);
+  if (args.backends.length) console.log(`  Backends   ${args.backends.map((b) => `${b.name} (${b.type} ${b.url})`).join(', ')}`);
   if (engine.host !== DEFAULTS.host && engine.host !== 'localhost' && engine.host !== '::1') {
     console.warn(`warning: bound to ${engine.host}; anyone who can reach this address can read your traces.`);
   }
@@ -186,7 +265,7 @@ async function serve(argv: string[]): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-export function parseImportArgs(argv: string[]): { paths: string[]; storeDir?: string; json: boolean } {
+export function parseImportArgs(argv: string[], needPaths = true): { paths: string[]; storeDir?: string; json: boolean } {
   const args: { paths: string[]; storeDir?: string; json: boolean } = { paths: [], json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -197,7 +276,7 @@ export function parseImportArgs(argv: string[]): { paths: string[]; storeDir?: s
     else if (arg.startsWith('--')) throw new UsageError(`unknown option "${arg}"`);
     else args.paths.push(arg);
   }
-  if (!args.paths.length) throw new UsageError('import needs at least one file or folder');
+  if (needPaths && !args.paths.length) throw new UsageError('import needs at least one file or folder');
   return args;
 }
 
@@ -222,6 +301,43 @@ function describeImport(result: ImportResult): string {
   return [head, ...problems].join('\n');
 }
 
+/** import's options, where a store alone is enough to read. */
+export function parseDoctorArgs(argv: string[]): { paths: string[]; storeDir?: string; json: boolean } {
+  const args = parseImportArgs(argv, false);
+  if (args.storeDir !== undefined && args.paths.length) throw new UsageError('doctor reads either --store DIR or files, not both');
+  if (args.storeDir === undefined && !args.paths.length) throw new UsageError('doctor needs --store DIR or at least one file or folder');
+  return args;
+}
+
+async function doctor(argv: string[]): Promise<void> {
+  const args = parseDoctorArgs(argv);
+  // Everything has arrived that will: a missing parent or log record is lost, not late.
+  const index = new TraceIndex(new PriceTable(), { doctorGraceMs: 0 });
+  const log = (message: string) => console.error(message);
+  if (args.storeDir !== undefined) {
+    if (!existsSync(args.storeDir)) throw new Error(`no store at ${args.storeDir}`);
+    const store = new TraceStore(args.storeDir, log);
+    for (const problem of (await store.replay(new Ingest(index))).problems) log(`store: ${problem}`);
+    store.close();
+    await new TraceFiles(index, args.storeDir, log).restoreRemembered();
+  } else {
+    for (const result of await new TraceFiles(index, undefined, log).import(args.paths, { remember: false })) {
+      if (result.shape === null) log(describeImport(result));
+    }
+  }
+  const diagnoses = index.doctor.serviceDiagnoses(true);
+  if (args.json) console.log(JSON.stringify(diagnoses, null, 2));
+  else console.log(describeDiagnoses(diagnoses, index.stats().traces));
+  if (diagnoses.length) process.exitCode = 1;
+}
+
+function describeDiagnoses(diagnoses: ServiceDiagnosis[], traces: number): string {
+  if (!diagnoses.length) return `Trace Doctor: nothing wrong found in ${traces} trace(s).`;
+  const lines = [`Trace Doctor: ${diagnoses.length} problem(s) in ${traces} trace(s)`];
+  for (const [service, list] of byService(diagnoses)) lines.push('', ...describeServiceDiagnoses(service, list).lines);
+  return lines.join('\n');
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (!command || command === '-h' || command === '--help' || rest.includes('--help') || rest.includes('-h')) {
@@ -230,6 +346,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === 'serve') return serve(rest);
   if (command === 'import') return importFiles(rest);
+  if (command === 'doctor') return doctor(rest);
   if (command === 'test') {
     // An engine of its own on free loopback ports, with the serve defaults (redaction on).
     const startTestEngine = () => startEngine({ host: DEFAULTS.host, httpPort: 0, grpcPort: 0, redaction: [...DEFAULT_REDACTIONS] });

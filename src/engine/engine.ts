@@ -8,16 +8,21 @@ import { getHeapStatistics } from 'node:v8';
 import * as path from 'node:path';
 import { CodeLinks } from './code/codeLinks';
 import { TraceFiles, WatchSettings } from './files/traceFiles';
-import type { ReceiverProtocol, ReceiverStatus } from '../shared/engineProtocol';
-import type { DetectorSettings, TraceDetail } from '../shared/spanModel';
+import type { ReceiverProtocol, ReceiverStatus, StoreDeletion } from '../shared/engineProtocol';
+import type { DetectorSettings, EngineStats, TraceDetail } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
 import { AcrossTraces } from './index/acrossTraces';
 import { createHttpServer } from './http/httpServer';
+import type { ApiContext } from './http/api';
 import { PriceOverride, PriceTable } from './normalize/pricing';
 import type { RedactionPattern } from '../shared/redaction';
 import { Admission, DEFAULT_ADMISSION } from './otlp/admission';
 import { startGrpcReceiver, GrpcReceiver } from './otlp/grpcReceiver';
 import { Ingest } from './otlp/ingest';
+import { Forwarder } from './forward/forwarder';
+import type { TraceSummary } from '../shared/spanModel';
+import type { BackendConfig } from '../shared/backends';
+import { TeamBackends } from './backends/teamBackends';
 import { DEFAULT_RETENTION, RetentionPolicy, TraceStore } from './store/traceStore';
 import type { TestTarget } from './traceTests/runTraceTest';
 
@@ -47,6 +52,8 @@ export interface EngineOptions {
   slowMs?: number;
   /** Thresholds of the loop, weak retrieval, context bloat, spike and cascade detectors. */
   detectors?: DetectorSettings;
+  /** How long a trace stays quiet before Trace Doctor counts missing parents and log records as lost. */
+  doctorGraceMs?: number;
   /** Patterns masked in everything received, shown, exported and stored; none: off. */
   redaction?: RedactionPattern[];
   /** Workspace folders watched for trace files matching globs. */
@@ -55,6 +62,10 @@ export interface EngineOptions {
   watchPaths?: string[];
   /** Folders whose sources spans are linked to (the CLI's --workspace; the extension configures `code` itself). */
   workspace?: string[];
+  /** OTLP/HTTP base URLs every accepted request is also exported to (receiver.forward, --forward). */
+  forward?: string[];
+  /** Team backends traces are opened from and searched in when they are not here. */
+  backends?: BackendConfig[];
   log?: (message: string) => void;
 }
 
@@ -104,6 +115,10 @@ export class Engine {
    * (and the --watch paths) are read (the receivers serve meanwhile).
    */
   readonly ready: Promise<void>;
+  /** Sends what the receivers accept on to the upstreams in `options.forward`, never delaying the answer. */
+  readonly forwarder: Forwarder;
+  /** Team backends (Tempo, Jaeger, ClickHouse, Phoenix, Langfuse) and the traces opened from them. */
+  readonly backends: TeamBackends;
   private http?: Server;
   private grpc?: GrpcReceiver;
   /** One budget for both receivers: past it they answer "retry later". */
@@ -113,11 +128,15 @@ export class Engine {
   private readonly evictions = new EvictionLog((message) => this.log(message));
 
   constructor(private options: EngineOptions = {}) {
-    this.log = options.log ?? (() => undefined);
+    const log = options.log ?? (() => undefined);
+    // Our own log lines mask what redaction masks: a URL or a reason may quote a secret.
+    this.log = (message) => log(this.index?.redactor?.text(message) ?? message);
     this.index = new TraceIndex(new PriceTable(options.priceOverrides), indexLimits(options));
     this.index.onEvicted = (traces, spans) => this.evictions.add(traces, spans);
-    this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
-    this.ingest = new Ingest(this.index, this.store);
+    this.store = this.openStore(options.storeDir);
+    this.forwarder = new Forwarder(options.forward ?? [], this.log);
+    this.ingest = new Ingest(this.index, this.store, this.forwarder);
+    this.backends = new TeamBackends(options.backends ?? [], this.index, () => this.ingest, this.log);
     this.files = new TraceFiles(this.index, options.storeDir, this.log);
     this.code = new CodeLinks(this.index);
     this.across = new AcrossTraces(this.index);
@@ -127,6 +146,27 @@ export class Engine {
     this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
     this.retentionTimer.unref();
     this.ready = Promise.all([this.loadStore().then(() => this.loadFiles()), workspaceScanned]).then(() => undefined);
+  }
+
+  /** The index's counts, whether the store can be written, and per forwarding target what was sent, is queued and was dropped. */
+  stats(): EngineStats {
+    const stats: EngineStats = this.index.stats();
+    if (this.store?.problem) stats.storeProblem = this.store.problem;
+    if (this.forwarder.active) stats.forward = this.forwarder.stats();
+    return stats;
+  }
+
+  /** What the query API answers from, over HTTP and over the extension's LSP connection alike. */
+  apiContext(): ApiContext {
+    return { index: this.index, across: this.across, stats: () => this.stats(), engine: this, withSources: (detail) => this.code.withSources(detail) };
+  }
+
+  private openStore(dir: string | undefined): TraceStore | undefined {
+    if (!dir) return undefined;
+    const store = new TraceStore(dir, this.log);
+    // A store that fails or recovers changes what the stats say: the views ask again.
+    store.onProblemChange = () => this.index.onChange();
+    return store;
   }
 
   get host(): string {
@@ -159,8 +199,7 @@ export class Engine {
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
     const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
     const admission = new Admission(DEFAULT_ADMISSION);
-    const withSources = (detail: TraceDetail) => this.code.withSources(detail);
-    const http = createHttpServer({ ingest: this.ingest, index: this.index, maxBodyBytes, allowedHosts, log: this.log, admission, withSources, across: this.across });
+    const http = createHttpServer({ ingest: this.ingest, maxBodyBytes, allowedHosts, log: this.log, admission, ...this.apiContext() });
     const httpPort = options.httpPort ?? DEFAULTS.httpPort;
     await listen(http, host, httpPort).catch((error: NodeJS.ErrnoException) => {
       admission.close();
@@ -202,14 +241,38 @@ export class Engine {
     if (receiverKey(options) !== receiverKey(this.options)) await this.stopReceivers();
     this.options = { ...options, log: options.log ?? this.options.log };
     this.index.configure(new PriceTable(options.priceOverrides), indexLimits(options));
+    this.forwarder.setTargets(options.forward ?? []);
+    this.backends.configure(options.backends ?? []);
     this.across.contextLimits = options.contextLimits ?? {};
     if (options.storeDir !== this.store?.dir) {
       this.store?.close();
-      this.store = options.storeDir ? new TraceStore(options.storeDir, this.log) : undefined;
-      this.ingest = new Ingest(this.index, this.store);
+      this.store = this.openStore(options.storeDir);
+      this.ingest = new Ingest(this.index, this.store, this.forwarder);
       this.files.setStoreDir(options.storeDir);
     }
     void this.files.watchWorkspace(options.watch);
+  }
+
+  /** A summary marked with the backend its trace was opened from, if any. */
+  withOrigin<T extends TraceSummary>(summary: T): T {
+    const origin = this.backends.originOf(summary.traceId);
+    return origin ? { ...summary, origin } : summary;
+  }
+
+  /** A trace from the index, or else from the first team backend that has it (then kept in the index). */
+  async traceAnywhere(traceId: string): Promise<{ detail?: TraceDetail; problems: string[] }> {
+    const local = this.index.trace(traceId) ?? this.index.trace(traceId.toLowerCase());
+    if (local) return { detail: { ...local, summary: this.withOrigin(local.summary) }, problems: [] };
+    if (!this.backends.size) return { problems: [] };
+    const found = await this.backends.open(traceId);
+    const detail = found.backend ? this.index.trace(traceId.toLowerCase()) : undefined;
+    return detail ? { detail: { ...detail, summary: this.withOrigin(detail.summary) }, problems: [] } : { problems: found.problems };
+  }
+
+  /** Forgets every trace in memory, remote ones included. */
+  clearTraces(): void {
+    this.index.clear();
+    this.backends.clear();
   }
 
   applyRetention(): void {
@@ -224,11 +287,27 @@ export class Engine {
     }
   }
 
+  /**
+   * Forgets every trace for good: the index, the store's segments, and the imported files that
+   * would be read again after a restart (they stop being tailed; the files themselves stay).
+   */
+  async deleteStored(): Promise<StoreDeletion> {
+    await this.ready.catch(() => undefined);
+    const forgottenImports = await this.files.forgetImported();
+    const { deletedFiles, problems } = this.store?.deleteAll() ?? { deletedFiles: 0, problems: [] };
+    this.index.clear();
+    this.log(`cleared: ${deletedFiles} stored file(s) deleted from ${this.store?.dir ?? 'no store'}, ${forgottenImports} imported path(s) no longer read`);
+    for (const problem of problems) this.log(`clearing the store: ${problem}`);
+    return { deletedFiles, forgottenImports, problems };
+  }
+
   async close(): Promise<void> {
     clearInterval(this.retentionTimer);
     this.evictions.dispose();
     await this.ready.catch(() => undefined);
     await this.stopReceivers();
+    this.forwarder.close();
+    await this.backends.close();
     await this.files.close();
     await this.code.close();
     this.store?.close();
@@ -236,12 +315,8 @@ export class Engine {
 
   private async loadFiles(): Promise<void> {
     await this.files.restoreRemembered();
-    if (this.options.watchPaths?.length) {
-      for (const result of await this.files.import(this.options.watchPaths, { watch: true })) {
-        this.log(`watching ${result.file}: ${result.shape ?? 'not traces'}, ${result.spans} span(s) in ${result.traces} trace(s)`
-          + (result.problems.length ? `, ${result.problems.length} problem(s)` : ''));
-      }
-    }
+    // Each file read is logged by TraceFiles.
+    if (this.options.watchPaths?.length) await this.files.import(this.options.watchPaths, { watch: true });
     await this.files.watchWorkspace(this.options.watch);
   }
 
@@ -275,7 +350,7 @@ export async function startEngine(options: EngineOptions = {}): Promise<Engine> 
 function indexLimits(options: EngineOptions) {
   return {
     maxSpans: options.maxSpans ?? DEFAULTS.maxSpans, maxBytes: maxMemoryBytes(options.maxMemoryMb),
-    slowMs: options.slowMs, detectors: options.detectors, redaction: options.redaction,
+    slowMs: options.slowMs, detectors: options.detectors, redaction: options.redaction, doctorGraceMs: options.doctorGraceMs,
   };
 }
 

@@ -3,9 +3,10 @@
 // spans is decoded and indexed here, never on the editor's extension host.
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import {
-  ClearTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryApiGet, QueryTraces,
-  ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
+  ClearTraces, DeleteStoredTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryApiGet,
+  QueryTraces, ListBackends, OpenRemoteTrace, ReceiverStatus, ReceiverStatusChanged, SearchBackend, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
+import { BackendError } from './backends/backendTypes';
 import type { CodeLinks } from './code/codeLinks';
 import { CODE_CAPABILITIES, registerCodeFeatures } from './code/codeLspFeatures';
 import { Engine, EngineOptions, receiverProblem } from './engine';
@@ -14,6 +15,8 @@ import { answerApi } from './http/api';
 import { TextRedactor } from '../shared/redaction';
 import { encodeTracesData } from './otlp/encodeJson';
 import { registerTraceTestRequests } from './traceTests/traceTestRequests';
+import { checkConfig } from './backends/teamBackends';
+import { forwardBaseUrl } from './forward/forwarder';
 
 /** Change notifications are coalesced to at most one per this many milliseconds. */
 const CHANGE_THROTTLE_MS = 250;
@@ -29,7 +32,8 @@ let status: ReceiverStatus = { receiving: false, host: '127.0.0.1' };
 function engineOptions(s: EngineSettings): EngineOptions {
   return {
     host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort, storeDir: s.storeDir, maxSpans: s.maxSpans, maxMemoryMb: s.maxMemoryMb,
-    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, contextLimits: s.contextLimits, watch: s.watch, detectors: s.detectors, redaction: validPatterns(s.redaction), log,
+    slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, watch: s.watch, detectors: s.detectors, redaction: validPatterns(s.redaction),
+    forward: validForwardTargets(s.forward), backends: validBackends(s.backends), contextLimits: s.contextLimits, log,
   };
 }
 
@@ -46,14 +50,44 @@ function validPatterns(patterns: EngineSettings['redaction']): EngineSettings['r
   });
 }
 
+/** Forward targets and backends with a wrong URL or type are left out, and the log says which. */
+function validForwardTargets(urls: EngineSettings['forward']): string[] {
+  return (urls ?? []).filter((url) => {
+    try {
+      forwardBaseUrl(url);
+      return true;
+    } catch (error) {
+      log((error as Error).message);
+      return false;
+    }
+  });
+}
+
+function validBackends(backends: EngineSettings['backends']): NonNullable<EngineSettings['backends']> {
+  return (backends ?? []).filter((backend) => {
+    try {
+      checkConfig(backend);
+      return true;
+    } catch (error) {
+      log(`aiTraceInspector.backends: ${(error as Error).message}`);
+      return false;
+    }
+  });
+}
+
 function createEngine(s: EngineSettings): Engine {
   const created = new Engine(engineOptions(s));
   let pending: NodeJS.Timeout | undefined;
+  let settled: NodeJS.Timeout | undefined;
+  const notify = () => void connection.sendNotification(TracesChanged, created.stats());
   created.index.onChange = () => {
     pending ??= setTimeout(() => {
       pending = undefined;
-      void connection.sendNotification(TracesChanged, created.index.stats());
+      notify();
     }, CHANGE_THROTTLE_MS);
+    // Traces settle (Trace Doctor's grace period) with no new spans: the stats then carry their diagnoses.
+    clearTimeout(settled);
+    settled = setTimeout(notify, created.index.doctor.graceMs + CHANGE_THROTTLE_MS);
   };
   // Both are already limited per file (progress a few times a second, problems when they change).
   created.files.onProblems = (file, problems) => void connection.sendNotification(FileProblems, { file, problems });
@@ -109,27 +143,45 @@ connection.onInitialize((params) => {
 
 connection.onInitialized(() => {
   void inTurn(() => setReceiving(true));
-  void engine.ready.then(() => connection.sendNotification(TracesChanged, engine.index.stats()));
+  void engine.ready.then(() => connection.sendNotification(TracesChanged, engine.stats()));
 });
 
-connection.onRequest(QueryTraces, (query) => engine.index.query(query));
-// The span detail's Go to source: every span's line, however it was found (code/codeLinks.ts).
+connection.onRequest(QueryTraces, (query) => engine.index.query(query).map((t) => engine.withOrigin(t)));
+// The span detail's Go to source: every span's line, however it was found (code/codeLinks.ts);
+// a trace opened from a team backend says which.
 const traceWithSources = (traceId: string) => {
-  const detail = engine.index.trace(traceId);
-  return detail && codeLinks.withSources(detail);
+  const found = engine.index.trace(traceId);
+  return found && codeLinks.withSources({ ...found, summary: engine.withOrigin(found.summary) });
 };
 connection.onRequest(GetTrace, ({ traceId }) => traceWithSources(traceId) ?? null);
 connection.onRequest(GetTraceJson, ({ traceId }) => {
   const detail = traceWithSources(traceId);
   return detail ? { summary: detail.summary, json: JSON.stringify(detail) } : null;
 });
+connection.onRequest(ListBackends, () => engine.backends.list());
+connection.onRequest(OpenRemoteTrace, async ({ traceId, backend }) => {
+  try {
+    return await engine.backends.open(traceId, backend);
+  } catch (error) {
+    if (error instanceof BackendError) return { problems: [], error: error.message };
+    throw error;
+  }
+});
+connection.onRequest(SearchBackend, async ({ backend, query, limit }) => {
+  try {
+    return { traces: await engine.backends.search(backend, query, limit) };
+  } catch (error) {
+    if (error instanceof BackendError) return { traces: [], error: error.message };
+    throw error;
+  }
+});
 connection.onRequest(ExportTrace, ({ traceId }) => {
   const spans = engine.index.rawSpans(traceId);
   return spans ? encodeTracesData(spans) : null;
 });
-connection.onRequest(GetStats, () => engine.index.stats());
-connection.onRequest(QueryApiGet, ({ path }) =>
-  answerApi('GET', new URL(path, 'http://127.0.0.1'), { index: engine.index, across: engine.across, withSources: (detail) => codeLinks.withSources(detail) }));
+connection.onRequest(GetStats, () => engine.stats());
+// The query API's routes, answered as over HTTP (with the team backends' fallbacks).
+connection.onRequest(QueryApiGet, ({ path }) => answerApi('GET', new URL(path, 'http://127.0.0.1'), engine.apiContext()));
 // The Steps view asks again whenever traces change; between changes the last answer stands.
 let lastReport: { key: string; report: ReturnType<typeof buildTraceReport> } | undefined;
 connection.onRequest(GetReport, ({ sinceMs }) => {
@@ -138,9 +190,14 @@ connection.onRequest(GetReport, ({ sinceMs }) => {
   return lastReport.report;
 });
 connection.onRequest(ClearTraces, () => {
-  engine.index.clear();
+  engine.clearTraces();
   codeLinks.clear();
 });
+connection.onRequest(DeleteStoredTraces, () => inTurn(async () => {
+  const deletion = await engine.deleteStored();
+  codeLinks.clear();
+  return deletion;
+}));
 // Imported paths are remembered in the store folder and read again after a restart.
 connection.onRequest(ImportFiles, ({ paths, watch }) => engine.files.import(paths, { watch, remember: true }));
 connection.onRequest(SetReceiving, ({ receiving }) => inTurn(() => setReceiving(receiving)));

@@ -8,10 +8,15 @@ import { COMPARE_SCHEME, ComparisonDocuments } from './compare/compareCommand';
 import { ActiveSource } from './engineConnection/activeSource';
 import { EngineClient } from './engineConnection/engineClient';
 import { OtherWindowEngine } from './engineConnection/otherWindowEngine';
-import { followSettingChanges, readEngineSettings } from './engineConnection/settings';
+import { configuredBackends, followSettingChanges, readEngineSettings } from './engineConnection/settings';
+import { BackendSecrets } from './engineConnection/backendSecrets';
+import { CONTEXT_KEYS } from '../shared/commands';
+import { registerReplayTool } from './replay/replayTool';
+import { ReplayController } from './replay/replayController';
 import { BASELINE_SCHEME, BaselineDocuments } from './testExplorer/compareWithBaseline';
 import { TraceTestExplorer } from './testExplorer/traceTestExplorer';
 import { TraceViewPanels } from './traceView/traceViewPanels';
+import { DoctorProblems } from './views/doctorProblems';
 import { FileDiagnostics } from './views/fileDiagnostics';
 import { SidebarStatus } from './views/sidebarStatus';
 import type { StepsTreeProvider } from './views/stepsTree';
@@ -28,13 +33,18 @@ export interface ExtensionApi {
   tree: TracesTreeProvider;
   view: vscode.TreeView<TreeNode>;
   steps: StepsTreeProvider;
+  traceViews: TraceViewPanels;
   traceTests: TraceTestExplorer;
   sessions: SessionsView;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
   const output = vscode.window.createOutputChannel('AI Trace Inspector', { log: true });
-  const settings = () => readEngineSettings(vscode.Uri.joinPath(context.globalStorageUri, 'store').fsPath);
+  // Team backend headers come from SecretStorage, read before the engine starts with them.
+  const secrets = new BackendSecrets(context.secrets);
+  await secrets.load();
+  const settings = () => readEngineSettings(vscode.Uri.joinPath(context.globalStorageUri, 'store').fsPath, (name) => secrets.headersFor(name));
+  const showBackendLinks = () => void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.backendLinks, configuredBackends().some((b) => b.traceUrl));
   const engine = new EngineClient(context, settings, output);
   const source = new ActiveSource(engine);
   const otherWindow = new OtherWindowEngine(engine, source, output);
@@ -42,28 +52,39 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const steps = new StepsView(source);
   const status = new SidebarStatus(engine, source, otherWindow, traces.view);
   const fileDiagnostics = new FileDiagnostics();
+  const doctorProblems = new DoctorProblems(source);
   const traceViews = new TraceViewPanels(context, source);
   const sessions = new SessionsView(source);
   const insights = new InsightsPanels(context, source);
+  const replay = new ReplayController(context, source, () => engine.status.httpPort ?? settings().httpPort);
   const traceTests = new TraceTestExplorer(engine);
   const baselineDocuments = new BaselineDocuments();
   context.subscriptions.push(traceTests,
     vscode.workspace.registerTextDocumentContentProvider(BASELINE_SCHEME, baselineDocuments),
-    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, traceViews, sessions, insights,
+    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, doctorProblems, traceViews, sessions, insights, secrets,
+    secrets.onDidChange(() => void engine.updateSettings(settings()).catch((error: Error) => output.error(`backend headers not applied: ${error.message}`))),
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
     insights.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, sessions, insights, traceTests, baselineDocuments }),
+    ...registerCommands({
+      context, output, settings, engine, source, otherWindow, traces, steps, traceViews, sessions, insights, traceTests, baselineDocuments, replay, secrets,
+    }),
     ...registerTraceTools(source),
+    ...replay.register(),
+    registerReplayTool(replay),
     ...followSettingChanges(engine, settings, {
-      changed: () => traces.tree.refreshNow(),
+      changed: () => {
+        traces.tree.refreshNow();
+        showBackendLinks();
+      },
       applied: () => status.refresh(),
       failed: (error) => output.error(`settings not applied: ${error.message}`),
     }),
   );
+  showBackendLinks();
   await engine.start();
-  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceTests, sessions };
+  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceViews, traceTests, sessions };
 }
 
 export function deactivate(): void {

@@ -5,6 +5,7 @@
 /** Finding and opening traces. */
 export const TRACE_COMMANDS = {
   openTrace: 'aiTraceInspector.openTrace',
+  openTraceToSide: 'aiTraceInspector.openTraceToSide',
   openTraceById: 'aiTraceInspector.openTraceById',
   showSlowTraces: 'aiTraceInspector.showSlowTraces',
   showFailedTraces: 'aiTraceInspector.showFailedTraces',
@@ -63,8 +64,28 @@ export const TEST_COMMANDS = {
   compareWithBaseline: 'aiTraceInspector.compareWithBaseline',
 } as const;
 
+/** Replaying an LLM call with an edited request (src/extension/replay). */
+export const REPLAY_COMMANDS = {
+  replaySpan: 'aiTraceInspector.replaySpan',
+  runReplay: 'aiTraceInspector.runReplay',
+  runReplayTimes: 'aiTraceInspector.runReplayTimes',
+  compareReplay: 'aiTraceInspector.compareReplay',
+  chooseReplayTarget: 'aiTraceInspector.chooseReplayTarget',
+  setReplayApiKey: 'aiTraceInspector.setReplayApiKey',
+} as const;
+
+/** Team backends (Tempo, Jaeger, ClickHouse, Phoenix, Langfuse). */
+export const BACKEND_COMMANDS = {
+  searchTeamTraces: 'aiTraceInspector.searchTeamTraces',
+  setBackendHeader: 'aiTraceInspector.setBackendHeader',
+  openInBackend: 'aiTraceInspector.openInBackend',
+} as const;
+
 /** Every contributed command. */
-export const COMMANDS = { ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...SESSION_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS, ...TEST_COMMANDS } as const;
+export const COMMANDS = {
+  ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...SESSION_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS, ...TEST_COMMANDS, ...REPLAY_COMMANDS,
+  ...BACKEND_COMMANDS,
+} as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];
 
@@ -85,4 +106,6 @@ export const CONTEXT_KEYS = {
   filtered: 'aiTraceInspector.filtered',
   /** The receiver uses the default ports, so the welcome text can name them. */
   defaultPorts: 'aiTraceInspector.defaultPorts',
+  /** A team backend has a trace link (traceUrl): traces offer Open in Team Backend. */
+  backendLinks: 'aiTraceInspector.backendLinks',
 } as const;

@@ -1,6 +1,7 @@
 // What the extension and its engine process say to each other, besides LSP itself. Both sides
 // import this file, so they cannot drift apart without a compile error.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import type { BackendConfig, BackendListing, RemoteTraceHit } from './backends';
 import type { DetectorSettings, EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from './spanModel';
 
 /** Engine settings, sent as initializationOptions and again when the user changes them. */
@@ -24,6 +25,10 @@ export interface EngineSettings {
   detectors?: DetectorSettings;
   /** Masked in everything received, shown, exported and stored (regular expression sources); none: off. */
   redaction?: { name: string; pattern: string }[];
+  /** OTLP/HTTP base URLs every accepted request is also exported to. */
+  forward?: string[];
+  /** Team backends, with their headers read from SecretStorage. */
+  backends?: BackendConfig[];
 }
 
 /** Something wrong in a trace file; the rest of the file still loads. `line` is 1-based. */
@@ -82,8 +87,21 @@ export const GetReport = new RequestType<{ sinceMs: number }, TraceReport, void>
 export const QueryApiGet = new RequestType<{ path: string }, { status: number; body: unknown }, void>('api/get');
 /** extension → engine: counts for the status bar. */
 export const GetStats = new RequestType0<EngineStats, void>('traces/stats');
-/** extension → engine: forget every trace in memory. */
+/** extension → engine: forget every trace in memory; the store keeps its copy, read again after a restart. */
 export const ClearTraces = new RequestType0<void, void>('traces/clear');
+/**
+ * extension → engine: forget every trace for good: memory, the store's segment files, and the
+ * imported files read again after a restart (no longer tailed; the files themselves stay).
+ */
+export const DeleteStoredTraces = new RequestType0<StoreDeletion, void>('traces/deleteStored');
+
+/** What deleting the stored traces did. */
+export interface StoreDeletion {
+  deletedFiles: number;
+  /** Imported files or folders no longer read after a restart. */
+  forgottenImports: number;
+  problems: string[];
+}
 /** extension → engine: start or stop the OTLP receivers; answers the resulting status. */
 export const SetReceiving = new RequestType<{ receiving: boolean }, ReceiverStatus, void>('receiver/set');
 /**
@@ -103,3 +121,12 @@ export const FileProblems = new NotificationType<{ file: string; problems: FileP
 export const TracesChanged = new NotificationType<EngineStats>('traces/changed');
 /** engine → extension: the receivers started, stopped or failed. */
 export const ReceiverStatusChanged = new NotificationType<ReceiverStatus>('receiver/status');
+/** extension → engine: the configured team backends (without their headers). */
+export const ListBackends = new RequestType0<BackendListing[], void>('backends/list');
+/**
+ * extension → engine: load a trace from the team backends (all in order, or one), into the index.
+ * `backend` names where it was found; else `problems` says per backend why not, or `error` why nothing was tried.
+ */
+export const OpenRemoteTrace = new RequestType<{ traceId: string; backend?: string }, { backend?: string; problems: string[]; error?: string }, void>('backends/open');
+/** extension → engine: run a search in a backend's own query language. */
+export const SearchBackend = new RequestType<{ backend: string; query: string; limit?: number }, { traces: RemoteTraceHit[]; error?: string }, void>('backends/search');

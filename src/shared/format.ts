@@ -27,6 +27,12 @@ export function formatCost(usd: number): string {
   return `$${usd.toFixed(2)}`;
 }
 
+/** Text for a single-line place (a tree row, a tooltip line): whitespace runs as one space, cut with "…". */
+export function oneLine(text: string, max: number): string {
+  const flat = text.slice(0, max * 4).replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat;
+}
+
 export function formatRelativeTime(ms: number, now = Date.now()): string {
   const seconds = Math.round((now - ms) / 1000);
   if (seconds < 5) return 'just now';
@@ -36,12 +42,21 @@ export function formatRelativeTime(ms: number, now = Date.now()): string {
   return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 }
 
-/** "5.32 s · 1.2k tok · $0.0031 · 3m ago · support-bot": the facts of a trace row, the ones scanned for first. */
-export function traceDescription(t: TraceSummary, now = Date.now()): string {
+/** An age that a list refreshed every few seconds keeps true: no seconds, so "<1m ago" is never minutes old. */
+export function formatAge(ms: number, now = Date.now()): string {
+  return now - ms < 60_000 ? '<1m ago' : formatRelativeTime(ms, now);
+}
+
+/**
+ * "5.32 s · 1.2k tok · $0.0031 · 3m ago · support-bot": the facts of a trace row, the ones scanned
+ * for first. The service only where rows come from several (`showService`).
+ */
+export function traceDescription(t: TraceSummary, now = Date.now(), showService = true): string {
   const parts = [formatDuration(t.durationMs)];
   if (t.tokens.total) parts.push(formatTokens(t.tokens.total));
   if (t.costUsd) parts.push(formatCost(t.costUsd));
   if (t.errorCount) parts.push(`${t.errorCount} error${t.errorCount > 1 ? 's' : ''}`);
-  parts.push(formatRelativeTime(t.startMs, now), t.service);
+  parts.push(formatAge(t.startMs, now));
+  if (showService) parts.push(t.service);
   return parts.join(' · ');
 }

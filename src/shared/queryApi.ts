@@ -2,16 +2,22 @@
 // engine), the CLI's users and their scripts build on. The routes and what they answer live here,
 // so the engine's handler (engine/http/api.ts) and its clients cannot drift apart.
 //   GET /api/stats                 → EngineStats
-//   GET /api/traces?limit=&sort=start|duration|tokens|cost&minDurationMs=&status=error&q=&service=&model=&session=&user=&filter=
-//                                  → { traces: TraceSummary[] }, sorted descending
+//   GET /api/traces?limit=&sort=start|duration|tokens|cost&minDurationMs=&status=error&q=&service=&model=&session=&user=&filter=&matches=
+//                                  → { traces: TraceSummary[] }, sorted descending; matches=true: each with the `match` its text found
 //   GET /api/report?sinceMs=       → TraceReport: per step and per model, traces since then
-//   GET /api/traces/{traceId}      → TraceDetail ({ summary, spans }), or 404
+//   GET /api/traces/{traceId}      → TraceDetail ({ summary, spans }), or 404; an id unknown here is
+//                                    looked up in the team backends (summary.origin names which)
 //   GET /api/traces/{traceId}/otlp → the trace as OTLP/JSON TracesData (export), or 404
+//   GET /api/backends              → { backends: BackendListing[] } (never their headers)
+//   GET /api/backends/{name}/search?q=&limit= → { backend, traces: RemoteTraceHit[] }
+//   GET /api/backends/{name}/traces/{traceId} → that backend's trace, loaded into the engine: TraceDetail
 //   GET /api/traces/{traceId}/spans/{spanId}/context → { xray: ContextXray, cacheBreak? }, or 404
 //   GET /api/sessions?limit=&user=&filter= → { sessions: SessionSummary[] }, the latest active first
 //   GET /api/sessions/{sessionId}  → SessionDetail (turns, context growth, cache breaks), or 404
 //   GET /api/calls?filter=&sort=&order=asc|desc&offset=&limit= → CallsPage: LLM calls across traces
-// Any other answer is { error } with a 4xx status: 400 a bad parameter, 404 an unknown trace or path, 405 not GET.
+// Any other answer is { error } with a 4xx status: 400 a bad parameter, 404 an unknown trace or path, 405 not GET;
+// a team backend's failure is 502 (refused, malformed), 504 (unreachable) or 413 (too large), its message naming the backend.
+import type { BackendListing, RemoteTraceHit } from './backends';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSort, TraceSummary } from './spanModel';
 import { CALL_SORTS, type CacheBreak, type CallSort, type CallsPage, type CallsQuery, type ContextXray, type SessionDetail, type SessionQuery, type SessionSummary } from './sessionModel';
 import { parseFilter } from './traceFilter';
@@ -24,6 +30,9 @@ export interface QueryApiReplies {
   trace: TraceDetail;
   /** OTLP/JSON TracesData. */
   traceOtlp: object;
+  backends: { backends: BackendListing[] };
+  backendSearch: { backend: string; traces: RemoteTraceHit[] };
+  backendTrace: TraceDetail;
   spanContext: { xray: ContextXray; cacheBreak?: CacheBreak };
   sessions: { sessions: SessionSummary[] };
   session: SessionDetail;
@@ -35,6 +44,8 @@ export type QueryApiRoute = keyof QueryApiReplies;
 /** The body of every answer that is not a 200. */
 export interface QueryApiErrorReply {
   error: string;
+  /** A trace found nowhere: per team backend, why it did not have it. */
+  backends?: string[];
 }
 
 /** Every path starts with this; the receivers' own paths (/v1/...) never do. */
@@ -47,6 +58,10 @@ export const queryApiPath = {
   report: (sinceMs: number): string => `/api/report?sinceMs=${sinceMs}`,
   trace: (traceId: string): string => `/api/traces/${encodeURIComponent(traceId)}`,
   traceOtlp: (traceId: string): string => `/api/traces/${encodeURIComponent(traceId)}/otlp`,
+  backends: (): string => '/api/backends',
+  backendSearch: (backend: string, q: string, limit?: number): string =>
+    `/api/backends/${encodeURIComponent(backend)}/search?${new URLSearchParams({ q, ...(limit ? { limit: String(limit) } : {}) })}`,
+  backendTrace: (backend: string, traceId: string): string => `/api/backends/${encodeURIComponent(backend)}/traces/${encodeURIComponent(traceId)}`,
   spanContext: (traceId: string, spanId: string): string => `/api/traces/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}/context`,
   sessions: (query: SessionQuery = {}): string => `/api/sessions?${queryParams(query)}`,
   session: (sessionId: string): string => `/api/sessions/${encodeURIComponent(sessionId)}`,
@@ -61,20 +76,56 @@ export function queryRoutePath<R extends QueryApiRoute>(route: R, ...args: Query
   return (queryApiPath[route] as (...a: QueryRouteArgs<R>) => string)(...args);
 }
 
-/** Which route a request path names (and the ids in it); undefined: no route. */
-export function matchQueryApiRoute(pathname: string): { route: QueryApiRoute; traceId?: string; spanId?: string; sessionId?: string } | undefined {
+/** Which route a request path names and the ids in it; undefined: no route. */
+export interface QueryApiRouteMatch {
+  route: QueryApiRoute;
+  traceId?: string;
+  spanId?: string;
+  sessionId?: string;
+  backend?: string;
+  /** An id in the path is not valid percent-encoding (`%E0%A4%A`). */
+  badEncoding?: boolean;
+}
+
+/** The route of a path; `badEncoding` when an id (or backend name) in it is not valid percent-encoding: never a throw. */
+export function matchQueryApiRoute(pathname: string): QueryApiRouteMatch | undefined {
   if (pathname === '/api/stats') return { route: 'stats' };
   if (pathname === '/api/traces') return { route: 'traces' };
   if (pathname === '/api/report') return { route: 'report' };
+  if (pathname === '/api/backends') return { route: 'backends' };
   if (pathname === '/api/sessions') return { route: 'sessions' };
   if (pathname === '/api/calls') return { route: 'calls' };
   const session = /^\/api\/sessions\/([^/]+)$/.exec(pathname);
-  if (session) return { route: 'session', sessionId: decodeURIComponent(session[1]) };
+  if (session) return withDecodedIds('session', { sessionId: session[1] });
   const context = /^\/api\/traces\/([^/]+)\/spans\/([^/]+)\/context$/.exec(pathname);
-  if (context) return { route: 'spanContext', traceId: decodeURIComponent(context[1]), spanId: decodeURIComponent(context[2]) };
+  if (context) return withDecodedIds('spanContext', { traceId: context[1], spanId: context[2] });
+  const backend = /^\/api\/backends\/([^/]+)\/(?:search|traces\/([^/]+))$/.exec(pathname);
+  if (backend) {
+    const backendRoute = backend[2] === undefined ? 'backendSearch' : 'backendTrace';
+    try {
+      const name = decodeURIComponent(backend[1]);
+      return backend[2] === undefined ? { route: backendRoute, backend: name } : { route: backendRoute, backend: name, traceId: decodeURIComponent(backend[2]) };
+    } catch {
+      return { route: backendRoute, badEncoding: true };
+    }
+  }
   const match = /^\/api\/traces\/([^/]+)(\/otlp)?$/.exec(pathname);
   if (!match) return undefined;
-  return { route: match[2] ? 'traceOtlp' : 'trace', traceId: decodeURIComponent(match[1]) };
+  const route = match[2] ? 'traceOtlp' : 'trace';
+  try {
+    return { route, traceId: decodeURIComponent(match[1]) };
+  } catch {
+    return { route, badEncoding: true };
+  }
+}
+
+/** The route with its ids decoded, or `badEncoding`. */
+function withDecodedIds(route: QueryApiRoute, encoded: Pick<QueryApiRouteMatch, 'traceId' | 'spanId' | 'sessionId'>): QueryApiRouteMatch {
+  try {
+    return { route, ...Object.fromEntries(Object.entries(encoded).map(([key, value]) => [key, decodeURIComponent(value)])) };
+  } catch {
+    return { route, badEncoding: true };
+  }
 }
 
 /** The engine could not be reached at all (its window closed, the port went): not the same as "no such trace". */
@@ -86,7 +137,7 @@ export class EngineUnreachableError extends Error {
 
 /** The engine answered, with an error status (400 a bad query, 404 no such trace or path). */
 export class QueryApiStatusError extends Error {
-  constructor(readonly path: string, readonly status: number, detail: string) {
+  constructor(readonly path: string, readonly status: number, readonly detail: string, readonly backends: string[] = []) {
     super(`${path} answered ${status}${detail ? `: ${detail}` : ''}`);
   }
 }
@@ -111,16 +162,19 @@ export class QueryApiClient {
     } catch (error) {
       throw new EngineUnreachableError(this.port, error);
     }
-    if (!response.ok) throw new QueryApiStatusError(path, response.status, errorDetail(text));
+    if (!response.ok) {
+      const reply = errorReply(text);
+      throw new QueryApiStatusError(path, response.status, reply.error ?? '', reply.backends);
+    }
     return text;
   }
 }
 
-function errorDetail(text: string): string {
+function errorReply(text: string): Partial<QueryApiErrorReply> {
   try {
-    return (JSON.parse(text) as Partial<QueryApiErrorReply>).error ?? '';
+    return JSON.parse(text) as Partial<QueryApiErrorReply>;
   } catch {
-    return '';
+    return {};
   }
 }
 
@@ -219,6 +273,11 @@ export function parseTraceQuery(params: URLSearchParams): TraceQuery | string {
   }
   const wrong = readFilter(params, query);
   if (wrong) return wrong;
+  const matches = params.get('matches');
+  if (matches !== null) {
+    if (matches !== 'true' && matches !== 'false') return `matches must be true or false, got "${matches}"`;
+    query.matches = matches === 'true';
+  }
   for (const key of ['q', 'service', 'model', 'session', 'user'] as const) {
     const value = params.get(key);
     if (value !== null && value !== '') query[key] = value;

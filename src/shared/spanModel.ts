@@ -1,9 +1,13 @@
 // The one span model of the product: what the engine's HTTP API returns, and what the
 // tree, the waterfall and the commands draw. Trace and span ids are lowercase hex.
+import type { Diagnosis, InferredParent, ServiceDiagnosis } from './doctor';
 
 export type SpanKind =
   | 'LLM' | 'CHAIN' | 'RETRIEVER' | 'TOOL' | 'AGENT' | 'EMBEDDING'
   | 'RERANKER' | 'GUARDRAIL' | 'EVALUATOR' | 'UNKNOWN';
+
+/** Every kind, in the order they are listed to users (the filter language's error names them). */
+export const SPAN_KINDS: readonly SpanKind[] = ['LLM', 'CHAIN', 'RETRIEVER', 'TOOL', 'AGENT', 'EMBEDDING', 'RERANKER', 'GUARDRAIL', 'EVALUATOR', 'UNKNOWN'];
 
 export type SpanStatus = 'ok' | 'error' | 'unset';
 
@@ -157,11 +161,37 @@ export interface TraceSummary {
   errorMessage?: string;
   /** Detector findings: an agent loop, weak retrieval, context bloat, a spike, a cascading error. */
   findings?: Finding[];
+  /** The team backend this trace was opened from (shared/backends.ts); absent for local traces. */
+  origin?: string;
+  /** What the request was: the root's first user message or input value, on one line, trimmed (as redacted). */
+  input?: string;
+  /** What it answered: the root's last response or output value, on one line, trimmed. */
+  output?: string;
+  /** Where the query's free text matched, with `matches: true` (Search Traces shows it). */
+  match?: TextMatch;
+}
+
+/** Where a search's text was found in a trace: the span, the field, and a short excerpt around it. */
+export interface TextMatch {
+  spanId: string;
+  spanName: string;
+  /** `name`, an attribute key, or `event <name>: <key>`. */
+  field: string;
+  /** One line around the match, "…" where cut. */
+  excerpt: string;
+  /** The match within the excerpt: [start, end). */
+  at: [number, number];
 }
 
 export interface TraceDetail {
   summary: TraceSummary;
   spans: Span[];
+  /** Trace Doctor: why this trace looks wrong, with evidence and a fix (src/shared/doctor.ts). */
+  diagnoses?: Diagnosis[];
+  /** Parents inferred for orphans and adopted spans; shown marked, never merged into parentSpanId. */
+  inferredParents?: InferredParent[];
+  /** Spans of other traces that belong under this one (a sub-agent that started a trace of its own). */
+  adoptedSpans?: Span[];
 }
 
 export interface EngineStats {
@@ -177,6 +207,26 @@ export interface EngineStats {
   /** Traces the memory cap evicted since the engine started or was last cleared. */
   evictedTraces: number;
   receivedRequests: number;
+  /** Set while the store cannot be written (a full disk): what arrives is held in memory until it can. */
+  storeProblem?: string;
+  /** Trace Doctor: each problem once per service, with how many traces showed it. */
+  diagnoses?: ServiceDiagnosis[];
+  /** Per forwarding target (receiver.forward / --forward): requests delivered, waiting and dropped. */
+  forward?: ForwardTargetStats[];
+}
+
+/** One upstream the engine forwards what it accepts to. */
+export interface ForwardTargetStats {
+  url: string;
+  /** Requests the upstream acknowledged. */
+  sent: number;
+  /** Requests waiting or being sent. */
+  queued: number;
+  /** Requests given up: pushed out of a full queue, or refused by the upstream for good. */
+  dropped: number;
+  /** Attempts that failed and were tried again. */
+  retries: number;
+  lastError?: string;
 }
 
 export type TraceSort = 'start' | 'duration' | 'tokens' | 'cost';
@@ -193,6 +243,8 @@ export interface TraceQuery {
   user?: string;
   /** The filter language (shared/traceFilter.ts), e.g. `kind = RETRIEVER AND score < 0.5`. */
   filter?: string;
+  /** With free text (`q`, or text in `filter`): give each trace the `match` that found it. */
+  matches?: boolean;
 }
 
 /** One step (a span name within its kind and service) across many traces. */
@@ -226,11 +278,11 @@ export interface TraceReport {
   steps: StepStats[];
 }
 
-export type DetectorKind = 'loop' | 'weakRetrieval' | 'contextBloat' | 'spike' | 'cascade';
+export type DetectorKind = 'loop' | 'weakRetrieval' | 'contextBloat' | 'spike' | 'cascade' | 'invalidUsage';
 
 /** How findings read in the tree and the waterfall; the filter language takes these too. */
 export const FINDING_LABELS: Record<DetectorKind, string> = {
-  loop: 'loop', weakRetrieval: 'weak retrieval', contextBloat: 'context bloat', spike: 'spike', cascade: 'cascading error',
+  loop: 'loop', weakRetrieval: 'weak retrieval', contextBloat: 'context bloat', spike: 'spike', cascade: 'cascading error', invalidUsage: 'invalid usage',
 };
 
 /** Something a detector noticed, on a span or (with the spans involved) on a whole trace. */

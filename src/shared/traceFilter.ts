@@ -4,6 +4,8 @@
 // A span field is tested on each span: a trace matches when one of its spans satisfies the whole
 // expression. trace.* fields and free text are tested on the trace. Parsed here (the extension
 // validates while the user types); the engine evaluates it (engine/index/filterEval.ts).
+import { RE2JS } from 're2js';
+import { FINDING_LABELS, SPAN_KINDS } from './spanModel';
 
 export type FilterOp = '=' | '!=' | '>' | '>=' | '<' | '<=' | 'CONTAINS' | 'REGEXP' | 'IN' | 'NOT IN';
 
@@ -16,6 +18,16 @@ export type FilterNode =
 export const SPAN_FIELDS = ['name', 'kind', 'service', 'model', 'provider', 'status', 'duration', 'tokens', 'input_tokens',
   'output_tokens', 'cost', 'score', 'tool', 'session', 'user', 'error', 'finding'] as const;
 export const TRACE_FIELDS = ['trace.name', 'trace.service', 'trace.status', 'trace.duration', 'trace.tokens', 'trace.cost', 'trace.spans'] as const;
+/**
+ * Fields that take one of a few words: a value outside them can never match, so it is refused
+ * with the valid ones instead of quietly finding nothing (`kind = RETRIVER`).
+ */
+const ENUMERATED: Record<string, readonly string[]> = {
+  kind: SPAN_KINDS,
+  status: ['ok', 'error', 'unset'],
+  'trace.status': ['ok', 'error', 'unset'],
+  finding: [...Object.keys(FINDING_LABELS), ...Object.values(FINDING_LABELS)],
+};
 const NUMERIC = new Set(['duration', 'tokens', 'input_tokens', 'output_tokens', 'cost', 'score', 'trace.duration', 'trace.tokens', 'trace.cost', 'trace.spans']);
 
 export class FilterError extends Error {
@@ -143,6 +155,7 @@ export function parseFilter(input: string): FilterNode | undefined {
       pos++;
       const values: (string | number)[] = [];
       while (peek() && peek().kind !== ')') {
+        checkEnumerated(field, peek());
         values.push(valueOf(field, tokens[pos++]));
         if (peek()?.kind === ',') pos++;
       }
@@ -156,11 +169,12 @@ export function parseFilter(input: string): FilterNode | undefined {
       throw new FilterError(`"${field}" is text; ${op} compares numbers (fields with numbers: ${[...NUMERIC].join(', ')})`, opToken.at);
     }
     const value = valueOf(field, valueToken);
+    if (op === '=' || op === '!=') checkEnumerated(field, valueToken);
     if (op === 'REGEXP') {
       try {
-        new RegExp(String(value), 'i');
+        compileFilterRegexp(String(value));
       } catch (error) {
-        throw new FilterError(`Bad regular expression: ${(error as Error).message}`, valueToken.at);
+        throw new FilterError(`Bad regular expression (RE2 syntax: no lookarounds or backreferences): ${(error as Error).message}`, valueToken.at);
       }
     }
     return { type: 'compare', field, op, value };
@@ -169,6 +183,14 @@ export function parseFilter(input: string): FilterNode | undefined {
   const node = parseOr();
   if (pos < tokens.length) throw new FilterError(`Unexpected "${tokens[pos].text}"`, tokens[pos].at);
   return node;
+}
+
+function checkEnumerated(field: string, token: Token): void {
+  const valid = ENUMERATED[field];
+  if (!valid || (token.kind !== 'word' && token.kind !== 'string')) return;
+  if (!valid.some((v) => v.toLowerCase() === token.text.toLowerCase())) {
+    throw new FilterError(`Unknown ${field} "${token.text}"; ${field} is one of: ${valid.join(', ')}`, token.at);
+  }
 }
 
 function isField(field: string): boolean {
@@ -185,4 +207,9 @@ function valueOf(field: string, token: Token): string | number {
   const n = Number(m[1]);
   const unit = m[2]?.toLowerCase();
   return unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : unit === 'h' ? n * 3_600_000 : n;
+}
+
+/** A REGEXP filter's pattern, case-insensitive, on RE2 (linear time whatever the pattern and text). */
+export function compileFilterRegexp(pattern: string): RE2JS {
+  return RE2JS.compile(pattern, RE2JS.CASE_INSENSITIVE);
 }

@@ -16,12 +16,16 @@ export interface TraceViewState {
   zoom?: { start: number; end: number };
   scrollTop?: number;
   detailTab?: string;
+  /** Trace Doctor: show the spans as received, without the parents it inferred. */
+  asReceived?: boolean;
 }
 
 /** Settings the webview needs; sent with every trace. */
 export interface TraceViewSettings {
   /** Retrieved documents scoring below this are flagged (similarity scores). */
   lowScoreThreshold: number;
+  /** The detail's share of the view (0..1), as the user last left the divider in any trace view. */
+  detailShare?: number;
 }
 
 /**
@@ -52,5 +56,11 @@ export type WebviewMessage =
   | { type: 'copyTraceForAi'; traceId: string }
   /** "Copy span" as JSON. */
   | { type: 'copySpanJson'; traceId: string; spanId: string }
+  /** "Replay…" on an LLM span: open it as an editable request. */
+  | { type: 'replaySpan'; traceId: string; spanId: string }
   /** "Go to source", or a stack frame link. */
-  | { type: 'openSource'; location: SourceLocation };
+  | { type: 'openSource'; location: SourceLocation }
+  /** The user moved the divider between the waterfall and the detail (remembered for every trace view). */
+  | { type: 'layout'; detailShare: number }
+  /** The user worked in the view (chose a span, folded, zoomed): a preview panel becomes a kept one. */
+  | { type: 'pin' };

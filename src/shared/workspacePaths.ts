@@ -48,17 +48,35 @@ export function resolveRecordedPath(recorded: string, rules: PathRules, files: W
   return bySuffix(normal, files.named(path.posix.basename(normal)));
 }
 
-/** The one candidate whose path ends with the longest tail of the recorded path. */
+/**
+ * The one candidate whose path ends with the longest tail of the recorded path. Each candidate
+ * is compared once, part by part from the end: a recorded path from a trace may have any number
+ * of parts, and building every tail of it would be quadratic.
+ */
 function bySuffix(recorded: string, candidates: readonly string[]): string | undefined {
-  if (!candidates.length) return undefined;
   const parts = recorded.split('/').filter(Boolean);
-  for (let keep = parts.length; keep >= 1; keep--) {
-    const tail = '/' + parts.slice(parts.length - keep).join('/');
-    const matches = candidates.filter((c) => c.replace(/\\/g, '/').endsWith(tail));
-    if (matches.length === 1) return matches[0];
-    if (matches.length > 1) return undefined;
+  let best: string | undefined;
+  let bestShared = 0;
+  let tied = false;
+  for (const candidate of candidates) {
+    const shared = sharedTailParts(parts, candidate.replace(/\\/g, '/').split('/'));
+    if (shared > bestShared) {
+      best = candidate;
+      bestShared = shared;
+      tied = false;
+    } else if (shared === bestShared && shared > 0) {
+      tied = true;
+    }
   }
-  return undefined;
+  return tied ? undefined : best;
+}
+
+/** How many parts at the end of `recorded` the candidate's path ends with. */
+function sharedTailParts(recorded: readonly string[], candidate: readonly string[]): number {
+  let shared = 0;
+  while (shared < recorded.length && shared < candidate.length
+    && recorded[recorded.length - 1 - shared] === candidate[candidate.length - 1 - shared]) shared++;
+  return shared;
 }
 
 function within(folder: string, file: string): boolean {

@@ -127,15 +127,21 @@ async function unwritableStore(section: Section, template: RequestTemplate, root
   }
 }
 
-async function fullDisk(section: Section, template: RequestTemplate, root: string): Promise<void> {
-  const mountPoint = join(root, 'tiny-disk');
+/** A real small filesystem at `mountPoint` (a tmpfs; mounting needs root); false, with a figure saying so, where it cannot be made. */
+export function mountTinyDisk(section: Section, mountPoint: string, size: string, what: string): boolean {
   mkdirSync(mountPoint);
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', mountPoint], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mountPoint], { stdio: 'ignore' });
+    return true;
   } catch {
-    section.figure('full disk', 'skipped: cannot mount a small tmpfs here (needs root)');
-    return;
+    section.figure(what, 'skipped: cannot mount a small tmpfs here (needs root)');
+    return false;
   }
+}
+
+async function fullDisk(section: Section, template: RequestTemplate, root: string): Promise<void> {
+  const mountPoint = join(root, 'tiny-disk');
+  if (!mountTinyDisk(section, mountPoint, '256k', 'full disk')) return;
   try {
     writeFileSync(join(mountPoint, 'filler'), Buffer.alloc(200 * 1024));
     const engine = await EngineProcess.serve(['--no-grpc', '--store', mountPoint]);

@@ -62,3 +62,28 @@ export interface Stats {
 export const stats = (port: number) => getJson<Stats>(port, '/api/stats');
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls /api/stats back to back; the longest answer while `work` runs is the longest stall it caused. */
+export async function longestApiWait(port: number, work: () => Promise<unknown>): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  let running = true;
+  let longest = 0;
+  const probe = (async () => {
+    while (running) {
+      const reply = await send(port, '/api/stats', { agent, timeoutMs: 60_000 }).catch(() => undefined);
+      if (reply) longest = Math.max(longest, reply.ms);
+      await sleep(5);
+    }
+  })();
+  await sleep(50);
+  const baseline = longest;
+  try {
+    await work();
+    await sleep(200); // work the engine does after answering
+  } finally {
+    running = false;
+    await probe;
+    agent.destroy();
+  }
+  return Math.max(longest, baseline);
+}

@@ -8,6 +8,7 @@ import { Results, Section } from './figures';
 import { runApiSafety } from './apiSafety';
 import { runFaults } from './faults';
 import { runFuzz } from './fuzz/fuzz';
+import { runHostile } from './hostile';
 import { runLoad } from './load';
 import { runBigText, runMemory } from './memory';
 import { runThrottling } from './throttling';
@@ -22,8 +23,9 @@ const SECTIONS: Record<string, (section: Section) => Promise<void>> = {
   throttling: (section) => runThrottling(section),
   faults: (section) => runFaults(section),
   api: (section) => runApiSafety(section),
+  hostile: (section) => runHostile(section),
   fuzz: (section) => runFuzz(section, {
-    mutatedCases: env('STRESS_FUZZ_CASES', 10_000), httpMutatedCases: env('STRESS_FUZZ_HTTP_CASES', 1_000), caseTimeoutMs: 10_000,
+    mutatedCases: env('STRESS_FUZZ_CASES', 100_000), httpMutatedCases: env('STRESS_FUZZ_HTTP_CASES', 100_000), caseTimeoutMs: 10_000,
   }),
   memory: (section) => runMemory(section, {
     spans: env('STRESS_MEMORY_SPANS', 1_000_000), maxSpans: env('STRESS_MAX_SPANS', 750_000),

@@ -25,6 +25,9 @@ describe('layer rules (eslint.config.mjs)', function () {
     assert.match((await layerErrors('src/engine/http/newModule.ts', '../engine'))[0], /layer rule: engine\/http/);
     assert.match((await layerErrors('src/engine/traceTests/newModule.ts', '../engine'))[0], /layer rule: engine\/traceTests/);
     assert.match((await layerErrors('src/engine/index/newModule.ts', '../traceTests/runTraceTest'))[0], /layer rule: engine\/index/);
+    assert.match((await layerErrors('src/engine/backends/newModule.ts', '../forward/forwarder'))[0], /layer rule: engine\/backends/);
+    assert.match((await layerErrors('src/engine/forward/newModule.ts', '../http/api'))[0], /layer rule: engine\/forward/);
+    assert.match((await layerErrors('src/engine/otlp/newModule.ts', '../backends/teamBackends'))[0], /layer rule: engine\/otlp/);
     assert.match((await layerErrors('src/engine/engine.ts', './server'))[0], /layer rule: engine\.ts/);
     assert.match((await layerErrors('src/shared/newModule.ts', '../engine/model/rawSpan'))[0], /layer rule: src\/shared/);
     assert.match((await layerErrors('src/extension/views/newModule.ts', '../../engine/engine'))[0], /layer rule: src\/extension/);
@@ -36,6 +39,8 @@ describe('layer rules (eslint.config.mjs)', function () {
     assert.deepEqual(await layerErrors('src/engine/files/newModule.ts', '../otlp/decoders'), []);
     assert.deepEqual(await layerErrors('src/engine/http/newModule.ts', '../index/traceIndex'), []);
     assert.deepEqual(await layerErrors('src/engine/traceTests/newModule.ts', '../files/traceFiles'), []);
+    assert.deepEqual(await layerErrors('src/engine/backends/newModule.ts', '../otlp/ingest'), []);
+    assert.deepEqual(await layerErrors('src/engine/http/newModule.ts', '../backends/teamBackends'), []);
     assert.deepEqual(await layerErrors('src/engine/cli.ts', './engine'), []);
     assert.deepEqual(await layerErrors('src/extension/views/newModule.ts', '../../shared/spanModel'), []);
     assert.deepEqual(await layerErrors('webview/newModule.ts', '../src/shared/spanModel'), []);

@@ -14,12 +14,12 @@ import { gzipSync } from 'node:zlib';
 import { context, SpanKind, SpanStatusCode, trace, Tracer } from '@opentelemetry/api';
 import { JsonLogsSerializer, JsonTraceSerializer, ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import * as esbuild from 'esbuild';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { EngineSettings, FileProblem, FileProblems, ImportFiles, ImportProgress, ImportResult } from '../../src/shared/engineProtocol';
 import type { TraceSummary } from '../../src/shared/spanModel';
 import { Engine } from '../../src/engine/engine';
 import { TIMING_SYNTHETIC } from '../../src/engine/files/shapes/dspyLogs';
+import { buildEngineBundles } from './helpers/engineBundles';
 import { recordLogs, recordSpans } from './helpers/otelSenders';
 import { FIXTURES } from './helpers/rawSpans';
 
@@ -456,17 +456,13 @@ describe('trace files: tailing', () => {
 });
 
 describe('trace files: the CLI and the engine process', () => {
-  // The same bundles `npm run build` makes in dist/ (same entry points and options), built for this
-  // suite alone: another `npm run build` on this checkout wipes dist/ while it runs.
   const bundles = mkdtempSync(join(tmpdir(), 'trace-files-dist-'));
   const cli = join(bundles, 'cli.js');
   const server = join(bundles, 'server.js');
 
   before(async function () {
     this.timeout(60_000);
-    const build = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', outdir: bundles, sourcemap: true, logLevel: 'warning' } as const;
-    await esbuild.build({ ...build, entryPoints: { cli: join(REPO, 'src/engine/cli.ts') }, banner: { js: '#!/usr/bin/env node' } });
-    await esbuild.build({ ...build, entryPoints: { server: join(REPO, 'src/engine/server.ts') } });
+    await buildEngineBundles(bundles);
   });
 
   after(() => rmSync(bundles, { recursive: true, force: true }));

@@ -232,7 +232,8 @@ describe('regression tests from traces', function () {
       assert.deepEqual(Object.keys(schema.properties.run.properties).sort(), [...RUN_KEYS].sort());
       assert.deepEqual(Object.keys(schema.properties.expect.properties).sort(), [...EXPECT_KEYS].sort());
       const manifest = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
-      assert.deepEqual(manifest.contributes.jsonValidation, [{ fileMatch: '*.tracetest.json', url: './schemas/tracetest.schema.json' }]);
+      const tracetest = manifest.contributes.jsonValidation.filter((v: { fileMatch: string }) => v.fileMatch === '*.tracetest.json');
+      assert.deepEqual(tracetest, [{ fileMatch: '*.tracetest.json', url: './schemas/tracetest.schema.json' }]);
     });
 
     it('an invalid one stops the CLI with exit 2, naming the file, the key and why', async () => {

@@ -1,14 +1,12 @@
 // The trace view's real webview bundle in real headless Chromium, behind the host's real HTML
 // and CSP. Only the VS Code host is stood in for (harness/webviewPage.ts).
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
 import type { TraceDetail } from '../../src/shared/spanModel';
 import type { TraceViewState, WebviewMessage } from '../../src/shared/webviewProtocol';
 import { agentRun, ragTrace, spanIdOf, traceOf, tutorialTraces } from './harness/traces';
-import { launchChromium, WebviewPage, WEBVIEW_ORIGIN } from './harness/webviewPage';
+import { SHOTS, viewsInSuite } from './harness/viewsInSuite';
+import type { WebviewPage } from './harness/webviewPage';
 
-const SHOTS = '/tmp/webview-shots';
 
 /** The waterfall rows in view, top to bottom (the DOM holds them in pool order). */
 async function shownRows(view: WebviewPage): Promise<{ name: string; spanId: string; classes: string; barWidth: number; level: string | null; expanded: string | null }[]> {
@@ -27,36 +25,9 @@ async function shownRows(view: WebviewPage): Promise<{ name: string; spanId: str
 }
 
 const detailText = (view: WebviewPage) => view.page.locator('.detail-pane').innerText();
-const cleanState = { violations: [] as string[], dialogs: [] as string[] };
 
 describe('trace view webview in Chromium', function () {
-  let browser: Browser;
-  const opened: WebviewPage[] = [];
-  const open = async (options: Parameters<typeof WebviewPage.open>[1] = {}) => {
-    const view = await WebviewPage.open(browser, options);
-    opened.push(view);
-    return view;
-  };
-  const show = async (trace: TraceDetail, options: Parameters<typeof WebviewPage.open>[1] & { select?: string; threshold?: number } = {}) => {
-    const view = await open(options);
-    await view.sendTrace({ trace, selectSpanId: options.select, settings: { lowScoreThreshold: options.threshold ?? 0.5 } });
-    return view;
-  };
-
-  before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    browser = await launchChromium();
-  });
-  afterEach(async () => {
-    for (const view of opened.splice(0)) {
-      const host = await view.host();
-      assert.deepEqual({ violations: host.violations, dialogs: host.dialogs }, cleanState, 'no CSP violation and no dialog, ever');
-      assert.deepEqual(view.errors, [], 'no page errors');
-      assert.deepEqual(view.requests.filter((url) => !url.startsWith(WEBVIEW_ORIGIN)), [], 'no remote resources');
-      await view.close();
-    }
-  });
-  after(async () => browser?.close());
+  const { open, show } = viewsInSuite();
 
   it('asks the host for its trace when it starts', async () => {
     const view = await open();
@@ -176,6 +147,15 @@ describe('trace view webview in Chromium', function () {
       { type: 'copySpanJson', traceId: ragTrace().summary.traceId, spanId: spanIdOf(4) },
       { type: 'copyTraceForAi', traceId: ragTrace().summary.traceId },
     ] satisfies WebviewMessage[]);
+  });
+
+  it('offers Replay… on an LLM call (and not on other spans), asking the host to open it', async () => {
+    const view = await show(ragTrace(), { select: spanIdOf(4) });
+    await view.page.locator('vscode-button', { hasText: 'Replay…' }).click();
+    const posted = (await view.host()).posted.filter((m) => m.type !== 'ready');
+    assert.deepEqual(posted, [{ type: 'replaySpan', traceId: ragTrace().summary.traceId, spanId: spanIdOf(4) }] satisfies WebviewMessage[]);
+    const tool = await show(ragTrace(), { select: spanIdOf(5) });
+    assert.equal(await tool.page.locator('vscode-button', { hasText: 'Replay…' }).count(), 0);
   });
 
   it('shows retrieved documents by rank with a low-score warning, by the threshold setting', async () => {

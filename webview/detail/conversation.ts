@@ -17,6 +17,8 @@ export function conversationText(messages: Message[]): string {
   return messages.map((m) => `${m.role}${m.name ? ` (${m.name})` : ''}:\n${messageText(m)}`).join('\n\n');
 }
 
+const isToolResult = (message: Message) => message.role === 'tool' || message.toolCallId !== undefined;
+
 function messageView(message: Message, context: DetailContext): HTMLElement {
   const head = h('div', { className: 'message-head' },
     h('span', { className: 'role' }, message.role),
@@ -26,7 +28,8 @@ function messageView(message: Message, context: DetailContext): HTMLElement {
     h('span', { className: 'toolbar-spacer' }),
     button('Copy', () => context.copy(messageText(message), `${message.role} message`), { className: 'copy-button', description: `Copy this ${message.role} message` }));
   const body: (HTMLElement | false | undefined)[] = [
-    message.content !== '' && longText(message.content, 'message-content'),
+    // A tool result is usually JSON: shown indented, as the call's arguments are.
+    message.content !== '' && (isToolResult(message) ? longText(prettyValue(message.content), 'message-content json') : longText(message.content, 'message-content')),
     ...(message.toolCalls ?? []).map((call) => h('div', { className: 'tool-call' },
       h('div', { className: 'tool-call-head' }, '→ ', h('span', { className: 'tool-name' }, call.name), call.id ? h('span', { className: 'muted' }, ` call ${call.id}`) : undefined),
       longText(prettyValue(call.arguments), 'value json'))),

@@ -1,5 +1,6 @@
 // Retrieved documents in rank order with score, id and content, and a warning that cannot be
-// missed when the scores are low (the retrieval failed and the model had to guess).
+// missed when even the best document scores low (the retrieval failed and the model had to
+// guess). A few weak documents under a strong one are normal and get only their own tag.
 import type { RetrievalDocument } from '../../src/shared/spanModel';
 import { h, section } from '../dom';
 import { longText, prettyValue } from './longValue';
@@ -8,11 +9,8 @@ export function lowScoreWarning(documents: RetrievalDocument[], threshold: numbe
   const scores = documents.map((d) => d.score).filter((s): s is number => typeof s === 'number');
   if (!scores.length) return undefined;
   const best = Math.max(...scores);
-  if (best < threshold) {
-    return `Every document scored below ${threshold} (best ${formatScore(best)}): the retrieval likely failed and the model had to guess.`;
-  }
-  const low = scores.filter((s) => s < threshold).length;
-  return low ? `${low} of ${scores.length} documents scored below ${threshold}.` : undefined;
+  if (best >= threshold) return undefined;
+  return `Every document scored below ${threshold} (best ${formatScore(best)}): the retrieval likely failed and the model had to guess.`;
 }
 
 const formatScore = (score: number) => (Number.isInteger(score) ? String(score) : score.toFixed(3).replace(/0+$/, ''));

@@ -31,7 +31,11 @@ export function missingContentNotes(span: Span): ContentNote[] {
     notes.push(...captureNotes(producer(span), missing));
   }
   if (!span.tokens?.input && !span.tokens?.output && !span.tokens?.total && isStreamed(span)) {
-    notes.push({
+    // Advice to ask for usage is wrong when the request already did: then the recording lost it.
+    notes.push(askedForUsage(span) ? {
+      title: 'This streamed response has no token usage recorded, so tokens and cost are unknown.',
+      fix: 'The request asked for usage (stream_options.include_usage), so the API sent it, but the instrumentation did not record it: update the instrumentation package, or record usage from the last chunk yourself.',
+    } : {
       title: 'This streamed response carried no token usage, so tokens and cost are unknown.',
       fix: 'OpenAI-compatible APIs report usage on a stream only when asked: pass stream_options: { include_usage: true } with the request.',
     });
@@ -73,6 +77,14 @@ function isStreamed(span: Span): boolean {
   const a = span.attributes;
   return span.invocationParameters?.stream === true || a['gen_ai.request.stream'] === true || a['llm.is_streaming'] === true
     || a['gen_ai.is_streaming'] === true || span.timeToFirstTokenMs !== undefined || /\.doStream$|streamText|streamObject/.test(span.name);
+}
+
+/** The request's parameters (or their recorded JSON) ask for usage on the stream. */
+function askedForUsage(span: Span): boolean {
+  const options = span.invocationParameters?.stream_options;
+  if (options && typeof options === 'object' && (options as Record<string, unknown>).include_usage === true) return true;
+  const recorded = span.attributes['llm.invocation_parameters'] ?? span.attributes['gen_ai.request.stream_options'];
+  return typeof recorded === 'string' && /"include_usage"\s*:\s*true/.test(recorded);
 }
 
 function hasValue(value: unknown): boolean {

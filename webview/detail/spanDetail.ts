@@ -1,16 +1,16 @@
 // The detail of one span: a header with the facts and actions, then tabs for the content
 // (conversation, documents, tool, raw input/output), the events and the raw attributes.
-import { formatCost, formatDuration, formatTokens } from '../../src/shared/format';
+import { formatDuration } from '../../src/shared/format';
 import type { Span } from '../../src/shared/spanModel';
 import { button, h, section } from '../dom';
 import { KIND_LABELS, kindSwatch } from '../waterfall/kinds';
 import { formatShare, type WaterfallRow } from '../waterfall/waterfallModel';
 import { attributesView } from './attributesTable';
+import { contextSection, parametersSection, usageSection } from './callFacts';
 import { conversationSections } from './conversation';
 import type { DetailContext } from './detailContext';
 import { documentsSection } from './documents';
 import { eventsView, exceptionsSection } from './eventsSection';
-import { factsTable } from './factsTable';
 import { valueBlock } from './longValue';
 import { missingContentNotes } from './missingContent';
 import { sourceLinks } from './sourceLinks';
@@ -20,6 +20,8 @@ export type DetailTab = 'content' | 'events' | 'attributes';
 
 export interface DetailActions extends DetailContext {
   copySpanJson(spanId: string): void;
+  /** Replay…: open the LLM call as an editable request (src/extension/replay). */
+  replaySpan(spanId: string): void;
   onTabChange(tab: DetailTab): void;
 }
 
@@ -27,7 +29,7 @@ export function spanDetail(row: WaterfallRow, actions: DetailActions, tab: Detai
   const { span } = row;
   const tabs: [DetailTab, string, number | undefined, () => HTMLElement][] = [
     ['content', 'Content', undefined, () => contentView(span, actions)],
-    ['events', 'Events', span.events.length + (span.exceptions?.length ?? 0), () => eventsView(span, actions)],
+    ['events', 'Events', eventCount(span), () => eventsView(span, actions)],
     ['attributes', 'Attributes', Object.keys(span.attributes).length, () => attributesView([['Span', span.attributes], ['Resource', span.resource]])],
   ];
   const panels = h('vscode-panels', { attrs: { activeid: `tab-${tab}`, 'aria-label': 'Span detail' } },
@@ -62,6 +64,7 @@ function detailHeader(row: WaterfallRow, actions: DetailActions): HTMLElement {
     h('div', { className: 'detail-actions' },
       ...sourceLinks(span, (location) => actions.openSource(location)),
       h('span', { className: 'toolbar-spacer' }),
+      span.kind === 'LLM' && span.inputMessages?.length ? button('Replay…', () => actions.replaySpan(span.spanId), { className: 'replay-button', description: 'Open this LLM call as an editable request, run it again and compare the answers' }) : undefined,
       button('Copy span JSON', () => actions.copySpanJson(span.spanId))));
 }
 
@@ -74,7 +77,7 @@ function contentView(span: Span, context: DetailContext): HTMLElement {
       h('div', { className: 'finding-banner', attrs: { role: 'note' } }, '⚠ ', f.message)),
     notes.length > 0 && h('div', { className: 'notice-banner', attrs: { role: 'note' } },
       ...notes.map((note) => h('div', { className: 'notice' }, h('strong', {}, note.title), ' ', note.fix))),
-    modelSection(span),
+    // What was asked and answered first.
     ...conversationSections(span.inputMessages, span.outputMessages, context),
     (span.documents || span.kind === 'RETRIEVER') && documentsSection(span.documents ?? [], context.lowScoreThreshold),
     span.tool && toolSection(span.tool),
@@ -87,29 +90,14 @@ function contentView(span: Span, context: DetailContext): HTMLElement {
     details.open = rawOpen;
     sections.push(details);
   }
+  // Then what it cost, how it was asked, who asked.
+  for (const facts of [usageSection(span), parametersSection(span), contextSection(span)]) if (facts) sections.push(facts);
   if (!sections.length) sections.push(h('p', { className: 'muted' }, 'This span carries no prompt, documents, tool call or input/output. Its attributes are in the Attributes tab.'));
   return h('div', { className: 'content-view' }, ...sections);
 }
 
-function modelSection(span: Span): HTMLElement | undefined {
-  const t = span.tokens;
-  const table = factsTable([
-    ['Model', span.model],
-    ['Provider', span.provider],
-    ['Input tokens', t?.input !== undefined ? formatTokens(t.input) : undefined],
-    ['Output tokens', t?.output !== undefined ? formatTokens(t.output) : undefined],
-    ['Cached input', t?.cacheRead ? formatTokens(t.cacheRead) : undefined],
-    ['Cache write', t?.cacheWrite ? formatTokens(t.cacheWrite) : undefined],
-    ['Reasoning', t?.reasoning ? formatTokens(t.reasoning) : undefined],
-    ['Total tokens', t?.total !== undefined ? formatTokens(t.total) : undefined],
-    ['Cost', span.costUsd !== undefined ? `${formatCost(span.costUsd)} (${span.costSource === 'attribute' ? 'recorded' : 'from the price table'})` : undefined],
-    ['Finish reason', span.finishReasons?.join(', ')],
-    ['Time to first token', span.timeToFirstTokenMs !== undefined ? `${formatDuration(span.timeToFirstTokenMs)} of ${formatDuration(span.durationMs)}` : undefined],
-    ['Session', span.sessionId],
-    ['User', span.userId],
-  ]);
-  const params = span.invocationParameters && Object.keys(span.invocationParameters).length
-    ? factsTable(Object.entries(span.invocationParameters), 'facts params') : undefined;
-  if (!table && !params) return undefined;
-  return section('Model', table, params && h('h4', {}, 'Invocation parameters'), params);
+/** Events by event: an exception is an event, counted once (span.exceptions are read from those events). */
+export function eventCount(span: Span): number {
+  const exceptionEvents = span.events.filter((e) => e.name === 'exception').length;
+  return span.events.length + Math.max(0, (span.exceptions?.length ?? 0) - exceptionEvents);
 }

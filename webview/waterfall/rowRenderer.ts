@@ -1,5 +1,6 @@
 // One waterfall row: built once per pooled DOM row, then filled from a WaterfallRow and what the
 // view shows around it (selection, folds, zoom). Knows nothing about scrolling or the keyboard.
+import type { RepairedSpan } from '../../src/shared/doctor';
 import { formatDuration } from '../../src/shared/format';
 import { h } from '../dom';
 import { KIND_LABELS } from './kinds';
@@ -15,6 +16,7 @@ export interface RowView {
   service: HTMLElement;
   error: HTMLElement;
   finding: HTMLElement;
+  inferred: HTMLElement;
   slowest: HTMLElement;
   duration: HTMLElement;
   self: HTMLElement;
@@ -54,6 +56,7 @@ export function createRow(events: RowEvents): RowView {
     service: h('span', { className: 'service-tag' }),
     error: h('span', { className: 'error-tag' }, 'error'),
     finding: h('span', { className: 'finding-tag' }, '⚠'),
+    inferred: h('span', { className: 'inferred-tag' }, 'inferred'),
     slowest: h('span', { className: 'slowest-tag' }),
     duration: h('div', { className: 'col-num' }),
     self: h('div', { className: 'col-num' }),
@@ -63,7 +66,7 @@ export function createRow(events: RowEvents): RowView {
     position: -1,
   };
   const root = h('div', { className: 'row row-grid', attrs: { role: 'treeitem' } },
-    h('div', { className: 'col-name' }, parts.indent, parts.twisty, parts.kind, parts.name, parts.service, parts.error, parts.finding, parts.slowest),
+    h('div', { className: 'col-name' }, parts.indent, parts.twisty, parts.kind, parts.name, parts.service, parts.error, parts.finding, parts.inferred, parts.slowest),
     parts.duration, parts.self, parts.share,
     h('div', { className: 'timeline' }, parts.bar, parts.ttft));
   const view: RowView = { ...parts, root };
@@ -99,6 +102,10 @@ export function drawRow(view: RowView, row: WaterfallRow, position: number, cont
   view.error.title = span.statusMessage ?? 'This span failed';
   view.finding.hidden = !span.findings?.length;
   view.finding.title = span.findings?.map((f) => f.message).join('\n') ?? '';
+  // Trace Doctor placed it under this parent; the tag says so and why.
+  const inferredParent = (span as RepairedSpan).inferredParent;
+  view.inferred.hidden = !inferredParent;
+  view.inferred.title = inferredParent ?? '';
   view.slowest.hidden = row.slowestRank === undefined;
   view.slowest.textContent = row.slowestRank === 1 ? 'slowest' : `#${row.slowestRank} slowest`;
   view.duration.textContent = formatDuration(span.durationMs);

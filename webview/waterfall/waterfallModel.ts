@@ -18,7 +18,7 @@ export interface WaterfallRow {
   share: number;
   /** On the chain of spans that decided when the trace ended. */
   critical: boolean;
-  /** 1, 2, 3 for the steps with the most self time. */
+  /** 1, 2, 3 for the steps with the most self time, where that is worth a badge (rankSlowest). */
   slowestRank?: number;
 }
 
@@ -32,6 +32,10 @@ export interface WaterfallModel {
 }
 
 const SLOWEST_SHOWN = 3;
+/** Rank badges only in traces with this many steps below the root: in a smaller one every row would get one. */
+const RANKED_STEPS_MIN = 3;
+/** ...and only on a step whose self time is at least this share of the trace. */
+const NOTABLE_SHARE = 0.1;
 
 export function buildWaterfall(spans: Span[]): WaterfallModel {
   const roots = buildSpanTree(spans);
@@ -46,7 +50,7 @@ export function buildWaterfall(spans: Span[]): WaterfallModel {
   for (const row of rows) row.share = durationMs > 0 ? row.span.durationMs / durationMs : 1;
   const rowById = new Map(rows.map((row) => [row.span.spanId, row]));
   markCriticalPath(roots, rowById, endMs);
-  rankSlowest(rows);
+  rankSlowest(rows, durationMs);
   return {
     rows,
     rowById,
@@ -116,10 +120,16 @@ function markCriticalPath(roots: SpanNode[], rowOf: Map<string, WaterfallRow>, e
 
 const end = (node: SpanNode) => node.span.startMs + node.span.durationMs;
 
-/** The steps below the root with the most self time: where the time really went. */
-function rankSlowest(rows: WaterfallRow[]): void {
-  const candidates = rows.length > 1 ? rows.filter((row) => row.parentIndex >= 0 && row.selfMs > 0) : rows;
-  candidates.sort((a, b) => b.selfMs - a.selfMs).slice(0, SLOWEST_SHOWN).forEach((row, i) => (row.slowestRank = i + 1));
+/**
+ * The steps below the root with the most self time: where the time really went. A badge that
+ * lands on nearly every row says nothing, so only traces with a few steps get them, and only
+ * steps that took a notable share of the trace.
+ */
+function rankSlowest(rows: WaterfallRow[], durationMs: number): void {
+  const steps = rows.filter((row) => row.parentIndex >= 0);
+  if (steps.length < RANKED_STEPS_MIN) return;
+  steps.filter((row) => row.selfMs > 0 && (durationMs <= 0 || row.selfMs / durationMs >= NOTABLE_SHARE))
+    .sort((a, b) => b.selfMs - a.selfMs).slice(0, SLOWEST_SHOWN).forEach((row, i) => (row.slowestRank = i + 1));
 }
 
 /** Indices of the rows shown when the given spans are collapsed, in order. */
@@ -133,9 +143,11 @@ export function visibleRows(model: WaterfallModel, collapsed: ReadonlySet<string
   return visible;
 }
 
-/** The headline for "why is this slow": the slowest step and its share of the trace. */
+/** The headline for "why is this slow": the step below the root with the most self time, badge or not. */
 export function bottleneck(model: WaterfallModel): WaterfallRow | undefined {
-  return model.rows.find((row) => row.slowestRank === 1);
+  let slowest: WaterfallRow | undefined;
+  for (const row of model.rows) if (row.parentIndex >= 0 && row.selfMs > 0 && (!slowest || row.selfMs > slowest.selfMs)) slowest = row;
+  return slowest;
 }
 
 /** "79%", and "<1%" rather than a misleading "0%" for a step that took some time. */

@@ -3,7 +3,7 @@
 // made from. A span counts on both lines when both are known. Work is queued and done in small
 // batches, so a flood of spans never stalls the receivers. Trace details (the span detail, the
 // query API) get the same links as each span's `source` and `promptSource`.
-import { promises as fs, readFileSync, Stats } from 'node:fs';
+import { promises as fs, readFileSync, statSync, Stats } from 'node:fs';
 import { FSWatcher, watch } from 'chokidar';
 import * as path from 'node:path';
 import type { Span, TraceDetail } from '../../shared/spanModel';
@@ -17,6 +17,7 @@ import { PROMPT_FILE, PromptSources } from './promptSources';
 import { promptTextOf, QUOTABLE_KINDS, quotableTextsOf } from './promptText';
 import { userFrame } from './stackFrames';
 import { WorkspacePaths } from './workspacePaths';
+import { pushAll } from '../../shared/arrays';
 
 const BATCH = 2000;
 /** Spans that could have an origin but found none, kept to try again when workspace files change. */
@@ -93,7 +94,7 @@ export class CodeLinks {
       clearTimeout(settling.get(file));
       settling.set(file, setTimeout(() => {
         settling.delete(file);
-        void fs.readFile(file, 'utf8').then((text) => this.fileChanged(file, text), () => undefined);
+        void this.readChanged(file);
       }, FILE_SETTLE_MS).unref());
     };
     watcher.on('add', read);
@@ -101,6 +102,23 @@ export class CodeLinks {
     watcher.on('unlink', (file) => this.fileChanged(file, undefined));
     watcher.on('error', () => undefined);
     return watcher;
+  }
+
+  /**
+   * A changed file's text, read only when it is a regular file within the size limit (the scan's
+   * rule): a large text file that keeps growing (a log, a dataset) is not read whole at each change.
+   */
+  private async readChanged(file: string): Promise<void> {
+    const stat = await fs.stat(file).catch(() => undefined);
+    if (!stat) return;
+    if (!stat.isFile() || stat.size > MAX_ANCHORED_FILE_BYTES) {
+      // Too large to index or anchor: its old text must not stand for it.
+      this.prompts.removeFile(file);
+      this.fileLines.delete(file);
+      return;
+    }
+    const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+    if (text !== undefined) this.fileChanged(file, text);
   }
 
   spansAdded(spans: StoredSpan[]): void {
@@ -139,7 +157,7 @@ export class CodeLinks {
     // A span that arrived before the file it came from was known may find it now.
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
-      this.queue.push(...this.unlinked);
+      pushAll(this.queue, this.unlinked);
       this.unlinked = [];
       this.startDraining();
     }, RETRY_AFTER_FILE_CHANGE_MS);
@@ -156,15 +174,28 @@ export class CodeLinks {
   }
 
   private async drain(): Promise<void> {
-    await this.scan;
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, BATCH);
-      const changed = new Set<string>();
-      for (const span of batch) for (const file of this.link(span)) changed.add(file);
-      if (changed.size) this.onFilesChanged([...changed]);
-      await new Promise((resolve) => setImmediate(resolve));
+    try {
+      // A failed scan leaves the prompt index short; spans still link by attributes and stacks.
+      await this.scan.catch(() => undefined);
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, BATCH);
+        const changed = new Set<string>();
+        for (const span of batch) for (const file of this.linkOrSkip(span)) changed.add(file);
+        if (changed.size) this.onFilesChanged([...changed]);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.draining = false;
     }
-    this.draining = false;
+  }
+
+  /** Trace content is hostile: a span that breaks linking stays unlinked and never stops the queue. */
+  private linkOrSkip(span: StoredSpan): string[] {
+    try {
+      return this.link(span);
+    } catch {
+      return [];
+    }
   }
 
   private relinkAll(): void {
@@ -219,6 +250,10 @@ export class CodeLinks {
       return lines;
     }
     try {
+      // A trace names the file: a FIFO or a device there would block this read for good, and
+      // a large file would be read whole before its size is known.
+      const stat = statSync(file);
+      if (!stat.isFile() || stat.size > MAX_ANCHORED_FILE_BYTES) return undefined;
       const text = readFileSync(file, 'utf8');
       if (text.length > MAX_ANCHORED_FILE_BYTES) return undefined;
       lines = linesOf(text);
@@ -239,7 +274,8 @@ export class CodeLinks {
       if (++read > MAX_QUOTABLE_SPANS) break;
       let texts = this.quotable.get(stored);
       if (!texts) this.quotable.set(stored, (texts = quotableTextsOf(normalizeSpan(stored))));
-      out.push(...texts);
+      // One by one: a retrieval may hold more documents than a call takes arguments.
+      for (const text of texts) out.push(text);
     }
     return out;
   }

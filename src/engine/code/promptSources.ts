@@ -70,6 +70,7 @@ const TOKEN = /\u0001|\u0000|[\p{L}\p{N}_]+/gu;
 
 export const PROMPT_FILE = /\.(prompty|txt|md|jinja2?|j2|py|ts|tsx|js|jsx|mjs|cjs)$/i;
 const CODE_FILE = /\.(py|ts|tsx|js|jsx|mjs|cjs)$/i;
+const PYTHON_FILE = /\.py$/i;
 
 /** Templates are masked as spans are, so a template's own support address matches its masked copy. */
 const templateRedactor = new TextRedactor(DEFAULT_REDACTIONS);
@@ -266,7 +267,7 @@ function shingles(tokens: string[]): { hash: number; at: number }[] {
 
 /** Candidate texts with the 1-based line they start on: string literals in code, paragraphs elsewhere. */
 export function candidateTexts(file: string, text: string): { line: number; body: string }[] {
-  return CODE_FILE.test(file) ? stringLiterals(text) : paragraphs(text);
+  return CODE_FILE.test(file) ? stringLiterals(text, PYTHON_FILE.test(file) ? '#' : '//') : paragraphs(text);
 }
 
 function paragraphs(text: string): { line: number; body: string }[] {
@@ -290,8 +291,11 @@ function paragraphs(text: string): { line: number; body: string }[] {
   return out;
 }
 
-/** Python and JS/TS string literals ('...', "...", `...`, '''...''', """..."""), with prefixes like f/r. */
-function stringLiterals(text: string): { line: number; body: string }[] {
+/**
+ * Python and JS/TS string literals ('...', "...", `...`, '''...''', """..."""), with prefixes like f/r.
+ * `lineComment` is the language's: `#` in Python (in JS/TS a private name), `//` in JS/TS (in Python floor division).
+ */
+function stringLiterals(text: string, lineComment: '#' | '//'): { line: number; body: string }[] {
   const out: { line: number; body: string }[] = [];
   let line = 1;
   let i = 0;
@@ -302,7 +306,7 @@ function stringLiterals(text: string): { line: number; body: string }[] {
       i++;
       continue;
     }
-    if (c === '#' || (c === '/' && text[i + 1] === '/')) {
+    if (text.startsWith(lineComment, i)) {
       while (i < text.length && text[i] !== '\n') i++;
       continue;
     }

@@ -35,7 +35,8 @@ export class RecordSink {
   /** The file's shape: undefined while undecided, null when the file is not traces. */
   shape: string | null | undefined;
   spans = 0;
-  readonly traceIds = new Set<string>();
+  /** The file's distinct traces: counted exactly up to a point, then estimated (a file of millions must not hold every id). */
+  readonly traceIds = new DistinctCount();
   readonly problems: FileProblem[] = [];
   private moreProblems = 0;
   private readonly held: FileProblem[] = [];
@@ -156,7 +157,8 @@ export class RecordSink {
     if (!this.pending.length) return;
     const spans = this.pending;
     this.pending = [];
-    this.decoders.index.addSpans(spans);
+    // A span the index could not take is a problem of the file; the others are indexed.
+    for (const reason of new Set(this.decoders.index.addSpans(spans))) this.problem({ reason });
   }
 
   /** The label the user sees: the first record's shape and how the file holds it. */
@@ -187,3 +189,46 @@ export class RecordSink {
     }
   }
 }
+
+/**
+ * Counts distinct strings: exactly (a Set) up to EXACT_UP_TO, then by linear counting over a
+ * 1 MiB bitmap, within about 1% up to millions, in constant memory.
+ */
+export class DistinctCount {
+  private exact: Set<string> | undefined = new Set();
+  private bits: Uint8Array | undefined;
+  private zeroBits = BITMAP_BITS;
+
+  add(value: string): void {
+    if (this.exact) {
+      this.exact.add(value);
+      if (this.exact.size <= EXACT_UP_TO) return;
+      this.bits = new Uint8Array(BITMAP_BITS / 8);
+      for (const seen of this.exact) this.mark(seen);
+      this.exact = undefined;
+      return;
+    }
+    this.mark(value);
+  }
+
+  get size(): number {
+    if (this.exact) return this.exact.size;
+    return Math.round(-BITMAP_BITS * Math.log(Math.max(this.zeroBits, 1) / BITMAP_BITS));
+  }
+
+  private mark(value: string): void {
+    let h = 2166136261;
+    for (let i = 0; i < value.length; i++) h = Math.imul(h ^ value.charCodeAt(i), 16777619);
+    h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+    const bit = (h >>> 0) % BITMAP_BITS;
+    const byte = bit >>> 3;
+    const mask = 1 << (bit & 7);
+    if ((this.bits![byte] & mask) === 0) {
+      this.bits![byte] |= mask;
+      this.zeroBits--;
+    }
+  }
+}
+
+const EXACT_UP_TO = 100_000;
+const BITMAP_BITS = 8 * 1024 * 1024;

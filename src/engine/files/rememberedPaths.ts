@@ -26,9 +26,18 @@ export function loadRememberedPaths(storeDir: string): RememberedPath[] {
 export function rememberPaths(storeDir: string, paths: RememberedPath[]): void {
   const byPath = new Map(loadRememberedPaths(storeDir).map((p) => [p.path, p]));
   for (const p of paths) byPath.set(p.path, p);
+  writeRemembered(storeDir, [...byPath.values()]);
+}
+
+/** Nothing is read again after a restart. */
+export function forgetRememberedPaths(storeDir: string): void {
+  writeRemembered(storeDir, []);
+}
+
+function writeRemembered(storeDir: string, paths: RememberedPath[]): void {
   mkdirSync(storeDir, { recursive: true });
   const target = join(storeDir, FILE_NAME);
   const tmp = `${target}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ version: 1, paths: [...byPath.values()] }, null, 2) + '\n');
+  writeFileSync(tmp, JSON.stringify({ version: 1, paths }, null, 2) + '\n');
   renameSync(tmp, target);
 }

@@ -3,6 +3,8 @@
 // pretty-printed JSON), hands each record to a RecordSink, yields to the event loop between
 // chunks (the LSP server and the receivers keep answering during a 200 MB import), and returns
 // where to resume when the file grows.
+import { createHash } from 'node:crypto';
+import { constants, Stats } from 'node:fs';
 import { FileHandle, open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import type { ImportResult } from '../../shared/engineProtocol';
@@ -28,6 +30,13 @@ export interface FileState {
   gzip: boolean;
   /** The file's first bytes: a file rewritten in place (same inode, longer) is read again. */
   head: string;
+  /**
+   * A digest of the bytes just before `offset` (the last records read): a file truncated and
+   * written past its old length before it was looked at (copytruncate), or rewritten in place,
+   * no longer has them there. The head alone cannot tell: templated lines start alike.
+   */
+  tail: string;
+  mtimeMs: number;
   sink: RecordSink;
 }
 
@@ -51,17 +60,19 @@ export async function readTraceFile(
   into: TraceIndex | FileDecoders, path: string, previous: FileState | undefined, options: ReadOptions,
 ): Promise<FileState> {
   const decoders = into instanceof FileDecoders ? into : new FileDecoders(into);
-  const handle = await open(path, 'r');
+  // Non-blocking: opening a FIFO for reading would otherwise wait (in the thread pool) for a writer.
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const stat = await handle.stat();
-    if (previous && previous.ino === stat.ino && stat.size === previous.size) return previous;
+    if (!stat.isFile()) throw new NotAFileError(`${path} is ${specialKind(stat)}, not a regular file: skipped`);
+    if (previous && previous.ino === stat.ino && stat.size === previous.size && stat.mtimeMs === previous.mtimeMs) return previous;
     const head = await readHead(handle);
     const resumable = previous && previous.ino === stat.ino && stat.size >= previous.offset && !previous.gzip
-      && head.startsWith(previous.head)
+      && head.startsWith(previous.head) && (await readTail(handle, previous.offset)) === previous.tail
       && previous.layout !== 'protobuf-message' && !(previous.layout === 'document' && previous.sink.inArray);
-    if (resumable && previous.sink.rejected) return { ...previous, size: stat.size }; // not traces; stays ignored
-    const state: FileState = resumable ? { ...previous, size: stat.size, head } : {
-      ino: stat.ino, size: stat.size, offset: 0, line: 1, gzip: false, head, sink: new RecordSink(decoders, path, stat.mtimeMs),
+    if (resumable && previous.sink.rejected) return { ...previous, size: stat.size, mtimeMs: stat.mtimeMs }; // not traces; stays ignored
+    const state: FileState = resumable ? { ...previous, size: stat.size, head, mtimeMs: stat.mtimeMs } : {
+      ino: stat.ino, size: stat.size, offset: 0, line: 1, gzip: false, head, tail: '', mtimeMs: stat.mtimeMs, sink: new RecordSink(decoders, path, stat.mtimeMs),
     };
     if (stat.size <= state.offset) return state;
     const magic = Buffer.alloc(2);
@@ -104,7 +115,9 @@ export async function readTraceFile(
         state.sink.problem({ reason: `cannot read the file: ${(error as Error).message}` });
       }
     } finally {
-      raw.destroy();
+      // The stream stops; the handle stays open for the tail (destroying the stream closes it).
+      raw.pause();
+      if (source !== raw) (source as NodeJS.ReadableStream & { destroy(): void }).destroy();
     }
     if (splitter && !state.sink.rejected) {
       splitter.end(options.final);
@@ -115,10 +128,23 @@ export async function readTraceFile(
       if (state.offset === 0 && state.sink.shape === undefined) state.layout = undefined;
     }
     if (state.sink.shape === undefined && options.final) state.sink.shape = null;
+    state.tail = await readTail(handle, state.offset);
+    raw.destroy();
     return state;
   } finally {
     await handle.close();
   }
+}
+
+/** A FIFO, device or socket: never read (a read could wait forever or never end). */
+export class NotAFileError extends Error {}
+
+function specialKind(stat: Stats): string {
+  if (stat.isFIFO()) return 'a FIFO (named pipe)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isDirectory()) return 'a folder';
+  return 'a special file';
 }
 
 const HEAD_BYTES = 64;
@@ -127,6 +153,16 @@ async function readHead(handle: FileHandle): Promise<string> {
   const buf = Buffer.alloc(HEAD_BYTES);
   const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
   return buf.toString('latin1', 0, bytesRead);
+}
+
+const TAIL_BYTES = 4096;
+
+async function readTail(handle: FileHandle, offset: number): Promise<string> {
+  const length = Math.min(offset, TAIL_BYTES);
+  if (length === 0) return '';
+  const buf = Buffer.alloc(length);
+  const { bytesRead } = await handle.read(buf, 0, length, offset - length);
+  return createHash('sha1').update(buf.subarray(0, bytesRead)).digest('base64');
 }
 
 function newSplitter(layout: Layout, state: FileState): RecordSplitter {
@@ -144,10 +180,37 @@ export function sniffLayout(chunk: Buffer): Layout | undefined {
   while (i < chunk.length && (chunk[i] === 32 || chunk[i] === 9 || chunk[i] === 10 || chunk[i] === 13)) i++;
   const first = chunk[i];
   if (first === 0x7b || first === 0x5b) return looksLikeJsonLines(chunk, i) ? 'lines' : 'document';
+  // Text is never protobuf: a log that starts with a blank line begins with 0x0a too.
+  if (looksLikeText(chunk)) return undefined;
   // OTLP messages start with field 1 (resource_spans / resource_logs), length-delimited: 0x0a.
-  if (chunk[0] === 0x0a) return 'protobuf-message';
-  if (chunk.length >= 5 && chunk.readUInt32BE(0) > 0 && chunk[4] === 0x0a) return 'protobuf-records';
+  if (startsLikeOtlpMessage(chunk, 0)) return 'protobuf-message';
+  if (chunk.length >= 5 && chunk.readUInt32BE(0) > 0 && startsLikeOtlpMessage(chunk, 4)) return 'protobuf-records';
   return undefined;
+}
+
+/** Field 1 (length-delimited), a length, then a ResourceSpans/ResourceLogs field (1, 2 or 3, length-delimited). */
+function startsLikeOtlpMessage(chunk: Buffer, at: number): boolean {
+  if (chunk[at] !== 0x0a) return false;
+  let pos = at + 1;
+  let length = 0;
+  for (let shift = 0; shift < 35; shift += 7, pos++) {
+    if (pos >= chunk.length) return false;
+    length += (chunk[pos] & 0x7f) * 2 ** shift;
+    if (chunk[pos] < 0x80) break;
+  }
+  pos++;
+  return length > 0 && (pos >= chunk.length || chunk[pos] === 0x0a || chunk[pos] === 0x12 || chunk[pos] === 0x1a);
+}
+
+/** Whether the first bytes are all text (printable, tabs and line ends): protobuf has binary lengths. */
+function looksLikeText(chunk: Buffer): boolean {
+  const end = Math.min(chunk.length, 512);
+  for (let i = 0; i < end; i++) {
+    const b = chunk[i];
+    if (b < 0x20 && b !== 9 && b !== 10 && b !== 13) return false;
+    if (b === 0x7f) return false;
+  }
+  return true;
 }
 
 /** Whether one of the first lines is a JSON object or array on its own. */

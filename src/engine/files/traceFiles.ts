@@ -4,14 +4,15 @@
 // show them where they are; files that are not traces are left alone, silently.
 import { watch, FSWatcher } from 'chokidar';
 import { existsSync, Stats } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { readdir, realpath, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { FileProblem, ImportResult } from '../../shared/engineProtocol';
 import type { TraceIndex } from '../index/traceIndex';
 import { DEFAULT_GLOBS, globMatcher, IGNORED_FOLDERS, inIgnoredFolder } from './glob';
-import { loadRememberedPaths, rememberPaths } from './rememberedPaths';
+import { forgetRememberedPaths, loadRememberedPaths, rememberPaths } from './rememberedPaths';
 import { FileDecoders } from './recordSink';
-import { FileState, importResult, readTraceFile } from './traceFileReader';
+import { FileState, importResult, NotAFileError, readTraceFile } from './traceFileReader';
+import { pushAll } from '../../shared/arrays';
 
 export interface WatchSettings {
   /** Folders searched (the workspace folders). */
@@ -37,6 +38,16 @@ interface TrackedFile {
   settle?: NodeJS.Timeout;
   /** Tailed (a watcher reported it); otherwise its state is dropped after an import. */
   watched: boolean;
+  /** Why it cannot be read (a FIFO, a link out of the folder) was logged: once is enough. */
+  said?: boolean;
+  /** The log said what this file holds (once; appended lines are not logged). */
+  announced?: boolean;
+}
+
+/** One log line per file read: what it is, what it held, and whether it is tailed from now on. */
+export function describeRead(result: ImportResult, how: 'imported' | 'found in the workspace', tailing: boolean): string {
+  const problems = result.problems.length ? `, ${result.problems.length} problem(s)` : '';
+  return `${how} ${result.file}: ${result.shape ?? 'not traces'}, ${result.spans} span(s) in ${result.traces} trace(s)${problems}${tailing ? '; tailing it' : ''}`;
 }
 
 export class TraceFiles {
@@ -50,6 +61,8 @@ export class TraceFiles {
   private workspaceKey = '';
   /** Explicitly imported files and folders being tailed, each with its own watcher. */
   private readonly explicitWatchers = new Map<string, FSWatcher>();
+  /** Rotated files being read to their end (idle() and close() wait for them). */
+  private readonly rotations = new Set<Promise<void>>();
   private closed = false;
   private lastProgress = 0;
   private readonly decoders: FileDecoders;
@@ -71,6 +84,7 @@ export class TraceFiles {
     const results: ImportResult[] = [];
     const absolute = paths.map((p) => resolve(p));
     for (const path of absolute) {
+      const before = results.length;
       let info: Stats;
       try {
         info = await stat(path);
@@ -84,9 +98,14 @@ export class TraceFiles {
           const result = await this.readFile(file, { fresh: true, final: !options.watch });
           if (result.shape !== null || result.problems.length) found.push(result);
         }
-        results.push(...(found.length ? found : [{ file: path, shape: null, spans: 0, traces: 0, problems: [] }]));
+        pushAll(results, found.length ? found : [{ file: path, shape: null, spans: 0, traces: 0, problems: [] }]);
       } else {
         results.push(await this.readFile(path, { fresh: true, final: !options.watch }));
+      }
+      for (const result of results.slice(before)) {
+        this.log(describeRead(result, 'imported', options.watch === true));
+        const tracked = this.files.get(result.file);
+        if (tracked) tracked.announced = true;
       }
       if (options.watch) await this.watchExplicitly(path);
       else this.dropUnwatched(path);
@@ -99,6 +118,20 @@ export class TraceFiles {
       }
     }
     return results;
+  }
+
+  /**
+   * Stops tailing every imported file and forgets the list read again after a restart (Clear
+   * Traces, deleting what is stored). The files themselves are the user's and stay untouched.
+   */
+  async forgetImported(): Promise<number> {
+    const watchers = [...this.explicitWatchers.values()];
+    this.explicitWatchers.clear();
+    // Tracked files keep their read positions: a workspace file still watched reads on from there.
+    await Promise.all(watchers.map((w) => w.close()));
+    const remembered = this.storeDir ? loadRememberedPaths(this.storeDir).length : 0;
+    if (this.storeDir && remembered) forgetRememberedPaths(this.storeDir);
+    return remembered;
   }
 
   /** Reads again what was imported before the last restart. */
@@ -144,7 +177,7 @@ export class TraceFiles {
     this.closed = true;
     for (const tracked of this.files.values()) clearTimeout(tracked.settle);
     await Promise.all([this.workspaceWatcher?.close(), ...[...this.explicitWatchers.values()].map((w) => w.close())]);
-    await Promise.all([...this.files.values()].map((f) => f.running));
+    await Promise.all([...[...this.files.values()].map((f) => f.running), ...this.rotations]);
   }
 
   /**
@@ -158,8 +191,8 @@ export class TraceFiles {
 
   /** Resolves once no read is in progress (tests and the CLI use it). */
   async idle(): Promise<void> {
-    while ([...this.files.values()].some((f) => f.running)) {
-      await Promise.all([...this.files.values()].map((f) => f.running));
+    while ([...this.files.values()].some((f) => f.running) || this.rotations.size) {
+      await Promise.all([...[...this.files.values()].map((f) => f.running), ...this.rotations]);
     }
   }
 
@@ -171,9 +204,23 @@ export class TraceFiles {
     await ready(watcher);
   }
 
+  /**
+   * Watches files and folders. A link that leads out of the folders watched is not followed (a
+   * workspace must not make the engine read ~/.ssh); a path the user named is read as named.
+   */
   private startWatcher(paths: string[], ignored: (path: string, stats?: Stats) => boolean, wanted: (path: string) => boolean): FSWatcher {
-    const watcher = watch(paths, { ignored, ignoreInitial: false, persistent: true });
-    const changed = (path: string) => { if (wanted(path)) this.schedule(path); };
+    const watcher = watch(paths, { ignored, ignoreInitial: false, persistent: true, followSymlinks: false });
+    const changed = (path: string) => {
+      if (!wanted(path)) return;
+      if (paths.includes(path)) return this.schedule(path);
+      void this.insideWatched(path, paths).then((inside) => {
+        if (inside) this.schedule(path);
+        else if (!this.tracked(path).said) {
+          this.tracked(path).said = true;
+          this.log(`${path} links out of the watched folders: not followed`);
+        }
+      });
+    };
     watcher.on('add', changed);
     watcher.on('change', changed);
     watcher.on('unlink', (path) => this.forget(path));
@@ -190,7 +237,12 @@ export class TraceFiles {
       return;
     }
     const sizeBefore = tracked.state?.size;
-    void this.readFile(path, { fresh: false, final: false }).then(() => {
+    void this.readFile(path, { fresh: false, final: false }).then((result) => {
+      // A file the workspace watcher found: said once, when it first turns out to hold traces.
+      if (!tracked.announced && result.shape !== null && this.files.get(path) === tracked) {
+        tracked.announced = true;
+        this.log(describeRead(result, 'found in the workspace', true));
+      }
       // The watcher drops a change that follows another within 50 ms (chokidar throttles them):
       // after a read that found something, look once more a little later.
       if (tracked.state?.size !== sizeBefore && !tracked.settle && !this.closed && this.files.get(path) === tracked) {
@@ -201,6 +253,17 @@ export class TraceFiles {
         tracked.settle.unref();
       }
     }, (error) => this.log(`reading ${path}: ${(error as Error).message}`));
+  }
+
+  /** Whether a path, its links resolved, is still inside one of the watched folders. */
+  private async insideWatched(path: string, roots: string[]): Promise<boolean> {
+    try {
+      const real = await realpath(path);
+      const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => root)));
+      return realRoots.some((root) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
+    } catch {
+      return true; // gone already: the read says so
+    }
   }
 
   private tracked(path: string): TrackedFile {
@@ -219,13 +282,41 @@ export class TraceFiles {
     }
   }
 
-  /** A deleted file is no longer tailed; its traces stay, its problems go. */
+  /** A deleted file is no longer tailed; its traces stay, its problems go. A renamed one is read to its end first. */
   private forget(path: string): void {
     const tracked = this.files.get(path);
     if (!tracked) return;
     this.files.delete(path);
     clearTimeout(tracked.settle);
     if (tracked.reported.count) this.onProblems(path, []);
+    if (tracked.state && tracked.watched) {
+      const state = tracked.state;
+      const finishing = (tracked.running ?? Promise.resolve()).then(() => this.finishRotated(path, state));
+      this.rotations.add(finishing);
+      void finishing.finally(() => this.rotations.delete(finishing));
+    }
+  }
+
+  /**
+   * A tailed file renamed away (log rotation: app.log → app.log.1, a new app.log) may have lines
+   * written after the last read: they are read from the old file under its new name, found in
+   * the same folder by its inode, before that file is let go.
+   */
+  private async finishRotated(path: string, state: FileState): Promise<void> {
+    const folder = dirname(path);
+    try {
+      for (const name of await readdir(folder)) {
+        const candidate = join(folder, name);
+        if (candidate === path) continue;
+        const info = await stat(candidate).catch(() => undefined);
+        if (info?.isFile() && info.ino === state.ino && info.size > state.offset) {
+          await readTraceFile(this.decoders, candidate, state, { final: false });
+          return;
+        }
+      }
+    } catch (error) {
+      this.log(`reading the rest of rotated ${path}: ${(error as Error).message}`);
+    }
   }
 
   private async readFile(path: string, options: { fresh: boolean; final: boolean }): Promise<ImportResult> {
@@ -245,9 +336,14 @@ export class TraceFiles {
       do {
         tracked.again = false;
         try {
-          tracked.state = await readTraceFile(this.decoders, path, options.fresh ? undefined : tracked.state, { final: options.final, onProgress });
+          const previous = options.fresh ? undefined : tracked.state;
+          // Replaced by a new file (renamed away, not deleted): the old one's last lines come first.
+          if (previous && tracked.watched && (await stat(path).catch(() => undefined))?.ino !== previous.ino) await this.finishRotated(path, previous);
+          tracked.state = await readTraceFile(this.decoders, path, previous, { final: options.final, onProgress });
         } catch (error) {
           result = missing(path, error);
+          if (error instanceof NotAFileError && !tracked.said) this.log((error as Error).message);
+          tracked.said = true;
           return;
         }
         options = { ...options, fresh: false };
@@ -290,7 +386,7 @@ async function listFiles(dir: string): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!IGNORED_FOLDERS.has(entry.name)) files.push(...await listFiles(path));
+      if (!IGNORED_FOLDERS.has(entry.name)) pushAll(files, await listFiles(path));
     } else if (entry.isFile()) {
       files.push(path);
     }

@@ -1,28 +1,33 @@
 // OTLP/HTTP ingest and the query API on one port. Every request passes the same guard first:
 // a loopback Host (no DNS rebinding) and no foreign browser Origin (no web page may read
 // prompts or inject traces). No CORS headers are ever sent. Past capacity, OTLP requests are
-// answered 429 with Retry-After before their body is read (otlp/admission.ts).
+// answered 429 with Retry-After before their body is read (otlp/admission.ts); a body that stops
+// arriving is answered 408.
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { QUERY_API_PREFIX } from '../../shared/queryApi';
-import { handleApi } from './api';
+import { ApiEngine, handleApi } from './api';
 import { AcrossTraces } from '../index/acrossTraces';
 import type { TraceIndex } from '../index/traceIndex';
 import { Admission, AdmissionTicket, DEFAULT_ADMISSION, RETRY_AFTER_SECONDS } from '../otlp/admission';
 import { DecodeError } from '../otlp/protoReader';
 import type { Encoding, Signal } from '../otlp/decoders';
 import type { Ingest } from '../otlp/ingest';
-import { BadEncodingError, BodyOverBudgetError, BodyTooLargeError, readBody } from '../otlp/readBody';
+import { BadEncodingError, BodyOverBudgetError, BodyTimeoutError, BodyTooLargeError, readBody } from '../otlp/readBody';
 import { CONTENT_TYPES, exportResponse, statusBody, UNAVAILABLE } from '../otlp/responses';
 import { send } from './httpReply';
-import type { TraceDetail } from '../../shared/spanModel';
+import type { EngineStats, TraceDetail } from '../../shared/spanModel';
 
 export interface HttpServerOptions {
   ingest: Ingest;
   index: TraceIndex;
+  /** What GET /api/stats answers; by default the index's counts. */
+  stats?: () => EngineStats;
   maxBodyBytes: number;
   /** Host names accepted besides loopback ones (for a non-loopback bind the user chose). */
   allowedHosts: string[];
   log: (message: string) => void;
+  /** Engine-wide counts and the team backends; without it the API answers from the index alone. */
+  engine?: ApiEngine;
   /** Shared with the gRPC receiver so both count against one budget; by default the server's own. */
   admission?: Admission;
   /** Adds what the workspace tells of a trace's spans (code/codeLinks.ts) to `GET /api/traces/{id}`. */
@@ -62,7 +67,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, server: Server,
     sendText(res, 403, refusal);
     return;
   }
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = parseTarget(req.url);
+  if (!url) {
+    req.resume();
+    sendText(res, 400, 'the request target is not a valid path');
+    return;
+  }
   const signal = SIGNAL_PATHS[url.pathname];
   if (signal) {
     await receive(signal, req, res, options);
@@ -70,7 +80,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, server: Server,
   }
   if (url.pathname.startsWith(QUERY_API_PREFIX)) {
     req.resume();
-    handleApi(req.method ?? 'GET', url, options, res);
+    await handleApi(req.method ?? 'GET', url, options, res);
     return;
   }
   req.resume();
@@ -90,7 +100,9 @@ async function receive(signal: Signal, req: IncomingMessage, res: ServerResponse
     sendText(res, 415, `unsupported Content-Type "${req.headers['content-type'] ?? ''}"; use application/x-protobuf or application/json`);
     return;
   }
-  const ticket = options.admission.admit(Number(req.headers['content-length']) || 0);
+  // A chunked body's size is not known until it has arrived: admission counts it as such.
+  const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']) || 0;
+  const ticket = options.admission.admit(declared);
   if (typeof ticket === 'string') {
     req.resume();
     return sendBusy(res, encoding, ticket);
@@ -106,13 +118,20 @@ async function receiveAdmitted(signal: Signal, encoding: Encoding, req: Incoming
   options: ServerOptions, ticket: AdmissionTicket): Promise<void> {
   let body: Buffer;
   try {
-    body = await readBody(req, options.maxBodyBytes, ticket);
+    body = await readBody(req, options.maxBodyBytes, ticket, options.admission.bodyIdleMs);
   } catch (error) {
+    if (error instanceof BodyTimeoutError) {
+      // The rest of the body may never come: answer, then close the connection.
+      res.setHeader('Connection', 'close');
+      res.on('finish', () => req.socket.destroy());
+      return sendStatus(res, 408, encoding, error.message);
+    }
     if (error instanceof BodyTooLargeError) return sendStatus(res, 413, encoding, error.message);
     if (error instanceof BadEncodingError) return sendStatus(res, 400, encoding, error.message);
     if (error instanceof BodyOverBudgetError) return sendBusy(res, encoding, error.message);
     throw error;
   }
+  if (!ticket.bodyReceived()) return sendBusy(res, encoding, `${options.admission.limits.maxRequests} requests are already waiting to be decoded; retry in ${RETRY_AFTER_SECONDS} s`);
   let result;
   try {
     result = await options.ingest.receiveInTurn(signal, encoding, body);
@@ -137,10 +156,23 @@ function encodingOf(contentType: string | undefined): Encoding | undefined {
   return undefined;
 }
 
+/** The request target as a URL, or undefined when it cannot be one. */
+function parseTarget(target: string | undefined): URL | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A Host header is a name or an address and an optional port, nothing else (`127.0.0.1:80@evil.com` is not one). */
+const HOST_HEADER = /^(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::\d{1,5})?$/i;
+
 /** Returns why a request is refused, or undefined when it may proceed. */
 export function refuseForeign(req: IncomingMessage, server: Server, allowedHosts: string[]): string | undefined {
-  const host = hostName(req.headers.host ?? '');
-  if (!isLoopbackName(host) && !allowedHosts.includes(host)) {
+  const header = (req.headers.host ?? '').trim();
+  const host = hostName(header);
+  if (!HOST_HEADER.test(header) || (!isLoopbackName(host) && !allowedHosts.includes(host))) {
     return `Host "${req.headers.host ?? ''}" is not a loopback name; refused to prevent DNS rebinding`;
   }
   const origin = req.headers.origin;

@@ -8,6 +8,7 @@
 import type { DetectorSettings, Finding } from '../../shared/spanModel';
 import type { StoredSpan } from '../model/storedSpan';
 import { normalizeSpan } from '../normalize/normalizeSpan';
+import { maxOf } from '../../shared/arrays';
 
 export const DEFAULT_DETECTORS: DetectorSettings = {
   loopRepeats: 5, weakRetrievalScore: 0.5, contextTokenLimit: 0, medianFactor: 3, cascadeDepth: 3,
@@ -40,10 +41,13 @@ export class Detectors {
     }
     if (facts.kind === 'RETRIEVER') {
       const scores = (normalizeSpan(span).documents ?? []).map((d) => d.score).filter((s): s is number => s !== undefined);
-      const best = scores.length ? Math.max(...scores) : undefined;
+      const best = maxOf(scores);
       if (best !== undefined && best < this.settings.weakRetrievalScore) {
         findings.push({ detector: 'weakRetrieval', message: `Weak retrieval: the best of ${scores.length} documents scores ${round(best)} (under ${this.settings.weakRetrievalScore}); the model had to answer without good context.` });
       }
+    }
+    if (facts.ignoredUsage) {
+      findings.push({ detector: 'invalidUsage', message: `Invalid usage ignored: ${facts.ignoredUsage.join(', ')}; the trace's tokens and cost leave it out.` });
     }
     const input = facts.tokens?.input;
     const total = facts.tokens?.total ?? ((facts.tokens?.input ?? 0) + (facts.tokens?.output ?? 0) || undefined);
@@ -76,6 +80,7 @@ export class Detectors {
     const calls = new Map<string, Map<string, string[]>>();
     const byDetector = new Map<string, string[]>();
     let deepest: { spanId: string; depth: number; message: string } | undefined;
+    const failedDepths = new Map<StoredSpan, number>();
     for (const span of spans.values()) {
       for (const f of span.findings ?? []) {
         const list = byDetector.get(f.detector) ?? [];
@@ -93,7 +98,7 @@ export class Detectors {
         else byArguments.set(span.callArgs ?? '', [span.spanId]);
       }
       if (span.statusCode === 2) {
-        const depth = failedAncestors(span, spans);
+        const depth = failedAncestors(span, spans, failedDepths);
         if (depth >= this.settings.cascadeDepth && (!deepest || depth > deepest.depth)) deepest = { spanId: span.spanId, depth, message: span.statusMessage ?? span.name };
       }
     }
@@ -141,15 +146,26 @@ function argumentsOf(span: StoredSpan): string {
   return last;
 }
 
-/** How many spans above this one failed in an unbroken chain. */
-function failedAncestors(span: StoredSpan, spans: Map<string, StoredSpan>): number {
-  let n = 0;
-  let parent = span.parentSpanId ? spans.get(span.parentSpanId) : undefined;
-  while (parent && parent.statusCode === 2 && n < spans.size) {
-    n++;
-    parent = parent.parentSpanId ? spans.get(parent.parentSpanId) : undefined;
+/**
+ * How many spans above this one failed in an unbroken chain. `known` remembers each failed span's
+ * answer, so a chain of n failures costs n steps in all, not n² (each walk stops at a known span).
+ */
+function failedAncestors(span: StoredSpan, spans: Map<string, StoredSpan>, known: Map<StoredSpan, number>): number {
+  const path: StoredSpan[] = [];
+  let base = 0;
+  for (let current: StoredSpan | undefined = span; current && current.statusCode === 2;) {
+    const done = known.get(current);
+    if (done !== undefined) {
+      base = done + 1;
+      break;
+    }
+    if (path.length > spans.size) break; // a parent cycle
+    path.push(current);
+    current = current.parentSpanId ? spans.get(current.parentSpanId) : undefined;
   }
-  return n;
+  // path[i]'s failed ancestors are the failed spans after it on the path, plus those above the last.
+  for (let i = path.length - 1; i >= 0; i--) known.set(path[i], base + (path.length - 1 - i));
+  return known.get(span) ?? 0;
 }
 
 /** A step's last WINDOW values, also kept sorted, so the median costs nothing per span. */

@@ -1,10 +1,12 @@
 // Evaluates a parsed filter (shared/traceFilter.ts) against traces: trace.* fields and free text
 // once per trace, span fields on each span until one satisfies the whole expression.
 import { FINDING_LABELS } from '../../shared/spanModel';
-import type { FilterNode } from '../../shared/traceFilter';
+import { RE2JS } from 're2js';
+import { compileFilterRegexp, type FilterNode } from '../../shared/traceFilter';
 import { spanStatus, type StoredSpan } from '../model/storedSpan';
 import { normalizeSpan } from '../normalize/normalizeSpan';
 import type { Trace } from '../model/traceSummary';
+import { maxOf } from '../../shared/arrays';
 
 type Value = string | number | boolean | undefined | string[];
 
@@ -91,7 +93,7 @@ function fieldValue(field: string, trace: Trace, span: StoredSpan | undefined): 
     case 'score': {
       if (facts.kind !== 'RETRIEVER') return undefined;
       const scores = (normalized(span).documents ?? []).map((d) => d.score).filter((s): s is number => s !== undefined);
-      return scores.length ? Math.max(...scores) : undefined;
+      return maxOf(scores);
     }
     case 'tool': return facts.kind === 'TOOL' ? normalized(span).tool?.name ?? span.name : undefined;
   }
@@ -124,12 +126,13 @@ function compare(actual: Value, op: string, expected: (string | number)[]): bool
   return op === '>' ? a > b : op === '>=' ? a >= b : op === '<' ? a < b : a <= b;
 }
 
-const regexps = new Map<string, RegExp>();
-function regexp(pattern: string): RegExp {
+/** Filters run on RE2: linear in the text whatever the pattern, so `^(a+)+$` cannot hang the engine. */
+const regexps = new Map<string, RE2JS>();
+function regexp(pattern: string): RE2JS {
   let re = regexps.get(pattern);
   if (!re) {
     if (regexps.size > 100) regexps.clear();
-    regexps.set(pattern, (re = new RegExp(pattern, 'i')));
+    regexps.set(pattern, (re = compileFilterRegexp(pattern)));
   }
   return re;
 }

@@ -58,6 +58,19 @@ export class SortedIndex<T> {
     }
   }
 
+  /** Items with maxKey >= key >= minKey, largest first (finds the first block by search, not by walking). */
+  *descendingBetween(maxKey: number, minKey: number): Generator<T> {
+    if (!this.blocks.length) return;
+    for (let b = this.blockFor({ key: maxKey, id: '\uffff' }); b >= 0; b--) {
+      const block = this.blocks[b];
+      for (let i = block.length - 1; i >= 0; i--) {
+        if (block[i].key > maxKey) continue;
+        if (block[i].key < minKey) return;
+        yield block[i].item;
+      }
+    }
+  }
+
   /** Items from the smallest key up. */
   *ascending(): Generator<T> {
     for (const block of this.blocks) for (const entry of block) yield entry.item;

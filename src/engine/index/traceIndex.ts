@@ -3,7 +3,8 @@
 // traceIndexes.ts keeps the sorted and facet indexes and plans queries, memoryAccount.ts counts
 // what memory holds and picks what to evict, pendingLogs.ts keeps log records waiting for their span.
 import type { DetectorSettings, EngineStats, Span, TraceDetail, TraceQuery, TraceSummary } from '../../shared/spanModel';
-import type { RawLog, RawSpan } from '../model/rawSpan';
+import type { RawEvent, RawLog, RawSpan } from '../model/rawSpan';
+import { pushAll } from '../../shared/arrays';
 import type { StoredSpan } from '../model/storedSpan';
 import { StringTable } from '../model/stringTable';
 import { countOrphans, newTrace, summarize, type Trace } from '../model/traceSummary';
@@ -17,7 +18,10 @@ import { Detectors } from './detectors';
 import { compileFilter, compileSpanFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
 import { nthAlike, PendingLogs } from './pendingLogs';
+import { findTextMatch, searchedText } from './textMatch';
+import { traceGist } from './traceGist';
 import { TraceIndexes } from './traceIndexes';
+import { DEFAULT_GRACE_MS, Doctor } from './doctor/doctor';
 
 export interface IndexLimits {
   /** Spans kept in memory; past it the oldest normal traces go first, then slow, then failed ones. */
@@ -29,6 +33,8 @@ export interface IndexLimits {
   detectors?: DetectorSettings;
   /** Patterns masked in every span and log record as it arrives; none: redaction off. */
   redaction?: RedactionPattern[];
+  /** How long a trace stays quiet before Trace Doctor counts missing parents and log records as lost. */
+  doctorGraceMs?: number;
 }
 
 const DEFAULT_SLOW_MS = 2000;
@@ -66,6 +72,10 @@ export class TraceIndex {
   onEvicted: (traces: number, spans: number) => void = () => undefined;
 
   private readonly detectors = new Detectors();
+  /** Trace Doctor: why traces look wrong, found when read, per service as they settle. */
+  readonly doctor = new Doctor({
+    startedBetween: (maxStartMs, minStartMs) => this.indexes.byStart.descendingBetween(maxStartMs, minStartMs),
+  });
   /** Set while redaction is on: what arrives is masked before anything indexes, shows or stores it. */
   redactor?: Redactor;
 
@@ -79,6 +89,7 @@ export class TraceIndex {
     this.limits = limits;
     if (limits.detectors) this.detectors.settings = limits.detectors;
     this.redactor = limits.redaction?.length ? new Redactor(limits.redaction) : undefined;
+    this.doctor.graceMs = limits.doctorGraceMs ?? DEFAULT_GRACE_MS;
     this.pendingLogs.maxBytes = (limits.maxBytes ?? Infinity) / 8;
     // A lower cap applies at once, not with the next spans.
     this.pendingLogs.drop(0);
@@ -99,47 +110,79 @@ export class TraceIndex {
     this.counters.rejectedSpans += rejectedSpans;
   }
 
-  addSpans(spans: RawSpan[]): void {
+  /**
+   * Indexes spans; returns why each span that could not be indexed was refused (counted as
+   * rejected). A span the index fails on is refused alone: the others of its batch are indexed,
+   * listed and accounted as usual, and nothing of it stays behind.
+   */
+  addSpans(spans: RawSpan[]): string[] {
     this.redactor?.spans(spans);
+    const refused: string[] = [];
     const touched = new Map<Trace, StoredSpan[]>();
+    const added: StoredSpan[] = [];
     for (const raw of spans) {
+      const stored = raw as StoredSpan;
+      try {
+        // What depends on the span's content comes first, before anything is changed.
+        stored.facts = spanFacts(raw.attributes, raw.name, this.prices, raw);
+        this.detectors.inspect(stored);
+      } catch (error) {
+        refused.push(`a span could not be indexed: ${(error as Error).name}: ${(error as Error).message}`);
+        delete (stored as Partial<StoredSpan>).facts; // marks it refused (the store leaves it out)
+        continue;
+      }
       let trace = this.traces.get(raw.traceId);
       if (!trace) {
         trace = newTrace(raw.traceId);
         this.traces.set(raw.traceId, trace);
         this.memory.charge(trace, MEMORY.trace, 0);
       }
-      const stored = raw as StoredSpan;
-      stored.facts = spanFacts(raw.attributes, raw.name, this.prices, raw);
-      this.detectors.inspect(stored);
       const previous = trace.spans.get(raw.spanId);
       // A re-sent span replaces the first copy; logs attached to it carry over.
-      if (previous) stored.events.push(...previous.events.filter((e) => e.fromLog));
+      if (previous) pushAll(stored.events, previous.events.filter((e) => e.fromLog));
       else {
         this.memory.spans++;
         this.memory.charge(trace, spanBytes(stored), 0);
       }
       const pending = this.pendingLogs.take(raw.traceId, raw.spanId);
       if (pending) {
-        stored.events.push(...pending.events);
+        pushAll(stored.events, pending.events);
         this.memory.charge(trace, pending.bytes - pending.text, pending.text);
       }
       trace.spans.set(raw.spanId, stored);
+      added.push(stored);
       const list = touched.get(trace);
       if (list) list.push(stored);
       else touched.set(trace, [stored]);
     }
-    for (const [trace, added] of touched) {
-      this.postStrings(trace, added);
+    for (const [trace, addedToTrace] of touched) {
+      this.doctor.changed(trace);
+      this.postStrings(trace, addedToTrace);
       if (trace.spans.size >= SUMMARIZE_WHEN_READ && trace.summary.spanCount > 0) this.unsummarized.add(trace);
-      else this.refresh(trace);
+      else this.refreshOrDrop(trace, refused);
     }
-    const textPerSpan = spans.length ? this.memory.newText() / spans.length : 0;
-    for (const [trace, added] of touched) this.memory.charge(trace, 0, added.length * textPerSpan);
+    const textPerSpan = added.length ? this.memory.newText() / added.length : 0;
+    for (const [trace, addedToTrace] of touched) if (trace.live) this.memory.charge(trace, 0, addedToTrace.length * textPerSpan);
     this.enforceMemoryCap(touched);
     this.memory.compactIfStale(this.traces.size, this.caps().maxBytes);
-    this.onSpansAdded(spans as StoredSpan[]);
+    this.onSpansAdded(added);
     this.changed();
+    return refused;
+  }
+
+  /**
+   * refresh(), and if summarizing the trace fails (content no check foresaw), the trace is
+   * dropped whole rather than kept outside the indexes, where it could never be listed or evicted.
+   */
+  private refreshOrDrop(trace: Trace, refused: string[]): void {
+    try {
+      this.refresh(trace);
+    } catch (error) {
+      refused.push(`a trace could not be summarized: ${(error as Error).name}: ${(error as Error).message}`);
+      this.indexes.place(trace, trace.summary, trace.summary);
+      this.remove(trace);
+      this.counters.evictedTraces--; // dropped, not evicted
+    }
   }
 
   private caps(): MemoryCaps {
@@ -171,6 +214,7 @@ export class TraceIndex {
     this.traces.delete(trace.traceId);
     this.indexes.remove(trace);
     this.memory.release(trace);
+    this.doctor.forget(trace);
     this.orphanCount -= trace.orphans;
     trace.live = false;
     this.counters.evictedTraces++;
@@ -182,7 +226,7 @@ export class TraceIndex {
     // GenAI instrumentations send prompts as log records: they count against the memory cap too.
     const textPerLog = logs.length ? this.memory.newText() / logs.length : 0;
     let unattached = 0;
-    const touched = new Map<Trace, StoredSpan[]>();
+    const touched = new Map<Trace, RawEvent[]>();
     const alike = new Map<string, number>();
     for (const log of logs) {
       if (!log.traceId || !log.spanId) {
@@ -197,14 +241,19 @@ export class TraceIndex {
         if (!this.pendingLogs.isNew(span, span.events, key)) continue;
         span.events.push(log.event);
         this.memory.charge(trace, eventBytes(log.event), textPerLog);
+        // Only the new records' strings are posted: posting the span's every record again for
+        // each new one made 20,000 records for one span quadratic.
         const list = touched.get(trace);
-        if (list) list.push(span);
-        else touched.set(trace, [span]);
+        if (list) list.push(log.event);
+        else touched.set(trace, [log.event]);
       } else {
         this.pendingLogs.keep(`${log.traceId}/${log.spanId}`, log.event, key, eventBytes(log.event), textPerLog);
       }
     }
-    for (const [trace, spans] of touched) this.postStrings(trace, spans);
+    for (const [trace, events] of touched) {
+      this.doctor.changed(trace);
+      for (const event of events) this.postEvent(trace, event);
+    }
     // Log records join traces that are already there: the oldest go first, whichever got them.
     const evicted = this.enforceMemoryCap(new Map());
     this.memory.compactIfStale(this.traces.size, this.caps().maxBytes);
@@ -222,7 +271,14 @@ export class TraceIndex {
     this.summarizeGrown();
     const search = (text: string) => this.search(text);
     const node = q.filter ? parseFilter(q.filter) : undefined;
-    return this.indexes.select(q, search, node ? compileFilter(node, search) : undefined).map((t) => t.summary);
+    const traces = this.indexes.select(q, search, node ? compileFilter(node, search) : undefined);
+    const text = q.matches ? searchedText(q.q, node) : undefined;
+    if (!text) return traces.map((t) => t.summary);
+    // The returned traces only, each until its first match; the stored summary stays as it is.
+    return traces.map((t) => {
+      const match = findTextMatch(t, text);
+      return match ? { ...t.summary, match } : t.summary;
+    });
   }
 
   trace(traceId: string): TraceDetail | undefined {
@@ -230,7 +286,13 @@ export class TraceIndex {
     const trace = this.traces.get(traceId.toLowerCase());
     if (!trace) return undefined;
     const spans = [...trace.spans.values()].sort((a, b) => a.startMs - b.startMs).map(normalizeSpan);
-    return { summary: trace.summary, spans };
+    const { diagnoses, inferredParents, adoptedSpans } = this.doctor.diagnose(trace, spans);
+    return {
+      summary: trace.summary, spans,
+      ...(diagnoses.length ? { diagnoses } : {}),
+      ...(inferredParents.length ? { inferredParents } : {}),
+      ...(adoptedSpans.length ? { adoptedSpans } : {}),
+    };
   }
 
   /** The live traces of each session (or user) id, their summaries up to date. */
@@ -291,6 +353,7 @@ export class TraceIndex {
       pendingLogs: this.pendingLogs.count,
       memoryBytes: Math.round(this.memory.bytes),
       ...this.counters,
+      diagnoses: this.doctor.serviceDiagnoses(),
     };
   }
 
@@ -301,6 +364,7 @@ export class TraceIndex {
     this.indexes.clear();
     this.strings.clear();
     this.pendingLogs.clear();
+    this.doctor.clear();
     this.memory.reset();
     this.orphanCount = 0;
     this.counters.evictedTraces = 0;
@@ -322,20 +386,24 @@ export class TraceIndex {
    * the table skips an owner that posted it last (this trace's spans are posted together).
    */
   private postStrings(trace: Trace, spans: StoredSpan[]): void {
-    const post = (v: unknown): void => {
-      if (typeof v === 'string') this.strings.post(v, trace);
-      else if (Array.isArray(v)) v.forEach(post);
-      else if (v && typeof v === 'object') Object.values(v).forEach(post);
-    };
     for (const span of spans) {
       this.strings.post(span.name, trace);
-      for (const key in span.attributes) post(span.attributes[key]);
-      for (const event of span.events) {
-        this.strings.post(event.name, trace);
-        for (const key in event.attributes) post(event.attributes[key]);
-        post(event.body);
-      }
+      for (const key in span.attributes) this.postValue(trace, span.attributes[key]);
+      for (const event of span.events) this.postEvent(trace, event);
     }
+  }
+
+  private postEvent(trace: Trace, event: RawEvent): void {
+    this.strings.post(event.name, trace);
+    for (const key in event.attributes) this.postValue(trace, event.attributes[key]);
+    this.postValue(trace, event.body);
+  }
+
+  /** Values nest at most MAX_VALUE_DEPTH levels (the decoders refuse deeper ones): the recursion is bounded. */
+  private postValue(trace: Trace, v: unknown): void {
+    if (typeof v === 'string') this.strings.post(v, trace);
+    else if (Array.isArray(v)) for (const item of v) this.postValue(trace, item);
+    else if (v && typeof v === 'object') for (const item of Object.values(v)) this.postValue(trace, item);
   }
 
   /** Recomputes a trace's summary (O(spans in the trace)) and moves it in every index. */
@@ -343,6 +411,7 @@ export class TraceIndex {
     const next = summarize(trace);
     const findings = this.detectors.traceFindings(trace.spans);
     if (findings) next.findings = findings;
+    Object.assign(next, traceGist(trace));
     this.indexes.place(trace, trace.summary, next);
     trace.summary = next;
     const orphans = countOrphans(trace);

@@ -65,6 +65,15 @@ export function newBatch<T>(): DecodedBatch<T> {
   return { items: [], rejected: 0, rejectReasons: new Set() };
 }
 
+/**
+ * A span with more attributes than this (its own, its events' and links') is refused alone
+ * (partial_success): the OTel SDKs keep 128 by default, and 200,000 scores on one retrieval cost
+ * seconds of the engine's one thread to index.
+ */
+export const MAX_SPAN_ATTRIBUTES = 10_000;
+/** Decoders stop decoding a span's attributes here: one more than allowed marks it for refusal. */
+export const OVERSIZED_SPAN = MAX_SPAN_ATTRIBUTES + 1;
+
 /** Keys that must never land on a plain object as-is. */
 export function setAttribute(target: Attributes, key: string, value: AttributeValue): void {
   if (key === '__proto__') {

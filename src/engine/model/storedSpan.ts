@@ -13,6 +13,8 @@ export interface SpanFacts {
   costSource?: 'attribute' | 'computed';
   sessionId?: string;
   userId?: string;
+  /** Token counts and costs the span carried that cannot be right (negative, not a number, absurd): ignored, and a finding says so. */
+  ignoredUsage?: string[];
 }
 
 export interface StoredSpan extends RawSpan {

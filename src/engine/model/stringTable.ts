@@ -12,8 +12,12 @@ interface Slot<T> {
 // Hashing a long string for a Map lookup reads every character; a freshly decoded copy of a
 // 2 KB prompt has no cached hash. Long strings are first looked up by a fingerprint of their
 // length and a few sampled characters, and confirmed with ===, which compares without hashing.
+// Templated prompts of one length that differ only in an id share a fingerprint: past a few
+// strings per fingerprint the lookup falls back to the full hash (the slots Map), so such text
+// costs one hash per string instead of a compare with every earlier one (quadratic).
 const LONG_STRING = 64;
 const SAMPLES = 16;
+const MAX_SHARING_FINGERPRINT = 4;
 
 function fingerprint(value: string): number {
   const length = value.length;
@@ -35,6 +39,8 @@ export class StringTable<T extends object = object> {
   private readonly slots = new Map<string, Slot<T>>();
   /** Long strings by fingerprint: one canonical string, or several that share a fingerprint. */
   private readonly longStrings = new Map<number, string | string[]>();
+  /** Fingerprints shared by more strings than longStrings lists: the rest are only in the slots Map. */
+  private readonly crowded = new Set<number>();
   private textBytes = 0;
 
   get size(): number {
@@ -64,17 +70,23 @@ export class StringTable<T extends object = object> {
       const known = this.longStrings.get(fp);
       if (known === undefined) this.longStrings.set(fp, value);
       else if (typeof known === 'string') this.longStrings.set(fp, [known, value]);
-      else known.push(value);
+      else if (known.length < MAX_SHARING_FINGERPRINT) known.push(value);
+      else this.crowded.add(fp); // beyond that the string is found through the slots Map (internLong)
     }
     return slot;
   }
 
   private internLong(value: string): string {
-    const known = this.longStrings.get(fingerprint(value));
+    const fp = fingerprint(value);
+    const known = this.longStrings.get(fp);
     if (typeof known === 'string') {
       if (known === value) return known;
     } else if (known) {
       for (const candidate of known) if (candidate === value) return candidate;
+    }
+    if (this.crowded.has(fp)) {
+      const slot = this.slots.get(value);
+      if (slot) return slot.value;
     }
     this.add(value);
     return value;
@@ -118,6 +130,7 @@ export class StringTable<T extends object = object> {
   clear(): void {
     this.slots.clear();
     this.longStrings.clear();
+    this.crowded.clear();
     this.textBytes = 0;
   }
 

@@ -126,6 +126,11 @@ function markAncestors(trace: Trace, span: StoredSpan, marked: Set<string>): voi
   }
 }
 
+/** The trace's root span (or the orphan standing in for it); undefined for a trace with no spans. */
+export function rootOf(trace: Trace): StoredSpan | undefined {
+  return trace.spans.size ? pickRoot(trace, [...trace.spans.values()]) : undefined;
+}
+
 /** The root span; where the root never arrived, the earliest orphan stands in. */
 function pickRoot(trace: Trace, spans: StoredSpan[]): StoredSpan {
   let best: StoredSpan | undefined;

@@ -11,6 +11,7 @@ export class Redactor extends TextRedactor {
       if (span.statusMessage) span.statusMessage = this.text(span.statusMessage);
       this.attributes(span.attributes);
       this.attributes(span.resource.attributes);
+      span.resource.service = this.text(span.resource.service);
       span.scope.name = this.text(span.scope.name);
       if (span.scope.version) span.scope.version = this.text(span.scope.version);
       for (const event of span.events) this.event(event);

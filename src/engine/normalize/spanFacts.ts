@@ -116,9 +116,12 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
   const aiSdkProvider = attrs['ai.model.provider'];
   if (provider && typeof aiSdkProvider === 'string' && provider === aiSdkProvider.toLowerCase()) provider = provider.split('.')[0];
   if (provider) facts.provider = provider;
-  const tokens = tokensFrom(best);
+  const ignored: string[] = [];
+  const usable = (field: Field, max: number) => usableNumber(best.get(field), field, max, ignored);
+  const tokens = tokensFrom((field) => usable(field, MAX_TOKENS));
   if (tokens) facts.tokens = tokens;
-  const cost = toNumber(best.get('cost')) ?? sumOrUndefined(toNumber(best.get('costPrompt')), toNumber(best.get('costCompletion')));
+  const cost = usable('cost', MAX_COST_USD) ?? sumOrUndefined(usable('costPrompt', MAX_COST_USD), usable('costCompletion', MAX_COST_USD));
+  if (ignored.length) facts.ignoredUsage = ignored;
   if (cost !== undefined) {
     facts.costUsd = cost;
     facts.costSource = 'attribute';
@@ -136,10 +139,24 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
   return facts;
 }
 
-function tokensFrom(best: Offers): Tokens | undefined {
+/** Beyond these a recorded count or cost is a bug in the app or an attack, not usage: one call, a trillion tokens or $100,000. */
+const MAX_TOKENS = 1e12;
+const MAX_COST_USD = 1e5;
+
+/** A recorded token count or cost, or undefined (with the reason in `ignored`) when it is negative, not a number or absurd. */
+function usableNumber(value: unknown, field: Field, max: number, ignored: string[]): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = toNumber(value);
+  const reason = n === undefined ? 'not a number' : n < 0 ? 'negative' : n > max ? 'impossibly large' : undefined;
+  if (reason === undefined) return n;
+  ignored.push(`${field} ${JSON.stringify(value)?.slice(0, 40)} (${reason})`);
+  return undefined;
+}
+
+function tokensFrom(get: (field: Field) => number | undefined): Tokens | undefined {
   const tokens: Tokens = {};
   for (const field of ['input', 'output', 'total', 'cacheRead', 'cacheWrite', 'reasoning'] as const) {
-    const n = toNumber(best.get(field));
+    const n = get(field);
     if (n !== undefined) tokens[field] = n;
   }
   if (tokens.input === undefined && tokens.output === undefined && tokens.total === undefined) {

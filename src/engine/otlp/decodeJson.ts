@@ -6,7 +6,7 @@ import { checkValueDepth, DecodeError } from './protoReader';
 import { finishLog, serviceName } from './decodeProto';
 import {
   DecodedBatch, MAX_TIME_MS, NANOS_PER_MS, RawEvent, RawLink, RawLog, RawSpan, ResourceInfo, ScopeInfo,
-  isValidSpanId, isValidTraceId, newBatch, setAttribute, spanProblem,
+  isValidSpanId, isValidTraceId, newBatch, OVERSIZED_SPAN, setAttribute, spanProblem,
 } from '../model/rawSpan';
 
 type Json = Record<string, unknown>;
@@ -81,7 +81,7 @@ export class JsonDecoder {
       otelKind: enumValue(field(s, 'kind'), SPAN_KINDS, 'SPAN_KIND_'),
       startMs,
       endMs: Math.max(startMs, nanosToMs(field(s, 'endTimeUnixNano', 'end_time_unix_nano'))),
-      attributes: this.attributes(field(s, 'attributes')),
+      attributes: this.attributes(field(s, 'attributes'), 0, OVERSIZED_SPAN),
       events: list(field(s, 'events')).map((e) => this.event(e)),
       links: links.length ? links : undefined,
       statusCode: isObject(status) ? enumValue(field(status, 'code'), STATUS_CODES, 'STATUS_CODE_') : 0,
@@ -127,10 +127,12 @@ export class JsonDecoder {
     return { name: this.strings.intern(text(field(scope, 'name'))), version: version ? this.strings.intern(version) : undefined };
   }
 
-  /** depth counts the arrays and maps these attributes sit in. */
-  private attributes(kvs: unknown, depth = 0): Attributes {
+  /** depth counts the arrays and maps these attributes sit in; past `max` the rest are not decoded. */
+  private attributes(kvs: unknown, depth = 0, max = Infinity): Attributes {
     const attributes: Attributes = {};
-    for (const kv of list(kvs)) {
+    const all = list(kvs);
+    for (let i = 0; i < all.length && i < max; i++) {
+      const kv = all[i];
       const key = field(kv, 'key');
       if (typeof key === 'string') setAttribute(attributes, this.strings.intern(key), this.anyValue(field(kv, 'value'), depth));
     }

@@ -6,7 +6,7 @@ import { DecodedStringCache, KnownString, sameShortBytes } from './decodedString
 import { checkValueDepth, DecodeError, ProtoReader } from './protoReader';
 import {
   DecodedBatch, NANOS_PER_MS, RawEvent, RawLink, RawLog, RawSpan, ResourceInfo, ScopeInfo,
-  isValidSpanId, isValidTraceId, newBatch, setAttribute, spanProblem,
+  isValidSpanId, isValidTraceId, newBatch, OVERSIZED_SPAN, setAttribute, spanProblem,
 } from '../model/rawSpan';
 
 // Tags: field number << 3 | wire type.
@@ -103,6 +103,7 @@ export class ProtoDecoder {
       traceId: '', spanId: '', parentSpanId: undefined, name: '', otelKind: 0, startMs: 0, endMs: 0,
       attributes: {}, events: [], links: undefined, statusCode: 0, statusMessage: undefined, resource, scope,
     };
+    let attributeCount = 0;
     while (!r.done) {
       const tag = r.tag();
       switch (tag) {
@@ -117,7 +118,11 @@ export class ProtoDecoder {
         case VARINT(6): span.otelKind = r.varint(); break;
         case I64(7): span.startMs = r.fixed64Ms(); break;
         case I64(8): span.endMs = r.fixed64Ms(); break;
-        case LEN(9): this.keyValue(r, span.attributes); break;
+        case LEN(9):
+          // Past the limit the span is refused anyway (Ingest): the rest is skipped, not decoded.
+          if (++attributeCount <= OVERSIZED_SPAN) this.keyValue(r, span.attributes);
+          else r.skip(tag & 7);
+          break;
         case LEN(11): span.events.push(this.event(r)); break;
         case LEN(13): (span.links ??= []).push(this.link(r)); break;
         case LEN(15): this.status(r, span); break;

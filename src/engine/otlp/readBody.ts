@@ -8,18 +8,25 @@ export class BodyTooLargeError extends Error {}
 export class BadEncodingError extends Error {}
 /** The body outgrew what admission control left for it (→ retry later). */
 export class BodyOverBudgetError extends Error {}
+/** The body stopped arriving (→ 408): a stalled upload must not hold memory or a socket forever. */
+export class BodyTimeoutError extends Error {}
 
-/** The body, decompressed; its bytes are accounted on the ticket as they arrive. */
-export function readBody(req: IncomingMessage, maxBytes: number, ticket?: AdmissionTicket): Promise<Buffer> {
+/**
+ * The body, decompressed; its bytes are accounted on the ticket as they arrive. It fails when no
+ * byte arrives for `idleMs`.
+ */
+export function readBody(req: IncomingMessage, maxBytes: number, ticket?: AdmissionTicket, idleMs = 10_000): Promise<Buffer> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase().trim();
   const declared = Number(req.headers['content-length']);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
+    let idle: NodeJS.Timeout | undefined;
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
+      clearTimeout(idle);
       req.unpipe();
       req.resume(); // drain what is left so the connection can answer
       reject(error);
@@ -42,6 +49,19 @@ export function readBody(req: IncomingMessage, maxBytes: number, ticket?: Admiss
       if (source !== req) (source as NodeJS.ReadableStream & { destroy(): void }).destroy();
       fail(error);
     };
+    const stalled = () => {
+      // What is left is not drained: the client stopped sending (the receiver closes the connection).
+      settled = true;
+      req.unpipe();
+      reject(new BodyTimeoutError(`no part of the body arrived for ${idleMs} ms`));
+    };
+    const alive = () => {
+      clearTimeout(idle);
+      idle = setTimeout(stalled, idleMs);
+      idle.unref();
+    };
+    alive();
+    req.on('data', () => { if (!settled) alive(); });
     source.on('data', (chunk: Buffer) => {
       if (settled) return;
       size += chunk.length;
@@ -54,6 +74,7 @@ export function readBody(req: IncomingMessage, maxBytes: number, ticket?: Admiss
     source.on('end', () => {
       if (settled) return;
       settled = true;
+      clearTimeout(idle);
       resolve(Buffer.concat(chunks, size));
     });
     source.on('error', fail);

@@ -12,7 +12,7 @@
 //                                                  replaced file's time; OTLP/JSON TracesData per line
 //   keptlogs-<time>.otlp.jsonl                    the log records (prompts and responses sent as
 //                                                  logs) of those traces; OTLP/JSON LogsData
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ingest } from '../otlp/ingest';
 import { encodeLogsData, encodeTracesData } from '../otlp/encodeJson';
@@ -21,6 +21,7 @@ import type { RawSpan } from '../model/rawSpan';
 import { StringTable } from '../model/stringTable';
 import type { RetentionClass } from '../index/memoryAccount';
 import type { TraceIndex } from '../index/traceIndex';
+import { maxOf, minOf, pushAll } from '../../shared/arrays';
 
 export interface RetentionPolicy {
   normalDays: number;
@@ -37,6 +38,10 @@ export const DEFAULT_RETENTION: RetentionPolicy = { normalDays: 7, slowDays: 30,
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 const SEGMENT_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Acknowledged requests held while the disk is full; beyond it they live in memory only. */
+const UNSAVED_BYTES = 64 * 1024 * 1024;
+/** How often a failed store tries again on its own (space may return without new requests). */
+const RETRY_MS = 2000;
 const SEGMENT_NAME = /^(traces|logs|kept|keptlogs)-(\d{8}T\d{9}Z)(-\d+)*\.otlp\.(pb|jsonl)$/;
 
 interface OpenSegment {
@@ -53,34 +58,103 @@ export interface RetentionReport {
 
 export class TraceStore {
   private readonly open = new Map<string, OpenSegment>();
-  private failed = false;
+  /** Set while the store cannot be written: shown in the stats, the status bar and the Traces view. */
+  problem?: string;
+  /** Called when `problem` changes. */
+  onProblemChange: () => void = () => undefined;
+  /** Acknowledged requests not on disk yet (the disk was full), oldest first; written as soon as it works again. */
+  private readonly unsaved: { signal: Signal; encoding: Encoding; record: Buffer }[] = [];
+  private unsavedBytes = 0;
+  /** Requests that did not fit in `unsaved`: in memory only, gone after a restart. */
+  private lostRequests = 0;
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(readonly dir: string, private readonly log: (message: string) => void) {
+    const problem = storeFolderProblem(dir);
+    if (problem) {
+      this.fail(problem);
+      return;
+    }
     try {
       mkdirSync(dir, { recursive: true });
     } catch (error) {
-      this.log(`store: cannot create ${dir} (${(error as Error).message}); traces are kept in memory only until this is fixed`);
-      this.failed = true;
+      this.fail(`cannot create ${dir} (${(error as Error).message})`);
     }
   }
 
   /**
    * Appends one acknowledged request, synchronously so it is in the file before the 200 goes out.
-   * A write failure (disk full, no permission) is reported once and never stops the receiver.
+   * A write that fails (disk full, no permission) never stops the receiver: the request waits in
+   * memory (up to UNSAVED_BYTES) and is written, in order, as soon as writing works again.
    */
   append(signal: Signal, encoding: Encoding, body: Buffer): void {
-    try {
-      const segment = this.segment(signal, encoding);
-      const record = encoding === 'protobuf' ? lengthPrefixed(body) : oneLine(body);
-      writeSync(segment.fd, record);
-      segment.bytes += record.length;
-      if (this.failed) this.log(`store: writing to ${this.dir} works again`);
-      this.failed = false;
-    } catch (error) {
-      if (!this.failed) {
-        this.log(`store: cannot write to ${this.dir} (${(error as Error).message}); traces are kept in memory only until this is fixed`);
+    const record = encoding === 'protobuf' ? lengthPrefixed(body) : oneLine(body);
+    if (this.unsaved.length === 0 && this.write(signal, encoding, record)) return;
+    if (this.unsavedBytes + record.length <= UNSAVED_BYTES) {
+      this.unsaved.push({ signal, encoding, record });
+      this.unsavedBytes += record.length;
+    } else {
+      this.lostRequests++;
+    }
+    this.writeUnsaved();
+  }
+
+  /** Writes the requests that waited, oldest first; clears the problem once all are on disk. */
+  private writeUnsaved(): void {
+    while (this.unsaved.length) {
+      const { signal, encoding, record } = this.unsaved[0];
+      if (!this.write(signal, encoding, record)) {
+        this.retryTimer ??= setInterval(() => this.writeUnsaved(), RETRY_MS).unref();
+        return;
       }
-      this.failed = true;
+      this.unsaved.shift();
+      this.unsavedBytes -= record.length;
+    }
+    clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
+    if (this.problem) {
+      this.log(`store: writing to ${this.dir} works again; the requests that waited are on disk`
+        + (this.lostRequests ? ` except ${this.lostRequests} that did not fit in memory (they are shown until a restart)` : ''));
+      this.problem = undefined;
+      this.lostRequests = 0;
+      this.onProblemChange();
+    }
+  }
+
+  /**
+   * One whole record or nothing: a write cut short (ENOSPC after some bytes) is cut back to the
+   * last whole record, so the length framing holds and later records stay readable.
+   */
+  private write(signal: Signal, encoding: Encoding, record: Buffer): boolean {
+    let segment: OpenSegment | undefined;
+    try {
+      segment = this.segment(signal, encoding);
+      for (let done = 0; done < record.length;) done += writeSync(segment.fd, record, done, record.length - done);
+      segment.bytes += record.length;
+      return true;
+    } catch (error) {
+      if (segment) this.cutBack(signal, encoding, segment);
+      this.fail(`cannot write to ${this.dir} (${(error as Error).message})`);
+      return false;
+    }
+  }
+
+  /** Truncates a segment to its whole records; if even that fails, the next write starts a new segment. */
+  private cutBack(signal: Signal, encoding: Encoding, segment: OpenSegment): void {
+    try {
+      ftruncateSync(segment.fd, segment.bytes);
+    } catch {
+      try { closeSync(segment.fd); } catch { /* already unusable */ }
+      this.open.delete(`${signal}.${encoding}`);
+    }
+  }
+
+  private fail(reason: string): void {
+    const problem = `${reason}; new traces are kept in memory and written once this is fixed`;
+    if (this.problem === undefined) {
+      this.log(`store: ${problem}`);
+      this.problem = problem;
+      this.onProblemChange();
     }
   }
 
@@ -152,7 +226,30 @@ export class TraceStore {
     return report;
   }
 
+  /**
+   * Deletes every segment of the store (Clear Traces, "also delete what is stored"): only files
+   * named as this store names them, after closing its own open ones; the next request starts a
+   * new segment. A file another engine sharing the folder removed first is not an error.
+   */
+  deleteAll(): { deletedFiles: number; problems: string[] } {
+    this.closeAll();
+    let deletedFiles = 0;
+    const problems: string[] = [];
+    for (const file of this.files()) {
+      try {
+        unlinkSync(join(this.dir, file.name));
+        deletedFiles++;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') problems.push(`${file.name}: ${(error as Error).message}`);
+      }
+    }
+    return { deletedFiles, problems };
+  }
+
   close(): void {
+    if (this.unsaved.length) this.writeUnsaved();
+    clearInterval(this.retryTimer);
+    this.retryTimer = undefined;
     this.closeAll();
   }
 
@@ -162,9 +259,15 @@ export class TraceStore {
     let name = `${prefix}-${stamp(mtimeMs)}-${process.pid}.otlp.jsonl`;
     for (let n = 2; existsSync(join(this.dir, name)); n++) name = `${prefix}-${stamp(mtimeMs)}-${process.pid}-${n}.otlp.jsonl`;
     const tmp = join(this.dir, `.${name}.tmp`);
-    writeFileSync(tmp, lines);
-    utimesSync(tmp, mtimeMs / 1000, mtimeMs / 1000);
-    renameSync(tmp, join(this.dir, name));
+    try {
+      writeFileSync(tmp, lines);
+      utimesSync(tmp, mtimeMs / 1000, mtimeMs / 1000);
+      renameSync(tmp, join(this.dir, name));
+    } catch (error) {
+      // A full disk: the replaced file stays (its traces too), and a half-written copy must not.
+      rmSync(tmp, { force: true });
+      throw error;
+    }
   }
 
   private enforceSize(maxBytes: number): number {
@@ -185,7 +288,7 @@ export class TraceStore {
 
   /** The store's files, oldest first. */
   private files(): { name: string; signal: Signal | 'kept' | 'keptlogs'; encoding: Encoding }[] {
-    if (!existsSync(this.dir)) return [];
+    if (!existsSync(this.dir) || !statSync(this.dir).isDirectory()) return [];
     return readdirSync(this.dir)
       .map((name) => ({ name, match: SEGMENT_NAME.exec(name) }))
       .filter((f): f is { name: string; match: RegExpExecArray } => f.match !== null)
@@ -198,20 +301,34 @@ export class TraceStore {
     const now = Date.now();
     let segment = this.open.get(key);
     if (segment && (segment.bytes > SEGMENT_BYTES || now - segment.openedAt > SEGMENT_MS)) {
+      this.open.delete(key);
       closeSync(segment.fd);
       segment = undefined;
     }
     if (!segment) {
       const name = `${signal}-${stamp(now)}-${process.pid}.otlp.${encoding === 'protobuf' ? 'pb' : 'jsonl'}`;
-      segment = { fd: openSync(join(this.dir, name), 'a'), bytes: 0, openedAt: now };
+      const fd = openSync(join(this.dir, name), 'a');
+      // The length it has, not 0: a failed segment's successor may get the same name in the same millisecond.
+      segment = { fd, bytes: fstatSync(fd).size, openedAt: now };
       this.open.set(key, segment);
     }
     return segment;
   }
 
   private closeAll(): void {
-    for (const segment of this.open.values()) closeSync(segment.fd);
+    for (const segment of this.open.values()) {
+      try { closeSync(segment.fd); } catch { /* nothing left to lose: every record was whole */ }
+    }
     this.open.clear();
+  }
+}
+
+/** Why a path cannot be the store folder (it is a file, a device…), or undefined. */
+export function storeFolderProblem(dir: string): string | undefined {
+  try {
+    return statSync(dir).isDirectory() ? undefined : `${dir} is a file, not a folder`;
+  } catch {
+    return undefined; // not there yet: it is created
   }
 }
 
@@ -266,7 +383,7 @@ function decodeFile<S extends Signal>(path: string, encoding: Encoding, signal: 
   const items: SignalItems[S][] = [];
   for (const body of readRecords(path, encoding, () => undefined)) {
     try {
-      items.push(...decoders.decode(signal, encoding, body).items);
+      pushAll(items, decoders.decode(signal, encoding, body).items);
     } catch {
       // Nothing to keep.
     }
@@ -300,7 +417,7 @@ function groupByTrace(spans: RawSpan[]): Map<string, RawSpan[]> {
 /** The class of a trace the index no longer holds, judged from its stored spans alone. */
 function classify(spans: RawSpan[], slowMs: number): RetentionClass {
   if (spans.some((s) => s.statusCode === 2)) return 'error';
-  const start = Math.min(...spans.map((s) => s.startMs));
-  const end = Math.max(...spans.map((s) => s.endMs));
+  const start = minOf(spans.map((s) => s.startMs)) ?? 0;
+  const end = maxOf(spans.map((s) => s.endMs)) ?? 0;
   return end - start >= slowMs ? 'slow' : 'normal';
 }

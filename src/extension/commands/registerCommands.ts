@@ -11,17 +11,20 @@ import type { OtherWindowEngine } from '../engineConnection/otherWindowEngine';
 import { compareWithBaseline, type BaselineDocuments } from '../testExplorer/compareWithBaseline';
 import { saveAsTest } from '../testExplorer/saveAsTest';
 import type { FailedTestMessage, TraceTestExplorer } from '../testExplorer/traceTestExplorer';
+import type { ReplayController } from '../replay/replayController';
 import type { TraceViewPanels } from '../traceView/traceViewPanels';
 import type { InsightsPanels } from '../insights/insightsPanels';
 import type { SessionsView } from '../views/sessionsView';
 import type { StepsView } from '../views/stepsView';
-import type { TreeNode } from '../views/tracesTree';
+import { traceIdOf, type TreeNode } from '../views/tracesTree';
 import type { TracesView } from '../views/tracesView';
 import { exportDataset } from './exportDataset';
 import { importTraceFiles } from './importTraceFiles';
 import { pickSavedFilter } from './savedFilters';
-import { clearTraces, copyInstrumentationSnippet, exportTrace } from './traceActions';
+import { clearTraces, copyInstrumentationSnippet, exportTrace, type ClearChoice } from './traceActions';
 import { stopTracingCopilotChat, traceCopilotChat } from './traceCopilotChat';
+import { openInBackend, searchTeamTraces, setBackendHeader } from './teamBackends';
+import type { BackendSecrets } from '../engineConnection/backendSecrets';
 import {
   askForFilter, openTraceById, searchTraces, showExpensiveTraces, showFailedTraces, showSlowTraces, showStepTraces,
 } from './traceQuickPicks';
@@ -41,18 +44,23 @@ export interface CommandTargets {
   insights: InsightsPanels;
   traceTests: TraceTestExplorer;
   baselineDocuments: BaselineDocuments;
+  replay: ReplayController;
+  secrets: BackendSecrets;
 }
 
 type Handler = (...args: any[]) => unknown;
 
 export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
-  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, sessions, insights, traceTests, baselineDocuments } = targets;
+  const {
+    context, output, settings, engine, source, otherWindow, traces, steps, traceViews, sessions, insights, traceTests, baselineDocuments, replay, secrets,
+  } = targets;
   const askForText = async (ask: () => Thenable<string | undefined>) => {
     const text = await ask();
     if (text !== undefined) traces.setFilter({ text });
   };
   const handlers: Record<CommandName, Handler> = {
     openTrace: (traceId: string, spanId?: string) => traceViews.open(traceId, spanId),
+    openTraceToSide: (node?: TreeNode) => node && traceViews.open(traceIdOf(node), node.type === 'span' ? node.node.span.spanId : undefined, { toSide: true }),
     openTraceById: () => openTraceById(source),
     showSlowTraces: () => showSlowTraces(source),
     showFailedTraces: () => showFailedTraces(source),
@@ -67,7 +75,7 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     exportTrace: (node?: TreeNode) => exportTrace(source, node),
     exportDataset: (node?: TreeNode, nodes?: TreeNode[]) => exportDataset(source, traces.filters.text, node, nodes),
     compareTraces: (node?: TreeNode, nodes?: TreeNode[]) => compareTracesCommand(source, node, nodes),
-    clearTraces: () => clearTraces(source),
+    clearTraces: (choice?: ClearChoice) => clearTraces(source, choice === 'view' || choice === 'everything' ? choice : undefined),
     copySnippet: (which?: string) => copyInstrumentationSnippet(settings().httpPort, which),
 
     refresh: () => {
@@ -99,6 +107,16 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     saveAsTest: (node?: TreeNode, target?: vscode.Uri) => saveAsTest(source, node, target instanceof vscode.Uri ? target : undefined),
     openTestTrace: (target?: FailedTestMessage | string) => traceTests.openTrace(target),
     compareWithBaseline: (target?: FailedTestMessage) => compareWithBaseline(traceTests, engine, source, baselineDocuments, target),
+
+    replaySpan: (from?: string | TreeNode, spanId?: string) => replay.openRequest(from, spanId),
+    runReplay: (uri?: vscode.Uri) => replay.run(uri),
+    runReplayTimes: (uri?: vscode.Uri, times?: number) => replay.runTimes(uri, typeof times === 'number' ? times : undefined),
+    compareReplay: (uri?: vscode.Uri) => replay.compare(uri),
+    chooseReplayTarget: () => replay.chooseTarget(),
+    setReplayApiKey: () => replay.targets.setApiKey(),
+    searchTeamTraces: () => searchTeamTraces(source),
+    setBackendHeader: () => setBackendHeader(secrets, () => engine.updateSettings(settings())),
+    openInBackend: (node?: TreeNode) => openInBackend(source, node),
   };
   return Object.entries(handlers).map(([name, run]) => vscode.commands.registerCommand(COMMANDS[name as CommandName], run));
 }

@@ -149,9 +149,3 @@ import { OpenTelemetry } from '@ai-sdk/otel';`,
 // older: skip these lines and pass experimental_telemetry: { isEnabled: true } to each call.
 registerTelemetry(new OpenTelemetry());`),
 ];
-
-export function snippetById(id: string): InstrumentationSnippet | undefined {
-  return SNIPPETS.find((snippet) => snippet.id === id)
-    // The first snippet of a language, for links that name only the language.
-    ?? SNIPPETS.find((snippet) => snippet.language === id);
-}

@@ -1,7 +1,7 @@
 // Export, Clear, Copy Instrumentation Snippet: commands that act on traces or help send them.
 import * as vscode from 'vscode';
 import { formatDuration, formatRelativeTime, noIcons } from '../../shared/format';
-import { SNIPPETS, snippetById, type InstrumentationSnippet, type SnippetLanguage } from './snippets';
+import { SNIPPETS, type InstrumentationSnippet, type SnippetLanguage } from './snippets';
 import type { TraceSource } from '../engineConnection/traceSource';
 import { traceIdOf, type TreeNode } from '../views/tracesTree';
 
@@ -39,12 +39,30 @@ export async function exportTrace(source: TraceSource, node?: TreeNode): Promise
   if (open) await vscode.window.showTextDocument(target);
 }
 
-export async function clearTraces(source: TraceSource): Promise<void> {
-  const stats = await source.stats();
-  const answer = await vscode.window.showWarningMessage(
-    `Clear all ${stats.traces} traces from memory? Traces kept in the store come back after a restart.`, { modal: true }, 'Clear');
-  if (answer !== 'Clear') return;
-  await source.clear();
+/** The two ways to clear; the command takes one as its argument to skip the question. */
+export type ClearChoice = 'view' | 'everything';
+
+const CLEAR_VIEW = 'Clear the View';
+const DELETE_STORED = 'Also Delete Everything Stored';
+
+export async function clearTraces(source: TraceSource, choice?: ClearChoice): Promise<void> {
+  if (!choice) {
+    const stats = await source.stats();
+    const answer = await vscode.window.showWarningMessage(`Clear ${stats.traces} trace${stats.traces === 1 ? '' : 's'}?`, {
+      modal: true,
+      detail: `${CLEAR_VIEW}: they leave memory, and the store (and imported files) bring them back after a restart.\n`
+        + `${DELETE_STORED}: the store's files are deleted and imported files are no longer read or tailed (the files themselves stay). This cannot be undone.`,
+    }, CLEAR_VIEW, DELETE_STORED);
+    choice = answer === CLEAR_VIEW ? 'view' : answer === DELETE_STORED ? 'everything' : undefined;
+  }
+  if (choice === 'view') {
+    await source.clear();
+    vscode.window.setStatusBarMessage('$(check) Traces cleared from the view; the store keeps them', 5000);
+  } else if (choice === 'everything') {
+    const deletion = await source.deleteStored();
+    vscode.window.setStatusBarMessage(`$(check) Traces deleted: ${deletion.deletedFiles} stored file(s), ${deletion.forgottenImports} imported path(s) no longer read`, 5000);
+    if (deletion.problems.length) void vscode.window.showWarningMessage(`Some stored files could not be deleted: ${deletion.problems.join('; ')}`);
+  }
 }
 
 const LANGUAGE_NAMES: Record<SnippetLanguage, string> = { python: 'Python', node: 'Node.js' };
@@ -64,7 +82,8 @@ export async function copyInstrumentationSnippet(httpPort: number, which?: strin
 }
 
 async function pickSnippet(choices: readonly InstrumentationSnippet[]): Promise<InstrumentationSnippet | undefined> {
-  if (choices.length === 0) return snippetById('python');
+  // An argument that names neither a stack nor a language: the first snippet (Python, OpenAI).
+  if (choices.length === 0) return SNIPPETS[0];
   const items: (vscode.QuickPickItem & { snippet?: InstrumentationSnippet })[] = [];
   for (const language of ['python', 'node'] as const) {
     const ofLanguage = choices.filter((s) => s.language === language);

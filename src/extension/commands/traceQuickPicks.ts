@@ -1,8 +1,9 @@
 // Show Slow / Failed / Most Expensive Traces, Search Traces, Open Trace by ID: each a quick
 // pick over an engine query; choosing a trace opens it.
 import * as vscode from 'vscode';
+import { openFromBackends } from './teamBackends';
 import { COMMANDS } from '../../shared/commands';
-import type { StepStats, TraceQuery, TraceSummary } from '../../shared/spanModel';
+import type { StepStats, TextMatch, TraceQuery, TraceSummary } from '../../shared/spanModel';
 import { parseFilter } from '../../shared/traceFilter';
 import { formatCost, formatDuration, formatRelativeTime, formatTokens, noIcons } from '../../shared/format';
 import { slowThresholdMs } from '../engineConnection/settings';
@@ -66,12 +67,19 @@ export function showExpensiveTraces(source: TraceSource): Promise<void> {
 export async function searchTraces(source: TraceSource): Promise<void> {
   const text = await askForFilter('Search Traces', '');
   if (!text) return;
-  await pickAndOpen(source, `Traces matching ${text}`, { filter: text }, (t) => ({
+  await pickAndOpen(source, `Traces matching ${text}`, { filter: text, matches: true }, (t) => ({
     traceId: t.traceId,
     label: `${t.status === 'error' ? '$(error)' : '$(pass)'} ${noIcons(t.name)}`,
     description: `${formatDuration(t.durationMs)} · ${when(t)}`,
-    detail: t.traceId,
+    detail: t.match ? noIcons(describeMatch(t.match)) : t.traceId,
   }), `No trace matches ${text}.`);
+}
+
+/** "retrieve · retrieval.documents[0].content: …our «refund» policy…": where the text was found. */
+export function describeMatch(match: TextMatch): string {
+  const [start, end] = match.at;
+  const marked = `${match.excerpt.slice(0, start)}«${match.excerpt.slice(start, end)}»${match.excerpt.slice(end)}`;
+  return `${match.spanName} · ${match.field}: ${marked}`;
 }
 
 /** Free text or the filter language, checked while the user types. */
@@ -102,8 +110,12 @@ export async function openTraceById(source: TraceSource): Promise<void> {
   if (!id) return;
   const traceId = id.trim().toLowerCase();
   if (!(await source.trace(traceId))) {
-    void vscode.window.showWarningMessage(`Trace ${traceId} is not loaded. It may not have arrived yet, or was evicted or cleared.`);
-    return;
+    // Not here: the team backends may have it (production traces live there).
+    if (!(await source.backends()).length) {
+      void vscode.window.showWarningMessage(`Trace ${traceId} is not loaded. It may not have arrived yet, or was evicted or cleared.`);
+      return;
+    }
+    if (!(await openFromBackends(source, traceId))) return;
   }
   await openTrace(traceId);
 }

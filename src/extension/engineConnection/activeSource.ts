@@ -1,7 +1,9 @@
 // The trace source the UI reads right now: the window's own engine, or, after "Attach", the
 // engine another window runs. Swapping it refreshes everything that listens.
+import type { StoreDeletion } from '../../shared/engineProtocol';
 import * as vscode from 'vscode';
 import type { QueryApiReplies, QueryApiRoute, QueryRouteArgs } from '../../shared/queryApi';
+import type { BackendListing, RemoteTraceHit } from '../../shared/backends';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
@@ -37,6 +39,10 @@ export class ActiveSource implements TraceSource, vscode.Disposable {
   report(sinceMs: number): Promise<TraceReport> { return this.current.report(sinceMs); }
   clear(): Promise<void> { return this.current.clear(); }
   ask<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): Promise<QueryApiReplies[R]> { return this.current.ask(route, ...args); }
+  backends(): Promise<BackendListing[]> { return this.current.backends(); }
+  openRemote(traceId: string, backend?: string): ReturnType<TraceSource['openRemote']> { return this.current.openRemote(traceId, backend); }
+  searchBackend(backend: string, query: string, limit?: number): ReturnType<TraceSource['searchBackend']> { return this.current.searchBackend(backend, query, limit); }
+  deleteStored(): Promise<StoreDeletion> { return this.current.deleteStored(); }
 
   dispose(): void {
     this.subscription.dispose();

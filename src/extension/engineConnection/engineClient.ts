@@ -8,8 +8,9 @@ import {
   ServerOptions, TransportKind,
 } from 'vscode-languageclient/node';
 import {
-  ClearTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress,
-  ImportResult, QueryApiGet, QueryTraces, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
+  ClearTraces, DeleteStoredTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress,
+  ImportResult, ListBackends, OpenRemoteTrace, QueryApiGet, QueryTraces, SearchBackend, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged,
+  UpdateSettings, type StoreDeletion,
 } from '../../shared/engineProtocol';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import { type QueryApiErrorReply, type QueryApiReplies, type QueryApiRoute, QueryApiStatusError, queryRoutePath, type QueryRouteArgs } from '../../shared/queryApi';
@@ -145,15 +146,34 @@ export class EngineClient implements TraceSource, vscode.Disposable {
     return this.client.sendRequest(GetReport, { sinceMs });
   }
 
+  backends(): ReturnType<TraceSource['backends']> {
+    return this.client.sendRequest(ListBackends);
+  }
+
+  openRemote(traceId: string, backend?: string): ReturnType<TraceSource['openRemote']> {
+    return this.client.sendRequest(OpenRemoteTrace, { traceId, backend });
+  }
+
+  searchBackend(backend: string, query: string, limit?: number): ReturnType<TraceSource['searchBackend']> {
+    return this.client.sendRequest(SearchBackend, { backend, query, limit });
+  }
+
   async clear(): Promise<void> {
     await this.client.sendRequest(ClearTraces);
+  }
+
+  deleteStored(): Promise<StoreDeletion> {
+    return this.client.sendRequest(DeleteStoredTraces);
   }
 
   /** The engine answers the query API's routes over LSP too, exactly as over HTTP. */
   async ask<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): Promise<QueryApiReplies[R]> {
     const path = queryRoutePath(route, ...args);
     const { status, body } = await this.client.sendRequest(QueryApiGet, { path });
-    if (status !== 200) throw new QueryApiStatusError(path, status, (body as Partial<QueryApiErrorReply>)?.error ?? '');
+    if (status !== 200) {
+      const reply = body as Partial<QueryApiErrorReply>;
+      throw new QueryApiStatusError(path, status, reply.error ?? '', reply.backends);
+    }
     return body as QueryApiReplies[R];
   }
 

@@ -1,5 +1,6 @@
 // Reads an engine that another window (or `npm start`) already runs, through its HTTP API:
 // what "Attach" uses when the receiver port is taken by one of ours.
+import type { StoreDeletion } from '../../shared/engineProtocol';
 import * as vscode from 'vscode';
 import { QueryApiClient, queryApiPath, type QueryApiReplies, type QueryApiRoute, QueryApiStatusError, type QueryRouteArgs } from '../../shared/queryApi';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
@@ -84,6 +85,34 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
   }
 
   async clear(): Promise<void> {
+    throw new Error('Clearing is done in the window that runs the engine.');
+  }
+
+  async backends(): ReturnType<TraceSource['backends']> {
+    return (await this.api.get('backends')).backends;
+  }
+
+  /** Through the trace route (which falls back to the backends) or one backend's; says where, or why not. */
+  async openRemote(traceId: string, backend?: string): ReturnType<TraceSource['openRemote']> {
+    try {
+      const detail = backend ? await this.api.get('backendTrace', backend, traceId) : await this.api.get('trace', traceId);
+      return { backend: detail.summary.origin, problems: [] };
+    } catch (error) {
+      if (!(error instanceof QueryApiStatusError)) throw error;
+      return error.status === 404 ? { problems: error.backends } : { problems: [], error: error.detail };
+    }
+  }
+
+  async searchBackend(backend: string, query: string, limit?: number): ReturnType<TraceSource['searchBackend']> {
+    try {
+      return { traces: (await this.api.get('backendSearch', backend, query, limit)).traces };
+    } catch (error) {
+      if (!(error instanceof QueryApiStatusError)) throw error;
+      return { traces: [], error: error.detail };
+    }
+  }
+
+  async deleteStored(): Promise<StoreDeletion> {
     throw new Error('Clearing is done in the window that runs the engine.');
   }
 

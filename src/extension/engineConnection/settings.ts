@@ -3,10 +3,15 @@
 import * as vscode from 'vscode';
 import type { EngineSettings } from '../../shared/engineProtocol';
 import { DEFAULT_REDACTIONS } from '../../shared/redaction';
+import type { BackendConfig } from '../../shared/backends';
 
 export const SECTION = 'aiTraceInspector';
 
-export function readEngineSettings(defaultStoreDir: string): EngineSettings {
+/**
+ * `backendHeaders` gives each backend's headers from SecretStorage (engineConnection/backendSecrets.ts);
+ * headers written into the settings themselves are not read: a secret does not belong there.
+ */
+export function readEngineSettings(defaultStoreDir: string, backendHeaders?: (backend: string) => Record<string, string> | undefined): EngineSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const storeLocation = c.get<string>('store.location', '').trim();
   return {
@@ -34,6 +39,11 @@ export function readEngineSettings(defaultStoreDir: string): EngineSettings {
     redaction: c.get<boolean>('redaction.enabled', true)
       ? [...DEFAULT_REDACTIONS, ...c.get<{ name: string; pattern: string }[]>('redaction.patterns', []).filter((p) => p?.name && p.pattern)]
       : undefined,
+    forward: c.get<string[]>('receiver.forward', []).filter((url) => typeof url === 'string' && url.trim()),
+    backends: configuredBackends().map((b) => {
+      const headers = backendHeaders?.(b.name);
+      return headers ? { ...b, headers } : b;
+    }),
     detectors: {
       loopRepeats: c.get<number>('detectors.loopRepeats', 5),
       weakRetrievalScore: c.get<number>('detectors.weakRetrievalScore', 0.5),
@@ -42,6 +52,14 @@ export function readEngineSettings(defaultStoreDir: string): EngineSettings {
       cascadeDepth: c.get<number>('detectors.cascadeDepth', 3),
     },
   };
+}
+
+/** The aiTraceInspector.backends setting, without any `headers` (those come from SecretStorage). */
+export function configuredBackends(): BackendConfig[] {
+  const list = vscode.workspace.getConfiguration(SECTION).get<unknown[]>('backends', []);
+  return (Array.isArray(list) ? list : []).filter((b): b is BackendConfig => !!b && typeof b === 'object'
+    && typeof (b as BackendConfig).name === 'string' && typeof (b as BackendConfig).url === 'string')
+    .map(({ headers: _ignored, ...backend }) => backend);
 }
 
 /** The code.pathMappings setting, `${workspaceFolder}` meaning the first workspace folder. */

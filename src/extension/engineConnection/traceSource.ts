@@ -1,6 +1,8 @@
 // Where the extension reads traces from: its own engine process (over LSP), or an engine that
 // another window already runs (over its HTTP API). The tree and the commands see only this.
 import type * as vscode from 'vscode';
+import type { BackendListing, RemoteTraceHit } from '../../shared/backends';
+import type { StoreDeletion } from '../../shared/engineProtocol';
 import type { QueryApiReplies, QueryApiRoute, QueryRouteArgs } from '../../shared/queryApi';
 import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 
@@ -15,7 +17,16 @@ export interface TraceSource {
   stats(): Promise<EngineStats>;
   /** Statistics per step and per model of the traces that started since a moment. */
   report(sinceMs: number): Promise<TraceReport>;
+  /** Forgets the traces in memory; the store keeps its copy. */
   clear(): Promise<void>;
+  /** The team backends the engine reads from (without their headers). */
+  backends(): Promise<BackendListing[]>;
+  /** Loads a trace from the backends (all in order, or one) into the engine; says where, or why not. */
+  openRemote(traceId: string, backend?: string): Promise<{ backend?: string; problems: string[]; error?: string }>;
+  /** A search in one backend's own query language. */
+  searchBackend(backend: string, query: string, limit?: number): Promise<{ traces: RemoteTraceHit[]; error?: string }>;
+  /** Forgets them for good: memory, the store's files, imported files read again after a restart. */
+  deleteStored(): Promise<StoreDeletion>;
   /** Any route of the query API: sessions, the LLM calls table, a call's context window. */
   ask<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): Promise<QueryApiReplies[R]>;
   /** Fires when traces arrive or go (already throttled by the engine). */

@@ -1,21 +1,54 @@
-// The trace view's host side: one webview panel per trace, restored after a window reload by a
-// serializer, fed by the TraceSource, and doing what the webview cannot: clipboard, opening
-// source files. Panels are not retained when hidden; the webview saves its own state and asks
-// for its trace again when shown.
+// The trace view's host side: webview panels restored after a window reload by a serializer, fed
+// by the TraceSource, and doing what the webview cannot: clipboard, opening source files. Like
+// VS Code's preview editors, one preview panel shows whatever trace was clicked last (replacing
+// the one before, so an afternoon of clicking leaves one tab); clicking the same trace twice in a
+// row (a double click), working in the view or Open to the Side keeps a panel. Panels are not
+// retained when hidden; the webview saves its own state and asks for its trace again when shown.
 import * as vscode from 'vscode';
+import { REPLAY_COMMANDS } from '../../shared/commands';
 import type { TraceDetail, TraceSummary } from '../../shared/spanModel';
-import { TRACE_VIEW_TYPE, type HostMessage, type JsonOf, type TraceViewState, type WebviewMessage } from '../../shared/webviewProtocol';
+import { TRACE_VIEW_TYPE, type HostMessage, type JsonOf, type TraceViewSettings, type TraceViewState, type WebviewMessage } from '../../shared/webviewProtocol';
 import type { TraceSource } from '../engineConnection/traceSource';
 import { openSourceLocation } from './openSource';
 import { traceForAi } from './traceForAi';
 import { traceViewSettings } from './traceViewSettings';
 import { loadBundle } from './panelHtml';
 
+/** A second open of the same trace within this time is a double click: it keeps the preview. */
+export const DOUBLE_CLICK_MS = 500;
+const DETAIL_SHARE_KEY = 'traceView.detailShare';
+
 class TracePanel {
   /** What the last trace message carried, to resend only when the trace grew. */
   private shown?: { spanCount: number; durationMs: number };
+  /** When this panel was last asked to show its trace (for the double click). */
+  openedAt = 0;
+  private name = '';
 
-  constructor(readonly panel: vscode.WebviewPanel, public traceId: string, private readonly source: TraceSource, private pendingSpanId?: string) {}
+  constructor(readonly panel: vscode.WebviewPanel, public traceId: string, private readonly source: TraceSource,
+    private readonly settings: () => TraceViewSettings, public preview: boolean, private pendingSpanId?: string) {
+    this.retitle();
+  }
+
+  /** Shows another trace in this panel (the preview's job). */
+  show(traceId: string, spanId: string | undefined): Promise<void> {
+    this.traceId = traceId;
+    this.pendingSpanId = spanId;
+    this.shown = undefined;
+    this.name = '';
+    this.retitle();
+    return this.sendTrace();
+  }
+
+  pin(): void {
+    if (!this.preview) return;
+    this.preview = false;
+    this.retitle();
+  }
+
+  private retitle(): void {
+    this.panel.title = panelTitle(this.name || this.traceId.slice(0, 8), this.preview);
+  }
 
   post(message: HostMessage): void {
     void this.panel.webview.postMessage(message);
@@ -33,8 +66,9 @@ class TracePanel {
     const facts = { spanCount: detail.summary.spanCount, durationMs: detail.summary.durationMs };
     if (onlyIfChanged && this.shown?.spanCount === facts.spanCount && this.shown.durationMs === facts.durationMs) return;
     this.shown = facts;
-    this.panel.title = panelTitle(detail.summary);
-    this.post({ type: 'trace', trace: detail.json as JsonOf<TraceDetail>, settings: traceViewSettings(), selectSpanId: this.pendingSpanId });
+    this.name = detail.summary.name || detail.summary.traceId.slice(0, 8);
+    this.retitle();
+    this.post({ type: 'trace', trace: detail.json as JsonOf<TraceDetail>, settings: this.settings(), selectSpanId: this.pendingSpanId });
     this.pendingSpanId = undefined;
   }
 
@@ -45,8 +79,14 @@ class TracePanel {
     else this.pendingSpanId = spanId;
   }
 
-  async handle(message: WebviewMessage): Promise<void> {
+  async handle(message: WebviewMessage, remember: (detailShare: number) => void): Promise<void> {
     switch (message?.type) {
+      case 'pin':
+        this.pin();
+        return;
+      case 'layout':
+        if (typeof message.detailShare === 'number') remember(message.detailShare);
+        return;
       case 'ready':
         this.shown = undefined;
         return this.sendTrace();
@@ -63,6 +103,9 @@ class TracePanel {
         if (span) await copy(JSON.stringify(span, null, 2), 'the span as JSON');
         return;
       }
+      case 'replaySpan':
+        if (typeof message.spanId === 'string') await vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, this.traceId, message.spanId);
+        return;
       case 'openSource':
         if (typeof message.location?.file === 'string') await openSourceLocation(message.location);
         return;
@@ -75,9 +118,9 @@ async function copy(text: string, what: string): Promise<void> {
   vscode.window.setStatusBarMessage(`$(check) Copied ${what}`, 3000);
 }
 
-function panelTitle(summary: TraceSummary): string {
-  const name = summary.name || summary.traceId.slice(0, 8);
-  return `Trace: ${name.length > 40 ? `${name.slice(0, 39)}…` : name}`;
+/** A webview tab cannot be set in italics, so the preview says so in words. */
+export function panelTitle(name: string, preview: boolean): string {
+  return `${preview ? 'Preview' : 'Trace'}: ${name.length > 40 ? `${name.slice(0, 39)}…` : name}`;
 }
 
 export class TraceViewPanels implements vscode.WebviewPanelSerializer<TraceViewState>, vscode.Disposable {
@@ -96,18 +139,55 @@ export class TraceViewPanels implements vscode.WebviewPanelSerializer<TraceViewS
     return vscode.window.registerWebviewPanelSerializer(TRACE_VIEW_TYPE, this);
   }
 
-  async open(traceId: string, spanId?: string): Promise<void> {
-    const existing = [...this.panels].find((p) => p.traceId === traceId);
-    if (existing) {
-      existing.panel.reveal();
-      existing.select(spanId);
+  /**
+   * Shows a trace: in a panel that already shows it, else in the preview panel (replacing what it
+   * showed). `toSide` opens a kept panel beside the active one, for a second trace.
+   */
+  async open(traceId: string, spanId?: string, options: { toSide?: boolean } = {}): Promise<void> {
+    const now = Date.now();
+    const showing = [...this.panels].filter((p) => p.traceId === traceId);
+    // Asked for by name: a second panel, even of a trace shown already (to compare two spans of it).
+    if (options.toSide) {
+      this.create(traceId, spanId, false, vscode.ViewColumn.Beside);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(TRACE_VIEW_TYPE, `Trace ${traceId.slice(0, 8)}`, vscode.ViewColumn.Active, {
+    const existing = showing.find((p) => !p.preview) ?? showing[0];
+    if (existing) {
+      // The same trace again right away: a double click, which keeps the preview.
+      if (existing.preview && now - existing.openedAt <= DOUBLE_CLICK_MS) existing.pin();
+      return this.reveal(existing, spanId, now);
+    }
+    const preview = [...this.panels].find((p) => p.preview);
+    if (preview) {
+      preview.openedAt = now;
+      preview.panel.reveal(undefined, true);
+      await preview.show(traceId, spanId);
+      return;
+    }
+    this.create(traceId, spanId, true, vscode.ViewColumn.Active).openedAt = now;
+  }
+
+  /** The panels open now, for tests and the flow: which trace each shows and whether it is the preview. */
+  get shown(): { traceId: string; preview: boolean; title: string }[] {
+    return [...this.panels].map((p) => ({ traceId: p.traceId, preview: p.preview, title: p.panel.title }));
+  }
+
+  private reveal(panel: TracePanel, spanId: string | undefined, now: number): void {
+    panel.openedAt = now;
+    panel.panel.reveal(undefined, true);
+    panel.select(spanId);
+  }
+
+  private create(traceId: string, spanId: string | undefined, preview: boolean, column: vscode.ViewColumn): TracePanel {
+    const panel = vscode.window.createWebviewPanel(TRACE_VIEW_TYPE, `Trace ${traceId.slice(0, 8)}`, { viewColumn: column, preserveFocus: true }, {
       enableFindWidget: true,
       retainContextWhenHidden: false,
     });
-    this.adopt(panel, traceId, spanId);
+    return this.adopt(panel, traceId, preview, spanId);
+  }
+
+  private settings(): TraceViewSettings {
+    return { ...traceViewSettings(), detailShare: this.context.globalState.get<number>(DETAIL_SHARE_KEY) };
   }
 
   async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: TraceViewState | undefined): Promise<void> {
@@ -115,19 +195,22 @@ export class TraceViewPanels implements vscode.WebviewPanelSerializer<TraceViewS
       panel.dispose();
       return;
     }
-    this.adopt(panel, state.traceId);
+    // A restored panel is kept: the user left it open.
+    this.adopt(panel, state.traceId, false);
   }
 
-  private adopt(panel: vscode.WebviewPanel, traceId: string, spanId?: string): void {
+  private adopt(panel: vscode.WebviewPanel, traceId: string, preview: boolean, spanId?: string): TracePanel {
     loadBundle(panel, this.context.extensionUri, 'webview');
-    const tracePanel = new TracePanel(panel, traceId, this.source, spanId);
+    const tracePanel = new TracePanel(panel, traceId, this.source, () => this.settings(), preview, spanId);
     this.panels.add(tracePanel);
+    const remember = (share: number) => void this.context.globalState.update(DETAIL_SHARE_KEY, share);
     const listener = panel.webview.onDidReceiveMessage((message: WebviewMessage) =>
-      tracePanel.handle(message).catch((error: Error) => vscode.window.showErrorMessage(`Trace view: ${error.message}`)));
+      tracePanel.handle(message, remember).catch((error: Error) => vscode.window.showErrorMessage(`Trace view: ${error.message}`)));
     panel.onDidDispose(() => {
       listener.dispose();
       this.panels.delete(tracePanel);
     });
+    return tracePanel;
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
 // What the sidebar and the status bar say about the engine: the receiver and its counts in the
-// status bar, the memory-cap note above the traces, and the context keys the welcome views
+// status bar, the store and memory-cap notes above the traces, and the context keys the welcome views
 // depend on (package.json viewsWelcome).
 import * as vscode from 'vscode';
 import { CONTEXT_KEYS } from '../../shared/commands';
@@ -12,11 +12,18 @@ import { TracesStatusBar } from './statusBar';
 const DEFAULT_HTTP_PORT = 4318;
 const DEFAULT_GRPC_PORT = 4317;
 
-/** Above the traces once the memory cap has evicted some: the user must not think they were never received. */
-function evictionMessage(stats: EngineStats | undefined): string | undefined {
-  if (!stats?.evictedTraces) return undefined;
-  return `Memory cap reached: ${stats.evictedTraces.toLocaleString('en-US')} older traces were evicted from memory (normal ones first, `
-    + 'slow and failed ones last). Raise the settings memory.maxSpans or memory.maxMegabytes to keep more.';
+/**
+ * Above the traces while the store cannot be written (they would not survive a restart), and once
+ * the memory cap has evicted some: the user must not think they were never received.
+ */
+function viewMessage(stats: EngineStats | undefined): string | undefined {
+  const messages: string[] = [];
+  if (stats?.storeProblem) messages.push(`Traces are not being saved: the store ${stats.storeProblem}.`);
+  if (stats?.evictedTraces) {
+    messages.push(`Memory cap reached: ${stats.evictedTraces.toLocaleString('en-US')} older traces were evicted from memory (normal ones first, `
+      + 'slow and failed ones last). Raise the settings memory.maxSpans or memory.maxMegabytes to keep more.');
+  }
+  return messages.length ? messages.join(' ') : undefined;
 }
 
 export class SidebarStatus implements vscode.Disposable {
@@ -49,7 +56,7 @@ export class SidebarStatus implements vscode.Disposable {
 
   private onStats(stats: EngineStats | undefined): void {
     this.lastStats = stats;
-    this.tracesView.message = evictionMessage(stats);
+    this.tracesView.message = viewMessage(stats);
     void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.empty, (stats?.traces ?? 0) === 0);
     this.refresh();
   }

@@ -4,6 +4,12 @@ import { focusViewCommand, VIEWS } from '../../shared/commands';
 import type { ReceiverStatus } from '../../shared/engineProtocol';
 import type { EngineStats } from '../../shared/spanModel';
 
+/** Per forwarding target: what was sent, is queued and was dropped, and the last failure. */
+export function forwardLines(stats: EngineStats | undefined): string {
+  return (stats?.forward ?? []).map((t) => `\nForwarding to ${t.url}: ${t.sent} sent, ${t.queued} queued, ${t.dropped} dropped`
+    + (t.lastError && t.queued ? ` (retrying: ${t.lastError})` : '')).join('');
+}
+
 export class TracesStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('aiTraceInspector.status', vscode.StatusBarAlignment.Left, 10);
 
@@ -25,8 +31,11 @@ export class TracesStatusBar implements vscode.Disposable {
       this.item.tooltip = `AI Trace Inspector: receiving OTLP on ${status.host}:${status.httpPort} (HTTP)`
         + `${status.grpcPort ? ` and ${status.host}:${status.grpcPort} (gRPC)` : ''}`
         + (stats ? `\n${stats.traces} traces, ${stats.spans} spans, ${stats.errorTraces} failed` : '')
-        + (stats?.evictedTraces ? `\n${stats.evictedTraces} older traces evicted from memory (memory cap)` : '');
-      this.item.backgroundColor = undefined;
+        + (stats?.evictedTraces ? `\n${stats.evictedTraces} older traces evicted from memory (memory cap)` : '')
+        + forwardLines(stats)
+        + (stats?.storeProblem ? `\nNot saving traces: the store ${stats.storeProblem}` : '');
+      if (stats?.storeProblem) this.item.text = `$(warning) Traces :${status.httpPort}${counts} · not saving`;
+      this.item.backgroundColor = stats?.storeProblem ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     } else {
       this.item.text = `$(${status.problem ? 'warning' : 'circle-slash'}) Traces${status.problem ? `: port ${status.problem.port ?? ''} in use` : ': off'}${counts}`;
       this.item.tooltip = status.problem ? `AI Trace Inspector: ${status.problem.message}` : 'AI Trace Inspector: the receiver is stopped';

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../shared/commands';
 import { FINDING_LABELS, type Finding, type Span, type SpanKind, type TraceSummary } from '../../shared/spanModel';
-import { formatDuration, formatTokens, traceDescription } from '../../shared/format';
+import { formatDuration, formatTokens, oneLine, traceDescription } from '../../shared/format';
 import { slowThresholdMs } from '../engineConnection/settings';
 import { buildSpanTree, SpanNode } from '../../shared/spanTree';
 import type { TraceSource } from '../engineConnection/traceSource';
@@ -41,6 +41,8 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   readonly filters: TraceFilters = { errorsOnly: false, slowOnly: false, text: '' };
   private pending?: NodeJS.Timeout;
   private readonly subscription: vscode.Disposable;
+  /** The rows shown come from more than one service, so each names its own. */
+  private multiService = false;
 
   constructor(private readonly source: TraceSource) {
     this.subscription = source.onDidChange(() => this.scheduleRefresh());
@@ -81,15 +83,20 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
         if (this.filters.text) void vscode.window.showWarningMessage(`The traces filter "${this.filters.text}" does not work: ${error.message}`);
         return [];
       });
+      this.multiService = new Set(traces.map((t) => t.service)).size > 1;
       return traces.map((trace) => ({ type: 'trace', trace }));
     }
     if (element.type === 'span') return element.node.children.map((node) => ({ type: 'span', traceId: element.traceId, node }));
     const detail = await this.source.trace(element.trace.traceId);
-    return detail ? buildSpanTree(detail.spans).map((node) => ({ type: 'span', traceId: element.trace.traceId, node })) : [];
+    if (!detail) return [];
+    // The trace row already is its root: it opens onto the root's children (orphans stay beside).
+    const roots = buildSpanTree(detail.spans);
+    const shown = roots.length === 1 ? roots[0].children : roots;
+    return shown.map((node) => ({ type: 'span', traceId: element.trace.traceId, node }));
   }
 
   getTreeItem(element: TreeNode): vscode.TreeItem {
-    return element.type === 'trace' ? traceItem(element.trace) : spanItem(element.traceId, element.node);
+    return element.type === 'trace' ? traceItem(element.trace, this.multiService) : spanItem(element.traceId, element.node);
   }
 
   dispose(): void {
@@ -99,19 +106,33 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   }
 }
 
-function traceItem(trace: TraceSummary): vscode.TreeItem {
-  const item = new vscode.TreeItem(trace.name || trace.traceId, vscode.TreeItemCollapsibleState.Collapsed);
+/** How much of the request a row's description shows; the tooltip has the rest of the gist. */
+const ROW_INPUT_CHARACTERS = 80;
+
+function traceItem(trace: TraceSummary, multiService: boolean): vscode.TreeItem {
+  // A one-span trace has no children to show under its root.
+  const item = new vscode.TreeItem(trace.name || trace.traceId, trace.spanCount > 1 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = trace.traceId;
-  item.description = [findingsBadge(trace.findings), traceDescription(trace)].filter(Boolean).join(' · ');
+  const input = trace.input && oneLine(trace.input, ROW_INPUT_CHARACTERS);
+  item.description = [findingsBadge(trace.findings), traceDescription(trace, Date.now(), multiService), input && `“${input}”`].filter(Boolean).join(' · ');
   const failed = trace.status === 'error';
   item.iconPath = failed
     ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
     : new vscode.ThemeIcon(trace.durationMs >= slowThresholdMs() ? 'watch' : 'pass', trace.durationMs >= slowThresholdMs()
       ? new vscode.ThemeColor('editorWarning.foreground') : new vscode.ThemeColor('testing.iconPassed'));
+  if (trace.origin) {
+    // A trace opened from a team backend: a cloud and the backend's name, kept until cleared.
+    item.iconPath = new vscode.ThemeIcon('cloud', failed ? new vscode.ThemeColor('errorForeground') : undefined);
+    item.description = [`☁ ${trace.origin}`, item.description].filter(Boolean).join(' · ');
+  }
   item.contextValue = 'trace';
   const tooltip = new vscode.MarkdownString(undefined, true);
   tooltip.appendText(`${trace.name}\n`);
+  if (trace.origin) tooltip.appendText(`From team backend ${trace.origin}\n`);
   tooltip.appendMarkdown(`\n${failed ? '$(error) failed' : '$(pass) ok'} · ${formatDuration(trace.durationMs)} · ${trace.spanCount} spans\n\n`);
+  if (trace.input) tooltip.appendText(`Input: ${trace.input}\n`);
+  if (trace.output) tooltip.appendText(`Output: ${trace.output}\n`);
+  tooltip.appendText(`Started ${new Date(trace.startMs).toLocaleString()} · ${trace.services.join(', ')}\n`);
   if (trace.errorMessage) tooltip.appendText(`Error: ${trace.errorMessage}\n`);
   if (trace.slowestStep) tooltip.appendText(`Slowest step: ${trace.slowestStep.name} (${formatDuration(trace.slowestStep.durationMs)})\n`);
   if (trace.models.length) tooltip.appendText(`Models: ${trace.models.join(', ')}\n`);

@@ -24,6 +24,7 @@ export async function run(): Promise<void> {
   // Required (not imported) so the suites register after mocha's globals exist; in run order.
   require('./activation.test');
   require('./traffic.test');
+  require('./doctor.test');
   require('./commands.test');
   require('./engineRestart.test');
   require('./settings.test');
@@ -34,6 +35,10 @@ export async function run(): Promise<void> {
   require('./stepsView.test');
   require('./sessionsView.test');
   require('./traceTests.test');
+  require('./replay.test');
+  require('./teamBackends.test');
+  // Last: it clears the engine and deletes the store.
+  require('./reading.test');
 
   const failed: SuiteResults['failed'] = [];
   const counts = await new Promise<{ passes: number; failures: number; pending: number }>((resolve) => {

@@ -54,6 +54,7 @@ class WorkbenchFlow {
       ['opens a span when it is clicked', () => this.openSpan()],
       ['Show Slow Traces lists the slow ones from the command palette', () => this.showSlowTraces()],
       ['opens the slow trace chosen', () => this.openChosenTrace()],
+      ['Copy trace for AI says what it copied in the status bar', () => this.copyTraceForAi()],
       ['Clear Traces asks first', () => this.askToClear()],
       ['Clear Traces empties the view when confirmed', () => this.confirmClear()],
       ['says when the port is taken by another process', () => this.meetTakenPort()],
@@ -100,7 +101,7 @@ class WorkbenchFlow {
     assert.equal(await failed.locator('.codicon-error').count(), 1, 'the failed trace has an error icon');
     assert.match(await this.row('summarize-ticket').innerText(), /5\.30 s/);
     await this.statusBarShows(`:${this.httpPort}`);
-    // The counts follow the rows by a refresh (more views now ask the engine on each change): wait for them.
+    // The counts follow the rows by one refresh of the engine's stats: wait for them.
     let counts = '';
     for (const deadline = Date.now() + STEP_TIMEOUT_MS; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
       counts = (await this.page.locator(STATUS_ITEM).innerText()).replace(/\s+/g, ' ');
@@ -111,9 +112,8 @@ class WorkbenchFlow {
 
   private async expandTrace(): Promise<void> {
     const trace = this.sent[0];
+    // The trace row is its root: it opens straight onto the root's children.
     await this.row(trace.name).locator('.monaco-tl-twistie').click();
-    // The root span sits under the trace row; its children are one level further down.
-    await this.view.locator('.monaco-list-row[aria-level="2"]', { hasText: trace.name }).locator('.monaco-tl-twistie').click();
     for (const name of trace.spanNames.slice(1)) await this.row(name).waitFor({ timeout: STEP_TIMEOUT_MS });
     assert.equal(await this.row(trace.spanNames[2]).locator('.codicon-sparkle').count(), 1, 'the LLM span has the sparkle icon');
     assert.match(await this.row(trace.spanNames[2]).innerText(), /gpt-4o-mini/);
@@ -167,15 +167,34 @@ class WorkbenchFlow {
     await this.editorShows('summarize-ticket');
   }
 
+  /** The button is in the trace panel's webview; its confirmation in the workbench's status bar. */
+  private async copyTraceForAi(): Promise<void> {
+    const deadline = Date.now() + STEP_TIMEOUT_MS;
+    for (let clicked = false; !clicked && Date.now() < deadline;) {
+      for (const frame of this.page.frames()) {
+        const copy = frame.locator('vscode-button', { hasText: 'Copy trace for AI' });
+        if (await copy.isVisible().catch(() => false)) {
+          await copy.click();
+          clicked = true;
+          break;
+        }
+      }
+      if (!clicked) await this.page.waitForTimeout(200);
+    }
+    await this.page.locator('.part.statusbar', { hasText: 'Copied the trace as Markdown' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+    assert.match(String(await this.page.evaluate('navigator.clipboard.readText()')), /summarize-ticket/);
+  }
+
   private async askToClear(): Promise<void> {
     await this.runCommand('AI Trace Inspector: Clear Traces');
     const dialog = this.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: STEP_TIMEOUT_MS });
-    assert.match(await dialog.innerText(), /Clear all 3 traces/);
+    assert.match(await dialog.innerText(), /Clear 3 traces\?/);
+    assert.match(await dialog.innerText(), /Also Delete Everything Stored/);
   }
 
   private async confirmClear(): Promise<void> {
-    await this.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Clear' }).first().click();
+    await this.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Clear the View' }).first().click();
     await this.view.getByText('No traces yet').waitFor({ timeout: STEP_TIMEOUT_MS });
     await this.page.locator(STATUS_ITEM, { hasText: /:\d+ · 0$/ }).waitFor({ timeout: STEP_TIMEOUT_MS });
   }
@@ -199,9 +218,10 @@ class WorkbenchFlow {
     const editor = this.page.locator('.settings-editor');
     await editor.waitFor({ timeout: STEP_TIMEOUT_MS });
     await this.page.keyboard.type('aiTraceInspector.receiver.httpPort');
-    const input = editor.locator('.setting-item-number input').first();
+    // The search is fuzzy and may list other settings too: take the port's own item.
+    const input = editor.locator('.setting-item-number', { hasText: 'Receiver: Http Port' }).locator('input').first();
     await input.waitFor({ timeout: STEP_TIMEOUT_MS });
-    await editor.getByText('1 Setting Found').waitFor({ timeout: STEP_TIMEOUT_MS });
+    await editor.getByText(/\d+ Settings? Found/).waitFor({ timeout: STEP_TIMEOUT_MS });
     // The list may render again while the search settles, dropping what was typed: type until it stays.
     for (let attempt = 1; ; attempt++) {
       await input.click();

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { EngineProcess } from '../engineProcess';
 import type { Section } from '../figures';
-import { getJson, send, sleep } from '../http';
+import * as grpc from '@grpc/grpc-js';
+import { getJson, longestApiWait, send, sleep } from '../http';
+import { GrpcTraceClient } from '../senders';
 import { FuzzCase, fixtureSeeds, generatedCases, mutatedCase, random } from './cases';
 import type { CaseOutcome } from './directWorker';
 
@@ -75,17 +77,32 @@ async function runDirect(total: number, mutatedUpTo: number, caseTimeoutMs: numb
 
 interface HttpTally {
   statuses: Map<number, number>;
+  /** gRPC status codes of the cases sent over gRPC. */
+  grpc: Map<number, number>;
   failures: string[];
   gzipped: number;
 }
 
+/** Sends every case to the engine: protobuf traces partly over gRPC, the rest over HTTP (some gzip-compressed). */
 async function runHttp(engine: EngineProcess, cases: FuzzCase[], timeoutMs: number): Promise<HttpTally> {
-  const tally: HttpTally = { statuses: new Map(), failures: [], gzipped: 0 };
+  const tally: HttpTally = { statuses: new Map(), failures: [], gzipped: 0, grpc: new Map() };
   const queue = [...cases];
   const rng = random(7);
   await Promise.all(Array.from({ length: 4 }, async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const grpcClient = engine.grpcPort === null ? undefined : new GrpcTraceClient(engine.grpcPort);
     for (let c = queue.shift(); c; c = queue.shift()) {
+      if (grpcClient && c.signal === 'traces' && c.encoding === 'protobuf' && rng() < 0.4) {
+        let code = -1;
+        for (let attempt = 0; attempt < 10; attempt++) {
+          ({ code } = await grpcClient.export(c.body, timeoutMs));
+          if (code !== grpc.status.UNAVAILABLE) break;
+          await sleep(1000);
+        }
+        tally.grpc.set(code, (tally.grpc.get(code) ?? 0) + 1);
+        if (![grpc.status.OK, grpc.status.INVALID_ARGUMENT, grpc.status.RESOURCE_EXHAUSTED].includes(code)) tally.failures.push(`case ${c.id} (${c.what}): gRPC status ${code}`);
+        continue;
+      }
       const gzip = rng() < 0.15;
       if (gzip) tally.gzipped++;
       const headers = { 'content-type': c.encoding === 'json' ? 'application/json' : 'application/x-protobuf', ...(gzip ? { 'content-encoding': 'gzip' } : {}) };
@@ -102,6 +119,7 @@ async function runHttp(engine: EngineProcess, cases: FuzzCase[], timeoutMs: numb
       }
     }
     agent.destroy();
+    grpcClient?.close();
   }));
   return tally;
 }
@@ -142,13 +160,17 @@ export async function runFuzz(section: Section, options: FuzzOptions): Promise<v
     section.check('no case crashed the trace-file reader (src/engine/files)', direct.fileFindings.length === 0, direct.fileFindings.slice(0, 5).join(' || '));
   }
 
-  const engine = await EngineProcess.serve(['--no-grpc']);
+  const engine = await EngineProcess.serve([]);
   try {
     const httpBegin = Date.now();
     const cases = [...Array.from({ length: options.httpMutatedCases }, (_, i) => mutatedCase(i * 7919 % options.mutatedCases, seeds)), ...generated];
-    const http = await runHttp(engine, cases, Math.max(options.caseTimeoutMs, 30_000));
-    section.figure('HTTP cases through the engine process', `${cases.length} (${http.gzipped} gzip-compressed)`);
+    let http: HttpTally | undefined;
+    const longestWait = await longestApiWait(engine.httpPort, async () => { http = await runHttp(engine, cases, Math.max(options.caseTimeoutMs, 30_000)); });
+    if (!http) throw new Error('the HTTP and gRPC cases did not run');
+    section.figure('HTTP and gRPC cases through the engine process', `${cases.length} (${http.gzipped} gzip-compressed, ${[...http.grpc.values()].reduce((a, b) => a + b, 0)} over gRPC)`);
     section.figure('HTTP answers', [...http.statuses.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`).join(', '));
+    section.figure('gRPC answers (status codes)', [...http.grpc.entries()].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`).join(', '));
+    section.figure('longest API wait while fuzzing (the longest stall any case caused)', longestWait, 'ms');
     section.figure('HTTP: time', (Date.now() - httpBegin) / 1000, 's');
     section.check('every hostile request got 200 (or partial_success), 400 or 413, in time', http.failures.length === 0, http.failures.slice(0, 5).join(' || '));
     const alive = engine.child.exitCode === null && engine.child.signalCode === null;

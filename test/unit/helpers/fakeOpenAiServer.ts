@@ -90,6 +90,25 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
   res.end(payload);
 }
 
+/**
+ * A text answer as server-sent events, the way the API streams one: a role chunk, a content chunk,
+ * a finish chunk, and the usage chunk only when the request asked for it (stream_options.include_usage).
+ */
+function stream(res: ServerResponse, request: ChatCompletionRequest): void {
+  completionCounter += 1;
+  const base = { id: `chatcmpl-BfakeLocal${String(completionCounter).padStart(6, '0')}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: RESPONSE_MODEL };
+  const askedForUsage = (request.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+  const choice = (delta: object, finish: string | null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(askedForUsage ? { usage: null } : {}) });
+  const chunks: object[] = [
+    choice({ role: 'assistant', content: '' }, null),
+    choice({ content: CANNED.text.content }, null),
+    choice({}, 'stop'),
+  ];
+  if (askedForUsage) chunks.push({ ...base, choices: [], usage: CANNED.text.usage });
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': `req_local_${completionCounter}` });
+  res.end(`${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')}data: [DONE]\n\n`);
+}
+
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -108,7 +127,8 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
         const request = body as ChatCompletionRequest;
         requests.push(request);
         if (request.stream) {
-          reply(res, 400, { error: { message: 'streaming is not supported by this fake', type: 'invalid_request_error' } });
+          if (request.tools) reply(res, 400, { error: { message: 'this fake streams text answers only', type: 'invalid_request_error' } });
+          else stream(res, request);
           return;
         }
         reply(res, 200, chatCompletion(request));

@@ -128,7 +128,7 @@ interface OpenAiModuleDefinition {
 }
 
 /** What the require hook of an instrumentation would run on the module's load and on disable(). */
-function moduleDefinition(instrumentation: { getModuleDefinitions(): OpenAiModuleDefinition[] } | undefined) {
+export function moduleDefinition(instrumentation: { getModuleDefinitions(): OpenAiModuleDefinition[] } | undefined) {
   const [definition] = instrumentation?.getModuleDefinitions() ?? [];
   if (!definition?.patch || !definition.unpatch) throw new Error('the instrumentation has no module definition for openai');
   return { patch: definition.patch, unpatch: definition.unpatch };

@@ -26,7 +26,9 @@ function hasRequestFields(v: Json): boolean {
 }
 
 export function convertDspyLog(v: Json, ctx: RecordContext): Converted {
-  const ids = derivedIds(ctx, v);
+  // A request with its own time or id is the same request under any file name: a rotated log
+  // read again (app.log.1) must not double it.
+  const ids = derivedIds(ctx, v, 'timestamp' in v || 'trace_id' in v ? `dspy-log:${JSON.stringify(v)}` : undefined);
   const steps = (Array.isArray(v.steps) ? v.steps : []).filter(isObject);
   const startMs = isoToMs(v.timestamp) ?? ctx.fileTimeMs;
   const stepsMs = steps.reduce((sum, s) => sum + (finiteNumber(s.latency_ms) ?? 0), 0);

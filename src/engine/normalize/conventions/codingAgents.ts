@@ -71,8 +71,9 @@ export function geminiCliOutput(attrs: Attributes): Message[] | undefined {
     const part = messageFrom(chunk, 'assistant');
     if (!part) continue;
     message.content += part.content;
-    if (part.toolCalls) (message.toolCalls ??= []).push(...part.toolCalls);
-    if (part.parts) (message.parts ??= []).push(...part.parts);
+    // One by one, not push(...): a chunk may hold more items than a call takes arguments.
+    for (const call of part.toolCalls ?? []) (message.toolCalls ??= []).push(call);
+    for (const other of part.parts ?? []) (message.parts ??= []).push(other);
   }
   return message.content || message.toolCalls || message.parts ? [message] : undefined;
 }

@@ -38,7 +38,7 @@ function responseOutput(items: unknown[]): Message[] | undefined {
       (message.parts ??= []).push({ type: 'reasoning', content: asText(item.summary ?? item.content) });
     } else if (part) {
       if (part.content) texts.push(part.content);
-      if (part.toolCalls) (message.toolCalls ??= []).push(...part.toolCalls);
+      for (const call of part.toolCalls ?? []) (message.toolCalls ??= []).push(call);
     }
   }
   message.content = texts.join('\n');

@@ -2,6 +2,7 @@
 import type { Attributes, Message } from '../../../shared/spanModel';
 import { asText, isRecord, parseJson } from '../attributeReader';
 import { messagesFromJson, toolCallFrom } from '../messageParts';
+import { pushAll } from '../../../shared/arrays';
 
 export function inputMessages(attrs: Attributes): Message[] | undefined {
   const inner = messagesFromJson(attrs['ai.prompt.messages'], 'user');
@@ -11,9 +12,9 @@ export function inputMessages(attrs: Attributes): Message[] | undefined {
   if (!isRecord(outer)) return undefined;
   const messages: Message[] = [];
   if (typeof outer.system === 'string') messages.push({ role: 'system', content: outer.system });
-  messages.push(...(messagesFromJson(outer.messages, 'user') ?? []));
+  pushAll(messages, messagesFromJson(outer.messages, 'user') ?? []);
   if (outer.prompt !== undefined && outer.prompt !== null) {
-    messages.push(...(messagesFromJson(outer.prompt, 'user') ?? [{ role: 'user', content: asText(outer.prompt) }]));
+    pushAll(messages, messagesFromJson(outer.prompt, 'user') ?? [{ role: 'user', content: asText(outer.prompt) }]);
   }
   return messages.length ? messages : undefined;
 }
