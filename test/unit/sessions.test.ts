@@ -167,4 +167,16 @@ describe('sessions, LLM calls and the context window (OpenInference openai → O
     const missing = await api.get('session', 'no-such-session').catch((e: unknown) => e);
     assert.ok(missing instanceof QueryApiStatusError && missing.status === 404);
   });
+
+  it('puts a call that arrives later in the calls table, under a filter and a sort it already answered', async () => {
+    const filter = `session = ${SESSION}`;
+    const before = await api.get('calls', { filter, sort: 'input_tokens' });
+    const tracer = pipeline.tracerProvider.getTracer('lighthouse-app');
+    tracer.startSpan('late call', { attributes: { 'openinference.span.kind': 'LLM', 'session.id': SESSION, 'llm.token_count.prompt': 99_999 } }).end();
+    await pipeline.flush();
+    const after = await api.get('calls', { filter, sort: 'input_tokens' });
+    assert.equal(after.total, before.total + 1);
+    assert.equal(after.calls[0].name, 'late call', 'the most input tokens first');
+    assert.equal((await api.get('calls', { filter, sort: 'start' })).calls[0].name, 'late call');
+  });
 });
