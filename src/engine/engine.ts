@@ -142,6 +142,7 @@ export class Engine {
     this.across = new AcrossTraces(this.index);
     this.across.contextLimits = options.contextLimits ?? {};
     this.index.onSpansAdded = (spans) => this.code.spansAdded(spans);
+    this.index.promptSourceOf = (span) => this.code.promptSourceOf(span);
     const workspaceScanned = options.workspace?.length ? this.code.configure(options.workspace.map((folder) => path.resolve(folder)), {}) : undefined;
     this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
     this.retentionTimer.unref();

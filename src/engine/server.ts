@@ -184,9 +184,9 @@ connection.onRequest(GetStats, () => engine.stats());
 connection.onRequest(QueryApiGet, ({ path }) => answerApi('GET', new URL(path, 'http://127.0.0.1'), engine.apiContext()));
 // The Steps view asks again whenever traces change; between changes the last answer stands.
 let lastReport: { key: string; report: ReturnType<typeof buildTraceReport> } | undefined;
-connection.onRequest(GetReport, ({ sinceMs }) => {
-  const key = `${engine.index.version}/${sinceMs}`;
-  if (lastReport?.key !== key) lastReport = { key, report: buildTraceReport(engine.index.tracesSince(sinceMs), sinceMs) };
+connection.onRequest(GetReport, ({ sinceMs, groupBy = 'name' }) => {
+  const key = `${engine.index.version}/${sinceMs}/${groupBy}`;
+  if (lastReport?.key !== key) lastReport = { key, report: buildTraceReport(engine.index.tracesSince(sinceMs), sinceMs, groupBy, engine.index.promptSourceOf) };
   return lastReport.report;
 });
 connection.onRequest(ClearTraces, () => {

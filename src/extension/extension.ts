@@ -49,7 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const source = new ActiveSource(engine);
   const otherWindow = new OtherWindowEngine(engine, source, output);
   const traces = new TracesView(source);
-  const steps = new StepsView(source);
+  const steps = new StepsView(source, context.globalState);
   const status = new SidebarStatus(engine, source, otherWindow, traces.view);
   const fileDiagnostics = new FileDiagnostics();
   const doctorProblems = new DoctorProblems(source);

@@ -33,6 +33,7 @@ export const VIEW_COMMANDS = {
   applySavedFilter: 'aiTraceInspector.applySavedFilter',
   clearFilters: 'aiTraceInspector.clearFilters',
   sortSteps: 'aiTraceInspector.sortSteps',
+  groupSteps: 'aiTraceInspector.groupSteps',
 } as const;
 
 /** Across traces: sessions, the LLM calls table, a call's context window. */

@@ -2,7 +2,7 @@
 // import this file, so they cannot drift apart without a compile error.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { BackendConfig, BackendListing, RemoteTraceHit } from './backends';
-import type { DetectorSettings, EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from './spanModel';
+import type { DetectorSettings, EngineStats, StepGrouping, TraceDetail, TraceQuery, TraceReport, TraceSummary } from './spanModel';
 
 /** Engine settings, sent as initializationOptions and again when the user changes them. */
 export interface EngineSettings {
@@ -79,7 +79,7 @@ export const GetTraceJson = new RequestType<{ traceId: string }, { summary: Trac
 /** extension → engine: a trace as OTLP/JSON TracesData (Export), or null. */
 export const ExportTrace = new RequestType<{ traceId: string }, object | null, void>('traces/exportOtlp');
 /** extension → engine: statistics per step and per model of the traces since a moment. */
-export const GetReport = new RequestType<{ sinceMs: number }, TraceReport, void>('traces/report');
+export const GetReport = new RequestType<{ sinceMs: number; groupBy?: StepGrouping }, TraceReport, void>('traces/report');
 /**
  * extension → engine: any route of the query API (shared/queryApi.ts) by its path, answered as
  * the HTTP API answers it: sessions, the LLM calls table and context windows go this way.

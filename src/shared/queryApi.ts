@@ -4,7 +4,7 @@
 //   GET /api/stats                 → EngineStats
 //   GET /api/traces?limit=&sort=start|duration|tokens|cost&minDurationMs=&status=error&q=&service=&model=&session=&user=&filter=&matches=
 //                                  → { traces: TraceSummary[] }, sorted descending; matches=true: each with the `match` its text found
-//   GET /api/report?sinceMs=       → TraceReport: per step and per model, traces since then
+//   GET /api/report?sinceMs=&groupBy=name|promptSource|model → TraceReport: per step and per model, traces since then
 //   GET /api/traces/{traceId}      → TraceDetail ({ summary, spans }), or 404; an id unknown here is
 //                                    looked up in the team backends (summary.origin names which)
 //   GET /api/traces/{traceId}/otlp → the trace as OTLP/JSON TracesData (export), or 404
@@ -18,7 +18,7 @@
 // Any other answer is { error } with a 4xx status: 400 a bad parameter, 404 an unknown trace or path, 405 not GET;
 // a team backend's failure is 502 (refused, malformed), 504 (unreachable) or 413 (too large), its message naming the backend.
 import type { BackendListing, RemoteTraceHit } from './backends';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSort, TraceSummary } from './spanModel';
+import { STEP_GROUPINGS, type EngineStats, type StepGrouping, type TraceDetail, type TraceQuery, type TraceReport, type TraceSort, type TraceSummary } from './spanModel';
 import { CALL_SORTS, type CacheBreak, type CallSort, type CallsPage, type CallsQuery, type ContextXray, type SessionDetail, type SessionQuery, type SessionSummary } from './sessionModel';
 import { parseFilter } from './traceFilter';
 
@@ -55,7 +55,7 @@ export const QUERY_API_PREFIX = '/api/';
 export const queryApiPath = {
   stats: (): string => '/api/stats',
   traces: (query: TraceQuery = {}): string => `/api/traces?${traceQueryParams(query)}`,
-  report: (sinceMs: number): string => `/api/report?sinceMs=${sinceMs}`,
+  report: (sinceMs: number, groupBy?: StepGrouping): string => `/api/report?sinceMs=${sinceMs}${groupBy ? `&groupBy=${groupBy}` : ''}`,
   trace: (traceId: string): string => `/api/traces/${encodeURIComponent(traceId)}`,
   traceOtlp: (traceId: string): string => `/api/traces/${encodeURIComponent(traceId)}/otlp`,
   backends: (): string => '/api/backends',
@@ -209,6 +209,12 @@ function readCount(params: URLSearchParams, key: string, min: number): number | 
   if (value === null || value === '') return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min) return `${key} must be an integer of at least ${min}, got "${value}"`;
   return Number(value);
+}
+
+/** How /api/report groups steps, or what is wrong with the parameter. */
+export function parseStepGrouping(params: URLSearchParams): StepGrouping | { error: string } {
+  const groupBy = params.get('groupBy') ?? 'name';
+  return STEP_GROUPINGS.includes(groupBy as StepGrouping) ? groupBy as StepGrouping : { error: `groupBy must be one of ${STEP_GROUPINGS.join(', ')}, got "${groupBy}"` };
 }
 
 /** What /api/sessions parameters ask for, or which one is wrong. */

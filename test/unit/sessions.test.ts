@@ -15,6 +15,8 @@ import { useLiveEngine } from './helpers/liveEngine';
 import { startOtlpExportPipeline, type OtlpExportPipeline } from './helpers/otlpExportPipeline';
 
 const SESSION = 'chat-session-7f3a';
+/** The call site the last call records (as the snippets' span processor does). */
+const LATE_CALL_SITE = { file: 'lighthouse/chat.py', line: 42 };
 const USER = 'user-ada';
 const MODEL = 'gpt-4o-mini';
 const SYSTEM = 'You are a terse guide to Icelandic lighthouses. Answer in one sentence.';
@@ -172,11 +174,30 @@ describe('sessions, LLM calls and the context window (OpenInference openai → O
     const filter = `session = ${SESSION}`;
     const before = await api.get('calls', { filter, sort: 'input_tokens' });
     const tracer = pipeline.tracerProvider.getTracer('lighthouse-app');
-    tracer.startSpan('late call', { attributes: { 'openinference.span.kind': 'LLM', 'session.id': SESSION, 'llm.token_count.prompt': 99_999 } }).end();
+    tracer.startSpan('late call', { attributes: {
+      'openinference.span.kind': 'LLM', 'session.id': SESSION, 'llm.token_count.prompt': 99_999, 'code.file.path': LATE_CALL_SITE.file, 'code.line.number': LATE_CALL_SITE.line,
+    } }).end();
     await pipeline.flush();
     const after = await api.get('calls', { filter, sort: 'input_tokens' });
     assert.equal(after.total, before.total + 1);
     assert.equal(after.calls[0].name, 'late call', 'the most input tokens first');
     assert.equal((await api.get('calls', { filter, sort: 'start' })).calls[0].name, 'late call');
+  });
+
+  it('groups the Steps by model or by prompt source instead of the one name OpenInference gives every chat call', async () => {
+    // The app's own turn spans ('chat turn N') are steps of their own whatever the grouping.
+    const stepsBy = async (groupBy: 'name' | 'model' | 'promptSource') =>
+      (await api.get('report', 0, groupBy)).steps.filter((s) => !s.name.startsWith('chat turn')).map((s) => `${s.name} ${s.count}`).sort();
+    assert.deepEqual(await stepsBy('name'), ['OpenAI Chat Completions 5', 'agent 1', 'late call 1', 'retrieve 1']);
+    const byModel = await stepsBy('model');
+    const calls = byModel.find((step) => step.startsWith(MODEL));
+    assert.match(calls ?? '', / 5$/, 'the five chat calls, by the model that answered');
+    assert.deepEqual(byModel.filter((step) => step !== calls), ['agent 1', 'late call 1', 'retrieve 1'], 'a span that names no model stays by its name');
+    const site = `${LATE_CALL_SITE.file}:${LATE_CALL_SITE.line}`;
+    assert.deepEqual(await stepsBy('promptSource'), ['OpenAI Chat Completions 5', 'agent 1', `${site} 1`, 'retrieve 1']);
+    // The step opens its traces through the filter language.
+    assert.equal((await api.get('traces', { filter: `prompt_source = "${site}"` })).traces.length, 1);
+    const wrong = await api.get('report', 0, 'span' as never).catch((e: unknown) => e);
+    assert.ok(wrong instanceof QueryApiStatusError && wrong.status === 400);
   });
 });

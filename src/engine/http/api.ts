@@ -3,7 +3,7 @@
 // over HTTP (handleApi) and over the extension's LSP connection (answerApi).
 import type { ServerResponse } from 'node:http';
 import {
-  matchQueryApiRoute, parseCallsQuery, parseSessionQuery, parseTraceQuery, type QueryApiErrorReply, type QueryApiReplies, type QueryApiRoute,
+  matchQueryApiRoute, parseCallsQuery, parseSessionQuery, parseStepGrouping, parseTraceQuery, type QueryApiErrorReply, type QueryApiReplies, type QueryApiRoute,
 } from '../../shared/queryApi';
 import type { EngineStats, TraceDetail, TraceSummary } from '../../shared/spanModel';
 import { BackendError } from '../backends/backendTypes';
@@ -64,7 +64,9 @@ export async function answerApi(method: string, url: URL, context: ApiContext): 
       case 'report': {
         const sinceMs = Number(url.searchParams.get('sinceMs') ?? 0);
         if (!Number.isFinite(sinceMs)) return fail(400, `sinceMs must be a number, got "${url.searchParams.get('sinceMs')}"`);
-        return reply(route, buildTraceReport(index.tracesSince(sinceMs), sinceMs));
+        const groupBy = parseStepGrouping(url.searchParams);
+        if (typeof groupBy !== 'string') return fail(400, groupBy.error);
+        return reply(route, buildTraceReport(index.tracesSince(sinceMs), sinceMs, groupBy, index.promptSourceOf));
       }
       case 'trace': {
         if (!engine) {

@@ -7,11 +7,12 @@ import { spanStatus, type StoredSpan } from '../model/storedSpan';
 import { normalizeSpan } from '../normalize/normalizeSpan';
 import type { Trace } from '../model/traceSummary';
 import { maxOf } from '../../shared/arrays';
+import type { PromptSourceOf } from './promptSource';
 
 type Value = string | number | boolean | undefined | string[];
 
-export function compileFilter(node: FilterNode, search: (text: string) => Set<Trace>): (trace: Trace) => boolean {
-  const evaluate = compileSpanFilter(node, search);
+export function compileFilter(node: FilterNode, search: (text: string) => Set<Trace>, promptSourceOf: PromptSourceOf): (trace: Trace) => boolean {
+  const evaluate = compileSpanFilter(node, search, promptSourceOf);
   const needsSpans = usesSpanFields(node);
   return (trace) => {
     if (!needsSpans) return evaluate(trace, undefined);
@@ -27,20 +28,21 @@ type SpanTest = (trace: Trace, span: StoredSpan | undefined) => boolean;
  * trace). Compiled once into closures: each field's reader and each comparison's expected values
  * are resolved here, not on every span (the calls table tests 100,000 calls per keystroke).
  */
-export function compileSpanFilter(node: FilterNode, search: (text: string) => Set<Trace>): SpanTest {
+export function compileSpanFilter(node: FilterNode, search: (text: string) => Set<Trace>, promptSourceOf: PromptSourceOf): SpanTest {
+  const compile = (n: FilterNode) => compileSpanFilter(n, search, promptSourceOf);
   switch (node.type) {
     case 'and': {
-      const left = compileSpanFilter(node.left, search);
-      const right = compileSpanFilter(node.right, search);
+      const left = compile(node.left);
+      const right = compile(node.right);
       return (trace, span) => left(trace, span) && right(trace, span);
     }
     case 'or': {
-      const left = compileSpanFilter(node.left, search);
-      const right = compileSpanFilter(node.right, search);
+      const left = compile(node.left);
+      const right = compile(node.right);
       return (trace, span) => left(trace, span) || right(trace, span);
     }
     case 'not': {
-      const operand = compileSpanFilter(node.operand, search);
+      const operand = compile(node.operand);
       return (trace, span) => !operand(trace, span);
     }
     case 'text': {
@@ -48,7 +50,7 @@ export function compileSpanFilter(node: FilterNode, search: (text: string) => Se
       return (trace) => matches.has(trace);
     }
     case 'compare': {
-      const read = fieldReader(node.field);
+      const read = fieldReader(node.field, promptSourceOf);
       const test = comparison(node.op, node.values ?? [node.value]);
       return (trace, span) => test(read(trace, span));
     }
@@ -71,7 +73,7 @@ function normalized(span: StoredSpan) {
 
 type FieldReader = (trace: Trace, span: StoredSpan | undefined) => Value;
 
-function fieldReader(field: string): FieldReader {
+function fieldReader(field: string, promptSourceOf: PromptSourceOf): FieldReader {
   switch (field) {
     case 'trace.name': return (trace) => trace.summary.name;
     case 'trace.service': return (trace) => trace.summary.service;
@@ -83,7 +85,7 @@ function fieldReader(field: string): FieldReader {
     // Findings are the trace's (a loop belongs to no single span); span findings are among them.
     case 'finding': return (trace) => trace.summary.findings?.flatMap((f) => [f.detector, FINDING_LABELS[f.detector]]);
   }
-  const read = spanFieldReader(field);
+  const read = field === 'prompt_source' ? (_trace: Trace, span: StoredSpan) => promptSourceOf(span) : spanFieldReader(field);
   return (trace, span) => (span ? read(trace, span) : undefined);
 }
 

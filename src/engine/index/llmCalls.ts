@@ -43,17 +43,13 @@ export function firstWords(text: string | undefined, chars = PROMPT_START_CHARS)
   return flat.length > chars ? `${flat.slice(0, chars - 1)}…` : flat || undefined;
 }
 
-function promptSourceOf(span: Span): string | undefined {
-  const source = span.promptSource ?? span.source;
-  return source?.file ? `${source.file}${source.line ? `:${source.line}` : ''}` : undefined;
-}
-
-export function callRow(stored: StoredSpan): LlmCallRow {
+/** A call as a row of the table; `promptSource`: where the engine says its prompt comes from. */
+export function callRow(stored: StoredSpan, promptSource: string | undefined): LlmCallRow {
   const span = normalizeSpan(stored);
   const { tokens } = stored.facts;
   return {
     traceId: stored.traceId, spanId: stored.spanId, name: stored.name, startMs: stored.startMs, durationMs: stored.endMs - stored.startMs,
-    model: stored.facts.model, promptSource: promptSourceOf(span), promptStart: firstWords(latestUserMessage(span.inputMessages)?.content),
+    model: stored.facts.model, promptSource, promptStart: firstWords(latestUserMessage(span.inputMessages)?.content),
     inputTokens: tokens?.input, outputTokens: tokens?.output, cachedTokens: tokens?.cacheRead, timeToFirstTokenMs: span.timeToFirstTokenMs,
     costUsd: stored.facts.costUsd, status: spanStatus(stored.statusCode), sessionId: stored.facts.sessionId,
   };
@@ -127,7 +123,7 @@ export class LlmCalls {
     const cached = this.rowsOf.get(trace);
     if (cached && cached.summary === trace.summary) return cached.entries;
     const entries = llmCallSpans(trace).map((span) => {
-      const row = callRow(span);
+      const row = callRow(span, this.index.promptSourceOf(span));
       // The session is often recorded on the app's root span only.
       row.sessionId ??= trace.summary.sessionId;
       return { trace, span, row, slot: -1 };

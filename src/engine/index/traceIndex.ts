@@ -18,6 +18,7 @@ import { Detectors } from './detectors';
 import { compileFilter, compileSpanFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
 import { nthAlike, PendingLogs } from './pendingLogs';
+import { type PromptSourceOf, recordedPromptSource } from './promptSource';
 import { findTextMatch, searchedText } from './textMatch';
 import { traceGist } from './traceGist';
 import { TraceIndexes } from './traceIndexes';
@@ -70,6 +71,8 @@ export class TraceIndex {
   onSpansAdded: (spans: StoredSpan[]) => void = () => undefined;
   /** Called when the memory cap evicted traces (the engine tells the user). */
   onEvicted: (traces: number, spans: number) => void = () => undefined;
+  /** Where an LLM span's prompt comes from (the filter's prompt_source, the Steps view's groups); the engine adds the code links' answer. */
+  promptSourceOf: PromptSourceOf = recordedPromptSource;
 
   private readonly detectors = new Detectors();
   /** Trace Doctor: why traces look wrong, found when read, per service as they settle. */
@@ -271,7 +274,7 @@ export class TraceIndex {
     this.summarizeGrown();
     const search = (text: string) => this.search(text);
     const node = q.filter ? parseFilter(q.filter) : undefined;
-    const traces = this.indexes.select(q, search, node ? compileFilter(node, search) : undefined);
+    const traces = this.indexes.select(q, search, node ? compileFilter(node, search, this.promptSourceOf) : undefined);
     const text = q.matches ? searchedText(q.q, node) : undefined;
     if (!text) return traces.map((t) => t.summary);
     // The returned traces only, each until its first match; the stored summary stays as it is.
@@ -304,13 +307,13 @@ export class TraceIndex {
   /** A filter-language expression as a test of one span in its trace (the LLM calls table filters calls, not traces). */
   spanFilter(filter: string): (trace: Trace, span: StoredSpan) => boolean {
     const node = parseFilter(filter);
-    return node ? compileSpanFilter(node, (text) => this.search(text)) : () => true;
+    return node ? compileSpanFilter(node, (text) => this.search(text), this.promptSourceOf) : () => true;
   }
 
   /** A filter-language expression as a test of a trace (what /api/traces?filter= applies). */
   traceFilter(filter: string): (trace: Trace) => boolean {
     const node = parseFilter(filter);
-    return node ? compileFilter(node, (text) => this.search(text)) : () => true;
+    return node ? compileFilter(node, (text) => this.search(text), this.promptSourceOf) : () => true;
   }
 
   /** Live traces that started at or after a moment, newest first. */

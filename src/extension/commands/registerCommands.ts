@@ -16,6 +16,7 @@ import type { TraceViewPanels } from '../traceView/traceViewPanels';
 import type { InsightsPanels } from '../insights/insightsPanels';
 import type { SessionsView } from '../views/sessionsView';
 import type { StepsView } from '../views/stepsView';
+import type { StepGrouping } from '../../shared/spanModel';
 import { traceIdOf, type TreeNode } from '../views/tracesTree';
 import type { TracesView } from '../views/tracesView';
 import { exportDataset } from './exportDataset';
@@ -88,6 +89,7 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     applySavedFilter: () => askForText(() => pickSavedFilter(traces.filters.text)),
     clearFilters: () => traces.setFilter({ errorsOnly: false, slowOnly: false, text: '' }),
     sortSteps: () => steps.pickSort(),
+    groupSteps: (grouping?: StepGrouping) => steps.pickGrouping(grouping),
 
     openSession: (sessionId: string) => insights.open({ mode: 'session', sessionId }),
     showLlmCalls: (filter?: string) => insights.open({ mode: 'calls', query: typeof filter === 'string' ? { filter } : {} }),

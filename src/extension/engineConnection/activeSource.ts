@@ -4,7 +4,7 @@ import type { StoreDeletion } from '../../shared/engineProtocol';
 import * as vscode from 'vscode';
 import type { QueryApiReplies, QueryApiRoute, QueryRouteArgs } from '../../shared/queryApi';
 import type { BackendListing, RemoteTraceHit } from '../../shared/backends';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+import type { EngineStats, StepGrouping, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
 export class ActiveSource implements TraceSource, vscode.Disposable {
@@ -36,7 +36,7 @@ export class ActiveSource implements TraceSource, vscode.Disposable {
   traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined> { return this.current.traceJson(traceId); }
   exportOtlp(traceId: string): Promise<object | undefined> { return this.current.exportOtlp(traceId); }
   stats(): Promise<EngineStats> { return this.current.stats(); }
-  report(sinceMs: number): Promise<TraceReport> { return this.current.report(sinceMs); }
+  report(sinceMs: number, groupBy?: StepGrouping): Promise<TraceReport> { return this.current.report(sinceMs, groupBy); }
   clear(): Promise<void> { return this.current.clear(); }
   ask<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): Promise<QueryApiReplies[R]> { return this.current.ask(route, ...args); }
   backends(): Promise<BackendListing[]> { return this.current.backends(); }

@@ -12,7 +12,7 @@ import {
   ImportResult, ListBackends, OpenRemoteTrace, QueryApiGet, QueryTraces, SearchBackend, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged,
   UpdateSettings, type StoreDeletion,
 } from '../../shared/engineProtocol';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+import type { EngineStats, StepGrouping, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import { type QueryApiErrorReply, type QueryApiReplies, type QueryApiRoute, QueryApiStatusError, queryRoutePath, type QueryRouteArgs } from '../../shared/queryApi';
 import type { TraceTestResult } from '../../shared/traceTests/traceTestFormat';
 import { ReadBaseline, RunTraceTest } from '../../shared/traceTests/traceTestProtocol';
@@ -142,8 +142,8 @@ export class EngineClient implements TraceSource, vscode.Disposable {
     return this.client.sendRequest(GetStats);
   }
 
-  report(sinceMs: number): Promise<TraceReport> {
-    return this.client.sendRequest(GetReport, { sinceMs });
+  report(sinceMs: number, groupBy?: StepGrouping): Promise<TraceReport> {
+    return this.client.sendRequest(GetReport, { sinceMs, groupBy });
   }
 
   backends(): ReturnType<TraceSource['backends']> {

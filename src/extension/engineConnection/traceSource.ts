@@ -4,7 +4,7 @@ import type * as vscode from 'vscode';
 import type { BackendListing, RemoteTraceHit } from '../../shared/backends';
 import type { StoreDeletion } from '../../shared/engineProtocol';
 import type { QueryApiReplies, QueryApiRoute, QueryRouteArgs } from '../../shared/queryApi';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+import type { EngineStats, StepGrouping, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 
 export interface TraceSource {
   /** What the status bar says about the source, e.g. "port 4318". */
@@ -16,7 +16,7 @@ export interface TraceSource {
   exportOtlp(traceId: string): Promise<object | undefined>;
   stats(): Promise<EngineStats>;
   /** Statistics per step and per model of the traces that started since a moment. */
-  report(sinceMs: number): Promise<TraceReport>;
+  report(sinceMs: number, groupBy?: StepGrouping): Promise<TraceReport>;
   /** Forgets the traces in memory; the store keeps its copy. */
   clear(): Promise<void>;
   /** The team backends the engine reads from (without their headers). */

@@ -62,6 +62,17 @@ describe('the Sessions view', () => {
     }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
+
+  it('groups the Steps by model when asked, and back by span name', async () => {
+    const { steps } = await api();
+    const names = async () => (await steps.getChildren()).map((step) => step.name);
+    await vscode.commands.executeCommand(COMMANDS.groupSteps, 'model');
+    assert.equal(steps.grouping, 'model');
+    await waitFor('a step for the model', async () => (await names()).includes('gpt-4o-mini'));
+    assert.ok(!(await names()).includes('chat gpt-4o-mini'), 'the calls are grouped by model, not by span name');
+    await vscode.commands.executeCommand(COMMANDS.groupSteps, 'name');
+    assert.ok((await names()).includes('chat gpt-4o-mini'));
+  });
 });
 
 /** The root as the parent context of the LLM span. */
