@@ -134,7 +134,11 @@ describe('insights webview (sessions, LLM calls, context window)', function () {
       await view.page.waitForSelector('.context-bar');
       const summary = (await view.page.locator('.insights-header p').first().textContent()) ?? '';
       assert.match(summary, /of 128k .*context window, from the models\.dev catalog.*largest: retrieved documents, system/);
-      assert.equal(await view.page.locator('.context-segment').count(), 4);
+      // Two bars of the four parts: against the context window, and the prompt alone (its parts visible however small it is).
+      assert.equal(await view.page.locator('.context-bar').count(), 2);
+      assert.equal(await view.page.locator('.context-bar').nth(1).locator('.context-segment').count(), 4);
+      const promptBarWidth = await view.page.locator('.context-bar').nth(1).evaluate((bar) => [...bar.children].reduce((sum, s) => sum + s.getBoundingClientRect().width, 0) / bar.getBoundingClientRect().width);
+      assert.ok(promptBarWidth > 0.98, `the prompt's bar is full: ${promptBarWidth}`);
       await view.page.screenshot({ path: `${SHOTS}/context-xray-${theme}.png` });
       assert.deepEqual(view.errors, []);
       await view.close();

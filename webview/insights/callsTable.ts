@@ -21,15 +21,16 @@ const count = (n: number | undefined) => (n === undefined ? '–' : String(n));
 const COLUMNS: Column[] = [
   { label: 'time', sort: 'start', className: 'col-time', cell: (r) => new Date(r.startMs).toLocaleTimeString() },
   { label: 'model', sort: 'model', className: 'col-model', cell: (r) => r.model ?? '–' },
-  { label: 'prompt source', sort: 'prompt_source', className: 'col-source', cell: (r) => r.promptSource ?? '' },
+  { label: 'prompt source', sort: 'prompt_source', className: 'col-source', cell: (r) => r.promptSource ?? '–' },
   { label: 'prompt', className: 'col-prompt', cell: (r) => r.promptStart ?? '' },
   { label: 'in', sort: 'input_tokens', className: 'col-number', cell: (r) => count(r.inputTokens) },
   { label: 'out', sort: 'output_tokens', className: 'col-number', cell: (r) => count(r.outputTokens) },
   { label: 'cached', sort: 'cached_tokens', className: 'col-number', cell: (r) => count(r.cachedTokens) },
   { label: 'latency', sort: 'duration', className: 'col-number', cell: (r) => formatDuration(r.durationMs) },
   { label: 'TTFT', sort: 'ttft', className: 'col-number', cell: (r) => (r.timeToFirstTokenMs === undefined ? '–' : formatDuration(r.timeToFirstTokenMs)) },
-  { label: 'cost', sort: 'cost', className: 'col-number', cell: (r) => (r.costUsd === undefined ? '–' : formatCost(r.costUsd)) },
-  { label: 'status', sort: 'status', className: 'col-status', cell: (r) => r.status },
+  { label: 'cost', sort: 'cost', className: 'col-number col-cost', cell: (r) => (r.costUsd === undefined ? '–' : formatCost(r.costUsd)) },
+  // A span that did not fail leaves its status unset: to a reader that is ok.
+  { label: 'status', sort: 'status', className: 'col-status', cell: (r) => (r.status === 'error' ? 'error' : 'ok') },
 ];
 
 interface RowView {

@@ -5,7 +5,7 @@ import { FINDING_LABELS } from '../../src/shared/spanModel';
 import { CONTEXT_PART_LABELS, CONTEXT_PARTS, type SessionDetail } from '../../src/shared/sessionModel';
 import { formatCost, formatDuration, formatTokens } from '../../src/shared/format';
 import { button, h, section } from '../dom';
-import { contextBar } from './contextBars';
+import { contextBar, windowShare } from './contextBars';
 import { post } from './insightsApi';
 
 export function sessionView(session: SessionDetail): HTMLElement {
@@ -31,19 +31,22 @@ export function sessionView(session: SessionDetail): HTMLElement {
 function contextGrowthSection(session: SessionDetail): HTMLElement {
   const { calls, breaks } = session.context;
   const breakAt = new Map(breaks.map((b) => [b.spanId, b]));
+  // The bars share one scale, the session's largest prompt, so the growth shows; the share of the window is a figure beside them.
+  const largestPrompt = Math.max(1, ...calls.map((call) => call.inputTokens));
   const rows = calls.map((call, i) => {
     const broke = breakAt.get(call.spanId);
     return h('tr', { className: broke ? 'cache-break' : '' },
-      h('td', {}, h('a', { className: 'link', attrs: { href: '#' }, onClick: (e) => (e.preventDefault(), post({ type: 'openXray', traceId: call.traceId, spanId: call.spanId })) }, `call ${i + 1}`)),
+      h('td', { className: 'call-cell' }, h('a', { className: 'link', attrs: { href: '#' }, onClick: (e) => (e.preventDefault(), post({ type: 'openXray', traceId: call.traceId, spanId: call.spanId })) }, `call ${i + 1}`)),
       ...CONTEXT_PARTS.map((part) => h('td', { className: 'number' }, String(call.parts[part]))),
       h('td', { className: 'number' }, String(call.inputTokens)),
       h('td', { className: 'number' }, call.cachedTokens === undefined ? '–' : String(call.cachedTokens)),
-      h('td', { className: 'bar-cell' }, contextBar(call)),
-      h('td', {}, broke ? `cache broke: ${broke.reason}` : ''));
+      h('td', { className: 'bar-cell' }, contextBar(call, largestPrompt)),
+      h('td', { className: 'number' }, windowShare(call)),
+      h('td', { className: 'cache-cell' }, broke ? `cache broke: ${broke.reason}` : ''));
   });
   return section('Context window, call by call',
     h('p', { className: 'muted' }, calls[0] ? `Tokens per part of each prompt${calls.some((c) => c.counting === 'estimate') ? ' (some estimated)' : ''}; ${breaks.length} prompt-cache break${breaks.length === 1 ? '' : 's'}.` : 'No LLM calls in this session.'),
     h('table', { className: 'growth-table' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'call'), ...CONTEXT_PARTS.map((p) => h('th', {}, CONTEXT_PART_LABELS[p])), h('th', {}, 'input'), h('th', {}, 'cached'), h('th', {}, 'window'), h('th', {}, 'prompt cache'))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'call'), ...CONTEXT_PARTS.map((p) => h('th', {}, CONTEXT_PART_LABELS[p])), h('th', {}, 'input'), h('th', {}, 'cached'), h('th', {}, 'prompt by part'), h('th', {}, 'of window'), h('th', {}, 'prompt cache'))),
       h('tbody', {}, ...rows)));
 }

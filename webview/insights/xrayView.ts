@@ -11,7 +11,10 @@ export function xrayView(xray: ContextXray, callName: string, cacheBreak: CacheB
       h('p', {}, contextSummary(xray)),
       h('p', { className: 'muted' }, countingLabel(xray)),
       button('Open span', () => post({ type: 'openTrace', traceId: xray.traceId, spanId: xray.spanId }))),
+    h('p', { className: 'bar-label muted' }, 'the context window'),
     contextBar(xray),
+    h('p', { className: 'bar-label muted' }, 'the prompt, by part'),
+    contextBar(xray, xray.inputTokens),
     contextTable(xray),
     section('Prompt cache', h('p', {}, cacheBreak
       ? `The prompt stopped sharing a prefix with the call before it: ${cacheBreak.reason}. Everything from there on could not be served from the cache.`

@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { context as otelContext, trace as otelTrace, type Span } from '@opentelemetry/api';
 import * as vscode from 'vscode';
-import { COMMANDS } from '../../../src/shared/commands';
+import { COMMANDS, VIEWS } from '../../../src/shared/commands';
 import { sendSpans } from '../otlpTraffic';
-import { api, config, waitFor } from './harness';
+import { api, config, shootInBothThemes, sleep, waitFor } from './harness';
 
 describe('the Sessions view', () => {
   const run = Date.now().toString(36);
@@ -54,11 +54,15 @@ describe('the Sessions view', () => {
     assert.ok(detail.context.calls[2].parts.newMessage > 0);
     const calls = await source.ask('calls', { filter: `session = "${sessionId}"` });
     assert.equal(calls.total, 3);
-    for (const [command, args] of [[COMMANDS.openSession, [sessionId]], [COMMANDS.showLlmCalls, [`session = "${sessionId}"`]],
-      [COMMANDS.showContextXray, [calls.calls[0].traceId, calls.calls[0].spanId]]] as const) {
+    await vscode.commands.executeCommand(`${VIEWS.sessions}.focus`);
+    // Screenshots of each, in a light and a dark theme: sessions-<what>-light.png, -dark.png.
+    for (const [command, args, shot] of [[COMMANDS.openSession, [sessionId], 'conversation'], [COMMANDS.showLlmCalls, [`session = "${sessionId}"`], 'llm-calls'],
+      [COMMANDS.showContextXray, [calls.calls[0].traceId, calls.calls[0].spanId], 'context-xray']] as const) {
       await vscode.commands.executeCommand(command, ...args);
       await waitFor(`a panel after ${command}`, () => vscode.window.tabGroups.activeTabGroup.activeTab?.input instanceof vscode.TabInputWebview
         && (vscode.window.tabGroups.activeTabGroup.activeTab.input as vscode.TabInputWebview).viewType.endsWith('aiTraceInspector.insights'));
+      await sleep(1500); // the panel asks the engine, then draws
+      await shootInBothThemes(`sessions-${shot}`);
     }
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
