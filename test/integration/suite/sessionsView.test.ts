@@ -55,6 +55,8 @@ describe('the Sessions view', () => {
     const calls = await source.ask('calls', { filter: `session = "${sessionId}"` });
     assert.equal(calls.total, 3);
     await vscode.commands.executeCommand(`${VIEWS.sessions}.focus`);
+    // Earlier suites' notifications would cover the panels.
+    await vscode.commands.executeCommand('notifications.clearAll');
     // Screenshots of each, in a light and a dark theme: sessions-<what>-light.png, -dark.png.
     for (const [command, args, shot] of [[COMMANDS.openSession, [sessionId], 'conversation'], [COMMANDS.showLlmCalls, [`session = "${sessionId}"`], 'llm-calls'],
       [COMMANDS.showContextXray, [calls.calls[0].traceId, calls.calls[0].spanId], 'context-xray']] as const) {
