@@ -97,7 +97,7 @@ export class Ingest {
     const { items, batch } = decoded;
     const slice = from === 0 && to === items.length ? items : items.slice(from, to);
     if (signal === 'logs') {
-      this.index.addLogs(slice as RawLog[]);
+      decoded.logsNotKept = (decoded.logsNotKept ?? 0) + this.index.addLogs(slice as RawLog[]);
       return;
     }
     // A span the index refused is refused alone, like one with unusable ids.
@@ -117,8 +117,9 @@ export class Ingest {
       result = { rejected: batch.rejected, message: rejectMessage(batch, 'span') };
     } else {
       this.index.countRequest();
-      // Records without span context are accepted but have nowhere to go in a trace viewer: say so.
-      const unattached = (batch.items as RawLog[]).filter((log) => !log.traceId || !log.spanId).length;
+      // Records without span context (and not a coding agent's, which make traces of their own)
+      // are accepted but have nowhere to go in a trace viewer: say so.
+      const unattached = decoded.logsNotKept ?? 0;
       result = { rejected: 0, message: unattached ? `${unattached} log record(s) carried no trace and span id and were not kept` : undefined };
     }
     if (!persist) return result;
@@ -148,6 +149,8 @@ interface Decoded {
   items: (RawSpan | RawLog)[];
   /** Some span was refused by the index: the store keeps only those it holds. */
   refused?: boolean;
+  /** Log records the index could not place (no span context, no prompt of a coding agent). */
+  logsNotKept?: number;
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
