@@ -17,6 +17,9 @@ import { encodeTracesData } from './otlp/encodeJson';
 import { registerTraceTestRequests } from './traceTests/traceTestRequests';
 import { checkConfig } from './backends/teamBackends';
 import { forwardBaseUrl } from './forward/forwarder';
+import { GetSpanDetails, GetTraceSkeleton, SearchTraceSpans } from '../shared/pagedTraceRequests';
+import { pagedTraceOf } from './index/pagedTrace';
+import { spansWithSources } from './http/pagedTraceApi';
 
 /** Change notifications are coalesced to at most one per this many milliseconds. */
 const CHANGE_THROTTLE_MS = 250;
@@ -158,6 +161,19 @@ connection.onRequest(GetTraceJson, ({ traceId }) => {
   const detail = traceWithSources(traceId);
   return detail ? { summary: detail.summary, json: JSON.stringify(detail) } : null;
 });
+// The trace view's pages: JSON text the extension host relays to the webview without parsing.
+connection.onRequest(GetTraceSkeleton, ({ traceId, after }) => {
+  const skeleton = pagedTraceOf(engine.index, traceId)?.skeleton(after);
+  if (!skeleton) return null;
+  const summary = engine.withOrigin(skeleton.summary);
+  return { name: summary.name, revision: skeleton.revision, json: JSON.stringify({ ...skeleton, summary }) };
+});
+connection.onRequest(GetSpanDetails, ({ traceId, spanIds }) => {
+  const details = pagedTraceOf(engine.index, traceId)?.spans(spanIds);
+  if (!details) return null;
+  return { json: JSON.stringify({ ...details, spans: spansWithSources((detail) => codeLinks.withSources(detail), details.spans) }) };
+});
+connection.onRequest(SearchTraceSpans, ({ traceId, text }) => pagedTraceOf(engine.index, traceId)?.search(text) ?? null);
 connection.onRequest(ListBackends, () => engine.backends.list());
 connection.onRequest(OpenRemoteTrace, async ({ traceId, backend }) => {
   try {

@@ -8,6 +8,7 @@
 //   GET /api/traces/{traceId}      → TraceDetail ({ summary, spans }), or 404; an id unknown here is
 //                                    looked up in the team backends (summary.origin names which)
 //   GET /api/traces/{traceId}/otlp → the trace as OTLP/JSON TracesData (export), or 404
+//   GET /api/traces/{traceId}/skeleton|spans|search → the trace in pages (pagedTraceApi.ts)
 //   GET /api/backends              → { backends: BackendListing[] } (never their headers)
 //   GET /api/backends/{name}/search?q=&limit= → { backend, traces: RemoteTraceHit[] }
 //   GET /api/backends/{name}/traces/{traceId} → that backend's trace, loaded into the engine: TraceDetail
@@ -18,12 +19,13 @@
 // Any other answer is { error } with a 4xx status: 400 a bad parameter, 404 an unknown trace or path, 405 not GET;
 // a team backend's failure is 502 (refused, malformed), 504 (unreachable) or 413 (too large), its message naming the backend.
 import type { BackendListing, RemoteTraceHit } from './backends';
+import { matchPagedTraceRoute, pagedTracePaths, type PagedTraceReplies } from './pagedTraceApi';
 import { STEP_GROUPINGS, type EngineStats, type StepGrouping, type TraceDetail, type TraceQuery, type TraceReport, type TraceSort, type TraceSummary } from './spanModel';
 import { CALL_SORTS, type CacheBreak, type CallSort, type CallsPage, type CallsQuery, type ContextXray, type SessionDetail, type SessionQuery, type SessionSummary } from './sessionModel';
 import { parseFilter } from './traceFilter';
 
 /** What each route answers with 200. */
-export interface QueryApiReplies {
+export interface QueryApiReplies extends PagedTraceReplies {
   stats: EngineStats;
   traces: { traces: TraceSummary[] };
   report: TraceReport;
@@ -62,6 +64,7 @@ export const queryApiPath = {
   backendSearch: (backend: string, q: string, limit?: number): string =>
     `/api/backends/${encodeURIComponent(backend)}/search?${new URLSearchParams({ q, ...(limit ? { limit: String(limit) } : {}) })}`,
   backendTrace: (backend: string, traceId: string): string => `/api/backends/${encodeURIComponent(backend)}/traces/${encodeURIComponent(traceId)}`,
+  ...pagedTracePaths,
   spanContext: (traceId: string, spanId: string): string => `/api/traces/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}/context`,
   sessions: (query: SessionQuery = {}): string => `/api/sessions?${queryParams(query)}`,
   session: (sessionId: string): string => `/api/sessions/${encodeURIComponent(sessionId)}`,
@@ -93,6 +96,8 @@ export function matchQueryApiRoute(pathname: string): QueryApiRouteMatch | undef
   if (pathname === '/api/traces') return { route: 'traces' };
   if (pathname === '/api/report') return { route: 'report' };
   if (pathname === '/api/backends') return { route: 'backends' };
+  const paged = matchPagedTraceRoute(pathname);
+  if (paged) return paged;
   if (pathname === '/api/sessions') return { route: 'sessions' };
   if (pathname === '/api/calls') return { route: 'calls' };
   const session = /^\/api\/sessions\/([^/]+)$/.exec(pathname);

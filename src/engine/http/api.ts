@@ -13,6 +13,8 @@ import type { AcrossTraces } from '../index/acrossTraces';
 import type { TraceIndex } from '../index/traceIndex';
 import { buildTraceReport } from '../index/traceReport';
 import { encodeTracesData } from '../otlp/encodeJson';
+import { isPagedTraceRoute } from '../../shared/pagedTraceApi';
+import { answerPagedTrace, spansWithSources } from './pagedTraceApi';
 
 /** What the API reads besides the index: the team backends and the traces opened from them (engine.ts). */
 export interface ApiEngine {
@@ -52,6 +54,10 @@ export async function answerApi(method: string, url: URL, context: ApiContext): 
   if (matched.badEncoding) return fail(400, `an id in ${url.pathname} is not valid percent-encoding`);
   const reply = <R extends QueryApiRoute>(_route: R, body: QueryApiReplies[R]): ApiAnswer => ({ status: 200, body });
   const { route, traceId = '', backend = '', spanId = '', sessionId = '' } = matched;
+  if (isPagedTraceRoute(route)) {
+    const answer = await answerPagedTrace(route, traceId, url.searchParams, index, (spans) => spansWithSources(withSources, spans), engine);
+    return answer.status === 200 ? { status: 200, body: answer.body } : fail(answer.status, answer.error, answer.backends);
+  }
   try {
     switch (route) {
       case 'stats': return reply(route, stats());

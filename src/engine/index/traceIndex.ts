@@ -161,6 +161,8 @@ export class TraceIndex {
       else touched.set(trace, [stored]);
     }
     for (const [trace, addedToTrace] of touched) {
+      trace.revision++;
+      for (const span of addedToTrace) span.revision = trace.revision;
       this.doctor.changed(trace);
       this.postStrings(trace, addedToTrace);
       if (trace.spans.size >= SUMMARIZE_WHEN_READ && trace.summary.spanCount > 0) this.unsummarized.add(trace);
@@ -238,7 +240,10 @@ export class TraceIndex {
     if (assembled.spans.length) this.addSpans(assembled.spans);
     for (const root of assembled.widened) {
       const trace = this.traces.get(root.traceId);
-      if (trace) this.unsummarized.add(trace);
+      if (!trace) continue;
+      this.unsummarized.add(trace);
+      // Its times changed: a trace view's next delta carries it.
+      root.revision = ++trace.revision;
     }
     const touched = new Map<Trace, RawEvent[]>();
     /** Spans given a record that changes their facts (kind, model, usage), once each. */
@@ -254,6 +259,7 @@ export class TraceIndex {
         if (!this.pendingLogs.isNew(span, span.events, key)) continue;
         if (this.changesFacts(span, log.event)) refacted.add(span);
         span.events.push(log.event);
+        span.revision = trace.revision + 1;
         this.memory.charge(trace, eventBytes(log.event), textPerLog);
         // Only the new records' strings are posted: posting the span's every record again for
         // each new one made 20,000 records for one span quadratic.
@@ -272,6 +278,7 @@ export class TraceIndex {
       }
     }
     for (const [trace, events] of touched) {
+      trace.revision++;
       this.doctor.changed(trace);
       for (const event of events) this.postEvent(trace, event);
       // Totals, kinds and the trace's gist (its root's prompt and answer, which records can bring)

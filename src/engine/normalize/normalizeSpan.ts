@@ -37,7 +37,7 @@ export function normalizeSpan(raw: StoredSpan): Span {
     startMs: raw.startMs,
     durationMs: raw.endMs - raw.startMs,
     status: spanStatus(raw.statusCode),
-    statusMessage: raw.statusMessage ?? firstString(attrs, 'langfuse.observation.status_message', 'error.type'),
+    statusMessage: statusMessageOf(raw),
     model: facts.model,
     provider: facts.provider,
     tokens: facts.tokens,
@@ -200,7 +200,12 @@ export function sourceOf(attrs: Attributes): Span['source'] {
   return source;
 }
 
-function timeToFirstTokenMs(attrs: Attributes, raw: RawSpan): number | undefined {
+/** Why the span failed, where the span or a convention says it. */
+export function statusMessageOf(raw: RawSpan): string | undefined {
+  return raw.statusMessage ?? firstString(raw.attributes, 'langfuse.observation.status_message', 'error.type');
+}
+
+export function timeToFirstTokenMs(attrs: Attributes, raw: RawSpan): number | undefined {
   const ttft = genAi.timeToFirstChunkMs(attrs) ?? firstNumber(attrs, 'ai.response.msToFirstChunk');
   if (ttft !== undefined) return ttft;
   const first = raw.events.find((e) => e.name === 'ai.stream.firstChunk' || e.name === 'gen_ai.content.first_token' || e.name === 'first_token');

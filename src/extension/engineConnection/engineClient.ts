@@ -17,6 +17,7 @@ import { type QueryApiErrorReply, type QueryApiReplies, type QueryApiRoute, Quer
 import type { TraceTestResult } from '../../shared/traceTests/traceTestFormat';
 import { ReadBaseline, RunTraceTest } from '../../shared/traceTests/traceTestProtocol';
 import type { TraceSource } from './traceSource';
+import { GetSpanDetails, GetTraceSkeleton, SearchTraceSpans } from '../../shared/pagedTraceRequests';
 
 const CODE_DOCUMENTS: DocumentSelector = [
   ...['python', 'typescript', 'typescriptreact', 'javascript', 'javascriptreact'].map((language) => ({ scheme: 'file', language })),
@@ -122,6 +123,18 @@ export class EngineClient implements TraceSource, vscode.Disposable {
 
   async traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined> {
     return (await this.client.sendRequest(GetTraceJson, { traceId })) ?? undefined;
+  }
+
+  async traceSkeleton(traceId: string, after?: number): ReturnType<TraceSource['traceSkeleton']> {
+    return (await this.client.sendRequest(GetTraceSkeleton, { traceId, after })) ?? undefined;
+  }
+
+  async spanDetails(traceId: string, spanIds: string[]): ReturnType<TraceSource['spanDetails']> {
+    return (await this.client.sendRequest(GetSpanDetails, { traceId, spanIds }))?.json;
+  }
+
+  async searchSpans(traceId: string, text: string): ReturnType<TraceSource['searchSpans']> {
+    return (await this.client.sendRequest(SearchTraceSpans, { traceId, text })) ?? undefined;
   }
 
   async exportOtlp(traceId: string): Promise<object | undefined> {

@@ -68,6 +68,22 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
     return { summary: (JSON.parse(json) as QueryApiReplies['trace']).summary, json };
   }
 
+  /** Only the attached (secondary) path parses the skeleton, for its name and revision. */
+  async traceSkeleton(traceId: string, after?: number): ReturnType<TraceSource['traceSkeleton']> {
+    const json = await this.api.text('traceSkeleton', traceId, after).catch(notFoundAsUndefined);
+    if (json === undefined) return undefined;
+    const skeleton = JSON.parse(json) as QueryApiReplies['traceSkeleton'];
+    return { name: skeleton.summary.name, revision: skeleton.revision, json };
+  }
+
+  spanDetails(traceId: string, spanIds: string[]): ReturnType<TraceSource['spanDetails']> {
+    return this.api.text('traceSpans', traceId, spanIds).catch(notFoundAsUndefined);
+  }
+
+  searchSpans(traceId: string, text: string): ReturnType<TraceSource['searchSpans']> {
+    return this.api.get('traceSearch', traceId, text).catch(notFoundAsUndefined);
+  }
+
   exportOtlp(traceId: string): Promise<object | undefined> {
     return this.api.get('traceOtlp', traceId).catch(notFoundAsUndefined);
   }

@@ -4,7 +4,15 @@ import type * as vscode from 'vscode';
 import type { BackendListing, RemoteTraceHit } from '../../shared/backends';
 import type { StoreDeletion } from '../../shared/engineProtocol';
 import type { QueryApiReplies, QueryApiRoute, QueryRouteArgs } from '../../shared/queryApi';
+import type { SpanSearchResult } from '../../shared/traceSkeleton';
 import type { EngineStats, StepGrouping, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+
+/** A skeleton as JSON text, with what the panel's title and its next delta need. */
+export interface SkeletonReply {
+  name: string;
+  revision: number;
+  json: string;
+}
 
 export interface TraceSource {
   /** What the status bar says about the source, e.g. "port 4318". */
@@ -14,6 +22,12 @@ export interface TraceSource {
   /** The same trace as JSON text, with its summary: what the trace view passes on unparsed. */
   traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined>;
   exportOtlp(traceId: string): Promise<object | undefined>;
+  /** The trace view's pages (shared/pagedTraceApi.ts), as JSON text the host relays unparsed: the skeleton, or with `after` what changed since that revision... */
+  traceSkeleton(traceId: string, after?: number): Promise<SkeletonReply | undefined>;
+  /** ...a few spans in full (SpanDetails)... */
+  spanDetails(traceId: string, spanIds: string[]): Promise<string | undefined>;
+  /** ...and the spans whose text matches. */
+  searchSpans(traceId: string, text: string): Promise<SpanSearchResult | undefined>;
   stats(): Promise<EngineStats>;
   /** Statistics per step and per model of the traces that started since a moment. */
   report(sinceMs: number, groupBy?: StepGrouping): Promise<TraceReport>;

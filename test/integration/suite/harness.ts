@@ -60,7 +60,11 @@ export type UiAction =
   | { do: 'text'; selector: string }
   | { do: 'quickInput'; text: string; enter: boolean }
   | { do: 'quickInputValue' }
-  | { do: 'screenshot'; name: string };
+  | { do: 'screenshot'; name: string }
+  /** In the trace view's webview: press keys with an element focused... */
+  | { do: 'webviewPress'; selector: string; keys: string[] }
+  /** ...or read what its elements show (waits for the first), with their `data-span-id`. */
+  | { do: 'webviewText'; selector: string };
 
 /**
  * Asks the runner to act in the workbench page as a person would (click a notification or

@@ -37,6 +37,7 @@ export async function run(): Promise<void> {
   require('./traceTests.test');
   require('./replay.test');
   require('./teamBackends.test');
+  require('./largeTrace.test');
   // Last: it clears the engine and deletes the store.
   require('./reading.test');
 
