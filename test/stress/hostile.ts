@@ -65,14 +65,14 @@ export async function runHostile(section: Section): Promise<void> {
   const engine = await EngineProcess.serve(['--store', storeDir, '--watch', watched], { nodeArgs: ['--require', STALL_PROBE] });
   const port = engine.httpPort;
   const stalls: [string, number][] = [];
-  // The longest stall of the engine's event loop, measured inside it (what the promise is about),
-  // and beside it the longest wait of the query API seen from outside (which also counts the
-  // time the busy machine gives neither process).
+  // The longest stall of the engine's event loop, measured inside it: the most its thread ran
+  // without a turn of the loop (what the promise is about), the same as a clock saw it (which
+  // adds the time this shared machine gave it no CPU), and the longest wait of the query API.
   const measure = async (what: string, work: () => Promise<unknown>) => {
     let apiMs = 0;
-    const loopMs = await engine.longestStall(async () => { apiMs = await longestApiWait(port, work); });
-    stalls.push([what, loopMs]);
-    section.figure(`longest stall: ${what}`, `${Math.round(loopMs)} ms in the engine (API wait ${Math.round(apiMs)} ms)`);
+    const loop = await engine.longestStall(async () => { apiMs = await longestApiWait(port, work); });
+    stalls.push([what, loop.ran]);
+    section.figure(`longest stall: ${what}`, `ran ${Math.round(loop.ran)} ms at once (clock: ${Math.round(loop.wall)} ms, API wait ${Math.round(apiMs)} ms)`);
   };
   try {
     // 2, 3: secrets of every kind and place, and a value that made the email pattern backtrack.
@@ -200,8 +200,8 @@ export async function runHostile(section: Section): Promise<void> {
     const alive = (await stats(port)).spans > 0;
     section.check('the engine is alive after every class', alive && engine.child.exitCode === null);
     const worst = stalls.reduce((a, b) => (b[1] > a[1] ? b : a), ['none', 0] as [string, number]);
-    section.figure('longest API wait of all classes', `${Math.round(worst[1])} ms (${worst[0]})`);
-    section.check(`no class blocks the engine for more than ${STALL_LIMIT_MS} ms (longest API wait)`, worst[1] < STALL_LIMIT_MS,
+    section.figure('longest stall of all classes (the engine\'s thread ran without a turn of its loop)', `${Math.round(worst[1])} ms (${worst[0]})`);
+    section.check(`no class blocks the engine for more than ${STALL_LIMIT_MS} ms (its thread never ran longer without a turn of its loop)`, worst[1] < STALL_LIMIT_MS,
       stalls.filter(([, ms]) => ms >= STALL_LIMIT_MS).map(([what, ms]) => `${what}: ${Math.round(ms)} ms`).join('; '));
     const stopped = await Promise.race([engine.stop(15_000).then(() => true), sleep(20_000).then(() => false)]);
     section.check('SIGTERM finishes with FIFOs in the watched folder', stopped && engine.child.signalCode !== 'SIGKILL');

@@ -34,9 +34,9 @@ function transcode({ id, signal, encoding, body, redaction }: TranscodeRequest):
     masking?.logs(batch.items as RawLog[]);
     out = encodeLogsProto(batch.items as RawLog[]);
   }
-  // Transferred, not copied: the bytes must own their memory whole.
-  const owned = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? out : Buffer.from(out);
-  return { id, body: new Uint8Array(owned.buffer, 0, owned.byteLength), rejected: batch.rejected, rejectReasons: [...batch.rejectReasons] };
+  // Transferred, not copied: the bytes must own their memory whole (a small Buffer shares a pool).
+  const owned = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? new Uint8Array(out.buffer) : new Uint8Array(out);
+  return { id, body: owned, rejected: batch.rejected, rejectReasons: [...batch.rejectReasons] };
 }
 
 parentPort!.on('message', (request: TranscodeRequest) => {

@@ -21,12 +21,10 @@ export interface RequestLog {
 }
 
 /** The index takes a request in slices of at most this long, yielding between them, so queries are answered meanwhile. */
-const SLICE_MS = 20;
+const SLICE_MS = 10;
 /** Spans (or log records) in a request's first slice, and at most in any. */
 const SLICE_ITEMS = 64;
 const MAX_SLICE_ITEMS = 1024;
-/** Decoding steps (spans or log records) between two looks at the clock. */
-const STEPS_PER_CLOCK = 32;
 /** One worker thread for the engine process, started at the first large request. */
 const offThread = new OffThreadDecoder();
 /** Where accepted requests are also sent (forward/forwarder.ts): OTLP protobuf, as the index holds them. */
@@ -57,7 +55,7 @@ export class Ingest {
     const decoded = this.decode(signal, encoding, body);
     this.add(signal, decoded, 0, decoded.items.length);
     const result = this.count(signal, decoded);
-    if (options.persist) void this.persist(signal, encoding, body, decoded, false);
+    if (options.persist) void this.persist(signal, encoding, body, decoded, { inPieces: false, bytes: body.length });
     return result;
   }
 
@@ -68,13 +66,15 @@ export class Ingest {
    */
   receiveInTurn(signal: Signal, encoding: Encoding, body: Buffer): Promise<IngestResult> {
     // A large body goes to the worker at once, so it is decoded while earlier requests are indexed.
+    // With redaction on, what is stored and forwarded is the worker's masked copy: the body can move.
     const redaction = this.index.redactor?.patterns;
-    const transcoded = body.length >= OFF_THREAD_BYTES && (encoding === 'json' || redaction)
-      ? offThread.transcode(signal, encoding, body, redaction) : undefined;
+    const bytes = body.length;
+    const large = bytes >= OFF_THREAD_BYTES;
+    const transcoded = large && (encoding === 'json' || redaction) ? offThread.transcode(signal, encoding, body, { redaction, keepBody: !redaction }) : undefined;
     transcoded?.catch(() => undefined); // awaited in its turn; failing before it is no unhandled rejection
     const turn = this.lastTurn.then(async () => {
       await nextTurn();
-      const decoded = body.length >= OFF_THREAD_BYTES ? await this.decodeInSlices(signal, body, await transcoded) : this.decode(signal, encoding, body);
+      const decoded = large ? await this.decodeInSlices(signal, body, await transcoded) : this.decode(signal, encoding, body);
       // Slices sized to take about a quarter of SLICE_MS: a few large spans (1 MB prompts) a slice,
       // or hundreds of small ones, so each costs one index call and one look at the clock.
       let size = SLICE_ITEMS;
@@ -92,7 +92,7 @@ export class Ingest {
         if (from < decoded.items.length) await nextTurn();
       }
       const result = this.count(signal, decoded);
-      await this.persist(signal, encoding, body, decoded, true);
+      await this.persist(signal, encoding, body, decoded, { inPieces: true, bytes });
       return result;
     });
     this.lastTurn = turn.catch(() => undefined);
@@ -109,7 +109,7 @@ export class Ingest {
     let step = steps.next();
     while (!step.done) {
       const until = performance.now() + SLICE_MS;
-      for (let n = 1; !step.done && (n % STEPS_PER_CLOCK !== 0 || performance.now() < until); n++) step = steps.next();
+      while (!step.done && performance.now() < until) step = steps.next();
       if (!step.done) await nextTurn();
     }
     const batch = step.value;
@@ -158,8 +158,11 @@ export class Ingest {
     return { rejected: 0, message: unattached ? `${unattached} log record(s) carried no trace and span id and were not kept` : undefined };
   }
 
-  /** Stores the request (`inPieces`: yielding while a large one is written) and forwards it. */
-  private persist(signal: Signal, encoding: Encoding, body: Buffer, decoded: Decoded, inPieces: boolean): Promise<void> | void {
+  /**
+   * Stores the request (`inPieces`: yielding while a large one is written) and forwards it.
+   * `bytes`: the body's size as received (with redaction on, a large body moved to the worker).
+   */
+  private persist(signal: Signal, encoding: Encoding, body: Buffer, decoded: Decoded, { inPieces, bytes }: { inPieces: boolean; bytes: number }): Promise<void> | void {
     const { batch } = decoded;
     // With redaction on, the store gets what the index holds (masked), never the raw body: the
     // body also holds what the index never shows (rejected spans, scope attributes, unknown
@@ -177,7 +180,7 @@ export class Ingest {
     if (this.forwarder?.active) {
       // Upstreams take protobuf, masked as the index holds it; encoding waits until it is sent.
       const reencode = this.index.redactor || encoding === 'json';
-      this.forwarder.forward(signal, reencode ? masked ?? maskedBody : body, body.length);
+      this.forwarder.forward(signal, reencode ? masked ?? maskedBody : body, bytes);
     }
     return written;
   }
