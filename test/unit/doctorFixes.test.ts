@@ -4,7 +4,6 @@
 // applied to the app's source; the app runs again and the problem is gone. The Python edits are
 // checked as text.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEngine, type Engine } from '../../src/engine/engine';
@@ -12,41 +11,9 @@ import type { Diagnosis, DiagnosisKind } from '../../src/shared/doctor';
 import { applyFixEdits, doctorFixes } from '../../src/shared/doctorFixes';
 import { EngineApiClient } from './helpers/engineApiClient';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from './helpers/fakeOpenAiServer';
+import { runTracedApp, tracedAppSource as appSource } from './helpers/tracedNodeApp';
 
 const REPO = join(__dirname, '..', '..');
-
-/** A user's app: tracing set up at the top, then one chat call. `openai` is required after the set-up, as the instrumentation needs. */
-const appSource = (captureMessageContent: boolean, exportLogs: boolean) => `import { trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { context } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
-import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-${exportLogs ? `const { logs } = require('@opentelemetry/api-logs');
-const { BatchLogRecordProcessor, LoggerProvider } = require('@opentelemetry/sdk-logs');
-const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-proto');
-logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter() })] }));
-` : ''}const provider = new BasicTracerProvider({
-  resource: resourceFromAttributes({ 'service.name': process.env.SERVICE_NAME }),
-  spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter())],
-});
-trace.setGlobalTracerProvider(provider);
-registerInstrumentations({ instrumentations: [new OpenAIInstrumentation({ captureMessageContent: ${captureMessageContent} })] });
-
-async function main() {
-  const { OpenAI } = require('openai');
-  const client = new OpenAI({ apiKey: 'sk-test-local-only', baseURL: process.env.FAKE_OPENAI, maxRetries: 0 });
-  await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'How tall is Hornbjargsviti?' }] });
-  await provider.forceFlush();
-  const { logs } = require('@opentelemetry/api-logs');
-  await logs.getLoggerProvider().forceFlush?.();
-}
-main();
-`;
 
 describe('Trace Doctor quick fixes, applied to a real app that then runs again', () => {
   let engine: Engine;
@@ -73,12 +40,7 @@ describe('Trace Doctor quick fixes, applied to a real app that then runs again',
     const service = `fixed-app-${++runs}`;
     const file = join(dir, `app${runs}.ts`);
     writeFileSync(file, source);
-    await new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, ['--import', 'tsx', file], {
-        cwd: REPO,
-        env: { ...process.env, SERVICE_NAME: service, FAKE_OPENAI: fakeApi.baseURL, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${engine.httpPort}` },
-      }, (error, _stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve()));
-    });
+    await runTracedApp(file, REPO, { SERVICE_NAME: service, FAKE_OPENAI: fakeApi.baseURL, OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${engine.httpPort}` });
     const [summary] = await api.listTraces({ service });
     assert.ok(summary, `the app's trace arrived (${service})`);
     return (await api.trace(summary.traceId)).diagnoses ?? [];

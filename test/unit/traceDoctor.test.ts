@@ -1,6 +1,7 @@
 // Trace Doctor end to end: real instrumentations from npm, set up wrong on purpose (content
 // capture off, logs not exported, a sub-agent that lost its context, usage on parent and child,
-// a stream without usage, skewed clocks, a parent that never ended), exporting over OTLP into a
+// a stream without usage, usage the instrumentation dropped or recorded under a legacy key, skewed
+// clocks, a parent that never ended), exporting over OTLP into a
 // running engine. Each diagnosis must come back from the query API with its evidence and fix,
 // and each must go away when the app is set up right.
 import assert from 'node:assert/strict';
@@ -9,10 +10,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenAIInstrumentation as OpenInferenceInstrumentation } from '@arizeai/openinference-instrumentation-openai';
-import { context, propagation, ROOT_CONTEXT, SpanKind, trace as otelTrace } from '@opentelemetry/api';
+import { context, metrics, propagation, ROOT_CONTEXT, SpanKind, trace as otelTrace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OpenAIInstrumentation as OtelGenAiInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { OpenAIInstrumentation as OpenLlmetryInstrumentation } from '@traceloop/instrumentation-openai';
+// OpenLLMetry-JS 0.19.0, installed under an alias: it records usage under the older keys.
+import { OpenAIInstrumentation as OpenLlmetry019Instrumentation } from 'openllmetry-openai-0.19';
+import { createOpenAI } from '@ai-sdk/openai';
 import { generateText } from 'ai';
 import * as openaiModule from 'openai';
 import { startEngine, type Engine } from '../../src/engine/engine';
@@ -30,8 +34,6 @@ import { startFakeOpenAiServer, type FakeOpenAiServer } from './helpers/fakeOpen
 import { moduleDefinition, REQUEST_MODEL } from './helpers/instrumentedLlmApps';
 import { startOtlpExportPipeline, type OtlpExportPipeline } from './helpers/otlpExportPipeline';
 
-const { MockLanguageModelV3 } = require('ai/test') as typeof import('ai/dist/test');
-
 type Patch = (pipeline: OtlpExportPipeline) => () => void;
 
 const openInference = (traceConfig?: { hideInputs?: boolean; hideOutputs?: boolean }): Patch => (pipeline) => {
@@ -43,6 +45,8 @@ const openInference = (traceConfig?: { hideInputs?: boolean; hideOutputs?: boole
 const otelGenAi = (captureMessageContent: boolean, exportLogs: boolean): Patch => (pipeline) => {
   const instrumentation = new OtelGenAiInstrumentation({ captureMessageContent });
   instrumentation.setTracerProvider(pipeline.tracerProvider);
+  // Its token histogram exists only once a meter provider is set; a stream's usage chunk records to it.
+  instrumentation.setMeterProvider(metrics.getMeterProvider());
   // Without a logger provider of its own the instrumentation emits to the global one: by default nowhere.
   if (exportLogs) instrumentation.setLoggerProvider(pipeline.loggerProvider);
   moduleDefinition(instrumentation).patch(openaiModule);
@@ -54,6 +58,16 @@ const otelGenAi = (captureMessageContent: boolean, exportLogs: boolean): Patch =
 
 const openLlmetry = (traceContent: boolean): Patch => (pipeline) => {
   const instrumentation = new OpenLlmetryInstrumentation({ traceContent });
+  instrumentation.setTracerProvider(pipeline.tracerProvider);
+  instrumentation.manuallyInstrument(openaiModule.OpenAI);
+  return () => {
+    moduleDefinition(instrumentation).unpatch(openaiModule);
+    instrumentation.disable();
+  };
+};
+
+const openLlmetry019: Patch = (pipeline) => {
+  const instrumentation = new OpenLlmetry019Instrumentation({ traceContent: true });
   instrumentation.setTracerProvider(pipeline.tracerProvider);
   instrumentation.manuallyInstrument(openaiModule.OpenAI);
   return () => {
@@ -202,48 +216,54 @@ describe('Trace Doctor, on real instrumentation traffic set up wrong on purpose'
   });
 
   it('usage reported at a wrapper and its provider call is counted once and said so', async () => {
+    // The AI SDK records the call's usage on ai.generateText and again on its ai.generateText.doGenerate.
     const service = await runApp(undefined, async (_client, pipeline) => {
+      const provider = createOpenAI({ apiKey: 'sk-test-local-only', baseURL: fakeApi.baseURL });
       await generateText({
-        model: new MockLanguageModelV3({
-          provider: 'openai.chat', modelId: REQUEST_MODEL,
-          doGenerate: {
-            content: [{ type: 'text', text: 'About 10 metres.' }],
-            finishReason: { unified: 'stop', raw: 'stop' },
-            usage: { inputTokens: { total: 31, noCache: 31, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 14, text: 14, reasoning: 0 } },
-            warnings: [],
-          },
-        }),
+        model: provider.chat(REQUEST_MODEL),
         prompt: 'How tall is Hornbjargsviti?',
+        maxRetries: 0,
         experimental_telemetry: { isEnabled: true, functionId: 'usage-twice', tracer: pipeline.tracerProvider.getTracer('ai') },
       });
     });
     const [detail] = await tracesOf(service);
     const diagnosis = only(detail.diagnoses ?? [], 'usageCountedTwice');
-    assert.match(diagnosis.evidence, /ai\.generateText reports 45 tokens/);
+    assert.match(diagnosis.evidence, /ai\.generateText reports 45 tokens and its descendant ai\.generateText\.doGenerate 45/);
     assert.equal(detail.summary.tokens.total, 45, 'the totals count the usage once');
   });
 
-  it('a stream that did not ask for usage, and not when it did', async () => {
-    const consume = async (stream: AsyncIterable<unknown>) => {
-      for await (const _ of stream) { /* read to the end */ }
-    };
+  const consume = async (stream: AsyncIterable<{ usage?: { total_tokens?: number } | null }>) => {
+    let reportedTokens: number | undefined;
+    for await (const chunk of stream) reportedTokens = chunk.usage?.total_tokens ?? reportedTokens;
+    return reportedTokens;
+  };
+
+  it('a stream that did not ask for usage, and not when it did and the instrumentation read it', async () => {
     const service = await runApp(openInference(), async (client) => {
       await consume(await client.chat.completions.create({ model: REQUEST_MODEL, stream: true, messages: [{ role: 'user', content: 'stream no usage' }] }));
     });
     assert.match(only(await diagnosesOf(service), 'streamWithoutUsage').fix, /include_usage: true/);
-    const asked = await runApp(openInference(), async (client) => {
+    // The OTel GenAI instrumentation reads the usage chunk of a stream.
+    const asked = await runApp(otelGenAi(true, true), async (client) => {
       await consume(await client.chat.completions.create({ model: REQUEST_MODEL, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'stream usage' }] }));
     });
-    assert.ok(!kinds(await diagnosesOf(asked)).includes('streamWithoutUsage'));
+    assert.deepEqual(kinds(await diagnosesOf(asked)), []);
   });
 
-  it('usage missing from a call that got a response', async () => {
-    const service = await runApp(undefined, async (_client, pipeline) => {
-      pipeline.tracerProvider.getTracer('homegrown-llm').startSpan('call-model', {
-        attributes: { 'openinference.span.kind': 'LLM', 'llm.model_name': 'gpt-4o-mini', 'input.value': 'hi', 'output.value': 'hello' },
-      }).end();
+  it('usage missing where the provider returned it: OpenInference reads no usage chunk of a stream that asked for one', async () => {
+    // @arizeai/openinference-instrumentation-openai 4.2.7 skips every stream chunk without choices,
+    // and the usage chunk (stream_options.include_usage) has none.
+    let reportedTokens: number | undefined;
+    const service = await runApp(openInference(), async (client) => {
+      reportedTokens = await consume(await client.chat.completions.create({
+        model: REQUEST_MODEL, stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: 'stream usage dropped' }],
+      }));
     });
-    assert.match(only(await diagnosesOf(service), 'usageMissing').evidence, /call-model \(gpt-4o-mini\) finished without any usage attribute/);
+    assert.equal(reportedTokens, 45, 'the provider sent usage in the stream');
+    const diagnoses = await diagnosesOf(service);
+    const diagnosis = only(diagnoses, 'usageMissing');
+    assert.match(diagnosis.evidence, /^OpenAI Chat Completions \(gpt-4o-mini[^)]*\) asked for usage on its stream \(stream_options\.include_usage\)/);
+    assert.ok(!kinds(diagnoses).includes('streamWithoutUsage'), 'it did ask for usage');
   });
 
   it('an instrumentation version known to drop data, with its source', async () => {
@@ -257,14 +277,36 @@ describe('Trace Doctor, on real instrumentation traffic set up wrong on purpose'
     assert.ok(!kinds(await diagnosesOf(service)).includes('usageMissing'), 'the version says why usage is missing');
   });
 
-  it('usage under a key no convention uses', async () => {
-    const service = await runApp(undefined, async (_client, pipeline) => {
-      const span = pipeline.tracerProvider.getTracer('homegrown-llm').startSpan('call-model', {
-        attributes: { 'openinference.span.kind': 'LLM', 'input.value': 'hi', 'output.value': 'hello', 'llm.usage.tokens_in': 12 },
+  it('usage under a key no convention uses: Sentry\'s legacy AI attributes, with the usage of a real response', async () => {
+    // The app records the call the way Sentry's manual AI monitoring documented it (attribute names
+    // from getsentry/sentry-conventions, model/attributes/ai/ai__*_tokens__used.json, deprecated for
+    // gen_ai.usage.*), with the usage the fake server returned to the real openai client.
+    const service = await runApp(undefined, async (client, pipeline) => {
+      await pipeline.tracerProvider.getTracer('sentry-style-app').startActiveSpan(`chat ${REQUEST_MODEL}`, async (span) => {
+        const completion = await client.chat.completions.create({ model: REQUEST_MODEL, messages: [{ role: 'user', content: 'How tall is Hornbjargsviti? (ref sentrykeys)' }] });
+        span.setAttributes({
+          'sentry.op': 'ai.chat_completions.create.openai',
+          'ai.model_id': completion.model,
+          'ai.streaming': false,
+          'ai.prompt_tokens.used': completion.usage!.prompt_tokens,
+          'ai.completion_tokens.used': completion.usage!.completion_tokens,
+          'ai.total_tokens.used': completion.usage!.total_tokens,
+        });
+        span.end();
       });
-      span.end();
     });
-    assert.match(only(await diagnosesOf(service), 'usageNonStandardKey').evidence, /llm\.usage\.tokens_in = 12/);
+    const diagnosis = only(await diagnosesOf(service), 'usageNonStandardKey');
+    assert.match(diagnosis.evidence, /^chat gpt-4o-mini has ai\.prompt_tokens\.used = 31 and none of the standard usage attributes\.$/);
+  });
+
+  it('usage under OpenLLMetry\'s older keys (gen_ai.usage.prompt_tokens, llm.usage.total_tokens) is counted, not flagged', async () => {
+    const service = await runApp(openLlmetry019, (client) => ask(client, 'legacykeys'));
+    const [detail] = await tracesOf(service);
+    const llm = detail.spans.find((s) => s.kind === 'LLM')!;
+    assert.deepEqual([llm.attributes['gen_ai.usage.prompt_tokens'], llm.attributes['gen_ai.usage.completion_tokens'], llm.attributes['llm.usage.total_tokens']], [31, 14, 45],
+      'the package recorded the older keys');
+    assert.equal(detail.summary.tokens.total, 45);
+    assert.deepEqual(kinds(detail.diagnoses ?? []), []);
   });
 
   it('a child in another service whose clock runs behind its parent\'s: the shift is shown, not corrected', async () => {

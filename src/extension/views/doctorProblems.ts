@@ -11,8 +11,9 @@ import { DOCTOR_FIX_SELECTOR, DoctorQuickFixes } from './doctorQuickFixes';
 export const DOCTOR_SCHEME = 'ai-trace-doctor';
 const HINT_MS = 15_000;
 
-function serviceUri(service: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: DOCTOR_SCHEME, path: `/${encodeURIComponent(service)}.txt` });
+/** Problems lists it by the service's name, under "Trace Doctor" (a file name would suggest a file on disk). */
+export function serviceUri(service: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: DOCTOR_SCHEME, path: `/Trace Doctor/${encodeURIComponent(service)}` });
 }
 
 export class DoctorProblems implements vscode.TextDocumentContentProvider, vscode.Disposable {
@@ -24,8 +25,12 @@ export class DoctorProblems implements vscode.TextDocumentContentProvider, vscod
   private latest: ServiceDiagnosis[] = [];
   private lastKey = '';
   private readonly subscriptions: vscode.Disposable[];
+  private readonly hint = vscode.window.createStatusBarItem('aiTraceInspector.doctorHint', vscode.StatusBarAlignment.Left, 9);
+  private hintTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(source: ActiveSource) {
+    this.hint.name = 'Trace Doctor';
+    this.hint.command = { title: 'Show Problems', command: 'workbench.panel.markers.view.focus' };
     this.subscriptions = [
       vscode.workspace.registerTextDocumentContentProvider(DOCTOR_SCHEME, this),
       vscode.languages.registerCodeActionsProvider(DOCTOR_FIX_SELECTOR, new DoctorQuickFixes(() => this.latest), {
@@ -61,17 +66,23 @@ export class DoctorProblems implements vscode.TextDocumentContentProvider, vscod
     this.hintNewKinds(diagnoses);
   }
 
-  /** Says so in the status bar the first time a kind of problem shows up in this window. */
+  /** Says so in the status bar the first time a kind of problem shows up in this window; a click opens Problems. */
   private hintNewKinds(diagnoses: ServiceDiagnosis[]): void {
     const fresh = diagnoses.filter((d) => !this.seenKinds.has(d.kind));
     for (const d of fresh) this.seenKinds.add(d.kind);
     if (!fresh.length) return;
     const first = fresh[0];
     const more = fresh.length > 1 ? ` and ${fresh.length - 1} more` : '';
-    vscode.window.setStatusBarMessage(`$(lightbulb) Trace Doctor: ${DIAGNOSIS_LABELS[first.kind]} in ${first.service}${more}, see Problems`, HINT_MS);
+    this.hint.text = `$(lightbulb) Trace Doctor: ${DIAGNOSIS_LABELS[first.kind]} in ${first.service}${more}, see Problems`;
+    this.hint.tooltip = `${first.title}\nClick to open the Problems panel.`;
+    this.hint.show();
+    clearTimeout(this.hintTimer);
+    this.hintTimer = setTimeout(() => this.hint.hide(), HINT_MS);
   }
 
   dispose(): void {
+    clearTimeout(this.hintTimer);
+    this.hint.dispose();
     for (const subscription of this.subscriptions) subscription.dispose();
     this.collection.dispose();
     this.changed.dispose();

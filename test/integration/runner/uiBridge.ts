@@ -43,6 +43,13 @@ async function perform(page: Page | undefined, action: UiAction, shotsDir: strin
       // Notification, dialog and welcome-view buttons are all `.monaco-button`s.
       await page.locator(action.within ?? 'body').locator('.monaco-button', { hasText: action.text }).first().click({ timeout: 15_000 });
       return '';
+    case 'clickElement':
+      // Elements that are not buttons: a status bar item, a tree row.
+      await page.locator(action.selector).first().click({ timeout: 15_000 });
+      return '';
+    case 'countVisible':
+      // Without waiting: what the page shows right now.
+      return String(await page.locator(action.selector).filter({ visible: true }).count());
     case 'type':
       await page.keyboard.type(action.text);
       return '';

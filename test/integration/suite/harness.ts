@@ -53,6 +53,8 @@ export async function engineStatsAt(port: number): Promise<{ traces: number } | 
 
 export type UiAction =
   | { do: 'click'; text: string; within?: string }
+  | { do: 'clickElement'; selector: string }
+  | { do: 'countVisible'; selector: string }
   | { do: 'type'; text: string }
   | { do: 'press'; key: string }
   | { do: 'text'; selector: string }

@@ -19,6 +19,8 @@ function askedForStreamUsage(span: Span): boolean {
   return options?.include_usage === true || /"include_usage"\s*:\s*true/.test(String(span.attributes['llm.invocation_parameters'] ?? ''));
 }
 
+const USAGE_MISSING_TITLE = 'An LLM call that got a response recorded no token usage.';
+
 export function diagnoseUsage(span: Span, out: DiagnosisList): void {
   if (span.kind !== 'LLM' || span.status === 'error' || span.tokens) return;
   const odd = Object.entries(span.attributes).find(([key, value]) => TOKEN_KEY.test(key) && typeof value === 'number' && !/max_?tokens|\.request\./i.test(key));
@@ -31,7 +33,15 @@ export function diagnoseUsage(span: Span, out: DiagnosisList): void {
     return;
   }
   if (isStreamed(span)) {
-    if (askedForStreamUsage(span)) return;
+    if (askedForStreamUsage(span)) {
+      // The provider sent usage in the stream's last chunk; the instrumentation did not record it.
+      out.add('usageMissing', span.service, span.spanId, {
+        title: USAGE_MISSING_TITLE,
+        evidence: `${span.name}${span.model ? ` (${span.model})` : ''} asked for usage on its stream (stream_options.include_usage), so the provider sent it in the last chunk, and the span has none: the instrumentation did not read it.`,
+        fix: 'Upgrade the instrumentation to a version that reads usage from the stream\'s last chunk, or record gen_ai.usage.input_tokens / gen_ai.usage.output_tokens on the span yourself.',
+      });
+      return;
+    }
     out.add('streamWithoutUsage', span.service, span.spanId, {
       title: 'A streamed call reported no token usage, so its tokens and cost are unknown.',
       evidence: `${span.name} streamed its response and did not ask for usage (no stream_options.include_usage).`,
@@ -41,7 +51,7 @@ export function diagnoseUsage(span: Span, out: DiagnosisList): void {
     return;
   }
   out.add('usageMissing', span.service, span.spanId, {
-    title: 'An LLM call that got a response recorded no token usage.',
+    title: USAGE_MISSING_TITLE,
     evidence: `${span.name}${span.model ? ` (${span.model})` : ''} finished without any usage attribute; providers return usage with every non-streamed response.`,
     fix: 'Upgrade the instrumentation (older versions drop usage), or record gen_ai.usage.input_tokens / gen_ai.usage.output_tokens on the span yourself.',
   });
