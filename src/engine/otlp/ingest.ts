@@ -21,7 +21,7 @@ export interface RequestLog {
 }
 
 /** The index takes a request in slices of at most this long, yielding between them, so queries are answered meanwhile. */
-const SLICE_MS = 10;
+const SLICE_MS = 20;
 /** Spans (or log records) in a request's first slice, and at most in any. */
 const SLICE_ITEMS = 64;
 const MAX_SLICE_ITEMS = 1024;
