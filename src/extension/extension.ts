@@ -17,6 +17,7 @@ import { BASELINE_SCHEME, BaselineDocuments } from './testExplorer/compareWithBa
 import { TraceTestExplorer } from './testExplorer/traceTestExplorer';
 import { TraceViewPanels } from './traceView/traceViewPanels';
 import { DoctorProblems } from './views/doctorProblems';
+import { DOCTOR_FIX_SCHEME, DoctorFixPreview } from './views/doctorQuickFixes';
 import { FileDiagnostics } from './views/fileDiagnostics';
 import { SidebarStatus } from './views/sidebarStatus';
 import type { StepsTreeProvider } from './views/stepsTree';
@@ -54,14 +55,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const replay = new ReplayController(context, source, () => engine.status.httpPort ?? settings().httpPort);
   const traceTests = new TraceTestExplorer(engine);
   const baselineDocuments = new BaselineDocuments();
+  const doctorFixPreview = new DoctorFixPreview();
   context.subscriptions.push(traceTests,
     vscode.workspace.registerTextDocumentContentProvider(BASELINE_SCHEME, baselineDocuments),
-    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, doctorProblems, traceViews, secrets,
+    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, doctorProblems, doctorFixPreview, traceViews, secrets,
     secrets.onDidChange(() => void engine.updateSettings(settings()).catch((error: Error) => output.error(`backend headers not applied: ${error.message}`))),
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, replay, secrets }),
+    vscode.workspace.registerTextDocumentContentProvider(DOCTOR_FIX_SCHEME, doctorFixPreview),
+    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, replay, secrets, doctorFixPreview }),
     ...registerTraceTools(source),
     ...replay.register(),
     registerReplayTool(replay),

@@ -73,9 +73,16 @@ export const BACKEND_COMMANDS = {
   openInBackend: 'aiTraceInspector.openInBackend',
 } as const;
 
+/** Trace Doctor: a quick fix's diff (run by the code action, not the palette) and its title bar's Apply / Cancel. */
+export const DOCTOR_COMMANDS = {
+  previewDoctorFix: 'aiTraceInspector.previewDoctorFix',
+  applyDoctorFix: 'aiTraceInspector.applyDoctorFix',
+  cancelDoctorFix: 'aiTraceInspector.cancelDoctorFix',
+} as const;
+
 /** Every contributed command. */
 export const COMMANDS = {
-  ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS, ...TEST_COMMANDS, ...REPLAY_COMMANDS, ...BACKEND_COMMANDS,
+  ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS, ...TEST_COMMANDS, ...REPLAY_COMMANDS, ...BACKEND_COMMANDS, ...DOCTOR_COMMANDS,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];

@@ -214,6 +214,26 @@ describe('frameworks: Langfuse SDK attributes', () => {
     assert.equal(span.sessionId, 's-obs');
   });
 
+  it('counts the cache once when a GenAI input count (cache included) stands beside a Langfuse usage blob (cache left out)', () => {
+    // A span with both: a GenAI instrumentation's counts and, from a Langfuse exporter on the same
+    // span, its buckets (`input` without the cache, as Mastra's Langfuse exporter formats them).
+    const span = normalizeAttributes({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'claude-sonnet-4-5',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 50,
+      'gen_ai.usage.cache_read.input_tokens': 800,
+      'langfuse.observation.usage_details': JSON.stringify({ input: 200, output: 50, total: 1050, cache_read_input_tokens: 800 }),
+    });
+    assert.deepEqual(span.tokens, { input: 1000, output: 50, total: 1050, cacheRead: 800 });
+    // Without the GenAI count, the blob's input is the one used, and the cache is added back.
+    const blobOnly = normalizeAttributes({
+      'gen_ai.request.model': 'claude-sonnet-4-5',
+      'langfuse.observation.usage_details': JSON.stringify({ input: 200, output: 50, total: 1050, cache_read_input_tokens: 800 }),
+    });
+    assert.equal(blobOnly.tokens?.input, 1000);
+  });
+
   it('ranks langfuse.session.id over session.id over gen_ai.conversation.id over metadata', () => {
     assert.equal(get(spans, 'precedence').sessionId, 'lf-session');
     assert.equal(get(spans, 'precedence').userId, 'lf-user');
@@ -322,6 +342,72 @@ describe('frameworks: Strands Agents', () => {
     const agent = get(spans, 'agent');
     assert.equal(agent.kind, 'AGENT');
     assert.equal(agent.outputMessages?.[0].content, 'It is 12C and cloudy in Seattle.\n');
+  });
+});
+
+describe('frameworks: Strands Agents (TypeScript SDK, made by running it)', () => {
+  const spans = loadFramework('strands-agents-ts.json');
+  const [agent, firstCycle, firstChat, tool, secondCycle, secondChat] = ['s0', 's1', 's2', 's3', 's4', 's5'].map((id) => get(spans, id));
+
+  it('reads its chat spans: typed toolUse blocks as tool calls, the history with the tool result, usage', () => {
+    assert.equal(firstChat.kind, 'LLM');
+    assert.equal(firstChat.model, 'gpt-4o-mini');
+    assert.deepEqual(roles(firstChat.inputMessages), ['system', 'user']);
+    assert.deepEqual(firstChat.outputMessages?.[0].toolCalls, [
+      { id: 'call_Vk3uEJ2oQ5mIvGxLw8sRtY1b', name: 'get_weather', arguments: { city: 'Reykjavik', unit: 'celsius' } },
+    ]);
+    assert.deepEqual(firstChat.tokens, { input: 78, output: 19, total: 97 });
+    assert.deepEqual(roles(secondChat.inputMessages), ['system', 'user', 'assistant', 'tool']);
+    assert.deepEqual(secondChat.inputMessages?.[3], { role: 'tool', content: 'rainy in Reykjavik, 14 degrees celsius', toolCallId: 'call_Vk3uEJ2oQ5mIvGxLw8sRtY1b' });
+    assert.equal(secondChat.outputMessages?.[0].content, 'The Hornbjargsviti lighthouse stands about 10 metres tall.');
+  });
+
+  it('reads the tool run and the agent run; loop cycles are steps', () => {
+    assert.deepEqual(tool.tool, { name: 'get_weather', callId: 'call_Vk3uEJ2oQ5mIvGxLw8sRtY1b', arguments: { city: 'Reykjavik', unit: 'celsius' }, result: 'rainy in Reykjavik, 14 degrees celsius' });
+    assert.equal(agent.kind, 'AGENT');
+    assert.equal(agent.inputMessages?.[0].content, 'What is the weather in Reykjavik?');
+    assert.equal(agent.outputMessages?.[0].content, 'The Hornbjargsviti lighthouse stands about 10 metres tall.');
+    assert.deepEqual([firstCycle.kind, secondCycle.kind], ['CHAIN', 'CHAIN']);
+  });
+});
+
+describe('frameworks: Mastra (made by running it, with its OTel exporter)', () => {
+  const spans = loadFramework('mastra-run.json');
+  const at = (id: string) => get(spans, id);
+
+  it('reads the agent run: instructions and prompt in, the answer\'s text out (not its result object)', () => {
+    const run = at('s0');
+    assert.equal(run.kind, 'AGENT');
+    assert.deepEqual(run.inputMessages, [
+      { role: 'system', content: 'You answer weather questions.' }, { role: 'user', content: 'What is the weather in Reykjavik?' },
+    ]);
+    assert.deepEqual(run.outputMessages, [{ role: 'assistant', content: 'The Hornbjargsviti lighthouse stands about 10 metres tall.' }]);
+  });
+
+  it('reads model calls (`chat`) with usage and the provider without its API suffix; generations, steps and chunks are steps', () => {
+    const [call, answer] = [at('s3'), at('s8')];
+    assert.equal(call.kind, 'LLM');
+    assert.equal(call.provider, 'openai');
+    assert.equal(call.model, 'gpt-4o-mini-2024-07-18');
+    assert.deepEqual(call.tokens, { input: 78, output: 19, total: 97, cacheRead: 0, reasoning: 0 });
+    assert.equal(answer.outputMessages?.[0].content, 'The Hornbjargsviti lighthouse stands about 10 metres tall.');
+    assert.deepEqual(['s1', 's2', 's4', 's6', 's7', 's9'].map((id) => at(id).kind), ['CHAIN', 'CHAIN', 'CHAIN', 'CHAIN', 'CHAIN', 'CHAIN']);
+  });
+
+  it('reads a step\'s conversation and the tool calls in its output (its model call\'s output leaves them out)', () => {
+    const step = at('s2');
+    assert.deepEqual(roles(step.inputMessages), ['system', 'user']);
+    assert.deepEqual(step.outputMessages?.[0].toolCalls, [
+      { id: 'call_Vk3uEJ2oQ5mIvGxLw8sRtY1b', name: 'get_weather', arguments: { city: 'Reykjavik', unit: 'celsius' } },
+    ]);
+    assert.deepEqual(roles(at('s7').inputMessages), ['system', 'user', 'assistant', 'tool']);
+  });
+
+  it('reads the tool call: name, description, arguments and result', () => {
+    assert.deepEqual(at('s5').tool, {
+      name: 'get_weather', description: 'Current weather of a city', callId: 'call_Vk3uEJ2oQ5mIvGxLw8sRtY1b',
+      arguments: { city: 'Reykjavik', unit: 'celsius' }, result: { forecast: 'rainy in Reykjavik, 14 degrees celsius' },
+    });
   });
 });
 

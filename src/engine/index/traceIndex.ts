@@ -10,13 +10,14 @@ import { StringTable } from '../model/stringTable';
 import { countOrphans, newTrace, summarize, type Trace } from '../model/traceSummary';
 import type { PriceTable } from '../normalize/pricing';
 import { normalizeSpan } from '../normalize/normalizeSpan';
-import { spanFacts } from '../normalize/spanFacts';
+import { factBits, spanFacts } from '../normalize/spanFacts';
 import { parseFilter } from '../../shared/traceFilter';
 import type { RedactionPattern } from '../../shared/redaction';
 import { Redactor } from '../normalize/redaction';
 import { Detectors } from './detectors';
 import { compileFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
+import { assembleFromLogs } from './assembledTraces';
 import { nthAlike, PendingLogs } from './pendingLogs';
 import { findTextMatch, searchedText } from './textMatch';
 import { traceGist } from './traceGist';
@@ -55,6 +56,8 @@ export class TraceIndex {
   private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
   /** Large traces that grew since their summary was made (SUMMARIZE_WHEN_READ). */
   private readonly unsummarized = new Set<Trace>();
+  /** factBits of the events of spans that log records attached to (changesFacts). */
+  private readonly spanFactBits = new WeakMap<StoredSpan, number>();
 
   /** Called after every change (spans, logs, eviction, clear); the engine server throttles it. */
   onChange: () => void = () => undefined;
@@ -123,6 +126,13 @@ export class TraceIndex {
     const added: StoredSpan[] = [];
     for (const raw of spans) {
       const stored = raw as StoredSpan;
+      // A re-sent span replaces the first copy; logs attached to it carry over. They and the
+      // log records that waited for the span are its events before its facts are computed.
+      let trace = this.traces.get(raw.traceId);
+      const previous = trace?.spans.get(raw.spanId);
+      if (previous) pushAll(stored.events, previous.events.filter((e) => e.fromLog));
+      const pending = this.pendingLogs.take(raw.traceId, raw.spanId);
+      if (pending) pushAll(stored.events, pending.events);
       try {
         // What depends on the span's content comes first, before anything is changed.
         stored.facts = spanFacts(raw.attributes, raw.name, this.prices, raw);
@@ -132,24 +142,16 @@ export class TraceIndex {
         delete (stored as Partial<StoredSpan>).facts; // marks it refused (the store leaves it out)
         continue;
       }
-      let trace = this.traces.get(raw.traceId);
       if (!trace) {
         trace = newTrace(raw.traceId);
         this.traces.set(raw.traceId, trace);
         this.memory.charge(trace, MEMORY.trace, 0);
       }
-      const previous = trace.spans.get(raw.spanId);
-      // A re-sent span replaces the first copy; logs attached to it carry over.
-      if (previous) pushAll(stored.events, previous.events.filter((e) => e.fromLog));
-      else {
+      if (!previous) {
         this.memory.spans++;
         this.memory.charge(trace, spanBytes(stored), 0);
       }
-      const pending = this.pendingLogs.take(raw.traceId, raw.spanId);
-      if (pending) {
-        pushAll(stored.events, pending.events);
-        this.memory.charge(trace, pending.bytes - pending.text, pending.text);
-      }
+      if (pending) this.memory.charge(trace, pending.bytes - pending.text, pending.text);
       trace.spans.set(raw.spanId, stored);
       added.push(stored);
       const list = touched.get(trace);
@@ -221,25 +223,34 @@ export class TraceIndex {
     this.counters.evictedTraces++;
   }
 
-  /** Attaches log records to their spans; returns how many had no span context to attach to. */
+  /**
+   * Attaches log records to their spans, and makes coding agents' records without span context
+   * into traces of their own (assembledTraces.ts); returns how many records were not kept (no
+   * span context, and no agent's prompt to assemble them into). `masked`: as addSpans'.
+   */
   addLogs(logs: RawLog[], options: { masked?: boolean } = {}): number {
     if (!options.masked) this.redactor?.logs(logs);
     // GenAI instrumentations send prompts as log records: they count against the memory cap too.
     const textPerLog = logs.length ? this.memory.newText() / logs.length : 0;
-    let unattached = 0;
+    const assembled = assembleFromLogs(logs, (traceId, spanId) => this.traces.get(traceId)?.spans.get(spanId));
+    if (assembled.spans.length) this.addSpans(assembled.spans, options);
+    for (const root of assembled.widened) {
+      const trace = this.traces.get(root.traceId);
+      if (trace) this.unsummarized.add(trace);
+    }
     const touched = new Map<Trace, RawEvent[]>();
+    /** Spans given a record that changes their facts (kind, model, usage), once each. */
+    const refacted = new Set<StoredSpan>();
     const alike = new Map<string, number>();
-    for (const log of logs) {
-      if (!log.traceId || !log.spanId) {
-        unattached++;
-        continue;
-      }
+    for (const log of assembled.attach.length ? [...logs, ...assembled.attach] : logs) {
+      if (!log.traceId || !log.spanId) continue; // assembled, or counted as not kept
       const key = nthAlike(alike, `${log.traceId}/${log.spanId}`, log.event);
       const trace = this.traces.get(log.traceId);
       const span = trace?.spans.get(log.spanId);
       if (trace && span) {
         // A record read again (a store reload, a re-imported file) is attached once.
         if (!this.pendingLogs.isNew(span, span.events, key)) continue;
+        if (this.changesFacts(span, log.event)) refacted.add(span);
         span.events.push(log.event);
         this.memory.charge(trace, eventBytes(log.event), textPerLog);
         // Only the new records' strings are posted: posting the span's every record again for
@@ -251,15 +262,43 @@ export class TraceIndex {
         this.pendingLogs.keep(`${log.traceId}/${log.spanId}`, log.event, key, eventBytes(log.event), textPerLog);
       }
     }
+    for (const span of refacted) {
+      try {
+        span.facts = spanFacts(span.attributes, span.name, this.prices, span);
+      } catch {
+        // The facts it had stand (they were computed from the same attributes at ingest).
+      }
+    }
     for (const [trace, events] of touched) {
       this.doctor.changed(trace);
       for (const event of events) this.postEvent(trace, event);
+      // Totals, kinds and the trace's gist (its root's prompt and answer, which records can bring)
+      // follow when the trace is next read: summarizing with every request made records sent one
+      // request at a time quadratic (the gist reads all of the root's records).
+      this.unsummarized.add(trace);
     }
     // Log records join traces that are already there: the oldest go first, whichever got them.
     const evicted = this.enforceMemoryCap(new Map());
     this.memory.compactIfStale(this.traces.size, this.caps().maxBytes);
-    if (touched.size || evicted) this.changed();
-    return unattached;
+    if (touched.size || evicted || assembled.widened.length) this.changed();
+    return assembled.unattached;
+  }
+
+  /**
+   * Whether attaching this record changes the span's facts: it brings the first message event
+   * (kind) or the first details event (model, usage) the span has. What a span has is scanned
+   * once and then kept, so records trickling in one by one stay linear.
+   */
+  private changesFacts(span: StoredSpan, event: RawEvent): boolean {
+    const bits = factBits(event.name);
+    if (!bits) return false;
+    let had = this.spanFactBits.get(span);
+    if (had === undefined) {
+      had = 0;
+      for (const e of span.events) had |= factBits(e.name);
+    }
+    this.spanFactBits.set(span, had | bits);
+    return (had | bits) !== had;
   }
 
   /** Brings the summaries (and their places in the indexes) of large growing traces up to date. */

@@ -46,7 +46,8 @@ export function messageFrom(raw: unknown, defaultRole: string): Message | undefi
   } else if (content !== undefined && content !== null) {
     texts.push(asText(content));
   }
-  for (const call of listOf(inner.tool_calls) ?? listOf(raw.tool_calls) ?? []) {
+  // `toolCalls`: the AI SDK's result (`{text, toolCalls}`), as Mastra records a step's output.
+  for (const call of listOf(inner.tool_calls) ?? listOf(raw.tool_calls) ?? listOf(inner.toolCalls) ?? []) {
     const parsed = toolCallFrom(typeof call === 'string' ? parseJson(call) : call);
     if (parsed) toolCalls.push(parsed);
   }
@@ -98,6 +99,7 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
       case 'tool_call':
       case 'tool-call':
       case 'tool_use':
+      case 'toolUse': // Strands (TypeScript SDK): `{type, name, toolUseId, input}`
       case 'function_call': {
         const call = toolCallFrom(part);
         if (call) toolCalls.push(call);
@@ -106,8 +108,9 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
       case 'tool_call_response':
       case 'tool-result':
       case 'tool_result':
-        texts.push(asText(part.response ?? part.result ?? part.output ?? part.content));
-        message.toolCallId ??= stringOr(part.id ?? part.toolCallId ?? part.tool_use_id);
+      case 'toolResult':
+        texts.push(resultText(part.response ?? part.result ?? part.output ?? part.content));
+        message.toolCallId ??= stringOr(part.id ?? part.toolCallId ?? part.tool_use_id ?? part.toolUseId);
         markToolResult(message);
         break;
       default:

@@ -12,6 +12,7 @@ import * as googleAdk from './conventions/googleAdk';
 import * as haystack from './conventions/haystack';
 import * as liveKit from './conventions/liveKit';
 import * as logfire from './conventions/logfire';
+import * as mastra from './conventions/mastra';
 import * as mcp from './conventions/mcp';
 import * as pydanticAi from './conventions/pydanticAi';
 import * as openInference from './conventions/openInference';
@@ -89,7 +90,7 @@ function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undef
   const messages = genAi.structuredInput(attrs) ?? openInference.inputMessages(attrs) ?? openLlmetry.inputMessages(attrs)
     ?? vercelAi.inputMessages(attrs) ?? googleAdk.inputMessages(attrs) ?? genkit.inputMessages(attrs)
     ?? pydanticAi.inputMessages(attrs) ?? liveKit.inputMessages(attrs) ?? logfire.inputMessages(attrs) ?? haystack.inputMessages(attrs)
-    ?? codingAgents.claudeCodeInput(attrs)
+    ?? mastra.inputMessages(attrs) ?? codingAgents.claudeCodeInput(attrs)
     ?? genAi.eventInput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.prompt', 'user') ?? codingAgents.loggedPrompt(events)
     ?? adhoc.inputMessages(attrs);
   // The v1.37 system prompt travels beside the history, not in it.
@@ -103,7 +104,7 @@ function outputMessages(attrs: Attributes, events: RawEvent[]): Message[] | unde
     ?? openLlmetry.outputMessages(attrs)
     ?? vercelAi.outputMessages(attrs) ?? googleAdk.outputMessages(attrs) ?? genkit.outputMessages(attrs)
     ?? pydanticAi.outputMessages(attrs) ?? liveKit.outputMessages(attrs) ?? logfire.outputMessages(attrs) ?? haystack.outputMessages(attrs)
-    ?? codingAgents.claudeCodeOutput(attrs)
+    ?? mastra.outputMessages(attrs) ?? codingAgents.claudeCodeOutput(attrs)
     ?? genAi.eventOutput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.completion', 'assistant') ?? codingAgents.loggedResponse(events)
     ?? adhoc.outputMessages(attrs);
 }
@@ -112,13 +113,13 @@ function inputOutput(attrs: Attributes): { input?: unknown; output?: unknown } {
   return {
     input: attrs['input.value'] ?? attrs['langfuse.observation.input'] ?? attrs['mlflow.spanInputs']
       ?? attrs['traceloop.entity.input'] ?? attrs['gen_ai.tool.call.arguments'] ?? attrs['ai.toolCall.args']
-      ?? attrs.tool_arguments ?? attrs['autogen.tool.arguments'] ?? mastraValue(attrs, 'input') ?? attrs['genkit:input']
+      ?? attrs.tool_arguments ?? attrs['autogen.tool.arguments'] ?? mastra.value(attrs, 'input') ?? attrs['genkit:input']
       ?? googleAdk.toolInput(attrs) ?? googleAdk.rawInput(attrs) ?? liveKit.rawInput(attrs)
       ?? attrs['haystack.component.input'] ?? attrs['haystack.pipeline.input_data']
       ?? attrs['pydantic_ai.all_messages'] ?? attrs.all_messages_events ?? attrs.input ?? attrs.prompt ?? undefined,
     output: attrs['output.value'] ?? attrs['langfuse.observation.output'] ?? attrs['mlflow.spanOutputs']
       ?? attrs['traceloop.entity.output'] ?? attrs['gen_ai.tool.call.result'] ?? attrs['ai.toolCall.result']
-      ?? attrs.tool_response ?? mastraValue(attrs, 'output') ?? attrs['genkit:output']
+      ?? attrs.tool_response ?? mastra.value(attrs, 'output') ?? attrs['genkit:output']
       ?? googleAdk.toolOutput(attrs) ?? googleAdk.rawOutput(attrs) ?? liveKit.rawOutput(attrs)
       ?? attrs['haystack.component.output'] ?? attrs['haystack.pipeline.output_data']
       ?? attrs.final_result ?? attrs.output ?? undefined,
@@ -127,12 +128,6 @@ function inputOutput(attrs: Attributes): { input?: unknown; output?: unknown } {
 
 /** Tool span names that carry the tool's name after a verb (GenAI, MCP). */
 const TOOL_NAME_PREFIX = /^(execute_tool|tools\/call) /;
-
-/** Mastra keeps an agent or workflow run's input and output under its span type: `mastra.agent_run.input`. */
-function mastraValue(attrs: Attributes, which: 'input' | 'output'): AttributeValue | undefined {
-  const type = attrs['mastra.span.type'];
-  return typeof type === 'string' ? attrs[`mastra.${type.toLowerCase()}.${which}`] : undefined;
-}
 
 function toolInfo(attrs: Attributes, span: Span): ToolInfo | undefined {
   const claudeCode = codingAgents.claudeCodeTool(attrs);

@@ -6,7 +6,7 @@ import type { SpanFacts } from '../model/storedSpan';
 import { toNumber } from './attributeReader';
 import { PACKED_USAGE, UsageOffer } from './packedUsage';
 import type { SpanContext } from './spanContext';
-import { detectKind } from './spanKind';
+import { detectKind, isMessageEventName } from './spanKind';
 import type { PriceTable } from './pricing';
 
 // Each field's attributes, most preferred first (the reference's §2.9 precedence table).
@@ -59,6 +59,18 @@ for (const field of FIELDS) FIELD_KEYS[field].forEach((key, rank) => KEY_INDEX.s
 
 /** Fields read out of a JSON blob rank after every plain key. */
 const PACKED_RANK = 100;
+/** Keys of the span's GenAI details event rank after its own attributes, before its blobs. */
+const DETAILS_RANK = 50;
+const DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
+
+/**
+ * What an event can change of a span's facts: 1, its kind (the first message event); 2, its
+ * model and usage (the first details event, which is also a message event). The index
+ * recomputes a span's facts when a log record brings a bit the span did not have.
+ */
+export function factBits(eventName: string): number {
+  return eventName === DETAILS_EVENT ? 3 : isMessageEventName(eventName) ? 1 : 0;
+}
 
 /** The best value offered so far for each field (by field number), and its rank. */
 class Offers {
@@ -70,10 +82,16 @@ class Offers {
     this.ranks.fill(Infinity);
   }
 
-  offer(field: number, rank: number, value: unknown): void {
-    if (value === undefined || value === null || value === '' || rank >= this.ranks[field]) return;
+  /** Says whether the value is now the field's best. */
+  offer(field: number, rank: number, value: unknown): boolean {
+    if (value === undefined || value === null || value === '' || rank >= this.ranks[field]) return false;
     this.values[field] = value as AttributeValue;
     this.ranks[field] = rank;
+    return true;
+  }
+
+  rank(field: Field): number {
+    return this.ranks[FIELD_NUMBER[field]];
   }
 
   get(field: Field): AttributeValue | undefined {
@@ -88,23 +106,40 @@ class Offers {
 
 /** One for all calls: spanFacts runs for every span and never re-enters. */
 const best = new Offers();
-/** Set by a blob whose input count leaves the cached tokens out (the model counts them in). */
+/** Set by a blob saying the span's input count (whichever attribute gives it) leaves the cached tokens out. */
 let inputExcludesCache = false;
+/**
+ * Set by a blob whose own input count leaves the cache out: that holds only while the blob's
+ * count is the one used, not when a plain count (GenAI's, which includes the cache) wins.
+ */
+let packedInputExcludesCache = false;
 
 const offerPacked: UsageOffer = (field, value, excludesCache) => {
-  best.offer(FIELD_NUMBER[field], PACKED_RANK, value);
-  if (excludesCache) inputExcludesCache = true;
+  const taken = best.offer(FIELD_NUMBER[field], PACKED_RANK, value);
+  if (field === 'input') {
+    if (taken) packedInputExcludesCache = !!excludesCache;
+  } else if (excludesCache) inputExcludesCache = true;
 };
 
 export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, context?: SpanContext): SpanFacts {
   best.clear();
   inputExcludesCache = false;
+  packedInputExcludesCache = false;
   for (const key in attrs) {
     const hit = KEY_INDEX.get(key);
     if (hit) best.offer(hit.field, hit.rank, attrs[key]);
     else {
       const reader = PACKED_USAGE.get(key);
       if (reader) reader(attrs[key], attrs, offerPacked);
+    }
+  }
+  // The latest GenAI conventions put a call's model and usage on its details event too, which
+  // may come as a log record (and after the span).
+  const details = context?.events?.length ? detailsOf(context.events) : undefined;
+  if (details) {
+    for (const key in details) {
+      const hit = KEY_INDEX.get(key);
+      if (hit) best.offer(hit.field, DETAILS_RANK + hit.rank, details[key]);
     }
   }
   const facts: SpanFacts = { kind: detectKind(attrs, name, context) };
@@ -115,6 +150,8 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
   // its first part. Real provider names may hold dots (`aws.bedrock`), so only the SDK's are cut.
   const aiSdkProvider = attrs['ai.model.provider'];
   if (provider && typeof aiSdkProvider === 'string' && provider === aiSdkProvider.toLowerCase()) provider = provider.split('.')[0];
+  // Mastra passes the AI SDK's provider API on as the GenAI provider (`openai.chat`).
+  else if (provider && attrs['mastra.span.type'] !== undefined) provider = provider.split('.')[0];
   if (provider) facts.provider = provider;
   const ignored: string[] = [];
   const usable = (field: Field, max: number) => usableNumber(best.get(field), field, max, ignored);
@@ -137,6 +174,11 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
   const userId = best.text('userId');
   if (userId) facts.userId = userId;
   return facts;
+}
+
+function detailsOf(events: NonNullable<SpanContext['events']>): Attributes | undefined {
+  for (const event of events) if (event.name === DETAILS_EVENT) return event.attributes;
+  return undefined;
 }
 
 /** Beyond these a recorded count or cost is a bug in the app or an attack, not usage: one call, a trillion tokens or $100,000. */
@@ -163,7 +205,8 @@ function tokensFrom(get: (field: Field) => number | undefined): Tokens | undefin
     // Reasoning or cache counts alone are still usage worth showing.
     return tokens.cacheRead !== undefined || tokens.cacheWrite !== undefined || tokens.reasoning !== undefined ? tokens : undefined;
   }
-  if (inputExcludesCache && tokens.input !== undefined) tokens.input += (tokens.cacheRead ?? 0) + (tokens.cacheWrite ?? 0);
+  const excludesCache = inputExcludesCache || (packedInputExcludesCache && best.rank('input') === PACKED_RANK);
+  if (excludesCache && tokens.input !== undefined) tokens.input += (tokens.cacheRead ?? 0) + (tokens.cacheWrite ?? 0);
   tokens.total ??= (tokens.input ?? 0) + (tokens.output ?? 0);
   return tokens;
 }

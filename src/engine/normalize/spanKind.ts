@@ -3,6 +3,7 @@
 import type { Attributes, SpanKind } from '../../shared/spanModel';
 import type { SpanContext } from './spanContext';
 import * as haystack from './conventions/haystack';
+import * as mastra from './conventions/mastra';
 import { hasIndexedList, ownEntry, parseJson } from './attributeReader';
 
 const BY_NAME: Record<string, SpanKind> = {
@@ -69,6 +70,8 @@ const NAME_PATTERNS: [RegExp, SpanKind][] = [
   [/^claude_code\.llm_request$/, 'LLM'],
   [/^claude_code\.tool$/, 'TOOL'],
   [/^claude_code\./, 'CHAIN'],
+  // Strands Agents' loop turns (TypeScript SDK; Python's older name).
+  [/^execute_(agent|event)_loop_cycle$/, 'CHAIN'],
   // Microsoft Agent Framework's workflow steps.
   [/^(workflow\.run|workflow\.build|executor\.process)( |$)/, 'CHAIN'],
   // Logfire names spans by their message template (OpenAI Agents SDK).
@@ -88,6 +91,7 @@ export function detectKind(attrs: Attributes, spanName: string, context?: SpanCo
     ?? byName(parseJson(attrs['mlflow.spanType']) ?? attrs['mlflow.spanType'])
     ?? byName(attrs['traceloop.span.kind'])
     ?? genkitKind(attrs)
+    ?? mastra.kind(attrs)
     ?? vercelAiKind(attrs)
     ?? mcpKind(attrs)
     ?? haystack.kind(attrs, spanName)
@@ -127,6 +131,11 @@ function liveKitKind(attrs: Attributes, spanName: string, context: SpanContext |
   const fromLiveKit = context?.scope?.name === LIVEKIT_SCOPE || attrs['lk.generation_id'] !== undefined
     || attrs['lk.speech_id'] !== undefined || attrs['lk.chat_ctx'] !== undefined || attrs['lk.pii.chat_ctx'] !== undefined;
   return fromLiveKit ? kind : undefined;
+}
+
+/** Whether an event can change a span's kind (its first message event makes a span with a model an LLM call). */
+export function isMessageEventName(name: string): boolean {
+  return MESSAGE_EVENTS.has(name);
 }
 
 function hasMessageEvents(context: SpanContext | undefined): boolean {

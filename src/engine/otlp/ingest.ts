@@ -130,7 +130,7 @@ export class Ingest {
     const slice = from === 0 && to === items.length ? items : items.slice(from, to);
     const { masked } = decoded;
     if (signal === 'logs') {
-      this.index.addLogs(slice as RawLog[], { masked });
+      decoded.logsNotKept = (decoded.logsNotKept ?? 0) + this.index.addLogs(slice as RawLog[], { masked });
       return;
     }
     // A span over the attribute limit, or one the index refused, is refused alone, like one with unusable ids.
@@ -153,8 +153,9 @@ export class Ingest {
       return { rejected: batch.rejected, message: rejectMessage(batch, 'span') };
     }
     this.index.countRequest();
-    // Records without span context are accepted but have nowhere to go in a trace viewer: say so.
-    const unattached = (batch.items as RawLog[]).filter((log) => !log.traceId || !log.spanId).length;
+    // Records without span context (and not a coding agent's, which make traces of their own)
+    // are accepted but have nowhere to go in a trace viewer: say so.
+    const unattached = decoded.logsNotKept ?? 0;
     return { rejected: 0, message: unattached ? `${unattached} log record(s) carried no trace and span id and were not kept` : undefined };
   }
 
@@ -195,6 +196,8 @@ interface Decoded {
   encoded?: Buffer;
   /** Masked already (by the worker): the index must not mask them again. */
   masked?: boolean;
+  /** Log records the index could not place (no span context, no prompt of a coding agent). */
+  logsNotKept?: number;
 }
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));

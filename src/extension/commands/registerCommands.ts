@@ -23,6 +23,7 @@ import { clearTraces, copyInstrumentationSnippet, exportTrace, type ClearChoice 
 import { stopTracingCopilotChat, traceCopilotChat } from './traceCopilotChat';
 import { openInBackend, searchTeamTraces, setBackendHeader } from './teamBackends';
 import type { BackendSecrets } from '../engineConnection/backendSecrets';
+import type { DoctorFixPreview, DoctorFixRequest } from '../views/doctorQuickFixes';
 import {
   askForFilter, openTraceById, searchTraces, showExpensiveTraces, showFailedTraces, showSlowTraces, showStepTraces,
 } from './traceQuickPicks';
@@ -42,12 +43,13 @@ export interface CommandTargets {
   baselineDocuments: BaselineDocuments;
   replay: ReplayController;
   secrets: BackendSecrets;
+  doctorFixPreview: DoctorFixPreview;
 }
 
 type Handler = (...args: any[]) => unknown;
 
 export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
-  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, replay, secrets } = targets;
+  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, replay, secrets, doctorFixPreview } = targets;
   const askForText = async (ask: () => Thenable<string | undefined>) => {
     const text = await ask();
     if (text !== undefined) traces.setFilter({ text });
@@ -101,6 +103,9 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     searchTeamTraces: () => searchTeamTraces(source),
     setBackendHeader: () => setBackendHeader(secrets, () => engine.updateSettings(settings())),
     openInBackend: (node?: TreeNode) => openInBackend(source, node),
+    previewDoctorFix: (request: DoctorFixRequest) => doctorFixPreview.preview(request),
+    applyDoctorFix: (proposed?: vscode.Uri) => doctorFixPreview.answer('apply', proposed),
+    cancelDoctorFix: (proposed?: vscode.Uri) => doctorFixPreview.answer('cancel', proposed),
   };
   return Object.entries(handlers).map(([name, run]) => vscode.commands.registerCommand(COMMANDS[name as CommandName], run));
 }

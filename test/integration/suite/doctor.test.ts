@@ -1,7 +1,8 @@
 // Trace Doctor in the editor: traffic whose LLM calls recorded no content gives one Problems entry
 // per service and problem (not one per span), on a document that says what to change; a burst of
 // one-span traces offers a quick fix on the app's tracer set-up file; a real app in the workspace,
-// traced wrong, gets its fix shown as a diff, applied, and runs again without the problem; a new
+// traced wrong, gets its fix shown as a diff with Apply / Cancel (Cancel, and Apply on a file changed
+// meanwhile, leave it alone), applied as one undoable edit, and runs again without the problem; a new
 // kind of problem is hinted in the status bar once, and the hint opens Problems.
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { runTracedApp, tracedAppSource } from '../../unit/helpers/tracedNodeApp'
 import { sendAiRequests, sendSpans } from '../otlpTraffic';
 import { COMMANDS } from '../../../src/shared/commands';
 import { serviceUri } from '../../../src/extension/views/doctorProblems';
+import { DOCTOR_FIX_SCHEME, type DoctorFixRequest } from '../../../src/extension/views/doctorQuickFixes';
 import { api, config, EXTENSION_ID, extension, shownTexts, sleep, ui, waitFor } from './harness';
 
 const HINT = `[id="${EXTENSION_ID}.aiTraceInspector.doctorHint"]`;
@@ -36,6 +38,44 @@ async function tracesOf(service: string): Promise<TraceDetail[]> {
   assert.ok(traces.length, `traces from ${service} arrived`);
   return Promise.all(traces.map(async (t) => (await (await fetch(`${base}/api/traces/${t.traceId}`)).json()) as TraceDetail));
 }
+
+const TOASTS = '.notifications-toasts';
+const MENU_ROWS = '.action-widget .monaco-list-row.action';
+const APPLY_BUTTON = '.editor-actions .action-label[aria-label^="Apply Trace Doctor Fix"]';
+
+/**
+ * As a person does: the quick-fix menu on the line (it takes keys: a pointer guard stops clicks until
+ * the mouse moves), down to the fix, Enter. The menu is asked again if it did not show, as a person
+ * would press the key again.
+ */
+async function pickFix(fix: string, screenshot?: string): Promise<void> {
+  const menu = async () => {
+    if (Number(await ui({ do: 'countVisible', selector: MENU_ROWS })) === 0) return undefined;
+    const shown = await shownTexts(MENU_ROWS);
+    return shown.some((row) => row.includes(fix)) ? shown : undefined;
+  };
+  let rows: string[] | undefined;
+  for (let attempt = 0; attempt < 4 && !rows; attempt++) {
+    void vscode.commands.executeCommand('editor.action.codeAction', { kind: 'quickfix.traceDoctor', apply: 'never' });
+    rows = await waitFor('the quick-fix menu', menu, 5000).catch(() => undefined);
+  }
+  assert.ok(rows, `the quick-fix menu offered ${fix}`);
+  for (let i = 0; i < rows.findIndex((row) => row.includes(fix)); i++) await ui({ do: 'press', key: 'ArrowDown' });
+  if (screenshot) await ui({ do: 'screenshot', name: screenshot });
+  await ui({ do: 'press', key: 'Enter' });
+}
+
+/** The open diff of a quick fix on `file`: the file on the left, what the fix makes of it on the right. */
+function fixDiffTab(file: string): vscode.TabInputTextDiff | undefined {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => t.input)
+    .find((input): input is vscode.TabInputTextDiff => input instanceof vscode.TabInputTextDiff
+      && input.original.fsPath === file && input.modified.scheme === DOCTOR_FIX_SCHEME);
+}
+
+const waitForFixDiff = (file: string) => waitFor('the fix\'s diff', () => fixDiffTab(file));
+
+/** The notification shown with the diff, asking Apply or Cancel. */
+const waitForQuestion = () => waitFor('Apply or Cancel', async () => (await shownTexts(`${TOASTS} .notification-toast`)).find((t) => t.includes('Apply "')));
 
 async function hintShown(): Promise<boolean> {
   return Number(await ui({ do: 'countVisible', selector: HINT })) > 0;
@@ -75,13 +115,17 @@ describe('Trace Doctor in the Problems panel', () => {
       const found = all?.filter((a) => a.title.startsWith('Trace Doctor: keep the active context across async calls'));
       return found?.length ? found : undefined;
     });
-    const edits = actions[0].edit!.get(document.uri);
-    assert.deepEqual(edits.map((e) => e.range.start.line), [0, 0, 2]);
-    assert.match(edits[2].newText, /context\.setGlobalContextManager\(new AsyncLocalStorageContextManager\(\)\.enable\(\)\);/);
+    // Picking it runs the command that shows the diff and asks; it carries the edits, made against this version.
+    assert.equal(actions[0].edit, undefined, 'nothing applies without the diff and the question');
+    assert.equal(actions[0].command?.command, COMMANDS.previewDoctorFix);
+    const [request] = actions[0].command!.arguments as [DoctorFixRequest];
+    assert.equal(request.version, document.version);
+    assert.deepEqual(request.edits.map((e) => e.line), [0, 0, 2]);
+    assert.match(request.edits[2].text, /context\.setGlobalContextManager\(new AsyncLocalStorageContextManager\(\)\.enable\(\)\);/);
   });
 
   it('applies a quick fix to a real tracer set-up in the workspace through its diff, and the app then runs without the problem', async function () {
-    this.timeout(120_000);
+    this.timeout(180_000);
     const fakeApi = await startFakeOpenAiServer();
     const repo = extension().extensionPath;
     const file = join(config.workspace, 'tracing.ts');
@@ -107,29 +151,70 @@ describe('Trace Doctor in the Problems panel', () => {
       const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
       const line = document.getText().split('\n').findIndex((l) => l.includes('captureMessageContent: false'));
       await vscode.window.showTextDocument(document, { selection: new vscode.Range(line, 0, line, 0) });
-      const action = await waitFor('the code action on the set-up code', async () => {
+      await waitFor('the code action on the set-up code', async () => {
         const all = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, new vscode.Range(line, 0, line, 0));
-        return all?.find((a) => a.title.startsWith('Trace Doctor: set captureMessageContent: true (doctor-fix-app: '));
+        return all?.some((a) => a.title.startsWith('Trace Doctor: set captureMessageContent: true (doctor-fix-app: '));
       });
-      // As a person does: the quick-fix menu on the line, then the fix. Its edit needs
-      // confirmation, so VS Code shows it in Refactor Preview and waits for Apply.
-      void vscode.commands.executeCommand('editor.action.codeAction', { kind: 'quickfix.traceDoctor', apply: 'never' });
-      const rows = await waitFor('the quick-fix menu', async () => {
-        const shown = await shownTexts('.action-widget .monaco-list-row.action');
-        return shown.some((row) => row.includes('set captureMessageContent: true')) ? shown : undefined;
+      const before = document.getText();
+      const fixed = tracedAppSource(true, true);
+
+      // Cancel: the diff goes, the file is as it was.
+      await pickFix('set captureMessageContent: true', 'suites-doctor-quick-fix-menu');
+      const diff = await waitForFixDiff(file);
+      assert.equal((await vscode.workspace.openTextDocument(diff.modified)).getText(), fixed, 'the diff shows the file with the one option on');
+      // The diff editor draws once it has computed the change: the line as it is and as the fix leaves it.
+      await waitFor('the changed line on both sides of the diff', async () => {
+        // The editor draws spaces as no-break spaces.
+        const shown = (await shownTexts('.monaco-diff-editor')).join('\n').replace(/\u00a0/g, ' ');
+        return shown.includes('captureMessageContent: false') && shown.includes('captureMessageContent: true');
       });
-      // The menu takes keys (a pointer guard stops clicks until the mouse moves): down to the fix, Enter.
-      for (let i = 0; i < rows.findIndex((row) => row.includes('set captureMessageContent: true')); i++) await ui({ do: 'press', key: 'ArrowDown' });
-      await ui({ do: 'screenshot', name: 'suites-doctor-quick-fix-menu' });
-      await ui({ do: 'press', key: 'Enter' });
-      await waitFor('the diff in Refactor Preview', async () => (await shownTexts('.bulk-edit-panel')).join('\n').includes('captureMessageContent: true'));
+      const question = await waitForQuestion();
+      assert.match(question, /Apply "Trace Doctor: set captureMessageContent: true" to tracing\.ts\? The diff shows the change\./);
+      assert.equal(Number(await ui({ do: 'countVisible', selector: APPLY_BUTTON })), 1, 'the diff has its own Apply, which stays when the notification hides');
       await ui({ do: 'screenshot', name: 'suites-doctor-quick-fix-diff' });
-      // An edit that needs confirmation comes unticked: the person ticks it, then applies.
-      await ui({ do: 'clickElement', selector: '.bulk-edit-panel input[type="checkbox"]' });
-      await ui({ do: 'click', text: 'Apply', within: '.bulk-edit-panel' });
-      await waitFor('the fix in the file', () => document.getText().includes('captureMessageContent: true'));
+      await ui({ do: 'click', text: 'Cancel', within: TOASTS });
+      await waitFor('the diff to close', () => !fixDiffTab(file));
+      assert.equal(document.getText(), before, 'Cancel changes nothing');
+      assert.equal(document.isDirty, false);
+
+      // The file changes while the diff is shown: Apply refuses the stale fix and says so.
+      await vscode.window.showTextDocument(document, { selection: new vscode.Range(line, 0, line, 0) });
+      await pickFix('set captureMessageContent: true');
+      await waitForFixDiff(file);
+      await waitForQuestion();
+      const typed = new vscode.WorkspaceEdit();
+      typed.insert(document.uri, new vscode.Position(0, 0), '// typed meanwhile\n');
+      assert.ok(await vscode.workspace.applyEdit(typed));
+      await ui({ do: 'click', text: 'Apply', within: TOASTS });
+      await waitFor('the refusal', async () => (await shownTexts(TOASTS)).some((t) => t.includes('tracing.ts changed since the fix')));
+      assert.equal(document.getText(), `// typed meanwhile\n${before}`, 'only what was typed');
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('undo');
+      assert.equal(document.getText(), before);
+
+      // Apply in the diff's title bar: exactly the text the diff promised, unsaved, and one Undo takes it back.
+      await vscode.window.showTextDocument(document, { selection: new vscode.Range(line, 0, line, 0) });
+      await pickFix('set captureMessageContent: true');
+      await waitForFixDiff(file);
+      await waitForQuestion();
+      await ui({ do: 'clickElement', selector: APPLY_BUTTON });
+      await waitFor('the fix in the file', () => document.getText() === fixed);
+      await waitFor('the diff to close', () => !fixDiffTab(file));
+      assert.equal(document.isDirty, true, 'applied as an edit, not saved behind the person\'s back');
+      assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), document.uri.toString(), 'the fixed file is in front');
+      // The notification outlived its diff: its Apply says the fix was already answered and applies nothing twice.
+      await ui({ do: 'click', text: 'Apply', within: TOASTS });
+      await waitFor('the notice', async () => (await shownTexts(TOASTS)).some((t) => t.includes('was already answered in its diff')));
+      assert.equal(document.getText(), fixed);
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.window.showTextDocument(document);
+      await vscode.commands.executeCommand('undo');
+      assert.equal(document.getText(), before, 'one Undo takes the whole fix back');
+      await vscode.commands.executeCommand('redo');
+      assert.equal(document.getText(), fixed);
       await document.save();
-      assert.equal(readFileSync(file, 'utf8'), tracedAppSource(true, true), 'the fix turned the one option on, nothing else');
+      assert.equal(readFileSync(file, 'utf8'), fixed, 'the fix turned the one option on, nothing else');
 
       await run('doctor-fix-app-fixed');
       const [detail] = await tracesOf('doctor-fix-app-fixed');

@@ -1,7 +1,8 @@
 // A local stand-in for the OpenAI Chat Completions API (POST /v1/chat/completions) on an
 // ephemeral loopback port, so the real `openai` client and the instrumentations wrapped
 // around it run end to end without the network. It answers with a tool call when the
-// request offers tools and the last message is the user's, and with text otherwise.
+// request offers tools and the last message is the user's, and with text otherwise; streamed
+// when the request asks for it.
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -91,20 +92,30 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * A text answer as server-sent events, the way the API streams one: a role chunk, a content chunk,
- * a finish chunk, and the usage chunk only when the request asked for it (stream_options.include_usage).
+ * An answer as server-sent events, the way the API streams one: a role chunk, a content chunk
+ * (or, when the request offers tools and the user spoke last, the tool call's chunks), a finish
+ * chunk, and the usage chunk only when the request asked for it (stream_options.include_usage).
  */
 function stream(res: ServerResponse, request: ChatCompletionRequest): void {
   completionCounter += 1;
   const base = { id: `chatcmpl-BfakeLocal${String(completionCounter).padStart(6, '0')}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: RESPONSE_MODEL };
   const askedForUsage = (request.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
   const choice = (delta: object, finish: string | null) => ({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(askedForUsage ? { usage: null } : {}) });
-  const chunks: object[] = [
-    choice({ role: 'assistant', content: '' }, null),
-    choice({ content: CANNED.text.content }, null),
-    choice({}, 'stop'),
-  ];
-  if (askedForUsage) chunks.push({ ...base, choices: [], usage: CANNED.text.usage });
+  const last = request.messages[request.messages.length - 1];
+  const wantsTool = (request.tools?.length ?? 0) > 0 && last?.role === 'user';
+  const { id, name, arguments: args } = CANNED.toolCall;
+  const chunks: object[] = wantsTool
+    ? [
+        choice({ role: 'assistant', content: null, tool_calls: [{ index: 0, id, type: 'function', function: { name, arguments: '' } }] }, null),
+        choice({ tool_calls: [{ index: 0, function: { arguments: JSON.stringify(args) } }] }, null),
+        choice({}, 'tool_calls'),
+      ]
+    : [
+        choice({ role: 'assistant', content: '' }, null),
+        choice({ content: CANNED.text.content }, null),
+        choice({}, 'stop'),
+      ];
+  if (askedForUsage) chunks.push({ ...base, choices: [], usage: wantsTool ? CANNED.toolCall.usage : CANNED.text.usage });
   res.writeHead(200, { 'content-type': 'text/event-stream', 'x-request-id': `req_local_${completionCounter}` });
   res.end(`${chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join('')}data: [DONE]\n\n`);
 }
@@ -127,8 +138,7 @@ export async function startFakeOpenAiServer(): Promise<FakeOpenAiServer> {
         const request = body as ChatCompletionRequest;
         requests.push(request);
         if (request.stream) {
-          if (request.tools) reply(res, 400, { error: { message: 'this fake streams text answers only', type: 'invalid_request_error' } });
-          else stream(res, request);
+          stream(res, request);
           return;
         }
         reply(res, 200, chatCompletion(request));

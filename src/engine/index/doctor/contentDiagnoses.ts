@@ -1,6 +1,7 @@
 // Content missing from an LLM span, and why: the instrumentation (found by the span's scope name)
 // was told not to capture it, its content went out as log records that never arrived, or it was
 // redacted before export.
+import { ASSEMBLED_SCOPE } from '../../normalize/conventions/agentLogs';
 import type { Message, Span } from '../../../shared/spanModel';
 import type { DiagnosisList } from './diagnosisList';
 import { instrumentationOf } from './instrumentations';
@@ -18,6 +19,8 @@ const LOG_EXPORTER_FIX = 'Export logs too: next to the span exporter, add a Logg
  */
 export function diagnoseContent(span: Span, hasLogRecords: boolean, logsSettled: boolean, out: DiagnosisList): void {
   if (span.kind !== 'LLM') return;
+  // Put together from a coding agent's log records, which never hold what was sent: no setting to turn on.
+  if (span.scope?.name === ASSEMBLED_SCOPE) return;
   const scope = span.scope?.name ?? '';
   const instrumentation = instrumentationOf(scope);
   if (isHidden(span)) {

@@ -5,7 +5,8 @@
 // `tool_input`. Gemini CLI names its spans by operation (`llm_call`, `tool_call`) and puts the
 // Gemini contents it sent and got as JSON in `gen_ai.input.messages` / `gen_ai.output.messages`.
 import type { AttributeValue, Attributes, Message } from '../../../shared/spanModel';
-import { firstString, isRecord, parseJson, recordOf } from '../attributeReader';
+import { dig, firstString, isRecord, parseJson, recordOf } from '../attributeReader';
+import { agentEventName } from './agentLogs';
 import { messageFrom } from '../messageParts';
 import type { UsageOffer } from '../packedUsage';
 
@@ -68,7 +69,9 @@ export function geminiCliOutput(attrs: Attributes): Message[] | undefined {
   const chunks = Array.isArray(output) ? output : [output];
   const message: Message = { role: 'assistant', content: '' };
   for (const chunk of chunks) {
-    const part = messageFrom(chunk, 'assistant');
+    // Contents (its spans), or the API's responses as they came (its logged `response_text`).
+    const candidates = isRecord(chunk) && Array.isArray(chunk.candidates) ? chunk.candidates : undefined;
+    const part = messageFrom(candidates ? dig(candidates[0], 'content') : chunk, 'assistant');
     if (!part) continue;
     message.content += part.content;
     // One by one, not push(...): a chunk may hold more items than a call takes arguments.
@@ -86,19 +89,26 @@ export function geminiCliTool(attrs: Attributes): { args?: unknown; result?: unk
   return { args: request?.args, result: isRecord(response) ? response.resultDisplay ?? response.responseParts : undefined };
 }
 
-/** A log event of a coding agent attached to the span (it was logged inside it). */
-interface LoggedEvent { name: string; attributes: Attributes }
+/** A log event of a coding agent attached to the span (logged inside it, or a prompt's record, see agentLogs.ts). */
+interface LoggedEvent { name: string; attributes: Attributes; body?: AttributeValue }
 
 const PROMPT_EVENTS = new Set(['gemini_cli.user_prompt', 'claude_code.user_prompt']);
 
 /** The prompt a coding agent logged (`prompt`, when its prompt logging is on). */
 export function loggedPrompt(events: readonly LoggedEvent[]): Message[] | undefined {
-  const prompt = events.find((e) => PROMPT_EVENTS.has(e.name) && typeof e.attributes.prompt === 'string');
+  const prompt = events.find((e) => PROMPT_EVENTS.has(agentEventName(e) ?? '') && typeof e.attributes.prompt === 'string'
+    && e.attributes.prompt !== REDACTED);
   return prompt ? [{ role: 'user', content: prompt.attributes.prompt as string }] : undefined;
 }
 
-/** Gemini CLI's logged answer (`gemini_cli.api_response` with `response_text`). */
+/** The answer a coding agent logged: Claude Code's `assistant_response`, Gemini CLI's `api_response` text. */
 export function loggedResponse(events: readonly LoggedEvent[]): Message[] | undefined {
-  const response = events.find((e) => e.name === 'gemini_cli.api_response' && typeof e.attributes.response_text === 'string');
-  return response ? [{ role: 'assistant', content: response.attributes.response_text as string }] : undefined;
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    const name = agentEventName(e);
+    const text = name === 'claude_code.assistant_response' ? e.attributes.response
+      : name === 'gemini_cli.api_response' ? e.attributes.response_text : undefined;
+    if (typeof text === 'string') return [{ role: 'assistant', content: text }];
+  }
+  return undefined;
 }

@@ -1,0 +1,190 @@
+// Coding agents' log records that carry no span context, made into traces. Claude Code logs its
+// events (`claude_code.user_prompt`, `api_request`, `api_error`, `tool_result`, `tool_decision`,
+// `assistant_response`) without trace ids unless its traces beta is on; Gemini CLI logs some
+// (`gemini_cli.user_prompt`, a streamed `api_response`, `tool_call` in older versions) outside any
+// span. Each names the session and the prompt it belongs to, so one prompt's records become one
+// trace: a root for the prompt, an LLM span per API call, a tool span per tool run; every other
+// record of the prompt is attached to the root as a log record. Ids are derived from what the
+// records say, so a record read again (a store reload, a re-imported file) lands in the same place.
+import { createHash } from 'node:crypto';
+import type { AttributeValue, Attributes } from '../../../shared/spanModel';
+import type { RawEvent, RawSpan } from '../../model/rawSpan';
+import { firstString, ownEntry, toNumber } from '../attributeReader';
+
+/** Every assembled span carries it: what the trace view shows was put together here, not sent as spans. */
+export const ASSEMBLED_FROM_LOGS = 'ai_trace_inspector.assembled_from';
+export const ASSEMBLED_SCOPE = 'ai-trace-inspector (assembled from log records)';
+
+interface Agent {
+  /** Event name prefix (Claude Code puts it on the body, its `event.name` lacks it). */
+  prefix: string;
+  service: string;
+  title: string;
+  promptKey: string;
+  provider: string;
+}
+
+const CLAUDE_CODE: Agent = { prefix: 'claude_code.', service: 'claude-code', title: 'Claude Code', promptKey: 'prompt.id', provider: 'anthropic' };
+const GEMINI_CLI: Agent = { prefix: 'gemini_cli.', service: 'gemini-cli', title: 'Gemini CLI', promptKey: 'prompt_id', provider: 'gcp.gen_ai' };
+
+/** A coding agent's record: which agent, what it records (`api_request`), and the prompt it belongs to. */
+export interface AgentRecord {
+  agent: Agent;
+  type: string;
+  sessionId: string;
+  promptId: string;
+  event: RawEvent;
+}
+
+/** The record's event name with its agent prefix, however the agent sent it. */
+export function agentEventName(event: { name: string; body?: AttributeValue }): string | undefined {
+  if (event.name.startsWith(CLAUDE_CODE.prefix) || event.name.startsWith(GEMINI_CLI.prefix)) return event.name;
+  // Claude Code: `event.name` is `user_prompt`, the body `claude_code.user_prompt`.
+  const body = event.body;
+  return typeof body === 'string' && body.startsWith(CLAUDE_CODE.prefix) && body.endsWith(`.${event.name}`) ? body : undefined;
+}
+
+export function agentRecord(event: RawEvent): AgentRecord | undefined {
+  const name = agentEventName(event);
+  if (!name) return undefined;
+  const agent = name.startsWith(CLAUDE_CODE.prefix) ? CLAUDE_CODE : GEMINI_CLI;
+  const sessionId = firstString(event.attributes, 'session.id');
+  const promptId = firstString(event.attributes, agent.promptKey);
+  // Records of no prompt (configuration, start-up) belong to no request.
+  if (!sessionId || !promptId) return undefined;
+  return { agent, type: name.slice(agent.prefix.length), sessionId, promptId, event };
+}
+
+/** The trace of the record's prompt and its root span. */
+export function promptTrace(record: AgentRecord): { traceId: string; rootId: string } {
+  const traceId = hexId(`${record.agent.service}\u0000${record.sessionId}\u0000${record.promptId}`, 32);
+  return { traceId, rootId: hexId(`${traceId}\u0000root`, 16) };
+}
+
+type SpanRole = 'llm' | 'llmError' | 'tool';
+
+const SPAN_ROLES: Record<string, Record<string, SpanRole>> = {
+  [CLAUDE_CODE.prefix]: { api_request: 'llm', api_error: 'llmError', tool_result: 'tool' },
+  [GEMINI_CLI.prefix]: { api_response: 'llm', api_error: 'llmError', tool_call: 'tool' },
+};
+
+/** The span a record makes (an API call, a tool run), or undefined: it is attached to the prompt's root. */
+export function recordSpan(record: AgentRecord, traceId: string, rootId: string): RawSpan | undefined {
+  const role = ownEntry(SPAN_ROLES[record.agent.prefix], record.type);
+  if (!role) return undefined;
+  const attrs = record.event.attributes;
+  const failed = role === 'llmError' || attrs.success === false || attrs.success === 'false';
+  const error = firstString(attrs, 'error', 'error_type');
+  const tool = role === 'tool' ? firstString(attrs, 'tool_name', 'function_name') : undefined;
+  const attributes: Attributes = { ...attrs, [ASSEMBLED_FROM_LOGS]: 'log records' };
+  if (role === 'tool') Object.assign(attributes, toolAttributes(attrs, tool));
+  else Object.assign(attributes, record.agent === CLAUDE_CODE ? claudeCodeCall(attrs) : geminiCliCall(attrs));
+  return {
+    traceId,
+    spanId: hexId(`${traceId}\u0000${recordKey(record.event)}`, 16),
+    parentSpanId: rootId,
+    name: tool ? `execute_tool ${tool}` : `${record.agent.prefix}${record.type}`,
+    otelKind: role === 'tool' ? 1 : 3,
+    startMs: recordStartMs(record),
+    endMs: record.event.timeMs,
+    attributes,
+    events: [],
+    statusCode: failed ? 2 : 0,
+    ...(failed && error ? { statusMessage: error } : {}),
+    resource: { attributes: { 'service.name': record.agent.service }, service: record.agent.service },
+    scope: { name: ASSEMBLED_SCOPE },
+  };
+}
+
+/** The prompt's root span over these times, with what every record of the prompt says of its session and user. */
+export function promptRoot(record: AgentRecord, traceId: string, rootId: string, startMs: number, endMs: number): RawSpan {
+  const attrs = record.event.attributes;
+  const attributes: Attributes = {
+    'gen_ai.operation.name': 'invoke_agent',
+    'gen_ai.agent.name': record.agent.service,
+    'session.id': record.sessionId,
+    [record.agent.promptKey]: record.promptId,
+    [ASSEMBLED_FROM_LOGS]: 'log records',
+  };
+  const user = firstString(attrs, 'user.id', 'user.email', 'user.account_uuid');
+  if (user) attributes['user.id'] = user;
+  return {
+    traceId,
+    spanId: rootId,
+    name: `${record.agent.title} prompt (assembled from log records)`,
+    otelKind: 1,
+    startMs,
+    endMs,
+    attributes,
+    events: [],
+    statusCode: 0,
+    resource: { attributes: { 'service.name': record.agent.service }, service: record.agent.service },
+    scope: { name: ASSEMBLED_SCOPE },
+  };
+}
+
+/** Where a record's span starts: an API call or tool run is logged when it ends. */
+export function recordStartMs(record: AgentRecord): number {
+  const duration = toNumber(record.event.attributes.duration_ms);
+  return duration !== undefined && duration <= record.event.timeMs ? record.event.timeMs - duration : record.event.timeMs;
+}
+
+/** Claude Code's usage: Anthropic counts input without the cache; GenAI's input count includes it. */
+function claudeCodeCall(attrs: Attributes): Attributes {
+  const input = toNumber(attrs.input_tokens);
+  const cacheRead = toNumber(attrs.cache_read_tokens);
+  const cacheWrite = toNumber(attrs.cache_creation_tokens);
+  return defined({
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': CLAUDE_CODE.provider,
+    'gen_ai.request.model': attrs.model,
+    'gen_ai.usage.input_tokens': input === undefined ? undefined : input + (cacheRead ?? 0) + (cacheWrite ?? 0),
+    'gen_ai.usage.output_tokens': toNumber(attrs.output_tokens),
+    'gen_ai.usage.cache_read.input_tokens': cacheRead,
+    'gen_ai.usage.cache_creation.input_tokens': cacheWrite,
+    'gen_ai.usage.cost': toNumber(attrs.cost_usd),
+  });
+}
+
+/** Gemini CLI's usage (Gemini's prompt count includes the cache) and its answer, as the API sent it. */
+function geminiCliCall(attrs: Attributes): Attributes {
+  return defined({
+    'gen_ai.operation.name': 'llm_call',
+    'gen_ai.agent.name': GEMINI_CLI.service,
+    'gen_ai.provider.name': GEMINI_CLI.provider,
+    'gen_ai.request.model': attrs.model,
+    'gen_ai.usage.input_tokens': toNumber(attrs.input_token_count),
+    'gen_ai.usage.output_tokens': toNumber(attrs.output_token_count),
+    'gen_ai.usage.total_tokens': toNumber(attrs.total_token_count),
+    'gen_ai.usage.cache_read.input_tokens': toNumber(attrs.cached_content_token_count),
+    'gen_ai.usage.reasoning.output_tokens': toNumber(attrs.thoughts_token_count),
+    'gen_ai.output.messages': attrs.response_text,
+  });
+}
+
+function toolAttributes(attrs: Attributes, tool: string | undefined): Attributes {
+  return defined({
+    'gen_ai.operation.name': 'execute_tool',
+    'gen_ai.tool.name': tool,
+    'gen_ai.tool.call.id': attrs.tool_use_id,
+    // Claude Code's input (with OTEL_LOG_TOOL_DETAILS; older versions: `tool_parameters`), Gemini CLI's args.
+    'gen_ai.tool.call.arguments': attrs.tool_input ?? attrs.tool_parameters ?? attrs.function_args,
+  });
+}
+
+function defined(attrs: Record<string, AttributeValue | undefined>): Attributes {
+  const out: Attributes = {};
+  for (const key in attrs) if (attrs[key] !== undefined && attrs[key] !== '') out[key] = attrs[key]!;
+  return out;
+}
+
+/** What tells one record from another: its name, time and every attribute (Claude Code numbers its records, too). */
+function recordKey(event: RawEvent): string {
+  return `${event.name}\u0000${event.timeMs}\u0000${JSON.stringify(event.attributes)}`;
+}
+
+/** A stable, non-zero id of `hexDigits` hex digits derived from `text`. */
+function hexId(text: string, hexDigits: 16 | 32): string {
+  const id = createHash('sha256').update(text).digest('hex').slice(0, hexDigits);
+  return /^0+$/.test(id) ? `${id.slice(0, -1)}1` : id;
+}

@@ -1,0 +1,174 @@
+// Claude Code and Gemini CLI log records without span context, as the real CLIs exported them
+// (test/fixtures/frameworks/*-logs.otlp.jsonl), become one browsable trace per prompt.
+import assert from 'node:assert/strict';
+import type { Span, TraceDetail } from '../../src/shared/spanModel';
+import type { RawLog } from '../../src/engine/model/rawSpan';
+import { TraceIndex } from '../../src/engine/index/traceIndex';
+import { Ingest } from '../../src/engine/otlp/ingest';
+import { PriceTable } from '../../src/engine/normalize/pricing';
+import { ASSEMBLED_FROM_LOGS } from '../../src/engine/normalize/conventions/agentLogs';
+import { agentLogRequests } from './helpers/agentLogs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FRAMEWORK_FIXTURES } from './helpers/frameworkFixtures';
+
+function indexAll(requests: RawLog[][], index = new TraceIndex(new PriceTable())): { index: TraceIndex; notKept: number } {
+  let notKept = 0;
+  for (const records of requests) notKept += index.addLogs(records);
+  return { index, notKept };
+}
+
+const byKind = (detail: TraceDetail, kind: Span['kind']) => detail.spans.filter((s) => s.kind === kind);
+
+describe('Claude Code log records (no span context) as traces', () => {
+  const requests = agentLogRequests('claude-code-logs.otlp.jsonl');
+
+  it('make one trace per prompt: its prompt and answer, session and user, tokens with the cache, the cost it logged', () => {
+    const { index, notKept } = indexAll(requests);
+    assert.equal(notKept, 5, 'the start-up records (settings, plugins) belong to no prompt');
+    const [summary, ...others] = index.query({});
+    assert.equal(others.length, 0);
+    assert.equal(summary.name, 'Claude Code prompt (assembled from log records)');
+    assert.equal(summary.service, 'claude-code');
+    assert.equal(summary.sessionId, 'f8303ba4-fd9f-44c5-9604-ed616edd37c1');
+    assert.equal(summary.userId, 'bd99435ad805629b31465eae8f1ae9f785c034e2c0b9564d8c42efc33560233d');
+    assert.equal(summary.input, 'What does note.txt say?');
+    assert.equal(summary.output, 'The note says the keeper logs the weather at dawn.');
+    assert.deepEqual(summary.models, ['claude-sonnet-4-5-20250929']);
+    // Anthropic's input leaves the cache out (13 and 14): the 14,000 read and 2,100 written count in.
+    assert.deepEqual(summary.tokens, { input: 16113 + 16114, output: 41 + 42, total: 16113 + 41 + 16114 + 42 });
+    assert.ok(Math.abs(summary.costUsd - (0.012729 + 0.012747)) < 1e-12, `cost ${summary.costUsd}`);
+    assert.equal(summary.spanCount, 4);
+  });
+
+  it('has an LLM span per API request and a tool span per tool result, under the prompt, marked as assembled', () => {
+    const { index } = indexAll(requests, new TraceIndex(new PriceTable(), { doctorGraceMs: 0 }));
+    const detail = index.trace(index.query({})[0].traceId)!;
+    const [root] = byKind(detail, 'AGENT');
+    assert.deepEqual(root.inputMessages, [{ role: 'user', content: 'What does note.txt say?' }]);
+    assert.deepEqual(root.outputMessages, [{ role: 'assistant', content: 'The note says the keeper logs the weather at dawn.' }]);
+    assert.ok(root.events?.some((e) => e.name === 'tool_decision' && e.attributes.decision === 'accept'), 'the decision is on the prompt');
+    const calls = byKind(detail, 'LLM');
+    assert.equal(calls.length, 2);
+    assert.deepEqual(calls[0].tokens, { input: 16113, output: 41, total: 16154, cacheRead: 14000, cacheWrite: 2100 });
+    assert.equal(calls[0].costUsd, 0.012729);
+    assert.equal(calls[0].costSource, 'attribute');
+    assert.equal(calls[0].durationMs, 31);
+    assert.equal(calls[0].provider, 'anthropic');
+    const [tool] = byKind(detail, 'TOOL');
+    assert.equal(tool.tool?.name, 'Read');
+    assert.equal(tool.tool?.callId, 'toolu_fake1');
+    assert.match(String((tool.tool?.arguments as Record<string, unknown>).file_path), /note\.txt$/);
+    assert.equal(tool.durationMs, 10);
+    assert.equal(detail.diagnoses, undefined, 'the CLI never logs what it sent: nothing to turn on');
+    for (const span of detail.spans) {
+      assert.equal(span.parentSpanId, span === root ? undefined : root.spanId);
+      assert.equal(span.attributes[ASSEMBLED_FROM_LOGS], 'log records');
+    }
+  });
+
+  it('shows a failed API request (api_error) and a failed tool run as failures', () => {
+    const records = requests.flat();
+    const request = records.find((r) => r.event.name === 'api_request')!;
+    const result = records.find((r) => r.event.name === 'tool_result')!;
+    const shared = { 'session.id': request.event.attributes['session.id'], 'prompt.id': 'failing-prompt' };
+    const { index } = indexAll([[
+      { event: { name: 'api_error', body: 'claude_code.api_error', timeMs: request.event.timeMs, fromLog: true,
+        attributes: { ...shared, 'event.name': 'api_error', model: 'claude-sonnet-4-5-20250929', error: 'Overloaded', status_code: '529', duration_ms: 800, attempt: 1 } } },
+      { event: { ...result.event, attributes: { ...result.event.attributes, ...shared, success: 'false', error: 'File does not exist.' } } },
+    ]]);
+    const detail = index.trace(index.query({})[0].traceId)!;
+    const [call] = byKind(detail, 'LLM');
+    assert.deepEqual([call.status, call.statusMessage, call.durationMs], ['error', 'Overloaded', 800]);
+    const [tool] = byKind(detail, 'TOOL');
+    assert.deepEqual([tool.status, tool.statusMessage], ['error', 'File does not exist.']);
+    assert.equal(detail.summary.errorCount, 2);
+  });
+
+  it('lands each record in the same place when read again (a store reload, a re-imported file)', () => {
+    const { index } = indexAll([...requests, ...requests]);
+    const [summary, ...others] = index.query({});
+    assert.equal(others.length, 0);
+    assert.equal(summary.spanCount, 4);
+    assert.deepEqual(summary.tokens, { input: 16113 + 16114, output: 41 + 42, total: 16113 + 41 + 16114 + 42 });
+    const root = index.trace(summary.traceId)!.spans.find((s) => s.kind === 'AGENT')!;
+    assert.equal(root.events?.filter((e) => e.name === 'user_prompt').length, 1);
+  });
+
+  it('widen the prompt\'s root as its records keep coming, one request at a time', () => {
+    const records = requests.flat();
+    const { index } = indexAll(records.map((r) => [r]));
+    const [summary] = index.query({});
+    const times = records.filter((r) => r.event.attributes['prompt.id']).map((r) => r.event.timeMs);
+    assert.equal(summary.startMs + summary.durationMs, Math.max(...times));
+    assert.equal(summary.spanCount, 4);
+    assert.equal(summary.input, 'What does note.txt say?');
+  });
+
+  it('are counted as kept by the receiver, the start-up records as not kept', () => {
+    const index = new TraceIndex(new PriceTable());
+    const ingest = new Ingest(index);
+    const lines = readFileSync(join(FRAMEWORK_FIXTURES, 'claude-code-logs.otlp.jsonl'), 'utf8').trim().split('\n');
+    const results = lines.map((line) => ingest.receive('logs', 'json', Buffer.from(line), { persist: false }));
+    assert.deepEqual(results.map((r) => r.message), ['5 log record(s) carried no trace and span id and were not kept']);
+    assert.equal(index.stats().traces, 1);
+  });
+});
+
+describe('Gemini CLI log records (no span context) as traces', () => {
+  const requests = agentLogRequests('gemini-cli-logs.otlp.jsonl');
+
+  it('make the prompt a trace with an LLM span per logged API response: usage with cache and thoughts, the answer', () => {
+    const { index } = indexAll(requests);
+    const [summary, ...others] = index.query({});
+    assert.equal(others.length, 0, 'records with span context wait for their spans, not in a trace of their own');
+    assert.equal(summary.name, 'Gemini CLI prompt (assembled from log records)');
+    assert.equal(summary.sessionId, '1fd9b108-50f3-42f3-b7cd-72b2133ce85e');
+    assert.equal(summary.input, 'What does note.txt say?');
+    const detail = index.trace(summary.traceId)!;
+    const calls = byKind(detail, 'LLM');
+    assert.equal(calls.length, 2, 'the streamed responses, logged outside their spans');
+    assert.deepEqual(calls[0].tokens, { input: 902, output: 22, total: 932, cacheRead: 512, reasoning: 8 });
+    assert.equal(calls[0].model, 'gemini-2.5-flash');
+    assert.ok(calls[0].costUsd! > 0, 'priced from the bundled table');
+    assert.equal(calls[0].outputMessages?.[0].toolCalls?.[0].name, 'read_file');
+    assert.equal(calls[1].outputMessages?.[0].content, 'The note says the keeper logs the weather at dawn.');
+    assert.equal(calls[1].durationMs, 5);
+    assert.equal(index.stats().pendingLogs > 0, true, 'records logged inside spans wait for them');
+  });
+});
+
+describe('Gemini CLI log records beside its traces (the same run)', () => {
+  it('attach to its spans where they carry a span context, and the rest make the prompt\'s trace beside its per-call traces', () => {
+    const index = new TraceIndex(new PriceTable());
+    const ingest = new Ingest(index);
+    for (const file of ['gemini-cli-traces.otlp.jsonl', 'gemini-cli-logs.otlp.jsonl']) {
+      const signal = file.includes('traces') ? 'traces' : 'logs';
+      for (const line of readFileSync(join(FRAMEWORK_FIXTURES, file), 'utf8').trim().split('\n')) ingest.receive(signal, 'json', Buffer.from(line), { persist: false });
+    }
+    assert.equal(index.stats().pendingLogs, 0, 'every record with a span context found its span');
+    const summaries = index.query({});
+    const assembled = summaries.filter((s) => s.name === 'Gemini CLI prompt (assembled from log records)');
+    assert.equal(assembled.length, 1);
+    assert.equal(summaries.length, 5, 'the CLI starts a trace per model call and per tool batch; the prompt\'s is ours');
+    const calls = summaries.filter((s) => s.name === 'llm_call').map((s) => index.trace(s.traceId)!.spans[0]);
+    assert.ok(calls.every((span) => span.kind === 'LLM' && span.events?.some((e) => e.name === 'gemini_cli.api_request')),
+      'each call span holds the request record logged inside it');
+  });
+});
+
+describe('assembled traces and memory', () => {
+  it('are capped and evicted like any trace', () => {
+    const index = new TraceIndex(new PriceTable(), { maxBytes: 2_000_000 });
+    const [prompt] = agentLogRequests('claude-code-logs.otlp.jsonl').flat()
+      .filter((r) => r.event.name === 'api_request');
+    for (let i = 0; i < 3_000; i++) {
+      const attributes = { ...prompt.event.attributes, 'prompt.id': `prompt-${i}`, 'event.sequence': i };
+      index.addLogs([{ event: { ...prompt.event, attributes } }]);
+    }
+    const stats = index.stats();
+    assert.ok(stats.evictedTraces > 0, 'old prompts went');
+    assert.ok(stats.memoryBytes <= 2_000_000, `memory ${stats.memoryBytes}`);
+    assert.equal(stats.traces + stats.evictedTraces, 3_000);
+  });
+});
