@@ -112,7 +112,8 @@ describe('large requests', function () {
 
   it('refuses a large protobuf body that breaks off halfway (decoded in slices) and keeps nothing of it', async () => {
     const index = new TraceIndex(new PriceTable());
-    const body = asProtobuf(llmRequest(3 * 1024 * 1024, 3));
+    const body = asProtobuf(llmRequest(OFF_THREAD_BYTES * 1.4, 3));
+    assert.ok(body.length >= OFF_THREAD_BYTES);
     await assert.rejects(new Ingest(index).receiveInTurn('traces', 'protobuf', body.subarray(0, body.length - 7)), DecodeError);
     assert.equal(index.stats().spans, 0);
   });
