@@ -1,6 +1,6 @@
 // Importing a trace file many times larger than the memory cap (issue: 2 GB of ~1.5 KB prompts
-// under a 512 MB heap ran the engine out of memory). At a proportionate size: 60 MB of unique
-// prompts into an 8 MB cap, the ratio of the 2 GB file to the 280 MB default cap of a 512 MB heap.
+// under a 512 MB heap ran the engine out of memory). At a proportionate size: 24 MB of unique
+// prompts into a 3 MB cap, the ratio of the 2 GB file to the 280 MB default cap of a 512 MB heap.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,8 +39,8 @@ describe('importing a file many times the memory cap', function () {
   it('holds to the cap throughout, evicts normal traces first and keeps the failed ones, and counts every span', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'large-import-'));
     const file = join(dir, 'traces.jsonl');
-    const written = writeLargeFile(file, 60 * 1024 * 1024);
-    const capMb = 8;
+    const written = writeLargeFile(file, 24 * 1024 * 1024);
+    const capMb = 3;
     const engine = await startEngine({ httpPort: 0, grpcPort: null, maxMemoryMb: capMb });
     let highest = 0;
     const sampler = setInterval(() => { highest = Math.max(highest, engine.stats().memoryBytes); }, 10);

@@ -55,7 +55,7 @@ describe('large requests', function () {
   });
 
   it('keeps the same masked spans, and stores them, as the engine\'s own thread makes of the request taken whole', async () => {
-    const body = llmRequest(3 * 1024 * 1024, 1);
+    const body = llmRequest(OFF_THREAD_BYTES * 1.2, 1);
     assert.ok(body.length >= OFF_THREAD_BYTES);
     const whole = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
     new Ingest(whole).receive('traces', 'json', Buffer.from(body), { persist: false });
@@ -72,7 +72,7 @@ describe('large requests', function () {
     assert.deepEqual(result, { rejected: 0, message: undefined });
     assert.equal(maskedHere, 0);
     const kept = everything(sliced);
-    assert.ok(kept.length > 500, `${kept.length} traces`);
+    assert.ok(kept.length > 400, `${kept.length} traces`);
     assert.deepEqual(kept, everything(whole));
     const text = JSON.stringify(kept);
     assert.ok(!text.includes('@example.com') && !text.includes('sk-a1B2'), 'masked');
@@ -118,9 +118,9 @@ describe('large requests', function () {
     assert.equal(index.stats().spans, 0);
   });
 
-  it('keeps its event loop turning while a 40 MB prompt is decoded, masked, indexed and stored', async () => {
+  it('keeps its event loop turning while an 8 MB prompt is decoded, masked, indexed and stored', async () => {
     const body = Buffer.from(JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: hex(77, 32), spanId: hex(77, 16), name: 'huge',
-      startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000001000000000', attributes: [str('prompt', 'mail ops@example.com. '.repeat(2_000_000))] }] }] }] }));
+      startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000001000000000', attributes: [str('prompt', 'mail ops@example.com. '.repeat(400_000))] }] }] }] }));
     const index = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
     const store = new TraceStore(tempDir(), () => undefined);
     let turns = 0;
@@ -144,7 +144,7 @@ describe('large requests', function () {
   it('writes a large record in pieces; a segment retired meanwhile is closed only once the record is whole', async () => {
     const dir = tempDir();
     const store = new TraceStore(dir, () => undefined);
-    const body = asProtobuf(llmRequest(12 * 1024 * 1024, 4));
+    const body = asProtobuf(llmRequest(6 * 1024 * 1024, 4));
     const writing = store.appendInPieces('traces', 'protobuf', body);
     store.close(); // retention and reconfiguration close the open segments
     await writing;
