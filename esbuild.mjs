@@ -33,7 +33,8 @@ await Promise.all([
     platform: 'browser',
     target: 'chrome120',
     format: 'iife',
-    entryPoints: { webview: 'webview/main.ts' },
+    // The insights panel (sessions, the LLM calls table, the context window): dist/insights.js and .css.
+    entryPoints: { webview: 'webview/main.ts', insights: 'webview/insights/main.ts' },
     outdir: 'dist',
     sourcemap: !production,
     minify: production,

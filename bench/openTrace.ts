@@ -2,14 +2,11 @@
 // click on the row to the waterfall's first row painted in the trace panel, for a 1,000-span trace
 // against a 10-span one (target: at most 1.5×). The panel is the reused preview, as a person
 // clicking down the list gets it. Run after `npm run build`: node --import tsx bench/openTrace.ts
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { context as otelContext, trace as otelTrace } from '@opentelemetry/api';
-import { chromium, type Frame, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { sendSpans } from '../test/integration/otlpTraffic';
-import { recentlyFreePort } from '../test/integration/portHolder';
-import { CodeServer } from '../test/integration/runner/codeServer';
+import { firstRowsPainted, runBench, withWorkbench } from './codeServerWorkbench';
 
 const REPO = resolve(__dirname, '..');
 const ROUNDS = 7;
@@ -37,11 +34,6 @@ async function sendTraces(httpPort: number): Promise<void> {
   }
 }
 
-/** The webview frame showing the trace panel (VS Code nests it in two iframes). */
-function traceFrames(page: Page): Frame[] {
-  return page.frames().filter((f) => f.name() === 'active-frame' || f.url().includes('fake.html'));
-}
-
 /** A click can land while the tree redraws its rows (new traces, the age timer) and be lost: click again. */
 async function openByClick(page: Page, name: string): Promise<number> {
   for (let attempt = 1; attempt <= 3; attempt++) {
@@ -61,43 +53,13 @@ async function timeOneClick(page: Page, name: string): Promise<number | undefine
   await row.scrollIntoViewIfNeeded();
   const clickedAt = Date.now();
   await row.click();
-  const deadline = clickedAt + LOST_CLICK_MS;
-  while (Date.now() < deadline) {
-    for (const frame of traceFrames(page)) {
-      // In the page: the title names the trace and a row is laid out; the next frame paints it.
-      const painted = await frame.evaluate(`(async () => {
-        const title = document.querySelector('.trace-title');
-        if (!title || title.textContent !== ${JSON.stringify(name)} || !document.querySelector('.row:not([hidden]) .span-name')?.textContent) return false;
-        await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-        return true;
-      })()`).catch(() => false);
-      if (painted) return Date.now() - clickedAt;
-    }
-    await page.waitForTimeout(5);
-  }
-  return undefined;
+  return (await firstRowsPainted(page, name, clickedAt, LOST_CLICK_MS))?.ms;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'ati-bench-open-'));
-  const workspace = join(dir, 'workspace');
-  mkdirSync(workspace, { recursive: true });
-  const httpPort = await recentlyFreePort();
-  let grpcPort = await recentlyFreePort();
-  while (grpcPort === httpPort) grpcPort = await recentlyFreePort();
-  const server = await CodeServer.start({ dir, workspace, userSettings: {
-    'aiTraceInspector.receiver.httpPort': httpPort, 'aiTraceInspector.receiver.grpcPort': grpcPort, 'aiTraceInspector.store.location': join(dir, 'store'),
-    'workbench.startupEditor': 'none', 'workbench.tips.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.autoUpdate': false,
-    'update.mode': 'none', 'security.workspace.trust.enabled': false,
-  } });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  try {
-    const page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-    await page.goto(server.url({ extensionDevelopmentPath: REPO }));
-    await page.locator('.activitybar .action-item a[aria-label^="Traces"]').click({ timeout: 60_000 });
-    await page.locator('[id="workbench.view.extension.aiTraceInspector"]').getByText('No traces yet').waitFor({ timeout: 60_000 });
+  await withWorkbench({ name: 'open', extensionDevelopmentPath: REPO }, async ({ page, httpPort }) => {
     await sendTraces(httpPort);
     await page.locator('.monaco-list-row', { hasText: `bench-1000-${ROUNDS}` }).waitFor({ timeout: 60_000 });
     // The first open creates the panel and loads the bundle: not what a person waits for each click.
@@ -115,14 +77,7 @@ async function main(): Promise<void> {
     console.log(`open a trace by clicking its row in code-server, click → first row painted (median of ${ROUNDS}): `
       + `10 spans ${small} ms, 1,000 spans ${large} ms → ratio ${ratio.toFixed(2)} (target ≤ ${TARGET_RATIO}) ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'}`);
     console.log(`  all: 10 spans [${times[10].join(', ')}] ms; 1,000 spans [${times[1000].join(', ')}] ms`);
-  } finally {
-    await browser.close();
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-main().then(() => process.exit(0), (error: Error) => {
-  console.error(error.stack ?? error.message);
-  process.exit(1);
-});
+runBench(main);

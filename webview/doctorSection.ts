@@ -11,7 +11,7 @@ export interface DoctorActions {
   setAsReceived(asReceived: boolean): void;
 }
 
-export function doctorSection(trace: TraceDetail, asReceived: boolean, actions: DoctorActions): HTMLElement | undefined {
+export function doctorSection(trace: Pick<TraceDetail, 'diagnoses' | 'inferredParents'>, asReceived: boolean, actions: DoctorActions): HTMLElement | undefined {
   const diagnoses = trace.diagnoses ?? [];
   const repairs = trace.inferredParents?.length ?? 0;
   if (!diagnoses.length && !repairs) return undefined;

@@ -1,13 +1,13 @@
-// The trace view's webview: asks the host for its trace, draws the header, the waterfall and the
-// detail of the selected span, and keeps what the user did (selection, folds, zoom, scroll,
-// tab) in vscode.setState so hiding the panel or reloading the window loses nothing. The host
-// sends the trace again each time it grows: the same waterfall takes the new spans; another
-// trace gets a new waterfall, and the old one is disposed first.
+// The trace view's webview: asks the host for its trace's skeleton, draws the header and the
+// waterfall from it, fetches the selected span's detail (and its neighbours', and the rows' in
+// view) from the engine through the host, and keeps what the user did (selection, folds, zoom,
+// scroll, tab) in vscode.setState so hiding the panel or reloading the window loses nothing. A
+// live trace grows by deltas: the same waterfall takes the new spans; another trace gets a new
+// waterfall, and the old one is disposed first.
 import {
   provideVSCodeDesignSystem, vsCodeButton, vsCodePanels, vsCodePanelTab, vsCodePanelView, vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
-import { applyInferredParents } from '../src/shared/doctor';
-import type { TraceDetail } from '../src/shared/spanModel';
+import type { SpanDetails, TraceSkeleton } from '../src/shared/traceSkeleton';
 import { fromJson, type HostMessage, type TraceViewSettings, type TraceViewState } from '../src/shared/webviewProtocol';
 import { spanDetail, type DetailActions, type DetailTab } from './detail/spanDetail';
 import { doctorSection } from './doctorSection';
@@ -17,7 +17,10 @@ import { traceHeader } from './traceHeader';
 import { DEFAULT_DETAIL_SHARE, SplitLayout } from './splitter';
 import { loadState, onHostMessage, post, saveState } from './vscodeApi';
 import { FULL_RANGE } from './waterfall/timeAxis';
-import { buildWaterfall, type WaterfallModel } from './waterfall/waterfallModel';
+import { TraceColumns } from './waterfall/traceColumns';
+import { buildWaterfall, indexOfSpan, rowAt, spanIdAt, type WaterfallModel } from './waterfall/waterfallModel';
+import { SpanDetailCache } from './spanDetailCache';
+import { TraceSearch } from './traceSearch';
 import { WaterfallView } from './waterfall/waterfallView';
 
 // Not vsCodeBadge or vsCodeProgressRing: their templates carry style attributes, which the
@@ -26,7 +29,15 @@ provideVSCodeDesignSystem().register(vsCodeButton(), vsCodePanels(), vsCodePanel
 
 const root = document.getElementById('app')!;
 let state: TraceViewState | undefined = loadState();
-let current: { trace: TraceDetail; model: WaterfallModel; waterfall: WaterfallView; split: SplitLayout; header: HTMLElement; detail: HTMLElement; settings: TraceViewSettings } | undefined;
+let current: {
+  columns: TraceColumns; model: WaterfallModel; waterfall: WaterfallView; split: SplitLayout; header: HTMLElement; detail: HTMLElement;
+  settings: TraceViewSettings; details: SpanDetailCache; search: TraceSearch;
+} | undefined;
+/** Rows on each side of the selection whose detail is fetched ahead, and rows in view after a scroll. */
+const PREFETCH_NEIGHBOURS = 5;
+const PREFETCH_IN_VIEW = 40;
+const PREFETCH_AFTER_MS = 250;
+let prefetchTimer: ReturnType<typeof setTimeout> | undefined;
 /** The divider's place: the host's remembered one, then wherever the user drags it in this view. */
 let detailShare: number | undefined;
 /** Said once per trace shown: the user worked in the view, so a preview panel keeps it. */
@@ -55,17 +66,34 @@ function saveSoon(): void {
   saveTimer = setTimeout(save, 200);
 }
 
-function render(trace: TraceDetail, settings: TraceViewSettings, selectSpanId?: string): void {
-  const traceId = trace.summary.traceId;
-  const growing = current !== undefined && current.trace.summary.traceId === traceId && state?.traceId === traceId;
+/** A skeleton (or a delta of the trace shown) arrived: lay it out and draw the first screen from it. */
+function takeSkeleton(skeleton: TraceSkeleton, settings: TraceViewSettings, selectSpanId?: string): void {
+  const traceId = skeleton.summary.traceId;
+  const sameTrace = current?.columns.traceId === traceId && state?.traceId === traceId;
+  if (skeleton.after !== undefined) {
+    // A delta of another trace, or of one this view lost (reloaded): ask for the whole skeleton again.
+    if (!sameTrace || !current) return post({ type: 'ready', traceId: state?.traceId });
+    const touched = current.columns.merge(skeleton);
+    const touchedIds = touched.map((row) => current!.columns.ids[row]);
+    current.details.forget(touchedIds);
+    render(current.columns, settings, selectSpanId, touchedIds.includes(state!.selectedSpanId ?? ''));
+    return;
+  }
+  render(new TraceColumns(skeleton), settings, selectSpanId, true);
+}
+
+function render(columns: TraceColumns, settings: TraceViewSettings, selectSpanId?: string, redrawDetail = false): void {
+  const traceId = columns.traceId;
+  const growing = current !== undefined && current.columns.traceId === traceId && state?.traceId === traceId;
   if (!growing) discardView();
   state = state?.traceId === traceId ? state : { traceId };
   // Orphans show under their inferred parents (marked) unless the user asked for the spans as received.
-  const model = buildWaterfall(applyInferredParents(trace.spans, trace.inferredParents, trace.adoptedSpans, !state.asReceived));
-  const selected = [selectSpanId, state.selectedSpanId].find((id) => id && model.rowById.has(id)) ?? model.rows[0]?.span.spanId;
+  const model = buildWaterfall(columns, !state.asReceived);
+  const selected = [selectSpanId, state.selectedSpanId].find((id) => indexOfSpan(model, id) !== undefined) ?? (model.count ? spanIdAt(model, 0) : undefined);
+  const selectionChanged = selected !== state.selectedSpanId;
   state.selectedSpanId = selected;
-  const header = traceHeader(trace.summary, model, { select: (id) => selectSpan(id, true), copyTraceForAi: () => post({ type: 'copyTraceForAi', traceId }) });
-  const doctor = doctorSection(trace, !!state.asReceived, {
+  const header = traceHeader(columns.summary, model, { select: (id) => selectSpan(id, true), copyTraceForAi: () => post({ type: 'copyTraceForAi', traceId }) });
+  const doctor = doctorSection(columns, !!state.asReceived, {
     select: (id) => selectSpan(id, true),
     setAsReceived: showAsReceived,
   });
@@ -73,7 +101,7 @@ function render(trace: TraceDetail, settings: TraceViewSettings, selectSpanId?: 
   if (growing && current) {
     current.waterfall.setModel(model);
     current.header.replaceWith(header);
-    Object.assign(current, { trace, model, header, settings });
+    Object.assign(current, { columns, model, header, settings });
     current.waterfall.select(selected, !current.waterfall.viewport.scrollTop || !!selectSpanId);
   } else {
     pinned = false;
@@ -82,7 +110,10 @@ function render(trace: TraceDetail, settings: TraceViewSettings, selectSpanId?: 
         pin();
         selectSpan(spanId);
       },
-      onViewChange: saveSoon,
+      onViewChange: () => {
+        saveSoon();
+        prefetchSoon();
+      },
     });
     const detail = h('div', { className: 'detail-pane', attrs: { role: 'region', 'aria-label': 'Span detail' } });
     detailShare ??= settings.detailShare ?? DEFAULT_DETAIL_SHARE;
@@ -90,27 +121,42 @@ function render(trace: TraceDetail, settings: TraceViewSettings, selectSpanId?: 
       detailShare = share;
       post({ type: 'layout', detailShare: share });
     });
-    current = { trace, model, waterfall, split, header, detail, settings };
+    const search = new TraceSearch({
+      search: (text) => post({ type: 'searchSpans', traceId, text }),
+      show: (spanId) => selectSpan(spanId, true),
+      mark: (spanIds) => waterfall.markMatches(spanIds),
+    });
+    waterfall.addToToolbar(search.element);
+    current = { columns, model, waterfall, split, header, detail, settings, details: new SpanDetailCache(traceId), search };
     root.replaceChildren(header, split.element);
     if (state.scrollTop) waterfall.viewport.scrollTop = state.scrollTop;
     waterfall.select(selected, !state.scrollTop || !!selectSpanId);
+    redrawDetail = true;
   }
   save();
   performance.mark('trace-rendered');
+  if (!redrawDetail && !selectionChanged) return;
   // The waterfall paints first; the detail follows in the next task.
   const render = ++renders;
   requestAnimationFrame(() => setTimeout(() => render === renders && drawDetail(), 0));
+}
+
+/** After scrolling settles: the detail of the rows in view, so choosing one shows it at once. */
+function prefetchSoon(): void {
+  clearTimeout(prefetchTimer);
+  prefetchTimer = setTimeout(() => current?.details.want(current.waterfall.spanIdsAround(undefined, 0, PREFETCH_IN_VIEW)), PREFETCH_AFTER_MS);
 }
 
 /** Draws the trace again, with or without the parents Trace Doctor inferred. */
 function showAsReceived(asReceived: boolean): void {
   if (!state || !current) return;
   state.asReceived = asReceived;
-  render(current.trace, current.settings);
+  render(current.columns, current.settings, undefined, true);
 }
 
 /** The waterfall shown now goes away: nothing of it may stay alive. */
 function discardView(): void {
+  clearTimeout(prefetchTimer);
   current?.waterfall.dispose();
   current?.split.dispose();
   current = undefined;
@@ -132,9 +178,20 @@ function selectSpan(spanId: string, reveal = false): void {
 
 function drawDetail(): void {
   if (!current || !state) return;
-  const row = state.selectedSpanId ? current.model.rowById.get(state.selectedSpanId) : undefined;
-  if (!row) {
+  const index = indexOfSpan(current.model, state.selectedSpanId);
+  if (index === undefined) {
     current.detail.replaceChildren(h('p', { className: 'muted' }, 'Select a span to see its detail.'));
+    return;
+  }
+  const spanId = state.selectedSpanId!;
+  // The span and its neighbours in the list: the keyboard goes there next.
+  current.details.want(current.waterfall.spanIdsAround(spanId, PREFETCH_NEIGHBOURS, PREFETCH_NEIGHBOURS));
+  const span = current.details.get(spanId);
+  if (!span) {
+    // Drawn when the span arrives ('spans'); the old detail stays until then, unless it was another span's.
+    if (current.detail.querySelector('.span-detail')?.getAttribute('data-span-id') !== spanId) {
+      current.detail.replaceChildren(h('p', { className: 'muted detail-loading' }, 'Loading the span…'));
+    }
     return;
   }
   const traceId = state.traceId;
@@ -151,15 +208,29 @@ function drawDetail(): void {
       save();
     },
   };
-  current.detail.replaceChildren(spanDetail(row, actions, (state.detailTab as DetailTab | undefined) ?? 'content'));
+  current.detail.replaceChildren(spanDetail({ ...rowAt(current.model, index), span }, actions, (state.detailTab as DetailTab | undefined) ?? 'content'));
   current.detail.scrollTop = 0;
+}
+
+/** Spans the host brought: the selected one is drawn if it is among them. */
+function takeSpans(spanIds: string[], details: SpanDetails | undefined): void {
+  if (!current) return;
+  const brought = current.details.take(details ?? { traceId: current.columns.traceId, spans: [] }, spanIds);
+  if (state?.selectedSpanId && brought.has(state.selectedSpanId)) drawDetail();
 }
 
 onHostMessage((message: HostMessage) => {
   if (!message || typeof message !== 'object') return;
   switch (message.type) {
-    case 'trace':
-      render(fromJson(message.trace), message.settings, message.selectSpanId);
+    case 'skeleton':
+      performance.mark('skeleton-received');
+      takeSkeleton(fromJson(message.skeleton), message.settings, message.selectSpanId);
+      break;
+    case 'searchResult':
+      current?.search.take(message.text, message.result, (id) => indexOfSpan(current!.model, id) !== undefined);
+      break;
+    case 'spans':
+      takeSpans(message.spanIds, message.details && fromJson(message.details));
       break;
     case 'traceMissing':
       discardView();

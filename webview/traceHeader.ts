@@ -2,27 +2,28 @@
 import { formatCost, formatDuration, formatTokens } from '../src/shared/format';
 import type { TraceSummary } from '../src/shared/spanModel';
 import { button, h } from './dom';
-import { bottleneck, formatShare, type WaterfallModel } from './waterfall/waterfallModel';
+import { bottleneck, failedRows, formatShare, rowAt, type WaterfallModel } from './waterfall/waterfallModel';
 
 export function traceHeader(summary: TraceSummary, model: WaterfallModel, actions: { select(spanId: string): void; copyTraceForAi(): void }): HTMLElement {
   const facts = [
     formatDuration(model.durationMs),
-    `${model.rows.length} span${model.rows.length === 1 ? '' : 's'}`,
+    `${model.count} span${model.count === 1 ? '' : 's'}`,
     summary.tokens.total > 0 && formatTokens(summary.tokens.total),
     summary.costUsd > 0 && formatCost(summary.costUsd),
     summary.models.length > 0 && summary.models.join(', '),
     model.services.length > 1 ? `services: ${model.services.join(', ')}` : model.services[0],
   ].filter((x): x is string => typeof x === 'string');
   const slow = bottleneck(model);
-  const errors = model.rows.filter((row) => row.span.status === 'error');
+  const failed = failedRows(model);
+  const errors = failed.length ? [rowAt(model, failed[0])] : [];
   return h('header', { className: 'trace-header' },
     h('div', { className: 'trace-title-line' },
       h('h1', { className: 'trace-title', title: summary.name }, summary.name || '(unnamed trace)'),
-      errors.length > 0 && h('span', { className: 'error-tag' }, `${errors.length} error${errors.length > 1 ? 's' : ''}`),
+      failed.length > 0 && h('span', { className: 'error-tag' }, `${failed.length} error${failed.length > 1 ? 's' : ''}`),
       h('span', { className: 'toolbar-spacer' }),
       button('Copy trace for AI', actions.copyTraceForAi, { appearance: 'primary' })),
     h('div', { className: 'trace-facts' }, facts.join(' · '), h('span', { className: 'muted trace-id' }, ` · ${summary.traceId}`)),
-    slow && model.rows.length > 1 && h('div', { className: 'bottleneck clamp-2', attrs: { role: 'note' } },
+    slow && model.count > 1 && h('div', { className: 'bottleneck clamp-2', attrs: { role: 'note' } },
       h('span', { className: 'slowest-tag' }, 'slowest step'), ' ',
       h('a', { className: 'bottleneck-link', attrs: { href: '#' }, onClick: (event) => {
         event.preventDefault();

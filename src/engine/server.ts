@@ -3,19 +3,23 @@
 // spans is decoded and indexed here, never on the editor's extension host.
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import {
-  ClearTraces, DeleteStoredTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryTraces,
-  ListBackends, OpenRemoteTrace, ReceiverStatus, ReceiverStatusChanged, SearchBackend, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
+  ClearTraces, DeleteStoredTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryApiGet,
+  QueryTraces, ListBackends, OpenRemoteTrace, ReceiverStatus, ReceiverStatusChanged, SearchBackend, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
 import { BackendError } from './backends/backendTypes';
 import type { CodeLinks } from './code/codeLinks';
 import { CODE_CAPABILITIES, registerCodeFeatures } from './code/codeLspFeatures';
 import { Engine, EngineOptions, receiverProblem } from './engine';
 import { buildTraceReport } from './index/traceReport';
+import { answerApi } from './http/api';
 import { TextRedactor } from '../shared/redaction';
 import { encodeTracesData } from './otlp/encodeJson';
 import { registerTraceTestRequests } from './traceTests/traceTestRequests';
 import { checkConfig } from './backends/teamBackends';
 import { forwardBaseUrl } from './forward/forwarder';
+import { GetSpanDetails, GetTraceSkeleton, SearchTraceSpans } from '../shared/pagedTraceRequests';
+import { pagedTraceOf } from './index/pagedTrace';
+import { spansWithSources } from './http/pagedTraceApi';
 
 /** Change notifications are coalesced to at most one per this many milliseconds. */
 const CHANGE_THROTTLE_MS = 250;
@@ -32,7 +36,7 @@ function engineOptions(s: EngineSettings): EngineOptions {
   return {
     host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort, storeDir: s.storeDir, maxSpans: s.maxSpans, maxMemoryMb: s.maxMemoryMb,
     slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, watch: s.watch, detectors: s.detectors, redaction: validPatterns(s.redaction),
-    forward: validForwardTargets(s.forward), backends: validBackends(s.backends), log,
+    forward: validForwardTargets(s.forward), backends: validBackends(s.backends), contextLimits: s.contextLimits, log,
   };
 }
 
@@ -157,6 +161,19 @@ connection.onRequest(GetTraceJson, ({ traceId }) => {
   const detail = traceWithSources(traceId);
   return detail ? { summary: detail.summary, json: JSON.stringify(detail) } : null;
 });
+// The trace view's pages: JSON text the extension host relays to the webview without parsing.
+connection.onRequest(GetTraceSkeleton, ({ traceId, after }) => {
+  const skeleton = pagedTraceOf(engine.index, traceId)?.skeleton(after);
+  if (!skeleton) return null;
+  const summary = engine.withOrigin(skeleton.summary);
+  return { name: summary.name, revision: skeleton.revision, json: JSON.stringify({ ...skeleton, summary }) };
+});
+connection.onRequest(GetSpanDetails, ({ traceId, spanIds }) => {
+  const details = pagedTraceOf(engine.index, traceId)?.spans(spanIds);
+  if (!details) return null;
+  return { json: JSON.stringify({ ...details, spans: spansWithSources((detail) => codeLinks.withSources(detail), details.spans) }) };
+});
+connection.onRequest(SearchTraceSpans, ({ traceId, text }) => pagedTraceOf(engine.index, traceId)?.search(text) ?? null);
 connection.onRequest(ListBackends, () => engine.backends.list());
 connection.onRequest(OpenRemoteTrace, async ({ traceId, backend }) => {
   try {
@@ -179,11 +196,13 @@ connection.onRequest(ExportTrace, ({ traceId }) => {
   return spans ? encodeTracesData(spans) : null;
 });
 connection.onRequest(GetStats, () => engine.stats());
+// The query API's routes, answered as over HTTP (with the team backends' fallbacks).
+connection.onRequest(QueryApiGet, ({ path }) => answerApi('GET', new URL(path, 'http://127.0.0.1'), engine.apiContext()));
 // The Steps view asks again whenever traces change; between changes the last answer stands.
 let lastReport: { key: string; report: ReturnType<typeof buildTraceReport> } | undefined;
-connection.onRequest(GetReport, ({ sinceMs }) => {
-  const key = `${engine.index.version}/${sinceMs}`;
-  if (lastReport?.key !== key) lastReport = { key, report: buildTraceReport(engine.index.tracesSince(sinceMs), sinceMs) };
+connection.onRequest(GetReport, ({ sinceMs, groupBy = 'name' }) => {
+  const key = `${engine.index.version}/${sinceMs}/${groupBy}`;
+  if (lastReport?.key !== key) lastReport = { key, report: buildTraceReport(engine.index.tracesSince(sinceMs), sinceMs, groupBy, engine.index.promptSourceOf) };
   return lastReport.report;
 });
 connection.onRequest(ClearTraces, () => {

@@ -1,7 +1,8 @@
 // The messages the trace view's host (src/extension/traceView) and its webview (webview/) send
 // each other. Both import this file, so they cannot drift apart. Trace content travels only
 // here, never inside the webview's HTML.
-import type { SourceLocation, TraceDetail } from './spanModel';
+import type { SourceLocation } from './spanModel';
+import type { SpanDetails, SpanSearchResult, TraceSkeleton } from './traceSkeleton';
 
 /** The view type the panel and its serializer are registered under. */
 export const TRACE_VIEW_TYPE = 'aiTraceInspector.trace';
@@ -29,8 +30,9 @@ export interface TraceViewSettings {
 }
 
 /**
- * A value sent as its JSON text. A 10,000-span trace is megabytes: as one string it crosses the
- * host → webview → iframe hops as a cheap copy, where an object graph is cloned at every hop.
+ * A value sent as its JSON text. A 100,000-span skeleton is megabytes: as one string it crosses the
+ * engine → host → webview → iframe hops as a cheap copy (the host never parses it), where an
+ * object graph is cloned at every hop.
  */
 export type JsonOf<T> = string & { readonly __jsonOf?: T };
 
@@ -39,8 +41,15 @@ export const fromJson = <T>(json: JsonOf<T>): T => JSON.parse(json) as T;
 
 /** Host → webview. */
 export type HostMessage =
-  /** The trace to draw (first load, reload, or new spans arrived). */
-  | { type: 'trace'; trace: JsonOf<TraceDetail>; settings: TraceViewSettings; selectSpanId?: string }
+  /**
+   * The trace to draw, as its skeleton (first load, reload); or, with `skeleton.after` set, the
+   * spans added or changed since (a live trace grows by these deltas).
+   */
+  | { type: 'skeleton'; skeleton: JsonOf<TraceSkeleton>; settings: TraceViewSettings; selectSpanId?: string }
+  /** The spans the webview asked for in full (`details` absent: the trace is gone). */
+  | { type: 'spans'; spanIds: string[]; details?: JsonOf<SpanDetails> }
+  /** What an in-trace search found (`result` absent: the trace is gone). */
+  | { type: 'searchResult'; text: string; result?: SpanSearchResult }
   /** The trace is not (or no longer) in the engine. */
   | { type: 'traceMissing'; traceId: string; message: string }
   /** The panel was asked to show a span of the trace it already shows. */
@@ -54,6 +63,10 @@ export type WebviewMessage =
   | { type: 'copyText'; text: string; what: string }
   /** "Copy trace for AI": the host condenses the trace to Markdown. */
   | { type: 'copyTraceForAi'; traceId: string }
+  /** The detail of these spans (the selected one, or ahead of showing them): answered by 'spans'. */
+  | { type: 'spanDetails'; traceId: string; spanIds: string[] }
+  /** Find the spans of the trace whose text contains this: answered by 'searchResult'. */
+  | { type: 'searchSpans'; traceId: string; text: string }
   /** "Copy span" as JSON. */
   | { type: 'copySpanJson'; traceId: string; spanId: string }
   /** "Replay…" on an LLM span: open it as an editable request. */

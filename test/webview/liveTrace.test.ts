@@ -1,10 +1,10 @@
-// A trace that is still growing (a live agent run): the host sends it again each time spans
-// arrive. The waterfall must take them without keeping old views alive: the listeners on window
-// and document and the observers the page holds stay as many as after the first message, and
-// a waterfall replaced by another trace's leaves none behind.
+// A trace that is still growing (a live agent run): the host sends a delta (the spans new or
+// changed since) each time spans arrive. The waterfall must take them without keeping old views
+// alive: the listeners on window and document and the observers the page holds stay as many as
+// after the first message, and a waterfall replaced by another trace's leaves none behind.
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { agentRun, spanIdOf } from './harness/traces';
+import { agentRun, skeletonDelta, spanIdOf } from './harness/traces';
 import { COUNT_LIVE_LISTENERS, type LiveListeners } from './harness/liveListeners';
 import { launchChromium, WebviewPage } from './harness/webviewPage';
 
@@ -41,9 +41,12 @@ describe('a growing trace in the webview', function () {
 
     const counts: LiveListeners[] = [];
     let spans = FIRST_SPANS;
+    let previous = agentRun(FIRST_SPANS);
     for (let message = 1; message <= GROWTH_MESSAGES; message++) {
       spans += SPANS_PER_MESSAGE;
-      await view.send({ type: 'trace', settings: { lowScoreThreshold: 0.5 }, trace: JSON.stringify(agentRun(spans)) });
+      const next = agentRun(spans);
+      await view.sendSkeleton(next, { skeleton: skeletonDelta(previous, next, message) });
+      previous = next;
       await rendered(view, spans);
       counts.push(await liveListeners(view));
     }
@@ -58,7 +61,7 @@ describe('a growing trace in the webview', function () {
     assert.equal((await view.host()).state?.selectedSpanId, spanIdOf(spans), 'the last span that arrived is in the waterfall');
 
     // Another trace in the same panel: a new waterfall, the old one disposed.
-    await view.send({ type: 'trace', settings: { lowScoreThreshold: 0.5 }, trace: JSON.stringify(agentRun(FIRST_SPANS, 0xb2)) });
+    await view.sendSkeleton(agentRun(FIRST_SPANS, 0xb2));
     await rendered(view, FIRST_SPANS);
     assert.deepEqual(await liveListeners(view), afterFirst, 'the replaced waterfall left nothing behind');
     assert.equal(await view.page.locator('.waterfall').count(), 1);

@@ -1,11 +1,20 @@
 import assert from 'node:assert/strict';
 import { barGeometry, clampZoom, scaleZoom, tickLabel, ticks } from '../../webview/waterfall/timeAxis';
-import { bottleneck, buildWaterfall, visibleRows } from '../../webview/waterfall/waterfallModel';
+import { skeletonOfDetail } from '../../src/shared/traceSkeleton';
+import type { TraceDetail } from '../../src/shared/spanModel';
+import { TraceColumns } from '../../webview/waterfall/traceColumns';
+import { bottleneck, buildWaterfall, rowAt, visibleRows } from '../../webview/waterfall/waterfallModel';
 import { agentRun, ragTrace, spanIdOf, traceOf, tutorialTraces } from './harness/traces';
+
+/** A trace as the webview lays it out (from its skeleton), with every row made, to check them all. */
+function layout(trace: TraceDetail) {
+  const model = buildWaterfall(new TraceColumns(skeletonOfDetail(trace)));
+  return { ...model, rows: Array.from({ length: model.count }, (_, i) => rowAt(model, i)) };
+}
 
 describe('waterfall layout', () => {
   it('orders rows depth-first with depth, self time and share of the trace', () => {
-    const model = buildWaterfall(ragTrace().spans);
+    const model = layout(ragTrace());
     assert.deepEqual(model.rows.map((r) => [r.span.name, r.depth]), [
       ['answer', 0], ['retrieve', 1], ['rerank', 1], ['ChatCompletion', 1], ['http POST', 2], ['execute_tool get_weather', 1],
     ]);
@@ -20,7 +29,7 @@ describe('waterfall layout', () => {
   });
 
   it('names the slowest steps by self time, the bottleneck first', () => {
-    const model = buildWaterfall(ragTrace().spans);
+    const model = layout(ragTrace());
     assert.equal(bottleneck(model)?.span.name, 'rerank');
     assert.deepEqual(model.rows.filter((r) => r.slowestRank).sort((a, b) => a.slowestRank! - b.slowestRank!).map((r) => r.span.name),
       ['rerank', 'retrieve'], 'http POST took 5% of the trace: not worth a badge');
@@ -36,13 +45,13 @@ describe('waterfall layout', () => {
       { id: 5, parent: 3, name: 'slow-inner-late', start: 200, end: 880 },
       { id: 6, parent: 1, name: 'after', start: 910, end: 990 },
     ]);
-    const model = buildWaterfall(trace.spans);
+    const model = layout(trace);
     const critical = model.rows.filter((r) => r.critical).map((r) => r.span.name);
     assert.deepEqual(critical, ['root', 'slow', 'slow-inner-early', 'slow-inner-late', 'after']);
   });
 
   it('hides collapsed subtrees and survives a 10,000-span agent run', () => {
-    const model = buildWaterfall(agentRun(10_000).spans);
+    const model = layout(agentRun(10_000));
     assert.equal(model.rows.length, 10_000);
     assert.equal(visibleRows(model, new Set()).length, 10_000);
     assert.equal(visibleRows(model, new Set([spanIdOf(1)])).length, 1);
@@ -52,7 +61,7 @@ describe('waterfall layout', () => {
 
   it('lays out the real SDK fixture traces', () => {
     for (const trace of tutorialTraces()) {
-      const model = buildWaterfall(trace.spans);
+      const model = layout(trace);
       assert.equal(model.rows.length, trace.spans.length);
       assert.ok(model.rows.every((r) => r.selfMs >= 0 && r.selfMs <= r.span.durationMs));
       assert.equal(model.rows[0].critical, true, 'the root is always on the path');

@@ -25,7 +25,10 @@ export interface DetailActions extends DetailContext {
   onTabChange(tab: DetailTab): void;
 }
 
-export function spanDetail(row: WaterfallRow, actions: DetailActions, tab: DetailTab): HTMLElement {
+/** A waterfall row with its span in full (fetched from the engine when selected). */
+export type DetailRow = Omit<WaterfallRow, 'span'> & { span: Span };
+
+export function spanDetail(row: DetailRow, actions: DetailActions, tab: DetailTab): HTMLElement {
   const { span } = row;
   const tabs: [DetailTab, string, number | undefined, () => HTMLElement][] = [
     ['content', 'Content', undefined, () => contentView(span, actions)],
@@ -42,7 +45,7 @@ export function spanDetail(row: WaterfallRow, actions: DetailActions, tab: Detai
   return h('div', { className: 'span-detail', attrs: { 'data-span-id': span.spanId } }, detailHeader(row, actions), panels);
 }
 
-function detailHeader(row: WaterfallRow, actions: DetailActions): HTMLElement {
+function detailHeader(row: DetailRow, actions: DetailActions): HTMLElement {
   const { span } = row;
   const facts = [
     formatDuration(span.durationMs),

@@ -1,6 +1,5 @@
 // One waterfall row: built once per pooled DOM row, then filled from a WaterfallRow and what the
 // view shows around it (selection, folds, zoom). Knows nothing about scrolling or the keyboard.
-import type { RepairedSpan } from '../../src/shared/doctor';
 import { formatDuration } from '../../src/shared/format';
 import { h } from '../dom';
 import { KIND_LABELS } from './kinds';
@@ -42,6 +41,8 @@ export interface RowContext {
   selectedId: string | undefined;
   cursor: number;
   multiService: boolean;
+  /** Spans an in-trace search found. */
+  matches: ReadonlySet<string>;
 }
 
 /** Indentation per tree level, in pixels. */
@@ -89,6 +90,7 @@ export function drawRow(view: RowView, row: WaterfallRow, position: number, cont
   root.classList.toggle('selected', span.spanId === selectedId);
   root.classList.toggle('cursor', position === context.cursor);
   root.classList.toggle('critical', row.critical);
+  root.classList.toggle('search-match', context.matches.has(span.spanId));
   root.classList.toggle('failed', span.status === 'error');
   view.indent.style.width = `${row.depth * INDENT_PX}px`;
   view.twisty.textContent = row.childCount ? (collapsed.has(span.spanId) ? '▸' : '▾') : '';
@@ -100,12 +102,11 @@ export function drawRow(view: RowView, row: WaterfallRow, position: number, cont
   view.service.hidden = !multiService;
   view.error.hidden = span.status !== 'error';
   view.error.title = span.statusMessage ?? 'This span failed';
-  view.finding.hidden = !span.findings?.length;
-  view.finding.title = span.findings?.map((f) => f.message).join('\n') ?? '';
+  view.finding.hidden = !row.findings;
+  view.finding.title = row.findings ?? '';
   // Trace Doctor placed it under this parent; the tag says so and why.
-  const inferredParent = (span as RepairedSpan).inferredParent;
-  view.inferred.hidden = !inferredParent;
-  view.inferred.title = inferredParent ?? '';
+  view.inferred.hidden = !row.inferredParent;
+  view.inferred.title = row.inferredParent ?? '';
   view.slowest.hidden = row.slowestRank === undefined;
   view.slowest.textContent = row.slowestRank === 1 ? 'slowest' : `#${row.slowestRank} slowest`;
   view.duration.textContent = formatDuration(span.durationMs);

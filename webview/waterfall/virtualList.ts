@@ -65,6 +65,11 @@ export class VirtualList<V extends { root: HTMLElement }> {
     this.render();
   }
 
+  /** The first item in view. */
+  firstInView(): number {
+    return Math.min(Math.max(0, this.count - 1), Math.floor(this.viewport.scrollTop / this.rowHeight));
+  }
+
   /** Rows that fit in the viewport, for PageUp/PageDown. */
   pageSize(): number {
     return Math.max(1, Math.floor(this.viewportHeight() / this.rowHeight) - 1);

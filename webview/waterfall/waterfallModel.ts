@@ -1,10 +1,12 @@
-// Spans → the waterfall's rows: tree order, depth, self time, share of the trace, the critical
-// path and the slowest steps. Pure (no DOM), so it is unit tested and the view only draws.
-import { buildSpanTree, type SpanNode } from '../../src/shared/spanTree';
-import type { Span, SpanKind } from '../../src/shared/spanModel';
+// The trace's columns → the waterfall's layout: tree order, depth, self time, share of the trace,
+// the critical path and the slowest steps, for every span, in typed arrays (a 100,000-span trace
+// is a few megabytes, not 100,000 objects). A row object is made only for a row that is drawn
+// (rowAt). Pure (no DOM), so it is unit tested and the view only draws.
+import type { SpanKind } from '../../src/shared/spanModel';
+import type { SpanSkeleton, TraceColumns } from './traceColumns';
 
 export interface WaterfallRow {
-  span: Span;
+  span: SpanSkeleton;
   /** Position in tree order among all rows. */
   index: number;
   depth: number;
@@ -20,11 +22,28 @@ export interface WaterfallRow {
   critical: boolean;
   /** 1, 2, 3 for the steps with the most self time, where that is worth a badge (rankSlowest). */
   slowestRank?: number;
+  /** The detectors' findings on the span, one per line. */
+  findings?: string;
+  /** Why Trace Doctor shows it under this parent, when it inferred the parent. */
+  inferredParent?: string;
 }
 
 export interface WaterfallModel {
-  rows: WaterfallRow[];
-  rowById: Map<string, WaterfallRow>;
+  columns: TraceColumns;
+  /** Rows in tree order. */
+  count: number;
+  /** Tree position → column row. */
+  order: Int32Array;
+  /** Column row → tree position (-1: not shown, e.g. an adopted span shown as received). */
+  positionOfRow: Int32Array;
+  depth: Int32Array;
+  parentIndex: Int32Array;
+  childCount: Int32Array;
+  subtreeEnd: Int32Array;
+  selfMs: Float64Array;
+  critical: Uint8Array;
+  slowestRank: Map<number, number>;
+  inferredParent: Map<number, string>;
   startMs: number;
   durationMs: number;
   services: string[];
@@ -37,117 +56,233 @@ const RANKED_STEPS_MIN = 3;
 /** ...and only on a step whose self time is at least this share of the trace. */
 const NOTABLE_SHARE = 0.1;
 
-export function buildWaterfall(spans: Span[]): WaterfallModel {
-  const roots = buildSpanTree(spans);
-  const rows = flatten(roots);
-  let startMs = spans.length ? Infinity : 0;
-  let endMs = spans.length ? -Infinity : 0;
-  for (const s of spans) {
-    startMs = Math.min(startMs, s.startMs);
-    endMs = Math.max(endMs, s.startMs + s.durationMs);
+/**
+ * Lays out the trace. `repair`: orphans (and spans adopted from other traces) under the parents
+ * Trace Doctor inferred, marked; without it, exactly as received.
+ */
+export function buildWaterfall(columns: TraceColumns, repair = true): WaterfallModel {
+  const inferred = repair ? new Map(columns.inferredParents.map((i) => [i.spanId, i])) : new Map();
+  const shownRows: number[] = [];
+  for (let row = 0; row < columns.count; row++) if (repair || !columns.otherTrace.has(row)) shownRows.push(row);
+  const n = shownRows.length;
+  const starts = columns.starts;
+  const ends = (row: number) => starts[row] + columns.durations[row];
+  // Parents, by id among the rows shown; the inferred one where Trace Doctor gave one.
+  const parentRow = new Int32Array(columns.count).fill(-1);
+  const inferredParent = new Map<number, string>();
+  const shown = new Uint8Array(columns.count);
+  for (const row of shownRows) shown[row] = 1;
+  for (const row of shownRows) {
+    const repaired = inferred.get(columns.ids[row]);
+    const traceOk = repaired && repaired.traceId === (columns.otherTrace.get(row) ?? columns.traceId);
+    const parentId = traceOk ? repaired.parentSpanId : columns.parents[row];
+    const parent = parentId ? columns.row(parentId) : undefined;
+    if (parent !== undefined && shown[parent] && parent !== row) {
+      parentRow[row] = parent;
+      if (traceOk) inferredParent.set(row, repaired.reason);
+    }
   }
+  breakCycles(parentRow, shownRows);
+  // Children of each row (and the roots), by start: CSR arrays rather than a list per row.
+  const childCounts = new Int32Array(columns.count + 1);
+  for (const row of shownRows) childCounts[parentRow[row] + 1]++;
+  const firstChild = new Int32Array(columns.count + 2);
+  for (let i = 0; i <= columns.count; i++) firstChild[i + 1] = firstChild[i] + childCounts[i];
+  const fill = firstChild.slice(0, columns.count + 1);
+  const children = new Int32Array(n);
+  for (const row of shownRows) children[fill[parentRow[row] + 1]++] = row;
+  const byStart = (a: number, b: number) => starts[a] - starts[b] || a - b;
+  for (let i = 0; i <= columns.count; i++) {
+    if (childCounts[i] > 1) children.subarray(firstChild[i], firstChild[i + 1]).sort(byStart);
+  }
+  // A row's children are children[firstChild[row + 1]] up to children[firstChild[row + 2]]; the roots come first.
+  const roots = children.subarray(firstChild[0], firstChild[1]);
+
+  // Depth-first, iterative: agent runs can nest deeper than the stack.
+  const order = new Int32Array(n);
+  const positionOfRow = new Int32Array(columns.count).fill(-1);
+  const depth = new Int32Array(n);
+  const parentIndex = new Int32Array(n);
+  const subtreeEnd = new Int32Array(n);
+  const childCount = new Int32Array(n);
+  const stack: number[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i]);
+  const open: number[] = [];
+  let position = 0;
+  while (stack.length) {
+    const row = stack.pop()!;
+    const parent = parentRow[row];
+    const parentPosition = parent >= 0 ? positionOfRow[parent] : -1;
+    while (open.length && open[open.length - 1] !== parentPosition) subtreeEnd[open.pop()!] = position;
+    order[position] = row;
+    positionOfRow[row] = position;
+    depth[position] = parentPosition >= 0 ? depth[parentPosition] + 1 : 0;
+    parentIndex[position] = parentPosition;
+    const from = firstChild[row + 1];
+    const to = firstChild[row + 2];
+    childCount[position] = to - from;
+    open.push(position);
+    position++;
+    for (let i = to - 1; i >= from; i--) stack.push(children[i]);
+  }
+  while (open.length) subtreeEnd[open.pop()!] = position;
+
+  let startMs = n ? Infinity : 0;
+  let endMs = n ? -Infinity : 0;
+  for (const row of shownRows) {
+    startMs = Math.min(startMs, starts[row]);
+    endMs = Math.max(endMs, ends(row));
+  }
+  const selfMs = new Float64Array(n);
+  for (let p = 0; p < n; p++) {
+    const row = order[p];
+    selfMs[p] = selfTime(row, children, firstChild[row + 1], firstChild[row + 2], starts, columns.durations, ends);
+  }
+  const critical = new Uint8Array(n);
+  markCriticalPath(roots, (row) => children.subarray(firstChild[row + 1], firstChild[row + 2]), ends, starts, positionOfRow, critical, endMs);
   const durationMs = endMs - startMs;
-  for (const row of rows) row.share = durationMs > 0 ? row.span.durationMs / durationMs : 1;
-  const rowById = new Map(rows.map((row) => [row.span.spanId, row]));
-  markCriticalPath(roots, rowById, endMs);
-  rankSlowest(rows, durationMs);
-  return {
-    rows,
-    rowById,
-    startMs,
-    durationMs,
-    services: [...new Set(spans.map((s) => s.service))].sort(),
-    kinds: [...new Set(spans.map((s) => s.kind))].sort(),
+  const services = new Set<string>();
+  const kinds = new Set<SpanKind>();
+  for (const row of shownRows) {
+    services.add(columns.services[row]);
+    kinds.add(columns.kind(row));
+  }
+  const model: WaterfallModel = {
+    columns, count: n, order, positionOfRow, depth, parentIndex, childCount, subtreeEnd, selfMs, critical,
+    slowestRank: new Map(), inferredParent, startMs, durationMs, services: [...services].sort(), kinds: [...kinds].sort(),
   };
+  rankSlowest(model);
+  return model;
 }
 
-/** Depth-first, children by start; iterative because agent runs can nest deeper than the stack. */
-function flatten(roots: SpanNode[]): WaterfallRow[] {
-  const rows: WaterfallRow[] = [];
-  const stack: { node: SpanNode; depth: number; parentIndex: number }[] =
-    roots.map((node) => ({ node, depth: 0, parentIndex: -1 })).reverse();
-  const open: WaterfallRow[] = [];
-  while (stack.length) {
-    const { node, depth, parentIndex } = stack.pop()!;
-    while (open.length > depth) open.pop()!.subtreeEnd = rows.length;
-    const row: WaterfallRow = {
-      span: node.span, index: rows.length, depth, parentIndex, childCount: node.children.length,
-      subtreeEnd: rows.length + 1, selfMs: selfTime(node), share: 0, critical: false,
-    };
-    rows.push(row);
-    open.push(row);
-    for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], depth: depth + 1, parentIndex: row.index });
+/** Hostile traces can make parents a cycle (a span its own grandparent): the span that closes one becomes a root. */
+function breakCycles(parentRow: Int32Array, rows: number[]): void {
+  const walk = new Int32Array(parentRow.length); // 0: not seen; k: seen on walk k; -1: known to reach a root
+  let walkNumber = 0;
+  for (const start of rows) {
+    walkNumber++;
+    let row = start;
+    while (row >= 0 && walk[row] === 0) {
+      walk[row] = walkNumber;
+      const parent = parentRow[row];
+      if (parent >= 0 && walk[parent] === walkNumber) parentRow[row] = -1;
+      row = parentRow[row];
+    }
+    for (let r = start; r >= 0 && walk[r] === walkNumber; r = parentRow[r]) walk[r] = -1;
   }
-  while (open.length) open.pop()!.subtreeEnd = rows.length;
-  return rows;
 }
 
 /** The span's duration minus the union of its children's intervals (clipped to the span). */
-function selfTime(node: SpanNode): number {
-  const start = node.span.startMs;
-  const end = start + node.span.durationMs;
+function selfTime(row: number, children: Int32Array, from: number, to: number, starts: number[], durations: number[], ends: (row: number) => number): number {
+  const start = starts[row];
+  const end = ends(row);
   let covered = 0;
   let cursor = start;
-  for (const child of node.children) { // sorted by start
-    const from = Math.max(child.span.startMs, cursor);
-    const to = Math.min(child.span.startMs + child.span.durationMs, end);
+  for (let i = from; i < to; i++) { // sorted by start
+    const child = children[i];
+    const from = Math.max(starts[child], cursor);
+    const to = Math.min(ends(child), end);
     if (to > from) {
       covered += to - from;
       cursor = to;
     }
   }
-  return Math.max(node.span.durationMs - covered, 0);
+  return Math.max(durations[row] - covered, 0);
 }
 
 /**
  * Walks back from the end: the child that finished last (before the cursor) was being waited
  * for; before it started, the one that finished last before that; and so on, recursively.
  */
-function markCriticalPath(roots: SpanNode[], rowOf: Map<string, WaterfallRow>, endMs: number): void {
-  const work: { children: SpanNode[]; limit: number }[] = [{ children: roots, limit: endMs }];
+function markCriticalPath(roots: Int32Array, childrenOf: (row: number) => Int32Array, ends: (row: number) => number, starts: number[],
+  positionOfRow: Int32Array, critical: Uint8Array, endMs: number): void {
+  const work: { children: Int32Array; limit: number }[] = [{ children: roots, limit: endMs }];
   while (work.length) {
     const { children, limit } = work.pop()!;
-    const byEnd = [...children].sort((a, b) => end(b) - end(a));
+    if (!children.length) continue;
+    const byEnd = children.length === 1 ? children : Int32Array.from(children).sort((a, b) => ends(b) - ends(a));
     let cursor = limit;
     for (const child of byEnd) {
-      if (child.span.startMs >= cursor) continue;
-      rowOf.get(child.span.spanId)!.critical = true;
-      work.push({ children: child.children, limit: Math.min(end(child), cursor) });
-      cursor = child.span.startMs;
+      if (starts[child] >= cursor) continue;
+      critical[positionOfRow[child]] = 1;
+      work.push({ children: childrenOf(child), limit: Math.min(ends(child), cursor) });
+      cursor = starts[child];
     }
   }
 }
-
-const end = (node: SpanNode) => node.span.startMs + node.span.durationMs;
 
 /**
  * The steps below the root with the most self time: where the time really went. A badge that
  * lands on nearly every row says nothing, so only traces with a few steps get them, and only
  * steps that took a notable share of the trace.
  */
-function rankSlowest(rows: WaterfallRow[], durationMs: number): void {
-  const steps = rows.filter((row) => row.parentIndex >= 0);
-  if (steps.length < RANKED_STEPS_MIN) return;
-  steps.filter((row) => row.selfMs > 0 && (durationMs <= 0 || row.selfMs / durationMs >= NOTABLE_SHARE))
-    .sort((a, b) => b.selfMs - a.selfMs).slice(0, SLOWEST_SHOWN).forEach((row, i) => (row.slowestRank = i + 1));
+function rankSlowest(model: WaterfallModel): void {
+  let steps = 0;
+  const top: number[] = [];
+  for (let p = 0; p < model.count; p++) {
+    if (model.parentIndex[p] < 0) continue;
+    steps++;
+    if (!(model.selfMs[p] > 0) || (model.durationMs > 0 && model.selfMs[p] / model.durationMs < NOTABLE_SHARE)) continue;
+    top.push(p);
+    top.sort((a, b) => model.selfMs[b] - model.selfMs[a] || a - b);
+    if (top.length > SLOWEST_SHOWN) top.pop();
+  }
+  if (steps < RANKED_STEPS_MIN) return;
+  top.forEach((p, i) => model.slowestRank.set(p, i + 1));
 }
 
-/** Indices of the rows shown when the given spans are collapsed, in order. */
-export function visibleRows(model: WaterfallModel, collapsed: ReadonlySet<string>): number[] {
-  const visible: number[] = [];
-  for (let i = 0; i < model.rows.length;) {
-    const row = model.rows[i];
-    visible.push(i);
-    i = collapsed.has(row.span.spanId) ? row.subtreeEnd : i + 1;
+/** The row at a tree position, made now (rows are drawn a screenful at a time). */
+export function rowAt(model: WaterfallModel, index: number): WaterfallRow {
+  const row = model.order[index];
+  const span = model.columns.span(row);
+  const result: WaterfallRow = {
+    span, index, depth: model.depth[index], parentIndex: model.parentIndex[index], childCount: model.childCount[index],
+    subtreeEnd: model.subtreeEnd[index], selfMs: model.selfMs[index], share: model.durationMs > 0 ? span.durationMs / model.durationMs : 1,
+    critical: model.critical[index] === 1,
+  };
+  const rank = model.slowestRank.get(index);
+  if (rank !== undefined) result.slowestRank = rank;
+  const findings = model.columns.findings.get(row);
+  if (findings) result.findings = findings;
+  const inferred = model.inferredParent.get(row);
+  if (inferred) result.inferredParent = inferred;
+  return result;
+}
+
+/** The tree position of a span, if the model shows it. */
+export function indexOfSpan(model: WaterfallModel, spanId: string | undefined): number | undefined {
+  const row = spanId === undefined ? undefined : model.columns.row(spanId);
+  const position = row === undefined ? -1 : model.positionOfRow[row];
+  return position >= 0 ? position : undefined;
+}
+
+export const spanIdAt = (model: WaterfallModel, index: number): string => model.columns.ids[model.order[index]];
+
+/** Tree positions of the rows shown when the given spans are collapsed, in order. */
+export function visibleRows(model: WaterfallModel, collapsed: ReadonlySet<string>): Int32Array {
+  const visible = new Int32Array(model.count);
+  let shown = 0;
+  for (let i = 0; i < model.count;) {
+    visible[shown++] = i;
+    i = collapsed.size && collapsed.has(spanIdAt(model, i)) ? model.subtreeEnd[i] : i + 1;
   }
-  return visible;
+  return visible.subarray(0, shown);
 }
 
 /** The headline for "why is this slow": the step below the root with the most self time, badge or not. */
 export function bottleneck(model: WaterfallModel): WaterfallRow | undefined {
-  let slowest: WaterfallRow | undefined;
-  for (const row of model.rows) if (row.parentIndex >= 0 && row.selfMs > 0 && (!slowest || row.selfMs > slowest.selfMs)) slowest = row;
-  return slowest;
+  let slowest = -1;
+  for (let p = 0; p < model.count; p++) {
+    if (model.parentIndex[p] >= 0 && model.selfMs[p] > 0 && (slowest < 0 || model.selfMs[p] > model.selfMs[slowest])) slowest = p;
+  }
+  return slowest < 0 ? undefined : rowAt(model, slowest);
+}
+
+/** Tree positions of the failed spans, in tree order. */
+export function failedRows(model: WaterfallModel): number[] {
+  const failed: number[] = [];
+  for (let p = 0; p < model.count; p++) if (model.columns.statuses[model.order[p]] === 2) failed.push(p);
+  return failed;
 }
 
 /** "79%", and "<1%" rather than a misleading "0%" for a step that took some time. */

@@ -9,7 +9,7 @@ import { legend } from './kinds';
 import { createRow, drawRow, type RowView } from './rowRenderer';
 import { clampZoom, FULL_RANGE, isZoomed, scaleZoom, ticks, type Zoom } from './timeAxis';
 import { VirtualList } from './virtualList';
-import { visibleRows, type WaterfallModel, type WaterfallRow } from './waterfallModel';
+import { indexOfSpan, rowAt, spanIdAt, visibleRows, type WaterfallModel, type WaterfallRow } from './waterfallModel';
 
 export const ROW_HEIGHT = 24;
 /** Room per tick label on the axis, in pixels. */
@@ -28,11 +28,14 @@ export class WaterfallView {
   private readonly axis: HTMLElement;
   private readonly gridlines: HTMLElement;
   private readonly zoomResetButton: HTMLElement;
-  private visible: number[] = [];
-  private positionOf = new Map<number, number>();
+  /** Tree positions of the rows shown (folds hide subtrees)... */
+  private visible: Int32Array = new Int32Array(0);
+  /** ...and the reverse: tree position → place in the list, -1 when folded away. */
+  private positionOf: Int32Array = new Int32Array(0);
   private cursor = 0;
   private selectedId?: string;
   private multiService: boolean;
+  private matches: ReadonlySet<string> = new Set();
   private legend: HTMLElement;
   private readonly disposables = new Disposables();
 
@@ -70,7 +73,7 @@ export class WaterfallView {
         this.legend,
         h('div', { className: 'toolbar-buttons' },
         button('Expand all', () => this.setCollapsed([])),
-        button('Collapse all', () => this.setCollapsed(this.model.rows.filter((r) => r.childCount > 0 && r.depth > 0).map((r) => r.span.spanId))),
+        button('Collapse all', () => this.setCollapsed(this.foldableSpanIds())),
         button('Zoom out', () => this.setZoom(scaleZoom(this.zoom, 2)), { appearance: 'icon', glyph: '−' }),
         button('Zoom in', () => this.setZoom(scaleZoom(this.zoom, 0.5)), { appearance: 'icon', glyph: '+' }),
         this.zoomResetButton)),
@@ -89,7 +92,7 @@ export class WaterfallView {
    * zoom, scroll, the cursor and the selection stay.
    */
   setModel(model: WaterfallModel): void {
-    const cursorSpanId = this.rowAt(this.cursor)?.span.spanId;
+    const cursorSpanId = this.spanIdAt(this.cursor);
     this.model = model;
     this.multiService = model.services.length > 1;
     this.element.classList.toggle('multi-service', this.multiService);
@@ -97,6 +100,17 @@ export class WaterfallView {
     this.legend.replaceWith(legendNow);
     this.legend = legendNow;
     this.refreshRows(cursorSpanId);
+  }
+
+  /** Marks the spans an in-trace search found. */
+  markMatches(spanIds: ReadonlySet<string>): void {
+    this.matches = spanIds;
+    this.list.render();
+  }
+
+  /** Puts a control (the in-trace search) at the start of the toolbar. */
+  addToToolbar(element: HTMLElement): void {
+    this.element.querySelector('.waterfall-toolbar')!.prepend(element);
   }
 
   dispose(): void {
@@ -115,10 +129,10 @@ export class WaterfallView {
 
   select(spanId: string | undefined, reveal = true): void {
     this.selectedId = spanId;
-    const row = spanId ? this.model.rowById.get(spanId) : undefined;
-    if (row) {
-      this.expandAncestors(row);
-      this.cursor = this.positionOf.get(row.index) ?? this.cursor;
+    const index = indexOfSpan(this.model, spanId);
+    if (index !== undefined) {
+      this.expandAncestors(index);
+      this.cursor = this.positionOf[index] >= 0 ? this.positionOf[index] : this.cursor;
       if (reveal) this.list.reveal(this.cursor);
     }
     this.list.render();
@@ -150,33 +164,55 @@ export class WaterfallView {
     this.callbacks.onViewChange();
   }
 
-  private expandAncestors(row: WaterfallRow): void {
+  private expandAncestors(index: number): void {
     let changed = false;
-    for (let i = row.parentIndex; i >= 0; i = this.model.rows[i].parentIndex) {
-      changed = this.collapsed.delete(this.model.rows[i].span.spanId) || changed;
+    for (let i = this.model.parentIndex[index]; i >= 0; i = this.model.parentIndex[i]) {
+      changed = this.collapsed.delete(spanIdAt(this.model, i)) || changed;
     }
     if (changed) this.refreshRows();
   }
 
-  private refreshRows(cursorSpanId = this.rowAt(this.cursor)?.span.spanId): void {
+  /** Spans with children below the root: what Collapse all folds. */
+  private foldableSpanIds(): string[] {
+    const ids: string[] = [];
+    for (let i = 0; i < this.model.count; i++) if (this.model.childCount[i] > 0 && this.model.depth[i] > 0) ids.push(spanIdAt(this.model, i));
+    return ids;
+  }
+
+  private refreshRows(cursorSpanId = this.spanIdAt(this.cursor)): void {
     this.visible = visibleRows(this.model, this.collapsed);
-    this.positionOf = new Map(this.visible.map((index, position) => [index, position]));
-    const cursorRow = cursorSpanId ? this.model.rowById.get(cursorSpanId)?.index : undefined;
-    this.cursor = cursorRow === undefined ? 0 : this.positionOf.get(cursorRow) ?? this.nearestVisible(cursorRow);
+    this.positionOf = new Int32Array(this.model.count).fill(-1);
+    this.visible.forEach((index, position) => (this.positionOf[index] = position));
+    const cursorRow = indexOfSpan(this.model, cursorSpanId);
+    this.cursor = cursorRow === undefined ? 0 : this.positionOf[cursorRow] >= 0 ? this.positionOf[cursorRow] : this.nearestVisible(cursorRow);
     this.list.setCount(this.visible.length);
     this.drawAxis();
   }
 
+  /** The row at a place in the list, made for drawing it. */
   private rowAt(position: number): WaterfallRow | undefined {
     const index = this.visible[position];
-    return index === undefined ? undefined : this.model.rows[index];
+    return index === undefined ? undefined : rowAt(this.model, index);
+  }
+
+  private spanIdAt(position: number): string | undefined {
+    const index = this.visible[position];
+    return index === undefined ? undefined : spanIdAt(this.model, index);
+  }
+
+  /** The spans in the list from one place to another (for the detail to fetch ahead). */
+  spanIdsAround(spanId: string | undefined, before: number, after: number): string[] {
+    const index = indexOfSpan(this.model, spanId);
+    const at = index === undefined ? this.list.firstInView() : Math.max(0, this.positionOf[index]);
+    const ids: string[] = [];
+    for (let p = Math.max(0, at - before); p < Math.min(this.visible.length, at + after + 1); p++) ids.push(this.spanIdAt(p)!);
+    return ids;
   }
 
   /** After a fold hides the cursor's row, the cursor goes to its visible ancestor. */
   private nearestVisible(index: number): number {
-    for (let i = index; i >= 0; i = this.model.rows[i].parentIndex) {
-      const position = this.positionOf.get(i);
-      if (position !== undefined) return position;
+    for (let i = index; i >= 0; i = this.model.parentIndex[i]) {
+      if (this.positionOf[i] >= 0) return this.positionOf[i];
     }
     return 0;
   }
@@ -210,6 +246,7 @@ export class WaterfallView {
   private updateRow(view: RowView, position: number): void {
     drawRow(view, this.rowAt(position)!, position, {
       model: this.model, zoom: this.zoom, collapsed: this.collapsed, selectedId: this.selectedId, cursor: this.cursor, multiService: this.multiService,
+      matches: this.matches,
     });
     if (position === this.cursor) this.viewport.setAttribute('aria-activedescendant', view.root.id);
   }
@@ -225,7 +262,7 @@ export class WaterfallView {
   }
 
   private onKey(event: KeyboardEvent): void {
-    const row = this.model.rows[this.visible[this.cursor]];
+    const row = this.rowAt(this.cursor);
     if (!row) return;
     const expanded = row.childCount > 0 && !this.collapsed.has(row.span.spanId);
     const actions: Record<string, () => void> = {
@@ -236,7 +273,7 @@ export class WaterfallView {
       Home: () => this.moveCursor(0),
       End: () => this.moveCursor(this.visible.length - 1),
       ArrowRight: () => (expanded ? this.moveCursor(this.cursor + 1) : this.toggle(row)),
-      ArrowLeft: () => (expanded ? this.toggle(row) : row.parentIndex >= 0 && this.moveCursor(this.positionOf.get(row.parentIndex)!)),
+      ArrowLeft: () => (expanded ? this.toggle(row) : row.parentIndex >= 0 && this.moveCursor(this.positionOf[row.parentIndex])),
       Enter: () => this.open(row),
       ' ': () => this.open(row),
       '+': () => this.setZoom(scaleZoom(this.zoom, 0.5)),

@@ -34,7 +34,8 @@ export function findTextMatch(trace: Trace, text: string): TextMatch | undefined
   return undefined;
 }
 
-function matchIn(span: StoredSpan, needle: string): TextMatch | undefined {
+/** Where a span's text holds `needle` (lowercase): its name, an attribute, an event. */
+export function matchIn(span: StoredSpan, needle: string): TextMatch | undefined {
   const at = (field: string, value: string) => {
     const index = value.toLowerCase().indexOf(needle);
     return index < 0 ? undefined : excerpt(span, field, value, index, needle.length);

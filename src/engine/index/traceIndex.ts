@@ -15,10 +15,11 @@ import { parseFilter } from '../../shared/traceFilter';
 import type { RedactionPattern } from '../../shared/redaction';
 import { Redactor } from '../normalize/redaction';
 import { Detectors } from './detectors';
-import { compileFilter } from './filterEval';
+import { compileFilter, compileSpanFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
 import { assembleFromLogs } from './assembledTraces';
 import { nthAlike, PendingLogs } from './pendingLogs';
+import { type PromptSourceOf, recordedPromptSource } from './promptSource';
 import { findTextMatch, searchedText } from './textMatch';
 import { traceGist } from './traceGist';
 import { TraceIndexes } from './traceIndexes';
@@ -73,6 +74,8 @@ export class TraceIndex {
   onSpansAdded: (spans: StoredSpan[]) => void = () => undefined;
   /** Called when the memory cap evicted traces (the engine tells the user). */
   onEvicted: (traces: number, spans: number) => void = () => undefined;
+  /** Where an LLM span's prompt comes from (the filter's prompt_source, the Steps view's groups); the engine adds the code links' answer. */
+  promptSourceOf: PromptSourceOf = recordedPromptSource;
 
   private readonly detectors = new Detectors();
   /** Trace Doctor: why traces look wrong, found when read, per service as they settle. */
@@ -159,6 +162,8 @@ export class TraceIndex {
       else touched.set(trace, [stored]);
     }
     for (const [trace, addedToTrace] of touched) {
+      trace.revision++;
+      for (const span of addedToTrace) span.revision = trace.revision;
       this.doctor.changed(trace);
       this.postStrings(trace, addedToTrace);
       if (trace.spans.size >= SUMMARIZE_WHEN_READ && trace.summary.spanCount > 0) this.unsummarized.add(trace);
@@ -236,7 +241,10 @@ export class TraceIndex {
     if (assembled.spans.length) this.addSpans(assembled.spans, options);
     for (const root of assembled.widened) {
       const trace = this.traces.get(root.traceId);
-      if (trace) this.unsummarized.add(trace);
+      if (!trace) continue;
+      this.unsummarized.add(trace);
+      // Its times changed: a trace view's next delta carries it.
+      root.revision = ++trace.revision;
     }
     const touched = new Map<Trace, RawEvent[]>();
     /** Spans given a record that changes their facts (kind, model, usage), once each. */
@@ -252,6 +260,7 @@ export class TraceIndex {
         if (!this.pendingLogs.isNew(span, span.events, key)) continue;
         if (this.changesFacts(span, log.event)) refacted.add(span);
         span.events.push(log.event);
+        span.revision = trace.revision + 1;
         this.memory.charge(trace, eventBytes(log.event), textPerLog);
         // Only the new records' strings are posted: posting the span's every record again for
         // each new one made 20,000 records for one span quadratic.
@@ -270,6 +279,7 @@ export class TraceIndex {
       }
     }
     for (const [trace, events] of touched) {
+      trace.revision++;
       this.doctor.changed(trace);
       for (const event of events) this.postEvent(trace, event);
       // Totals, kinds and the trace's gist (its root's prompt and answer, which records can bring)
@@ -311,7 +321,7 @@ export class TraceIndex {
     this.summarizeGrown();
     const search = (text: string) => this.search(text);
     const node = q.filter ? parseFilter(q.filter) : undefined;
-    const traces = this.indexes.select(q, search, node ? compileFilter(node, search) : undefined);
+    const traces = this.indexes.select(q, search, node ? compileFilter(node, search, this.promptSourceOf) : undefined);
     const text = q.matches ? searchedText(q.q, node) : undefined;
     if (!text) return traces.map((t) => t.summary);
     // The returned traces only, each until its first match; the stored summary stays as it is.
@@ -333,6 +343,24 @@ export class TraceIndex {
       ...(inferredParents.length ? { inferredParents } : {}),
       ...(adoptedSpans.length ? { adoptedSpans } : {}),
     };
+  }
+
+  /** The live traces of each session (or user) id, their summaries up to date. */
+  tracesBy(facet: 'session' | 'user'): ReadonlyMap<string, ReadonlySet<Trace>> {
+    this.summarizeGrown();
+    return this.indexes.tracesBy(facet);
+  }
+
+  /** A filter-language expression as a test of one span in its trace (the LLM calls table filters calls, not traces). */
+  spanFilter(filter: string): (trace: Trace, span: StoredSpan) => boolean {
+    const node = parseFilter(filter);
+    return node ? compileSpanFilter(node, (text) => this.search(text), this.promptSourceOf) : () => true;
+  }
+
+  /** A filter-language expression as a test of a trace (what /api/traces?filter= applies). */
+  traceFilter(filter: string): (trace: Trace) => boolean {
+    const node = parseFilter(filter);
+    return node ? compileFilter(node, (text) => this.search(text), this.promptSourceOf) : () => true;
   }
 
   /** Live traces that started at or after a moment, newest first. */

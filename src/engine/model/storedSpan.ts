@@ -21,6 +21,8 @@ export interface StoredSpan extends RawSpan {
   facts: SpanFacts;
   /** What the detectors noticed (index/detectors.ts). */
   findings?: Finding[];
+  /** The trace's revision when this span arrived or last changed (a late log record). */
+  revision?: number;
   /** Identifies "the same call" (kind, name, model) for loop detection... */
   callKey?: string;
   /** ...and its arguments: the attribute's own string, never a copy. */

@@ -15,13 +15,15 @@ export interface Trace {
   bytes: number;
   /** ...of which its share of the string table's text. */
   text: number;
+  /** Counts the changes to its spans (new spans, late log records): a trace view asks for what changed after the one it has. */
+  revision: number;
 }
 
 const MODEL_KINDS = new Set<SpanKind>(['LLM', 'EMBEDDING', 'RERANKER']);
 
 /** A trace with no spans yet: its summary says so (spanCount 0). */
 export function newTrace(traceId: string): Trace {
-  return { traceId, spans: new Map(), summary: emptySummary(traceId), live: true, orphans: 0, bytes: 0, text: 0 };
+  return { traceId, spans: new Map(), summary: emptySummary(traceId), live: true, orphans: 0, bytes: 0, text: 0, revision: 0 };
 }
 
 export function emptySummary(traceId: string): TraceSummary {

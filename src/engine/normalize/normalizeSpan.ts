@@ -37,7 +37,7 @@ export function normalizeSpan(raw: StoredSpan): Span {
     startMs: raw.startMs,
     durationMs: raw.endMs - raw.startMs,
     status: spanStatus(raw.statusCode),
-    statusMessage: raw.statusMessage ?? firstString(attrs, 'langfuse.observation.status_message', 'error.type'),
+    statusMessage: statusMessageOf(raw),
     model: facts.model,
     provider: facts.provider,
     tokens: facts.tokens,
@@ -185,7 +185,8 @@ function finishReasonsOf(attrs: Attributes, output: Message[] | undefined): stri
   return fromMessages?.length ? fromMessages : undefined;
 }
 
-function sourceOf(attrs: Attributes): Span['source'] {
+/** The call site the span's code.* attributes record. */
+export function sourceOf(attrs: Attributes): Span['source'] {
   const file = firstString(attrs, 'code.file.path', 'code.filepath');
   const fn = firstString(attrs, 'code.function.name')
     ?? [firstString(attrs, 'code.namespace'), firstString(attrs, 'code.function')].filter(Boolean).join('.') ?? undefined;
@@ -199,7 +200,12 @@ function sourceOf(attrs: Attributes): Span['source'] {
   return source;
 }
 
-function timeToFirstTokenMs(attrs: Attributes, raw: RawSpan): number | undefined {
+/** Why the span failed, where the span or a convention says it. */
+export function statusMessageOf(raw: RawSpan): string | undefined {
+  return raw.statusMessage ?? firstString(raw.attributes, 'langfuse.observation.status_message', 'error.type');
+}
+
+export function timeToFirstTokenMs(attrs: Attributes, raw: RawSpan): number | undefined {
   const ttft = genAi.timeToFirstChunkMs(attrs) ?? firstNumber(attrs, 'ai.response.msToFirstChunk');
   if (ttft !== undefined) return ttft;
   const first = raw.events.find((e) => e.name === 'ai.stream.firstChunk' || e.name === 'gen_ai.content.first_token' || e.name === 'first_token');

@@ -109,7 +109,8 @@ export async function openTraceById(source: TraceSource): Promise<void> {
   });
   if (!id) return;
   const traceId = id.trim().toLowerCase();
-  if (!(await source.trace(traceId))) {
+  // Whether the engine has it, without carrying the trace here (no span asked for).
+  if ((await source.spanDetails(traceId, [])) === undefined) {
     // Not here: the team backends may have it (production traces live there).
     if (!(await source.backends()).length) {
       void vscode.window.showWarningMessage(`Trace ${traceId} is not loaded. It may not have arrived yet, or was evicted or cleared.`);

@@ -3,7 +3,16 @@
 import type * as vscode from 'vscode';
 import type { BackendListing, RemoteTraceHit } from '../../shared/backends';
 import type { StoreDeletion } from '../../shared/engineProtocol';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+import type { QueryApiReplies, QueryApiRoute, QueryRouteArgs } from '../../shared/queryApi';
+import type { SpanSearchResult } from '../../shared/traceSkeleton';
+import type { EngineStats, StepGrouping, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+
+/** A skeleton as JSON text, with what the panel's title and its next delta need. */
+export interface SkeletonReply {
+  name: string;
+  revision: number;
+  json: string;
+}
 
 export interface TraceSource {
   /** What the status bar says about the source, e.g. "port 4318". */
@@ -13,9 +22,15 @@ export interface TraceSource {
   /** The same trace as JSON text, with its summary: what the trace view passes on unparsed. */
   traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined>;
   exportOtlp(traceId: string): Promise<object | undefined>;
+  /** The trace view's pages (shared/pagedTraceApi.ts), as JSON text the host relays unparsed: the skeleton, or with `after` what changed since that revision... */
+  traceSkeleton(traceId: string, after?: number): Promise<SkeletonReply | undefined>;
+  /** ...a few spans in full (SpanDetails)... */
+  spanDetails(traceId: string, spanIds: string[]): Promise<string | undefined>;
+  /** ...and the spans whose text matches. */
+  searchSpans(traceId: string, text: string): Promise<SpanSearchResult | undefined>;
   stats(): Promise<EngineStats>;
   /** Statistics per step and per model of the traces that started since a moment. */
-  report(sinceMs: number): Promise<TraceReport>;
+  report(sinceMs: number, groupBy?: StepGrouping): Promise<TraceReport>;
   /** Forgets the traces in memory; the store keeps its copy. */
   clear(): Promise<void>;
   /** The team backends the engine reads from (without their headers). */
@@ -26,6 +41,8 @@ export interface TraceSource {
   searchBackend(backend: string, query: string, limit?: number): Promise<{ traces: RemoteTraceHit[]; error?: string }>;
   /** Forgets them for good: memory, the store's files, imported files read again after a restart. */
   deleteStored(): Promise<StoreDeletion>;
+  /** Any route of the query API: sessions, the LLM calls table, a call's context window. */
+  ask<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): Promise<QueryApiReplies[R]>;
   /** Fires when traces arrive or go (already throttled by the engine). */
   readonly onDidChange: vscode.Event<EngineStats | undefined>;
 }

@@ -6,21 +6,21 @@
 // retained when hidden; the webview saves its own state and asks for its trace again when shown.
 import * as vscode from 'vscode';
 import { REPLAY_COMMANDS } from '../../shared/commands';
-import type { TraceDetail, TraceSummary } from '../../shared/spanModel';
+import { MAX_DETAIL_SPANS, type SpanDetails, type TraceSkeleton } from '../../shared/traceSkeleton';
 import { TRACE_VIEW_TYPE, type HostMessage, type JsonOf, type TraceViewSettings, type TraceViewState, type WebviewMessage } from '../../shared/webviewProtocol';
 import type { TraceSource } from '../engineConnection/traceSource';
 import { openSourceLocation } from './openSource';
 import { traceForAi } from './traceForAi';
 import { traceViewSettings } from './traceViewSettings';
-import { newNonce, webviewHtml } from './webviewHtml';
+import { loadBundle } from './panelHtml';
 
 /** A second open of the same trace within this time is a double click: it keeps the preview. */
 export const DOUBLE_CLICK_MS = 500;
 const DETAIL_SHARE_KEY = 'traceView.detailShare';
 
 class TracePanel {
-  /** What the last trace message carried, to resend only when the trace grew. */
-  private shown?: { spanCount: number; durationMs: number };
+  /** The revision of the trace the webview has, to send only what changed since. */
+  private shown?: { revision: number };
   /** When this panel was last asked to show its trace (for the double click). */
   openedAt = 0;
   private name = '';
@@ -54,22 +54,53 @@ class TracePanel {
     void this.panel.webview.postMessage(message);
   }
 
-  /** Sends the trace (or why there is none). `onlyIfChanged` skips a trace that has not grown. */
+  /**
+   * Sends the trace's skeleton (or why there is none); `onlyIfChanged`: only the spans that changed
+   * since the one sent last (a delta), and nothing when none did. The host relays the engine's JSON
+   * text without parsing it: nothing here grows with the trace.
+   */
   async sendTrace(onlyIfChanged = false): Promise<void> {
-    const detail = await this.source.traceJson(this.traceId).catch(() => undefined);
-    if (!detail) {
+    // One request at a time: a live trace's changes come faster than a large trace's answer.
+    if (this.sending) {
+      this.sendAgain ||= onlyIfChanged ? 'delta' : 'whole';
+      return this.sending;
+    }
+    this.sending = this.sendSkeleton(onlyIfChanged).finally(() => {
+      this.sending = undefined;
+      const again = this.sendAgain;
+      this.sendAgain = undefined;
+      if (again) void this.sendTrace(again === 'delta');
+    });
+    return this.sending;
+  }
+
+  private sending?: Promise<void>;
+  private sendAgain?: 'delta' | 'whole';
+
+  private async sendSkeleton(onlyIfChanged: boolean): Promise<void> {
+    const traceId = this.traceId;
+    const after = onlyIfChanged ? this.shown?.revision : undefined;
+    if (onlyIfChanged && after === undefined) return;
+    const reply = await this.source.traceSkeleton(traceId, after).catch(() => undefined);
+    if (traceId !== this.traceId) return; // the preview moved on to another trace meanwhile
+    if (!reply) {
       if (onlyIfChanged) return;
       this.shown = undefined;
-      this.post({ type: 'traceMissing', traceId: this.traceId, message: `Trace ${this.traceId} is not loaded: it may have been cleared or evicted, or it was received by an engine that is no longer running. Open it again from the Traces view.` });
+      this.post({ type: 'traceMissing', traceId, message: `Trace ${traceId} is not loaded: it may have been cleared or evicted, or it was received by an engine that is no longer running. Open it again from the Traces view.` });
       return;
     }
-    const facts = { spanCount: detail.summary.spanCount, durationMs: detail.summary.durationMs };
-    if (onlyIfChanged && this.shown?.spanCount === facts.spanCount && this.shown.durationMs === facts.durationMs) return;
-    this.shown = facts;
-    this.name = detail.summary.name || detail.summary.traceId.slice(0, 8);
+    if (after !== undefined && reply.revision === after) return;
+    this.shown = { revision: reply.revision };
+    this.name = reply.name || traceId.slice(0, 8);
     this.retitle();
-    this.post({ type: 'trace', trace: detail.json as JsonOf<TraceDetail>, settings: this.settings(), selectSpanId: this.pendingSpanId });
+    this.post({ type: 'skeleton', skeleton: reply.json as JsonOf<TraceSkeleton>, settings: this.settings(), selectSpanId: this.pendingSpanId });
     this.pendingSpanId = undefined;
+  }
+
+  /** A few spans in full for the detail, relayed as the engine's JSON text. */
+  private async sendSpans(spanIds: string[]): Promise<void> {
+    const details = await this.source.spanDetails(this.traceId, spanIds.slice(0, MAX_DETAIL_SPANS)).catch(() => undefined);
+    this.post({ type: 'spans', spanIds, details: details as JsonOf<SpanDetails> | undefined });
   }
 
   /** A live webview selects now; a hidden one (not retained) gets it with its next trace. */
@@ -98,8 +129,18 @@ class TracePanel {
         if (detail) await copy(traceForAi(detail), 'the trace as Markdown');
         return;
       }
+      case 'spanDetails':
+        if (Array.isArray(message.spanIds) && message.traceId === this.traceId) await this.sendSpans(message.spanIds.filter((id) => typeof id === 'string'));
+        return;
+      case 'searchSpans':
+        if (typeof message.text === 'string' && message.traceId === this.traceId) {
+          const result = await this.source.searchSpans(this.traceId, message.text).catch(() => undefined);
+          this.post({ type: 'searchResult', text: message.text, result });
+        }
+        return;
       case 'copySpanJson': {
-        const span = (await this.source.trace(this.traceId))?.spans.find((s) => s.spanId === message.spanId);
+        const json = typeof message.spanId === 'string' ? await this.source.spanDetails(this.traceId, [message.spanId]) : undefined;
+        const span = json && (JSON.parse(json) as SpanDetails).spans[0];
         if (span) await copy(JSON.stringify(span, null, 2), 'the span as JSON');
         return;
       }
@@ -200,15 +241,7 @@ export class TraceViewPanels implements vscode.WebviewPanelSerializer<TraceViewS
   }
 
   private adopt(panel: vscode.WebviewPanel, traceId: string, preview: boolean, spanId?: string): TracePanel {
-    const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
-    panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'traces.svg');
-    panel.webview.html = webviewHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-    });
+    loadBundle(panel, this.context.extensionUri, 'webview');
     const tracePanel = new TracePanel(panel, traceId, this.source, () => this.settings(), preview, spanId);
     this.panels.add(tracePanel);
     const remember = (share: number) => void this.context.globalState.update(DETAIL_SHARE_KEY, share);

@@ -3,7 +3,7 @@
 // it in the workbench page with Playwright, as a person would.
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import type { UiAction } from '../suite/harness';
 
 export class UiBridge {
@@ -34,6 +34,17 @@ export class UiBridge {
       this.server.closeAllConnections();
     });
   }
+}
+
+/** The frame of the trace view in front (VS Code nests a webview's content in two iframes). */
+async function traceWebview(page: Page): Promise<Frame> {
+  for (let attempt = 0; attempt < 150; attempt++) {
+    for (const frame of page.frames()) {
+      if (await frame.locator('.waterfall').count().catch(() => 0)) return frame;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error('no trace view shows a waterfall');
 }
 
 async function perform(page: Page | undefined, action: UiAction, shotsDir: string): Promise<string> {
@@ -73,6 +84,17 @@ async function perform(page: Page | undefined, action: UiAction, shotsDir: strin
       const input = page.locator('.quick-input-widget .quick-input-box input');
       await input.waitFor({ state: 'visible', timeout: 15_000 });
       return input.inputValue();
+    }
+    case 'webviewPress': {
+      const target = (await traceWebview(page)).locator(action.selector).first();
+      await target.focus();
+      for (const key of action.keys) await target.press(key);
+      return '';
+    }
+    case 'webviewText': {
+      const found = (await traceWebview(page)).locator(action.selector);
+      await found.first().waitFor({ timeout: 30_000 });
+      return JSON.stringify(await found.evaluateAll((elements) => elements.map((e) => ({ text: (e as unknown as { innerText: string }).innerText.trim(), spanId: e.getAttribute('data-span-id') }))));
     }
     case 'screenshot': {
       const path = join(shotsDir, `${action.name}.png`);

@@ -33,9 +33,11 @@ export async function run(): Promise<void> {
   require('./copilotChat.test');
   require('./traceFiles.test');
   require('./stepsView.test');
+  require('./sessionsView.test');
   require('./traceTests.test');
   require('./replay.test');
   require('./teamBackends.test');
+  require('./largeTrace.test');
   // Last: it clears the engine and deletes the store.
   require('./reading.test');
 

@@ -9,6 +9,7 @@ import { Ingest } from '../../../src/engine/otlp/ingest';
 import type { RawSpan } from '../../../src/engine/model/rawSpan';
 import type { Attributes, TraceDetail } from '../../../src/shared/spanModel';
 import { fixtureAttributes, rawSpan, FIXTURES } from '../../unit/helpers/rawSpans';
+import { SkeletonBuilder, skeletonRowOfSpan, type TraceSkeleton } from '../../../src/shared/traceSkeleton';
 
 const T0 = 1_780_000_000_000;
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -92,4 +93,15 @@ export function agentRun(count: number, traceNumber = 0xb1): TraceDetail {
     if (id + 2 <= count) specs.push({ id: id + 2, parent: id, name: 'search_docs', start: start + 21, end: start + 27, attributes: { 'openinference.span.kind': 'TOOL', 'tool.name': 'search_docs' }, error: id % 300 === 2 ? 'timeout' : undefined });
   }
   return traceOf(traceNumber, specs);
+}
+
+/** What the engine sends as a live trace grows: the rows of the spans that are new or changed since `previous`. */
+export function skeletonDelta(previous: TraceDetail, next: TraceDetail, after: number): TraceSkeleton {
+  const before = new Map(previous.spans.map((span) => [span.spanId, JSON.stringify(skeletonRowOfSpan(span))]));
+  const builder = new SkeletonBuilder(next.summary.traceId, next.summary.startMs);
+  for (const span of next.spans) {
+    const row = skeletonRowOfSpan(span);
+    if (before.get(span.spanId) !== JSON.stringify(row)) builder.add(row);
+  }
+  return builder.build(next.summary, after + 1, { after, diagnoses: next.diagnoses, inferredParents: next.inferredParents });
 }

@@ -37,3 +37,16 @@ export class DiagnosisList {
     }));
   }
 }
+
+/** The diagnoses one span gave, kept to be added again to another list (Doctor's per-span memo). */
+export class RecordedDiagnoses extends DiagnosisList {
+  private readonly calls: Parameters<DiagnosisList['add']>[] = [];
+
+  override add(...call: Parameters<DiagnosisList['add']>): void {
+    this.calls.push(call);
+  }
+
+  replay(out: DiagnosisList): void {
+    for (const call of this.calls) out.add(...call);
+  }
+}

@@ -8,7 +8,7 @@ import type { Trace } from '../../model/traceSummary';
 import { normalizeSpan } from '../../normalize/normalizeSpan';
 import { diagnoseContent } from './contentDiagnoses';
 import { diagnoseBurst, diagnoseDetached, findAdopted, findAdopter, realRoot, type TraceLookup } from './contextDiagnoses';
-import { DiagnosisList } from './diagnosisList';
+import { DiagnosisList, RecordedDiagnoses } from './diagnosisList';
 import { knownBadVersion, type KnownBadVersion } from './instrumentations';
 import { diagnoseClockSkew, diagnoseOrphans } from './structureDiagnoses';
 import { diagnoseUsage, diagnoseUsageTwice } from './usageDiagnoses';
@@ -53,6 +53,39 @@ export class Doctor {
     this.byService.clear();
   }
 
+  /**
+   * diagnose() for a trace view, which asks again with every change: the answer is reused until the
+   * trace changes or settles (a trace's neighbours are looked at again with its next change).
+   */
+  diagnoseOnce(trace: Trace): TraceDiagnosis {
+    const key = `${trace.revision}/${this.settled(trace)}`;
+    const cached = this.lastDiagnosis.get(trace);
+    if (cached?.key === key) return cached.diagnosis;
+    const diagnosis = this.diagnose(trace);
+    this.lastDiagnosis.set(trace, { key, diagnosis });
+    return diagnosis;
+  }
+
+  private readonly lastDiagnosis = new WeakMap<Trace, { key: string; diagnosis: TraceDiagnosis }>();
+
+  /**
+   * What an LLM span says about itself depends on nothing else: it is found once per change of the
+   * span and replayed, so a long live trace is not normalized again with every new span.
+   */
+  private diagnoseLlmSpanOnce(stored: StoredSpan, settled: boolean, out: DiagnosisList): void {
+    const key = `${stored.revision ?? 0}/${settled}`;
+    let found = this.llmSpanDiagnoses.get(stored);
+    if (found?.key !== key) {
+      const recorded = new RecordedDiagnoses();
+      diagnoseLlmSpan(normalizeSpan(stored), stored, settled, recorded);
+      found = { key, recorded };
+      this.llmSpanDiagnoses.set(stored, found);
+    }
+    found.recorded.replay(out);
+  }
+
+  private readonly llmSpanDiagnoses = new WeakMap<StoredSpan, { key: string; recorded: RecordedDiagnoses }>();
+
   /** Whether a trace has been quiet long enough for what is missing to count as lost. */
   private settled(trace: Trace): boolean {
     const at = this.changedAt.get(trace);
@@ -74,15 +107,10 @@ export class Doctor {
   private diagnoseUnguarded(trace: Trace, normalized: Span[] | undefined, withAdopted: boolean): TraceDiagnosis {
     const settled = this.settled(trace);
     const out = new DiagnosisList();
-    const llmSpans = normalized
-      ? normalized.filter((s) => s.kind === 'LLM')
-      : [...trace.spans.values()].filter((s) => s.facts.kind === 'LLM').map(normalizeSpan);
-    for (const span of llmSpans) {
-      const stored = trace.spans.get(span.spanId);
-      diagnoseContent(span, !!stored?.events.some((e) => e.fromLog), settled, out);
-      // A known bad version that drops usage says why better than "usage missing" does.
-      const badVersion = span.scope && diagnoseVersion(span, out);
-      if (!badVersion?.withoutUsageOnly) diagnoseUsage(span, out);
+    if (normalized) {
+      for (const span of normalized) if (span.kind === 'LLM') diagnoseLlmSpan(span, trace.spans.get(span.spanId), settled, out);
+    } else {
+      for (const stored of trace.spans.values()) if (stored.facts.kind === 'LLM') this.diagnoseLlmSpanOnce(stored, settled, out);
     }
     diagnoseUsageTwice(trace.spans, out);
     diagnoseClockSkew(trace.spans, out);
@@ -131,6 +159,13 @@ export class Doctor {
       this.byService.set(key, { ...diagnosis, traces, exampleTraceId: trace.traceId, lastSeenMs: this.now() });
     }
   }
+}
+
+function diagnoseLlmSpan(span: Span, stored: StoredSpan | undefined, settled: boolean, out: DiagnosisList): void {
+  diagnoseContent(span, !!stored?.events.some((e) => e.fromLog), settled, out);
+  // A known bad version that drops usage says why better than "usage missing" does.
+  const badVersion = span.scope && diagnoseVersion(span, out);
+  if (!badVersion?.withoutUsageOnly) diagnoseUsage(span, out);
 }
 
 function diagnoseVersion(span: Span, out: DiagnosisList): KnownBadVersion | undefined {

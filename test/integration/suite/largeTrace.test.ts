@@ -1,0 +1,61 @@
+// A 100,000-span agent run in the editor (issue 18): opened by Open Trace by ID, drawn from its
+// skeleton, scrolled to its end, and the last span's detail opened, fetched from the engine.
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { COMMANDS } from '../../../src/shared/commands';
+import { agentRunSpans, agentRunTraceId, sendOtlpJson } from '../agentRunTraffic';
+import { api, config, ui, waitFor } from './harness';
+
+const SPANS = 100_000;
+const TRACE_NUMBER = 0x100e5;
+
+/** The last row of the waterfall: from the root, the child that starts last, down to a leaf. */
+function lastInTreeOrder(spans: ReturnType<typeof agentRunSpans>): { spanId: string; name: string } {
+  const children = new Map<string, typeof spans>();
+  for (const span of spans) if (span.parentSpanId) children.set(span.parentSpanId, [...(children.get(span.parentSpanId) ?? []), span]);
+  let node = spans.find((s) => !s.parentSpanId)!;
+  for (let kids = children.get(node.spanId); kids?.length; kids = children.get(node.spanId)) {
+    node = kids.reduce((a, b) => (BigInt(b.startTimeUnixNano) >= BigInt(a.startTimeUnixNano) ? b : a));
+  }
+  return node;
+}
+
+type Shown = { text: string; spanId: string | null }[];
+const webviewText = async (selector: string) => JSON.parse(await ui({ do: 'webviewText', selector })) as Shown;
+
+describe('a 100,000-span trace (issue 18)', function () {
+  this.timeout(300_000);
+  const traceId = agentRunTraceId(TRACE_NUMBER);
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // Frees the engine for the suites after this one.
+    await (await api()).source.clear();
+  });
+
+  it('opens by id, scrolls to its end and opens the last span\'s detail', async () => {
+    const spans = agentRunSpans(TRACE_NUMBER, SPANS);
+    const last = lastInTreeOrder(spans);
+    const { source } = await api();
+    await sendOtlpJson(config.httpPort, spans);
+    await waitFor('the engine to hold the trace', async () => (await source.query({ q: traceId, limit: 1 }))[0]?.spanCount === SPANS, 120_000);
+
+    const done = vscode.commands.executeCommand(COMMANDS.openTraceById);
+    await ui({ do: 'quickInput', text: traceId, enter: true });
+    await done;
+    await waitFor('the waterfall with every span counted', async () => (await webviewText('.trace-facts'))[0]?.text.includes(`${SPANS} spans`), 120_000);
+    const domRows = (await webviewText('.row')).length;
+    assert.ok(domRows < 100, `${domRows} rows in the DOM for ${SPANS} spans`);
+
+    await ui({ do: 'webviewPress', selector: '.waterfall-body', keys: ['End', 'Enter'] });
+    const [cursor] = await webviewText('.row.cursor');
+    assert.equal(cursor.spanId, last.spanId, 'End goes to the last span in tree order');
+    const [detail] = await waitFor('the last span\'s detail', async () => {
+      const shown = await webviewText('.span-detail');
+      return shown[0]?.spanId === last.spanId ? shown : undefined;
+    }, 60_000);
+    assert.match(detail.text, new RegExp(last.name));
+    assert.match(detail.text, /Fix the failing tests|run_tests|Turn \d+ at depth/, 'with its content, fetched from the engine');
+    await ui({ do: 'screenshot', name: 'large-trace-100k-end' });
+  });
+});
