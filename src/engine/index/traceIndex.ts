@@ -119,10 +119,11 @@ export class TraceIndex {
   /**
    * Indexes spans; returns why each span that could not be indexed was refused (counted as
    * rejected). A span the index fails on is refused alone: the others of its batch are indexed,
-   * listed and accounted as usual, and nothing of it stays behind.
+   * listed and accounted as usual, and nothing of it stays behind. `masked`: already masked
+   * with this index's redaction patterns (off the event loop), not masked again.
    */
-  addSpans(spans: RawSpan[]): string[] {
-    this.redactor?.spans(spans);
+  addSpans(spans: RawSpan[], options: { masked?: boolean } = {}): string[] {
+    if (!options.masked) this.redactor?.spans(spans);
     const refused: string[] = [];
     const touched = new Map<Trace, StoredSpan[]>();
     const added: StoredSpan[] = [];
@@ -230,14 +231,14 @@ export class TraceIndex {
   /**
    * Attaches log records to their spans, and makes coding agents' records without span context
    * into traces of their own (assembledTraces.ts); returns how many records were not kept (no
-   * span context, and no agent's prompt to assemble them into).
+   * span context, and no agent's prompt to assemble them into). `masked`: as addSpans'.
    */
-  addLogs(logs: RawLog[]): number {
-    this.redactor?.logs(logs);
+  addLogs(logs: RawLog[], options: { masked?: boolean } = {}): number {
+    if (!options.masked) this.redactor?.logs(logs);
     // GenAI instrumentations send prompts as log records: they count against the memory cap too.
     const textPerLog = logs.length ? this.memory.newText() / logs.length : 0;
     const assembled = assembleFromLogs(logs, (traceId, spanId) => this.traces.get(traceId)?.spans.get(spanId));
-    if (assembled.spans.length) this.addSpans(assembled.spans);
+    if (assembled.spans.length) this.addSpans(assembled.spans, options);
     for (const root of assembled.widened) {
       const trace = this.traces.get(root.traceId);
       if (!trace) continue;
