@@ -200,6 +200,8 @@ describe('Gemini CLI log records beside its traces (the same run)', () => {
     // span: the response's model and usage, not the request's model. The streamed calls logged
     // their responses outside (in the prompt's trace): only the request's model is known here.
     const byId = new Map(calls.map((span) => [span.spanId, span]));
+    // Its answer is the response's text, not the API's JSON around it.
+    assert.deepEqual(byId.get('004cb3d004739e7a')?.outputMessages?.map((m) => m.content), ['{"reasoning": "simple", "model_choice": "flash"}']);
     assert.deepEqual([byId.get('004cb3d004739e7a')?.model, byId.get('004cb3d004739e7a')?.tokens], ['gemini-2.5-flash', { input: 901, output: 21, total: 922 }]);
     for (const id of ['a87c32ccde2c10f5', 'ba1f3d34602b4344']) assert.deepEqual([byId.get(id)?.model, byId.get(id)?.tokens], ['gemini-3.1-pro-preview', undefined]);
   });

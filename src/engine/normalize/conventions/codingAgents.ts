@@ -66,7 +66,12 @@ const isGeminiCli = (attrs: Attributes) => attrs['gen_ai.agent.name'] === 'gemin
 export function geminiCliOutput(attrs: Attributes): Message[] | undefined {
   const operation = attrs['gen_ai.operation.name'];
   if (!isGeminiCli(attrs) || (operation !== 'llm_call' && !(operation === 'invoke_agent' && attrs[ASSEMBLED_FROM_LOGS] !== undefined))) return undefined;
-  const output = parseJson(attrs['gen_ai.output.messages']);
+  return geminiAnswer(attrs['gen_ai.output.messages']);
+}
+
+/** One Gemini Content or API response, or a list of them (streamed chunks), as one assistant message. */
+function geminiAnswer(value: AttributeValue | undefined): Message[] | undefined {
+  const output = parseJson(value);
   const chunks = Array.isArray(output) ? output : [output];
   const message: Message = { role: 'assistant', content: '' };
   for (const chunk of chunks) {
@@ -107,8 +112,11 @@ export function loggedResponse(events: readonly LoggedEvent[]): Message[] | unde
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
     const name = agentEventName(e);
-    const text = name === 'claude_code.assistant_response' ? e.attributes.response
-      : name === 'gemini_cli.api_response' ? e.attributes.response_text : undefined;
+    if (name === 'gemini_cli.api_response' && typeof e.attributes.response_text === 'string') {
+      // The API's response as it came: its answer, not its JSON.
+      return geminiAnswer(e.attributes.response_text) ?? [{ role: 'assistant', content: e.attributes.response_text }];
+    }
+    const text = name === 'claude_code.assistant_response' ? e.attributes.response : undefined;
     if (typeof text === 'string') return [{ role: 'assistant', content: text }];
   }
   return undefined;
