@@ -1,9 +1,10 @@
 // An LLM call as a conversation: system, user, assistant and tool messages, tool calls with
 // their arguments pretty-printed, non-text parts, and copy buttons per message and prompt.
-import type { Message } from '../../src/shared/spanModel';
+import type { Message, Span } from '../../src/shared/spanModel';
 import { button, h, section } from '../dom';
 import type { DetailContext } from './detailContext';
 import { longText, prettyValue } from './longValue';
+import { hasNoContent, notRecordedFix } from './missingContent';
 
 export function messageText(message: Message): string {
   const lines = message.content ? [message.content] : [];
@@ -39,17 +40,49 @@ function messageView(message: Message, context: DetailContext): HTMLElement {
   return h('div', { className: 'message', attrs: { 'data-role': message.role } }, head, ...body);
 }
 
-export function conversationSections(input: Message[] | undefined, output: Message[] | undefined, context: DetailContext): HTMLElement[] {
+/** A role's name as a sentence starts it: "user" → "User". */
+const capitalized = (role: string) => role.charAt(0).toUpperCase() + role.slice(1);
+
+/**
+ * Content-less messages in a row, as one muted line in place of empty bubbles: not recorded (capture
+ * off, `fix` names the setting to change), or, where the span's other messages have text, recorded as "".
+ */
+function contentlessLine(run: Message[], fix: string | undefined): HTMLElement {
+  const what = run.length === 1 ? `${capitalized(run[0].role)} message` : `${run.length} messages (${run.map((m) => m.role).join(', ')})`;
+  return fix === undefined
+    ? h('div', { className: 'message-empty muted' }, `${what} — empty (recorded as "")`)
+    // The setting itself is in the note above the conversation; here it is a hover away.
+    : h('div', { className: 'message-not-recorded muted', attrs: { role: 'note' }, title: fix }, `${what} — content not recorded (capture is off for this instrumentation; the note above says what to set)`);
+}
+
+/** The messages as bubbles, each run of content-less ones as one line. */
+function messageViews(messages: Message[], fix: string | undefined, context: DetailContext): HTMLElement[] {
+  const views: HTMLElement[] = [];
+  for (let i = 0; i < messages.length;) {
+    if (!hasNoContent(messages[i])) {
+      views.push(messageView(messages[i++], context));
+      continue;
+    }
+    const start = i;
+    while (i < messages.length && hasNoContent(messages[i])) i++;
+    views.push(contentlessLine(messages.slice(start, i), fix));
+  }
+  return views;
+}
+
+export function conversationSections(span: Span, context: DetailContext): HTMLElement[] {
+  const { inputMessages: input, outputMessages: output } = span;
+  const fix = notRecordedFix(span);
   const sections: HTMLElement[] = [];
   if (input?.length) {
     sections.push(section('Prompt',
       h('div', { className: 'section-actions' }, button('Copy whole prompt', () => context.copy(conversationText(input), 'prompt'))),
-      ...input.map((m) => messageView(m, context))));
+      ...messageViews(input, fix, context)));
   }
   if (output?.length) {
     sections.push(section('Response',
       h('div', { className: 'section-actions' }, button('Copy response', () => context.copy(conversationText(output), 'response'))),
-      ...output.map((m) => messageView(m, context))));
+      ...messageViews(output, fix, context)));
   }
   return sections;
 }

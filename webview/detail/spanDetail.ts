@@ -81,7 +81,7 @@ function contentView(span: Span, context: DetailContext): HTMLElement {
     notes.length > 0 && h('div', { className: 'notice-banner', attrs: { role: 'note' } },
       ...notes.map((note) => h('div', { className: 'notice' }, h('strong', {}, note.title), ' ', note.fix))),
     // What was asked and answered first.
-    ...conversationSections(span.inputMessages, span.outputMessages, context),
+    ...conversationSections(span, context),
     (span.documents || span.kind === 'RETRIEVER') && documentsSection(span.documents ?? [], context.lowScoreThreshold),
     span.tool && toolSection(span.tool),
   ].filter((x): x is HTMLElement => x instanceof HTMLElement);
