@@ -4,42 +4,27 @@
 // Capture off still records each message's role: those must read as one muted line saying the
 // content was not recorded and what to set, not as empty bubbles.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { metrics } from '@opentelemetry/api';
 import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import * as openaiModule from 'openai';
-import type { Browser } from 'playwright-core';
 import { startEngine, type Engine } from '../../src/engine/engine';
 import type { TraceDetail } from '../../src/shared/spanModel';
 import { EngineApiClient } from '../unit/helpers/engineApiClient';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '../unit/helpers/fakeOpenAiServer';
 import { moduleDefinition, REQUEST_MODEL } from '../unit/helpers/instrumentedLlmApps';
 import { startOtlpExportPipeline } from '../unit/helpers/otlpExportPipeline';
-import { launchChromium, WebviewPage } from './harness/webviewPage';
-
-const SHOTS = '/tmp/webview-shots';
+import { SHOTS, viewsInSuite } from './harness/viewsInSuite';
 
 describe('Messages whose content was not recorded', function () {
   let engine: Engine;
   let fakeApi: FakeOpenAiServer;
-  let browser: Browser;
-  let view: WebviewPage | undefined;
+  const { show } = viewsInSuite();
 
   before(async () => {
     engine = await startEngine({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, doctorGraceMs: 0 });
     fakeApi = await startFakeOpenAiServer();
-    browser = await launchChromium();
-  });
-  afterEach(async () => {
-    if (!view) return;
-    const host = await view.host();
-    assert.deepEqual(host.violations, [], 'no CSP violation');
-    assert.deepEqual(view.errors, [], 'no page errors');
-    await view.close();
-    view = undefined;
   });
   after(async () => {
-    await browser?.close();
     await fakeApi?.close();
     await engine?.close();
   });
@@ -79,8 +64,7 @@ describe('Messages whose content was not recorded', function () {
     assert.deepEqual(llm.inputMessages?.map((m) => [m.role, m.content]), [['system', ''], ['user', ''], ['assistant', ''], ['user', '']]);
     assert.deepEqual(llm.outputMessages?.map((m) => [m.role, m.content]), [['assistant', '']]);
 
-    view = await WebviewPage.open(browser, { height: 900 });
-    await view.sendTrace({ trace, selectSpanId: llm.spanId });
+    const view = await show(trace, { select: llm.spanId, height: 900 });
     const detail = view.page.locator('.span-detail');
     assert.equal(await detail.locator('.message').count(), 0, 'no empty bubbles');
     const lines = detail.locator('.message-not-recorded');
@@ -96,7 +80,6 @@ describe('Messages whose content was not recorded', function () {
     assert.notEqual(colors[0], colors[1], 'muted');
     // The logs did arrive (they carry the roles): the note above must not blame a missing log exporter.
     assert.doesNotMatch(await detail.locator('.notice-banner').innerText(), /never arrived/);
-    mkdirSync(SHOTS, { recursive: true });
     await view.page.screenshot({ path: `${SHOTS}/content-not-recorded.png` });
   });
 
@@ -107,8 +90,7 @@ describe('Messages whose content was not recorded', function () {
       { role: 'user', content: 'The one in Iceland.' },
     ]);
     const llm = trace.spans.find((s) => s.kind === 'LLM')!;
-    view = await WebviewPage.open(browser, { theme: 'light' });
-    await view.sendTrace({ trace, selectSpanId: llm.spanId });
+    const view = await show(trace, { select: llm.spanId, theme: 'light' });
     const detail = view.page.locator('.span-detail');
     assert.equal(await detail.locator('.message-not-recorded').count(), 0);
     assert.deepEqual(await detail.locator('.message-empty').allInnerTexts(), ['Assistant message — empty (recorded as "")']);
