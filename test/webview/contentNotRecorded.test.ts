@@ -4,52 +4,23 @@
 // Capture off still records each message's role: those must read as one muted line saying the
 // content was not recorded and what to set, not as empty bubbles.
 import assert from 'node:assert/strict';
-import { metrics } from '@opentelemetry/api';
-import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
-import * as openaiModule from 'openai';
-import { startEngine, type Engine } from '../../src/engine/engine';
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
 import type { TraceDetail } from '../../src/shared/spanModel';
-import { EngineApiClient } from '../unit/helpers/engineApiClient';
-import { startFakeOpenAiServer, type FakeOpenAiServer } from '../unit/helpers/fakeOpenAiServer';
-import { moduleDefinition, REQUEST_MODEL } from '../unit/helpers/instrumentedLlmApps';
-import { startOtlpExportPipeline } from '../unit/helpers/otlpExportPipeline';
 import { SHOTS, viewsInSuite } from './harness/viewsInSuite';
 
+const TRACED_CHAT_CALL = path.join(__dirname, '..', 'unit', 'helpers', 'tracedChatCall.ts');
+
 describe('Messages whose content was not recorded', function () {
-  let engine: Engine;
-  let fakeApi: FakeOpenAiServer;
+  this.timeout(60_000);
   const { show } = viewsInSuite();
 
-  before(async () => {
-    engine = await startEngine({ host: '127.0.0.1', httpPort: 0, grpcPort: 0, doctorGraceMs: 0 });
-    fakeApi = await startFakeOpenAiServer();
-  });
-  after(async () => {
-    await fakeApi?.close();
-    await engine?.close();
-  });
-
   /** One chat call through the real instrumentation, its logs exported; the trace as the engine serves it. */
-  async function tracedCall(service: string, captureMessageContent: boolean, messages: openaiModule.OpenAI.ChatCompletionMessageParam[]): Promise<TraceDetail> {
-    const pipeline = startOtlpExportPipeline(engine.httpPort, service);
-    const instrumentation = new OpenAIInstrumentation({ captureMessageContent });
-    instrumentation.setTracerProvider(pipeline.tracerProvider);
-    instrumentation.setMeterProvider(metrics.getMeterProvider());
-    instrumentation.setLoggerProvider(pipeline.loggerProvider);
-    moduleDefinition(instrumentation).patch(openaiModule);
-    try {
-      const client = new openaiModule.OpenAI({ apiKey: 'sk-test-local-only', baseURL: fakeApi.baseURL, maxRetries: 0 });
-      await client.chat.completions.create({ model: REQUEST_MODEL, messages });
-      await pipeline.flush();
-    } finally {
-      moduleDefinition(instrumentation).unpatch(openaiModule);
-      instrumentation.disable();
-      await pipeline.shutdown();
-    }
-    const api = new EngineApiClient(engine.httpPort);
-    const [summary] = await api.listTraces({ service });
-    assert.ok(summary, `no trace from ${service}`);
-    return api.trace(summary.traceId);
+  async function tracedCall(service: string, captureMessageContent: boolean, messages: { role: string; content: string }[]): Promise<TraceDetail> {
+    const request = JSON.stringify({ service, captureMessageContent, messages });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', TRACED_CHAT_CALL, request], { maxBuffer: 64 * 1024 * 1024 });
+    return JSON.parse(stdout) as TraceDetail;
   }
 
   it('shows one muted line per run of content-less messages, naming the setting, instead of empty bubbles', async () => {
