@@ -3,7 +3,7 @@
 // pieces. What the engine keeps must be exactly what it keeps of the same request taken whole on
 // its own thread, and its event loop must keep turning meanwhile.
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTraceFile } from '../../src/engine/files/traceFileReader';
@@ -34,6 +34,21 @@ function llmRequest(bytes: number, salt: number): Buffer {
     spans.push(span);
   }
   return Buffer.from(JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', 'large')] }, scopeSpans: [{ scope: { name: 's' }, spans }] }] }));
+}
+
+/** Runs `work`, noting the longest text JSON.parse got on this thread meanwhile. */
+async function longestParsedDuring<T>(work: () => Promise<T>): Promise<{ result: T; longestParsed: number }> {
+  const parse = JSON.parse;
+  let longestParsed = 0;
+  JSON.parse = ((text: string, reviver?: (key: string, value: unknown) => unknown) => {
+    longestParsed = Math.max(longestParsed, text.length);
+    return parse(text, reviver) as unknown;
+  }) as typeof JSON.parse;
+  try {
+    return { result: await work(), longestParsed };
+  } finally {
+    JSON.parse = parse;
+  }
 }
 
 /** Every trace of an index as the API answers it (JSON), in a stable order. */
@@ -157,6 +172,30 @@ describe('large requests', function () {
     assert.equal(replayed.requests, 2);
   });
 
+  it('replays a large stored record, and passes it through retention, off the engine\'s thread and in slices', async () => {
+    const dir = tempDir();
+    const body = llmRequest(OFF_THREAD_BYTES * 1.3, 9);
+    const received = new TraceIndex(new PriceTable());
+    const store = new TraceStore(dir, () => undefined);
+    await new Ingest(received, store).receiveInTurn('traces', 'json', Buffer.from(body));
+    store.close(); // kept as received: one JSON line of 2.6 MB
+
+    const replayed = new TraceIndex(new PriceTable());
+    const replay = await longestParsedDuring(() => new TraceStore(dir, () => undefined).replay(new Ingest(replayed)));
+    assert.deepEqual(replay.result, { files: 1, requests: 1, problems: [] });
+    assert.ok(replay.longestParsed < OFF_THREAD_BYTES, `${replay.longestParsed} characters parsed on the engine's thread`);
+    assert.deepEqual(everything(replayed), everything(received));
+
+    const old = (Date.now() - 8 * 24 * 3600 * 1000) / 1000;
+    for (const name of readdirSync(dir)) utimesSync(join(dir, name), old, old);
+    const retention = await longestParsedDuring(() => new TraceStore(dir, () => undefined)
+      .applyRetention(new TraceIndex(new PriceTable()), { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 2 ** 40 }));
+    assert.ok(retention.longestParsed < OFF_THREAD_BYTES, `${retention.longestParsed} characters parsed on the engine's thread`);
+    const failed = received.stats().errorTraces;
+    assert.ok(failed > 0);
+    assert.deepEqual(retention.result, { deletedFiles: 1, keptTraces: failed, droppedTraces: received.stats().traces - failed });
+  });
+
   describe('a huge line in a trace file', () => {
     /** Reads `file`, noting the largest batch of spans indexed at once and the longest text JSON.parse got on this thread. */
     async function watchedRead(index: TraceIndex, file: string, final: boolean, previous?: Awaited<ReturnType<typeof readTraceFile>>) {
@@ -166,16 +205,10 @@ describe('large requests', function () {
         largestBatch = Math.max(largestBatch, spans.length);
         return addSpans(spans, options);
       };
-      const parse = JSON.parse;
-      let longestParsed = 0;
-      JSON.parse = ((text: string, reviver?: (key: string, value: unknown) => unknown) => {
-        longestParsed = Math.max(longestParsed, text.length);
-        return parse(text, reviver) as unknown;
-      }) as typeof JSON.parse;
       try {
-        return { state: await readTraceFile(index, file, previous, { final }), largestBatch, longestParsed };
+        const { result: state, longestParsed } = await longestParsedDuring(() => readTraceFile(index, file, previous, { final }));
+        return { state, largestBatch, longestParsed };
       } finally {
-        JSON.parse = parse;
         index.addSpans = addSpans;
       }
     }

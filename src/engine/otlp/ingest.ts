@@ -58,7 +58,7 @@ export class Ingest {
    * two requests) the engine answers queries (the editor's) and reads sockets, so a large request
    * never blocks it for long. The receivers' admission control bounds how many wait.
    */
-  receiveInTurn(signal: Signal, encoding: Encoding, body: Buffer): Promise<IngestResult> {
+  receiveInTurn(signal: Signal, encoding: Encoding, body: Buffer, options: { persist: boolean } = { persist: true }): Promise<IngestResult> {
     // A large body goes to the worker at once, so it is decoded while earlier requests are indexed.
     // With redaction on, what is stored and forwarded is the worker's masked copy: the body can move.
     const redaction = this.index.redactor?.patterns;
@@ -71,7 +71,7 @@ export class Ingest {
       const decoded = large ? await this.decodeInSlices(signal, body, await transcoded) : this.decode(signal, encoding, body);
       await itemsInSlices(decoded.items.length, (from, to) => this.add(signal, decoded, from, to));
       const result = this.count(signal, decoded);
-      await this.persist(signal, encoding, body, decoded, { inPieces: true, bytes });
+      if (options.persist) await this.persist(signal, encoding, body, decoded, { inPieces: true, bytes });
       return result;
     });
     this.lastTurn = turn.catch(() => undefined);
