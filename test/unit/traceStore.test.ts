@@ -189,6 +189,17 @@ describe('the memory cap', () => {
     assert.equal(index.stats().evictedTraces, 4);
     assert.equal(index.query({ q: 'old normal' }).length, 0, 'search does not find evicted traces');
   });
+
+  it('keeps to the cap after a batch larger than it on its own (a stored request replayed whole), failed traces last', () => {
+    const index = new TraceIndex(new PriceTable(), { maxSpans: 10, slowMs: 2000 });
+    const t = 1_700_000_000_000;
+    index.addSpans([rawSpan({}, { name: 'before', startMs: t, endMs: t + 10 })]);
+    index.addSpans(Array.from({ length: 30 }, (_, i) => rawSpan({}, { name: `in the batch ${i}`, startMs: t + 100 + i, endMs: t + 110 + i, statusCode: i === 0 ? 2 : 0 })));
+    assert.equal(index.stats().spans, 10);
+    assert.equal(index.stats().evictedTraces, 21);
+    const names = index.query({ limit: 100 }).map((s) => s.name);
+    assert.ok(names.includes('in the batch 0') && names.includes('in the batch 29') && !names.includes('before'), names.join(', '));
+  });
 });
 
 describe('the memory cap in bytes', () => {
