@@ -10,7 +10,7 @@ import { runFaults } from './faults';
 import { runFuzz } from './fuzz/fuzz';
 import { runHostile } from './hostile';
 import { runLoad } from './load';
-import { runBigText, runMemory } from './memory';
+import { runBigText, runHugeImport, runMemory } from './memory';
 import { runThrottling } from './throttling';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -32,6 +32,7 @@ const SECTIONS: Record<string, (section: Section) => Promise<void>> = {
     budgetBaseBytes: 256 * 2 ** 20, budgetBytesPerSpan: 2560,
   }),
   bigText: (section) => runBigText(section, { sentMb: env('STRESS_BIG_TEXT_MB', 1024), heapMb: 512 }),
+  hugeImport: (section) => runHugeImport(section, { fileMb: env('STRESS_HUGE_IMPORT_MB', 512), heapMb: env('STRESS_HUGE_IMPORT_HEAP_MB', 128) }),
 };
 
 async function main(): Promise<void> {
