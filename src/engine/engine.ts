@@ -124,6 +124,7 @@ export class Engine {
   /** One budget for both receivers: past it they answer "retry later". */
   private admission?: Admission;
   private readonly retentionTimer: NodeJS.Timeout;
+  private retaining?: Promise<void>;
   private readonly log: (message: string) => void;
   private readonly evictions = new EvictionLog((message) => this.log(message));
 
@@ -144,7 +145,7 @@ export class Engine {
     this.index.onSpansAdded = (spans) => this.code.spansAdded(spans);
     this.index.promptSourceOf = (span) => this.code.promptSourceOf(span);
     const workspaceScanned = options.workspace?.length ? this.code.configure(options.workspace.map((folder) => path.resolve(folder)), {}) : undefined;
-    this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
+    this.retentionTimer = setInterval(() => void this.applyRetention(), RETENTION_EVERY_MS);
     this.retentionTimer.unref();
     this.ready = Promise.all([this.loadStore().then(() => this.loadFiles()), workspaceScanned]).then(() => undefined);
   }
@@ -276,16 +277,16 @@ export class Engine {
     this.backends.clear();
   }
 
-  applyRetention(): void {
-    if (!this.store) return;
-    try {
-      const report = this.store.applyRetention(this.index, { ...DEFAULT_RETENTION, ...this.options.retention });
+  /** One retention pass at a time: it runs in slices, and the hourly timer may fire during one. */
+  applyRetention(): Promise<void> {
+    const store = this.store;
+    if (!store) return Promise.resolve();
+    this.retaining ??= store.applyRetention(this.index, { ...DEFAULT_RETENTION, ...this.options.retention }).then((report) => {
       if (report.deletedFiles) {
         this.log(`retention: ${report.deletedFiles} file(s) retired, ${report.keptTraces} failed or slow trace(s) kept, ${report.droppedTraces} dropped`);
       }
-    } catch (error) {
-      this.log(`retention failed: ${(error as Error).message}`);
-    }
+    }, (error: Error) => this.log(`retention failed: ${error.message}`)).finally(() => { this.retaining = undefined; });
+    return this.retaining;
   }
 
   /**
@@ -332,7 +333,7 @@ export class Engine {
     const loaded = await this.store.replay(this.ingest);
     if (loaded.requests) this.log(`store: loaded ${loaded.requests} request(s) from ${loaded.files} file(s) in ${this.store.dir}`);
     for (const problem of loaded.problems) this.log(`store: ${problem}`);
-    this.applyRetention();
+    await this.applyRetention();
   }
 }
 

@@ -20,6 +20,8 @@ import { StringTable } from '../../src/engine/model/stringTable';
 const STALL_LIMIT_MS = 100;
 /** The receivers' default body limit (DEFAULTS.maxBodyBytes); the largest bodies sent stay just under it. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** The 44 MB one-line document that took 2.3 s of the engine's thread as a file. */
+const HUGE_LINE_BYTES = 44 * 1024 * 1024;
 const LARGEST_BODY_BYTES = MAX_BODY_BYTES - 1024 * 1024;
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
@@ -179,6 +181,18 @@ export async function runHostile(section: Section): Promise<void> {
     const added = (await stats(port)).spans - spansBefore;
     section.check('the largest bodies are acknowledged and indexed whole', added === largestSpans && answers.every((a) => / (200|0)$/.test(a)),
       `${answers.join(', ')}; ${added} of ${largestSpans} spans`);
+
+    // A trace file of one huge line (a JSON document written whole): parsed and masked on the
+    // worker thread, decoded and indexed in slices, like the largest bodies.
+    const lineSpans = llmSpans(HUGE_LINE_BYTES, 4);
+    const hugeLine = request_(lineSpans);
+    const beforeLine = (await stats(port)).spans;
+    let lineRead = false;
+    await measure(`a trace file of one ${(hugeLine.length / 2 ** 20).toFixed(0)} MiB line (${lineSpans.length} LLM spans)`, async () => {
+      writeFileSync(join(watched, 'one-huge-line.json'), hugeLine);
+      for (let i = 0; i < 600 && !lineRead; i++, await sleep(100)) lineRead = (await stats(port)).spans - beforeLine >= lineSpans.length;
+    });
+    section.check('a trace file of one huge line is read whole', lineRead);
 
     // 13: FIFOs in the watched folder.
     for (let i = 0; i < 4; i++) execFileSync('mkfifo', [join(watched, `pipe-${i}.jsonl`)]);

@@ -1,10 +1,13 @@
 // Memory: more spans than the memory cap holds, sent to the engine process. Promises: resident
 // memory stays under the cap's budget, eviction takes whole traces, oldest normal ones first
 // (failed and slow ones stay), and counts them; queries stay fast at that size (p95 figures).
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { EngineProcess } from './engineProcess';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EngineProcess, STALL_PROBE } from './engineProcess';
 import { percentile, Section } from './figures';
-import { send, stats } from './http';
+import { longestApiWait, send, sleep, stats } from './http';
 import { newTally, postUntilAccepted, SendTally } from './senders';
 import { customerSearch, Encoding, RequestTemplate, TraceClass } from './workload';
 
@@ -200,4 +203,77 @@ function bigTextRequest(request: number, passage: string): Buffer {
   return Buffer.from(JSON.stringify({
     resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'rag-app' } }] }, scopeSpans: [{ spans }] }],
   }));
+}
+
+export interface HugeImportOptions {
+  /** The trace file's size: unique ~1.5 KB prompts, several times what the heap holds. */
+  fileMb: number;
+  heapMb: number;
+}
+
+/**
+ * A watched trace file of unique ~1.5 KB prompts, several times the engine's heap, read with the
+ * default memory cap: the engine must keep to the cap, read it all, and answer /api/stats
+ * meanwhile (its thread never running long without a turn of its loop, GC pauses included).
+ */
+export async function runHugeImport(section: Section, options: HugeImportOptions): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'ati-stress-huge-import-'));
+  try {
+    const file = join(root, 'watched', 'huge.jsonl');
+    mkdirSync(join(root, 'watched'));
+    const traces = await writeUniquePrompts(file, options.fileMb * 2 ** 20);
+    const engine = await EngineProcess.serve(['--no-grpc', '--watch', join(root, 'watched')],
+      { nodeArgs: [`--max-old-space-size=${options.heapMb}`, '--require', STALL_PROBE] });
+    try {
+      const capMb = Number(/Memory\s+up to \d+ spans and (\d+) MB/.exec(engine.stdout)?.[1]);
+      let apiMs = 0;
+      let after = await stats(engine.httpPort);
+      const begin = Date.now();
+      const loop = await engine.longestStall(async () => {
+        apiMs = await longestApiWait(engine.httpPort, async () => {
+          for (let i = 0; i < 6000 && after.traces + after.evictedTraces < traces; i++, await sleep(100)) {
+            const now = await stats(engine.httpPort).catch(() => undefined);
+            if (!now) throw new Error(`the engine stopped answering (exit ${engine.child.exitCode ?? engine.child.signalCode}): ${engine.stderr.slice(-1500)}`);
+            after = now;
+          }
+        });
+      });
+      const seconds = (Date.now() - begin) / 1000;
+      section.figure('trace file of unique ~1.5 KB prompts / engine heap limit / default memory cap', `${options.fileMb} / ${options.heapMb} / ${capMb}`, 'MiB');
+      section.figure('read in', seconds.toFixed(0), 's');
+      section.figure('longest stall while reading', `ran ${Math.round(loop.ran)} ms at once (clock: ${Math.round(loop.wall)} ms)`);
+      section.figure('longest /api/stats answer while reading', Math.round(apiMs), 'ms');
+      section.figure('RSS peak', mib(engine.memory().peakRss), 'MiB');
+      section.check('the engine reads all of it under its heap limit: every trace held or evicted, counted',
+        after.traces + after.evictedTraces === traces && engine.child.exitCode === null, `${after.traces} + ${after.evictedTraces} of ${traces}`);
+      section.check('the estimate stays under the default cap', after.memoryBytes <= capMb * 2 ** 20, `${mib(after.memoryBytes)} of ${capMb} MiB`);
+      section.check('its thread never ran 100 ms without a turn of its loop while reading', loop.ran < 100, `${Math.round(loop.ran)} ms`);
+    } finally {
+      await engine.stop();
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** OTLP/JSON lines of 10 single-span traces each, every prompt unique; returns the number of traces. */
+async function writeUniquePrompts(file: string, bytes: number): Promise<number> {
+  const out = createWriteStream(file);
+  const hex = (n: number, digits: number) => n.toString(16).padStart(digits, '0');
+  const filler = 'Answer from the retrieved policy, cite the order number and never invent a refund rule. '.repeat(16);
+  let written = 0;
+  let traces = 0;
+  while (written < bytes) {
+    const spans = Array.from({ length: 10 }, () => {
+      const n = ++traces;
+      return { traceId: hex(n, 32), spanId: hex(n, 16), name: 'ChatCompletion', startTimeUnixNano: String(1_767_225_600_000_000_000n + BigInt(n) * 1_000_000n),
+        endTimeUnixNano: String(1_767_225_600_900_000_000n + BigInt(n) * 1_000_000n), status: { code: 1 },
+        attributes: [{ key: 'openinference.span.kind', value: { stringValue: 'LLM' } }, { key: 'input.value', value: { stringValue: `Customer ${n}: ${filler}` } }] };
+    });
+    const line = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'huge-import' } }] }, scopeSpans: [{ scope: { name: 's' }, spans }] }] }) + '\n';
+    written += line.length;
+    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  await new Promise<void>((resolve) => out.end(() => resolve()));
+  return traces;
 }

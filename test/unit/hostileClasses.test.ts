@@ -182,7 +182,7 @@ describe('hostile input classes', () => {
         store.close();
         const old = (Date.now() - 8 * 24 * 3600 * 1000) / 1000;
         for (const name of readdirSync(dir)) utimesSync(join(dir, name), old, old);
-        const report = new TraceStore(dir, () => undefined).applyRetention(new TraceIndex(new PriceTable()), { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 2 ** 40 });
+        const report = await new TraceStore(dir, () => undefined).applyRetention(new TraceIndex(new PriceTable()), { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 2 ** 40 });
         assert.equal(report.keptTraces, 10, JSON.stringify(report));
         const index = new TraceIndex(new PriceTable());
         await new TraceStore(dir, () => undefined).replay(new Ingest(index));

@@ -3,9 +3,10 @@
 // pieces. What the engine keeps must be exactly what it keeps of the same request taken whole on
 // its own thread, and its event loop must keep turning meanwhile.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readTraceFile } from '../../src/engine/files/traceFileReader';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
 import { OtlpDecoders } from '../../src/engine/otlp/decoders';
@@ -33,6 +34,21 @@ function llmRequest(bytes: number, salt: number): Buffer {
     spans.push(span);
   }
   return Buffer.from(JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', 'large')] }, scopeSpans: [{ scope: { name: 's' }, spans }] }] }));
+}
+
+/** Runs `work`, noting the longest text JSON.parse got on this thread meanwhile. */
+async function longestParsedDuring<T>(work: () => Promise<T>): Promise<{ result: T; longestParsed: number }> {
+  const parse = JSON.parse;
+  let longestParsed = 0;
+  JSON.parse = ((text: string, reviver?: (key: string, value: unknown) => unknown) => {
+    longestParsed = Math.max(longestParsed, text.length);
+    return parse(text, reviver) as unknown;
+  }) as typeof JSON.parse;
+  try {
+    return { result: await work(), longestParsed };
+  } finally {
+    JSON.parse = parse;
+  }
 }
 
 /** Every trace of an index as the API answers it (JSON), in a stable order. */
@@ -154,6 +170,107 @@ describe('large requests', function () {
     const replayed = await new TraceStore(dir, () => undefined).replay(new Ingest(index));
     assert.deepEqual(replayed.problems, []);
     assert.equal(replayed.requests, 2);
+  });
+
+  it('replays a large stored record, and passes it through retention, off the engine\'s thread and in slices', async () => {
+    const dir = tempDir();
+    const body = llmRequest(OFF_THREAD_BYTES * 1.3, 9);
+    const received = new TraceIndex(new PriceTable());
+    const store = new TraceStore(dir, () => undefined);
+    await new Ingest(received, store).receiveInTurn('traces', 'json', Buffer.from(body));
+    store.close(); // kept as received: one JSON line of 2.6 MB
+
+    const replayed = new TraceIndex(new PriceTable());
+    const replay = await longestParsedDuring(() => new TraceStore(dir, () => undefined).replay(new Ingest(replayed)));
+    assert.deepEqual(replay.result, { files: 1, requests: 1, problems: [] });
+    assert.ok(replay.longestParsed < OFF_THREAD_BYTES, `${replay.longestParsed} characters parsed on the engine's thread`);
+    assert.deepEqual(everything(replayed), everything(received));
+
+    const old = (Date.now() - 8 * 24 * 3600 * 1000) / 1000;
+    for (const name of readdirSync(dir)) utimesSync(join(dir, name), old, old);
+    const retention = await longestParsedDuring(() => new TraceStore(dir, () => undefined)
+      .applyRetention(new TraceIndex(new PriceTable()), { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 2 ** 40 }));
+    assert.ok(retention.longestParsed < OFF_THREAD_BYTES, `${retention.longestParsed} characters parsed on the engine's thread`);
+    const failed = received.stats().errorTraces;
+    assert.ok(failed > 0);
+    assert.deepEqual(retention.result, { deletedFiles: 1, keptTraces: failed, droppedTraces: received.stats().traces - failed });
+  });
+
+  describe('a huge line in a trace file', () => {
+    /** Reads `file`, noting the largest batch of spans indexed at once and the longest text JSON.parse got on this thread. */
+    async function watchedRead(index: TraceIndex, file: string, final: boolean, previous?: Awaited<ReturnType<typeof readTraceFile>>) {
+      let largestBatch = 0;
+      const addSpans = index.addSpans.bind(index);
+      index.addSpans = (spans, options) => {
+        largestBatch = Math.max(largestBatch, spans.length);
+        return addSpans(spans, options);
+      };
+      try {
+        const { result: state, longestParsed } = await longestParsedDuring(() => readTraceFile(index, file, previous, { final }));
+        return { state, largestBatch, longestParsed };
+      } finally {
+        index.addSpans = addSpans;
+      }
+    }
+
+    it('is parsed and masked on the worker, then indexed in slices, with the lines around it in order', async () => {
+      const huge = llmRequest(OFF_THREAD_BYTES * 1.5, 6);
+      const small = (n: number) => llmRequest(1, 7 + n).toString();
+      const expected = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
+      const ingest = new Ingest(expected);
+      for (const body of [Buffer.from(small(0)), huge, Buffer.from(small(1))]) ingest.receive('traces', 'json', body, { persist: false });
+
+      const file = join(tempDir(), 'huge.jsonl');
+      writeFileSync(file, `${small(0)}
+${huge.toString()}
+${small(1)}`); // the last line without its newline
+      const index = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
+      const { state, largestBatch, longestParsed } = await watchedRead(index, file, true);
+      assert.deepEqual(state.sink.reportedProblems(), []);
+      assert.equal(state.sink.label(), 'OTLP/JSON lines');
+      assert.equal(state.offset, huge.length + small(0).length + small(1).length + 2);
+      // Taken whole on the engine's thread, the line was one JSON.parse and its spans one batch;
+      // in slices (slices.ts) they go in batches of at most 1,024, each followed by a look at the clock.
+      assert.ok(longestParsed < OFF_THREAD_BYTES, `${longestParsed} characters parsed on the engine's thread`);
+      assert.ok(state.sink.spans > 1100, `${state.sink.spans} spans`);
+      assert.ok(largestBatch <= 1024, `${largestBatch} spans indexed at once`);
+      assert.equal(state.sink.spans, expected.stats().spans);
+      assert.deepEqual(everything(index), everything(expected));
+      assert.ok(!JSON.stringify(everything(index)).includes('@example.com'), 'masked');
+    });
+
+    it('that is still being written is given back unread, and read whole once its newline is there', async () => {
+      const huge = llmRequest(OFF_THREAD_BYTES * 1.2, 8).toString();
+      const file = join(tempDir(), 'growing.jsonl');
+      const cut = huge.length - 1000;
+      writeFileSync(file, huge.slice(0, cut));
+      const index = new TraceIndex(new PriceTable());
+      const first = await watchedRead(index, file, false);
+      assert.deepEqual(first.state.sink.reportedProblems(), []);
+      assert.equal(first.state.offset, 0);
+      assert.equal(index.stats().spans, 0);
+      appendFileSync(file, `${huge.slice(cut)}
+`);
+      const second = await watchedRead(index, file, false, first.state);
+      assert.deepEqual(second.state.sink.reportedProblems(), []);
+      assert.equal(second.state.offset, huge.length + 1);
+      assert.ok(index.stats().spans > 1000, `${index.stats().spans} spans`);
+      assert.ok(second.longestParsed < OFF_THREAD_BYTES);
+    });
+
+    it('that is not an OTLP document is still read as the shape it is', async () => {
+      const file = join(tempDir(), 'console.jsonl');
+      // An OTel JS console span whose prompt alone is over the worker's threshold.
+      const span = { traceId: hex(9, 32), spanId: hex(9, 16), name: 'big', kind: 0, startTime: [1_700_000_000, 0], endTime: [1_700_000_001, 0],
+        attributes: { prompt: 'x'.repeat(OFF_THREAD_BYTES) }, status: { code: 0 }, events: [], links: [] };
+      writeFileSync(file, `${JSON.stringify(span)}
+`);
+      const index = new TraceIndex(new PriceTable());
+      const { state } = await watchedRead(index, file, true);
+      assert.deepEqual(state.sink.reportedProblems(), []);
+      assert.equal(state.sink.spans, 1);
+      assert.ok(index.trace(hex(9, 32)));
+    });
   });
 });
 

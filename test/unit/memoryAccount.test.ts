@@ -82,4 +82,33 @@ describe('memory account', () => {
     assert.equal(strings.search((s) => s.includes('evicted'), (t) => t.live).size, 0);
     assert.equal(strings.search((s) => s.includes('kept'), (t) => t.live).size, 1);
   });
+
+  it('walks a large string table a few thousand strings per call, each batch going on with the pass under way', () => {
+    const { memory, strings } = account();
+    const kept = newTrace('2'.padStart(32, '0'));
+    const traces = Array.from({ length: 100 }, (_, n) => newTrace(String(n + 10).padStart(32, '0')));
+    for (let i = 0; i < 50_000; i++) strings.post(`prompt ${i}`, traces[i % 100]);
+    strings.post('the kept trace said this', kept);
+    for (const trace of traces) {
+      memory.charge(trace, 0, memory.newText());
+      trace.live = false;
+      memory.release(trace);
+    }
+    // Strings looked at per call, counted by the liveness test the table asks of each owner.
+    let looked = 0;
+    const lookedPerCall: number[] = [];
+    const isLive = (t: Trace) => { looked++; return t.live; };
+    const compactSome = strings.compactSome.bind(strings);
+    strings.compactSome = (_isLive, slots) => compactSome(isLive, slots);
+    for (let call = 0; call < 100 && (call === 0 || strings.compactionUnderWay); call++) {
+      looked = 0;
+      memory.compactIfStale(1, Infinity);
+      lookedPerCall.push(looked);
+    }
+    assert.ok(lookedPerCall.length > 5, `${lookedPerCall.length} calls`);
+    assert.ok(Math.max(...lookedPerCall) <= 8192, `at most ${Math.max(...lookedPerCall)} strings in one call`);
+    assert.equal(strings.size, 1, 'every string of the evicted traces was dropped in the end');
+    assert.equal(strings.search((s) => s.includes('kept'), (t) => t.live).size, 1);
+    assert.equal(memory.newText(), 0, 'text forgotten is not charged to the next batch');
+  });
 });

@@ -356,11 +356,15 @@ describe('Trace Doctor, on real instrumentation traffic set up wrong on purpose'
     let rootId = '';
     const service = await runApp(undefined, async (_client, pipeline) => {
       const tracer = pipeline.tracerProvider.getTracer('worker');
-      tracer.startActiveSpan('handle job', (root) => {
+      // Times given, not read: the OTel JS SDK starts each span at Date.now() (whole milliseconds)
+      // and measures its end with performance.now(), so when the millisecond ticks between the root's
+      // start and the orphan's, the root can seem to end before the orphan starts (seen under load).
+      const t = Date.now();
+      tracer.startActiveSpan('handle job', { startTime: t }, (root) => {
         rootId = root.spanContext().spanId;
         // The middle span is never ended (its process died), so it is never exported.
-        tracer.startActiveSpan('step', () => tracer.startSpan('write result').end());
-        root.end();
+        tracer.startActiveSpan('step', { startTime: t + 1 }, () => tracer.startSpan('write result', { startTime: t + 2 }).end(t + 3));
+        root.end(t + 10);
       });
     });
     const [detail] = await tracesOf(service);

@@ -97,16 +97,16 @@ describe('the store keeps what was acknowledged', () => {
     };
     return (async () => {
       age(3);
-      assert.deepEqual(store.applyRetention(index, policy, now), { deletedFiles: 0, keptTraces: 0, droppedTraces: 0 });
+      assert.deepEqual(await store.applyRetention(index, policy, now), { deletedFiles: 0, keptTraces: 0, droppedTraces: 0 });
       assert.deepEqual(await storedNames(), ['failed', 'normal', 'slow']);
       age(10);
-      assert.deepEqual(store.applyRetention(index, policy, now), { deletedFiles: 1, keptTraces: 2, droppedTraces: 1 });
+      assert.deepEqual(await store.applyRetention(index, policy, now), { deletedFiles: 1, keptTraces: 2, droppedTraces: 1 });
       assert.deepEqual(await storedNames(), ['failed', 'slow']);
       age(40);
-      assert.deepEqual(store.applyRetention(index, policy, now), { deletedFiles: 1, keptTraces: 1, droppedTraces: 1 });
+      assert.deepEqual(await store.applyRetention(index, policy, now), { deletedFiles: 1, keptTraces: 1, droppedTraces: 1 });
       assert.deepEqual(await storedNames(), ['failed']);
       age(100);
-      store.applyRetention(index, policy, now);
+      await store.applyRetention(index, policy, now);
       assert.deepEqual(await storedNames(), []);
     })();
   });
@@ -123,9 +123,9 @@ describe('the store keeps what was acknowledged', () => {
     const now = Date.now();
     for (const f of readdirSync(dir)) utimesSync(join(dir, f), (now - 10 * DAY) / 1000, (now - 10 * DAY) / 1000);
     const policy = { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 1e9 };
-    assert.equal(store.applyRetention(index, policy, now).keptTraces, 2);
+    assert.equal((await store.applyRetention(index, policy, now)).keptTraces, 2);
     // 25 days later the slow trace is 35 days old: past the slow age, whatever the rewrite's date.
-    assert.deepEqual(store.applyRetention(index, policy, now + 25 * DAY), { deletedFiles: 1, keptTraces: 1, droppedTraces: 1 });
+    assert.deepEqual(await store.applyRetention(index, policy, now + 25 * DAY), { deletedFiles: 1, keptTraces: 1, droppedTraces: 1 });
   });
 
   it('samples normal traces of closed segments and keeps every failed and slow one', async () => {
@@ -143,16 +143,16 @@ describe('the store keeps what was acknowledged', () => {
     store.close();
     const policy = { normalDays: 7, slowDays: 30, errorDays: 90, maxBytes: 1e9, sampleNormal: 0.25 };
     const now = Date.now();
-    assert.equal(store.applyRetention(index, policy, now).deletedFiles, 0, 'the open hour is not sampled');
+    assert.equal((await store.applyRetention(index, policy, now)).deletedFiles, 0, 'the open hour is not sampled');
     for (const f of readdirSync(dir)) utimesSync(join(dir, f), (now - 2 * 3600_000) / 1000, (now - 2 * 3600_000) / 1000);
-    store.applyRetention(index, policy, now);
+    await store.applyRetention(index, policy, now);
     const index2 = new TraceIndex(new PriceTable());
     await new TraceStore(dir, () => undefined).replay(new Ingest(index2));
     const names = index2.query({ limit: 1000 }).map((t) => t.name);
     const normals = names.filter((n) => n.startsWith('normal')).length;
     assert.equal(names.filter((n) => !n.startsWith('normal')).length, 10);
     assert.ok(normals > 20 && normals < 80, `about a quarter of 200 normal traces kept: ${normals}`);
-    assert.equal(store.applyRetention(index, policy, now).deletedFiles, 0, 'a kept file is not sampled again');
+    assert.equal((await store.applyRetention(index, policy, now)).deletedFiles, 0, 'a kept file is not sampled again');
   });
 
   it('warns once and keeps serving from memory when the store cannot be written', async () => {
@@ -188,6 +188,17 @@ describe('the memory cap', () => {
     assert.deepEqual(index.query({ limit: 10 }).map((s) => s.name), ['newest 2', 'newest normal', 'old failed'], 'slow goes before failed');
     assert.equal(index.stats().evictedTraces, 4);
     assert.equal(index.query({ q: 'old normal' }).length, 0, 'search does not find evicted traces');
+  });
+
+  it('keeps to the cap after a batch larger than it on its own (a stored request replayed whole), failed traces last', () => {
+    const index = new TraceIndex(new PriceTable(), { maxSpans: 10, slowMs: 2000 });
+    const t = 1_700_000_000_000;
+    index.addSpans([rawSpan({}, { name: 'before', startMs: t, endMs: t + 10 })]);
+    index.addSpans(Array.from({ length: 30 }, (_, i) => rawSpan({}, { name: `in the batch ${i}`, startMs: t + 100 + i, endMs: t + 110 + i, statusCode: i === 0 ? 2 : 0 })));
+    assert.equal(index.stats().spans, 10);
+    assert.equal(index.stats().evictedTraces, 21);
+    const names = index.query({ limit: 100 }).map((s) => s.name);
+    assert.ok(names.includes('in the batch 0') && names.includes('in the batch 29') && !names.includes('before'), names.join(', '));
   });
 });
 

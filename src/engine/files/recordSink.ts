@@ -4,6 +4,9 @@
 import type { FileProblem } from '../../shared/engineProtocol';
 import type { TraceIndex } from '../index/traceIndex';
 import { OtlpDecoders } from '../otlp/decoders';
+import { offThread, type Transcoded } from '../otlp/offThreadDecode';
+import { DecodeError } from '../otlp/protoReader';
+import { itemsInSlices, stepsInSlices } from '../otlp/slices';
 import type { DecodedBatch, RawLog, RawSpan } from '../model/rawSpan';
 import { jsonErrorOffset, jsonErrorReason, lineAndColumn } from './jsonSyntax';
 import { isIgnoredShape, recordShape } from './recordShapes';
@@ -41,6 +44,13 @@ export class RecordSink {
   private moreProblems = 0;
   private readonly held: FileProblem[] = [];
   private pending: RawSpan[] = [];
+  /** Records after a large one still waiting for the worker, in the file's order (drain()). */
+  private queued: QueuedRecord[] = [];
+  /**
+   * Bytes at the end given back: a large last line that is not whole yet (a writer mid-line).
+   * The reader resumes before them.
+   */
+  unfinishedBytes = 0;
   private readonly context: RecordContext;
   /** Set by the reader: how the file is laid out, and whether it is one JSON array. */
   layout: Layout = 'lines';
@@ -58,6 +68,10 @@ export class RecordSink {
 
   /** One JSON text (a line, or a value of a pretty-printed document) starting at `line`. */
   jsonText(text: string, line: number): void {
+    if (this.queued.length) {
+      this.queued.push({ text, line });
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -95,6 +109,76 @@ export class RecordSink {
     }
     for (const reason of converted.rejected ?? []) this.problem({ line, reason });
     this.add(converted.spans, converted.logs);
+  }
+
+  /**
+   * One large JSON record (OFF_THREAD_BYTES or more), handled by drain(): an OTLP document is
+   * parsed, checked and masked on the decoding worker, then decoded and indexed here in slices.
+   * Parsing 44 MB of JSON is one call that holds the engine's thread for seconds.
+   * `unlessUnfinished`: a record that is not valid JSON is a line still being written, given back.
+   */
+  largeJson(bytes: Buffer, line: number, options: { unlessUnfinished?: boolean } = {}): void {
+    this.queued.push({ bytes, line, unlessUnfinished: options.unlessUnfinished });
+  }
+
+  /** Handles the records queued behind a large one, in order; the reader awaits it after each chunk. */
+  async drain(): Promise<void> {
+    while (this.queued.length && !this.rejected) {
+      const record = this.queued[0];
+      if ('text' in record) {
+        this.queued.shift();
+        this.jsonTextNow(record.text, record.line);
+        continue;
+      }
+      this.flush(); // what came before it first, in the file's order
+      await this.largeRecord(record);
+      this.queued.shift();
+    }
+    this.queued = [];
+  }
+
+  private async largeRecord({ bytes, line, unlessUnfinished }: LargeRecord): Promise<void> {
+    const { index } = this.decoders;
+    let transcoded: Transcoded | undefined;
+    try {
+      // The bytes are kept (copied to the worker): a record that is no OTLP document is converted here.
+      transcoded = await offThread.transcodeFileRecord(bytes, { redaction: index.redactor?.patterns });
+    } catch (error) {
+      if (unlessUnfinished && error instanceof DecodeError) {
+        this.unfinishedBytes = bytes.length;
+        return;
+      }
+      return this.problem({ line, reason: (error as Error).message });
+    }
+    if (!transcoded) return this.jsonTextNow(bytes.toString('utf8'), line);
+    const { signal, masked } = transcoded;
+    const batch = await stepsInSlices(this.decoders.otlp.protobufInSteps(signal, transcoded.body));
+    if (this.shape === undefined) this.decide('OTLP/JSON');
+    if (this.rejected) return;
+    const rejected = transcoded.rejected + batch.rejected;
+    for (const reason of new Set([...transcoded.rejectReasons, ...batch.rejectReasons])) this.problem({ line, reason: `${rejected} span(s) rejected: ${reason}` });
+    if (signal === 'logs') {
+      await itemsInSlices(batch.items.length, (from, to) => index.addLogs(batch.items.slice(from, to) as RawLog[], { masked }));
+      return;
+    }
+    const spans = batch.items as RawSpan[];
+    await itemsInSlices(spans.length, (from, to) => {
+      const slice = spans.slice(from, to);
+      for (const span of slice) this.traceIds.add(span.traceId);
+      this.spans += slice.length;
+      for (const reason of new Set(index.addSpans(slice, { masked }))) this.problem({ line, reason });
+    });
+  }
+
+  /** jsonText() now, not behind queued records. */
+  private jsonTextNow(text: string, line: number): void {
+    const queued = this.queued;
+    this.queued = [];
+    try {
+      this.jsonText(text, line);
+    } finally {
+      this.queued = queued;
+    }
   }
 
   /** One OTLP protobuf request (TracesData or LogsData) at a byte offset of the file. */
@@ -189,6 +273,14 @@ export class RecordSink {
     }
   }
 }
+
+interface LargeRecord {
+  bytes: Buffer;
+  line: number;
+  unlessUnfinished?: boolean;
+}
+
+type QueuedRecord = LargeRecord | { text: string; line: number };
 
 /**
  * Counts distinct strings: exactly (a Set) up to EXACT_UP_TO, then by linear counting over a

@@ -4,6 +4,7 @@
 // it has consumed (up to the end of its last complete record), so a tail resumes right there,
 // and a half-written last record waits for the rest.
 import { isAscii } from 'node:buffer';
+import { OFF_THREAD_BYTES } from '../otlp/offThreadDecode';
 import type { RecordSink } from './recordSink';
 
 export interface RecordSplitter {
@@ -23,6 +24,12 @@ const MAX_RECORD_BYTES = 512 * 1024 * 1024;
 // string UTF-8 decoding would give, found faster.
 function text(buf: Buffer, start: number, end: number): string {
   return isAscii(buf.subarray(start, end)) ? buf.toString('latin1', start, end) : buf.toString('utf8', start, end);
+}
+
+/** One JSON record buf[start, end) to the sink: a large one as bytes, for the decoding worker. */
+function emitJson(sink: RecordSink, buf: Buffer, start: number, end: number, line: number): void {
+  if (end - start >= OFF_THREAD_BYTES) sink.largeJson(buf.subarray(start, end), line);
+  else sink.jsonText(text(buf, start, end), line);
 }
 
 function isBlank(buf: Buffer, start: number, end: number): boolean {
@@ -72,12 +79,18 @@ export class LineSplitter implements RecordSplitter {
     if (!this.partBytes || this.tooLong) return;
     const rest = Buffer.concat(this.parts);
     if (isBlank(rest, 0, rest.length)) return;
-    // A last line without its newline is complete if it parses; otherwise a writer may be mid-line.
-    const restText = text(rest, 0, rest.length);
-    let complete = true;
-    try { JSON.parse(restText); } catch { complete = false; }
-    if (!complete && !final) return;
-    this.sink.jsonText(restText, this.line);
+    if (rest.length >= OFF_THREAD_BYTES) {
+      // Too large to parse here just to see whether it is whole: the worker parses it, and one
+      // that is not whole (a writer mid-line) is given back unread (RecordSink.unfinishedBytes).
+      this.sink.largeJson(rest, this.line, { unlessUnfinished: !final });
+    } else {
+      // A last line without its newline is complete if it parses; otherwise a writer may be mid-line.
+      const restText = text(rest, 0, rest.length);
+      let complete = true;
+      try { JSON.parse(restText); } catch { complete = false; }
+      if (!complete && !final) return;
+      this.sink.jsonText(restText, this.line);
+    }
     this.consumed += rest.length;
     this.parts = [];
     this.partBytes = 0;
@@ -97,7 +110,7 @@ export class LineSplitter implements RecordSplitter {
 
   /** A complete line buf[start, end) whose newline is at `end`. */
   private emit(buf: Buffer, start: number, end: number): void {
-    if (!isBlank(buf, start, end)) this.sink.jsonText(text(buf, start, end), this.line);
+    if (!isBlank(buf, start, end)) emitJson(this.sink, buf, start, end, this.line);
     this.done(end - start + 1);
   }
 
@@ -180,7 +193,7 @@ export class DocumentSplitter implements RecordSplitter {
         if (this.depth === this.base) {
           this.parts.push(chunk.subarray(valueStart, i + 1));
           const whole = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
-          this.sink.jsonText(text(whole, 0, whole.length), this.valueLine);
+          emitJson(this.sink, whole, 0, whole.length, this.valueLine);
           this.markConsumed(chunk, i + 1);
           valueStart = -1;
         }

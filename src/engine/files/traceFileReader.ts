@@ -104,6 +104,7 @@ export async function readTraceFile(
           splitter = newSplitter(layout, state);
         }
         splitter.push(chunk);
+        await state.sink.drain();
         state.sink.flush();
         options.onProgress?.(startOffset + raw.bytesRead, stat.size);
         if (state.sink.rejected) break;
@@ -121,8 +122,10 @@ export async function readTraceFile(
     }
     if (splitter && !state.sink.rejected) {
       splitter.end(options.final);
+      await state.sink.drain();
       state.sink.flush();
-      state.offset = state.gzip ? stat.size : state.offset + skipped + splitter.consumed;
+      state.offset = state.gzip ? stat.size : state.offset + skipped + splitter.consumed - state.sink.unfinishedBytes;
+      state.sink.unfinishedBytes = 0;
       state.line = splitter.line;
       // Nothing complete yet (a file being started): decide its layout again next time.
       if (state.offset === 0 && state.sink.shape === undefined) state.layout = undefined;

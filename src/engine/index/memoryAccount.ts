@@ -21,6 +21,9 @@ export interface MemoryCaps {
   maxBytes: number;
 }
 
+/** Strings of the table looked at per compaction step: a few milliseconds. */
+const COMPACT_SLOTS = 8192;
+
 export class MemoryAccount {
   /** Spans held by live traces. */
   spans = 0;
@@ -72,14 +75,19 @@ export class MemoryAccount {
   /**
    * Evicted traces leave their strings in the table (search skips them), and so do log records
    * that never found their span: drop them once a quarter of the traces, or an eighth of the
-   * memory cap in text nobody accounts for, is gone.
+   * memory cap in text nobody accounts for, is gone. The table is walked COMPACT_SLOTS strings a
+   * call, each batch going on with it (a table of a million prompts took over 100 ms in one go).
    */
   compactIfStale(liveTraces: number, maxBytes: number): void {
     const charged = this.traceText + this.waiting.text;
-    const uncharged = this.strings.heldTextBytes - charged;
-    if (this.evictedSinceCompaction <= liveTraces / 4 && uncharged - this.unchargedAfterCompaction <= maxBytes / 8) return;
-    this.strings.compact((t) => t.live);
+    if (!this.strings.compactionUnderWay) {
+      const uncharged = this.strings.heldTextBytes - charged;
+      if (this.evictedSinceCompaction <= liveTraces / 4 && uncharged - this.unchargedAfterCompaction <= maxBytes / 8) return;
+    }
+    const finished = this.strings.compactSome((t) => t.live, COMPACT_SLOTS);
+    // Text forgotten is no batch's new text: what is held now is what was charged.
     this.textSeen = this.strings.heldTextBytes;
+    if (!finished) return;
     this.unchargedAfterCompaction = Math.max(0, this.strings.heldTextBytes - charged);
     this.evictedSinceCompaction = 0;
   }

@@ -207,8 +207,13 @@ export class TraceIndex {
     this.summarizeGrown(); // eviction goes by age and class
     const before = { traces: this.traces.size, spans: this.memory.spans };
     const classOf = (t: Trace) => this.retentionClass(t.summary);
-    for (const wanted of EVICTION_ORDER) {
-      for (const trace of this.memory.victims(this.indexes.byStart.ascending(), wanted, classOf, justAdded, caps)) this.remove(trace);
+    // The batch just added is spared while older traces remain; a batch over the caps on its own
+    // (a large stored request replayed whole) then gives up its oldest traces too, not at the next batch.
+    for (const spared of [justAdded, new Map<Trace, unknown>()]) {
+      for (const wanted of EVICTION_ORDER) {
+        for (const trace of this.memory.victims(this.indexes.byStart.ascending(), wanted, classOf, spared, caps)) this.remove(trace);
+        if (this.memory.within(caps)) break;
+      }
       if (this.memory.within(caps)) break;
     }
     const evicted = before.traces - this.traces.size;

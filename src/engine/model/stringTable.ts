@@ -42,6 +42,8 @@ export class StringTable<T extends object = object> {
   /** Fingerprints shared by more strings than longStrings lists: the rest are only in the slots Map. */
   private readonly crowded = new Set<number>();
   private textBytes = 0;
+  /** Where a compaction under way (compactSome) goes on from. */
+  private compacting?: Iterator<[string, Slot<T>]>;
 
   get size(): number {
     return this.slots.size;
@@ -119,15 +121,39 @@ export class StringTable<T extends object = object> {
 
   /** Forgets owners that are gone (evicted or cleared) and strings nobody holds any more. */
   compact(isLive: (owner: T) => boolean): void {
-    for (const [value, slot] of this.slots) {
+    this.compacting = undefined;
+    while (!this.compactSome(isLive, Infinity));
+  }
+
+  /** Whether a compaction is under way: started by compactSome and not finished yet. */
+  get compactionUnderWay(): boolean {
+    return this.compacting !== undefined;
+  }
+
+  /**
+   * compact() in steps of at most `slots` strings, so a table of millions never holds the
+   * engine's thread in one go: starts a pass, or goes on with the one under way; true when it
+   * has finished. Strings added meanwhile are looked at too (Map iteration sees them), harmlessly.
+   */
+  compactSome(isLive: (owner: T) => boolean, slots: number): boolean {
+    const entries = this.compacting ??= this.slots.entries();
+    for (let n = 0; n < slots; n++) {
+      const next = entries.next();
+      if (next.done) {
+        this.compacting = undefined;
+        return true;
+      }
+      const [value, slot] = next.value;
       const owners = slot.owners;
       const kept = owners === undefined ? [] : Array.isArray(owners) ? owners.filter(isLive) : isLive(owners) ? [owners] : [];
       if (kept.length === 0) this.forget(value);
       else slot.owners = kept.length === 1 ? kept[0] : kept;
     }
+    return false;
   }
 
   clear(): void {
+    this.compacting = undefined;
     this.slots.clear();
     this.longStrings.clear();
     this.crowded.clear();

@@ -2,7 +2,8 @@
 import type { TraceIndex } from '../index/traceIndex';
 import { type Encoding, OtlpDecoders, OVERSIZED_REASON, oversized, type Signal } from './decoders';
 import { encodeLogsProto, encodeTracesProto } from './encodeProto';
-import { OFF_THREAD_BYTES, OffThreadDecoder, type Transcoded } from './offThreadDecode';
+import { OFF_THREAD_BYTES, offThread, type Transcoded } from './offThreadDecode';
+import { itemsInSlices, nextTurn, stepsInSlices } from './slices';
 import type { DecodedBatch, RawLog, RawSpan } from '../model/rawSpan';
 import type { StoredSpan } from '../model/storedSpan';
 
@@ -20,13 +21,6 @@ export interface RequestLog {
   appendInPieces(signal: Signal, encoding: Encoding, body: Buffer): Promise<void>;
 }
 
-/** The index takes a request in slices of at most this long, yielding between them, so queries are answered meanwhile. */
-const SLICE_MS = 20;
-/** Spans (or log records) in a request's first slice, and at most in any. */
-const SLICE_ITEMS = 64;
-const MAX_SLICE_ITEMS = 1024;
-/** One worker thread for the engine process, started at the first large request. */
-const offThread = new OffThreadDecoder();
 /** Where accepted requests are also sent (forward/forwarder.ts): OTLP protobuf, as the index holds them. */
 export interface RequestForward {
   /** False while no target is set: then nothing is encoded for it. */
@@ -64,7 +58,7 @@ export class Ingest {
    * two requests) the engine answers queries (the editor's) and reads sockets, so a large request
    * never blocks it for long. The receivers' admission control bounds how many wait.
    */
-  receiveInTurn(signal: Signal, encoding: Encoding, body: Buffer): Promise<IngestResult> {
+  receiveInTurn(signal: Signal, encoding: Encoding, body: Buffer, options: { persist: boolean } = { persist: true }): Promise<IngestResult> {
     // A large body goes to the worker at once, so it is decoded while earlier requests are indexed.
     // With redaction on, what is stored and forwarded is the worker's masked copy: the body can move.
     const redaction = this.index.redactor?.patterns;
@@ -75,24 +69,9 @@ export class Ingest {
     const turn = this.lastTurn.then(async () => {
       await nextTurn();
       const decoded = large ? await this.decodeInSlices(signal, body, await transcoded) : this.decode(signal, encoding, body);
-      // Slices sized to take about a quarter of SLICE_MS: a few large spans (1 MB prompts) a slice,
-      // or hundreds of small ones, so each costs one index call and one look at the clock.
-      let size = SLICE_ITEMS;
-      for (let from = 0; from < decoded.items.length;) {
-        const until = performance.now() + SLICE_MS;
-        while (from < decoded.items.length) {
-          const begin = performance.now();
-          const to = Math.min(decoded.items.length, from + size);
-          this.add(signal, decoded, from, to);
-          from = to;
-          const took = performance.now() - begin;
-          size = Math.max(1, Math.min(MAX_SLICE_ITEMS, Math.floor(size * (SLICE_MS / 4) / Math.max(took, 0.01))));
-          if (performance.now() >= until) break;
-        }
-        if (from < decoded.items.length) await nextTurn();
-      }
+      await itemsInSlices(decoded.items.length, (from, to) => this.add(signal, decoded, from, to));
       const result = this.count(signal, decoded);
-      await this.persist(signal, encoding, body, decoded, { inPieces: true, bytes });
+      if (options.persist) await this.persist(signal, encoding, body, decoded, { inPieces: true, bytes });
       return result;
     });
     this.lastTurn = turn.catch(() => undefined);
@@ -105,14 +84,7 @@ export class Ingest {
    * turns out invalid halfway is refused (400) with nothing of it kept.
    */
   private async decodeInSlices(signal: Signal, body: Buffer, transcoded: Transcoded | undefined): Promise<Decoded> {
-    const steps = this.decoders.protobufInSteps(signal, transcoded?.body ?? body);
-    let step = steps.next();
-    while (!step.done) {
-      const until = performance.now() + SLICE_MS;
-      while (!step.done && performance.now() < until) step = steps.next();
-      if (!step.done) await nextTurn();
-    }
-    const batch = step.value;
+    const batch = await stepsInSlices(this.decoders.protobufInSteps(signal, transcoded?.body ?? body));
     if (!transcoded) return { batch, items: batch.items };
     batch.rejected += transcoded.rejected;
     for (const reason of transcoded.rejectReasons) batch.rejectReasons.add(reason);
@@ -199,8 +171,6 @@ interface Decoded {
   /** Log records the index could not place (no span context, no prompt of a coding agent). */
   logsNotKept?: number;
 }
-
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 function rejectMessage(batch: DecodedBatch<unknown>, noun: string): string | undefined {
   if (batch.rejected === 0) return undefined;

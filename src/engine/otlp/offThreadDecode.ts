@@ -17,7 +17,8 @@ export const OFF_THREAD_BYTES = 2 * 1024 * 1024;
 
 export interface TranscodeRequest {
   id: number;
-  signal: Signal;
+  /** `record`: one JSON record of a trace file, an OTLP document of either signal or not OTLP at all. */
+  signal: Signal | 'record';
   encoding: Encoding;
   body: Uint8Array;
   /** Masked in the worker when set: the engine's thread must not mask the result again. */
@@ -26,6 +27,10 @@ export interface TranscodeRequest {
 
 export interface TranscodeReply {
   id: number;
+  /** Which signal the body held (a file record's is found in the worker). */
+  signal?: Signal;
+  /** A file record that is not an OTLP document: the engine's thread converts it itself. */
+  notOtlp?: boolean;
   /** The request as OTLP protobuf, masked if asked, without the spans it refused. */
   body?: Uint8Array;
   rejected: number;
@@ -37,6 +42,7 @@ export interface TranscodeReply {
 
 export interface Transcoded {
   body: Buffer;
+  signal: Signal;
   /** Masked with the redaction patterns it was asked for. */
   masked: boolean;
   rejected: number;
@@ -45,7 +51,7 @@ export interface Transcoded {
 
 export class OffThreadDecoder {
   private worker?: Worker;
-  private readonly waiting = new Map<number, { resolve: (result: Omit<Transcoded, 'masked'>) => void; reject: (error: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (result: Omit<Transcoded, 'masked'> | undefined) => void; reject: (error: Error) => void }>();
   private nextId = 0;
 
   /**
@@ -54,12 +60,24 @@ export class OffThreadDecoder {
    * whole (it is empty afterwards): copying 64 MB took up to 200 ms on a busy machine.
    */
   transcode(signal: Signal, encoding: Encoding, body: Buffer, options: { redaction?: RedactionPattern[]; keepBody: boolean }): Promise<Transcoded> {
+    return this.post(signal, encoding, body, options) as Promise<Transcoded>;
+  }
+
+  /**
+   * One large JSON record of a trace file, as transcode(); undefined when it is valid JSON but no
+   * OTLP document (the file's other shapes are converted on the engine's thread).
+   */
+  transcodeFileRecord(body: Buffer, options: { redaction?: RedactionPattern[] }): Promise<Transcoded | undefined> {
+    return this.post('record', 'json', body, { ...options, keepBody: true });
+  }
+
+  private post(signal: Signal | 'record', encoding: Encoding, body: Buffer, options: { redaction?: RedactionPattern[]; keepBody: boolean }): Promise<Transcoded | undefined> {
     const id = this.nextId++;
     const movable = !options.keepBody && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     const bytes = movable ? new Uint8Array(body.buffer) : new Uint8Array(body);
     const request: TranscodeRequest = { id, signal, encoding, body: bytes, redaction: options.redaction };
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve: (result) => resolve({ ...result, masked: !!options.redaction?.length }), reject });
+      this.waiting.set(id, { resolve: (result) => resolve(result && { ...result, masked: !!options.redaction?.length }), reject });
       this.started().postMessage(request, [bytes.buffer as ArrayBuffer]);
     });
   }
@@ -76,8 +94,11 @@ export class OffThreadDecoder {
       const job = this.waiting.get(reply.id);
       if (!job) return;
       this.waiting.delete(reply.id);
-      if (reply.body) {
-        job.resolve({ body: Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength), rejected: reply.rejected, rejectReasons: reply.rejectReasons });
+      if (reply.notOtlp) {
+        job.resolve(undefined);
+      } else if (reply.body) {
+        const body = Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength);
+        job.resolve({ body, signal: reply.signal!, rejected: reply.rejected, rejectReasons: reply.rejectReasons });
       } else {
         job.reject(reply.invalid ? new DecodeError(reply.error) : new Error(`decoding off the event loop failed: ${reply.error}`));
       }
@@ -96,6 +117,9 @@ export class OffThreadDecoder {
     return worker;
   }
 }
+
+/** One worker thread for the engine process, started at the first large request or file record. */
+export const offThread = new OffThreadDecoder();
 
 /** The built worker beside the bundle (dist/decodeWorker.js), or its source when the engine runs from source (tests, through tsx). */
 function workerScript(): [string, { eval?: boolean }] {

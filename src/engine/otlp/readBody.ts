@@ -49,11 +49,18 @@ export function readBody(req: IncomingMessage, maxBytes: number, ticket?: Admiss
       if (source !== req) (source as NodeJS.ReadableStream & { destroy(): void }).destroy();
       fail(error);
     };
+    let arrivals = 0;
     const stalled = () => {
-      // What is left is not drained: the client stopped sending (the receiver closes the connection).
-      settled = true;
-      req.unpipe();
-      reject(new BodyTimeoutError(`no part of the body arrived for ${idleMs} ms`));
+      // Timers run before the loop reads sockets: after the engine's thread was busy for longer
+      // than idleMs, bytes may be waiting unread. Look after this turn's reads, then judge.
+      const seen = arrivals;
+      setImmediate(() => {
+        if (settled || arrivals !== seen) return; // it arrived: alive() set the timer again
+        // What is left is not drained: the client stopped sending (the receiver closes the connection).
+        settled = true;
+        req.unpipe();
+        reject(new BodyTimeoutError(`no part of the body arrived for ${idleMs} ms`));
+      });
     };
     const alive = () => {
       clearTimeout(idle);
@@ -61,7 +68,10 @@ export function readBody(req: IncomingMessage, maxBytes: number, ticket?: Admiss
       idle.unref();
     };
     alive();
-    req.on('data', () => { if (!settled) alive(); });
+    req.on('data', () => {
+      arrivals++;
+      if (!settled) alive();
+    });
     source.on('data', (chunk: Buffer) => {
       if (settled) return;
       size += chunk.length;

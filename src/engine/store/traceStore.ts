@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import type { Ingest } from '../otlp/ingest';
 import { encodeLogsData, encodeTracesData } from '../otlp/encodeJson';
 import { type Encoding, OtlpDecoders, type Signal, type SignalItems } from '../otlp/decoders';
+import { OFF_THREAD_BYTES, offThread } from '../otlp/offThreadDecode';
+import { itemsInSlices, nextTurn, SLICE_MS, stepsInSlices } from '../otlp/slices';
 import type { RawSpan } from '../model/rawSpan';
 import { StringTable } from '../model/stringTable';
 import type { RetentionClass } from '../index/memoryAccount';
@@ -196,22 +198,32 @@ export class TraceStore {
     }
   }
 
-  /** Feeds every stored request back through ingest, oldest first, yielding between files. */
+  /**
+   * Feeds every stored request back through ingest, oldest first, in slices of SLICE_MS: the
+   * engine answers queries meanwhile (with what is loaded so far) and receives new requests.
+   * A large record goes through the decoding worker and is indexed in slices, as when received.
+   */
   async replay(ingest: Ingest): Promise<{ files: number; requests: number; problems: string[] }> {
     const problems: string[] = [];
     let requests = 0;
     const files = this.files();
+    let until = performance.now() + SLICE_MS;
     for (const file of files) {
-      const { signal, encoding } = file;
+      const { encoding } = file;
+      const signal = file.signal === 'kept' ? 'traces' : file.signal === 'keptlogs' ? 'logs' : file.signal;
       for (const body of readRecords(join(this.dir, file.name), encoding, (reason) => problems.push(`${file.name}: ${reason}`))) {
         try {
-          ingest.receive(signal === 'kept' ? 'traces' : signal === 'keptlogs' ? 'logs' : signal, encoding, body, { persist: false });
+          if (body.length >= OFF_THREAD_BYTES) await ingest.receiveInTurn(signal, encoding, body, { persist: false });
+          else ingest.receive(signal, encoding, body, { persist: false });
           requests++;
         } catch (error) {
           problems.push(`${file.name}: ${(error as Error).message}`);
         }
+        if (performance.now() >= until) {
+          await nextTurn();
+          until = performance.now() + SLICE_MS;
+        }
       }
-      await new Promise((resolve) => setImmediate(resolve));
     }
     return { files: files.length, requests, problems };
   }
@@ -223,7 +235,7 @@ export class TraceStore {
    * fits its size bound. With sampling, a closed segment keeps its failed and slow traces and
    * that share of the normal ones.
    */
-  applyRetention(index: TraceIndex, policy: RetentionPolicy, now = Date.now()): RetentionReport {
+  async applyRetention(index: TraceIndex, policy: RetentionPolicy, now = Date.now()): Promise<RetentionReport> {
     const report: RetentionReport = { deletedFiles: 0, keptTraces: 0, droppedTraces: 0 };
     this.closeAll(); // new writes start fresh segments; old ones may be rewritten
     const sample = policy.sampleNormal ?? 1;
@@ -239,22 +251,25 @@ export class TraceStore {
       const kept: object[] = [];
       if (file.signal === 'logs' || file.signal === 'keptlogs') {
         // Log records live as long as their trace; one whose trace is no longer in memory counts as slow.
-        const records = decodeLogs(path, file.encoding).filter((log) => {
+        const records = (await decodeFile(path, file.encoding, 'logs')).filter((log) => {
           const summary = log.traceId ? index.traceOf(log.traceId)?.summary : undefined;
           return allowed.includes(summary ? index.retentionClass(summary) : 'slow');
         });
         if (records.length) kept.push(encodeLogsData(records));
       } else {
-        for (const [traceId, spans] of groupByTrace(decodeSpans(path, file.encoding))) {
-          const summary = index.traceOf(traceId)?.summary;
-          const cls = summary ? index.retentionClass(summary) : classify(spans, index.slowMs);
-          if (allowed.includes(cls) && (cls !== 'normal' || sampledIn(traceId, sample))) {
-            kept.push(encodeTracesData(spans, { withLogRecords: false }));
-            report.keptTraces++;
-          } else {
-            report.droppedTraces++;
+        const byTrace = [...groupByTrace(await decodeFile(path, file.encoding, 'traces'))];
+        await itemsInSlices(byTrace.length, (from, to) => {
+          for (const [traceId, spans] of byTrace.slice(from, to)) {
+            const summary = index.traceOf(traceId)?.summary;
+            const cls = summary ? index.retentionClass(summary) : classify(spans, index.slowMs);
+            if (allowed.includes(cls) && (cls !== 'normal' || sampledIn(traceId, sample))) {
+              kept.push(encodeTracesData(spans, { withLogRecords: false }));
+              report.keptTraces++;
+            } else {
+              report.droppedTraces++;
+            }
           }
-        }
+        });
       }
       if (kept.length) this.writeKept(file.signal === 'logs' || file.signal === 'keptlogs' ? 'keptlogs' : 'kept', kept, mtimeMs);
       unlinkSync(path);
@@ -435,22 +450,32 @@ function* readRecords(path: string, encoding: Encoding, problem: (reason: string
   if (pos < data.length) problem(`the record at byte ${pos} is incomplete (the write was cut off) and was skipped`);
 }
 
-/** Every record of a store file, decoded; a record that cannot be decoded was never acknowledged with a 200. */
-function decodeFile<S extends Signal>(path: string, encoding: Encoding, signal: S): SignalItems[S][] {
+/**
+ * Every record of a store file, decoded in slices of SLICE_MS (a large record on the decoding
+ * worker, then a span at a time); a record that cannot be decoded was never acknowledged with a 200.
+ */
+async function decodeFile<S extends Signal>(path: string, encoding: Encoding, signal: S): Promise<SignalItems[S][]> {
   const decoders = new OtlpDecoders(new StringTable());
   const items: SignalItems[S][] = [];
+  let until = performance.now() + SLICE_MS;
   for (const body of readRecords(path, encoding, () => undefined)) {
     try {
-      pushAll(items, decoders.decode(signal, encoding, body).items);
+      if (body.length >= OFF_THREAD_BYTES) {
+        const protobuf = encoding === 'json' ? (await offThread.transcode(signal, encoding, body, { keepBody: true })).body : body;
+        pushAll(items, (await stepsInSlices(decoders.protobufInSteps(signal, protobuf))).items);
+      } else {
+        pushAll(items, decoders.decode(signal, encoding, body).items);
+      }
     } catch {
       // Nothing to keep.
+    }
+    if (performance.now() >= until) {
+      await nextTurn();
+      until = performance.now() + SLICE_MS;
     }
   }
   return items;
 }
-
-const decodeSpans = (path: string, encoding: Encoding) => decodeFile(path, encoding, 'traces');
-const decodeLogs = (path: string, encoding: Encoding) => decodeFile(path, encoding, 'logs');
 
 /** The same answer for a trace id every time, so a trace is in or out as a whole; hashed, as ids made from file lines run in sequence. */
 function sampledIn(traceId: string, share: number): boolean {
