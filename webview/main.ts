@@ -229,10 +229,14 @@ function takeSpans(spanIds: string[], details: SpanDetails | undefined): void {
 onHostMessage((message: HostMessage) => {
   if (!message || typeof message !== 'object') return;
   switch (message.type) {
-    case 'skeleton':
+    case 'skeleton': {
       performance.mark('skeleton-received');
-      takeSkeleton(fromJson(message.skeleton), message.settings, message.selectSpanId);
+      const take = () => takeSkeleton(fromJson(message.skeleton), message.settings, message.selectSpanId);
+      // After a first part, the rest (megabytes to parse and lay out) waits until the first screen is painted.
+      if (current?.columns.rest) requestAnimationFrame(() => setTimeout(take, 0));
+      else take();
       break;
+    }
     case 'searchResult':
       current?.search.take(message.text, message.result, (id) => indexOfSpan(current!.model, id) !== undefined);
       break;

@@ -68,7 +68,7 @@ export interface SpanSearchResult {
 /** At most this many span ids are asked for (and answered) at once. */
 export const MAX_DETAIL_SPANS = 100;
 /** The trace view's first part of a skeleton: a few screens, drawn while the whole skeleton comes. */
-export const FIRST_PART_ROWS = 1000;
+export const FIRST_PART_ROWS = 500;
 /** At most this many matches are listed by an in-trace search. */
 export const MAX_SEARCH_HITS = 10_000;
 

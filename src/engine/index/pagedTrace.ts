@@ -38,37 +38,34 @@ export function traceSkeleton(trace: Trace, diagnosis: TraceDiagnosis, after?: n
   });
 }
 
-type TreeNode = { spanId: string; traceId: string; parentSpanId?: string; startMs: number; row: () => SkeletonRowInput };
-
 /**
  * The first `limit` spans in the waterfall's order (depth first, children by start, orphans under
  * the parent Trace Doctor inferred), so a view draws its first screens before the whole skeleton
  * comes. Only the spans returned are made into rows; the rest are only grouped by parent.
  */
 function firstInTreeOrder(trace: Trace, diagnosis: TraceDiagnosis, limit: number): SkeletonRowInput[] {
-  const nodes: TreeNode[] = [];
-  for (const span of trace.spans.values()) nodes.push({ spanId: span.spanId, traceId: span.traceId, parentSpanId: span.parentSpanId, startMs: span.startMs, row: () => rowOf(span) });
-  for (const span of diagnosis.adoptedSpans) nodes.push({ ...span, row: () => skeletonRowOfSpan(span) });
-  const present = new Set(nodes.map((node) => node.spanId));
+  type Node = StoredSpan | Span;
+  const adopted = new Map(diagnosis.adoptedSpans.map((span) => [span.spanId, span]));
   const inferred = new Map(diagnosis.inferredParents.map((i) => [i.spanId, i]));
-  const children = new Map<string, TreeNode[]>();
-  const roots: TreeNode[] = [];
-  for (const node of nodes) {
+  const children = new Map<string, Node[]>();
+  const roots: Node[] = [];
+  const place = (node: Node) => {
     const repaired = inferred.get(node.spanId);
     const parent = repaired?.traceId === node.traceId ? repaired.parentSpanId : node.parentSpanId;
-    if (parent && parent !== node.spanId && present.has(parent)) {
-      const siblings = children.get(parent);
-      if (siblings) siblings.push(node);
-      else children.set(parent, [node]);
-    } else roots.push(node);
-  }
+    if (!parent || parent === node.spanId || !(trace.spans.has(parent) || adopted.has(parent))) return roots.push(node);
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(node);
+    else children.set(parent, [node]);
+  };
+  for (const span of trace.spans.values()) place(span);
+  for (const span of adopted.values()) place(span);
   // Each span has one parent, so the walk from the roots meets each once (spans in a parent cycle never).
-  const byStart = (a: TreeNode, b: TreeNode) => a.startMs - b.startMs;
+  const byStart = (a: Node, b: Node) => a.startMs - b.startMs;
   const stack = roots.sort(byStart).reverse();
   const rows: SkeletonRowInput[] = [];
   while (stack.length && rows.length < limit) {
     const node = stack.pop()!;
-    rows.push(node.row());
+    rows.push(adopted.get(node.spanId) === node ? skeletonRowOfSpan(node as Span) : rowOf(node as StoredSpan));
     const kids = children.get(node.spanId);
     if (kids) for (let i = kids.sort(byStart).length - 1; i >= 0; i--) stack.push(kids[i]);
   }
