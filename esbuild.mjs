@@ -21,6 +21,8 @@ const node = {
 await Promise.all([
   // The headless engine.
   esbuild.build({ ...node, entryPoints: { cli: 'src/engine/cli.ts' }, banner: { js: '#!/usr/bin/env node' } }),
+  // The engine's worker thread that decodes large requests (src/engine/otlp/offThreadDecode.ts).
+  esbuild.build({ ...node, entryPoints: { decodeWorker: 'src/engine/otlp/decodeWorker.ts' } }),
   // The engine as the extension starts it, in its own process.
   esbuild.build({ ...node, entryPoints: { server: 'src/engine/server.ts' } }),
   // The extension host side; `vscode` is provided by the editor.
@@ -31,7 +33,8 @@ await Promise.all([
     platform: 'browser',
     target: 'chrome120',
     format: 'iife',
-    entryPoints: { webview: 'webview/main.ts' },
+    // The insights panel (sessions, the LLM calls table, the context window): dist/insights.js and .css.
+    entryPoints: { webview: 'webview/main.ts', insights: 'webview/insights/main.ts' },
     outdir: 'dist',
     sourcemap: !production,
     minify: production,

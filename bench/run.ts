@@ -64,8 +64,10 @@ async function getJson<T>(port: number, path: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function startEngineProcess(port: number, extraArgs: string[] = []): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'dist', 'cli.js'), 'serve', '--port', String(port), '--no-grpc', ...extraArgs],
+const OWN_CLI = join(__dirname, '..', 'dist', 'cli.js');
+
+async function startEngineProcess(port: number, extraArgs: string[] = [], cli = OWN_CLI): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', String(port), '--no-grpc', ...extraArgs],
     { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => { if (chunk.toString().includes('listening')) resolve(); });
@@ -75,9 +77,9 @@ async function startEngineProcess(port: number, extraArgs: string[] = []): Promi
 }
 
 /** Sends every request with IN_FLIGHT in flight; the clock stops when the API counts them all. */
-async function ingestRate(workload: Workload, extraArgs: string[] = []): Promise<number> {
+async function ingestRate(workload: Workload, extraArgs: string[] = [], cli = OWN_CLI): Promise<number> {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const engine = await startEngineProcess(port, extraArgs);
+  const engine = await startEngineProcess(port, extraArgs, cli);
   try {
     // The engine starts empty each round, so every round does the same work.
     await post(port, makeWorkload(2, 10, 99).requests[0]); // warm-up trace, not counted
@@ -123,6 +125,8 @@ async function main(): Promise<void> {
   const workload = makeWorkload(REQUESTS, TRACES_PER_REQUEST);
   // BENCH_ONLY=forward measures forwarding alone (a few rounds of ingest, no file import).
   if (process.env.BENCH_ONLY === 'forward') return forwardBench(workload);
+  // BENCH_BASELINE_CLI=other/dist/cli.js: this build's ingest against another's (e.g. main's), alone.
+  if (process.env.BENCH_BASELINE_CLI) return baselineBench(workload, process.env.BENCH_BASELINE_CLI);
   const wirePerSpan = workload.wireBytes / workload.spans;
   console.log(`workload: ${workload.spans} LLM-shaped spans in ${workload.requests.length} protobuf requests, `
     + `${wirePerSpan.toFixed(0)} wire bytes per span`);
@@ -177,6 +181,17 @@ async function forwardBench(workload: Workload): Promise<void> {
   const ratio = forwarding / plain;
   console.log(`forward: ingest with a dead upstream configured ${forwarding.toFixed(0)} spans/s vs none ${plain.toFixed(0)} spans/s → `
     + `ratio ${ratio.toFixed(2)} (target ≥ 0.90) ${ratio >= 0.9 ? 'PASS' : 'MISS'}`);
+}
+
+/** This build's ingest rate against another build's, in alternating rounds (the same workload and defaults). */
+async function baselineBench(workload: Workload, baselineCli: string): Promise<void> {
+  let own = 0;
+  let baseline = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    baseline = Math.max(baseline, await ingestRate(workload, [], baselineCli));
+    own = Math.max(own, await ingestRate(workload));
+  }
+  console.log(`ingest A/B: this build ${own.toFixed(0)} spans/s vs ${baselineCli} ${baseline.toFixed(0)} spans/s → ratio ${(own / baseline).toFixed(2)}`);
 }
 
 main().catch((error) => {

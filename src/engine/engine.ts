@@ -11,7 +11,9 @@ import { TraceFiles, WatchSettings } from './files/traceFiles';
 import type { ReceiverProtocol, ReceiverStatus, StoreDeletion } from '../shared/engineProtocol';
 import type { DetectorSettings, EngineStats, TraceDetail } from '../shared/spanModel';
 import { TraceIndex } from './index/traceIndex';
+import { AcrossTraces } from './index/acrossTraces';
 import { createHttpServer } from './http/httpServer';
+import type { ApiContext } from './http/api';
 import { PriceOverride, PriceTable } from './normalize/pricing';
 import type { RedactionPattern } from '../shared/redaction';
 import { Admission, DEFAULT_ADMISSION } from './otlp/admission';
@@ -37,6 +39,8 @@ export interface EngineOptions {
   allowedHosts?: string[];
   /** USD per million tokens, by model id. */
   priceOverrides?: Record<string, PriceOverride>;
+  /** Context windows in tokens by model id, over the model catalog's (the context-window X-ray). */
+  contextLimits?: Record<string, number>;
   /** Folder that keeps received traces across restarts; none keeps them in memory only. */
   storeDir?: string;
   retention?: Partial<RetentionPolicy>;
@@ -104,6 +108,8 @@ export class Engine {
   readonly files: TraceFiles;
   /** Spans linked to the workspace lines that made them (nothing without a workspace). */
   readonly code: CodeLinks;
+  /** Sessions, the LLM calls table and context windows over the index. */
+  readonly across: AcrossTraces;
   /**
    * Settles when stored traces are loaded again and the files imported before the last restart
    * (and the --watch paths) are read (the receivers serve meanwhile).
@@ -133,7 +139,10 @@ export class Engine {
     this.backends = new TeamBackends(options.backends ?? [], this.index, () => this.ingest, this.log);
     this.files = new TraceFiles(this.index, options.storeDir, this.log);
     this.code = new CodeLinks(this.index);
+    this.across = new AcrossTraces(this.index);
+    this.across.contextLimits = options.contextLimits ?? {};
     this.index.onSpansAdded = (spans) => this.code.spansAdded(spans);
+    this.index.promptSourceOf = (span) => this.code.promptSourceOf(span);
     const workspaceScanned = options.workspace?.length ? this.code.configure(options.workspace.map((folder) => path.resolve(folder)), {}) : undefined;
     this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_EVERY_MS);
     this.retentionTimer.unref();
@@ -146,6 +155,11 @@ export class Engine {
     if (this.store?.problem) stats.storeProblem = this.store.problem;
     if (this.forwarder.active) stats.forward = this.forwarder.stats();
     return stats;
+  }
+
+  /** What the query API answers from, over HTTP and over the extension's LSP connection alike. */
+  apiContext(): ApiContext {
+    return { index: this.index, across: this.across, stats: () => this.stats(), engine: this, withSources: (detail) => this.code.withSources(detail) };
   }
 
   private openStore(dir: string | undefined): TraceStore | undefined {
@@ -186,8 +200,7 @@ export class Engine {
     const maxBodyBytes = options.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
     const allowedHosts = [...(options.allowedHosts ?? []), ...(isWildcard(host) ? [] : [host.toLowerCase()])];
     const admission = new Admission(DEFAULT_ADMISSION);
-    const withSources = (detail: TraceDetail) => this.code.withSources(detail);
-    const http = createHttpServer({ ingest: this.ingest, index: this.index, stats: () => this.stats(), maxBodyBytes, allowedHosts, log: this.log, admission, withSources, engine: this });
+    const http = createHttpServer({ ingest: this.ingest, maxBodyBytes, allowedHosts, log: this.log, admission, ...this.apiContext() });
     const httpPort = options.httpPort ?? DEFAULTS.httpPort;
     await listen(http, host, httpPort).catch((error: NodeJS.ErrnoException) => {
       admission.close();
@@ -231,6 +244,7 @@ export class Engine {
     this.index.configure(new PriceTable(options.priceOverrides), indexLimits(options));
     this.forwarder.setTargets(options.forward ?? []);
     this.backends.configure(options.backends ?? []);
+    this.across.contextLimits = options.contextLimits ?? {};
     if (options.storeDir !== this.store?.dir) {
       this.store?.close();
       this.store = this.openStore(options.storeDir);

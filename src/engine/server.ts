@@ -3,14 +3,15 @@
 // spans is decoded and indexed here, never on the editor's extension host.
 import { createConnection, ProposedFeatures } from 'vscode-languageserver/node';
 import {
-  ClearTraces, DeleteStoredTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryTraces,
-  ListBackends, OpenRemoteTrace, ReceiverStatus, ReceiverStatusChanged, SearchBackend, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
+  ClearTraces, DeleteStoredTraces, EngineSettings, ExportTrace, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress, QueryApiGet,
+  QueryTraces, ListBackends, OpenRemoteTrace, ReceiverStatus, ReceiverStatusChanged, SearchBackend, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
 } from '../shared/engineProtocol';
 import { BackendError } from './backends/backendTypes';
 import type { CodeLinks } from './code/codeLinks';
 import { CODE_CAPABILITIES, registerCodeFeatures } from './code/codeLspFeatures';
 import { Engine, EngineOptions, receiverProblem } from './engine';
 import { buildTraceReport } from './index/traceReport';
+import { answerApi } from './http/api';
 import { TextRedactor } from '../shared/redaction';
 import { encodeTracesData } from './otlp/encodeJson';
 import { registerTraceTestRequests } from './traceTests/traceTestRequests';
@@ -35,7 +36,7 @@ function engineOptions(s: EngineSettings): EngineOptions {
   return {
     host: s.host, httpPort: s.httpPort, grpcPort: s.grpcPort, storeDir: s.storeDir, maxSpans: s.maxSpans, maxMemoryMb: s.maxMemoryMb,
     slowMs: s.slowMs, retention: s.retention, priceOverrides: s.priceOverrides, watch: s.watch, detectors: s.detectors, redaction: validPatterns(s.redaction),
-    forward: validForwardTargets(s.forward), backends: validBackends(s.backends), log,
+    forward: validForwardTargets(s.forward), backends: validBackends(s.backends), contextLimits: s.contextLimits, log,
   };
 }
 
@@ -195,11 +196,13 @@ connection.onRequest(ExportTrace, ({ traceId }) => {
   return spans ? encodeTracesData(spans) : null;
 });
 connection.onRequest(GetStats, () => engine.stats());
+// The query API's routes, answered as over HTTP (with the team backends' fallbacks).
+connection.onRequest(QueryApiGet, ({ path }) => answerApi('GET', new URL(path, 'http://127.0.0.1'), engine.apiContext()));
 // The Steps view asks again whenever traces change; between changes the last answer stands.
 let lastReport: { key: string; report: ReturnType<typeof buildTraceReport> } | undefined;
-connection.onRequest(GetReport, ({ sinceMs }) => {
-  const key = `${engine.index.version}/${sinceMs}`;
-  if (lastReport?.key !== key) lastReport = { key, report: buildTraceReport(engine.index.tracesSince(sinceMs), sinceMs) };
+connection.onRequest(GetReport, ({ sinceMs, groupBy = 'name' }) => {
+  const key = `${engine.index.version}/${sinceMs}/${groupBy}`;
+  if (lastReport?.key !== key) lastReport = { key, report: buildTraceReport(engine.index.tracesSince(sinceMs), sinceMs, groupBy, engine.index.promptSourceOf) };
   return lastReport.report;
 });
 connection.onRequest(ClearTraces, () => {

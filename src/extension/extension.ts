@@ -23,6 +23,8 @@ import { SidebarStatus } from './views/sidebarStatus';
 import type { StepsTreeProvider } from './views/stepsTree';
 import type { TracesTreeProvider, TreeNode } from './views/tracesTree';
 import { StepsView } from './views/stepsView';
+import { SessionsView } from './views/sessionsView';
+import { InsightsPanels } from './insights/insightsPanels';
 import { TracesView } from './views/tracesView';
 
 /** What tests (and other extensions) can reach after activation. */
@@ -34,6 +36,7 @@ export interface ExtensionApi {
   steps: StepsTreeProvider;
   traceViews: TraceViewPanels;
   traceTests: TraceTestExplorer;
+  sessions: SessionsView;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
@@ -47,24 +50,30 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   const source = new ActiveSource(engine);
   const otherWindow = new OtherWindowEngine(engine, source, output);
   const traces = new TracesView(source);
-  const steps = new StepsView(source);
+  const steps = new StepsView(source, context.globalState);
   const status = new SidebarStatus(engine, source, otherWindow, traces.view);
   const fileDiagnostics = new FileDiagnostics();
   const doctorProblems = new DoctorProblems(source);
   const traceViews = new TraceViewPanels(context, source);
+  const sessions = new SessionsView(source);
+  const insights = new InsightsPanels(context, source);
   const replay = new ReplayController(context, source, () => engine.status.httpPort ?? settings().httpPort);
   const traceTests = new TraceTestExplorer(engine);
   const baselineDocuments = new BaselineDocuments();
   const doctorFixPreview = new DoctorFixPreview();
   context.subscriptions.push(traceTests,
     vscode.workspace.registerTextDocumentContentProvider(BASELINE_SCHEME, baselineDocuments),
-    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, doctorProblems, doctorFixPreview, traceViews, secrets,
+    output, engine, source, otherWindow, traces, steps, status, fileDiagnostics, doctorProblems, doctorFixPreview, traceViews, sessions, insights, secrets,
     secrets.onDidChange(() => void engine.updateSettings(settings()).catch((error: Error) => output.error(`backend headers not applied: ${error.message}`))),
     engine.onDidChangeFileProblems(({ file, problems }) => fileDiagnostics.show(file, problems)),
     traceViews.register(),
+    insights.register(),
     vscode.workspace.registerTextDocumentContentProvider(COMPARE_SCHEME, new ComparisonDocuments(source)),
     vscode.workspace.registerTextDocumentContentProvider(DOCTOR_FIX_SCHEME, doctorFixPreview),
-    ...registerCommands({ context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, replay, secrets, doctorFixPreview }),
+    ...registerCommands({
+      context, output, settings, engine, source, otherWindow, traces, steps, traceViews, sessions, insights, traceTests, baselineDocuments, replay, secrets,
+      doctorFixPreview,
+    }),
     ...registerTraceTools(source),
     ...replay.register(),
     registerReplayTool(replay),
@@ -79,7 +88,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   );
   showBackendLinks();
   await engine.start();
-  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceViews, traceTests };
+  return { engine, source, tree: traces.tree, view: traces.view, steps: steps.tree, traceViews, traceTests, sessions };
 }
 
 export function deactivate(): void {

@@ -33,6 +33,15 @@ export const VIEW_COMMANDS = {
   applySavedFilter: 'aiTraceInspector.applySavedFilter',
   clearFilters: 'aiTraceInspector.clearFilters',
   sortSteps: 'aiTraceInspector.sortSteps',
+  groupSteps: 'aiTraceInspector.groupSteps',
+} as const;
+
+/** Across traces: sessions, the LLM calls table, a call's context window. */
+export const SESSION_COMMANDS = {
+  openSession: 'aiTraceInspector.openSession',
+  showLlmCalls: 'aiTraceInspector.showLlmCalls',
+  showContextXray: 'aiTraceInspector.showContextXray',
+  filterTracesBySession: 'aiTraceInspector.filterTracesBySession',
 } as const;
 
 /** The engine process. */
@@ -82,7 +91,8 @@ export const DOCTOR_COMMANDS = {
 
 /** Every contributed command. */
 export const COMMANDS = {
-  ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS, ...TEST_COMMANDS, ...REPLAY_COMMANDS, ...BACKEND_COMMANDS, ...DOCTOR_COMMANDS,
+  ...TRACE_COMMANDS, ...TRACE_ACTION_COMMANDS, ...VIEW_COMMANDS, ...SESSION_COMMANDS, ...ENGINE_COMMANDS, ...CHAT_COMMANDS, ...TEST_COMMANDS, ...REPLAY_COMMANDS,
+  ...BACKEND_COMMANDS, ...DOCTOR_COMMANDS,
 } as const;
 export type CommandName = keyof typeof COMMANDS;
 export type CommandId = (typeof COMMANDS)[CommandName];
@@ -90,6 +100,7 @@ export type CommandId = (typeof COMMANDS)[CommandName];
 export const VIEWS = {
   traces: 'aiTraceInspector.traces',
   steps: 'aiTraceInspector.steps',
+  sessions: 'aiTraceInspector.sessions',
 } as const;
 
 /** The command VS Code adds for every view: reveal and focus it. */

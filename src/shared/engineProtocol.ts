@@ -2,7 +2,7 @@
 // import this file, so they cannot drift apart without a compile error.
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { BackendConfig, BackendListing, RemoteTraceHit } from './backends';
-import type { DetectorSettings, EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from './spanModel';
+import type { DetectorSettings, EngineStats, StepGrouping, TraceDetail, TraceQuery, TraceReport, TraceSummary } from './spanModel';
 
 /** Engine settings, sent as initializationOptions and again when the user changes them. */
 export interface EngineSettings {
@@ -16,6 +16,8 @@ export interface EngineSettings {
   slowMs: number;
   retention: { normalDays: number; slowDays: number; errorDays: number; maxBytes: number; sampleNormal?: number };
   priceOverrides: Record<string, { input: number; output: number; cacheRead?: number; cacheWrite?: number }>;
+  /** Context windows in tokens by model id, over the model catalog's. */
+  contextLimits?: Record<string, number>;
   /** Trace files to watch and tail: folders searched with the globs (node_modules and .git never). */
   watch?: { roots: string[]; globs: string[] };
   /** Path prefixes recorded in traces (e.g. a container's /app) and the local folders they are. */
@@ -77,7 +79,12 @@ export const GetTraceJson = new RequestType<{ traceId: string }, { summary: Trac
 /** extension → engine: a trace as OTLP/JSON TracesData (Export), or null. */
 export const ExportTrace = new RequestType<{ traceId: string }, object | null, void>('traces/exportOtlp');
 /** extension → engine: statistics per step and per model of the traces since a moment. */
-export const GetReport = new RequestType<{ sinceMs: number }, TraceReport, void>('traces/report');
+export const GetReport = new RequestType<{ sinceMs: number; groupBy?: StepGrouping }, TraceReport, void>('traces/report');
+/**
+ * extension → engine: any route of the query API (shared/queryApi.ts) by its path, answered as
+ * the HTTP API answers it: sessions, the LLM calls table and context windows go this way.
+ */
+export const QueryApiGet = new RequestType<{ path: string }, { status: number; body: unknown }, void>('api/get');
 /** extension → engine: counts for the status bar. */
 export const GetStats = new RequestType0<EngineStats, void>('traces/stats');
 /** extension → engine: forget every trace in memory; the store keeps its copy, read again after a restart. */

@@ -114,7 +114,7 @@ export class TextRedactor {
   private readonly cache = new Map<string, string>();
   private cachedCharacters = 0;
 
-  constructor(patterns: RedactionPattern[]) {
+  constructor(readonly patterns: RedactionPattern[]) {
     this.maskers = patterns.map(maskerFor);
     this.cards = patterns.some((p) => p.name === 'card' && DEFAULT_REDACTIONS.some((d) => d.pattern === p.pattern));
     this.userPatterns = patterns.some((p) => !DEFAULT_REDACTIONS.some((d) => d.name === p.name && d.pattern === p.pattern));

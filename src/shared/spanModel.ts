@@ -247,9 +247,20 @@ export interface TraceQuery {
   matches?: boolean;
 }
 
-/** One step (a span name within its kind and service) across many traces. */
+/**
+ * How the Steps view groups spans into steps: by span name, or LLM calls by where their prompt
+ * comes from (its template file, else the call site) or by model (OpenInference names every chat
+ * call "OpenAI Chat Completions"). Spans without the prompt source or model stay by name.
+ */
+export type StepGrouping = 'name' | 'promptSource' | 'model';
+export const STEP_GROUPINGS: readonly StepGrouping[] = ['name', 'promptSource', 'model'];
+
+/** One step (a span name within its kind and service, or a group of LLM calls) across many traces. */
 export interface StepStats {
+  /** The span name, or the group's prompt source or model. */
   name: string;
+  /** Set when the step is a group of calls by prompt source or model (name is then its value). */
+  groupedBy?: Exclude<StepGrouping, 'name'>;
   kind: SpanKind;
   service: string;
   count: number;

@@ -16,7 +16,7 @@ export type FilterNode =
   | { type: 'text'; text: string };
 
 export const SPAN_FIELDS = ['name', 'kind', 'service', 'model', 'provider', 'status', 'duration', 'tokens', 'input_tokens',
-  'output_tokens', 'cost', 'score', 'tool', 'session', 'user', 'error', 'finding'] as const;
+  'output_tokens', 'cost', 'score', 'tool', 'session', 'user', 'error', 'finding', 'prompt_source'] as const;
 export const TRACE_FIELDS = ['trace.name', 'trace.service', 'trace.status', 'trace.duration', 'trace.tokens', 'trace.cost', 'trace.spans'] as const;
 /**
  * Fields that take one of a few words: a value outside them can never match, so it is refused

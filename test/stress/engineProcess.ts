@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+/** node --require this to measure the engine's event-loop stalls from inside (longestStall). */
+export const STALL_PROBE = join(__dirname, 'stallProbe.cjs');
 
 export interface EngineExit {
   code: number | null;
@@ -57,6 +59,34 @@ export class EngineProcess {
       };
       this.child.stdout!.on('data', onData);
       void this.exited.then((exit) => reject(new Error(`engine exited (${exit.code ?? exit.signal}) before listening:\n${this.stdout}${this.stderr}`)));
+    });
+  }
+
+  /**
+   * The event loop's longest stall while `work` runs and 200 ms after, in ms: as a clock saw it
+   * (`wall`), and the most the engine's thread itself ran without a turn of its loop (`ran`; the
+   * rest of a wall stall it waited for a CPU). The engine must run with STALL_PROBE.
+   */
+  async longestStall(work: () => Promise<unknown>): Promise<{ wall: number; ran: number }> {
+    await this.stallSinceLastAsked();
+    await work();
+    await new Promise((resolve) => setTimeout(resolve, 200)); // work the engine does after answering
+    return this.stallSinceLastAsked();
+  }
+
+  private stallSinceLastAsked(): Promise<{ wall: number; ran: number }> {
+    const from = this.stderr.length;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the engine did not answer the stall probe (is it running with STALL_PROBE?)')), 60_000);
+      const check = () => {
+        const found = /stall-probe ([\d.]+) ([\d.]+)\n/.exec(this.stderr.slice(from));
+        if (!found) return;
+        clearTimeout(timer);
+        this.child.stderr!.off('data', check);
+        resolve({ wall: Number(found[1]), ran: Number(found[2]) });
+      };
+      this.child.stderr!.on('data', check);
+      this.child.kill('SIGUSR2');
     });
   }
 

@@ -8,14 +8,19 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, 
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EngineProcess } from './engineProcess';
+import { EngineProcess, STALL_PROBE } from './engineProcess';
 import { mountTinyDisk } from './faults';
 import type { Section } from './figures';
 import { getJson, longestApiWait, send, sleep, stats } from './http';
 import { GrpcTraceClient } from './senders';
 import { encodeTracesProto } from '../../src/engine/otlp/encodeProto';
+import { OtlpDecoders } from '../../src/engine/otlp/decoders';
+import { StringTable } from '../../src/engine/model/stringTable';
 
 const STALL_LIMIT_MS = 100;
+/** The receivers' default body limit (DEFAULTS.maxBodyBytes); the largest bodies sent stay just under it. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const LARGEST_BODY_BYTES = MAX_BODY_BYTES - 1024 * 1024;
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
 interface JsonSpan { traceId: string; spanId: string; name: string; attributes?: unknown[]; parentSpanId?: string; status?: { code: number } }
@@ -27,7 +32,29 @@ function request_(spans: JsonSpan[], resource: unknown[] = [{ key: 'service.name
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 
 async function post(port: number, body: Buffer, contentType = 'application/json') {
-  return send(port, '/v1/traces', { body, headers: { 'content-type': contentType }, timeoutMs: 60_000 });
+  return send(port, '/v1/traces', { body, headers: { 'content-type': contentType }, timeoutMs: 120_000 });
+}
+
+/** LLM calls with unique ~1.5 KB prompts, as many as fit in `bytes` of OTLP/JSON. */
+function llmSpans(bytes: number, salt: number): JsonSpan[] {
+  const spans: JsonSpan[] = [];
+  for (let size = 200, i = 0; size < bytes; i++) {
+    const prompt = `Customer ${salt}-${i} asks about order ${i * 7919}. ` + 'Follow the refund policy, cite the order, never invent facts. '.repeat(22);
+    const span: JsonSpan = { traceId: hex(salt * 1e6 + Math.floor(i / 5) + 1, 32), spanId: hex(salt * 1e7 + i + 1, 16), name: 'ChatCompletion',
+      attributes: [str('openinference.span.kind', 'LLM'), str('llm.model_name', 'gpt-4o-mini'), str('llm.input_messages.0.message.content', prompt),
+        str('llm.output_messages.0.message.content', prompt.slice(0, 300))], status: { code: i % 1000 === 0 ? 2 : 1 } };
+    size += JSON.stringify(span).length + 60;
+    spans.push(span);
+  }
+  return spans;
+}
+
+/** The same LLM calls as OTLP protobuf, as many as fit in `bytes`. */
+function llmProtobuf(bytes: number, salt: number): { body: Buffer; spans: number } {
+  const all = new OtlpDecoders(new StringTable()).json.tracesText(request_(llmSpans(bytes * 1.5, salt)).toString()).items;
+  const whole = encodeTracesProto(all);
+  const spans = Math.floor(all.length * (bytes / whole.length));
+  return { body: encodeTracesProto(all.slice(0, spans)), spans };
 }
 
 export async function runHostile(section: Section): Promise<void> {
@@ -35,13 +62,17 @@ export async function runHostile(section: Section): Promise<void> {
   const watched = join(root, 'watched');
   mkdirSync(watched);
   const storeDir = join(root, 'store');
-  const engine = await EngineProcess.serve(['--store', storeDir, '--watch', watched]);
+  const engine = await EngineProcess.serve(['--store', storeDir, '--watch', watched], { nodeArgs: ['--require', STALL_PROBE] });
   const port = engine.httpPort;
   const stalls: [string, number][] = [];
+  // The longest stall of the engine's event loop, measured inside it: the most its thread ran
+  // without a turn of the loop (what the promise is about), the same as a clock saw it (which
+  // adds the time this shared machine gave it no CPU), and the longest wait of the query API.
   const measure = async (what: string, work: () => Promise<unknown>) => {
-    const ms = await longestApiWait(port, work);
-    stalls.push([what, ms]);
-    section.figure(`longest API wait: ${what}`, ms, 'ms');
+    let apiMs = 0;
+    const loop = await engine.longestStall(async () => { apiMs = await longestApiWait(port, work); });
+    stalls.push([what, loop.ran]);
+    section.figure(`longest stall: ${what}`, `ran ${Math.round(loop.ran)} ms at once (clock: ${Math.round(loop.wall)} ms, API wait ${Math.round(apiMs)} ms)`);
   };
   try {
     // 2, 3: secrets of every kind and place, and a value that made the email pattern backtrack.
@@ -126,6 +157,29 @@ export async function runHostile(section: Section): Promise<void> {
       section.check('gRPC memory in flight is bounded like HTTP\'s (under 1 GiB of growth for 960 MB sent)', grown < 1024, `${Math.round(grown)} MiB`);
     }
 
+    // The largest bodies the receivers accept, of LLM calls, each protocol: decoded off the event
+    // loop or in slices, indexed in slices, written to the store in pieces.
+    const spansBefore = (await stats(port)).spans;
+    const jsonSpans = llmSpans(LARGEST_BODY_BYTES, 1);
+    const jsonBody = request_(jsonSpans);
+    const protobuf = llmProtobuf(LARGEST_BODY_BYTES, 2);
+    const grpcBody = llmProtobuf(LARGEST_BODY_BYTES, 3);
+    const answers: string[] = [];
+    await measure(`largest HTTP JSON body (${(jsonBody.length / 2 ** 20).toFixed(1)} MiB, ${jsonSpans.length} LLM spans)`,
+      async () => answers.push(`JSON ${(await post(port, jsonBody)).status}`));
+    await measure(`largest HTTP protobuf body (${(protobuf.body.length / 2 ** 20).toFixed(1)} MiB, ${protobuf.spans} LLM spans)`,
+      async () => answers.push(`protobuf ${(await post(port, protobuf.body, 'application/x-protobuf')).status}`));
+    if (engine.grpcPort !== null) {
+      const client = new GrpcTraceClient(engine.grpcPort);
+      await measure(`largest gRPC body (${(grpcBody.body.length / 2 ** 20).toFixed(1)} MiB, ${grpcBody.spans} LLM spans)`,
+        async () => answers.push(`gRPC ${(await client.export(grpcBody.body, 120_000)).code}`));
+      client.close();
+    }
+    const largestSpans = jsonSpans.length + protobuf.spans + (engine.grpcPort !== null ? grpcBody.spans : 0);
+    const added = (await stats(port)).spans - spansBefore;
+    section.check('the largest bodies are acknowledged and indexed whole', added === largestSpans && answers.every((a) => / (200|0)$/.test(a)),
+      `${answers.join(', ')}; ${added} of ${largestSpans} spans`);
+
     // 13: FIFOs in the watched folder.
     for (let i = 0; i < 4; i++) execFileSync('mkfifo', [join(watched, `pipe-${i}.jsonl`)]);
     writeFileSync(join(watched, 'after-pipes.jsonl'), request_([{ traceId: hex(90, 32), spanId: hex(90, 16), name: 'after the pipes' }]).toString() + '\n');
@@ -146,8 +200,8 @@ export async function runHostile(section: Section): Promise<void> {
     const alive = (await stats(port)).spans > 0;
     section.check('the engine is alive after every class', alive && engine.child.exitCode === null);
     const worst = stalls.reduce((a, b) => (b[1] > a[1] ? b : a), ['none', 0] as [string, number]);
-    section.figure('longest API wait of all classes', `${Math.round(worst[1])} ms (${worst[0]})`);
-    section.check(`no class blocks the engine for more than ${STALL_LIMIT_MS} ms (longest API wait)`, worst[1] < STALL_LIMIT_MS,
+    section.figure('longest stall of all classes (the engine\'s thread ran without a turn of its loop)', `${Math.round(worst[1])} ms (${worst[0]})`);
+    section.check(`no class blocks the engine for more than ${STALL_LIMIT_MS} ms (its thread never ran longer without a turn of its loop)`, worst[1] < STALL_LIMIT_MS,
       stalls.filter(([, ms]) => ms >= STALL_LIMIT_MS).map(([what, ms]) => `${what}: ${Math.round(ms)} ms`).join('; '));
     const stopped = await Promise.race([engine.stop(15_000).then(() => true), sleep(20_000).then(() => false)]);
     section.check('SIGTERM finishes with FIFOs in the watched folder', stopped && engine.child.signalCode !== 'SIGKILL');

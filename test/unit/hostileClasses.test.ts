@@ -54,7 +54,8 @@ describe('hostile input classes', () => {
 
   describe('routes and headers', () => {
     const ctx = useEngine({ grpcPort: null });
-    for (const path of ['/api/traces/%E0%A4%A', '/api/traces/%', '/api/traces/%ZZ/otlp', '/api/traces/%C0%AF']) {
+    const badPaths = ['/api/traces/%E0%A4%A', '/api/traces/%', '/api/traces/%ZZ/otlp', '/api/traces/%C0%AF', '/api/sessions/%E0%A4%A', '/api/traces/ab/spans/%ZZ/context'];
+    for (const path of badPaths) {
       it(`answers GET ${path} with a 4xx, never 500`, async () => {
         const res = await rawRequest(ctx.engine.httpPort, { method: 'GET', path });
         assert.ok(res.status >= 400 && res.status < 500, `${res.status} ${res.body.toString()}`);

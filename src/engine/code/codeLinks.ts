@@ -11,6 +11,7 @@ import type { TraceIndex } from '../index/traceIndex';
 import type { Trace } from '../model/traceSummary';
 import type { StoredSpan } from '../model/storedSpan';
 import { normalizeSpan } from '../normalize/normalizeSpan';
+import { locationLabel, recordedPromptSource } from '../index/promptSource';
 import { anchorText, lineMover, linesOf } from './anchors';
 import { CodeActivity, SpanOrigin, SpanOutcome } from './codeActivity';
 import { PROMPT_FILE, PromptSources } from './promptSources';
@@ -46,6 +47,8 @@ export class CodeLinks {
    * counts once. Keyed by the trace, so an evicted trace's entries go with it.
    */
   private counted = new WeakMap<Trace, Set<string>>();
+  /** Where each linked LLM span's prompt comes from: its template when matched, else its call site. */
+  private promptOrigins = new WeakMap<StoredSpan, SpanOrigin>();
   /** What each retrieval or tool span contributes that a prompt may quote, normalized once. */
   private quotable = new WeakMap<StoredSpan, string[]>();
   private configured = false;
@@ -168,6 +171,7 @@ export class CodeLinks {
     this.queue = [];
     this.unlinked = [];
     this.counted = new WeakMap();
+    this.promptOrigins = new WeakMap();
     const files = this.activity.filesWithActivity();
     this.activity.clear();
     this.onFilesChanged(files);
@@ -215,6 +219,7 @@ export class CodeLinks {
     const span = normalizeSpan(stored);
     const { callSite, prompt } = this.originsOf(span, stored.facts.kind === 'LLM' ? this.quotableIn(trace) : []);
     const origins = [callSite, prompt].filter((o): o is SpanOrigin => o !== undefined);
+    if (stored.facts.kind === 'LLM' && origins.length) this.promptOrigins.set(stored, prompt ?? callSite!);
     if (!origins.length) {
       this.unlinked.push(stored);
       // Dropping the older half at once keeps this O(1) per span.
@@ -232,6 +237,11 @@ export class CodeLinks {
     if (counted) counted.add(stored.spanId);
     else this.counted.set(trace, new Set([stored.spanId]));
     return origins.map((o) => o.file);
+  }
+
+  /** Where an LLM span's prompt comes from ("file:line"): the workspace template it was made from, else its call site. */
+  promptSourceOf(span: StoredSpan): string | undefined {
+    return locationLabel(this.promptOrigins.get(span)) ?? recordedPromptSource(span);
   }
 
   /** The text of the origin's line now, to follow it through edits; undefined when the file cannot be read. */

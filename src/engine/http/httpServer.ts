@@ -6,6 +6,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { QUERY_API_PREFIX } from '../../shared/queryApi';
 import { ApiEngine, handleApi } from './api';
+import { AcrossTraces } from '../index/acrossTraces';
 import type { TraceIndex } from '../index/traceIndex';
 import { Admission, AdmissionTicket, DEFAULT_ADMISSION, RETRY_AFTER_SECONDS } from '../otlp/admission';
 import { DecodeError } from '../otlp/protoReader';
@@ -31,12 +32,18 @@ export interface HttpServerOptions {
   admission?: Admission;
   /** Adds what the workspace tells of a trace's spans (code/codeLinks.ts) to `GET /api/traces/{id}`. */
   withSources?: (detail: TraceDetail) => TraceDetail;
+  /** Sessions, the LLM calls table and context windows (the engine's own, so their caches are shared). */
+  across?: AcrossTraces;
 }
 
 const SIGNAL_PATHS: Record<string, Signal> = { '/v1/traces': 'traces', '/v1/logs': 'logs' };
 
 export function createHttpServer(serverOptions: HttpServerOptions): Server {
-  const options = { ...serverOptions, admission: serverOptions.admission ?? new Admission(DEFAULT_ADMISSION) };
+  const options = {
+    ...serverOptions,
+    admission: serverOptions.admission ?? new Admission(DEFAULT_ADMISSION),
+    across: serverOptions.across ?? new AcrossTraces(serverOptions.index),
+  };
   const server = createServer((req, res) => {
     handle(req, res, server, options).catch((error: Error) => {
       options.log(`HTTP ${req.method} ${req.url} failed: ${error.stack ?? error.message}`);
@@ -51,7 +58,7 @@ export function createHttpServer(serverOptions: HttpServerOptions): Server {
   return server;
 }
 
-type ServerOptions = HttpServerOptions & { admission: Admission };
+type ServerOptions = HttpServerOptions & { admission: Admission; across: AcrossTraces };
 
 async function handle(req: IncomingMessage, res: ServerResponse, server: Server, options: ServerOptions): Promise<void> {
   const refusal = refuseForeign(req, server, options.allowedHosts);
@@ -73,7 +80,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, server: Server,
   }
   if (url.pathname.startsWith(QUERY_API_PREFIX)) {
     req.resume();
-    await handleApi(req.method ?? 'GET', url, options.index, res, options.withSources, options.stats, options.engine);
+    await handleApi(req.method ?? 'GET', url, options, res);
     return;
   }
   req.resume();

@@ -15,10 +15,11 @@ import { parseFilter } from '../../shared/traceFilter';
 import type { RedactionPattern } from '../../shared/redaction';
 import { Redactor } from '../normalize/redaction';
 import { Detectors } from './detectors';
-import { compileFilter } from './filterEval';
+import { compileFilter, compileSpanFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
 import { assembleFromLogs } from './assembledTraces';
 import { nthAlike, PendingLogs } from './pendingLogs';
+import { type PromptSourceOf, recordedPromptSource } from './promptSource';
 import { findTextMatch, searchedText } from './textMatch';
 import { traceGist } from './traceGist';
 import { TraceIndexes } from './traceIndexes';
@@ -73,6 +74,8 @@ export class TraceIndex {
   onSpansAdded: (spans: StoredSpan[]) => void = () => undefined;
   /** Called when the memory cap evicted traces (the engine tells the user). */
   onEvicted: (traces: number, spans: number) => void = () => undefined;
+  /** Where an LLM span's prompt comes from (the filter's prompt_source, the Steps view's groups); the engine adds the code links' answer. */
+  promptSourceOf: PromptSourceOf = recordedPromptSource;
 
   private readonly detectors = new Detectors();
   /** Trace Doctor: why traces look wrong, found when read, per service as they settle. */
@@ -116,10 +119,11 @@ export class TraceIndex {
   /**
    * Indexes spans; returns why each span that could not be indexed was refused (counted as
    * rejected). A span the index fails on is refused alone: the others of its batch are indexed,
-   * listed and accounted as usual, and nothing of it stays behind.
+   * listed and accounted as usual, and nothing of it stays behind. `masked`: already masked
+   * with this index's redaction patterns (off the event loop), not masked again.
    */
-  addSpans(spans: RawSpan[]): string[] {
-    this.redactor?.spans(spans);
+  addSpans(spans: RawSpan[], options: { masked?: boolean } = {}): string[] {
+    if (!options.masked) this.redactor?.spans(spans);
     const refused: string[] = [];
     const touched = new Map<Trace, StoredSpan[]>();
     const added: StoredSpan[] = [];
@@ -227,14 +231,14 @@ export class TraceIndex {
   /**
    * Attaches log records to their spans, and makes coding agents' records without span context
    * into traces of their own (assembledTraces.ts); returns how many records were not kept (no
-   * span context, and no agent's prompt to assemble them into).
+   * span context, and no agent's prompt to assemble them into). `masked`: as addSpans'.
    */
-  addLogs(logs: RawLog[]): number {
-    this.redactor?.logs(logs);
+  addLogs(logs: RawLog[], options: { masked?: boolean } = {}): number {
+    if (!options.masked) this.redactor?.logs(logs);
     // GenAI instrumentations send prompts as log records: they count against the memory cap too.
     const textPerLog = logs.length ? this.memory.newText() / logs.length : 0;
     const assembled = assembleFromLogs(logs, (traceId, spanId) => this.traces.get(traceId)?.spans.get(spanId));
-    if (assembled.spans.length) this.addSpans(assembled.spans);
+    if (assembled.spans.length) this.addSpans(assembled.spans, options);
     for (const root of assembled.widened) {
       const trace = this.traces.get(root.traceId);
       if (!trace) continue;
@@ -317,7 +321,7 @@ export class TraceIndex {
     this.summarizeGrown();
     const search = (text: string) => this.search(text);
     const node = q.filter ? parseFilter(q.filter) : undefined;
-    const traces = this.indexes.select(q, search, node ? compileFilter(node, search) : undefined);
+    const traces = this.indexes.select(q, search, node ? compileFilter(node, search, this.promptSourceOf) : undefined);
     const text = q.matches ? searchedText(q.q, node) : undefined;
     if (!text) return traces.map((t) => t.summary);
     // The returned traces only, each until its first match; the stored summary stays as it is.
@@ -339,6 +343,24 @@ export class TraceIndex {
       ...(inferredParents.length ? { inferredParents } : {}),
       ...(adoptedSpans.length ? { adoptedSpans } : {}),
     };
+  }
+
+  /** The live traces of each session (or user) id, their summaries up to date. */
+  tracesBy(facet: 'session' | 'user'): ReadonlyMap<string, ReadonlySet<Trace>> {
+    this.summarizeGrown();
+    return this.indexes.tracesBy(facet);
+  }
+
+  /** A filter-language expression as a test of one span in its trace (the LLM calls table filters calls, not traces). */
+  spanFilter(filter: string): (trace: Trace, span: StoredSpan) => boolean {
+    const node = parseFilter(filter);
+    return node ? compileSpanFilter(node, (text) => this.search(text), this.promptSourceOf) : () => true;
+  }
+
+  /** A filter-language expression as a test of a trace (what /api/traces?filter= applies). */
+  traceFilter(filter: string): (trace: Trace) => boolean {
+    const node = parseFilter(filter);
+    return node ? compileFilter(node, (text) => this.search(text), this.promptSourceOf) : () => true;
   }
 
   /** Live traces that started at or after a moment, newest first. */

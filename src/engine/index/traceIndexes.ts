@@ -21,6 +21,11 @@ export class TraceIndexes {
     service: new Map(), model: new Map(), session: new Map(), user: new Map(),
   };
 
+  /** The traces of each session id (and of each user id): what the Sessions view lists. */
+  tracesBy(facet: 'session' | 'user'): ReadonlyMap<string, ReadonlySet<Trace>> {
+    return this.facets[facet];
+  }
+
   /** Moves a trace from where its old summary put it to where the next one does (a new trace: old.spanCount 0). */
   place(trace: Trace, old: TraceSummary, next: TraceSummary): void {
     const { traceId } = trace;

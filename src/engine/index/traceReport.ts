@@ -1,13 +1,17 @@
-// Statistics across traces: per step (span name within kind and service) and per model. One
-// pass over the spans of the traces in the window; it runs in the engine process, on demand.
-import type { SpanKind, StepStats, TraceReport } from '../../shared/spanModel';
+// Statistics across traces: per step (span name within kind and service, or LLM calls grouped by
+// prompt source or model) and per model. One pass over the spans of the traces in the window; it
+// runs in the engine process, on demand.
+import type { SpanKind, StepGrouping, StepStats, TraceReport } from '../../shared/spanModel';
+import type { StoredSpan } from '../model/storedSpan';
 import type { Trace } from '../model/traceSummary';
+import type { PromptSourceOf } from './promptSource';
 
 /** Steps reported, those with the most total latency first: a list people read, not a dump. */
 const MAX_STEPS = 500;
 
 interface StepAccumulator {
   name: string;
+  groupedBy?: Exclude<StepGrouping, 'name'>;
   kind: SpanKind;
   service: string;
   durations: number[];
@@ -26,7 +30,17 @@ interface ModelAccumulator {
   durations: number[];
 }
 
-export function buildTraceReport(traces: Iterable<Trace>, sinceMs: number): TraceReport {
+/** A span's step: its group of calls when grouped and known, else its name. */
+function stepOf(span: StoredSpan, groupBy: StepGrouping, promptSourceOf: PromptSourceOf): { name: string; groupedBy?: Exclude<StepGrouping, 'name'> } {
+  const { kind, model } = span.facts;
+  if (groupBy === 'model' && model && (kind === 'LLM' || kind === 'EMBEDDING')) return { name: model, groupedBy: groupBy };
+  const source = groupBy === 'promptSource' && kind === 'LLM' ? promptSourceOf(span) : undefined;
+  return source ? { name: source, groupedBy: 'promptSource' } : { name: span.name };
+}
+
+export function buildTraceReport(
+  traces: Iterable<Trace>, sinceMs: number, groupBy: StepGrouping = 'name', promptSourceOf: PromptSourceOf = () => undefined,
+): TraceReport {
   const steps = new Map<string, StepAccumulator>();
   const models = new Map<string, ModelAccumulator>();
   const traceDurations: number[] = [];
@@ -49,10 +63,11 @@ export function buildTraceReport(traces: Iterable<Trace>, sinceMs: number): Trac
     let slowestMs = -1;
     for (const span of trace.spans.values()) {
       const durationMs = span.endMs - span.startMs;
-      const key = `${span.facts.kind}\u0000${span.resource.service}\u0000${span.name}`;
+      const { name, groupedBy } = stepOf(span, groupBy, promptSourceOf);
+      const key = `${span.facts.kind}\u0000${span.resource.service}\u0000${groupedBy ?? ''}\u0000${name}`;
       let step = steps.get(key);
       if (!step) {
-        step = { name: span.name, kind: span.facts.kind, service: span.resource.service, durations: [], errors: 0, tokens: 0, costUsd: 0, slowestInFailed: 0 };
+        step = { name, groupedBy, kind: span.facts.kind, service: span.resource.service, durations: [], errors: 0, tokens: 0, costUsd: 0, slowestInFailed: 0 };
         steps.set(key, step);
       }
       step.durations.push(durationMs);
@@ -96,7 +111,7 @@ export function buildTraceReport(traces: Iterable<Trace>, sinceMs: number): Trac
       s.durations.sort((a, b) => a - b);
       const sum = s.durations.reduce((n, d) => n + d, 0);
       return {
-        name: s.name, kind: s.kind, service: s.service, count: s.durations.length, errors: s.errors,
+        name: s.name, ...(s.groupedBy ? { groupedBy: s.groupedBy } : {}), kind: s.kind, service: s.service, count: s.durations.length, errors: s.errors,
         p50Ms: percentile(s.durations, 0.5), p95Ms: percentile(s.durations, 0.95), maxMs: s.durations[s.durations.length - 1] ?? 0,
         shareOfTime: totalTimeMs ? sum / totalTimeMs : 0, tokens: s.tokens, costUsd: s.costUsd, slowestInFailed: s.slowestInFailed,
       };

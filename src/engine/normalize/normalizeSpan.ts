@@ -185,7 +185,8 @@ function finishReasonsOf(attrs: Attributes, output: Message[] | undefined): stri
   return fromMessages?.length ? fromMessages : undefined;
 }
 
-function sourceOf(attrs: Attributes): Span['source'] {
+/** The call site the span's code.* attributes record. */
+export function sourceOf(attrs: Attributes): Span['source'] {
   const file = firstString(attrs, 'code.file.path', 'code.filepath');
   const fn = firstString(attrs, 'code.function.name')
     ?? [firstString(attrs, 'code.namespace'), firstString(attrs, 'code.function')].filter(Boolean).join('.') ?? undefined;

@@ -38,23 +38,36 @@ export class ProtoDecoder {
 
   /** ExportTraceServiceRequest or TracesData (byte-identical). */
   traces(buf: Buffer): DecodedBatch<RawSpan> {
+    return drain(this.tracesInSteps(buf));
+  }
+
+  /** ExportLogsServiceRequest or LogsData. */
+  logs(buf: Buffer): DecodedBatch<RawLog> {
+    return drain(this.logsInSteps(buf));
+  }
+
+  /**
+   * traces(), one span per step: a large request is decoded in slices, the caller yielding to
+   * the event loop between them. The batch is returned when the request is decoded whole.
+   */
+  *tracesInSteps(buf: Buffer): Generator<void, DecodedBatch<RawSpan>> {
     const batch = newBatch<RawSpan>();
     const r = new ProtoReader(buf);
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) this.resourceSpans(r, batch);
+      if (tag === LEN(1)) yield* this.resourceSpans(r, batch);
       else r.skip(tag & 7);
     }
     return batch;
   }
 
-  /** ExportLogsServiceRequest or LogsData. */
-  logs(buf: Buffer): DecodedBatch<RawLog> {
+  /** logs(), one log record per step. */
+  *logsInSteps(buf: Buffer): Generator<void, DecodedBatch<RawLog>> {
     const batch = newBatch<RawLog>();
     const r = new ProtoReader(buf);
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(1)) this.resourceLogs(r, batch);
+      if (tag === LEN(1)) yield* this.resourceLogs(r, batch);
       else r.skip(tag & 7);
     }
     return batch;
@@ -63,20 +76,20 @@ export class ProtoDecoder {
   // Each reader method below starts at a length-prefixed embedded message, narrows the
   // reader to it with enter() and restores it with leave(): no allocation per message.
 
-  private resourceSpans(r: ProtoReader, batch: DecodedBatch<RawSpan>): void {
+  private *resourceSpans(r: ProtoReader, batch: DecodedBatch<RawSpan>): Generator<void> {
     const outer = r.enter();
     const resource: ResourceInfo = { attributes: {}, service: UNKNOWN_SERVICE };
     while (!r.done) {
       const tag = r.tag();
       if (tag === LEN(1)) this.resource(r, resource);
       // 1000 is the pre-2022 instrumentation_library_spans, laid out like scope_spans.
-      else if (tag === LEN(2) || tag === LEN(1000)) this.scopeSpans(r, resource, batch);
+      else if (tag === LEN(2) || tag === LEN(1000)) yield* this.scopeSpans(r, resource, batch);
       else r.skip(tag & 7);
     }
     r.leave(outer);
   }
 
-  private scopeSpans(r: ProtoReader, resource: ResourceInfo, batch: DecodedBatch<RawSpan>): void {
+  private *scopeSpans(r: ProtoReader, resource: ResourceInfo, batch: DecodedBatch<RawSpan>): Generator<void> {
     const outer = r.enter();
     // Spans point at this object, so a scope that comes after them in the bytes still applies.
     const scope: ScopeInfo = { name: '' };
@@ -92,6 +105,7 @@ export class ProtoDecoder {
         } else {
           batch.items.push(span);
         }
+        yield;
       } else r.skip(tag & 7);
     }
     r.leave(outer);
@@ -255,23 +269,25 @@ export class ProtoDecoder {
     return kv;
   }
 
-  private resourceLogs(r: ProtoReader, batch: DecodedBatch<RawLog>): void {
+  private *resourceLogs(r: ProtoReader, batch: DecodedBatch<RawLog>): Generator<void> {
     const outer = r.enter();
     while (!r.done) {
       const tag = r.tag();
       // Logs take their service from the span they attach to, so the resource is skipped.
-      if (tag === LEN(2)) this.scopeLogs(r, batch);
+      if (tag === LEN(2)) yield* this.scopeLogs(r, batch);
       else r.skip(tag & 7);
     }
     r.leave(outer);
   }
 
-  private scopeLogs(r: ProtoReader, batch: DecodedBatch<RawLog>): void {
+  private *scopeLogs(r: ProtoReader, batch: DecodedBatch<RawLog>): Generator<void> {
     const outer = r.enter();
     while (!r.done) {
       const tag = r.tag();
-      if (tag === LEN(2)) batch.items.push(this.logRecord(r));
-      else r.skip(tag & 7);
+      if (tag === LEN(2)) {
+        batch.items.push(this.logRecord(r));
+        yield;
+      } else r.skip(tag & 7);
     }
     r.leave(outer);
   }
@@ -320,6 +336,14 @@ class RepeatedId {
     this.value = r.hexAt(start);
     this.length = length <= MAX_ID_BYTES ? buf.copy(this.bytes, 0, start, pos) : -1;
     return this.value;
+  }
+}
+
+/** Runs a stepwise decode to its end. */
+function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
   }
 }
 

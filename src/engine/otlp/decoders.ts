@@ -1,6 +1,6 @@
 // The one decode entry: a body of one signal in one encoding → the raw spans or log records it
 // holds. The receivers (through Ingest), the store and the trace file reader all decode here.
-import type { DecodedBatch, RawLog, RawSpan } from '../model/rawSpan';
+import { type DecodedBatch, MAX_SPAN_ATTRIBUTES, type RawLog, type RawSpan } from '../model/rawSpan';
 import type { StringTable } from '../model/stringTable';
 import { JsonDecoder } from './decodeJson';
 import { ProtoDecoder } from './decodeProto';
@@ -32,4 +32,33 @@ export class OtlpDecoders {
       : (encoding === 'protobuf' ? this.proto.logs(body) : this.json.logsText(body.toString('utf8')));
     return batch as DecodedBatch<SignalItems[S]>;
   }
+
+  /** decode() of a protobuf body, one span (or log record) per step, for decoding a large body in slices. */
+  protobufInSteps<S extends Signal>(signal: S, body: Buffer): Generator<void, DecodedBatch<SignalItems[S]>> {
+    return (signal === 'traces' ? this.proto.tracesInSteps(body) : this.proto.logsInSteps(body)) as Generator<void, DecodedBatch<SignalItems[S]>>;
+  }
+}
+
+/** Whether a span carries more than MAX_SPAN_ATTRIBUTES attributes (its own, its events' and links'), counted without walking past the limit. */
+export function oversized(span: RawSpan): boolean {
+  let count = 0;
+  for (const _ in span.attributes) if (++count > MAX_SPAN_ATTRIBUTES) return true;
+  for (const event of span.events) {
+    for (const _ in event.attributes) if (++count > MAX_SPAN_ATTRIBUTES) return true;
+  }
+  for (const link of span.links ?? []) {
+    for (const _ in link.attributes) if (++count > MAX_SPAN_ATTRIBUTES) return true;
+  }
+  return false;
+}
+
+export const OVERSIZED_REASON = `a span carries more than ${MAX_SPAN_ATTRIBUTES} attributes`;
+
+/** Takes oversized spans out of the batch, as refused. */
+export function refuseOversized(batch: DecodedBatch<RawSpan>): void {
+  const kept = batch.items.filter((span) => !oversized(span));
+  if (kept.length === batch.items.length) return;
+  batch.rejected += batch.items.length - kept.length;
+  batch.rejectReasons.add(OVERSIZED_REASON);
+  batch.items = kept;
 }

@@ -44,10 +44,16 @@ const UNSAVED_BYTES = 64 * 1024 * 1024;
 const RETRY_MS = 2000;
 const SEGMENT_NAME = /^(traces|logs|kept|keptlogs)-(\d{8}T\d{9}Z)(-\d+)*\.otlp\.(pb|jsonl)$/;
 
+/** A record larger than this is written in pieces of this size, yielding between them: 64 MB written at once held the event loop for 150 ms. */
+const PIECE_BYTES = 4 * 1024 * 1024;
+
 interface OpenSegment {
   fd: number;
   bytes: number;
   openedAt: number;
+  /** A record is being written in pieces: the segment may be retired meanwhile, but its file stays open until the record is whole. */
+  writing?: boolean;
+  closeWhenWritten?: boolean;
 }
 
 export interface RetentionReport {
@@ -99,6 +105,38 @@ export class TraceStore {
     this.writeUnsaved();
   }
 
+  /**
+   * append(), for a large body: written a piece at a time, yielding to the event loop between
+   * pieces, and resolved once the record is whole on disk. A failure (a full disk) cuts the
+   * segment back to its last whole record and keeps the request in memory, as append() does.
+   * Callers append one at a time (Ingest takes requests in turn).
+   */
+  async appendInPieces(signal: Signal, encoding: Encoding, body: Buffer): Promise<void> {
+    if (body.length <= PIECE_BYTES || this.unsaved.length) return this.append(signal, encoding, body);
+    const pieces = encoding === 'protobuf' ? [lengthPrefix(body.length), body] : body.includes(10) ? [oneLine(body)] : [body, NEWLINE];
+    let segment: OpenSegment | undefined;
+    try {
+      segment = this.segment(signal, encoding);
+      segment.writing = true;
+      for (const piece of pieces) {
+        for (let done = 0; done < piece.length;) {
+          done += writeSync(segment.fd, piece, done, Math.min(PIECE_BYTES, piece.length - done));
+          if (done < piece.length) await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+      segment.bytes += pieces.reduce((sum, piece) => sum + piece.length, 0);
+    } catch (error) {
+      if (segment) this.cutBack(signal, encoding, segment);
+      this.fail(`cannot write to ${this.dir} (${(error as Error).message})`);
+      this.append(signal, encoding, body); // waits in memory, written once writing works again
+    } finally {
+      if (segment) {
+        segment.writing = false;
+        if (segment.closeWhenWritten) closeQuietly(segment.fd);
+      }
+    }
+  }
+
   /** Writes the requests that waited, oldest first; clears the problem once all are on disk. */
   private writeUnsaved(): void {
     while (this.unsaved.length) {
@@ -144,8 +182,8 @@ export class TraceStore {
     try {
       ftruncateSync(segment.fd, segment.bytes);
     } catch {
-      try { closeSync(segment.fd); } catch { /* already unusable */ }
       this.open.delete(`${signal}.${encoding}`);
+      this.retire(segment);
     }
   }
 
@@ -302,7 +340,7 @@ export class TraceStore {
     let segment = this.open.get(key);
     if (segment && (segment.bytes > SEGMENT_BYTES || now - segment.openedAt > SEGMENT_MS)) {
       this.open.delete(key);
-      closeSync(segment.fd);
+      this.retire(segment);
       segment = undefined;
     }
     if (!segment) {
@@ -316,10 +354,14 @@ export class TraceStore {
   }
 
   private closeAll(): void {
-    for (const segment of this.open.values()) {
-      try { closeSync(segment.fd); } catch { /* nothing left to lose: every record was whole */ }
-    }
+    for (const segment of this.open.values()) this.retire(segment);
     this.open.clear();
+  }
+
+  /** Closes a segment's file, or has it closed once the record being written into it is whole. */
+  private retire(segment: OpenSegment): void {
+    if (segment.writing) segment.closeWhenWritten = true;
+    else closeQuietly(segment.fd);
   }
 }
 
@@ -337,16 +379,32 @@ function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:.]/g, '');
 }
 
-function lengthPrefixed(body: Buffer): Buffer {
+function lengthPrefix(length: number): Buffer {
   const prefix = Buffer.alloc(4);
-  prefix.writeUInt32BE(body.length);
-  return Buffer.concat([prefix, body]);
+  prefix.writeUInt32BE(length);
+  return prefix;
 }
 
-/** JSON allows raw newlines only as whitespace, so they can become spaces. */
+function lengthPrefixed(body: Buffer): Buffer {
+  return Buffer.concat([lengthPrefix(body.length), body]);
+}
+
+const NEWLINE = Buffer.from('\n');
+
+function closeQuietly(fd: number): void {
+  try { closeSync(fd); } catch { /* nothing left to lose: every record was whole */ }
+}
+
+/**
+ * JSON allows raw newlines only as whitespace, so they can become spaces; byte by byte (a newline
+ * byte is never part of a longer UTF-8 character): a 64 MB body never becomes a string here.
+ */
 function oneLine(body: Buffer): Buffer {
-  const text = body.toString('utf8').replace(/\r?\n/g, ' ');
-  return Buffer.from(text + '\n');
+  const line = Buffer.allocUnsafe(body.length + 1);
+  body.copy(line);
+  for (let at = body.indexOf(10); at >= 0; at = body.indexOf(10, at + 1)) line[at] = 32;
+  line[body.length] = 10;
+  return line;
 }
 
 /** The records of a store file; a torn last record (a crash mid-write) is reported and skipped. */

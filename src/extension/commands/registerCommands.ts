@@ -13,7 +13,10 @@ import { saveAsTest } from '../testExplorer/saveAsTest';
 import type { FailedTestMessage, TraceTestExplorer } from '../testExplorer/traceTestExplorer';
 import type { ReplayController } from '../replay/replayController';
 import type { TraceViewPanels } from '../traceView/traceViewPanels';
+import type { InsightsPanels } from '../insights/insightsPanels';
+import type { SessionsView } from '../views/sessionsView';
 import type { StepsView } from '../views/stepsView';
+import type { StepGrouping } from '../../shared/spanModel';
 import { traceIdOf, type TreeNode } from '../views/tracesTree';
 import type { TracesView } from '../views/tracesView';
 import { exportDataset } from './exportDataset';
@@ -39,6 +42,8 @@ export interface CommandTargets {
   traces: TracesView;
   steps: StepsView;
   traceViews: TraceViewPanels;
+  sessions: SessionsView;
+  insights: InsightsPanels;
   traceTests: TraceTestExplorer;
   baselineDocuments: BaselineDocuments;
   replay: ReplayController;
@@ -49,7 +54,10 @@ export interface CommandTargets {
 type Handler = (...args: any[]) => unknown;
 
 export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
-  const { context, output, settings, engine, source, otherWindow, traces, steps, traceViews, traceTests, baselineDocuments, replay, secrets, doctorFixPreview } = targets;
+  const {
+    context, output, settings, engine, source, otherWindow, traces, steps, traceViews, sessions, insights, traceTests, baselineDocuments, replay, secrets,
+    doctorFixPreview,
+  } = targets;
   const askForText = async (ask: () => Thenable<string | undefined>) => {
     const text = await ask();
     if (text !== undefined) traces.setFilter({ text });
@@ -74,13 +82,24 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
     clearTraces: (choice?: ClearChoice) => clearTraces(source, choice === 'view' || choice === 'everything' ? choice : undefined),
     copySnippet: (which?: string) => copyInstrumentationSnippet(settings().httpPort, which),
 
-    refresh: () => traces.tree.refreshNow(),
+    refresh: () => {
+      traces.tree.refreshNow();
+      sessions.refresh();
+    },
     filterErrors: () => traces.setFilter({ errorsOnly: !traces.filters.errorsOnly }),
     filterSlow: () => traces.setFilter({ slowOnly: !traces.filters.slowOnly }),
     filterText: () => askForText(() => askForFilter('Filter Traces', traces.filters.text)),
     applySavedFilter: () => askForText(() => pickSavedFilter(traces.filters.text)),
     clearFilters: () => traces.setFilter({ errorsOnly: false, slowOnly: false, text: '' }),
     sortSteps: () => steps.pickSort(),
+    groupSteps: (grouping?: StepGrouping) => steps.pickGrouping(grouping),
+
+    openSession: (sessionId: string) => insights.open({ mode: 'session', sessionId }),
+    showLlmCalls: (filter?: string) => insights.open({ mode: 'calls', query: typeof filter === 'string' ? { filter } : {} }),
+    showContextXray: (traceId: string, spanId: string) => insights.open({ mode: 'xray', traceId, spanId }),
+    filterTracesBySession: (node?: { session?: { sessionId: string } }) => {
+      if (node?.session) traces.setFilter({ text: `session = "${node.session.sessionId.replace(/["\\]/g, '\\$&')}"` });
+    },
 
     startReceiver: () => engine.setReceiving(true),
     stopReceiver: () => engine.setReceiving(false),

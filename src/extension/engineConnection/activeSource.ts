@@ -2,8 +2,9 @@
 // engine another window runs. Swapping it refreshes everything that listens.
 import type { StoreDeletion } from '../../shared/engineProtocol';
 import * as vscode from 'vscode';
+import type { QueryApiReplies, QueryApiRoute, QueryRouteArgs } from '../../shared/queryApi';
 import type { BackendListing, RemoteTraceHit } from '../../shared/backends';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+import type { EngineStats, StepGrouping, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
 export class ActiveSource implements TraceSource, vscode.Disposable {
@@ -38,8 +39,9 @@ export class ActiveSource implements TraceSource, vscode.Disposable {
   spanDetails(traceId: string, spanIds: string[]): ReturnType<TraceSource['spanDetails']> { return this.current.spanDetails(traceId, spanIds); }
   searchSpans(traceId: string, text: string): ReturnType<TraceSource['searchSpans']> { return this.current.searchSpans(traceId, text); }
   stats(): Promise<EngineStats> { return this.current.stats(); }
-  report(sinceMs: number): Promise<TraceReport> { return this.current.report(sinceMs); }
+  report(sinceMs: number, groupBy?: StepGrouping): Promise<TraceReport> { return this.current.report(sinceMs, groupBy); }
   clear(): Promise<void> { return this.current.clear(); }
+  ask<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): Promise<QueryApiReplies[R]> { return this.current.ask(route, ...args); }
   backends(): Promise<BackendListing[]> { return this.current.backends(); }
   openRemote(traceId: string, backend?: string): ReturnType<TraceSource['openRemote']> { return this.current.openRemote(traceId, backend); }
   searchBackend(backend: string, query: string, limit?: number): ReturnType<TraceSource['searchBackend']> { return this.current.searchBackend(backend, query, limit); }

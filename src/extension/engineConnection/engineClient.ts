@@ -9,10 +9,11 @@ import {
 } from 'vscode-languageclient/node';
 import {
   ClearTraces, DeleteStoredTraces, EngineSettings, ExportTrace, FileProblem, FileProblems, GetReport, GetStats, GetTrace, GetTraceJson, ImportFiles, ImportProgress,
-  ImportResult, ListBackends, OpenRemoteTrace, QueryTraces, SearchBackend, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged, UpdateSettings,
-  type StoreDeletion,
+  ImportResult, ListBackends, OpenRemoteTrace, QueryApiGet, QueryTraces, SearchBackend, ReceiverStatus, ReceiverStatusChanged, SetReceiving, TakeOver, TracesChanged,
+  UpdateSettings, type StoreDeletion,
 } from '../../shared/engineProtocol';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+import type { EngineStats, StepGrouping, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+import { type QueryApiErrorReply, type QueryApiReplies, type QueryApiRoute, QueryApiStatusError, queryRoutePath, type QueryRouteArgs } from '../../shared/queryApi';
 import type { TraceTestResult } from '../../shared/traceTests/traceTestFormat';
 import { ReadBaseline, RunTraceTest } from '../../shared/traceTests/traceTestProtocol';
 import type { TraceSource } from './traceSource';
@@ -154,8 +155,8 @@ export class EngineClient implements TraceSource, vscode.Disposable {
     return this.client.sendRequest(GetStats);
   }
 
-  report(sinceMs: number): Promise<TraceReport> {
-    return this.client.sendRequest(GetReport, { sinceMs });
+  report(sinceMs: number, groupBy?: StepGrouping): Promise<TraceReport> {
+    return this.client.sendRequest(GetReport, { sinceMs, groupBy });
   }
 
   backends(): ReturnType<TraceSource['backends']> {
@@ -176,6 +177,17 @@ export class EngineClient implements TraceSource, vscode.Disposable {
 
   deleteStored(): Promise<StoreDeletion> {
     return this.client.sendRequest(DeleteStoredTraces);
+  }
+
+  /** The engine answers the query API's routes over LSP too, exactly as over HTTP. */
+  async ask<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): Promise<QueryApiReplies[R]> {
+    const path = queryRoutePath(route, ...args);
+    const { status, body } = await this.client.sendRequest(QueryApiGet, { path });
+    if (status !== 200) {
+      const reply = body as Partial<QueryApiErrorReply>;
+      throw new QueryApiStatusError(path, status, reply.error ?? '', reply.backends);
+    }
+    return body as QueryApiReplies[R];
   }
 
   setReceiving(receiving: boolean): Promise<ReceiverStatus> {

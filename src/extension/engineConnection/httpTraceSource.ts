@@ -2,8 +2,8 @@
 // what "Attach" uses when the receiver port is taken by one of ours.
 import type { StoreDeletion } from '../../shared/engineProtocol';
 import * as vscode from 'vscode';
-import { QueryApiClient, queryApiPath, type QueryApiReplies, QueryApiStatusError } from '../../shared/queryApi';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+import { QueryApiClient, queryApiPath, type QueryApiReplies, type QueryApiRoute, QueryApiStatusError, type QueryRouteArgs } from '../../shared/queryApi';
+import type { EngineStats, StepGrouping, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 import type { TraceSource } from './traceSource';
 
 const POLL_MS = 1000;
@@ -92,8 +92,12 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
     return this.api.get('stats');
   }
 
-  report(sinceMs: number): Promise<TraceReport> {
-    return this.api.get('report', sinceMs);
+  report(sinceMs: number, groupBy?: StepGrouping): Promise<TraceReport> {
+    return this.api.get('report', sinceMs, groupBy);
+  }
+
+  ask<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): Promise<QueryApiReplies[R]> {
+    return this.api.get(route, ...args);
   }
 
   async clear(): Promise<void> {

@@ -30,6 +30,7 @@ export function readEngineSettings(defaultStoreDir: string, backendHeaders?: (ba
       sampleNormal: c.get<number>('retention.sampleNormalPercent', 100) / 100,
     },
     priceOverrides: c.get<EngineSettings['priceOverrides']>('prices', {}),
+    contextLimits: c.get<Record<string, number>>('contextLimits', {}),
     watch: {
       roots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
       globs: c.get<string[]>('watch.globs', []),

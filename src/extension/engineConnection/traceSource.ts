@@ -3,8 +3,9 @@
 import type * as vscode from 'vscode';
 import type { BackendListing, RemoteTraceHit } from '../../shared/backends';
 import type { StoreDeletion } from '../../shared/engineProtocol';
+import type { QueryApiReplies, QueryApiRoute, QueryRouteArgs } from '../../shared/queryApi';
 import type { SpanSearchResult } from '../../shared/traceSkeleton';
-import type { EngineStats, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
+import type { EngineStats, StepGrouping, TraceDetail, TraceQuery, TraceReport, TraceSummary } from '../../shared/spanModel';
 
 /** A skeleton as JSON text, with what the panel's title and its next delta need. */
 export interface SkeletonReply {
@@ -34,7 +35,7 @@ export interface TraceSource {
   searchSpans(traceId: string, text: string): Promise<SpanSearchResult | undefined>;
   stats(): Promise<EngineStats>;
   /** Statistics per step and per model of the traces that started since a moment. */
-  report(sinceMs: number): Promise<TraceReport>;
+  report(sinceMs: number, groupBy?: StepGrouping): Promise<TraceReport>;
   /** Forgets the traces in memory; the store keeps its copy. */
   clear(): Promise<void>;
   /** The team backends the engine reads from (without their headers). */
@@ -45,6 +46,8 @@ export interface TraceSource {
   searchBackend(backend: string, query: string, limit?: number): Promise<{ traces: RemoteTraceHit[]; error?: string }>;
   /** Forgets them for good: memory, the store's files, imported files read again after a restart. */
   deleteStored(): Promise<StoreDeletion>;
+  /** Any route of the query API: sessions, the LLM calls table, a call's context window. */
+  ask<R extends QueryApiRoute>(route: R, ...args: QueryRouteArgs<R>): Promise<QueryApiReplies[R]>;
   /** Fires when traces arrive or go (already throttled by the engine). */
   readonly onDidChange: vscode.Event<EngineStats | undefined>;
 }

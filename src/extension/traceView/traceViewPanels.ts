@@ -12,7 +12,7 @@ import type { SkeletonReply, TraceSource } from '../engineConnection/traceSource
 import { openSourceLocation } from './openSource';
 import { traceForAi } from './traceForAi';
 import { traceViewSettings } from './traceViewSettings';
-import { newNonce, webviewHtml } from './webviewHtml';
+import { loadBundle } from './panelHtml';
 
 /** A second open of the same trace within this time is a double click: it keeps the preview. */
 export const DOUBLE_CLICK_MS = 500;
@@ -262,15 +262,7 @@ export class TraceViewPanels implements vscode.WebviewPanelSerializer<TraceViewS
   }
 
   private adopt(panel: vscode.WebviewPanel, traceId: string, preview: boolean, spanId?: string): TracePanel {
-    const dist = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [dist] };
-    panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'traces.svg');
-    panel.webview.html = webviewHtml({
-      cspSource: panel.webview.cspSource,
-      nonce: newNonce(),
-      scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
-    });
+    loadBundle(panel, this.context.extensionUri, 'webview');
     const tracePanel = new TracePanel(panel, traceId, this.source, () => this.settings(), preview, spanId);
     this.panels.add(tracePanel);
     const remember = (share: number) => void this.context.globalState.update(DETAIL_SHARE_KEY, share);

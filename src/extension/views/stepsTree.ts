@@ -1,9 +1,10 @@
-// The Steps view: every step (a span name within its kind and service) across the loaded traces,
-// with count, errors, p50/p95/max, share of time, tokens and cost, sortable. Clicking a step
-// lists its slowest and failed traces. The numbers come from the engine's report.
+// The Steps view: every step (a span name within its kind and service, or LLM calls grouped by
+// prompt source or model) across the loaded traces, with count, errors, p50/p95/max, share of
+// time, tokens and cost, sortable. Clicking a step lists its slowest and failed traces. The
+// numbers come from the engine's report.
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../shared/commands';
-import type { StepStats, TraceReport } from '../../shared/spanModel';
+import type { StepGrouping, StepStats, TraceReport } from '../../shared/spanModel';
 import { formatCost, formatDuration, formatTokens } from '../../shared/format';
 import type { TraceSource } from '../engineConnection/traceSource';
 
@@ -20,6 +21,12 @@ export const STEP_SORTS: { sort: StepSort; label: string }[] = [
   { sort: 'slowestInFailed', label: 'Slowest step in failed traces, most often' },
 ];
 
+export const STEP_GROUP_LABELS: Record<StepGrouping, { label: string; description: string }> = {
+  name: { label: 'Span name', description: 'each span name within its kind and service' },
+  promptSource: { label: 'Prompt source', description: 'LLM calls by prompt template file, else call site' },
+  model: { label: 'Model', description: 'LLM and embedding calls by model' },
+};
+
 const SORT_KEYS: Record<StepSort, (s: StepStats) => number> = {
   share: (s) => s.shareOfTime,
   p95: (s) => s.p95Ms,
@@ -33,6 +40,7 @@ export class StepsTreeProvider implements vscode.TreeDataProvider<StepStats>, vs
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   sort: StepSort = 'share';
+  grouping: StepGrouping = 'name';
   private pending?: NodeJS.Timeout;
   private readonly subscription: vscode.Disposable;
   private report?: TraceReport;
@@ -56,15 +64,16 @@ export class StepsTreeProvider implements vscode.TreeDataProvider<StepStats>, vs
 
   async getChildren(element?: StepStats): Promise<StepStats[]> {
     if (element) return [];
-    this.report = await this.source.report(0);
+    this.report = await this.source.report(0, this.grouping);
     const key = SORT_KEYS[this.sort];
     const steps = this.sort === 'slowestInFailed' ? this.report.steps.filter((s) => s.slowestInFailed > 0) : this.report.steps;
     return [...steps].sort((a, b) => key(b) - key(a) || b.count - a.count);
   }
 
   getTreeItem(step: StepStats): vscode.TreeItem {
-    const item = new vscode.TreeItem(step.name, vscode.TreeItemCollapsibleState.None);
-    item.id = `${step.kind}/${step.service}/${step.name}`;
+    const label = step.groupedBy === 'promptSource' ? vscode.workspace.asRelativePath(step.name) : step.name;
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = `${step.kind}/${step.service}/${step.groupedBy ?? 'name'}/${step.name}`;
     const parts = [`${step.count}×`, `p50 ${formatDuration(step.p50Ms)}`, `p95 ${formatDuration(step.p95Ms)}`, `${Math.round(step.shareOfTime * 100)}% of time`];
     if (step.errors) parts.push(`${step.errors} failed`);
     if (step.slowestInFailed) parts.push(`slowest in ${step.slowestInFailed} failed`);
@@ -72,7 +81,7 @@ export class StepsTreeProvider implements vscode.TreeDataProvider<StepStats>, vs
     item.description = parts.join(' · ');
     item.iconPath = new vscode.ThemeIcon(step.errors ? 'error' : 'pulse', step.errors ? new vscode.ThemeColor('errorForeground') : undefined);
     item.tooltip = [
-      `${step.kind} · ${step.name} · ${step.service}`,
+      `${step.kind} · ${step.groupedBy ? `${STEP_GROUP_LABELS[step.groupedBy].label.toLowerCase()} ` : ''}${step.name} · ${step.service}`,
       `${step.count} spans, ${step.errors} failed (${Math.round((step.errors / step.count) * 100)}%)`,
       `p50 ${formatDuration(step.p50Ms)} · p95 ${formatDuration(step.p95Ms)} · max ${formatDuration(step.maxMs)}`,
       `${Math.round(step.shareOfTime * 100)}% of all traces' time`,
@@ -91,7 +100,8 @@ export class StepsTreeProvider implements vscode.TreeDataProvider<StepStats>, vs
 }
 
 /** The filter-language expression that selects one step's spans. */
-export function stepFilter(step: Pick<StepStats, 'name' | 'kind' | 'service'>): string {
+export function stepFilter(step: Pick<StepStats, 'name' | 'kind' | 'service' | 'groupedBy'>): string {
   const quote = (text: string) => `"${text.replace(/["\\]/g, '\\$&')}"`;
-  return `name = ${quote(step.name)} AND kind = ${step.kind} AND service = ${quote(step.service)}`;
+  const field = step.groupedBy === 'promptSource' ? 'prompt_source' : step.groupedBy ?? 'name';
+  return `${field} = ${quote(step.name)} AND kind = ${step.kind} AND service = ${quote(step.service)}`;
 }

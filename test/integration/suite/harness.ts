@@ -79,6 +79,23 @@ export async function ui(action: UiAction): Promise<string> {
 }
 
 /** The status bar item's text as shown (codicons render as nothing). */
+const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' } as const;
+
+/** Screenshots of the window in a light and a dark theme (`<name>-light.png`, `<name>-dark.png`). */
+export async function shootInBothThemes(name: string): Promise<void> {
+  const workbench = vscode.workspace.getConfiguration('workbench');
+  const before = workbench.inspect<string>('colorTheme')?.globalValue;
+  try {
+    for (const [theme, id] of Object.entries(THEMES)) {
+      await workbench.update('colorTheme', id, vscode.ConfigurationTarget.Global);
+      await sleep(600);
+      await ui({ do: 'screenshot', name: `${name}-${theme}` });
+    }
+  } finally {
+    await workbench.update('colorTheme', before, vscode.ConfigurationTarget.Global);
+  }
+}
+
 export async function statusBarText(): Promise<string> {
   const [text = ''] = await shownTexts(`[id="${EXTENSION_ID}.aiTraceInspector.status"]`);
   return text.replace(/\s+/g, ' ').trim();

@@ -33,6 +33,7 @@ export async function run(): Promise<void> {
   require('./copilotChat.test');
   require('./traceFiles.test');
   require('./stepsView.test');
+  require('./sessionsView.test');
   require('./traceTests.test');
   require('./replay.test');
   require('./teamBackends.test');

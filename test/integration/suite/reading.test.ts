@@ -10,21 +10,12 @@ import { context as otelContext, trace as otelTrace } from '@opentelemetry/api';
 import * as vscode from 'vscode';
 import { COMMANDS, type CommandName } from '../../../src/shared/commands';
 import { sendSpans, type SentTrace } from '../otlpTraffic';
-import { api, config, rowsFor, runAndAccept, shownTexts, sleep, ui, waitFor } from './harness';
+import { api, config, rowsFor, runAndAccept, shootInBothThemes, shownTexts, sleep, ui, waitFor } from './harness';
 
 const run = (command: CommandName, ...args: unknown[]) => Promise.resolve(vscode.commands.executeCommand(COMMANDS[command], ...args));
 const QUICK_PICK_ROWS = '.quick-input-widget .quick-input-list .monaco-list-row';
-const THEMES = { light: 'Default Light Modern', dark: 'Default Dark Modern' } as const;
-
 /** A screenshot of the window in each theme, named after what it shows. */
-async function shootBothThemes(name: string): Promise<void> {
-  const workbench = vscode.workspace.getConfiguration('workbench');
-  for (const [theme, id] of Object.entries(THEMES)) {
-    await workbench.update('colorTheme', id, vscode.ConfigurationTarget.Global);
-    await sleep(600);
-    await ui({ do: 'screenshot', name: `reading-${name}-${theme}` });
-  }
-}
+const shootBothThemes = (name: string) => shootInBothThemes(`reading-${name}`);
 
 /** Support requests with the same root name, told apart by what they asked. */
 function sendSupportRequests(requests: { question: string; answer: string; document: string }[], service = 'support-bot'): Promise<SentTrace[]> {

@@ -111,6 +111,12 @@ const HOSTILE_VALUES: (() => Json)[] = [
   () => ({ stringValue: { stringValue: 'nested' } }), () => ({ arrayValue: { values: 'not an array' } }), () => ({ kvlistValue: null }),
 ];
 
+/**
+ * A mutated document stays within the receivers' body limit (64 MiB): copies of copies of a 1 MB
+ * value once grew past what JSON.stringify can hold, and the case generator itself threw.
+ */
+const MAX_DOCUMENT_CHARS = 64 * 1024 * 1024;
+
 /** Structural mutations of an OTLP/JSON document: hostile values, ids, times and copies in its slots. */
 function mutateJson(rng: Rng, input: Buffer): { body: Buffer; what: string } | undefined {
   let doc: Json;
@@ -130,10 +136,17 @@ function mutateJson(rng: Rng, input: Buffer): { body: Buffer; what: string } | u
     else if (timeLike) { slot.set(pick(rng, ['-1', '0', '-5000000000', '99999999999999999999999', 'later', -1, 1e30])); steps.push(`time ${slot.key}`); }
     else if (Array.isArray(slot.get()) && rng() < 0.5) {
       const list = slot.get() as Json[];
-      if (list.length) { const copies = Array.from({ length: 1 + int(rng, 50) }, () => structuredClone(pick(rng, list))); list.push(...copies); steps.push(`copies in ${slot.key}`); }
+      if (list.length) {
+        // As many copies as the limit leaves room for, counting each as large as the whole list.
+        const room = Math.floor((MAX_DOCUMENT_CHARS - JSON.stringify(doc).length) / JSON.stringify(list).length);
+        const copies = Array.from({ length: Math.max(0, Math.min(1 + int(rng, 50), room)) }, () => structuredClone(pick(rng, list)));
+        list.push(...copies);
+        steps.push(`copies in ${slot.key}`);
+      }
     } else { slot.set(pick(rng, HOSTILE_VALUES)()); steps.push(`value ${slot.key}`); }
   }
   let text = JSON.stringify(doc);
+  if (text !== undefined && text.length > MAX_DOCUMENT_CHARS) return undefined; // a hostile value made it too large: byte mutations instead
   if (rng() < 0.2) {
     // Invalid UTF-8 inside a string: bytes no encoder would write.
     const bytes = Buffer.from(text);

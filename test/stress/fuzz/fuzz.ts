@@ -32,6 +32,9 @@ interface DirectTally {
   slowest: { ms: number; id: number };
 }
 
+/** How long a child process may take to start before its first case. */
+const WORKER_START_MS = 120_000;
+
 /** Runs cases [from, total) in child processes, restarting past a hang. */
 async function runDirect(total: number, mutatedUpTo: number, caseTimeoutMs: number): Promise<DirectTally> {
   const tally: DirectTally = { outcomes: new Map(), findings: [], hangs: [], fileCases: 0, fileFindings: [], slowest: { ms: 0, id: -1 } };
@@ -44,17 +47,19 @@ async function runDirect(total: number, mutatedUpTo: number, caseTimeoutMs: numb
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
       let watchdog = setTimeout(() => undefined, 0);
-      const arm = () => {
+      const arm = (ms: number) => {
         clearTimeout(watchdog);
         watchdog = setTimeout(() => {
-          tally.hangs.push(`case ${current}: no result in ${caseTimeoutMs} ms`);
+          tally.hangs.push(`case ${current}: no result in ${ms} ms`);
           child.kill('SIGKILL');
-        }, caseTimeoutMs);
+        }, ms);
       };
-      arm();
+      // Before its first case the child loads the fixtures and makes the attacks: on a busy machine
+      // that took over one case's time, and the cases it was killed before were counted as hangs.
+      arm(WORKER_START_MS);
       child.on('message', (message: { start?: number; done?: CaseOutcome; fileReaderMissing?: string; finished?: boolean }) => {
         if (message.fileReaderMissing) tally.fileReaderMissing = message.fileReaderMissing;
-        if (message.start !== undefined) { current = message.start; arm(); }
+        if (message.start !== undefined) { current = message.start; arm(caseTimeoutMs); }
         const done = message.done;
         if (!done) return;
         tally.outcomes.set(done.outcome, (tally.outcomes.get(done.outcome) ?? 0) + 1);

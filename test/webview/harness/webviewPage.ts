@@ -10,6 +10,10 @@ import type { TraceDetail } from '../../../src/shared/spanModel';
 import { skeletonOfDetail, type TraceSkeleton } from '../../../src/shared/traceSkeleton';
 import { toJson, type HostMessage, type TraceViewSettings, type TraceViewState, type WebviewMessage } from '../../../src/shared/webviewProtocol';
 import { THEMES, type ThemeName } from './themes';
+import type { InsightsHostMessage, InsightsWebviewMessage } from '../../../src/shared/insightsProtocol';
+
+/** Which bundle the page loads: the trace view (webview) or the insights panel. */
+type Bundle = 'webview' | 'insights';
 
 const DIST = join(__dirname, '..', '..', '..', 'dist');
 /** Stands in for webview.cspSource: the webview's resources come from this origin only. */
@@ -79,14 +83,14 @@ export class WebviewPage {
   /** Uncaught errors and console errors of the page: a test expects none. */
   readonly errors: string[] = [];
 
-  private constructor(readonly page: Page, readonly nonce: string) {
-    this.html = webviewHtml({ cspSource: WEBVIEW_ORIGIN, nonce, scriptUri: `${WEBVIEW_ORIGIN}/dist/webview.js`, styleUri: `${WEBVIEW_ORIGIN}/dist/webview.css` });
+  private constructor(readonly page: Page, readonly nonce: string, bundle: Bundle) {
+    this.html = webviewHtml({ cspSource: WEBVIEW_ORIGIN, nonce, scriptUri: `${WEBVIEW_ORIGIN}/dist/${bundle}.js`, styleUri: `${WEBVIEW_ORIGIN}/dist/${bundle}.css` });
   }
 
   /** `beforeBundle`: a script that runs in the page before anything else (to instrument it). */
-  static async open(browser: Browser, options: { theme?: ThemeName; state?: TraceViewState; width?: number; height?: number; beforeBundle?: string } = {}): Promise<WebviewPage> {
+  static async open(browser: Browser, options: { theme?: ThemeName; state?: TraceViewState; width?: number; height?: number; beforeBundle?: string; bundle?: Bundle } = {}): Promise<WebviewPage> {
     const page = await browser.newPage({ viewport: { width: options.width ?? 1400, height: options.height ?? 860 } });
-    const view = new WebviewPage(page, newNonce());
+    const view = new WebviewPage(page, newNonce(), options.bundle ?? 'webview');
     page.on('dialog', (dialog) => {
       view.dialogs.push(dialog.message());
       void dialog.dismiss();
@@ -98,7 +102,7 @@ export class WebviewPage {
       const url = new URL(route.request().url());
       if (url.origin !== WEBVIEW_ORIGIN) return route.abort();
       if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: view.html });
-      const file = url.pathname.match(/^\/dist\/(webview\.(?:js|css))$/)?.[1];
+      const file = url.pathname.match(/^\/dist\/((?:webview|insights)\.(?:js|css))$/)?.[1];
       if (!file) return route.fulfill({ status: 404, body: '' });
       return route.fulfill({ contentType: file.endsWith('.js') ? 'text/javascript' : 'text/css', body: readFileSync(join(DIST, file)) });
     });
@@ -114,7 +118,7 @@ export class WebviewPage {
   }
 
   /** Sends a message as the host would (webview.postMessage). */
-  async send(message: HostMessage): Promise<void> {
+  async send(message: HostMessage | InsightsHostMessage): Promise<void> {
     // VS Code serializes host messages too; JSON keeps the shim honest about what can travel.
     await this.page.evaluate((json) => window.postMessage(JSON.parse(json), '*'), JSON.stringify(message));
   }
@@ -141,8 +145,8 @@ export class WebviewPage {
     }).then((record) => ({ ...record, dialogs: this.dialogs }));
   }
 
-  async posted(type: WebviewMessage['type']): Promise<WebviewMessage[]> {
-    return (await this.host()).posted.filter((m) => m.type === type);
+  async posted<M extends WebviewMessage | InsightsWebviewMessage = WebviewMessage>(type: M['type']): Promise<M[]> {
+    return ((await this.host()).posted as unknown as M[]).filter((m) => m.type === type);
   }
 
   async close(): Promise<void> {

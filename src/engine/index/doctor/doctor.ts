@@ -15,8 +15,11 @@ import { diagnoseUsage, diagnoseUsageTwice } from './usageDiagnoses';
 
 /** How long a trace stays quiet before missing parents and log records count as lost. */
 export const DEFAULT_GRACE_MS = 3000;
-/** Spans of settled traces folded into the per-service diagnoses per call (the rest wait for the next), and the problems kept. */
-const FOLD_SPANS_PER_CALL = 50_000;
+/**
+ * Time spent per call folding settled traces into the per-service diagnoses (the rest wait for the
+ * next call): a count of 50,000 spans held the event loop for 150-250 ms once a large request settled.
+ */
+const FOLD_MS_PER_CALL = 10;
 const MAX_SERVICE_DIAGNOSES = 1000;
 /** Spans of other traces shown under this one, at most. */
 const MAX_ADOPTED_SPANS = 5000;
@@ -131,14 +134,13 @@ export class Doctor {
   }
 
   /**
-   * Each problem once per service; folds in the traces that settled since the last call, a bounded
-   * number of spans per call unless `all` (the CLI, which reads everything once).
+   * Each problem once per service; folds in the traces that settled since the last call, for at
+   * most FOLD_MS_PER_CALL unless `all` (the CLI, which reads everything once).
    */
   serviceDiagnoses(all = false): ServiceDiagnosis[] {
-    let spans = 0;
+    const until = performance.now() + FOLD_MS_PER_CALL;
     for (const [trace, at] of this.changedAt) {
-      if ((!all && spans >= FOLD_SPANS_PER_CALL) || this.now() - at < this.graceMs) break;
-      spans += trace.spans.size;
+      if ((!all && performance.now() >= until) || this.now() - at < this.graceMs) break;
       this.changedAt.delete(trace);
       if (trace.live) this.fold(trace);
     }
