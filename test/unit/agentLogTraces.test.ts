@@ -85,6 +85,17 @@ describe('Claude Code log records (no span context) as traces', () => {
     assert.equal(detail.summary.errorCount, 2);
   });
 
+  it('starts a span where its record ends when the logged duration is negative or longer than the time itself', () => {
+    const request = requests.flat().find((r) => r.event.name === 'api_request')!;
+    for (const duration of [-3_600_000, request.event.timeMs + 1]) {
+      const { index } = indexAll([[{ event: { ...request.event, attributes: { ...request.event.attributes, duration_ms: duration } } }]]);
+      const detail = index.trace(index.query({})[0].traceId)!;
+      const [call] = byKind(detail, 'LLM');
+      assert.deepEqual([call.startMs, call.durationMs], [request.event.timeMs, 0], `duration ${duration}`);
+      assert.equal(detail.summary.durationMs, 0);
+    }
+  });
+
   it('lands each record in the same place when read again (a store reload, a re-imported file)', () => {
     const { index } = indexAll([...requests, ...requests]);
     const [summary, ...others] = index.query({});
@@ -136,16 +147,47 @@ describe('Gemini CLI log records (no span context) as traces', () => {
     assert.equal(calls[1].durationMs, 5);
     assert.equal(index.stats().pendingLogs > 0, true, 'records logged inside spans wait for them');
   });
+
+  it('puts the answer (the last API call\'s) on the prompt\'s root, whether the records come together or one by one', () => {
+    const answer = 'The note says the keeper logs the weather at dawn.';
+    for (const batches of [requests, requests.flat().map((r) => [r])]) {
+      const { index } = indexAll(batches);
+      const [summary] = index.query({});
+      assert.equal(summary.output, answer);
+      const [root] = byKind(index.trace(summary.traceId)!, 'AGENT');
+      assert.deepEqual(root.outputMessages?.map((m) => [m.role, m.content]), [['assistant', answer]]);
+    }
+  });
+
+  it('counts the tool-use prompt as input, so the total adds up and thoughts are priced as output', () => {
+    // Gemini CLI's tool_token_count is the API's toolUsePromptTokenCount (google-gemini/gemini-cli
+    // packages/core/src/telemetry/types.ts, ApiResponseEvent): the total counts it beside the prompt.
+    const withTools = requests.map((records) => records.map((r) => (r.event.name === 'gemini_cli.api_response' && !r.spanId
+      ? { ...r, event: { ...r.event, attributes: { ...r.event.attributes, tool_token_count: 100,
+        total_token_count: Number(r.event.attributes.total_token_count) + 100 } } }
+      : r)));
+    const { index } = indexAll(withTools);
+    const [call] = byKind(index.trace(index.query({})[0].traceId)!, 'LLM');
+    assert.deepEqual(call.tokens, { input: 1002, output: 22, total: 1032, cacheRead: 512, reasoning: 8 });
+    const prices = new PriceTable();
+    assert.equal(call.costUsd, prices.cost('gemini-2.5-flash', call.provider, { input: 1002, output: 22 + 8, cacheRead: 512 }));
+  });
 });
 
 describe('Gemini CLI log records beside its traces (the same run)', () => {
-  it('attach to its spans where they carry a span context, and the rest make the prompt\'s trace beside its per-call traces', () => {
-    const index = new TraceIndex(new PriceTable());
+  /** The run's spans, then its log records, as the CLI exported them. */
+  function ingestRun(): TraceIndex {
+    const index = new TraceIndex(new PriceTable(), { doctorGraceMs: 0 });
     const ingest = new Ingest(index);
     for (const file of ['gemini-cli-traces.otlp.jsonl', 'gemini-cli-logs.otlp.jsonl']) {
       const signal = file.includes('traces') ? 'traces' : 'logs';
       for (const line of readFileSync(join(FRAMEWORK_FIXTURES, file), 'utf8').trim().split('\n')) ingest.receive(signal, 'json', Buffer.from(line), { persist: false });
     }
+    return index;
+  }
+
+  it('attach to its spans where they carry a span context, and the rest make the prompt\'s trace beside its per-call traces', () => {
+    const index = ingestRun();
     assert.equal(index.stats().pendingLogs, 0, 'every record with a span context found its span');
     const summaries = index.query({});
     const assembled = summaries.filter((s) => s.name === 'Gemini CLI prompt (assembled from log records)');
@@ -154,6 +196,33 @@ describe('Gemini CLI log records beside its traces (the same run)', () => {
     const calls = summaries.filter((s) => s.name === 'llm_call').map((s) => index.trace(s.traceId)!.spans[0]);
     assert.ok(calls.every((span) => span.kind === 'LLM' && span.events?.some((e) => e.name === 'gemini_cli.api_request')),
       'each call span holds the request record logged inside it');
+    // The classifier's call logged its response (and the response's details record) inside its
+    // span: the response's model and usage, not the request's model. The streamed calls logged
+    // their responses outside (in the prompt's trace): only the request's model is known here.
+    const byId = new Map(calls.map((span) => [span.spanId, span]));
+    // Its answer is the response's text, not the API's JSON around it.
+    assert.deepEqual(byId.get('004cb3d004739e7a')?.outputMessages?.map((m) => m.content), ['{"reasoning": "simple", "model_choice": "flash"}']);
+    assert.deepEqual([byId.get('004cb3d004739e7a')?.model, byId.get('004cb3d004739e7a')?.tokens], ['gemini-2.5-flash', { input: 901, output: 21, total: 922 }]);
+    for (const id of ['a87c32ccde2c10f5', 'ba1f3d34602b4344']) assert.deepEqual([byId.get(id)?.model, byId.get(id)?.tokens], ['gemini-3.1-pro-preview', undefined]);
+  });
+
+  it('leave Trace Doctor\'s context inference alone: the assembled trace neither adopts the CLI\'s traces of the same calls nor is adopted', () => {
+    const index = ingestRun();
+    const summaries = index.query({});
+    const assembled = summaries.find((s) => s.name === 'Gemini CLI prompt (assembled from log records)')!;
+    const detail = index.trace(assembled.traceId)!;
+    assert.equal(detail.inferredParents, undefined, 'one call is not shown twice (its llm_call trace under its api_response span)');
+    assert.equal(detail.adoptedSpans, undefined);
+    assert.equal(detail.diagnoses?.filter((d) => d.kind === 'detachedTrace').length ?? 0, 0);
+    const assembledSpans = new Set(detail.spans.map((s) => s.spanId));
+    for (const summary of summaries) {
+      const other = index.trace(summary.traceId)!;
+      for (const inferred of other.inferredParents ?? []) assert.ok(!assembledSpans.has(inferred.parentSpanId), `${summary.name} adopted under an assembled span`);
+      for (const d of other.diagnoses ?? []) assert.ok(!(d.spanIds ?? []).some((id) => assembledSpans.has(id)), `${d.kind} on an assembled span`);
+    }
+    // The classifier's call, which only the assembled root could have held, is a trace of its own.
+    const classifier = summaries.find((s) => s.traceId === '190ed23aee5d89e6c296346b0cf0c440')!;
+    assert.equal(index.trace(classifier.traceId)!.diagnoses?.some((d) => d.kind === 'detachedTrace') ?? false, false);
   });
 });
 
@@ -170,5 +239,49 @@ describe('assembled traces and memory', () => {
     assert.ok(stats.evictedTraces > 0, 'old prompts went');
     assert.ok(stats.memoryBytes <= 2_000_000, `memory ${stats.memoryBytes}`);
     assert.equal(stats.traces + stats.evictedTraces, 3_000);
+  });
+});
+
+describe('assembled spans the index fails on (its own failure, injected)', () => {
+  const requests = agentLogRequests('claude-code-logs.otlp.jsonl');
+  /** An index whose detectors fail on spans with this name. */
+  function failingOn(name: RegExp): TraceIndex {
+    const index = new TraceIndex(new PriceTable());
+    const detectors = (index as unknown as { detectors: { inspect(span: { name: string }): void } }).detectors;
+    const inspect = detectors.inspect.bind(detectors);
+    detectors.inspect = (span) => {
+      if (name.test(span.name)) throw new RangeError('injected');
+      inspect(span);
+    };
+    return index;
+  }
+
+  it('count a refused API call\'s record as not kept', () => {
+    const { index, notKept } = indexAll(requests, failingOn(/^claude_code\.api_request$/));
+    assert.equal(notKept, 5 + 2, 'the start-up records and the two API requests');
+    assert.equal(index.query({})[0].spanCount, 2, 'the root and the tool run');
+  });
+
+  it('count the records of a refused prompt root as not kept, none left waiting', () => {
+    const { index, notKept } = indexAll(requests, failingOn(/prompt \(assembled from log records\)$/));
+    const onRoot = requests.flat().filter((r) => r.event.attributes['prompt.id'] && !['api_request', 'tool_result'].includes(r.event.name)).length;
+    assert.ok(onRoot > 0);
+    assert.equal(notKept, 5 + onRoot);
+    assert.equal(index.stats().pendingLogs, 0);
+  });
+});
+
+describe('a trace that cannot be summarized when read (the index\'s own failure, injected)', () => {
+  it('is dropped and counted, and the queries after it answer', () => {
+    const index = new TraceIndex(new PriceTable());
+    // The prompt's records attached to its root: the trace is summarized again when next read.
+    indexAll(agentLogRequests('claude-code-logs.otlp.jsonl'), index);
+    const detectors = (index as unknown as { detectors: { traceFindings(): unknown } }).detectors;
+    detectors.traceFindings = () => {
+      throw new RangeError('injected');
+    };
+    assert.deepEqual(index.query({}), []);
+    assert.deepEqual(index.query({}), []);
+    assert.equal(index.stats().rejectedSpans, 1);
   });
 });

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import type { Message, Span } from '../../src/shared/spanModel';
 import { loadFramework } from './helpers/frameworkFixtures';
 import { normalizeAttributes } from './helpers/rawSpans';
+import { diagnoseContent } from '../../src/engine/index/doctor/contentDiagnoses';
+import { DiagnosisList } from '../../src/engine/index/doctor/diagnosisList';
 
 const roles = (messages: Message[] | undefined) => messages?.map((m) => m.role);
 const texts = (messages: Message[] | undefined) => messages?.map((m) => m.content);
@@ -401,6 +403,18 @@ describe('frameworks: Mastra (made by running it, with its OTel exporter)', () =
       { id: 'call_Vk3uEJ2oQ5mIvGxLw8sRtY1b', name: 'get_weather', arguments: { city: 'Reykjavik', unit: 'celsius' } },
     ]);
     assert.deepEqual(roles(at('s7').inputMessages), ['system', 'user', 'assistant', 'tool']);
+  });
+
+  it('is not diagnosed "content capture off" for model calls whose conversation is on their step (as Mastra sends it)', () => {
+    const diagnosed = (span: Span) => {
+      const out = new DiagnosisList();
+      diagnoseContent(span, false, true, out);
+      return out.list().map((d) => d.kind);
+    };
+    assert.deepEqual(diagnosed(at('s3')), [], 'no input; an empty answer that ended in tool calls');
+    assert.deepEqual(diagnosed(at('s8')), [], 'no input');
+    // An empty answer that did not end in tool calls is still missing.
+    assert.deepEqual(diagnosed({ ...at('s8'), outputMessages: [{ role: 'assistant', content: '' }] }), ['contentCaptureOff']);
   });
 
   it('reads the tool call: name, description, arguments and result', () => {

@@ -3,8 +3,8 @@
 // root span and each observation a span under its parent, with the `langfuse.*` attributes
 // Langfuse's own OpenTelemetry export writes, so the usual normalization reads model, usage,
 // cost, input and output. Search lists traces: `name=chat userId=u1 sessionId=s1 tags=prod since=1d`.
-import { createHash } from 'node:crypto';
 import type { BackendConfig, RemoteTraceHit } from '../../shared/backends';
+import { derivedId } from '../model/derivedId';
 import { requestJson } from './backendHttp';
 import { BackendError, OtlpTracesJson, TraceBackend } from './backendTypes';
 import { parseDurationMs, parseKeyValues } from './keyValueQuery';
@@ -45,7 +45,7 @@ export class LangfuseBackend implements TraceBackend {
 /** A Langfuse id as a 16-hex span id: itself when it already is one (OTel-ingested), else derived from it. */
 function spanIdOf(id: unknown): string {
   const text = String(id ?? '');
-  return /^[0-9a-f]{16}$/i.test(text) ? text.toLowerCase() : createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return /^[0-9a-f]{16}$/i.test(text) ? text.toLowerCase() : derivedId(text, 16);
 }
 
 function nanos(iso: unknown): string | undefined {

@@ -4,20 +4,24 @@
 // index's own (capped and evicted like any trace) and the work is linear in the records.
 import type { RawLog, RawSpan } from '../model/rawSpan';
 import type { StoredSpan } from '../model/storedSpan';
-import { agentRecord, promptRoot, promptTrace, recordSpan, recordStartMs, type AgentRecord } from '../normalize/conventions/agentLogs';
+import { agentRecord, loggedAnswer, promptRoot, promptTrace, recordSpan, recordStartMs, setAnswer, type AgentRecord } from '../normalize/conventions/agentLogs';
 
 export interface Assembled {
   /** New spans: the API calls and tool runs, and the root of each prompt not seen before. */
   spans: RawSpan[];
   /** The other records of a prompt, now addressed to its root. */
   attach: RawLog[];
-  /** Roots already indexed whose times grew to cover new records (their traces need summarizing again). */
+  /** Roots already indexed whose times grew to cover new records, or whose answer is a newer one (their traces need summarizing again). */
   widened: StoredSpan[];
   /** Records without span context that belong to no prompt: not kept. */
   unattached: number;
 }
 
-interface PromptGroup { record: AgentRecord; rootId: string; startMs: number; endMs: number }
+interface PromptGroup {
+  record: AgentRecord; rootId: string; startMs: number; endMs: number;
+  /** The answer of the prompt's latest API call among these records, where the agent logs it only there (Gemini CLI). */
+  answer?: { timeMs: number; text: string };
+}
 
 /** `indexed` finds a span already in the index. Records with span context are left to the caller. */
 export function assembleFromLogs(logs: RawLog[], indexed: (traceId: string, spanId: string) => StoredSpan | undefined): Assembled {
@@ -35,18 +39,25 @@ export function assembleFromLogs(logs: RawLog[], indexed: (traceId: string, span
     if (span) out.spans.push(span);
     else out.attach.push({ traceId, spanId: rootId, event: log.event });
     const startMs = recordStartMs(record);
-    const group = prompts.get(traceId);
-    if (!group) prompts.set(traceId, { record, rootId, startMs, endMs: log.event.timeMs });
+    let group = prompts.get(traceId);
+    if (!group) prompts.set(traceId, (group = { record, rootId, startMs, endMs: log.event.timeMs }));
     else {
       group.startMs = Math.min(group.startMs, startMs);
       group.endMs = Math.max(group.endMs, log.event.timeMs);
     }
+    const text = loggedAnswer(record);
+    if (text !== undefined && (!group.answer || log.event.timeMs >= group.answer.timeMs)) group.answer = { timeMs: log.event.timeMs, text };
   }
-  for (const [traceId, { record, rootId, startMs, endMs }] of prompts) {
+  for (const [traceId, { record, rootId, startMs, endMs, answer }] of prompts) {
     const root = indexed(traceId, rootId);
     if (!root) {
-      out.spans.unshift(promptRoot(record, traceId, rootId, startMs, endMs));
-    } else if (startMs < root.startMs || endMs > root.endMs) {
+      out.spans.unshift(promptRoot(record, traceId, rootId, startMs, endMs, answer?.text));
+      continue;
+    }
+    // The prompt's records come in time order: an answer from the root's end on is its latest.
+    const newerAnswer = answer !== undefined && answer.timeMs >= root.endMs;
+    if (newerAnswer) setAnswer(root, answer.text);
+    if (startMs < root.startMs || endMs > root.endMs || newerAnswer) {
       root.startMs = Math.min(root.startMs, startMs);
       root.endMs = Math.max(root.endMs, endMs);
       out.widened.push(root);

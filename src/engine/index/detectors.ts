@@ -26,10 +26,15 @@ const FLATTENED_CONTENT = /^(?:llm\.input_messages\.(\d+)\.message\.content|gen_
 
 export class Detectors {
   private readonly history = new Map<string, { input: RecentValues; total: RecentValues; cost: RecentValues }>();
+  /** Spans whose values are in their step's history: a span inspected again (log records brought its usage) counts once. */
+  private readonly inHistory = new WeakSet<StoredSpan>();
 
   constructor(public settings: DetectorSettings = DEFAULT_DETECTORS) {}
 
-  /** Span-level findings, judged against the step's history before this span joins it. */
+  /**
+   * Span-level findings, judged against the step's history before this span joins it. Run again
+   * when a span's facts change (log records brought its kind or usage): it joins the history once.
+   */
   inspect(span: StoredSpan): void {
     const { facts } = span;
     const findings: Finding[] = [];
@@ -67,9 +72,12 @@ export class Detectors {
       } else if (facts.costUsd !== undefined && costMedian && facts.costUsd > factor * costMedian) {
         findings.push({ detector: 'spike', message: `Cost spike: $${facts.costUsd.toFixed(4)}, ${round(facts.costUsd / costMedian)}× this step's recent median.` });
       }
-      step.input.add(input);
-      step.total.add(total);
-      step.cost.add(facts.costUsd);
+      if (!this.inHistory.has(span)) {
+        this.inHistory.add(span);
+        step.input.add(input);
+        step.total.add(total);
+        step.cost.add(facts.costUsd);
+      }
     }
     span.findings = findings.length ? findings : undefined;
   }

@@ -10,7 +10,7 @@ import { StringTable } from '../model/stringTable';
 import { countOrphans, newTrace, summarize, type Trace } from '../model/traceSummary';
 import type { PriceTable } from '../normalize/pricing';
 import { normalizeSpan } from '../normalize/normalizeSpan';
-import { factBits, spanFacts } from '../normalize/spanFacts';
+import { changesFactsOf, spanFacts } from '../normalize/spanFacts';
 import { parseFilter } from '../../shared/traceFilter';
 import type { RedactionPattern } from '../../shared/redaction';
 import { Redactor } from '../normalize/redaction';
@@ -57,8 +57,8 @@ export class TraceIndex {
   private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
   /** Large traces that grew since their summary was made (SUMMARIZE_WHEN_READ). */
   private readonly unsummarized = new Set<Trace>();
-  /** factBits of the events of spans that log records attached to (changesFacts). */
-  private readonly spanFactBits = new WeakMap<StoredSpan, number>();
+  /** Spans that log records attached to which already have a message event (changesFacts). */
+  private readonly hasMessageEvent = new WeakSet<StoredSpan>();
 
   /** Called after every change (spans, logs, eviction, clear); the engine server throttles it. */
   onChange: () => void = () => undefined;
@@ -231,14 +231,20 @@ export class TraceIndex {
   /**
    * Attaches log records to their spans, and makes coding agents' records without span context
    * into traces of their own (assembledTraces.ts); returns how many records were not kept (no
-   * span context, and no agent's prompt to assemble them into). `masked`: as addSpans'.
+   * span context, and no agent's prompt to assemble them into; or the index refused their span).
+   * `masked`: as addSpans'.
    */
   addLogs(logs: RawLog[], options: { masked?: boolean } = {}): number {
     if (!options.masked) this.redactor?.logs(logs);
     // GenAI instrumentations send prompts as log records: they count against the memory cap too.
     const textPerLog = logs.length ? this.memory.newText() / logs.length : 0;
     const assembled = assembleFromLogs(logs, (traceId, spanId) => this.traces.get(traceId)?.spans.get(spanId));
-    if (assembled.spans.length) this.addSpans(assembled.spans, options);
+    let notKept = assembled.unattached;
+    if (assembled.spans.length && this.addSpans(assembled.spans, options).length) {
+      // A refused span's record is not kept (a root is no record: its records are counted below).
+      for (const span of assembled.spans) if (span.parentSpanId && !this.traces.get(span.traceId)?.spans.has(span.spanId)) notKept++;
+    }
+    const assembledAttach = new Set(assembled.attach);
     for (const root of assembled.widened) {
       const trace = this.traces.get(root.traceId);
       if (!trace) continue;
@@ -267,15 +273,21 @@ export class TraceIndex {
         const list = touched.get(trace);
         if (list) list.push(log.event);
         else touched.set(trace, [log.event]);
+      } else if (assembledAttach.has(log)) {
+        notKept++; // its root was refused: nothing will come for it to wait for
       } else {
         this.pendingLogs.keep(`${log.traceId}/${log.spanId}`, log.event, key, eventBytes(log.event), textPerLog);
       }
     }
     for (const span of refacted) {
+      const before = span.facts;
       try {
         span.facts = spanFacts(span.attributes, span.name, this.prices, span);
+        // Repeated calls, context bloat, spikes and invalid usage follow the new kind and usage.
+        this.detectors.inspect(span);
       } catch {
         // The facts it had stand (they were computed from the same attributes at ingest).
+        span.facts = before;
       }
     }
     for (const [trace, events] of touched) {
@@ -291,30 +303,33 @@ export class TraceIndex {
     const evicted = this.enforceMemoryCap(new Map());
     this.memory.compactIfStale(this.traces.size, this.caps().maxBytes);
     if (touched.size || evicted || assembled.widened.length) this.changed();
-    return assembled.unattached;
+    return notKept;
   }
 
   /**
    * Whether attaching this record changes the span's facts: it brings the first message event
-   * (kind) or the first details event (model, usage) the span has. What a span has is scanned
-   * once and then kept, so records trickling in one by one stay linear.
+   * (kind), or a details event with a model or usage (the latest wins). Whether a span has a
+   * message event is scanned once and then kept, so records trickling in one by one stay linear.
    */
   private changesFacts(span: StoredSpan, event: RawEvent): boolean {
-    const bits = factBits(event.name);
-    if (!bits) return false;
-    let had = this.spanFactBits.get(span);
-    if (had === undefined) {
-      had = 0;
-      for (const e of span.events) had |= factBits(e.name);
+    const change = changesFactsOf(event);
+    if (!change) return false;
+    if (change === 'always') {
+      this.hasMessageEvent.add(span);
+      return true;
     }
-    this.spanFactBits.set(span, had | bits);
-    return (had | bits) !== had;
+    if (this.hasMessageEvent.has(span)) return false;
+    this.hasMessageEvent.add(span);
+    return !span.events.some((e) => changesFactsOf({ name: e.name }));
   }
 
   /** Brings the summaries (and their places in the indexes) of large growing traces up to date. */
   private summarizeGrown(): void {
-    for (const trace of this.unsummarized) this.refresh(trace);
+    const refused: string[] = [];
+    for (const trace of this.unsummarized) if (trace.live) this.refreshOrDrop(trace, refused);
     this.unsummarized.clear();
+    // Read, not received: what could not be summarized counts as rejected, like at ingest.
+    this.counters.rejectedSpans += refused.length;
   }
 
   query(q: TraceQuery): TraceSummary[] {

@@ -63,13 +63,24 @@ const PACKED_RANK = 100;
 const DETAILS_RANK = 50;
 const DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
 
+/** The fields a details event brings that make it worth recomputing a span's facts for. */
+const CALL_FIELDS = new Set<number>((['responseModel', 'requestModel', 'input', 'output', 'total', 'cacheRead', 'cacheWrite', 'reasoning', 'cost'] as Field[])
+  .map((field) => FIELD_NUMBER[field]));
+
 /**
- * What an event can change of a span's facts: 1, its kind (the first message event); 2, its
- * model and usage (the first details event, which is also a message event). The index
- * recomputes a span's facts when a log record brings a bit the span did not have.
+ * Whether attaching this event may change a span's facts: a message event may make the span an
+ * LLM call (the first one does: `kindOnly`), and every details event with a model or usage may
+ * change them (a later one wins: Gemini CLI logs its request's, then its response's).
  */
-export function factBits(eventName: string): number {
-  return eventName === DETAILS_EVENT ? 3 : isMessageEventName(eventName) ? 1 : 0;
+export function changesFactsOf(event: { name: string; attributes?: Attributes }): 'kindOnly' | 'always' | undefined {
+  if (event.name === DETAILS_EVENT) {
+    for (const key in event.attributes) {
+      const hit = KEY_INDEX.get(key);
+      const value = event.attributes[key];
+      if (hit && CALL_FIELDS.has(hit.field) && value !== undefined && value !== null && value !== '') return 'always';
+    }
+  }
+  return isMessageEventName(event.name) ? 'kindOnly' : undefined;
 }
 
 /** The best value offered so far for each field (by field number), and its rank. */
@@ -135,13 +146,7 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
   }
   // The latest GenAI conventions put a call's model and usage on its details event too, which
   // may come as a log record (and after the span).
-  const details = context?.events?.length ? detailsOf(context.events) : undefined;
-  if (details) {
-    for (const key in details) {
-      const hit = KEY_INDEX.get(key);
-      if (hit) best.offer(hit.field, DETAILS_RANK + hit.rank, details[key]);
-    }
-  }
+  if (context?.events?.length) offerDetails(context.events);
   const facts: SpanFacts = { kind: detectKind(attrs, name, context) };
   const model = best.text('responseModel') ?? best.text('requestModel');
   if (model) facts.model = model;
@@ -176,9 +181,27 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
   return facts;
 }
 
-function detailsOf(events: NonNullable<SpanContext['events']>): Attributes | undefined {
-  for (const event of events) if (event.name === DETAILS_EVENT) return event.attributes;
-  return undefined;
+/**
+ * Offers what the span's details events say, each field from the latest event that has it (a
+ * response's model and usage over its request's). One pass from the end: the span's events are
+ * in the order they arrived.
+ */
+function offerDetails(events: NonNullable<SpanContext['events']>): void {
+  let claimed = 0; // fields a later details event gave, by bit
+  for (let i = events.length - 1; i >= 0; i--) {
+    const { name, attributes } = events[i];
+    if (name !== DETAILS_EVENT || !attributes) continue;
+    let given = 0;
+    for (const key in attributes) {
+      const hit = KEY_INDEX.get(key);
+      if (!hit || claimed & (1 << hit.field)) continue;
+      const value = attributes[key];
+      if (value === undefined || value === null || value === '') continue;
+      given |= 1 << hit.field;
+      best.offer(hit.field, DETAILS_RANK + hit.rank, value);
+    }
+    claimed |= given;
+  }
 }
 
 /** Beyond these a recorded count or cost is a bug in the app or an attack, not usage: one call, a trillion tokens or $100,000. */

@@ -1,7 +1,7 @@
 // What every non-OTLP shape converter gets and shares: where the record came from, the string
 // table, and helpers to turn plain JSON into the raw span form the OTLP decoders produce.
-import { createHash } from 'node:crypto';
 import type { AttributeValue, Attributes } from '../../../shared/spanModel';
+import { derivedId } from '../../model/derivedId';
 import type { StringTable } from '../../model/stringTable';
 import { serviceName } from '../../otlp/decodeProto';
 import { RawLog, RawSpan, ResourceInfo, setAttribute } from '../../model/rawSpan';
@@ -35,11 +35,8 @@ export function isObject(v: unknown): v is Json {
  */
 export function derivedIds(ctx: RecordContext, record: unknown, stableKey?: string): { traceId: string; spanId: (n: number) => string } {
   const key = stableKey ?? `${ctx.file}\n${ctx.line}\n${JSON.stringify(record)}`;
-  const digest = createHash('sha256').update(key).digest('hex');
-  return {
-    traceId: digest.slice(0, 32),
-    spanId: (n) => createHash('sha256').update(`${digest}/${n}`).digest('hex').slice(0, 16),
-  };
+  const digest = derivedId(key, 64);
+  return { traceId: digest.slice(0, 32), spanId: (n) => derivedId(`${digest}/${n}`, 16) };
 }
 
 /** Plain JSON values (Python's and the JS SDK's attribute maps) as attributes, strings interned. */

@@ -1,10 +1,10 @@
 // Content missing from an LLM span, and why: the instrumentation (found by the span's scope name)
 // was told not to capture it, its content went out as log records that never arrived, or it was
 // redacted before export.
-import { ASSEMBLED_SCOPE } from '../../normalize/conventions/agentLogs';
+import { isAssembled } from '../../normalize/conventions/agentLogs';
 import type { Message, Span } from '../../../shared/spanModel';
 import type { DiagnosisList } from './diagnosisList';
-import { instrumentationOf } from './instrumentations';
+import { instrumentationOf, messagesOnParentStep } from './instrumentations';
 
 /** What OpenInference writes in place of hidden content. */
 const HIDDEN = '__REDACTED__';
@@ -20,7 +20,7 @@ const LOG_EXPORTER_FIX = 'Export logs too: next to the span exporter, add a Logg
 export function diagnoseContent(span: Span, hasLogRecords: boolean, logsSettled: boolean, out: DiagnosisList): void {
   if (span.kind !== 'LLM') return;
   // Put together from a coding agent's log records, which never hold what was sent: no setting to turn on.
-  if (span.scope?.name === ASSEMBLED_SCOPE) return;
+  if (isAssembled(span)) return;
   const scope = span.scope?.name ?? '';
   const instrumentation = instrumentationOf(scope);
   if (isHidden(span)) {
@@ -32,8 +32,10 @@ export function diagnoseContent(span: Span, hasLogRecords: boolean, logsSettled:
     });
     return;
   }
-  const hasPrompt = hasContent(span.inputMessages) || hasValue(span.input);
-  const hasResponse = hasContent(span.outputMessages) || hasValue(span.output) || span.status === 'error';
+  const onStep = messagesOnParentStep(scope);
+  const hasPrompt = hasContent(span.inputMessages) || hasValue(span.input) || onStep;
+  const hasResponse = hasContent(span.outputMessages) || hasValue(span.output) || span.status === 'error'
+    || (onStep && !!span.outputMessages?.length && !!span.finishReasons?.some((r) => /tool/i.test(r)));
   if (hasPrompt && hasResponse) return;
   const missing = !hasPrompt && !hasResponse ? 'prompt and response' : !hasPrompt ? 'prompt' : 'response';
   if (instrumentation?.contentInLogs && !hasLogRecords) {

@@ -3,11 +3,14 @@
 // single-span traces from one service (no parent context at all). The lost trace is adopted by
 // its likely parent: by a span link, a shared session or conversation id, or, failing both,
 // by being the one agent, tool or chain span of the same service running when it started.
+// Traces assembled from a coding agent's log records take no part: they sit beside the agent's
+// own traces of the same calls (one call would show twice) and have no context to propagate.
 import type { InferredParent } from '../../../shared/doctor';
 import type { SpanKind } from '../../../shared/spanModel';
 import type { StoredSpan } from '../../model/storedSpan';
 import type { Trace } from '../../model/traceSummary';
 import type { DiagnosisList } from './diagnosisList';
+import { isAssembled } from '../../normalize/conventions/agentLogs';
 
 /** How the doctor finds other traces by time (the index's start-time order). */
 export interface TraceLookup {
@@ -49,7 +52,7 @@ export function realRoot(trace: Trace): StoredSpan | undefined {
 /** The parent a trace's root most likely had in another trace, or undefined. */
 export function findAdopter(trace: Trace, root: StoredSpan, lookup: TraceLookup): InferredParent | undefined {
   // A consumed message rightly starts a trace (linked to its producer, if anything).
-  if (root.otelKind === CONSUMER) return undefined;
+  if (root.otelKind === CONSUMER || isAssembled(root)) return undefined;
   let byTime: InferredParent | undefined;
   let timeMatches = 0;
   let searched = 0;
@@ -81,7 +84,7 @@ export function adoptionBy(parentTrace: Trace, root: StoredSpan, trace: Trace): 
   }
   for (const link of root.links ?? []) {
     const linked = link.traceId === parentTrace.traceId ? parentTrace.spans.get(link.spanId) : undefined;
-    if (linked) return { inferred: inferred(linked, `inferred: it started trace ${root.traceId} with a link to ${linked.name}`), timeOnly: false };
+    if (linked && !isAssembled(linked)) return { inferred: inferred(linked, `inferred: it started trace ${root.traceId} with a link to ${linked.name}`), timeOnly: false };
   }
   const container = narrowestContaining(parentTrace, root);
   if (!container) return undefined;
@@ -102,7 +105,7 @@ function callerOf(trace: Trace, request: StoredSpan): StoredSpan | undefined {
   for (const span of trace.spans.values()) if (span.parentSpanId) parents.add(span.parentSpanId);
   let best: StoredSpan | undefined;
   for (const span of trace.spans.values()) {
-    if (span.otelKind !== CLIENT || span.resource.service === request.resource.service || parents.has(span.spanId)) continue;
+    if (span.otelKind !== CLIENT || span.resource.service === request.resource.service || parents.has(span.spanId) || isAssembled(span)) continue;
     if (span.startMs > request.startMs + ANCHOR_SLACK_MS || span.endMs < request.endMs - ANCHOR_SLACK_MS) continue;
     if (!best || span.endMs - span.startMs < best.endMs - best.startMs) best = span;
   }
@@ -121,7 +124,8 @@ function conversationOf(span: StoredSpan): string | undefined {
 function narrowestContaining(trace: Trace, root: StoredSpan): StoredSpan | undefined {
   let best: StoredSpan | undefined;
   for (const span of trace.spans.values()) {
-    if (span.resource.service !== root.resource.service || span.startMs > root.startMs + ANCHOR_SLACK_MS || span.endMs < root.startMs - ANCHOR_SLACK_MS) continue;
+    if (span.resource.service !== root.resource.service || span.startMs > root.startMs + ANCHOR_SLACK_MS || span.endMs < root.startMs - ANCHOR_SLACK_MS
+      || isAssembled(span)) continue;
     if (!best || span.endMs - span.startMs < best.endMs - best.startMs) best = span;
   }
   return best;
@@ -130,6 +134,8 @@ function narrowestContaining(trace: Trace, root: StoredSpan): StoredSpan | undef
 /** The traces (of others) whose roots this trace most likely should have held. */
 export function findAdopted(trace: Trace, lookup: TraceLookup): { trace: Trace; inferred: InferredParent }[] {
   const adopted: { trace: Trace; inferred: InferredParent }[] = [];
+  const ownRoot = realRoot(trace);
+  if (ownRoot && isAssembled(ownRoot)) return adopted;
   const end = trace.summary.startMs + trace.summary.durationMs;
   let looked = 0;
   let searched = 0;
@@ -138,7 +144,7 @@ export function findAdopted(trace: Trace, lookup: TraceLookup): { trace: Trace; 
     if (other === trace) continue;
     searched += other.spans.size + trace.spans.size;
     const root = realRoot(other);
-    if (!root || root.otelKind === CONSUMER) continue;
+    if (!root || root.otelKind === CONSUMER || isAssembled(root)) continue;
     const found = adoptionBy(trace, root, other);
     // Time alone must point here and nowhere else.
     if (found && (!found.timeOnly || findAdopter(other, root, lookup)?.parentSpanId === found.inferred.parentSpanId)) {
@@ -170,12 +176,12 @@ export function diagnoseDetached(root: StoredSpan, adopter: InferredParent, out:
 
 /** Single-span traces of one service within a second of this one (a bounded look). */
 export function diagnoseBurst(trace: Trace, root: StoredSpan, lookup: TraceLookup, out: DiagnosisList): void {
-  if (trace.spans.size !== 1 || root.otelKind === SERVER || root.otelKind === CONSUMER) return;
+  if (trace.spans.size !== 1 || root.otelKind === SERVER || root.otelKind === CONSUMER || isAssembled(root)) return;
   let alike = 0;
   let looked = 0;
   for (const other of lookup.startedBetween(root.startMs + BURST_WINDOW_MS, root.startMs - BURST_WINDOW_MS)) {
     if (++looked > MAX_CANDIDATES) break;
-    if (other.spans.size === 1 && other.summary.service === root.resource.service) alike++;
+    if (other.spans.size === 1 && other.summary.service === root.resource.service && !isAssembled(other.spans.values().next().value!)) alike++;
   }
   if (alike < BURST_TRACES) return;
   out.add('noContextPropagation', root.resource.service, root.spanId, {

@@ -54,6 +54,17 @@ const BY_SCOPE: [RegExp, Instrumentation][] = [
   [/^ai$/, VERCEL_AI],
 ];
 
+/**
+ * Instrumentations whose model-call spans leave the conversation to the step span around them:
+ * Mastra's `chat` spans carry no input, and a call that ended in tool calls records an empty
+ * answer (its `model_step` parent has the prompt and the tool calls).
+ */
+const MESSAGES_ON_PARENT_STEP = /^@mastra\/otel-exporter$/;
+
+export function messagesOnParentStep(scopeName: string): boolean {
+  return MESSAGES_ON_PARENT_STEP.test(scopeName);
+}
+
 export function instrumentationOf(scopeName: string): Instrumentation | undefined {
   for (const [pattern, found] of BY_SCOPE) if (pattern.test(scopeName)) return found;
   return undefined;

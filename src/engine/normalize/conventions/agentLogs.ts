@@ -6,14 +6,19 @@
 // trace: a root for the prompt, an LLM span per API call, a tool span per tool run; every other
 // record of the prompt is attached to the root as a log record. Ids are derived from what the
 // records say, so a record read again (a store reload, a re-imported file) lands in the same place.
-import { createHash } from 'node:crypto';
 import type { AttributeValue, Attributes } from '../../../shared/spanModel';
+import { derivedId } from '../../model/derivedId';
 import type { RawEvent, RawSpan } from '../../model/rawSpan';
 import { firstString, ownEntry, toNumber } from '../attributeReader';
 
 /** Every assembled span carries it: what the trace view shows was put together here, not sent as spans. */
 export const ASSEMBLED_FROM_LOGS = 'ai_trace_inspector.assembled_from';
 export const ASSEMBLED_SCOPE = 'ai-trace-inspector (assembled from log records)';
+
+/** Whether a span was put together here from a coding agent's log records (not sent as a span). */
+export function isAssembled(span: { scope?: { name: string } }): boolean {
+  return span.scope?.name === ASSEMBLED_SCOPE;
+}
 
 interface Agent {
   /** Event name prefix (Claude Code puts it on the body, its `event.name` lacks it). */
@@ -57,8 +62,8 @@ export function agentRecord(event: RawEvent): AgentRecord | undefined {
 
 /** The trace of the record's prompt and its root span. */
 export function promptTrace(record: AgentRecord): { traceId: string; rootId: string } {
-  const traceId = hexId(`${record.agent.service}\u0000${record.sessionId}\u0000${record.promptId}`, 32);
-  return { traceId, rootId: hexId(`${traceId}\u0000root`, 16) };
+  const traceId = derivedId(`${record.agent.service}\u0000${record.sessionId}\u0000${record.promptId}`, 32);
+  return { traceId, rootId: derivedId(`${traceId}\u0000root`, 16) };
 }
 
 type SpanRole = 'llm' | 'llmError' | 'tool';
@@ -81,7 +86,7 @@ export function recordSpan(record: AgentRecord, traceId: string, rootId: string)
   else Object.assign(attributes, record.agent === CLAUDE_CODE ? claudeCodeCall(attrs) : geminiCliCall(attrs));
   return {
     traceId,
-    spanId: hexId(`${traceId}\u0000${recordKey(record.event)}`, 16),
+    spanId: derivedId(`${traceId}\u0000${recordKey(record.event)}`, 16),
     parentSpanId: rootId,
     name: tool ? `execute_tool ${tool}` : `${record.agent.prefix}${record.type}`,
     otelKind: role === 'tool' ? 1 : 3,
@@ -96,8 +101,22 @@ export function recordSpan(record: AgentRecord, traceId: string, rootId: string)
   };
 }
 
-/** The prompt's root span over these times, with what every record of the prompt says of its session and user. */
-export function promptRoot(record: AgentRecord, traceId: string, rootId: string, startMs: number, endMs: number): RawSpan {
+/**
+ * The answer a record of an API call carries where the agent logs it nowhere else: Gemini CLI's
+ * `api_response` text (Claude Code logs its answer as a record of its own, attached to the root).
+ */
+export function loggedAnswer(record: AgentRecord): string | undefined {
+  const text = record.agent === GEMINI_CLI && record.type === 'api_response' ? record.event.attributes.response_text : undefined;
+  return typeof text === 'string' && text !== '' ? text : undefined;
+}
+
+/** Puts the prompt's answer (its latest API call's, as logged) on its root. */
+export function setAnswer(root: { attributes: Attributes }, text: string): void {
+  root.attributes['gen_ai.output.messages'] = text;
+}
+
+/** The prompt's root span over these times, with what every record of the prompt says of its session and user, and its answer. */
+export function promptRoot(record: AgentRecord, traceId: string, rootId: string, startMs: number, endMs: number, answer?: string): RawSpan {
   const attrs = record.event.attributes;
   const attributes: Attributes = {
     'gen_ai.operation.name': 'invoke_agent',
@@ -108,6 +127,7 @@ export function promptRoot(record: AgentRecord, traceId: string, rootId: string,
   };
   const user = firstString(attrs, 'user.id', 'user.email', 'user.account_uuid');
   if (user) attributes['user.id'] = user;
+  if (answer !== undefined) setAnswer({ attributes }, answer);
   return {
     traceId,
     spanId: rootId,
@@ -123,10 +143,13 @@ export function promptRoot(record: AgentRecord, traceId: string, rootId: string,
   };
 }
 
-/** Where a record's span starts: an API call or tool run is logged when it ends. */
+/**
+ * Where a record's span starts: an API call or tool run is logged when it ends. A duration that
+ * is negative or longer than the time itself is not one (the span would end before it starts).
+ */
 export function recordStartMs(record: AgentRecord): number {
   const duration = toNumber(record.event.attributes.duration_ms);
-  return duration !== undefined && duration <= record.event.timeMs ? record.event.timeMs - duration : record.event.timeMs;
+  return duration !== undefined && duration >= 0 && duration <= record.event.timeMs ? record.event.timeMs - duration : record.event.timeMs;
 }
 
 /** Claude Code's usage: Anthropic counts input without the cache; GenAI's input count includes it. */
@@ -146,14 +169,19 @@ function claudeCodeCall(attrs: Attributes): Attributes {
   });
 }
 
-/** Gemini CLI's usage (Gemini's prompt count includes the cache) and its answer, as the API sent it. */
+/**
+ * Gemini CLI's usage and its answer, as the API sent it. Gemini's prompt count includes the cache
+ * but not the tool-use prompt (`toolUsePromptTokenCount`, the CLI's `tool_token_count`), which is
+ * prompt all the same: its total is prompt + candidates + thoughts + tool-use prompt.
+ */
 function geminiCliCall(attrs: Attributes): Attributes {
+  const input = toNumber(attrs.input_token_count);
   return defined({
     'gen_ai.operation.name': 'llm_call',
     'gen_ai.agent.name': GEMINI_CLI.service,
     'gen_ai.provider.name': GEMINI_CLI.provider,
     'gen_ai.request.model': attrs.model,
-    'gen_ai.usage.input_tokens': toNumber(attrs.input_token_count),
+    'gen_ai.usage.input_tokens': input === undefined ? undefined : input + (toNumber(attrs.tool_token_count) ?? 0),
     'gen_ai.usage.output_tokens': toNumber(attrs.output_token_count),
     'gen_ai.usage.total_tokens': toNumber(attrs.total_token_count),
     'gen_ai.usage.cache_read.input_tokens': toNumber(attrs.cached_content_token_count),
@@ -181,10 +209,4 @@ function defined(attrs: Record<string, AttributeValue | undefined>): Attributes 
 /** What tells one record from another: its name, time and every attribute (Claude Code numbers its records, too). */
 function recordKey(event: RawEvent): string {
   return `${event.name}\u0000${event.timeMs}\u0000${JSON.stringify(event.attributes)}`;
-}
-
-/** A stable, non-zero id of `hexDigits` hex digits derived from `text`. */
-function hexId(text: string, hexDigits: 16 | 32): string {
-  const id = createHash('sha256').update(text).digest('hex').slice(0, hexDigits);
-  return /^0+$/.test(id) ? `${id.slice(0, -1)}1` : id;
 }

@@ -6,7 +6,7 @@
 // Gemini contents it sent and got as JSON in `gen_ai.input.messages` / `gen_ai.output.messages`.
 import type { AttributeValue, Attributes, Message } from '../../../shared/spanModel';
 import { dig, firstString, isRecord, parseJson, recordOf } from '../attributeReader';
-import { agentEventName } from './agentLogs';
+import { agentEventName, ASSEMBLED_FROM_LOGS } from './agentLogs';
 import { messageFrom } from '../messageParts';
 import type { UsageOffer } from '../packedUsage';
 
@@ -61,11 +61,17 @@ const isGeminiCli = (attrs: Attributes) => attrs['gen_ai.agent.name'] === 'gemin
 
 /**
  * Gemini CLI's answer: one Gemini Content, or (streamed) the Content of every chunk, joined
- * here into one message.
+ * here into one message. A prompt assembled from its log records carries its last call's.
  */
 export function geminiCliOutput(attrs: Attributes): Message[] | undefined {
-  if (!isGeminiCli(attrs) || attrs['gen_ai.operation.name'] !== 'llm_call') return undefined;
-  const output = parseJson(attrs['gen_ai.output.messages']);
+  const operation = attrs['gen_ai.operation.name'];
+  if (!isGeminiCli(attrs) || (operation !== 'llm_call' && !(operation === 'invoke_agent' && attrs[ASSEMBLED_FROM_LOGS] !== undefined))) return undefined;
+  return geminiAnswer(attrs['gen_ai.output.messages']);
+}
+
+/** One Gemini Content or API response, or a list of them (streamed chunks), as one assistant message. */
+function geminiAnswer(value: AttributeValue | undefined): Message[] | undefined {
+  const output = parseJson(value);
   const chunks = Array.isArray(output) ? output : [output];
   const message: Message = { role: 'assistant', content: '' };
   for (const chunk of chunks) {
@@ -106,8 +112,11 @@ export function loggedResponse(events: readonly LoggedEvent[]): Message[] | unde
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i];
     const name = agentEventName(e);
-    const text = name === 'claude_code.assistant_response' ? e.attributes.response
-      : name === 'gemini_cli.api_response' ? e.attributes.response_text : undefined;
+    if (name === 'gemini_cli.api_response' && typeof e.attributes.response_text === 'string') {
+      // The API's response as it came: its answer, not its JSON.
+      return geminiAnswer(e.attributes.response_text) ?? [{ role: 'assistant', content: e.attributes.response_text }];
+    }
+    const text = name === 'claude_code.assistant_response' ? e.attributes.response : undefined;
     if (typeof text === 'string') return [{ role: 'assistant', content: text }];
   }
   return undefined;
