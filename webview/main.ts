@@ -43,6 +43,8 @@ let detailShare: number | undefined;
 /** Said once per trace shown: the user worked in the view, so a preview panel keeps it. */
 let pinned = false;
 let saveTimer: ReturnType<typeof setTimeout> | undefined;
+/** A span to select that a first part did not have: selected when the rest comes, unless the user chose another. */
+let awaitedSpanId: string | undefined;
 /** Counts renders, so only the latest one draws the detail it deferred. */
 let renders = 0;
 
@@ -79,7 +81,7 @@ function takeSkeleton(skeleton: TraceSkeleton, settings: TraceViewSettings, sele
     render(current.columns, settings, selectSpanId, touchedIds.includes(state!.selectedSpanId ?? ''));
     return;
   }
-  render(new TraceColumns(skeleton), settings, selectSpanId, true);
+  render(new TraceColumns(skeleton), settings, selectSpanId ?? (sameTrace ? awaitedSpanId : undefined), true);
 }
 
 function render(columns: TraceColumns, settings: TraceViewSettings, selectSpanId?: string, redrawDetail = false): void {
@@ -89,7 +91,9 @@ function render(columns: TraceColumns, settings: TraceViewSettings, selectSpanId
   state = state?.traceId === traceId ? state : { traceId };
   // Orphans show under their inferred parents (marked) unless the user asked for the spans as received.
   const model = buildWaterfall(columns, !state.asReceived);
-  const selected = [selectSpanId, state.selectedSpanId].find((id) => indexOfSpan(model, id) !== undefined) ?? (model.count ? spanIdAt(model, 0) : undefined);
+  const wanted = [selectSpanId, state.selectedSpanId];
+  const selected = wanted.find((id) => indexOfSpan(model, id) !== undefined) ?? (model.count ? spanIdAt(model, 0) : undefined);
+  awaitedSpanId = columns.rest ? wanted.find((id) => id !== undefined && indexOfSpan(model, id) === undefined) : undefined;
   const selectionChanged = selected !== state.selectedSpanId;
   state.selectedSpanId = selected;
   const header = traceHeader(columns.summary, model, { select: (id) => selectSpan(id, true), copyTraceForAi: () => post({ type: 'copyTraceForAi', traceId }) });
@@ -133,6 +137,8 @@ function render(columns: TraceColumns, settings: TraceViewSettings, selectSpanId
     waterfall.select(selected, !state.scrollTop || !!selectSpanId);
     redrawDetail = true;
   }
+  // Busy until the rest of a first part comes: End, the critical path and the header's figures wait for it.
+  current!.waterfall.element.setAttribute('aria-busy', String(columns.rest > 0));
   save();
   performance.mark('trace-rendered');
   if (!redrawDetail && !selectionChanged) return;
@@ -170,6 +176,7 @@ function pin(): void {
 
 function selectSpan(spanId: string, reveal = false): void {
   if (!current || !state) return;
+  awaitedSpanId = undefined;
   state.selectedSpanId = spanId;
   if (reveal) current.waterfall.select(spanId);
   drawDetail();
@@ -222,10 +229,14 @@ function takeSpans(spanIds: string[], details: SpanDetails | undefined): void {
 onHostMessage((message: HostMessage) => {
   if (!message || typeof message !== 'object') return;
   switch (message.type) {
-    case 'skeleton':
+    case 'skeleton': {
       performance.mark('skeleton-received');
-      takeSkeleton(fromJson(message.skeleton), message.settings, message.selectSpanId);
+      const take = () => takeSkeleton(fromJson(message.skeleton), message.settings, message.selectSpanId);
+      // After a first part, the rest (megabytes to parse and lay out) waits until the first screen is painted.
+      if (current?.columns.rest) requestAnimationFrame(() => setTimeout(take, 0));
+      else take();
       break;
+    }
     case 'searchResult':
       current?.search.take(message.text, message.result, (id) => indexOfSpan(current!.model, id) !== undefined);
       break;

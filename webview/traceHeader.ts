@@ -7,14 +7,17 @@ import { bottleneck, failedRows, formatShare, rowAt, type WaterfallModel } from 
 export function traceHeader(summary: TraceSummary, model: WaterfallModel, actions: { select(spanId: string): void; copyTraceForAi(): void }): HTMLElement {
   const facts = [
     formatDuration(model.durationMs),
-    `${model.count} span${model.count === 1 ? '' : 's'}`,
+    `${model.count + model.columns.rest} span${model.count + model.columns.rest === 1 ? '' : 's'}`,
+    model.columns.rest > 0 && `loading ${model.columns.rest}…`,
     summary.tokens.total > 0 && formatTokens(summary.tokens.total),
     summary.costUsd > 0 && formatCost(summary.costUsd),
     summary.models.length > 0 && summary.models.join(', '),
     model.services.length > 1 ? `services: ${model.services.join(', ')}` : model.services[0],
   ].filter((x): x is string => typeof x === 'string');
-  const slow = bottleneck(model);
-  const failed = failedRows(model);
+  // Of a first part, the bottleneck and the errors would be wrong: they wait for every span.
+  const complete = model.columns.rest === 0;
+  const slow = complete ? bottleneck(model) : undefined;
+  const failed = complete ? failedRows(model) : [];
   const errors = failed.length ? [rowAt(model, failed[0])] : [];
   return h('header', { className: 'trace-header' },
     h('div', { className: 'trace-title-line' },

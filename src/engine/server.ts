@@ -162,11 +162,11 @@ connection.onRequest(GetTraceJson, ({ traceId }) => {
   return detail ? { summary: detail.summary, json: JSON.stringify(detail) } : null;
 });
 // The trace view's pages: JSON text the extension host relays to the webview without parsing.
-connection.onRequest(GetTraceSkeleton, ({ traceId, after }) => {
-  const skeleton = pagedTraceOf(engine.index, traceId)?.skeleton(after);
+connection.onRequest(GetTraceSkeleton, ({ traceId, after, first }) => {
+  const skeleton = pagedTraceOf(engine.index, traceId)?.skeleton(after, first);
   if (!skeleton) return null;
   const summary = engine.withOrigin(skeleton.summary);
-  return { name: summary.name, revision: skeleton.revision, json: JSON.stringify({ ...skeleton, summary }) };
+  return { name: summary.name, revision: skeleton.revision, json: JSON.stringify({ ...skeleton, summary }), rest: skeleton.rest };
 });
 connection.onRequest(GetSpanDetails, ({ traceId, spanIds }) => {
   const details = pagedTraceOf(engine.index, traceId)?.spans(spanIds);

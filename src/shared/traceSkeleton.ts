@@ -42,6 +42,8 @@ export interface TraceSkeleton {
   revision: number;
   /** Set on a delta: the rows are the spans added or changed after this revision (new spans, late log records). */
   after?: number;
+  /** Set on a first part (`first`): how many spans it left out. Its rows are the first in the waterfall's order. */
+  rest?: number;
   baseMs: number;
   strings: string[];
   rows: SkeletonRows;
@@ -65,6 +67,8 @@ export interface SpanSearchResult {
 
 /** At most this many span ids are asked for (and answered) at once. */
 export const MAX_DETAIL_SPANS = 100;
+/** The trace view's first part of a skeleton: a few screens, drawn while the whole skeleton comes. */
+export const FIRST_PART_ROWS = 500;
 /** At most this many matches are listed by an in-trace search. */
 export const MAX_SEARCH_HITS = 10_000;
 
@@ -120,9 +124,9 @@ export class SkeletonBuilder {
     if (span.traceId !== this.traceId) (rows.traceIds ??= {})[row] = span.traceId;
   }
 
-  build(summary: TraceSummary, revision: number, extra: Pick<TraceSkeleton, 'after' | 'diagnoses' | 'inferredParents'> = {}): TraceSkeleton {
+  build(summary: TraceSummary, revision: number, extra: Pick<TraceSkeleton, 'after' | 'rest' | 'diagnoses' | 'inferredParents'> = {}): TraceSkeleton {
     return {
-      summary, revision, ...(extra.after !== undefined ? { after: extra.after } : {}), baseMs: this.baseMs, strings: this.strings,
+      summary, revision, ...(extra.after !== undefined ? { after: extra.after } : {}), ...(extra.rest ? { rest: extra.rest } : {}), baseMs: this.baseMs, strings: this.strings,
       rows: { ids: this.ids.join(' '), parents: this.parents.join(' '), ...this.rows },
       ...(extra.diagnoses?.length ? { diagnoses: extra.diagnoses } : {}),
       ...(extra.inferredParents?.length ? { inferredParents: extra.inferredParents } : {}),

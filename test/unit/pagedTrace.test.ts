@@ -64,6 +64,27 @@ describe('a trace in pages: skeleton, span detail, search, deltas (query API and
     assert.ok(JSON.stringify(whole).length / json.length > 10, 'the whole trace is far larger (its ~1 KB prompts)');
   });
 
+  it('gives a first part: the first spans in the waterfall\'s order (depth first, children by start), and how many it left out', async () => {
+    const whole = await api.get('trace', TRACE);
+    const children = new Map<string | undefined, Span[]>();
+    for (const span of whole.spans) children.set(span.parentSpanId, [...(children.get(span.parentSpanId) ?? []), span]);
+    const inTreeOrder: string[] = [];
+    const visit = (span: Span) => {
+      inTreeOrder.push(span.spanId);
+      for (const child of (children.get(span.spanId) ?? []).sort((a, b) => a.startMs - b.startMs)) visit(child);
+    };
+    for (const root of children.get(undefined)!) visit(root);
+    assert.equal(inTreeOrder.length, SPANS);
+
+    const first = await api.get('traceSkeleton', TRACE, undefined, 200);
+    assert.deepEqual(rowsOf(first).map((row) => row.spanId), inTreeOrder.slice(0, 200));
+    assert.equal(first.rest, SPANS - 200);
+    assert.deepEqual(first.summary, whole.summary, 'with the whole trace\'s summary');
+    const all = await api.get('traceSkeleton', TRACE, undefined, SPANS);
+    assert.equal(all.rest, undefined, 'nothing left out');
+    assert.deepEqual(rowsOf(all).map((row) => row.spanId), inTreeOrder);
+  });
+
   it('gives a few spans in full, exactly as the whole trace has them, in the order asked', async () => {
     const whole = await api.get('trace', TRACE);
     const wanted = [whole.spans[700], whole.spans[3], whole.spans[whole.spans.length - 1]];
@@ -111,6 +132,11 @@ describe('a trace in pages: skeleton, span detail, search, deltas (query API and
     const badAfter = await fetch(`http://127.0.0.1:${engine.httpPort}/api/traces/${TRACE}/skeleton?after=soon`);
     assert.equal(badAfter.status, 400);
     assert.match((await badAfter.json() as { error: string }).error, /after must be a revision/);
+    for (const query of ['first=0', 'first=many', 'first=5&after=1']) {
+      const bad = await fetch(`http://127.0.0.1:${engine.httpPort}/api/traces/${TRACE}/skeleton?${query}`);
+      assert.equal(bad.status, 400, query);
+      assert.match((await bad.json() as { error: string }).error, /first/, query);
+    }
     const tooMany = await fetch(`http://127.0.0.1:${engine.httpPort}${queryApiPath.traceSpans(TRACE, Array.from({ length: 101 }, (_, i) => String(i)))}`);
     assert.equal(tooMany.status, 400);
   });

@@ -36,6 +36,43 @@ describe('a trace in pages in the webview', function () {
     assert.match(await view.page.locator('.trace-title-line').innerText(), /34 errors/);
   });
 
+  it('draws a first part at once and takes every span when it comes: the selection asked for, the figures and the end wait for it', async () => {
+    const index = new TraceIndex(new PriceTable());
+    const specs: { id: number; parent?: number; name: string; start: number; end: number; error?: string }[] = [{ id: 1, name: 'agent run', start: 0, end: 40_000 }];
+    for (let id = 2; id <= 3000; id += 2) {
+      specs.push({ id, parent: 1, name: `step ${id}`, start: id * 10, end: id * 10 + 15 });
+      specs.push({ id: id + 1, parent: id, name: 'llm', start: id * 10 + 1, end: id * 10 + 12, error: id === 2998 ? 'timeout' : undefined });
+    }
+    specs.push({ id: 4000, parent: 1, name: 'rerank', start: 30_010, end: 39_000 });
+    const raw = rawSpansOf(0x1f5, specs);
+    index.addSpans(raw);
+    const traceId = raw[0].traceId;
+    const paged = pagedTraceOf(index, traceId)!;
+    const view = await open({ height: 700 });
+    await view.page.evaluate((json) => Object.assign((window as unknown as { __host: { spans: object } }).__host.spans, JSON.parse(json)),
+      JSON.stringify(Object.fromEntries(specs.map((s) => [spanIdOf(s.id), index.span(traceId, spanIdOf(s.id))]))));
+    const firstPart = paged.skeleton(undefined, 100);
+    assert.equal(firstPart.rest, specs.length - 100);
+    const wanted = spanIdOf(2999);
+    await view.send({ type: 'skeleton', settings: { lowScoreThreshold: 0.5 }, skeleton: JSON.stringify(firstPart), selectSpanId: wanted });
+    await view.page.locator('.waterfall[aria-busy="true"] .row .span-name', { hasText: 'agent run' }).waitFor();
+    const facts = await view.page.locator('.trace-facts').innerText();
+    assert.match(facts, new RegExp(`${specs.length} spans · loading ${specs.length - 100}…`), 'every span counted, the rest said to be coming');
+    assert.equal(await view.page.locator('.bottleneck, .trace-title-line .error-tag, .row.critical').count(), 0, 'no bottleneck, errors or critical path from a part of the trace');
+
+    await view.send({ type: 'skeleton', settings: { lowScoreThreshold: 0.5 }, skeleton: JSON.stringify(paged.skeleton()) });
+    await view.page.locator('.waterfall[aria-busy="false"]').waitFor();
+    await view.page.locator(`.span-detail[data-span-id="${wanted}"]`).waitFor();
+    assert.equal(await view.page.locator('.row.cursor').getAttribute('data-span-id'), wanted, 'the span asked for, which the first part did not have, is selected');
+    assert.match(await view.page.locator('.bottleneck').innerText(), /rerank took/);
+    assert.match(await view.page.locator('.trace-title-line').innerText(), /1 error/);
+    assert.doesNotMatch(await view.page.locator('.trace-facts').innerText(), /loading/);
+    const body = view.page.locator('.waterfall-body');
+    await body.focus();
+    await body.press('End');
+    assert.equal(await view.page.locator('.row.cursor .span-name').innerText(), 'rerank', 'End reaches the last span of the whole trace');
+  });
+
   it('finds text that only the full spans hold, walks the matches with Enter, and marks them', async () => {
     const trace = agentRun(3000);
     const view = await show(trace);

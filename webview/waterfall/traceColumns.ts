@@ -12,6 +12,8 @@ export class TraceColumns {
   readonly traceId: string;
   revision = 0;
   count = 0;
+  /** Spans still to come after a first part (the rows so far are the first in the waterfall's order). */
+  rest = 0;
   ids: string[] = [];
   parents: string[] = [];
   names: string[] = [];
@@ -48,6 +50,7 @@ export class TraceColumns {
     this.diagnoses = skeleton.diagnoses ?? [];
     this.inferredParents = skeleton.inferredParents ?? [];
     this.revision = Math.max(this.revision, skeleton.revision);
+    if (skeleton.after === undefined) this.rest = skeleton.rest ?? 0;
     const ids = rows.ids ? rows.ids.split(' ') : [];
     const parents = rows.parents.split(' ');
     if (this.count === 0) return this.takeWhole(skeleton, ids, parents);

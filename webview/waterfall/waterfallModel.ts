@@ -139,7 +139,9 @@ export function buildWaterfall(columns: TraceColumns, repair = true): WaterfallM
     selfMs[p] = selfTime(row, children, firstChild[row + 1], firstChild[row + 2], starts, columns.durations, ends);
   }
   const critical = new Uint8Array(n);
-  markCriticalPath(roots, (row) => children.subarray(firstChild[row + 1], firstChild[row + 2]), ends, starts, positionOfRow, critical, endMs);
+  // Of a first part, the critical path and the slowest steps would be wrong: they wait for every span.
+  const complete = columns.rest === 0;
+  if (complete) markCriticalPath(roots, (row) => children.subarray(firstChild[row + 1], firstChild[row + 2]), ends, starts, positionOfRow, critical, endMs);
   const durationMs = endMs - startMs;
   const services = new Set<string>();
   const kinds = new Set<SpanKind>();
@@ -151,7 +153,7 @@ export function buildWaterfall(columns: TraceColumns, repair = true): WaterfallM
     columns, count: n, order, positionOfRow, depth, parentIndex, childCount, subtreeEnd, selfMs, critical,
     slowestRank: new Map(), inferredParent, startMs, durationMs, services: [...services].sort(), kinds: [...kinds].sort(),
   };
-  rankSlowest(model);
+  if (complete) rankSlowest(model);
   return model;
 }
 

@@ -30,7 +30,7 @@ export async function answerPagedTrace(
   if (!paged) return { status: 404, error: `no trace with id ${traceId}`, backends: problems };
   const origin = <T extends { summary: TraceSummary }>(reply: T): T => (engine ? { ...reply, summary: engine.withOrigin(reply.summary) } : reply);
   switch (route) {
-    case 'traceSkeleton': return { status: 200, body: origin(paged.skeleton(parsed.after)) };
+    case 'traceSkeleton': return { status: 200, body: origin(paged.skeleton(parsed.after, parsed.first)) };
     case 'traceSpans': {
       const details = paged.spans(parsed.spanIds ?? []);
       return { status: 200, body: { ...details, spans: withSpanSources(details.spans) } };

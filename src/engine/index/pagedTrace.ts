@@ -15,8 +15,17 @@ import { matchIn } from './textMatch';
  * revision (a live trace grows by these deltas). Diagnoses and inferred parents come whole each
  * time: they are bounded, and a new span can change them.
  */
-export function traceSkeleton(trace: Trace, diagnosis: TraceDiagnosis, after?: number): TraceSkeleton {
+export function traceSkeleton(trace: Trace, diagnosis: TraceDiagnosis, after?: number, first?: number): TraceSkeleton {
   const builder = new SkeletonBuilder(trace.traceId, trace.summary.startMs);
+  if (first !== undefined && after === undefined) {
+    const rows = firstInTreeOrder(trace, diagnosis, first);
+    for (const row of rows) builder.add(row);
+    return builder.build(trace.summary, trace.revision, {
+      rest: trace.spans.size + diagnosis.adoptedSpans.length - rows.length,
+      diagnoses: diagnosis.diagnoses,
+      inferredParents: diagnosis.inferredParents,
+    });
+  }
   // One pass in arrival order: the webview orders the tree itself.
   for (const span of trace.spans.values()) {
     if (after === undefined || (span.revision ?? 0) > after) builder.add(rowOf(span));
@@ -27,6 +36,40 @@ export function traceSkeleton(trace: Trace, diagnosis: TraceDiagnosis, after?: n
     diagnoses: diagnosis.diagnoses,
     inferredParents: diagnosis.inferredParents,
   });
+}
+
+/**
+ * The first `limit` spans in the waterfall's order (depth first, children by start, orphans under
+ * the parent Trace Doctor inferred), so a view draws its first screens before the whole skeleton
+ * comes. Only the spans returned are made into rows; the rest are only grouped by parent.
+ */
+function firstInTreeOrder(trace: Trace, diagnosis: TraceDiagnosis, limit: number): SkeletonRowInput[] {
+  type Node = StoredSpan | Span;
+  const adopted = new Map(diagnosis.adoptedSpans.map((span) => [span.spanId, span]));
+  const inferred = new Map(diagnosis.inferredParents.map((i) => [i.spanId, i]));
+  const children = new Map<string, Node[]>();
+  const roots: Node[] = [];
+  const place = (node: Node) => {
+    const repaired = inferred.get(node.spanId);
+    const parent = repaired?.traceId === node.traceId ? repaired.parentSpanId : node.parentSpanId;
+    if (!parent || parent === node.spanId || !(trace.spans.has(parent) || adopted.has(parent))) return roots.push(node);
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(node);
+    else children.set(parent, [node]);
+  };
+  for (const span of trace.spans.values()) place(span);
+  for (const span of adopted.values()) place(span);
+  // Each span has one parent, so the walk from the roots meets each once (spans in a parent cycle never).
+  const byStart = (a: Node, b: Node) => a.startMs - b.startMs;
+  const stack = roots.sort(byStart).reverse();
+  const rows: SkeletonRowInput[] = [];
+  while (stack.length && rows.length < limit) {
+    const node = stack.pop()!;
+    rows.push(adopted.get(node.spanId) === node ? skeletonRowOfSpan(node as Span) : rowOf(node as StoredSpan));
+    const kids = children.get(node.spanId);
+    if (kids) for (let i = kids.sort(byStart).length - 1; i >= 0; i--) stack.push(kids[i]);
+  }
+  return rows;
 }
 
 function rowOf(span: StoredSpan): SkeletonRowInput {
@@ -70,7 +113,7 @@ export function pagedTraceOf(index: TraceIndex, traceId: string) {
   if (!trace) return undefined;
   const diagnosis = () => index.doctor.diagnoseOnce(trace);
   return {
-    skeleton: (after?: number) => traceSkeleton(trace, diagnosis(), after),
+    skeleton: (after?: number, first?: number) => traceSkeleton(trace, diagnosis(), after, first),
     spans: (spanIds: string[]) => ({ traceId: trace.traceId, spans: spanDetails(trace, spanIds, () => diagnosis().adoptedSpans) }),
     search: (text: string) => searchSpans(trace, text),
   };

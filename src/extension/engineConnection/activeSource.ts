@@ -35,7 +35,7 @@ export class ActiveSource implements TraceSource, vscode.Disposable {
   trace(traceId: string): Promise<TraceDetail | undefined> { return this.current.trace(traceId); }
   traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined> { return this.current.traceJson(traceId); }
   exportOtlp(traceId: string): Promise<object | undefined> { return this.current.exportOtlp(traceId); }
-  traceSkeleton(traceId: string, after?: number): ReturnType<TraceSource['traceSkeleton']> { return this.current.traceSkeleton(traceId, after); }
+  traceSkeleton(traceId: string, after?: number, first?: number): ReturnType<TraceSource['traceSkeleton']> { return this.current.traceSkeleton(traceId, after, first); }
   spanDetails(traceId: string, spanIds: string[]): ReturnType<TraceSource['spanDetails']> { return this.current.spanDetails(traceId, spanIds); }
   searchSpans(traceId: string, text: string): ReturnType<TraceSource['searchSpans']> { return this.current.searchSpans(traceId, text); }
   stats(): Promise<EngineStats> { return this.current.stats(); }

@@ -125,8 +125,8 @@ export class EngineClient implements TraceSource, vscode.Disposable {
     return (await this.client.sendRequest(GetTraceJson, { traceId })) ?? undefined;
   }
 
-  async traceSkeleton(traceId: string, after?: number): ReturnType<TraceSource['traceSkeleton']> {
-    return (await this.client.sendRequest(GetTraceSkeleton, { traceId, after })) ?? undefined;
+  async traceSkeleton(traceId: string, after?: number, first?: number): ReturnType<TraceSource['traceSkeleton']> {
+    return (await this.client.sendRequest(GetTraceSkeleton, { traceId, after, first })) ?? undefined;
   }
 
   async spanDetails(traceId: string, spanIds: string[]): ReturnType<TraceSource['spanDetails']> {

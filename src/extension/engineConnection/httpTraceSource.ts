@@ -69,11 +69,11 @@ export class HttpTraceSource implements TraceSource, vscode.Disposable {
   }
 
   /** Only the attached (secondary) path parses the skeleton, for its name and revision. */
-  async traceSkeleton(traceId: string, after?: number): ReturnType<TraceSource['traceSkeleton']> {
-    const json = await this.api.text('traceSkeleton', traceId, after).catch(notFoundAsUndefined);
+  async traceSkeleton(traceId: string, after?: number, first?: number): ReturnType<TraceSource['traceSkeleton']> {
+    const json = await this.api.text('traceSkeleton', traceId, after, first).catch(notFoundAsUndefined);
     if (json === undefined) return undefined;
     const skeleton = JSON.parse(json) as QueryApiReplies['traceSkeleton'];
-    return { name: skeleton.summary.name, revision: skeleton.revision, json };
+    return { name: skeleton.summary.name, revision: skeleton.revision, json, rest: skeleton.rest };
   }
 
   spanDetails(traceId: string, spanIds: string[]): ReturnType<TraceSource['spanDetails']> {

@@ -12,6 +12,8 @@ export interface SkeletonReply {
   name: string;
   revision: number;
   json: string;
+  /** A first part's: how many spans it left out. */
+  rest?: number;
 }
 
 export interface TraceSource {
@@ -22,8 +24,11 @@ export interface TraceSource {
   /** The same trace as JSON text, with its summary: what the trace view passes on unparsed. */
   traceJson(traceId: string): Promise<{ summary: TraceSummary; json: string } | undefined>;
   exportOtlp(traceId: string): Promise<object | undefined>;
-  /** The trace view's pages (shared/pagedTraceApi.ts), as JSON text the host relays unparsed: the skeleton, or with `after` what changed since that revision... */
-  traceSkeleton(traceId: string, after?: number): Promise<SkeletonReply | undefined>;
+  /**
+   * The trace view's pages (shared/pagedTraceApi.ts), as JSON text the host relays unparsed: the
+   * skeleton, or with `after` what changed since that revision, or with `first` its first spans...
+   */
+  traceSkeleton(traceId: string, after?: number, first?: number): Promise<SkeletonReply | undefined>;
   /** ...a few spans in full (SpanDetails)... */
   spanDetails(traceId: string, spanIds: string[]): Promise<string | undefined>;
   /** ...and the spans whose text matches. */

@@ -6,9 +6,9 @@
 // retained when hidden; the webview saves its own state and asks for its trace again when shown.
 import * as vscode from 'vscode';
 import { REPLAY_COMMANDS } from '../../shared/commands';
-import { MAX_DETAIL_SPANS, type SpanDetails, type TraceSkeleton } from '../../shared/traceSkeleton';
+import { FIRST_PART_ROWS, MAX_DETAIL_SPANS, type SpanDetails, type TraceSkeleton } from '../../shared/traceSkeleton';
 import { TRACE_VIEW_TYPE, type HostMessage, type JsonOf, type TraceViewSettings, type TraceViewState, type WebviewMessage } from '../../shared/webviewProtocol';
-import type { TraceSource } from '../engineConnection/traceSource';
+import type { SkeletonReply, TraceSource } from '../engineConnection/traceSource';
 import { openSourceLocation } from './openSource';
 import { traceForAi } from './traceForAi';
 import { traceViewSettings } from './traceViewSettings';
@@ -60,41 +60,62 @@ class TracePanel {
    * text without parsing it: nothing here grows with the trace.
    */
   async sendTrace(onlyIfChanged = false): Promise<void> {
-    // One request at a time: a live trace's changes come faster than a large trace's answer.
-    if (this.sending) {
+    // One request at a time per trace: a live trace's changes come faster than a large trace's
+    // answer. Another trace shown meanwhile does not wait: the old one's answers are dropped.
+    if (this.sending?.traceId === this.traceId) {
       this.sendAgain ||= onlyIfChanged ? 'delta' : 'whole';
-      return this.sending;
+      return this.sending.done;
     }
-    this.sending = this.sendSkeleton(onlyIfChanged).finally(() => {
+    this.sendAgain = undefined;
+    const sending = { traceId: this.traceId, done: Promise.resolve() };
+    this.sending = sending;
+    sending.done = this.sendSkeleton(onlyIfChanged, () => this.sending === sending).finally(() => {
+      if (this.sending !== sending) return;
       this.sending = undefined;
       const again = this.sendAgain;
       this.sendAgain = undefined;
       if (again) void this.sendTrace(again === 'delta');
     });
-    return this.sending;
+    return sending.done;
   }
 
-  private sending?: Promise<void>;
+  private sending?: { traceId: string; done: Promise<void> };
   private sendAgain?: 'delta' | 'whole';
 
-  private async sendSkeleton(onlyIfChanged: boolean): Promise<void> {
+  /**
+   * A whole trace comes in two parts: its first spans in the waterfall's order, drawn at once, then
+   * every span. A delta asked for meanwhile waits for the second and starts from its revision.
+   */
+  private async sendSkeleton(onlyIfChanged: boolean, current: () => boolean): Promise<void> {
     const traceId = this.traceId;
     const after = onlyIfChanged ? this.shown?.revision : undefined;
     if (onlyIfChanged && after === undefined) return;
-    const reply = await this.source.traceSkeleton(traceId, after).catch(() => undefined);
-    if (traceId !== this.traceId) return; // the preview moved on to another trace meanwhile
+    const reply = await this.source.traceSkeleton(traceId, after, after === undefined ? FIRST_PART_ROWS : undefined).catch(() => undefined);
+    if (!current()) return; // the preview moved on to another trace meanwhile
     if (!reply) {
-      if (onlyIfChanged) return;
-      this.shown = undefined;
-      this.post({ type: 'traceMissing', traceId, message: `Trace ${traceId} is not loaded: it may have been cleared or evicted, or it was received by an engine that is no longer running. Open it again from the Traces view.` });
+      if (!onlyIfChanged) this.missing(traceId);
       return;
     }
     if (after !== undefined && reply.revision === after) return;
+    this.relay(traceId, reply);
+    if (!reply.rest) return;
+    const whole = await this.source.traceSkeleton(traceId).catch(() => undefined);
+    if (!current()) return;
+    if (whole) this.relay(traceId, whole);
+    else this.missing(traceId);
+  }
+
+  private relay(traceId: string, reply: SkeletonReply): void {
     this.shown = { revision: reply.revision };
     this.name = reply.name || traceId.slice(0, 8);
     this.retitle();
     this.post({ type: 'skeleton', skeleton: reply.json as JsonOf<TraceSkeleton>, settings: this.settings(), selectSpanId: this.pendingSpanId });
     this.pendingSpanId = undefined;
+  }
+
+  private missing(traceId: string): void {
+    this.shown = undefined;
+    this.post({ type: 'traceMissing', traceId, message: `Trace ${traceId} is not loaded: it may have been cleared or evicted, or it was received by an engine that is no longer running. Open it again from the Traces view.` });
   }
 
   /** A few spans in full for the detail, relayed as the engine's JSON text. */

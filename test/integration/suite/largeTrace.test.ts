@@ -44,6 +44,8 @@ describe('a 100,000-span trace (issue 18)', function () {
     await ui({ do: 'quickInput', text: traceId, enter: true });
     await done;
     await waitFor('the waterfall with every span counted', async () => (await webviewText('.trace-facts'))[0]?.text.includes(`${SPANS} spans`), 120_000);
+    // Drawn first from its first screens; End needs every span.
+    await waitFor('every span in the waterfall', async () => (await webviewText('.waterfall[aria-busy="false"]')).length === 1, 120_000);
     const domRows = (await webviewText('.row')).length;
     assert.ok(domRows < 100, `${domRows} rows in the DOM for ${SPANS} spans`);
 

@@ -119,9 +119,21 @@ class WorkbenchFlow {
     assert.match(await this.row(trace.spanNames[2]).innerText(), /gpt-4o-mini/);
   }
 
+  /**
+   * The Traces view redraws after the engine's changes (coalesced: spans still arriving, Trace
+   * Doctor settling the traces a few seconds later, the age tick). A redraw between locating the
+   * row and the click reuses or replaces its element, so the click can land elsewhere or select
+   * nothing, and no panel opens. A person sees their row not selected and clicks again; so does
+   * this, only then, and the span must still open in the editor.
+   */
   private async openSpan(): Promise<void> {
     const span = this.sent[0].spanNames[2];
-    await this.row(span).click();
+    const selected = this.view.locator('.monaco-list-row.selected', { hasText: span });
+    for (const deadline = Date.now() + STEP_TIMEOUT_MS; ;) {
+      await this.row(span).click();
+      if (await selected.waitFor({ timeout: 2000 }).then(() => true, () => false)) break;
+      if (Date.now() > deadline) throw new Error(`a click on "${span}" never selected its row`);
+    }
     await this.editorShows(span);
   }
 
