@@ -67,7 +67,10 @@ describe('team backends in the editor', () => {
     await waitForTraceEditor({ traceId: VULTURE_TRACE, name: 'vulture' }).catch(async (error: Error) => {
       throw new Error(`${error.message}; Tempo was asked ${JSON.stringify(asked)}; shown: ${(await shownTexts('.notification-toast')).join(' | ')}`);
     });
-    await waitFor('the message naming the backend', async () => (await shownTexts('.notification-toast')).some((t) => t.includes('found in tempo')));
+    // A toast can be hidden behind newer ones or timed out under load: the notification center keeps it.
+    await vscode.commands.executeCommand('notifications.showList');
+    await waitFor('the message naming the backend', async () => (await shownTexts('.notifications-center .notification-list-item')).some((t) => t.includes('found in tempo')));
+    await vscode.commands.executeCommand('notifications.hideList');
     assert.deepEqual(asked.filter((a) => a.path.endsWith(VULTURE_TRACE)).at(-1), { path: `/api/v2/traces/${VULTURE_TRACE}`, tenant: 'team-a' });
     const { tree } = await api();
     const row = await waitFor('the remote trace in the tree', async () => (await tree.getChildren()).find((n) => n.type === 'trace' && n.trace.traceId === VULTURE_TRACE));
