@@ -5,6 +5,7 @@
 //   3. scrolling: time from a scroll to its frame, mean over a fling through the trace
 // Run: node --import tsx bench/waterfall.ts
 import { agentRun } from '../test/webview/harness/traces';
+import { skeletonOfDetail } from '../src/shared/traceSkeleton';
 import { launchChromium, WebviewPage } from '../test/webview/harness/webviewPage';
 
 const SPANS = 10_000;
@@ -21,7 +22,7 @@ const PAINT_TRACE = `(async () => {
     if (list.getEntriesByName('trace-rendered').length) { observer.disconnect(); resolve(performance.now()); }
   }).observe({ type: 'mark' }));
   const start = performance.now();
-  window.postMessage({ type: 'trace', trace, settings: { lowScoreThreshold: 0.5 } }, '*');  // trace: its JSON text, as the host sends it
+  window.postMessage({ type: 'skeleton', skeleton: trace, settings: { lowScoreThreshold: 0.5 } }, '*');  // the skeleton's JSON text, as the host relays it
   const renderedAt = await rendered;
   // The callback after the next frame's rAF runs once that frame is painted.
   const paintedAt = await new Promise((resolve) => requestAnimationFrame(() => setTimeout(() => resolve(performance.now()), 0)));
@@ -44,7 +45,8 @@ const FLING = `(async () => {
 
 async function main(): Promise<void> {
   const trace = agentRun(SPANS);
-  const json = JSON.stringify(trace);
+  // What the host relays to a new view: the trace's skeleton (span details come on demand).
+  const json = JSON.stringify(skeletonOfDetail(trace));
   const browser = await launchChromium();
   const paints: number[] = [];
   const renders: number[] = [];
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
   const firstPaint = median(paints);
   const rows = Math.max(domRows, fling?.domRows ?? 0);
   const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
-  console.log(`waterfall, ${SPANS} spans (${(json.length / 1e6).toFixed(1)} MB of trace JSON), headless Chromium, median of ${ROUNDS} fresh webviews`);
+  console.log(`waterfall, ${SPANS} spans (${(json.length / 1e6).toFixed(1)} MB of skeleton JSON), headless Chromium, median of ${ROUNDS} fresh webviews`);
   console.log(`  time to first paint   ${firstPaint.toFixed(0)} ms (render ${median(renders).toFixed(0)} ms; rounds ${paints.map((p) => p.toFixed(0)).join(', ')})  target <= ${FIRST_PAINT_TARGET_MS} ms  ${verdict(firstPaint <= FIRST_PAINT_TARGET_MS)}`);
   console.log(`  DOM rows kept         ${rows} for ${SPANS} spans (${(rows / SPANS * 100).toFixed(2)}%)  target <= ${DOM_ROWS_TARGET}  ${verdict(rows <= DOM_ROWS_TARGET)}`);
   if (fling) console.log(`  scroll to frame       mean ${fling.meanMs.toFixed(1)} ms, p95 ${fling.p95Ms.toFixed(1)} ms over ${fling.steps} jumps through the trace`);
