@@ -31,7 +31,7 @@ import { rawSpan } from './helpers/rawSpans';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from './helpers/fakeOpenAiServer';
-import { moduleDefinition, REQUEST_MODEL } from './helpers/instrumentedLlmApps';
+import { moduleDefinition, patchOtelGenAi, REQUEST_MODEL } from './helpers/instrumentedLlmApps';
 import { startOtlpExportPipeline, type OtlpExportPipeline } from './helpers/otlpExportPipeline';
 
 type Patch = (pipeline: OtlpExportPipeline) => () => void;
@@ -42,19 +42,7 @@ const openInference = (traceConfig?: { hideInputs?: boolean; hideOutputs?: boole
   return () => instrumentation.disable();
 };
 
-const otelGenAi = (captureMessageContent: boolean, exportLogs: boolean): Patch => (pipeline) => {
-  const instrumentation = new OtelGenAiInstrumentation({ captureMessageContent });
-  instrumentation.setTracerProvider(pipeline.tracerProvider);
-  // Its token histogram exists only once a meter provider is set; a stream's usage chunk records to it.
-  instrumentation.setMeterProvider(metrics.getMeterProvider());
-  // Without a logger provider of its own the instrumentation emits to the global one: by default nowhere.
-  if (exportLogs) instrumentation.setLoggerProvider(pipeline.loggerProvider);
-  moduleDefinition(instrumentation).patch(openaiModule);
-  return () => {
-    moduleDefinition(instrumentation).unpatch(openaiModule);
-    instrumentation.disable();
-  };
-};
+const otelGenAi = (captureMessageContent: boolean, exportLogs: boolean): Patch => (pipeline) => patchOtelGenAi(pipeline, captureMessageContent, exportLogs);
 
 const openLlmetry = (traceContent: boolean): Patch => (pipeline) => {
   const instrumentation = new OpenLlmetryInstrumentation({ traceContent });

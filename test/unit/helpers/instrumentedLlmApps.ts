@@ -7,6 +7,7 @@
 // the require hooks would never see it load: every instrumentation is applied to the already
 // loaded module by hand, through the entry point its package offers for that.
 import { OpenAIInstrumentation as OpenInferenceInstrumentation } from '@arizeai/openinference-instrumentation-openai';
+import { metrics } from '@opentelemetry/api';
 import { OpenAIInstrumentation as OtelGenAiInstrumentation } from '@opentelemetry/instrumentation-openai';
 import { OpenAIInstrumentation as OpenLlmetryInstrumentation } from '@traceloop/instrumentation-openai';
 import { generateText, jsonSchema, tool } from 'ai';
@@ -132,6 +133,24 @@ export function moduleDefinition(instrumentation: { getModuleDefinitions(): Open
   const [definition] = instrumentation?.getModuleDefinitions() ?? [];
   if (!definition?.patch || !definition.unpatch) throw new Error('the instrumentation has no module definition for openai');
   return { patch: definition.patch, unpatch: definition.unpatch };
+}
+
+/**
+ * @opentelemetry/instrumentation-openai patched onto the openai module, exporting to `pipeline`
+ * (content as log records, only when `exportLogs`); returns its undo.
+ */
+export function patchOtelGenAi(pipeline: OtlpExportPipeline, captureMessageContent: boolean, exportLogs: boolean): () => void {
+  const instrumentation = new OtelGenAiInstrumentation({ captureMessageContent });
+  instrumentation.setTracerProvider(pipeline.tracerProvider);
+  // Its token histogram exists only once a meter provider is set; a stream's usage chunk records to it.
+  instrumentation.setMeterProvider(metrics.getMeterProvider());
+  // Without a logger provider of its own the instrumentation emits to the global one: by default nowhere.
+  if (exportLogs) instrumentation.setLoggerProvider(pipeline.loggerProvider);
+  moduleDefinition(instrumentation).patch(openaiModule);
+  return () => {
+    moduleDefinition(instrumentation).unpatch(openaiModule);
+    instrumentation.disable();
+  };
 }
 
 function otelGenAiApp(): InstrumentedApp {

@@ -2,13 +2,11 @@
 // server, its spans and logs exported over OTLP into a running engine; prints the trace as the
 // engine serves it (JSON on stdout). Run as its own process by the webview tests, whose program has
 // the DOM types and so must not compile the engine: `node --import tsx tracedChatCall.ts '{...}'`.
-import { metrics } from '@opentelemetry/api';
-import { OpenAIInstrumentation } from '@opentelemetry/instrumentation-openai';
 import * as openaiModule from 'openai';
 import { startEngine } from '../../../src/engine/engine';
 import { EngineApiClient } from './engineApiClient';
 import { startFakeOpenAiServer } from './fakeOpenAiServer';
-import { moduleDefinition, REQUEST_MODEL } from './instrumentedLlmApps';
+import { patchOtelGenAi, REQUEST_MODEL } from './instrumentedLlmApps';
 import { startOtlpExportPipeline } from './otlpExportPipeline';
 
 export interface TracedChatCallRequest {
@@ -22,18 +20,13 @@ async function main(request: TracedChatCallRequest): Promise<void> {
   const fakeApi = await startFakeOpenAiServer();
   try {
     const pipeline = startOtlpExportPipeline(engine.httpPort, request.service);
-    const instrumentation = new OpenAIInstrumentation({ captureMessageContent: request.captureMessageContent });
-    instrumentation.setTracerProvider(pipeline.tracerProvider);
-    instrumentation.setMeterProvider(metrics.getMeterProvider());
-    instrumentation.setLoggerProvider(pipeline.loggerProvider);
-    moduleDefinition(instrumentation).patch(openaiModule);
+    const unpatch = patchOtelGenAi(pipeline, request.captureMessageContent, true);
     try {
       const client = new openaiModule.OpenAI({ apiKey: 'sk-test-local-only', baseURL: fakeApi.baseURL, maxRetries: 0 });
       await client.chat.completions.create({ model: REQUEST_MODEL, messages: request.messages });
       await pipeline.flush();
     } finally {
-      moduleDefinition(instrumentation).unpatch(openaiModule);
-      instrumentation.disable();
+      unpatch();
       await pipeline.shutdown();
     }
     const api = new EngineApiClient(engine.httpPort);
