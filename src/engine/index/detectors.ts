@@ -26,9 +26,6 @@ const FLATTENED_CONTENT = /^(?:llm\.input_messages\.(\d+)\.message\.content|gen_
 
 export class Detectors {
   private readonly history = new Map<string, { input: RecentValues; total: RecentValues; cost: RecentValues }>();
-  /** Spans whose values are in their step's history: a span inspected again (log records brought its usage) counts once. */
-  private readonly inHistory = new WeakSet<StoredSpan>();
-
   constructor(public settings: DetectorSettings = DEFAULT_DETECTORS) {}
 
   /**
@@ -72,8 +69,9 @@ export class Detectors {
       } else if (facts.costUsd !== undefined && costMedian && facts.costUsd > factor * costMedian) {
         findings.push({ detector: 'spike', message: `Cost spike: $${facts.costUsd.toFixed(4)}, ${round(facts.costUsd / costMedian)}× this step's recent median.` });
       }
-      if (!this.inHistory.has(span)) {
-        this.inHistory.add(span);
+      // A flag on the span, not a WeakSet: adding every span to one cost more than the rest of inspect.
+      if (!span.inStepHistory) {
+        span.inStepHistory = true;
         step.input.add(input);
         step.total.add(total);
         step.cost.add(facts.costUsd);
@@ -184,8 +182,16 @@ class RecentValues {
   add(value: number | undefined): void {
     if (value === undefined) return;
     this.arrival.push(value);
-    this.sorted.splice(lowerBound(this.sorted, value), 0, value);
-    if (this.arrival.length > WINDOW) this.sorted.splice(lowerBound(this.sorted, this.arrival.shift()!), 1);
+    // Moved by hand: splice allocates the array of what it removed, with every span.
+    const sorted = this.sorted;
+    const at = lowerBound(sorted, value);
+    sorted.push(value);
+    for (let i = sorted.length - 1; i > at; i--) sorted[i] = sorted[i - 1];
+    sorted[at] = value;
+    if (this.arrival.length > WINDOW) {
+      for (let i = lowerBound(sorted, this.arrival.shift()!); i < sorted.length - 1; i++) sorted[i] = sorted[i + 1];
+      sorted.pop();
+    }
   }
 
   median(): number | undefined {
