@@ -90,11 +90,11 @@ export function conversationOf(raw: StoredSpan): Pick<Span, 'input' | 'output' |
   const attrs = raw.attributes;
   const io = inputOutput(attrs);
   // An LLM span that only recorded raw input/output values still shows a conversation.
-  const fromIo = (value: unknown, role: string) => (raw.facts.kind === 'LLM' ? messagesFromValue(value, role) : undefined);
+  const isLlm = raw.facts.kind === 'LLM';
   return {
     input: io.input, output: io.output,
-    inputMessages: inputMessages(attrs, raw.events) ?? fromIo(io.input, 'user'),
-    outputMessages: outputMessages(attrs, raw.events) ?? fromIo(io.output, 'assistant'),
+    inputMessages: inputMessages(attrs, raw.events) ?? (isLlm ? messagesFromValue(io.input, 'user') : undefined),
+    outputMessages: outputMessages(attrs, raw.events) ?? (isLlm ? messagesFromValue(io.output, 'assistant') : undefined),
   };
 }
 
