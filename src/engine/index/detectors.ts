@@ -26,6 +26,7 @@ const FLATTENED_CONTENT = /^(?:llm\.input_messages\.(\d+)\.message\.content|gen_
 
 export class Detectors {
   private readonly history = new Map<string, { input: RecentValues; total: RecentValues; cost: RecentValues }>();
+
   constructor(public settings: DetectorSettings = DEFAULT_DETECTORS) {}
 
   /**
@@ -182,16 +183,8 @@ class RecentValues {
   add(value: number | undefined): void {
     if (value === undefined) return;
     this.arrival.push(value);
-    // Moved by hand: splice allocates the array of what it removed, with every span.
-    const sorted = this.sorted;
-    const at = lowerBound(sorted, value);
-    sorted.push(value);
-    for (let i = sorted.length - 1; i > at; i--) sorted[i] = sorted[i - 1];
-    sorted[at] = value;
-    if (this.arrival.length > WINDOW) {
-      for (let i = lowerBound(sorted, this.arrival.shift()!); i < sorted.length - 1; i++) sorted[i] = sorted[i + 1];
-      sorted.pop();
-    }
+    this.sorted.splice(lowerBound(this.sorted, value), 0, value);
+    if (this.arrival.length > WINDOW) this.sorted.splice(lowerBound(this.sorted, this.arrival.shift()!), 1);
   }
 
   median(): number | undefined {
