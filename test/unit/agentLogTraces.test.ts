@@ -6,7 +6,8 @@ import type { RawLog } from '../../src/engine/model/rawSpan';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { Ingest } from '../../src/engine/otlp/ingest';
 import { PriceTable } from '../../src/engine/normalize/pricing';
-import { ASSEMBLED_FROM_LOGS } from '../../src/engine/normalize/conventions/agentLogs';
+import { ASSEMBLED_BY, ASSEMBLED_FROM_LOGS } from '../../src/engine/normalize/conventions/agentLogs';
+import { MAX_ORDERED_SESSIONS, SessionPrompts } from '../../src/engine/index/assembledTraces';
 import { agentLogRequests } from './helpers/agentLogs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -123,6 +124,75 @@ describe('Claude Code log records (no span context) as traces', () => {
     const results = lines.map((line) => ingest.receive('logs', 'json', Buffer.from(line), { persist: false }));
     assert.deepEqual(results.map((r) => r.message), ['5 log record(s) carried no trace and span id and were not kept']);
     assert.equal(index.stats().traces, 1);
+  });
+});
+
+describe('Claude Code 2.1.45 and before: log records that name no prompt', () => {
+  // Two prompts in one session; the records carry session.id and event.sequence, no prompt.id.
+  const requests = agentLogRequests('claude-code-2.1.45-session-logs.otlp.jsonl');
+  const SESSION = 'd00e8db6-4e0d-4c96-9bb9-a7c8a7d4077a';
+
+  /** The session's traces, oldest prompt first, with their spans. */
+  function promptTraces(index: TraceIndex) {
+    return index.query({}).sort((a, b) => a.startMs - b.startMs).map((summary) => ({ summary, detail: index.trace(summary.traceId)! }));
+  }
+
+  it('make one trace per user prompt, by the session and the order of its user_prompt records: LLM spans, tools, usage, logged cost', () => {
+    const { index, notKept } = indexAll(requests, new TraceIndex(new PriceTable(), { doctorGraceMs: 0 }));
+    assert.equal(notKept, 0);
+    const traces = promptTraces(index);
+    assert.deepEqual(traces.map((t) => t.summary.input), ['What does note.txt say?', 'Read note.txt again, please.']);
+    for (const [i, { summary, detail }] of traces.entries()) {
+      assert.equal(summary.name, 'Claude Code prompt (assembled from log records)');
+      assert.equal(summary.sessionId, SESSION);
+      assert.equal(summary.output, undefined, 'this version logs no answer');
+      assert.equal(summary.spanCount, 4);
+      const [root] = byKind(detail, 'AGENT');
+      assert.match(String(root.attributes[ASSEMBLED_BY]), /^session\.id and the order of its user_prompt records/);
+      assert.equal(root.attributes['prompt.id'], undefined, 'no id is made up for it');
+      assert.equal(root.events?.filter((e) => e.name === 'user_prompt').length, 1);
+      const calls = byKind(detail, 'LLM');
+      assert.deepEqual(calls.map((c) => c.tokens?.input), [16113 + 2 * i, 16114 + 2 * i], 'Anthropic\'s input plus the cache read and written');
+      assert.deepEqual(calls.map((c) => c.model), ['claude-sonnet-4-5-20250929', 'claude-sonnet-4-5-20250929']);
+      assert.deepEqual(calls.map((c) => c.costSource), ['attribute', 'attribute']);
+      const [tool] = byKind(detail, 'TOOL');
+      assert.equal(tool.tool?.name, 'Read');
+      for (const span of detail.spans) assert.equal(span.attributes[ASSEMBLED_FROM_LOGS], 'log records');
+      assert.equal(detail.diagnoses, undefined);
+    }
+    assert.deepEqual(traces.map((t) => t.summary.costUsd), [0.021214999999999998 + 0.021245, 0.021275000000000002 + 0.021304999999999998]);
+  });
+
+  it('find each record\'s prompt when the records come one request at a time, and land in the same place when read again', () => {
+    const records = requests.flat();
+    const { index } = indexAll([...records.map((r) => [r]), ...requests]);
+    const traces = promptTraces(index);
+    assert.deepEqual(traces.map((t) => [t.summary.input, t.summary.spanCount, t.summary.tokens.output]), [
+      ['What does note.txt say?', 4, 41 + 42], ['Read note.txt again, please.', 4, 43 + 44]]);
+  });
+
+  it('tell records apart by their sequence where they share a millisecond with the next prompt', () => {
+    const records = requests.flat();
+    const second = records.find((r) => r.event.attributes.prompt === 'Read note.txt again, please.')!;
+    const before = records[records.indexOf(second) - 1];
+    const sameTime = records.map((r) => (r === before ? { event: { ...r.event, timeMs: second.event.timeMs, attributes: { ...r.event.attributes, duration_ms: 0 } } } : r));
+    const traces = promptTraces(indexAll([sameTime]).index);
+    assert.deepEqual(traces.map((t) => t.summary.spanCount), [4, 4]);
+  });
+
+  it('keep no records of a session before its first prompt', () => {
+    const records = requests.flat().filter((r) => r.event.attributes.prompt !== 'What does note.txt say?');
+    const { index, notKept } = indexAll([records]);
+    assert.equal(notKept, 3, 'the first prompt\'s API requests and tool result');
+    assert.deepEqual(index.query({}).map((s) => s.input), ['Read note.txt again, please.']);
+  });
+
+  it('keep the prompts of so many sessions, the least recently used going first', () => {
+    const prompts = new SessionPrompts();
+    prompts.add('first', { timeMs: 10 });
+    for (let i = 0; i < MAX_ORDERED_SESSIONS; i++) prompts.add(`session-${i}`, { timeMs: 10 });
+    assert.equal(prompts.at('first', { timeMs: 20 }), undefined);
+    assert.deepEqual(prompts.at('session-0', { timeMs: 20 }), { timeMs: 10 });
   });
 });
 

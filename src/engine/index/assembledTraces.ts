@@ -4,7 +4,69 @@
 // index's own (capped and evicted like any trace) and the work is linear in the records.
 import type { RawLog, RawSpan } from '../model/rawSpan';
 import type { StoredSpan } from '../model/storedSpan';
-import { agentRecord, loggedAnswer, promptRoot, promptTrace, recordSpan, recordStartMs, setAnswer, type AgentRecord } from '../normalize/conventions/agentLogs';
+import {
+  agentRecord, loggedAnswer, placedBefore, promptRoot, promptTrace, recordOfPromptAt, recordSpan, recordStartMs, setAnswer,
+  type AgentRecord, type PromptPlace,
+} from '../normalize/conventions/agentLogs';
+
+/** Sessions whose prompts are kept in order (older Claude Code names no prompt on its records). */
+export const MAX_ORDERED_SESSIONS = 10_000;
+/** Prompts kept per session: a record later than the last of them belongs to that one. */
+export const MAX_PROMPTS_PER_SESSION = 1_000;
+
+/**
+ * Each session's prompts in order, for agents whose records name no prompt: a record belongs to
+ * the session's latest prompt at or before it. Bounded: the least recently used sessions go
+ * first, and a session keeps its latest prompts.
+ */
+export class SessionPrompts {
+  private readonly sessions = new Map<string, PromptPlace[]>();
+
+  add(sessionId: string, prompt: PromptPlace): void {
+    const prompts = this.touch(sessionId) ?? [];
+    if (!this.sessions.has(sessionId)) {
+      this.sessions.set(sessionId, prompts);
+      if (this.sessions.size > MAX_ORDERED_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
+    }
+    const at = this.after(prompts, prompt);
+    const previous = prompts[at - 1];
+    if (previous && previous.timeMs === prompt.timeMs && previous.sequence === prompt.sequence) return; // read again
+    prompts.splice(at, 0, prompt);
+    if (prompts.length > MAX_PROMPTS_PER_SESSION) prompts.shift();
+  }
+
+  /** The session's latest prompt at or before this place. */
+  at(sessionId: string, place: PromptPlace): PromptPlace | undefined {
+    const prompts = this.touch(sessionId);
+    return prompts ? prompts[this.after(prompts, place) - 1] : undefined;
+  }
+
+  clear(): void {
+    this.sessions.clear();
+  }
+
+  /** The session's prompts, now its most recently used. */
+  private touch(sessionId: string): PromptPlace[] | undefined {
+    const prompts = this.sessions.get(sessionId);
+    if (prompts) {
+      this.sessions.delete(sessionId);
+      this.sessions.set(sessionId, prompts);
+    }
+    return prompts;
+  }
+
+  /** How many of the prompts stand at or before the place (a binary search: they are in order). */
+  private after(prompts: PromptPlace[], place: PromptPlace): number {
+    let low = 0;
+    let high = prompts.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (placedBefore(prompts[mid], place)) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}
 
 export interface Assembled {
   /** New spans: the API calls and tool runs, and the root of each prompt not seen before. */
@@ -23,13 +85,23 @@ interface PromptGroup {
   answer?: { timeMs: number; text: string };
 }
 
-/** `indexed` finds a span already in the index. Records with span context are left to the caller. */
-export function assembleFromLogs(logs: RawLog[], indexed: (traceId: string, spanId: string) => StoredSpan | undefined): Assembled {
+/**
+ * `indexed` finds a span already in the index; `sessionPrompts` keeps the prompts of sessions
+ * whose records name none, across requests. Records with span context are left to the caller.
+ */
+export function assembleFromLogs(logs: RawLog[], indexed: (traceId: string, spanId: string) => StoredSpan | undefined,
+  sessionPrompts: SessionPrompts): Assembled {
   const out: Assembled = { spans: [], attach: [], widened: [], unattached: 0 };
   const prompts = new Map<string, PromptGroup>();
-  for (const log of logs) {
+  const records = logs.map((log) => (log.traceId && log.spanId ? undefined : agentRecord(log.event)));
+  // A request's prompts first: its records before a prompt belong to the one before.
+  for (const found of records) if (found && 'unnamed' in found && found.unnamed.isPrompt) sessionPrompts.add(found.unnamed.sessionId, found.unnamed.place);
+  for (let i = 0; i < logs.length; i++) {
+    const log = logs[i];
     if (log.traceId && log.spanId) continue;
-    const record = agentRecord(log.event);
+    const found = records[i];
+    const prompt = found && 'unnamed' in found ? sessionPrompts.at(found.unnamed.sessionId, found.unnamed.place) : undefined;
+    const record = found && 'unnamed' in found ? prompt && recordOfPromptAt(log.event, found.unnamed, prompt) : found;
     if (!record) {
       out.unattached++;
       continue;

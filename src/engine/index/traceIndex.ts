@@ -17,7 +17,7 @@ import { Redactor } from '../normalize/redaction';
 import { Detectors } from './detectors';
 import { compileFilter, compileSpanFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
-import { assembleFromLogs } from './assembledTraces';
+import { assembleFromLogs, SessionPrompts } from './assembledTraces';
 import { nthAlike, PendingLogs } from './pendingLogs';
 import { type PromptSourceOf, recordedPromptSource } from './promptSource';
 import { findTextMatch, searchedText } from './textMatch';
@@ -52,6 +52,8 @@ export class TraceIndex {
   private readonly traces = new Map<string, Trace>();
   private readonly indexes = new TraceIndexes();
   private readonly pendingLogs = new PendingLogs();
+  /** The prompts of sessions whose agent names none on its records, in order (assembledTraces.ts). */
+  private readonly sessionPrompts = new SessionPrompts();
   private readonly memory = new MemoryAccount(this.strings, this.pendingLogs);
   private orphanCount = 0;
   private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
@@ -243,7 +245,7 @@ export class TraceIndex {
     if (!options.masked) this.redactor?.logs(logs);
     // GenAI instrumentations send prompts as log records: they count against the memory cap too.
     const textPerLog = logs.length ? this.memory.newText() / logs.length : 0;
-    const assembled = assembleFromLogs(logs, (traceId, spanId) => this.traces.get(traceId)?.spans.get(spanId));
+    const assembled = assembleFromLogs(logs, (traceId, spanId) => this.traces.get(traceId)?.spans.get(spanId), this.sessionPrompts);
     let notKept = assembled.unattached;
     if (assembled.spans.length && this.addSpans(assembled.spans, options).length) {
       // A refused span's record is not kept (a root is no record: its records are counted below).
@@ -434,6 +436,7 @@ export class TraceIndex {
     this.indexes.clear();
     this.strings.clear();
     this.pendingLogs.clear();
+    this.sessionPrompts.clear();
     this.doctor.clear();
     this.memory.reset();
     this.orphanCount = 0;
