@@ -218,6 +218,28 @@ describe('Gemini CLI log records (no span context) as traces', () => {
     assert.equal(index.stats().pendingLogs > 0, true, 'records logged inside spans wait for them');
   });
 
+  it('pair each logged API response with its request: the LLM span shows what the call sent and what it got', () => {
+    for (const batches of [requests, requests.flat().map((r) => [r])]) {
+      const { index } = indexAll(batches);
+      const calls = byKind(index.trace(index.query({})[0].traceId)!, 'LLM');
+      assert.match(calls[0].inputMessages?.[0].content ?? '', /<session_context>[^]*What does note\.txt say\?$/);
+      assert.deepEqual(calls[1].inputMessages?.map((m) => m.role), ['user', 'assistant', 'tool'], 'the prompt, the read_file call and its result');
+      assert.match(String(calls[1].inputMessages?.[2].content), /The lighthouse keeper logs the weather at dawn/);
+      assert.equal(calls[1].outputMessages?.[0].content, 'The note says the keeper logs the weather at dawn.');
+    }
+  });
+
+  it('pair a response only with a request logged before it for the same prompt and model role', () => {
+    const records = requests.flat();
+    const responses = records.filter((r) => r.event.name === 'gemini_cli.api_response' && !r.spanId);
+    const { index } = indexAll([responses]);
+    assert.ok(byKind(index.trace(index.query({})[0].traceId)!, 'LLM').every((call) => call.inputMessages === undefined), 'no request: nothing to pair');
+    const mainRequests = records.filter((r) => r.event.name === 'gemini_cli.api_request' && r.event.attributes.role === 'main');
+    const late = mainRequests.map((r) => ({ ...r, event: { ...r.event, timeMs: r.event.timeMs + 60_000 } }));
+    const { index: lateIndex } = indexAll([[...late, ...responses]]);
+    assert.ok(byKind(lateIndex.trace(lateIndex.query({})[0].traceId)!, 'LLM').every((call) => call.inputMessages === undefined), 'requests after the responses');
+  });
+
   it('puts the answer (the last API call\'s) on the prompt\'s root, whether the records come together or one by one', () => {
     const answer = 'The note says the keeper logs the weather at dawn.';
     for (const batches of [requests, requests.flat().map((r) => [r])]) {
@@ -245,11 +267,12 @@ describe('Gemini CLI log records (no span context) as traces', () => {
 });
 
 describe('Gemini CLI log records beside its traces (the same run)', () => {
-  /** The run's spans, then its log records, as the CLI exported them. */
-  function ingestRun(): TraceIndex {
+  /** The run's spans and its log records, as the CLI exported them. */
+  function ingestRun(order: 'traces first' | 'logs first' = 'traces first'): TraceIndex {
     const index = new TraceIndex(new PriceTable(), { doctorGraceMs: 0 });
     const ingest = new Ingest(index);
-    for (const file of ['gemini-cli-traces.otlp.jsonl', 'gemini-cli-logs.otlp.jsonl']) {
+    const files = ['gemini-cli-traces.otlp.jsonl', 'gemini-cli-logs.otlp.jsonl'];
+    for (const file of order === 'traces first' ? files : files.reverse()) {
       const signal = file.includes('traces') ? 'traces' : 'logs';
       for (const line of readFileSync(join(FRAMEWORK_FIXTURES, file), 'utf8').trim().split('\n')) ingest.receive(signal, 'json', Buffer.from(line), { persist: false });
     }
@@ -267,13 +290,37 @@ describe('Gemini CLI log records beside its traces (the same run)', () => {
     assert.ok(calls.every((span) => span.kind === 'LLM' && span.events?.some((e) => e.name === 'gemini_cli.api_request')),
       'each call span holds the request record logged inside it');
     // The classifier's call logged its response (and the response's details record) inside its
-    // span: the response's model and usage, not the request's model. The streamed calls logged
-    // their responses outside (in the prompt's trace): only the request's model is known here.
+    // span: the response's model and usage, not the request's model.
     const byId = new Map(calls.map((span) => [span.spanId, span]));
     // Its answer is the response's text, not the API's JSON around it.
     assert.deepEqual(byId.get('004cb3d004739e7a')?.outputMessages?.map((m) => m.content), ['{"reasoning": "simple", "model_choice": "flash"}']);
     assert.deepEqual([byId.get('004cb3d004739e7a')?.model, byId.get('004cb3d004739e7a')?.tokens], ['gemini-2.5-flash', { input: 901, output: 21, total: 922 }]);
-    for (const id of ['a87c32ccde2c10f5', 'ba1f3d34602b4344']) assert.deepEqual([byId.get(id)?.model, byId.get(id)?.tokens], ['gemini-3.1-pro-preview', undefined]);
+  });
+
+  it('give the streamed calls\' spans the response and its details record logged outside them: the answer, model and usage', () => {
+    for (const order of ['traces first', 'logs first'] as const) {
+      const index = ingestRun(order);
+      assert.equal(index.stats().pendingLogs, 0, order);
+      const spans = index.query({}).filter((s) => s.name === 'llm_call').map((s) => index.trace(s.traceId)!.spans[0]);
+      const byId = new Map(spans.map((span) => [span.spanId, span]));
+      const first = byId.get('a87c32ccde2c10f5')!;
+      const second = byId.get('ba1f3d34602b4344')!;
+      assert.deepEqual([first.model, first.tokens], ['gemini-2.5-flash', { input: 902, output: 22, total: 924 }], order);
+      assert.deepEqual([second.model, second.tokens], ['gemini-2.5-flash', { input: 903, output: 23, total: 926 }], order);
+      assert.equal(first.outputMessages?.[0].toolCalls?.[0].name, 'read_file');
+      assert.equal(second.outputMessages?.[0].content, 'The note says the keeper logs the weather at dawn.');
+      // What the call sent: the Gemini contents of its request record, the user's prompt in them.
+      assert.match(first.inputMessages?.find((m) => m.role === 'user')?.content ?? '', /What does note\.txt say\?$/);
+      assert.equal(second.inputMessages?.at(-1)?.role, 'tool', 'the read_file result sent back');
+    }
+  });
+
+  it('leave Trace Doctor nothing to say of the streamed calls\' content or usage (they were logged, outside their spans)', () => {
+    const index = ingestRun();
+    for (const summary of index.query({}).filter((s) => s.name === 'llm_call')) {
+      const kinds = (index.trace(summary.traceId)!.diagnoses ?? []).map((d) => d.kind);
+      assert.ok(!kinds.includes('contentCaptureOff') && !kinds.includes('usageMissing'), `${summary.traceId}: ${kinds.join(', ')}`);
+    }
   });
 
   it('leave Trace Doctor\'s context inference alone: the assembled trace neither adopts the CLI\'s traces of the same calls nor is adopted', () => {

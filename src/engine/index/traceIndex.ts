@@ -17,7 +17,7 @@ import { Redactor } from '../normalize/redaction';
 import { Detectors } from './detectors';
 import { compileFilter, compileSpanFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
-import { assembleFromLogs, SessionPrompts } from './assembledTraces';
+import { assembleFromLogs, OpenCalls, SessionPrompts, type AssemblyState } from './assembledTraces';
 import { nthAlike, PendingLogs } from './pendingLogs';
 import { type PromptSourceOf, recordedPromptSource } from './promptSource';
 import { findTextMatch, searchedText } from './textMatch';
@@ -52,8 +52,8 @@ export class TraceIndex {
   private readonly traces = new Map<string, Trace>();
   private readonly indexes = new TraceIndexes();
   private readonly pendingLogs = new PendingLogs();
-  /** The prompts of sessions whose agent names none on its records, in order (assembledTraces.ts). */
-  private readonly sessionPrompts = new SessionPrompts();
+  /** What assembling coding agents' records keeps across requests (assembledTraces.ts). */
+  private readonly assembly: AssemblyState = { sessionPrompts: new SessionPrompts(), openCalls: new OpenCalls() };
   private readonly memory = new MemoryAccount(this.strings, this.pendingLogs);
   private orphanCount = 0;
   private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
@@ -245,7 +245,7 @@ export class TraceIndex {
     if (!options.masked) this.redactor?.logs(logs);
     // GenAI instrumentations send prompts as log records: they count against the memory cap too.
     const textPerLog = logs.length ? this.memory.newText() / logs.length : 0;
-    const assembled = assembleFromLogs(logs, (traceId, spanId) => this.traces.get(traceId)?.spans.get(spanId), this.sessionPrompts);
+    const assembled = assembleFromLogs(logs, (traceId, spanId) => this.traces.get(traceId)?.spans.get(spanId), this.assembly);
     let notKept = assembled.unattached;
     if (assembled.spans.length && this.addSpans(assembled.spans, options).length) {
       // A refused span's record is not kept (a root is no record: its records are counted below).
@@ -263,7 +263,7 @@ export class TraceIndex {
     /** Spans given a record that changes their facts (kind, model, usage), once each. */
     const refacted = new Set<StoredSpan>();
     const alike = new Map<string, number>();
-    for (const log of assembled.attach.length ? [...logs, ...assembled.attach] : logs) {
+    for (const log of assembled.attach.length || assembled.answers.length ? [...logs, ...assembled.attach, ...assembled.answers] : logs) {
       if (!log.traceId || !log.spanId) continue; // assembled, or counted as not kept
       const key = nthAlike(alike, `${log.traceId}/${log.spanId}`, log.event);
       const trace = this.traces.get(log.traceId);
@@ -436,7 +436,8 @@ export class TraceIndex {
     this.indexes.clear();
     this.strings.clear();
     this.pendingLogs.clear();
-    this.sessionPrompts.clear();
+    this.assembly.sessionPrompts.clear();
+    this.assembly.openCalls.clear();
     this.doctor.clear();
     this.memory.reset();
     this.orphanCount = 0;

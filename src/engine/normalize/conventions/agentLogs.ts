@@ -6,12 +6,16 @@
 // trace: a root for the prompt, an LLM span per API call, a tool span per tool run; every other
 // record of the prompt is attached to the root as a log record. Ids are derived from what the
 // records say, so a record read again (a store reload, a re-imported file) lands in the same place.
-// Claude Code before 2.1.47 logs no prompt id: its records belong to the session's latest
+// Gemini CLI logs a streamed call's request inside the call's span but its response (and the
+// response's details record) outside it: the response is paired with the latest request of the
+// same prompt and model role, so the assembled call shows both and the call's own span gets its
+// answer and usage. Claude Code before 2.1.47 logs no prompt id: its records belong to the session's latest
 // `user_prompt` before them (index/assembledTraces.ts keeps each session's prompts in order).
 import type { AttributeValue, Attributes } from '../../../shared/spanModel';
 import { derivedId } from '../../model/derivedId';
 import type { RawEvent, RawSpan } from '../../model/rawSpan';
 import { firstString, ownEntry, toNumber } from '../attributeReader';
+import { DETAILS_EVENT } from './genAi';
 
 /** Every assembled span carries it: what the trace view shows was put together here, not sent as spans. */
 export const ASSEMBLED_FROM_LOGS = 'ai_trace_inspector.assembled_from';
@@ -130,6 +134,29 @@ export function recordSpan(record: AgentRecord, traceId: string, rootId: string)
     resource: { attributes: { 'service.name': record.agent.service }, service: record.agent.service },
     scope: { name: ASSEMBLED_SCOPE },
   };
+}
+
+/** A Gemini CLI call's request or response record, and what pairs them: the session, the prompt and the model role (`main`, `utility_router`). */
+export function geminiCallRecord(event: RawEvent): { key: string; isRequest: boolean } | undefined {
+  const name = agentEventName(event);
+  if (name !== 'gemini_cli.api_request' && name !== 'gemini_cli.api_response') return undefined;
+  const attrs = event.attributes;
+  const session = firstString(attrs, 'session.id');
+  const prompt = firstString(attrs, GEMINI_CLI.promptKey);
+  if (!session || !prompt) return undefined;
+  return { key: `${session}\u0000${prompt}\u0000${firstString(attrs, 'role') ?? ''}`, isRequest: name === 'gemini_cli.api_request' };
+}
+
+/** Puts what a call's request record sent (the Gemini contents, when prompt logging is on) on the call's span. */
+export function setRequest(span: { attributes: Attributes }, request: RawEvent): void {
+  const text = request.attributes.request_text;
+  if (typeof text === 'string' && text !== '') span.attributes['gen_ai.input.messages'] = text;
+}
+
+/** Whether a record is the details record Gemini CLI logs with a response (its model and usage): same session, same instant. */
+export function isResponseDetails(event: RawEvent, response: RawEvent): boolean {
+  return event.name === DETAILS_EVENT && event.timeMs === response.timeMs
+    && firstString(event.attributes, 'session.id') === firstString(response.attributes, 'session.id');
 }
 
 /**
