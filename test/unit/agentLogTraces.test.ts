@@ -7,7 +7,7 @@ import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { Ingest } from '../../src/engine/otlp/ingest';
 import { PriceTable } from '../../src/engine/normalize/pricing';
 import { ASSEMBLED_BY, ASSEMBLED_FROM_LOGS } from '../../src/engine/normalize/conventions/agentLogs';
-import { MAX_ORDERED_SESSIONS, SessionPrompts } from '../../src/engine/index/assembledTraces';
+import { MAX_OPEN_CALLS, MAX_ORDERED_SESSIONS, OpenCalls, SessionPrompts } from '../../src/engine/index/assembledTraces';
 import { agentLogRequests } from './helpers/agentLogs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -238,6 +238,20 @@ describe('Gemini CLI log records (no span context) as traces', () => {
     const late = mainRequests.map((r) => ({ ...r, event: { ...r.event, timeMs: r.event.timeMs + 60_000 } }));
     const { index: lateIndex } = indexAll([[...late, ...responses]]);
     assert.ok(byKind(lateIndex.trace(lateIndex.query({})[0].traceId)!, 'LLM').every((call) => call.inputMessages === undefined), 'requests after the responses');
+  });
+
+  it('leave no call open once its response came, inside its span or out, and keep so many open', () => {
+    const records = requests.flat();
+    const router = records.filter((r) => r.event.attributes.role === 'utility_router');
+    const response = router.find((r) => r.event.name === 'gemini_cli.api_response')!;
+    // The router's request and response were logged inside its span; a response like it outside pairs with nothing.
+    const { index } = indexAll([[...router, { event: { ...response.event, timeMs: response.event.timeMs + 1 } }]]);
+    assert.equal(byKind(index.trace(index.query({})[0].traceId)!, 'LLM')[0].inputMessages, undefined);
+    const calls = new OpenCalls();
+    const request = router.find((r) => r.event.name === 'gemini_cli.api_request')!.event;
+    for (let i = 0; i <= MAX_OPEN_CALLS; i++) calls.add(`call-${i}`, { request });
+    assert.equal(calls.take('call-0', response.event), undefined, 'the oldest went');
+    assert.equal(calls.take(`call-${MAX_OPEN_CALLS}`, response.event)?.request, request);
   });
 
   it('puts the answer (the last API call\'s) on the prompt\'s root, whether the records come together or one by one', () => {

@@ -124,14 +124,15 @@ export interface AssemblyState {
   /** The prompts of sessions whose records name none. */
   sessionPrompts: SessionPrompts;
   openCalls: OpenCalls;
+  /** The last response given to its call's own span: its details record follows it there (in the same request, or the next slice of it). */
+  answered?: RawLog;
 }
 
 /** `indexed` finds a span already in the index. Records with span context are left to the caller, but for pairing calls. */
 export function assembleFromLogs(logs: RawLog[], indexed: (traceId: string, spanId: string) => StoredSpan | undefined,
-  { sessionPrompts, openCalls }: AssemblyState): Assembled {
+  state: AssemblyState): Assembled {
+  const { sessionPrompts, openCalls } = state;
   const out: Assembled = { spans: [], attach: [], widened: [], answers: [], unattached: 0 };
-  /** The last response in these records given to its call's own span: its details record follows it there. */
-  let answered: RawLog | undefined;
   const prompts = new Map<string, PromptGroup>();
   const records = logs.map((log) => (log.traceId && log.spanId ? undefined : agentRecord(log.event)));
   // A request's prompts first: its records before a prompt belong to the one before.
@@ -140,7 +141,10 @@ export function assembleFromLogs(logs: RawLog[], indexed: (traceId: string, span
     const log = logs[i];
     const call = geminiCallRecord(log.event);
     if (call?.isRequest) openCalls.add(call.key, { request: log.event, traceId: log.traceId, spanId: log.spanId });
+    // A response logged inside its span (a plain call) closes its call too: nothing is left open.
+    const answers = call && !call.isRequest ? openCalls.take(call.key, log.event) : undefined;
     if (log.traceId && log.spanId) continue;
+    const answered = state.answered;
     if (answered && isResponseDetails(log.event, answered.event)) {
       out.answers.push({ traceId: answered.traceId, spanId: answered.spanId, event: log.event });
       continue;
@@ -154,11 +158,10 @@ export function assembleFromLogs(logs: RawLog[], indexed: (traceId: string, span
     }
     const { traceId, rootId } = promptTrace(record);
     const span = recordSpan(record, traceId, rootId);
-    const answers = span && call && !call.isRequest ? openCalls.take(call.key, log.event) : undefined;
     if (span && answers) {
       setRequest(span, answers.request);
-      answered = answers.traceId && answers.spanId ? { traceId: answers.traceId, spanId: answers.spanId, event: log.event } : undefined;
-      if (answered) out.answers.push(answered);
+      state.answered = answers.traceId && answers.spanId ? { traceId: answers.traceId, spanId: answers.spanId, event: log.event } : undefined;
+      if (state.answered) out.answers.push(state.answered);
     }
     if (span) out.spans.push(span);
     else out.attach.push({ traceId, spanId: rootId, event: log.event });

@@ -438,6 +438,7 @@ export class TraceIndex {
     this.pendingLogs.clear();
     this.assembly.sessionPrompts.clear();
     this.assembly.openCalls.clear();
+    this.assembly.answered = undefined;
     this.doctor.clear();
     this.memory.reset();
     this.orphanCount = 0;

@@ -136,10 +136,10 @@ export function recordSpan(record: AgentRecord, traceId: string, rootId: string)
   };
 }
 
-/** A Gemini CLI call's request or response record, and what pairs them: the session, the prompt and the model role (`main`, `utility_router`). */
+/** A Gemini CLI call's request or response (or error) record, and what pairs them: the session, the prompt and the model role (`main`, `utility_router`). */
 export function geminiCallRecord(event: RawEvent): { key: string; isRequest: boolean } | undefined {
   const name = agentEventName(event);
-  if (name !== 'gemini_cli.api_request' && name !== 'gemini_cli.api_response') return undefined;
+  if (name !== 'gemini_cli.api_request' && name !== 'gemini_cli.api_response' && name !== 'gemini_cli.api_error') return undefined;
   const attrs = event.attributes;
   const session = firstString(attrs, 'session.id');
   const prompt = firstString(attrs, GEMINI_CLI.promptKey);
