@@ -187,6 +187,19 @@ describe('Claude Code 2.1.45 and before: log records that name no prompt', () =>
     assert.deepEqual(index.query({}).map((s) => s.input), ['Read note.txt again, please.']);
   });
 
+  it('find the prompt by time alone where the version numbers no records (2.0.76), across its two logs requests', () => {
+    const older = agentLogRequests('claude-code-2.0.76-session-logs.otlp.jsonl');
+    assert.equal(older.length, 2, 'the first prompt\'s record came alone');
+    assert.ok(older.flat().every((r) => r.event.attributes['event.sequence'] === undefined && r.event.attributes['prompt.id'] === undefined));
+    const { index, notKept } = indexAll(older);
+    assert.equal(notKept, 0);
+    const traces = promptTraces(index);
+    // The first prompt's calls: the CLI's own Haiku call among them.
+    assert.deepEqual(traces.map((t) => [t.summary.input, byKind(t.detail, 'LLM').length, byKind(t.detail, 'TOOL').length]), [
+      ['What does note.txt say?', 4, 1], ['Read note.txt again, please.', 2, 1]]);
+    assert.deepEqual(traces[0].summary.models, ['claude-haiku-4-5-20251001', 'claude-sonnet-4-5-20250929']);
+  });
+
   it('keep the prompts of so many sessions, the least recently used going first', () => {
     const prompts = new SessionPrompts();
     prompts.add('first', { timeMs: 10 });
