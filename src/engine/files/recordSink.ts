@@ -4,12 +4,10 @@
 import type { FileProblem } from '../../shared/engineProtocol';
 import type { TraceIndex } from '../index/traceIndex';
 import { OtlpDecoders } from '../otlp/decoders';
-import { offThread, type Transcoded } from '../otlp/offThreadDecode';
-import { DecodeError } from '../otlp/protoReader';
 import { itemsInSlices, stepsInSlices } from '../otlp/slices';
 import type { DecodedBatch, RawLog, RawSpan } from '../model/rawSpan';
-import { jsonErrorOffset, jsonErrorReason, lineAndColumn } from './jsonSyntax';
-import { isIgnoredShape, recordShape } from './recordShapes';
+import { convertOffThread } from './offThreadRecords';
+import { type ConvertedText, convertJsonText } from './recordConversion';
 import type { RecordContext } from './shapes/shapeContext';
 
 /** Problems kept per file; past this only their number is. */
@@ -21,9 +19,6 @@ const NOT_A_RECORD = 'not a trace record (expected an OTLP document, a span, or 
 const BATCH_SPANS = 2000;
 
 export type Layout = 'lines' | 'document' | 'protobuf';
-
-/** How deep arrays of documents may nest (a JSON array of documents is depth 1). */
-const MAX_ARRAY_DEPTH = 8;
 
 /** The index and the OTLP decoders, shared by every file (the decoders cache strings by their bytes). */
 export class FileDecoders {
@@ -72,50 +67,18 @@ export class RecordSink {
       this.queued.push({ text, line });
       return;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      const at = lineAndColumn(text, jsonErrorOffset(text), line);
-      this.problem({ line: at.line, reason: `bad JSON at column ${at.column}: ${jsonErrorReason(error)}` });
-      return;
-    }
-    this.value(value, line);
-  }
-
-  value(value: unknown, line: number, depth = 0): void {
-    if (Array.isArray(value)) {
-      // Arrays hold documents, maybe in arrays of their own; deeper than that is not traces.
-      if (depth >= MAX_ARRAY_DEPTH) return this.problem({ line, reason: `arrays nested more than ${MAX_ARRAY_DEPTH} deep` });
-      this.inArray ||= this.shape === undefined;
-      for (const item of value) this.value(item, line, depth + 1);
-      return;
-    }
-    const shape = recordShape(value);
-    if (!shape) {
-      if (this.shape === undefined) this.decide(null);
-      else if (this.shape !== null) this.problem({ line, reason: NOT_A_RECORD });
-      return;
-    }
-    if (isIgnoredShape(shape)) return;
-    if (this.shape === undefined) this.decide(shape.label);
     this.context.line = line;
-    let converted;
-    try {
-      converted = shape.convert(value as Record<string, unknown>, this.context, this.decoders.otlp.json);
-    } catch (error) {
-      // A record the decoders refuse (values nested too deep, ...) is one bad line, not a failed file.
-      return this.problem({ line, reason: (error as Error).message });
-    }
-    for (const reason of converted.rejected ?? []) this.problem({ line, reason });
+    const converted = convertJsonText(text, this.context, this.decoders.otlp.json);
+    if (!this.takeParts(converted, line)) return;
     this.add(converted.spans, converted.logs);
   }
 
   /**
-   * One large JSON record (OFF_THREAD_BYTES or more), handled by drain(): an OTLP document is
-   * parsed, checked and masked on the decoding worker, then decoded and indexed here in slices.
-   * Parsing 44 MB of JSON is one call that holds the engine's thread for seconds.
+   * One large JSON record (OFF_THREAD_BYTES or more), handled by drain(): parsed, converted,
+   * checked and masked on the file record worker (offThreadRecords.ts), then decoded and indexed
+   * here in slices. Parsing 44 MB of JSON is one call that holds the engine's thread for seconds.
    * `unlessUnfinished`: a record that is not valid JSON is a line still being written, given back.
+   * The bytes move to the worker: the caller must not use them afterwards.
    */
   largeJson(bytes: Buffer, line: number, options: { unlessUnfinished?: boolean } = {}): void {
     this.queued.push({ bytes, line, unlessUnfinished: options.unlessUnfinished });
@@ -139,35 +102,53 @@ export class RecordSink {
 
   private async largeRecord({ bytes, line, unlessUnfinished }: LargeRecord): Promise<void> {
     const { index } = this.decoders;
-    let transcoded: Transcoded | undefined;
+    const size = bytes.length; // the bytes move to the worker
+    const redaction = index.redactor?.patterns;
+    let converted;
     try {
-      // The bytes are kept (copied to the worker): a record that is no OTLP document is converted here.
-      transcoded = await offThread.transcodeFileRecord(bytes, { redaction: index.redactor?.patterns });
+      converted = await convertOffThread(bytes, { file: this.file, line, fileTimeMs: this.context.fileTimeMs, redaction });
     } catch (error) {
-      if (unlessUnfinished && error instanceof DecodeError) {
-        this.unfinishedBytes = bytes.length;
-        return;
-      }
       return this.problem({ line, reason: (error as Error).message });
     }
-    if (!transcoded) return this.jsonTextNow(bytes.toString('utf8'), line);
-    const { signal, masked } = transcoded;
-    const batch = await stepsInSlices(this.decoders.otlp.protobufInSteps(signal, transcoded.body));
-    if (this.shape === undefined) this.decide('OTLP/JSON');
-    if (this.rejected) return;
-    const rejected = transcoded.rejected + batch.rejected;
-    for (const reason of new Set([...transcoded.rejectReasons, ...batch.rejectReasons])) this.problem({ line, reason: `${rejected} span(s) rejected: ${reason}` });
-    if (signal === 'logs') {
-      await itemsInSlices(batch.items.length, (from, to) => index.addLogs(batch.items.slice(from, to) as RawLog[], { masked }));
+    if (converted.badJson && unlessUnfinished) {
+      this.unfinishedBytes = size;
       return;
     }
-    const spans = batch.items as RawSpan[];
+    if (!this.takeParts(converted, line)) return;
+    const masked = !!redaction?.length;
+    const spans = (await stepsInSlices(this.decoders.otlp.protobufInSteps('traces', converted.spans))).items;
     await itemsInSlices(spans.length, (from, to) => {
       const slice = spans.slice(from, to);
       for (const span of slice) this.traceIds.add(span.traceId);
       this.spans += slice.length;
       for (const reason of new Set(index.addSpans(slice, { masked }))) this.problem({ line, reason });
     });
+    const logs = (await stepsInSlices(this.decoders.otlp.protobufInSteps('logs', converted.logs))).items;
+    await itemsInSlices(logs.length, (from, to) => index.addLogs(logs.slice(from, to), { masked }));
+  }
+
+  /**
+   * What a converted text says about the file, record by record: its shape (the first record
+   * decides it), and its problems. False when there is nothing to index (not JSON).
+   */
+  private takeParts(converted: Omit<ConvertedText, 'spans' | 'logs'>, line: number): boolean {
+    if (converted.badJson) {
+      this.problem(converted.badJson);
+      return false;
+    }
+    this.inArray ||= converted.inArray && this.shape === undefined;
+    for (const part of converted.parts) {
+      if ('notRecord' in part) {
+        if (this.shape === undefined) this.decide(null);
+        else if (this.shape !== null) this.problem({ line, reason: NOT_A_RECORD });
+      } else if ('problem' in part) {
+        this.problem({ line, reason: part.problem });
+      } else {
+        if (this.shape === undefined) this.decide(part.label);
+        for (const reason of part.problems) this.problem({ line, reason });
+      }
+    }
+    return true;
   }
 
   /** jsonText() now, not behind queued records. */
