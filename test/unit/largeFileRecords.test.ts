@@ -8,16 +8,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
+import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { FileDecoders, RecordSink } from '../../src/engine/files/recordSink';
 import { readTraceFile } from '../../src/engine/files/traceFileReader';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { MAX_SPAN_ATTRIBUTES } from '../../src/engine/model/rawSpan';
 import { PriceTable } from '../../src/engine/normalize/pricing';
+import { OtlpDecoders } from '../../src/engine/otlp/decoders';
+import { Ingest } from '../../src/engine/otlp/ingest';
 import { OFF_THREAD_BYTES } from '../../src/engine/otlp/offThreadDecode';
 import { DEFAULT_REDACTIONS } from '../../src/shared/redaction';
 import { recordLogs, recordSpans } from './helpers/otelSenders';
 import { FIXTURES } from './helpers/rawSpans';
-import { copilotLogLines, copilotOutfile } from './helpers/traceFileWriters';
+import { collectorProto, copilotLogLines, copilotOutfile } from './helpers/traceFileWriters';
 
 const PYTHON_CONSOLE = join(FIXTURES, 'files', 'python-console-spans.log');
 const DSPY_HISTORY = join(FIXTURES, 'files', 'dspy-lm-history.json');
@@ -156,3 +159,89 @@ describe('a large trace file record of every shape', function () {
     });
   }
 });
+
+describe('a large protobuf record in a trace file', function () {
+  this.timeout(120_000);
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'large-proto-records-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Reads `path`, noting the largest body decoded whole on this thread and the bytes Buffer.concat copied. */
+  async function watchedRead(index: TraceIndex, path: string) {
+    const decode = OtlpDecoders.prototype.decode;
+    const concat = Buffer.concat;
+    let largestDecoded = 0;
+    let joined = 0;
+    OtlpDecoders.prototype.decode = function (this: OtlpDecoders, signal, encoding, body) {
+      largestDecoded = Math.max(largestDecoded, body.length);
+      return decode.call(this, signal, encoding, body);
+    } as typeof decode;
+    Buffer.concat = ((list: readonly Uint8Array[], length?: number) => {
+      const out = concat(list, length);
+      joined += out.length;
+      return out;
+    }) as typeof Buffer.concat;
+    try {
+      return { state: await readTraceFile(index, path, undefined, { final: true }), largestDecoded, joined };
+    } finally {
+      OtlpDecoders.prototype.decode = decode;
+      Buffer.concat = concat;
+    }
+  }
+
+  it('is decoded and masked on the worker, then indexed in slices, the same as the request taken whole on this thread', async () => {
+    const spans = await recordSpans('support-bot', (tracer) => {
+      tracer.startSpan('ChatCompletion', { startTime: T0, attributes: { 'openinference.span.kind': 'LLM', 'llm.input_messages.0.message.content': hugeText('proto') } }).end(T0 + 900);
+      tracer.startSpan('small', { startTime: T0 + 1000 }).end(T0 + 1100);
+    });
+    const logs = await recordLogs('support-bot', (logger) => logger.emit({
+      eventName: 'gen_ai.user.message', body: { content: hugeText('proto log') }, timestamp: T0 + 150,
+      context: trace.setSpan(context.active(), trace.wrapSpanContext(spans[0].spanContext())),
+    }));
+    const bodies: [string, Buffer][] = [
+      ['traces', Buffer.from(ProtobufTraceSerializer.serializeRequest(spans.slice(1))!)],
+      ['traces', Buffer.from(ProtobufTraceSerializer.serializeRequest(spans.slice(0, 1))!)],
+      ['logs', Buffer.from(ProtobufLogsSerializer.serializeRequest(logs)!)],
+    ];
+    const whole = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
+    for (const [signal, body] of bodies) new Ingest(whole).receive(signal as 'traces' | 'logs', 'protobuf', Buffer.from(body), { persist: false });
+
+    // The Collector's file exporter (each record after its length), and a request saved whole.
+    const collector = join(dir, 'collector.pb');
+    writeFileSync(collector, collectorProto(bodies.map(([, body]) => body)));
+    const saved = join(dir, 'request.pb');
+    writeFileSync(saved, bodies[1][1]);
+    for (const path of [collector, saved]) {
+      const index = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
+      const { state, largestDecoded, joined } = await watchedRead(index, path);
+      assert.deepEqual(state.sink.reportedProblems(), []);
+      assert.equal(state.sink.label(), 'OTLP protobuf');
+      assert.ok(largestDecoded < OFF_THREAD_BYTES, `${largestDecoded} bytes decoded whole on the engine's thread`);
+      // A record split over many chunks is joined once, not again at every chunk.
+      assert.ok(joined < 3 * state.size, `${joined} bytes joined for a file of ${state.size}`);
+      const kept = everything(index);
+      if (path === collector) assert.deepEqual(kept, everything(whole));
+      assert.ok(kept.length > 0 && !JSON.stringify(kept).includes('ops@example.com'), 'kept, masked');
+    }
+  });
+});
+
+describe('a trace file line nested a million arrays deep', () => {
+  it('is one bad line, not the end of the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deep-line-'));
+    try {
+      const path = join(dir, 'deep.jsonl');
+      const good = readFileSync(TRACED_PROGRAM, 'utf8').trim().split('\n');
+      writeFileSync(path, [good[0], '['.repeat(1_000_000), ...good.slice(1)].join('\n') + '\n');
+      const index = new TraceIndex(new PriceTable());
+      const state = await readTraceFile(index, path, undefined, { final: true });
+      assert.deepEqual(state.sink.reportedProblems().map((p) => [p.line, p.reason.replace(/: .*/, '')]), [[2, 'bad JSON at column 1000001']]);
+      assert.equal(state.sink.spans, good.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+

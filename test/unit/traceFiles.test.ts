@@ -21,7 +21,7 @@ import { Engine } from '../../src/engine/engine';
 import { TIMING_SYNTHETIC } from '../../src/engine/files/shapes/dspyLogs';
 import { buildEngineBundles } from './helpers/engineBundles';
 import { recordLogs, recordSpans } from './helpers/otelSenders';
-import { copilotOutfile } from './helpers/traceFileWriters';
+import { collectorProto, copilotOutfile } from './helpers/traceFileWriters';
 import { FIXTURES } from './helpers/rawSpans';
 
 const REPO = join(__dirname, '..', '..');
@@ -63,15 +63,6 @@ const sdkSpans = () => recordSpans('support-bot', buildTraces);
 /** The OTLP File Exporter spec / Collector `format: json`: one TracesData per line. */
 function otlpJsonLines(batches: ReadableSpan[][]): Buffer {
   return Buffer.concat(batches.map((spans) => Buffer.concat([Buffer.from(JsonTraceSerializer.serializeRequest(spans)!), Buffer.from('\n')])));
-}
-
-/** The Collector's `format: proto`: each request after its 4-byte big-endian length. */
-function collectorProto(bodies: Uint8Array[]): Buffer {
-  return Buffer.concat(bodies.map((body) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(body.length);
-    return Buffer.concat([length, body]);
-  }));
 }
 
 const protoSpans = (batches: ReadableSpan[][]) => collectorProto(batches.map((spans) => ProtobufTraceSerializer.serializeRequest(spans)!));

@@ -3,7 +3,8 @@
 // A file whose first JSON record is not a trace record is left alone: no spans, no problems.
 import type { FileProblem } from '../../shared/engineProtocol';
 import type { TraceIndex } from '../index/traceIndex';
-import { OtlpDecoders } from '../otlp/decoders';
+import { OtlpDecoders, refuseOversized, type Signal } from '../otlp/decoders';
+import { OFF_THREAD_BYTES, offThread } from '../otlp/offThreadDecode';
 import { itemsInSlices, stepsInSlices } from '../otlp/slices';
 import type { DecodedBatch, RawLog, RawSpan } from '../model/rawSpan';
 import { convertOffThread } from './offThreadRecords';
@@ -90,11 +91,16 @@ export class RecordSink {
       const record = this.queued[0];
       if ('text' in record) {
         this.queued.shift();
-        this.jsonTextNow(record.text, record.line);
+        this.now(() => this.jsonText(record.text, record.line));
+        continue;
+      }
+      if ('protobuf' in record && record.protobuf.length < OFF_THREAD_BYTES) {
+        this.queued.shift();
+        this.now(() => this.protoRecord(record.protobuf, record.byteOffset));
         continue;
       }
       this.flush(); // what came before it first, in the file's order
-      await this.largeRecord(record);
+      await ('protobuf' in record ? this.largeProtoRecord(record) : this.largeRecord(record));
       this.queued.shift();
     }
     this.queued = [];
@@ -115,15 +121,20 @@ export class RecordSink {
       return;
     }
     if (!this.takeParts(converted, line)) return;
-    const masked = !!redaction?.length;
     const spans = (await stepsInSlices(this.decoders.otlp.protobufInSteps('traces', converted.spans))).items;
+    const logs = (await stepsInSlices(this.decoders.otlp.protobufInSteps('logs', converted.logs))).items;
+    await this.addInSlices(spans, logs, { masked: !!redaction?.length, line });
+  }
+
+  /** add() for the many spans of a large record: to the index in slices, as `masked` already. */
+  private async addInSlices(spans: RawSpan[], logs: RawLog[], { masked, line }: { masked: boolean; line?: number }): Promise<void> {
+    const { index } = this.decoders;
     await itemsInSlices(spans.length, (from, to) => {
       const slice = spans.slice(from, to);
       for (const span of slice) this.traceIds.add(span.traceId);
       this.spans += slice.length;
       for (const reason of new Set(index.addSpans(slice, { masked }))) this.problem({ line, reason });
     });
-    const logs = (await stepsInSlices(this.decoders.otlp.protobufInSteps('logs', converted.logs))).items;
     await itemsInSlices(logs.length, (from, to) => index.addLogs(logs.slice(from, to), { masked }));
   }
 
@@ -151,52 +162,70 @@ export class RecordSink {
     return true;
   }
 
-  /** jsonText() now, not behind queued records. */
-  private jsonTextNow(text: string, line: number): void {
+  /** A record now, not behind queued ones (drain() hands them over in order). */
+  private now(take: () => void): void {
     const queued = this.queued;
     this.queued = [];
     try {
-      this.jsonText(text, line);
+      take();
     } finally {
       this.queued = queued;
     }
   }
 
-  /** One OTLP protobuf request (TracesData or LogsData) at a byte offset of the file. */
+  /**
+   * One OTLP protobuf request (TracesData or LogsData) at a byte offset of the file. A large one
+   * (OFF_THREAD_BYTES or more) waits for drain(), which has it decoded, checked and masked on the
+   * decoding worker, then decoded and indexed here in slices, as a large request body is.
+   */
   protoRecord(body: Buffer, byteOffset: number): void {
-    // Nothing in the bytes says which signal they hold: traces first, then logs.
-    let traces: DecodedBatch<RawSpan> | undefined;
-    let failure: unknown;
-    try {
-      traces = this.decoders.otlp.decode('traces', 'protobuf', body);
-    } catch (error) {
-      failure = error;
-    }
-    if (!traces?.items.length) {
-      const logs = this.protoLogs(body);
-      if (logs?.length) {
-        this.decide('OTLP protobuf');
-        this.add([], logs);
-        return;
-      }
-    }
-    if (!traces) {
-      this.problem({ reason: `record at byte ${byteOffset} is not OTLP protobuf: ${(failure as Error).message}` });
+    if (this.queued.length || body.length >= OFF_THREAD_BYTES) {
+      this.queued.push({ protobuf: body, byteOffset });
       return;
     }
-    this.decide('OTLP protobuf');
-    if (traces.rejected) {
-      this.problem({ reason: `record at byte ${byteOffset}: ${traces.rejected} span(s) rejected: ${[...traces.rejectReasons].join('; ')}` });
-    }
-    this.add(traces.items);
+    // Nothing in the bytes says which signal they hold: traces first, then logs.
+    const traces = attempt(() => {
+      const batch = this.decoders.otlp.decode('traces', 'protobuf', body);
+      refuseOversized(batch);
+      return batch;
+    });
+    const logs = traces.batch?.items.length ? undefined : attempt(() => this.decoders.otlp.decode('logs', 'protobuf', body)).batch?.items;
+    const taken = this.takeProto(byteOffset, traces, logs);
+    if (taken) this.add(taken.spans, taken.logs);
   }
 
-  private protoLogs(body: Buffer): RawLog[] | undefined {
-    try {
-      return this.decoders.otlp.decode('logs', 'protobuf', body).items;
-    } catch {
+  private async largeProtoRecord({ protobuf, byteOffset }: { protobuf: Buffer; byteOffset: number }): Promise<void> {
+    const { index } = this.decoders;
+    const redaction = index.redactor?.patterns;
+    const decoded = async <S extends Signal>(signal: S) => {
+      const transcoded = await offThread.transcode(signal, 'protobuf', protobuf, { redaction, keepBody: true });
+      const batch = await stepsInSlices(this.decoders.otlp.protobufInSteps(signal, transcoded.body));
+      batch.rejected += transcoded.rejected;
+      for (const reason of transcoded.rejectReasons) batch.rejectReasons.add(reason);
+      return batch;
+    };
+    const settled = <T>(decoding: Promise<T>): Promise<Attempt<T>> => decoding.then((batch) => ({ batch }), (failure: unknown) => ({ failure }));
+    const traces = await settled(decoded('traces'));
+    const logs = traces.batch?.items.length ? undefined : (await settled(decoded('logs'))).batch?.items;
+    const taken = this.takeProto(byteOffset, traces, logs);
+    if (taken) await this.addInSlices(taken.spans, taken.logs ?? [], { masked: !!redaction?.length });
+  }
+
+  /** What a protobuf record held, decoded as traces and (when they hold no spans) as logs; the spans or log records to add. */
+  private takeProto(byteOffset: number, traces: Attempt<DecodedBatch<RawSpan>>, logs: RawLog[] | undefined): { spans: RawSpan[]; logs?: RawLog[] } | undefined {
+    if (logs?.length) {
+      this.decide('OTLP protobuf');
+      return { spans: [], logs };
+    }
+    if (!traces.batch) {
+      this.problem({ reason: `record at byte ${byteOffset} is not OTLP protobuf: ${(traces.failure as Error).message}` });
       return undefined;
     }
+    this.decide('OTLP protobuf');
+    if (traces.batch.rejected) {
+      this.problem({ reason: `record at byte ${byteOffset}: ${traces.batch.rejected} span(s) rejected: ${[...traces.batch.rejectReasons].join('; ')}` });
+    }
+    return { spans: traces.batch.items };
   }
 
   problem(problem: Omit<FileProblem, 'file'>): void {
@@ -261,7 +290,21 @@ interface LargeRecord {
   unlessUnfinished?: boolean;
 }
 
-type QueuedRecord = LargeRecord | { text: string; line: number };
+type QueuedRecord = LargeRecord | { text: string; line: number } | { protobuf: Buffer; byteOffset: number };
+
+/** A decoding that either gave a batch or failed. */
+interface Attempt<T> {
+  batch?: T;
+  failure?: unknown;
+}
+
+function attempt<T>(decode: () => T): Attempt<T> {
+  try {
+    return { batch: decode() };
+  } catch (failure) {
+    return { failure };
+  }
+}
 
 /**
  * Counts distinct strings: exactly (a Set) up to EXACT_UP_TO, then by linear counting over a

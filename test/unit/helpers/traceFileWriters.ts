@@ -26,3 +26,12 @@ export function copilotLogLines(records: ReadableLogRecord[]): string {
     resource: { attributes: record.resource.attributes }, instrumentationScope: record.instrumentationScope,
   }) + '\n').join('');
 }
+
+/** The Collector's `format: proto`: each request after its 4-byte big-endian length. */
+export function collectorProto(bodies: Uint8Array[]): Buffer {
+  return Buffer.concat(bodies.map((body) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(body.length);
+    return Buffer.concat([length, body]);
+  }));
+}
