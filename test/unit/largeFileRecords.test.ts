@@ -18,6 +18,7 @@ import { OtlpDecoders } from '../../src/engine/otlp/decoders';
 import { Ingest } from '../../src/engine/otlp/ingest';
 import { OFF_THREAD_BYTES } from '../../src/engine/otlp/offThreadDecode';
 import { DEFAULT_REDACTIONS } from '../../src/shared/redaction';
+import { everything, longestParsedDuring } from './helpers/offThreadChecks';
 import { recordLogs, recordSpans } from './helpers/otelSenders';
 import { FIXTURES } from './helpers/rawSpans';
 import { collectorProto, copilotLogLines, copilotOutfile } from './helpers/traceFileWriters';
@@ -93,28 +94,7 @@ const CASES: [string, string, string?][] = [
   ['bad-steps.jsonl', 'a large line that is not JSON, between good ones', 'bad JSON'],
 ];
 
-/** Every trace of an index as the API answers it (JSON), in a stable order. */
-function everything(index: TraceIndex): unknown[] {
-  const traces = index.query({ limit: 1_000_000 }).map((t) => index.trace(t.traceId)!).sort((a, b) => (a.summary.traceId < b.summary.traceId ? -1 : 1));
-  return JSON.parse(JSON.stringify(traces)) as unknown[];
-}
-
-/** Runs `work`, noting the longest text JSON.parse got on this thread meanwhile. */
-async function longestParsedDuring<T>(work: () => Promise<T>): Promise<{ result: T; longestParsed: number }> {
-  const parse = JSON.parse;
-  let longestParsed = 0;
-  JSON.parse = ((text: string, reviver?: (key: string, value: unknown) => unknown) => {
-    longestParsed = Math.max(longestParsed, text.length);
-    return parse(text, reviver) as unknown;
-  }) as typeof JSON.parse;
-  try {
-    return { result: await work(), longestParsed };
-  } finally {
-    JSON.parse = parse;
-  }
-}
-
-describe('a large trace file record of every shape', function () {
+describe('large records in trace files', function () {
   this.timeout(120_000);
   let dir: string;
   before(() => {
@@ -122,116 +102,110 @@ describe('a large trace file record of every shape', function () {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  let files: Map<string, string[]>;
-  before(async () => {
-    files = new Map((await cases()).map(({ name, texts }) => [name, texts]));
+  describe('a large trace file record of every shape', () => {
+    let files: Map<string, string[]>;
+    before(async () => {
+      files = new Map((await cases()).map(({ name, texts }) => [name, texts]));
+    });
+
+    for (const [name, what, problem] of CASES) {
+      it(`${what}: converted on the worker exactly as on the engine's thread, masked, never parsed whole here`, async () => {
+        const texts = files.get(name)!;
+        assert.ok(texts.some((text) => text.length >= OFF_THREAD_BYTES), 'holds a large record');
+        const path = join(dir, name);
+        writeFileSync(path, texts.join('\n') + '\n');
+        const offThread = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
+        const { result: state, longestParsed } = await longestParsedDuring(() => readTraceFile(offThread, path, undefined, { final: true }));
+        assert.ok(longestParsed < OFF_THREAD_BYTES, `${longestParsed} characters parsed on the engine's thread`);
+
+        // The same texts, each converted whole on this thread.
+        const onThread = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
+        const sink = new RecordSink(new FileDecoders(onThread), path, state.mtimeMs);
+        sink.layout = state.sink.layout;
+        let line = 1;
+        for (const text of texts) {
+          sink.jsonText(text, line);
+          line += text.split('\n').length;
+        }
+        sink.flush();
+
+        assert.equal(state.sink.label(), sink.label());
+        assert.deepEqual(state.sink.reportedProblems(), sink.reportedProblems());
+        assert.deepEqual(state.sink.reportedProblems().map((p) => p.reason.replace(/ at column \d+.*/, '')), problem ? [problem] : []);
+        assert.deepEqual([state.sink.spans, state.sink.traceIds.size], [sink.spans, sink.traceIds.size]);
+        const kept = everything(offThread);
+        assert.ok(kept.length > 0, 'traces kept');
+        assert.deepEqual(kept, everything(onThread));
+        assert.ok(!JSON.stringify(kept).includes('ops@example.com'), 'masked');
+      });
+    }
   });
 
-  for (const [name, what, problem] of CASES) {
-    it(`${what}: converted on the worker exactly as on the engine's thread, masked, never parsed whole here`, async () => {
-      const texts = files.get(name)!;
-      assert.ok(texts.some((text) => text.length >= OFF_THREAD_BYTES), 'holds a large record');
-      const path = join(dir, name);
-      writeFileSync(path, texts.join('\n') + '\n');
-      const offThread = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
-      const { result: state, longestParsed } = await longestParsedDuring(() => readTraceFile(offThread, path, undefined, { final: true }));
-      assert.ok(longestParsed < OFF_THREAD_BYTES, `${longestParsed} characters parsed on the engine's thread`);
-
-      // The same texts, each converted whole on this thread.
-      const onThread = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
-      const sink = new RecordSink(new FileDecoders(onThread), path, state.mtimeMs);
-      sink.layout = state.sink.layout;
-      let line = 1;
-      for (const text of texts) {
-        sink.jsonText(text, line);
-        line += text.split('\n').length;
+  describe('a large protobuf record in a trace file', () => {
+    /** Reads `path`, noting the largest body decoded whole on this thread and the bytes Buffer.concat copied. */
+    async function watchedRead(index: TraceIndex, path: string) {
+      const decode = OtlpDecoders.prototype.decode;
+      const concat = Buffer.concat;
+      let largestDecoded = 0;
+      let joined = 0;
+      OtlpDecoders.prototype.decode = function (this: OtlpDecoders, signal, encoding, body) {
+        largestDecoded = Math.max(largestDecoded, body.length);
+        return decode.call(this, signal, encoding, body);
+      } as typeof decode;
+      Buffer.concat = ((list: readonly Uint8Array[], length?: number) => {
+        const out = concat(list, length);
+        joined += out.length;
+        return out;
+      }) as typeof Buffer.concat;
+      try {
+        return { state: await readTraceFile(index, path, undefined, { final: true }), largestDecoded, joined };
+      } finally {
+        OtlpDecoders.prototype.decode = decode;
+        Buffer.concat = concat;
       }
-      sink.flush();
-
-      assert.equal(state.sink.label(), sink.label());
-      assert.deepEqual(state.sink.reportedProblems(), sink.reportedProblems());
-      assert.deepEqual(state.sink.reportedProblems().map((p) => p.reason.replace(/ at column \d+.*/, '')), problem ? [problem] : []);
-      assert.deepEqual([state.sink.spans, state.sink.traceIds.size], [sink.spans, sink.traceIds.size]);
-      const kept = everything(offThread);
-      assert.ok(kept.length > 0, 'traces kept');
-      assert.deepEqual(kept, everything(onThread));
-      assert.ok(!JSON.stringify(kept).includes('ops@example.com'), 'masked');
-    });
-  }
-});
-
-describe('a large protobuf record in a trace file', function () {
-  this.timeout(120_000);
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'large-proto-records-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
-
-  /** Reads `path`, noting the largest body decoded whole on this thread and the bytes Buffer.concat copied. */
-  async function watchedRead(index: TraceIndex, path: string) {
-    const decode = OtlpDecoders.prototype.decode;
-    const concat = Buffer.concat;
-    let largestDecoded = 0;
-    let joined = 0;
-    OtlpDecoders.prototype.decode = function (this: OtlpDecoders, signal, encoding, body) {
-      largestDecoded = Math.max(largestDecoded, body.length);
-      return decode.call(this, signal, encoding, body);
-    } as typeof decode;
-    Buffer.concat = ((list: readonly Uint8Array[], length?: number) => {
-      const out = concat(list, length);
-      joined += out.length;
-      return out;
-    }) as typeof Buffer.concat;
-    try {
-      return { state: await readTraceFile(index, path, undefined, { final: true }), largestDecoded, joined };
-    } finally {
-      OtlpDecoders.prototype.decode = decode;
-      Buffer.concat = concat;
     }
-  }
 
-  it('is decoded and masked on the worker, then indexed in slices, the same as the request taken whole on this thread', async () => {
-    const spans = await recordSpans('support-bot', (tracer) => {
-      tracer.startSpan('ChatCompletion', { startTime: T0, attributes: { 'openinference.span.kind': 'LLM', 'llm.input_messages.0.message.content': hugeText('proto') } }).end(T0 + 900);
-      tracer.startSpan('small', { startTime: T0 + 1000 }).end(T0 + 1100);
+    it('is decoded and masked on the worker, then indexed in slices, the same as the request taken whole on this thread', async () => {
+      const spans = await recordSpans('support-bot', (tracer) => {
+        // About 10 MB over ten chunks of the reader: joined once, where it was joined again at every chunk.
+        const messages = Object.fromEntries([0, 1, 2, 3].map((i) => [`llm.input_messages.${i}.message.content`, hugeText(`proto ${i}`)]));
+        tracer.startSpan('ChatCompletion', { startTime: T0, attributes: { 'openinference.span.kind': 'LLM', ...messages } }).end(T0 + 900);
+        tracer.startSpan('small', { startTime: T0 + 1000 }).end(T0 + 1100);
+      });
+      const logs = await recordLogs('support-bot', (logger) => logger.emit({
+        eventName: 'gen_ai.user.message', body: { content: hugeText('proto log') }, timestamp: T0 + 150,
+        context: trace.setSpan(context.active(), trace.wrapSpanContext(spans[0].spanContext())),
+      }));
+      const bodies: [string, Buffer][] = [
+        ['traces', Buffer.from(ProtobufTraceSerializer.serializeRequest(spans.slice(1))!)],
+        ['traces', Buffer.from(ProtobufTraceSerializer.serializeRequest(spans.slice(0, 1))!)],
+        ['logs', Buffer.from(ProtobufLogsSerializer.serializeRequest(logs)!)],
+      ];
+      const whole = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
+      for (const [signal, body] of bodies) new Ingest(whole).receive(signal as 'traces' | 'logs', 'protobuf', Buffer.from(body), { persist: false });
+
+      // The Collector's file exporter (each record after its length), and a request saved whole.
+      const collector = join(dir, 'collector.pb');
+      writeFileSync(collector, collectorProto(bodies.map(([, body]) => body)));
+      const saved = join(dir, 'request.pb');
+      writeFileSync(saved, bodies[1][1]);
+      for (const path of [collector, saved]) {
+        const index = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
+        const { state, largestDecoded, joined } = await watchedRead(index, path);
+        assert.deepEqual(state.sink.reportedProblems(), []);
+        assert.equal(state.sink.label(), 'OTLP protobuf');
+        assert.ok(largestDecoded < OFF_THREAD_BYTES, `${largestDecoded} bytes decoded whole on the engine's thread`);
+        // A record split over many chunks is joined once, not again at every chunk.
+        assert.ok(joined < 3 * state.size, `${joined} bytes joined for a file of ${state.size}`);
+        const kept = everything(index);
+        if (path === collector) assert.deepEqual(kept, everything(whole));
+        assert.ok(kept.length > 0 && !JSON.stringify(kept).includes('ops@example.com'), 'kept, masked');
+      }
     });
-    const logs = await recordLogs('support-bot', (logger) => logger.emit({
-      eventName: 'gen_ai.user.message', body: { content: hugeText('proto log') }, timestamp: T0 + 150,
-      context: trace.setSpan(context.active(), trace.wrapSpanContext(spans[0].spanContext())),
-    }));
-    const bodies: [string, Buffer][] = [
-      ['traces', Buffer.from(ProtobufTraceSerializer.serializeRequest(spans.slice(1))!)],
-      ['traces', Buffer.from(ProtobufTraceSerializer.serializeRequest(spans.slice(0, 1))!)],
-      ['logs', Buffer.from(ProtobufLogsSerializer.serializeRequest(logs)!)],
-    ];
-    const whole = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
-    for (const [signal, body] of bodies) new Ingest(whole).receive(signal as 'traces' | 'logs', 'protobuf', Buffer.from(body), { persist: false });
-
-    // The Collector's file exporter (each record after its length), and a request saved whole.
-    const collector = join(dir, 'collector.pb');
-    writeFileSync(collector, collectorProto(bodies.map(([, body]) => body)));
-    const saved = join(dir, 'request.pb');
-    writeFileSync(saved, bodies[1][1]);
-    for (const path of [collector, saved]) {
-      const index = new TraceIndex(new PriceTable(), { redaction: DEFAULT_REDACTIONS });
-      const { state, largestDecoded, joined } = await watchedRead(index, path);
-      assert.deepEqual(state.sink.reportedProblems(), []);
-      assert.equal(state.sink.label(), 'OTLP protobuf');
-      assert.ok(largestDecoded < OFF_THREAD_BYTES, `${largestDecoded} bytes decoded whole on the engine's thread`);
-      // A record split over many chunks is joined once, not again at every chunk.
-      assert.ok(joined < 3 * state.size, `${joined} bytes joined for a file of ${state.size}`);
-      const kept = everything(index);
-      if (path === collector) assert.deepEqual(kept, everything(whole));
-      assert.ok(kept.length > 0 && !JSON.stringify(kept).includes('ops@example.com'), 'kept, masked');
-    }
   });
-});
 
-describe('a trace file line nested a million arrays deep', () => {
-  it('is one bad line, not the end of the file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'deep-line-'));
-    try {
+  describe('a trace file line nested a million arrays deep', () => {
+    it('is one bad line, not the end of the file', async () => {
       const path = join(dir, 'deep.jsonl');
       const good = readFileSync(TRACED_PROGRAM, 'utf8').trim().split('\n');
       writeFileSync(path, [good[0], '['.repeat(1_000_000), ...good.slice(1)].join('\n') + '\n');
@@ -239,9 +213,6 @@ describe('a trace file line nested a million arrays deep', () => {
       const state = await readTraceFile(index, path, undefined, { final: true });
       assert.deepEqual(state.sink.reportedProblems().map((p) => [p.line, p.reason.replace(/: .*/, '')]), [[2, 'bad JSON at column 1000001']]);
       assert.equal(state.sink.spans, good.length);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
-
