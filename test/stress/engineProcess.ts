@@ -65,7 +65,7 @@ export class EngineProcess {
   /**
    * The event loop's longest stall while `work` runs and 200 ms after, in ms: as a clock saw it
    * (`wall`), and the most the engine's thread itself ran without a turn of its loop (`ran`; the
-   * rest of a wall stall it waited for a CPU), and its longest garbage collection pause (`gc`).
+   * rest of a wall stall it waited for a CPU), and its longest garbage collection by the clock (`gc`).
    * The engine must run with STALL_PROBE.
    */
   async longestStall(work: () => Promise<unknown>): Promise<{ wall: number; ran: number; gc: number }> {

@@ -114,7 +114,7 @@ export async function runHostile(section: Section): Promise<void> {
     let apiMs = 0;
     const loop = await engine.longestStall(async () => { apiMs = await longestApiWait(port, work); });
     stalls.push([what, loop.ran]);
-    section.figure(`longest stall: ${what}`, `ran ${Math.round(loop.ran)} ms at once (clock: ${Math.round(loop.wall)} ms, API wait ${Math.round(apiMs)} ms, longest GC pause ${Math.round(loop.gc)} ms)`);
+    section.figure(`longest stall: ${what}`, `ran ${Math.round(loop.ran)} ms at once (clock: ${Math.round(loop.wall)} ms, API wait ${Math.round(apiMs)} ms, longest garbage collection by the clock ${Math.round(loop.gc)} ms)`);
   };
   try {
     // 2, 3: secrets of every kind and place, and a value that made the email pattern backtrack.

@@ -4,8 +4,8 @@
 // thread was ready but got no CPU, so beside it the probe reads the thread's own run time
 // (/proc/thread-self/schedstat, in ns): the most it ran between two ticks is the longest the
 // engine's own work held its event loop.
-// Beside them it keeps the longest garbage collection pause, which the thread's run time includes:
-// a stall that is one pause was the collector's, not the engine's own code.
+// Beside them it keeps the longest garbage collection as the clock saw it (its `gc` performance
+// entries): a stall about as long as one was likely the collector's, not the engine's own code.
 // Each SIGUSR2 writes all three since the previous one to stderr ("stall-probe WALL_MS RAN_MS GC_MS") and starts over.
 const { readFileSync } = require('node:fs');
 const { PerformanceObserver } = require('node:perf_hooks');

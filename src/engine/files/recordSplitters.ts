@@ -290,14 +290,24 @@ export class ProtobufMessageSplitter implements RecordSplitter {
   consumed = 0;
   readonly line = 1;
   private parts: Buffer[] = [];
+  private bytes = 0;
 
   constructor(private readonly sink: RecordSink) {}
 
   push(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (this.bytes > MAX_RECORD_BYTES) {
+      // Held whole until the end, as every record is: past the limit it is skipped, never buffered.
+      this.sink.problem({ reason: `the file is one protobuf message longer than ${MAX_RECORD_BYTES >> 20} MB and was skipped` });
+      this.sink.shape = null;
+      this.parts = [];
+      return;
+    }
     this.parts.push(chunk);
   }
 
   end(): void {
+    if (this.sink.rejected) return;
     const body = Buffer.concat(this.parts);
     this.sink.protoRecord(body, 0);
     this.consumed = body.length;
