@@ -23,6 +23,8 @@ await Promise.all([
   esbuild.build({ ...node, entryPoints: { cli: 'src/engine/cli.ts' }, banner: { js: '#!/usr/bin/env node' } }),
   // The engine's worker thread that decodes large requests (src/engine/otlp/offThreadDecode.ts).
   esbuild.build({ ...node, entryPoints: { decodeWorker: 'src/engine/otlp/decodeWorker.ts' } }),
+  // The engine's worker thread that converts large trace file records (src/engine/files/offThreadRecords.ts).
+  esbuild.build({ ...node, entryPoints: { recordWorker: 'src/engine/files/recordWorker.ts' } }),
   // The engine as the extension starts it, in its own process.
   esbuild.build({ ...node, entryPoints: { server: 'src/engine/server.ts' } }),
   // The extension host side; `vscode` is provided by the editor.
