@@ -61,6 +61,8 @@ export class TraceIndex {
   private readonly unsummarized = new Set<Trace>();
   /** Spans that log records attached to which already have a message event (changesFacts). */
   private readonly hasMessageEvent = new WeakSet<StoredSpan>();
+  /** A lower byte cap while the engine's heap holds more than the estimate says (heapGuard.ts). */
+  private heapMaxBytes = Infinity;
 
   /** Called after every change (spans, logs, eviction, clear); the engine server throttles it. */
   onChange: () => void = () => undefined;
@@ -196,7 +198,18 @@ export class TraceIndex {
   }
 
   private caps(): MemoryCaps {
-    return { maxSpans: this.limits.maxSpans ?? Infinity, maxBytes: this.limits.maxBytes ?? Infinity };
+    return { maxSpans: this.limits.maxSpans ?? Infinity, maxBytes: Math.min(this.limits.maxBytes ?? Infinity, this.heapMaxBytes) };
+  }
+
+  /** What the memory cap counts now: the traces held and the log records waiting for their span. */
+  get estimatedBytes(): number {
+    return this.memory.bytes;
+  }
+
+  /** The byte cap the engine's heap allows (heapGuard.ts); it applies at once where lower than the configured one. */
+  limitForHeap(maxBytes: number): void {
+    this.heapMaxBytes = maxBytes;
+    if (this.enforceMemoryCap(new Map())) this.changed();
   }
 
   /**
@@ -424,6 +437,7 @@ export class TraceIndex {
       orphanSpans: this.orphanCount,
       pendingLogs: this.pendingLogs.count,
       memoryBytes: Math.round(this.memory.bytes),
+      memoryCapBytes: Number.isFinite(this.caps().maxBytes) ? Math.round(this.caps().maxBytes) : undefined,
       ...this.counters,
       diagnoses: this.doctor.serviceDiagnoses(),
     };
