@@ -222,7 +222,7 @@ export async function runHugeImport(section: Section, options: HugeImportOptions
   try {
     const file = join(root, 'watched', 'huge.jsonl');
     mkdirSync(join(root, 'watched'));
-    const traces = await writeUniquePrompts(file, options.fileMb * 2 ** 20);
+    const { traces, failed } = await writeUniquePrompts(file, options.fileMb * 2 ** 20);
     const engine = await EngineProcess.serve(['--no-grpc', '--watch', join(root, 'watched')],
       { nodeArgs: [`--max-old-space-size=${options.heapMb}`, '--require', STALL_PROBE] });
     try {
@@ -249,6 +249,7 @@ export async function runHugeImport(section: Section, options: HugeImportOptions
       section.check('the engine reads all of it under its heap limit: every trace held or evicted, counted',
         after.traces + after.evictedTraces === traces && engine.child.exitCode === null, `${after.traces} + ${after.evictedTraces} of ${traces}`);
       section.check('the estimate stays under the default cap', after.memoryBytes <= capMb * 2 ** 20, `${mib(after.memoryBytes)} of ${capMb} MiB`);
+      section.check('every failed trace is kept (normal ones are evicted first)', after.errorTraces === failed, `${after.errorTraces} of ${failed}`);
       section.check('its thread never ran 100 ms without a turn of its loop while reading', loop.ran < 100, `${Math.round(loop.ran)} ms`);
       section.check('/api/stats answers within 200 ms throughout', apiMs <= 200, `${Math.round(apiMs)} ms`);
     } finally {

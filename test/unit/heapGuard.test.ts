@@ -69,7 +69,7 @@ describe('heap guard', () => {
     it('keeps to what its heap holds: it reads the whole file, evicting, and never runs out of memory', async () => {
       // 96 MB of old space: half of it is the default cap, which these traces take about twice over.
       mkdirSync(join(dir, 'watched'));
-      const traces = await writeUniquePrompts(join(dir, 'watched', 'prompts.jsonl'), 96 * MB);
+      const { traces, failed } = await writeUniquePrompts(join(dir, 'watched', 'prompts.jsonl'), 96 * MB);
       const child = spawn(process.execPath, ['--max-old-space-size=96', cli, 'serve', '--port', '0', '--no-grpc', '--watch', join(dir, 'watched')],
         { stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
@@ -85,7 +85,7 @@ describe('heap guard', () => {
           }
         })()]);
         const defaultCap = Number(/Memory\s+up to \d+ spans and (\d+) MB/.exec(output)?.[1]) * MB;
-        type Stats = { traces: number; evictedTraces: number; memoryBytes: number; memoryCapBytes: number };
+        type Stats = { traces: number; errorTraces: number; evictedTraces: number; memoryBytes: number; memoryCapBytes: number };
         let stats: Stats;
         do {
           await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 100))]);
@@ -93,6 +93,7 @@ describe('heap guard', () => {
         } while (stats.traces + stats.evictedTraces < traces);
         assert.equal(stats.traces + stats.evictedTraces, traces);
         assert.ok(stats.evictedTraces > 0);
+        assert.equal(stats.errorTraces, failed, 'every failed trace is kept');
         assert.ok(stats.memoryCapBytes < defaultCap, `the cap in force (${stats.memoryCapBytes}) is below the default (${defaultCap})`);
         assert.ok(stats.memoryBytes <= stats.memoryCapBytes);
         assert.match(output, /memory cap: the engine's heap holds more than the estimate of its traces says/);

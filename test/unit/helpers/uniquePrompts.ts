@@ -2,8 +2,11 @@
 // so what the engine holds grows with every trace read.
 import { createWriteStream } from 'node:fs';
 
-/** OTLP/JSON lines of 10 single-span traces each, every prompt (~1.5 KB) unique; returns the number of traces. */
-export async function writeUniquePrompts(file: string, bytes: number): Promise<number> {
+/** Every this many traces one failed: retention must keep them while the normal ones are evicted. */
+export const FAILED_EVERY = 1000;
+
+/** OTLP/JSON lines of 10 single-span traces each, every prompt (~1.5 KB) unique, one in FAILED_EVERY failed. */
+export async function writeUniquePrompts(file: string, bytes: number): Promise<{ traces: number; failed: number }> {
   const out = createWriteStream(file);
   const hex = (n: number, digits: number) => n.toString(16).padStart(digits, '0');
   const filler = 'Answer from the retrieved policy, cite the order number and never invent a refund rule. '.repeat(16);
@@ -13,7 +16,7 @@ export async function writeUniquePrompts(file: string, bytes: number): Promise<n
     const spans = Array.from({ length: 10 }, () => {
       const n = ++traces;
       return { traceId: hex(n, 32), spanId: hex(n, 16), name: 'ChatCompletion', startTimeUnixNano: String(1_767_225_600_000_000_000n + BigInt(n) * 1_000_000n),
-        endTimeUnixNano: String(1_767_225_600_900_000_000n + BigInt(n) * 1_000_000n), status: { code: 1 },
+        endTimeUnixNano: String(1_767_225_600_900_000_000n + BigInt(n) * 1_000_000n), status: { code: n % FAILED_EVERY ? 1 : 2 },
         attributes: [{ key: 'openinference.span.kind', value: { stringValue: 'LLM' } }, { key: 'input.value', value: { stringValue: `Customer ${n}: ${filler}` } }] };
     });
     const line = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'huge-import' } }] }, scopeSpans: [{ scope: { name: 's' }, spans }] }] }) + '\n';
@@ -21,5 +24,5 @@ export async function writeUniquePrompts(file: string, bytes: number): Promise<n
     if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve) => out.end(() => resolve()));
-  return traces;
+  return { traces, failed: Math.floor(traces / FAILED_EVERY) };
 }
