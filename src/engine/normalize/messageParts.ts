@@ -13,8 +13,20 @@ export function toolArguments(v: unknown): unknown {
 /** Roles some SDKs name their own way: Gemini and Genkit answer as `model`. */
 const ROLE_ALIASES: Record<string, string> = { model: 'assistant' };
 
-function roleOf(v: unknown): string | undefined {
+/** A message role as the model names it: Gemini's `model` (also in OpenInference's flattened lists) is the assistant. */
+export function roleOf(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? ownEntry(ROLE_ALIASES, v) ?? v : undefined;
+}
+
+/**
+ * A tool call's id: a string, or (Microsoft Agent Framework) a list of ids, the run's and then
+ * the call's own, of which the last is the one the model's API knows.
+ */
+export function callIdOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v || undefined;
+  if (!Array.isArray(v)) return undefined;
+  const last = v[v.length - 1];
+  return typeof last === 'string' && last ? last : undefined;
 }
 
 /**
@@ -53,8 +65,10 @@ export function messageFrom(raw: unknown, defaultRole: string): Message | undefi
   }
   message.content = texts.join('\n');
   if (toolCalls.length) message.toolCalls = toolCalls;
-  const toolCallId = inner.tool_call_id ?? inner.toolCallId ?? (message.role === 'tool' ? raw.id : undefined);
-  if (typeof toolCallId === 'string' && !message.toolCallId) message.toolCallId = toolCallId;
+  const toolCallId = callIdOf(inner.tool_call_id ?? inner.toolCallId ?? (message.role === 'tool' ? raw.id : undefined));
+  if (toolCallId && !message.toolCallId) message.toolCallId = toolCallId;
+  // A message that only calls tools is the assistant's, whatever role it came with (Koog sends `tool`).
+  if (message.role === 'tool' && toolCalls.length && !message.content && !message.toolCallId) message.role = 'assistant';
   if (typeof inner.name === 'string') message.name = inner.name;
   const finish = raw.finish_reason ?? inner.finish_reason ?? raw.finishReason;
   if (typeof finish === 'string') message.finishReason = finish;
@@ -90,6 +104,9 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
     if (!isRecord(part)) continue;
     if (typeof part.type !== 'string') { addUntypedPart(part, message, texts, toolCalls); continue; }
     const type = part.type;
+    // An OpenAI `tool_calls` item inside a content list (Koog sends its calls so).
+    const openAiCall = type === 'function' && isRecord(part.function) ? toolCallFrom(part) : undefined;
+    if (openAiCall) { toolCalls.push(openAiCall); continue; }
     switch (type) {
       case 'text':
       case 'input_text':
@@ -110,7 +127,7 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
       case 'tool_result':
       case 'toolResult':
         texts.push(resultText(part.response ?? part.result ?? part.output ?? part.content));
-        message.toolCallId ??= stringOr(part.id ?? part.toolCallId ?? part.tool_use_id ?? part.toolUseId);
+        message.toolCallId ??= callIdOf(part.id ?? part.toolCallId ?? part.tool_use_id ?? part.toolUseId);
         markToolResult(message);
         break;
       default:
@@ -138,7 +155,7 @@ function addUntypedPart(part: Record<string, unknown>, message: Message, texts: 
   } else if (isRecord(response)) {
     texts.push(resultText(response.response ?? response.output ?? response.result ?? response.content));
     const origin = isRecord(response.origin) ? response.origin : undefined;
-    message.toolCallId ??= stringOr(response.id ?? response.ref ?? response.toolUseId ?? origin?.id);
+    message.toolCallId ??= callIdOf(response.id ?? response.ref ?? response.toolUseId ?? origin?.id);
     markToolResult(message);
     const name = response.name ?? origin?.tool_name;
     if (typeof name === 'string') message.name ??= name;
@@ -170,13 +187,9 @@ export function toolCallFrom(raw: unknown): ToolCall | undefined {
   const name = fn.name ?? raw.toolName ?? raw.tool_name;
   if (typeof name !== 'string') return undefined;
   const call: ToolCall = { name, arguments: toolArguments(fn.arguments ?? raw.input ?? raw.args ?? fn.parameters) };
-  const id = raw.id ?? raw.toolCallId ?? raw.call_id ?? raw.ref ?? raw.toolUseId;
-  if (typeof id === 'string') call.id = id;
+  const id = callIdOf(raw.id ?? raw.toolCallId ?? raw.call_id ?? raw.ref ?? raw.toolUseId);
+  if (id) call.id = id;
   return call;
-}
-
-function stringOr(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
 }
 
 /** Messages from a JSON array (or a JSON string holding one). */

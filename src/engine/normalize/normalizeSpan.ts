@@ -18,7 +18,7 @@ import * as pydanticAi from './conventions/pydanticAi';
 import * as openInference from './conventions/openInference';
 import * as openLlmetry from './conventions/openLlmetry';
 import * as vercelAi from './conventions/vercelAi';
-import { messagesFromValue, toolArguments } from './messageParts';
+import { callIdOf, messagesFromValue, toolArguments } from './messageParts';
 import { spanStatus, type StoredSpan } from '../model/storedSpan';
 
 const OTEL_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -140,7 +140,7 @@ function toolInfo(attrs: Attributes, span: Span): ToolInfo | undefined {
   const description = firstString(attrs, 'gen_ai.tool.description', 'tool.description');
   if (description) tool.description = description;
   const callId = firstString(attrs, 'gen_ai.tool.call.id', 'tool.id', 'tool_call.id', 'ai.toolCall.id', 'lk.function_tool.id',
-    'gen_ai.tool.call_id');
+    'gen_ai.tool.call_id') ?? callIdOf(attrs['gen_ai.tool.call.id']);
   if (callId) tool.callId = callId;
   const server = mcp.serverName(attrs, span);
   if (server) tool.server = server;

@@ -43,10 +43,12 @@ const FIELD_KEYS = {
   sessionId: ['langfuse.session.id', 'session.id', 'gen_ai.conversation.id',
     'langfuse.observation.metadata.langfuse_session_id', 'langfuse.trace.metadata.langfuse_session_id',
     'ai.telemetry.metadata.sessionId', 'traceloop.association.properties.session_id', 'gcp.vertex.agent.session_id',
-    'genkit:sessionId', 'mcp.session.id'],
+    'genkit:sessionId', 'mcp.session.id', 'ai.settings.context.sessionId'],
   userId: ['langfuse.user.id', 'user.id', 'langfuse.observation.metadata.langfuse_user_id',
     'langfuse.trace.metadata.langfuse_user_id', 'ai.telemetry.metadata.userId', 'gen_ai.user', 'llm.user',
-    'traceloop.association.properties.user_id', 'enduser.id'],
+    'traceloop.association.properties.user_id', 'enduser.id',
+    // The AI SDK from v7 records its runtime context (which took over from telemetry metadata).
+    'ai.settings.context.userId'],
 };
 
 type Field = keyof typeof FIELD_KEYS;
@@ -148,7 +150,7 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
   // may come as a log record (and after the span).
   if (context?.events?.length) offerDetails(context.events);
   const facts: SpanFacts = { kind: detectKind(attrs, name, context) };
-  const model = best.text('responseModel') ?? best.text('requestModel');
+  const model = namedModel(best.text('responseModel')) ?? namedModel(best.text('requestModel'));
   if (model) facts.model = model;
   let provider = best.text('provider')?.toLowerCase();
   // The AI SDK names a provider API (`openai.chat`), also in its gen_ai.system; the provider is
@@ -202,6 +204,13 @@ function offerDetails(events: NonNullable<SpanContext['events']>): void {
     }
     claimed |= given;
   }
+}
+
+/** Names SDKs record when they do not know the model (Microsoft Agent Framework's agent spans say `unknown`). */
+const PLACEHOLDER_MODELS = new Set(['unknown', 'none', 'null', 'undefined']);
+
+function namedModel(model: string | undefined): string | undefined {
+  return model && !PLACEHOLDER_MODELS.has(model.toLowerCase()) ? model : undefined;
 }
 
 /** Beyond these a recorded count or cost is a bug in the app or an attack, not usage: one call, a trillion tokens or $100,000. */

@@ -16,6 +16,8 @@ const BY_NAME: Record<string, SpanKind> = {
   reranker: 'RERANKER', rerank: 'RERANKER',
   tool: 'TOOL', execute_tool: 'TOOL',
   agent: 'AGENT', invoke_agent: 'AGENT', create_agent: 'AGENT', plan: 'AGENT',
+  // One turn of an agent's loop (the AI SDK from v7).
+  agent_step: 'CHAIN',
   guardrail: 'GUARDRAIL',
   // Gemini CLI's operation names.
   llm_call: 'LLM', tool_call: 'TOOL', agent_call: 'AGENT', user_prompt: 'CHAIN', system_prompt: 'CHAIN', schedule_tool_calls: 'CHAIN',
@@ -162,5 +164,7 @@ function structuralKind(attrs: Attributes, context?: SpanContext): SpanKind | un
     || MESSAGE_KEYS.some((k) => attrs[k] !== undefined) || hasAdkRequest(attrs) || hasMessageEvents(context))) return 'LLM';
   // An agent run that names its agent and sets no operation (Pydantic AI before instrumentation v3).
   if (attrs['pydantic_ai.all_messages'] !== undefined || attrs['all_messages_events'] !== undefined) return 'AGENT';
+  // A step of a Koog agent's strategy graph (its LLM and tool calls are spans of their own).
+  if (attrs['koog.node.name'] !== undefined) return 'CHAIN';
   return undefined;
 }
