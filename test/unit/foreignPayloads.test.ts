@@ -9,18 +9,26 @@ import type { Message, Span, TraceDetail } from '../../src/shared/spanModel';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
 import { Ingest } from '../../src/engine/otlp/ingest';
-import { FIXTURES } from './helpers/rawSpans';
+import { FIXTURES, normalizeAttributes } from './helpers/rawSpans';
 
-/** The one trace a fixture holds, as the engine shows it. */
-function ingestFixture(file: string): TraceDetail {
+/** The traces a fixture holds, as the engine shows them, in the order they first appear. */
+function ingestTraces(file: string): TraceDetail[] {
   const index = new TraceIndex(new PriceTable());
   const body = readFileSync(join(FIXTURES, 'foreign', file));
   const result = new Ingest(index).receive('traces', 'json', body, { persist: false });
   assert.equal(result.rejected, 0, `${file}: no span refused`);
-  const [traceId] = new Set([...body.toString('utf8').matchAll(/"traceId": "([0-9a-f]{32})"/g)].map((m) => m[1]));
-  const trace = index.trace(traceId);
-  assert.ok(trace, `${file}: trace ${traceId} indexed`);
-  return trace;
+  const traceIds = new Set([...body.toString('utf8').matchAll(/"traceId": "([0-9a-f]{32})"/g)].map((m) => m[1]));
+  return [...traceIds].map((traceId) => {
+    const trace = index.trace(traceId);
+    assert.ok(trace, `${file}: trace ${traceId} indexed`);
+    return trace;
+  });
+}
+
+function ingestFixture(file: string): TraceDetail {
+  const traces = ingestTraces(file);
+  assert.equal(traces.length, 1, `${file} holds one trace`);
+  return traces[0];
 }
 
 function spansNamed(trace: TraceDetail, name: string): Span[] {
@@ -182,5 +190,69 @@ describe('foreign payloads: the Vercel AI SDK v7 OpenTelemetry integration (its 
     assert.deepEqual(chat.outputMessages, [{ role: 'assistant', content: 'Hello world', finishReason: 'stop' }]);
     assert.deepEqual(trace.summary.tokens, { input: 10, output: 20, total: 30 });
     assert.equal(trace.summary.costUsd, chat.costUsd, 'the agent\'s copy of the usage is not priced again');
+  });
+});
+
+describe('foreign payloads: Logfire\'s LLM instrumentations (its own test snapshots)', () => {
+  it('takes the cost Logfire recorded (operation.cost) over a computed one', () => {
+    const call = spansNamed(ingestFixture('logfire-openai-chat.otlp.json'), 'Chat Completion with {request_data[model]!r}')[0];
+    assert.equal(call.kind, 'LLM');
+    assert.deepEqual(roles(call.inputMessages), ['system', 'user']);
+    assert.deepEqual(call.outputMessages, [{ role: 'assistant', content: 'Nine', finishReason: 'stop' }]);
+    assert.deepEqual(call.tokens, { input: 2, output: 1, total: 3 });
+    assert.equal(call.costUsd, 0.00012);
+    assert.equal(call.costSource, 'attribute');
+  });
+
+  it('counts a streamed call once: the stream\'s log is the call, the span that opened it is not a call without an answer', () => {
+    const [opening, stream] = ingestTraces('logfire-openai-stream-tool-call.otlp.json');
+    const request = opening.spans[0];
+    assert.equal(request.kind, 'CHAIN');
+    assert.ok(!opening.diagnoses?.some((d) => d.kind === 'usageMissing' || d.kind === 'contentCaptureOff'),
+      `no call without usage or answer is diagnosed: ${opening.diagnoses?.map((d) => d.kind).join(', ')}`);
+    const call = stream.spans[0];
+    assert.equal(call.kind, 'LLM');
+    assert.deepEqual(callsOf(call.outputMessages), [{ id: '1', name: 'get_current_weather', arguments: { location: 'Boston' } }]);
+    assert.deepEqual(call.tokens, { input: 2, output: 1, total: 3 });
+    assert.equal(call.costSource, 'attribute');
+  });
+
+  it('reads a Claude Agent SDK run: the run\'s usage and cost once, its turns\' partial usage left uncounted and undiagnosed', () => {
+    const trace = ingestFixture('logfire-claude-agent-sdk.otlp.json');
+    const run = spansNamed(trace, 'invoke_agent')[0];
+    assert.equal(run.kind, 'AGENT');
+    assert.deepEqual(run.tokens, { input: 18872, output: 415, total: 19287, cacheRead: 17653, cacheWrite: 1215 });
+    assert.equal(run.costUsd, 0.01608915);
+    assert.equal(run.costSource, 'attribute');
+    assert.equal(run.sessionId, 'ca03765b-a7e1-483b-9629-448c7aba5e7a');
+    const [decide, answer] = spansNamed(trace, 'chat claude-sonnet-4-6');
+    assert.equal(decide.kind, 'LLM');
+    assert.equal(decide.tokens, undefined, 'a turn\'s partial usage is not its usage');
+    assert.equal(callsOf(decide.outputMessages)?.[0].name, 'Bash');
+    assert.deepEqual(roles(answer.inputMessages), ['system', 'user', 'assistant', 'tool']);
+    assert.equal(answer.inputMessages?.[3].toolCallId, 'toolu_01MRdgcFhYNo1LHvRQKvKckg');
+    assert.equal(spansNamed(trace, 'execute_tool Bash')[0].tool?.callId, 'toolu_01MRdgcFhYNo1LHvRQKvKckg');
+    assert.deepEqual(trace.summary.tokens, { input: 18872, output: 415, total: 19287 });
+    assert.equal(trace.summary.costUsd, 0.01608915);
+    assert.ok(!trace.diagnoses?.some((d) => d.kind === 'usageNonStandardKey' || d.kind === 'usageMissing'),
+      `no usage diagnosis: ${trace.diagnoses?.map((d) => d.kind).join(', ')}`);
+  });
+
+  it('reads the cache counts Logfire keeps only in the provider\'s raw usage', () => {
+    // get_anthropic_usage_attributes' output in Logfire's test_llm_usage_attributes.py, on a span with the test response's model.
+    const anthropic = normalizeAttributes({
+      'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'claude-3-haiku-20240307',
+      'gen_ai.usage.input_tokens': 15, 'gen_ai.usage.output_tokens': 5,
+      'gen_ai.usage.raw': JSON.stringify({ input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 3, cache_creation_input_tokens: 2 }),
+    });
+    assert.deepEqual(anthropic.tokens, { input: 15, output: 5, total: 20, cacheRead: 3, cacheWrite: 2 }, 'Logfire\'s input already holds the cache');
+    // get_openai_usage_attributes' output for a Responses API usage, same file.
+    const responses = normalizeAttributes({
+      'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.output_tokens': 10,
+      'gen_ai.usage.raw': JSON.stringify({ input_tokens: 20, input_tokens_details: { cached_tokens: 0 }, output_tokens: 10,
+        output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 30 }),
+    });
+    assert.deepEqual(responses.tokens, { input: 20, output: 10, total: 30, cacheRead: 0, reasoning: 0 });
   });
 });

@@ -176,6 +176,20 @@ function mlflowCost(value: AttributeValue, _attrs: Attributes, offer: UsageOffer
   offer('cost', blob(value)?.total_cost);
 }
 
+/**
+ * Logfire keeps the provider's own usage object beside the GenAI counts (`gen_ai.usage.raw`):
+ * the cache and reasoning counts are only there. Its counts stay the span's: Logfire's input
+ * already adds Anthropic's cache buckets in.
+ */
+function logfireRawUsage(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
+  const usage = blob(value);
+  if (!usage) return;
+  offer('cacheRead', usage.cache_read_input_tokens ?? dig(usage, 'prompt_tokens_details', 'cached_tokens')
+    ?? dig(usage, 'input_tokens_details', 'cached_tokens'));
+  offer('cacheWrite', usage.cache_creation_input_tokens);
+  offer('reasoning', dig(usage, 'completion_tokens_details', 'reasoning_tokens') ?? dig(usage, 'output_tokens_details', 'reasoning_tokens'));
+}
+
 /** A Map, not an object: an attribute named `__proto__` or `toString` must find nothing. */
 export const PACKED_USAGE = new Map<string, PackedReader>([
   ['mlflow.chat.tokenUsage', mlflowTokenUsage],
@@ -189,4 +203,5 @@ export const PACKED_USAGE = new Map<string, PackedReader>([
   ['usage', responsesUsage],
   ['haystack.component.output', haystackOutput],
   ['span.type', claudeCodeUsage],
+  ['gen_ai.usage.raw', logfireRawUsage],
 ]);

@@ -36,7 +36,9 @@ const FIELD_KEYS = {
   reasoning: ['gen_ai.usage.reasoning.output_tokens', 'llm.token_count.completion_details.reasoning',
     'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'ai.usage.reasoningTokens',
     'ai.usage.outputTokenDetails.reasoningTokens', 'gen_ai.usage.details.reasoning_tokens'],
-  cost: ['llm.cost.total', 'gen_ai.usage.cost', 'cost.usd', 'llm.cost.usd', 'llm.cost_usd'],
+  cost: ['llm.cost.total', 'gen_ai.usage.cost', 'cost.usd', 'llm.cost.usd', 'llm.cost_usd',
+    // Logfire's LLM instrumentations (priced with genai-prices, or the Claude Agent SDK's own total).
+    'operation.cost'],
   costPrompt: ['llm.cost.prompt'],
   costCompletion: ['llm.cost.completion'],
   // Langfuse's own keys first, as Langfuse reads them; then the standard ones; then SDKs' own.

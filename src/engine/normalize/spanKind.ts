@@ -84,7 +84,8 @@ const NAME_PATTERNS: [RegExp, SpanKind][] = [
 ];
 
 export function detectKind(attrs: Attributes, spanName: string, context?: SpanContext): SpanKind {
-  return byName(attrs['langfuse.observation.type'])
+  return logfireStreamOpening(attrs)
+    ?? byName(attrs['langfuse.observation.type'])
     ?? byName(attrs['openinference.span.kind'])
     ?? byName(attrs['gen_ai.operation.name'])
     ?? byName(attrs['llm.request.type'])
@@ -101,6 +102,19 @@ export function detectKind(attrs: Attributes, spanName: string, context?: SpanCo
     ?? structuralKind(attrs, context)
     ?? NAME_PATTERNS.find(([pattern]) => pattern.test(spanName))?.[1]
     ?? 'UNKNOWN';
+}
+
+/**
+ * Logfire records a streamed call twice: a span that ends when the stream opens (the request
+ * only) and a `streaming response` log with the answer and usage. The log is the call; the span
+ * is its opening, so the call counts once and is not taken for a call that got no answer.
+ */
+function logfireStreamOpening(attrs: Attributes): SpanKind | undefined {
+  const request = attrs.request_data;
+  if (typeof request !== 'string' || attrs['logfire.msg_template'] === undefined || attrs.response_data !== undefined
+    || attrs['gen_ai.output.messages'] !== undefined) return undefined;
+  // The request's own top-level key: inside a message's text its quotes would be escaped.
+  return request.includes('"stream":true') || request.includes('"stream": true') ? 'CHAIN' : undefined;
 }
 
 function vercelAiKind(attrs: Attributes): SpanKind | undefined {
