@@ -256,3 +256,27 @@ describe('foreign payloads: Logfire\'s LLM instrumentations (its own test snapsh
     assert.deepEqual(responses.tokens, { input: 20, output: 10, total: 30, cacheRead: 0, reasoning: 0 });
   });
 });
+
+describe('foreign payloads: OpenInference\'s OpenAI Responses spans (its JS instrumentation\'s test snapshots)', () => {
+  const [text, toolCall, reasoning] = ingestTraces('openinference-js-openai-responses.otlp.json').map((t) => t.spans[0]);
+
+  it('reads output_text contents as the answer, with the instructions as the system message', () => {
+    assert.deepEqual(text.inputMessages?.map((m) => [m.role, m.content]), [
+      ['system', 'You are a helpful assistant.'], ['user', 'say this is a test'], ['user', 'remember to say this is a test'],
+    ]);
+    assert.deepEqual(text.outputMessages, [{ role: 'assistant', content: 'This is a test.' }]);
+    assert.deepEqual(text.tokens, { input: 12, output: 6, total: 18, cacheRead: 0, reasoning: 0 });
+  });
+
+  it('reads a streamed tool call', () => {
+    assert.deepEqual(callsOf(toolCall.outputMessages), [{ id: 'call_abc123', name: 'get_weather', arguments: { location: 'boston' } }]);
+    assert.deepEqual(toolCall.tokens, { total: 101 });
+  });
+
+  it('keeps reasoning as a reasoning part and the answer as text', () => {
+    assert.deepEqual(reasoning.outputMessages, [
+      { role: 'assistant', content: '', parts: [{ type: 'reasoning', content: 'First thought\nSecond thought' }] },
+      { role: 'assistant', content: 'Answer.' },
+    ]);
+  });
+});

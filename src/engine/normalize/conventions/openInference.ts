@@ -14,6 +14,8 @@ export function outputMessages(attrs: Attributes): Message[] | undefined {
     ?? textList(attrs, 'llm.choices', 'completion.text', 'assistant');
 }
 
+const TEXT_TYPES = new Set(['text', 'input_text', 'output_text']);
+
 function messages(attrs: Attributes, prefix: string, defaultRole: string): Message[] | undefined {
   const items = indexedList(attrs, prefix);
   if (!items.length) return undefined;
@@ -22,7 +24,9 @@ function messages(attrs: Attributes, prefix: string, defaultRole: string): Messa
     const texts = typeof item['message.content'] === 'string' ? [item['message.content']] : [];
     for (const part of indexedList(item, 'message.contents')) {
       const type = asText(part['message_content.type']) || 'text';
-      if (type === 'text') texts.push(asText(part['message_content.text']));
+      // The Responses API's content types (`output_text`, `input_text`) are text too.
+      if (TEXT_TYPES.has(type)) texts.push(asText(part['message_content.text']));
+      else if (type === 'reasoning') (message.parts ??= []).push({ type, content: asText(part['message_content.text']) });
       else (message.parts ??= []).push({ type, ...stripPrefix(part, 'message_content.') });
     }
     message.content = texts.join('\n');
