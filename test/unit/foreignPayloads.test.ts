@@ -37,6 +37,13 @@ function spansNamed(trace: TraceDetail, name: string): Span[] {
   return spans.sort((a, b) => a.startMs - b.startMs);
 }
 
+/** The span is a model call to this model (and provider). */
+function assertCall(span: Span, model: string, provider?: string): void {
+  assert.equal(span.kind, 'LLM', span.name);
+  assert.equal(span.model, model);
+  if (provider) assert.equal(span.provider, provider);
+}
+
 const roles = (messages: Message[] | undefined) => messages?.map((m) => m.role);
 const callsOf = (messages: Message[] | undefined) => messages?.flatMap((m) => m.toolCalls ?? []);
 
@@ -45,9 +52,7 @@ describe('foreign payloads: Koog (recorded, exported from Langfuse)', () => {
   const [first, second] = spansNamed(trace, 'llm.chat');
 
   it('reads tool calls Koog sends as OpenAI tool_calls JSON in a message\'s content, under the role `tool`', () => {
-    assert.equal(first.kind, 'LLM');
-    assert.equal(first.model, 'gpt-4o');
-    assert.equal(first.provider, 'openai');
+    assertCall(first, 'gpt-4o', 'openai');
     assert.deepEqual(roles(first.inputMessages), ['system', 'user']);
     assert.deepEqual(first.outputMessages?.map((m) => [m.role, m.content, m.finishReason]),
       [['assistant', '', 'tool_calls'], ['assistant', '', 'tool_calls']]);
@@ -112,9 +117,7 @@ describe('foreign payloads: Google GenAI and Google ADK under OpenInference (rec
   it('reads Gemini\'s `model` role in OpenInference messages as the assistant; reasoning within the output count', () => {
     const trace = ingestFixture('google-genai-openinference.otlp.json');
     const call = spansNamed(trace, 'GenerateContent')[0];
-    assert.equal(call.kind, 'LLM');
-    assert.equal(call.model, 'gemini-2.5-flash');
-    assert.equal(call.provider, 'google');
+    assertCall(call, 'gemini-2.5-flash', 'google');
     assert.deepEqual(roles(call.outputMessages), ['assistant']);
     assert.match(call.outputMessages![0].content, /^\*\*Langfuse\*\* is an/);
     assert.deepEqual(call.tokens, { input: 6, output: 2055, total: 2061, reasoning: 1104 });
@@ -144,8 +147,7 @@ describe('foreign payloads: OpenLIT and OpenLLMetry (Langfuse\'s OTel mapping te
   it('splits OpenLIT\'s `role: content` prompt lines into messages and leaves out the parameters it did not set', () => {
     const trace = ingestFixture('openlit-openai.otlp.json');
     const call = spansNamed(trace, 'openai.chat.completions')[0];
-    assert.equal(call.kind, 'LLM');
-    assert.equal(call.model, 'gpt-3.5-turbo');
+    assertCall(call, 'gpt-3.5-turbo');
     assert.deepEqual(call.inputMessages, [{ role: 'user', content: 'What is LLM Observability?' }]);
     assert.match(call.outputMessages![0].content, /^LLM Observability stands for/);
     assert.deepEqual(call.tokens, { input: 14, output: 96, total: 110 });
@@ -158,8 +160,7 @@ describe('foreign payloads: OpenLIT and OpenLLMetry (Langfuse\'s OTel mapping te
 
   it('reads an OpenLLMetry OpenAI span', () => {
     const call = spansNamed(ingestFixture('traceloop-openai.otlp.json'), 'openai.chat')[0];
-    assert.equal(call.kind, 'LLM');
-    assert.equal(call.model, 'gpt-3.5-turbo-0125');
+    assertCall(call, 'gpt-3.5-turbo-0125');
     assert.deepEqual(call.inputMessages, [{ role: 'user', content: 'What is LLM Observability?' }]);
     assert.deepEqual(roles(call.outputMessages), ['assistant']);
     assert.deepEqual(call.tokens, { input: 14, output: 173, total: 187 });
