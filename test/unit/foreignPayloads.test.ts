@@ -281,3 +281,25 @@ describe('foreign payloads: OpenInference\'s OpenAI Responses spans (its JS inst
     ]);
   });
 });
+
+describe('foreign payloads: MLflow\'s Anthropic autolog (its test\'s request, response and asserted attributes)', () => {
+  const [toolCalling, cached] = ingestTraces('mlflow-anthropic-autolog.otlp.json').map((t) => t.spans[0]);
+
+  it('reads the model MLflow stores as JSON without its quotes, and the Anthropic request and response as the conversation', () => {
+    assertCall(toolCalling, 'test_model');
+    assert.deepEqual(roles(toolCalling.inputMessages), ['user', 'assistant', 'tool']);
+    assert.deepEqual(callsOf(toolCalling.inputMessages), [{ id: 'tool_123', name: 'get_unit', arguments: { location: 'San Francisco' } }]);
+    assert.equal(toolCalling.inputMessages?.[2].toolCallId, 'tool_123');
+    assert.deepEqual(toolCalling.outputMessages?.map((m) => [m.role, m.content, m.finishReason]),
+      [['assistant', '<thinking>Next, I need to use the get_weather</thinking>', 'end_turn']]);
+    assert.deepEqual(callsOf(toolCalling.outputMessages), [{ id: 'tool_456', name: 'get_weather', arguments: { location: 'San Francisco', unit: 'celsius' } }]);
+    assert.deepEqual(toolCalling.tokens, { input: 10, output: 18, total: 28 });
+    assert.equal(toolCalling.costUsd, 46);
+    assert.equal(toolCalling.costSource, 'attribute');
+  });
+
+  it('adds the cache to the input Anthropic and MLflow count without it', () => {
+    assert.deepEqual(cached.tokens, { input: 50 + 25 + 15, output: 20, total: 110, cacheRead: 25, cacheWrite: 15 });
+    assert.deepEqual(cached.outputMessages?.map((m) => m.content), ['cached answer']);
+  });
+});

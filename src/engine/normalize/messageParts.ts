@@ -70,7 +70,7 @@ export function messageFrom(raw: unknown, defaultRole: string): Message | undefi
   // A message that only calls tools is the assistant's, whatever role it came with (Koog sends `tool`).
   if (message.role === 'tool' && toolCalls.length && !message.content && !message.toolCallId) message.role = 'assistant';
   if (typeof inner.name === 'string') message.name = inner.name;
-  const finish = raw.finish_reason ?? inner.finish_reason ?? raw.finishReason;
+  const finish = raw.finish_reason ?? inner.finish_reason ?? raw.finishReason ?? raw.stop_reason;
   if (typeof finish === 'string') message.finishReason = finish;
   return message;
 }
@@ -129,6 +129,9 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
         texts.push(resultText(part.response ?? part.result ?? part.output ?? part.content));
         message.toolCallId ??= callIdOf(part.id ?? part.toolCallId ?? part.tool_use_id ?? part.toolUseId);
         markToolResult(message);
+        break;
+      case 'thinking': // Anthropic's extended thinking
+        (message.parts ??= []).push({ type: 'reasoning', content: asText(part.thinking) });
         break;
       default:
         (message.parts ??= []).push({ ...part, type });
@@ -201,16 +204,22 @@ export function messagesFromJson(v: unknown, defaultRole: string): Message[] | u
 }
 
 /**
- * Messages from a raw input or output value: a message array, an OpenAI-style request
- * `{messages: [...]}`, or a response `{text}` / `{choices: [{message}]}`.
+ * Messages from a raw input or output value: a message array, a request `{messages: [...]}`
+ * (Anthropic's with its `system` beside them), or a response `{text}` / `{choices: [{message}]}` /
+ * a message with a content list (Anthropic's).
  */
 export function messagesFromValue(v: unknown, defaultRole: string): Message[] | undefined {
   const parsed = typeof v === 'string' ? parseJson(v) : v;
   if (Array.isArray(parsed)) return messagesFromJson(parsed, defaultRole);
   if (!isRecord(parsed)) return undefined;
-  if (Array.isArray(parsed.messages)) return messagesFromJson(parsed.messages, defaultRole);
+  if (Array.isArray(parsed.messages)) {
+    const messages = messagesFromJson(parsed.messages, defaultRole);
+    const system = parsed.system === undefined ? undefined : messageFrom({ role: 'system', content: parsed.system }, 'system');
+    return system?.content && messages?.[0]?.role !== 'system' ? [system, ...messages ?? []] : messages;
+  }
   if (Array.isArray(parsed.choices)) return messagesFromJson(parsed.choices, defaultRole);
-  if (typeof parsed.text === 'string' || typeof parsed.content === 'string') {
+  if (typeof parsed.text === 'string' || typeof parsed.content === 'string'
+    || (typeof parsed.role === 'string' && Array.isArray(parsed.content))) {
     const message = messageFrom(parsed, defaultRole);
     return message ? [message] : undefined;
   }

@@ -162,14 +162,21 @@ function haystackOutput(value: AttributeValue, attrs: Attributes, offer: UsageOf
   if (reasoning !== undefined) offer('reasoning', reasoning);
 }
 
-function mlflowTokenUsage(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
+/**
+ * MLflow's usage keeps the provider's counts: for Anthropic's messages (`mlflow.message.format`,
+ * stored as JSON like every MLflow attribute) the input and so the total leave the cache out;
+ * the total is then the input with the cache added, plus the output.
+ */
+function mlflowTokenUsage(value: AttributeValue, attrs: Attributes, offer: UsageOffer): void {
   const usage = blob(value);
-  if (usage) {
-    offerKeys(usage, {
-      input: ['input_tokens'], output: ['output_tokens'], total: ['total_tokens'],
-      cacheRead: ['cache_read_input_tokens'], cacheWrite: ['cache_creation_input_tokens'],
-    }, offer);
-  }
+  if (!usage) return;
+  const format = attrs['mlflow.message.format'];
+  const anthropic = format === '"anthropic"' || format === 'anthropic';
+  offer('input', usage.input_tokens, anthropic);
+  if (!anthropic) offer('total', usage.total_tokens);
+  offerKeys(usage, {
+    output: ['output_tokens'], cacheRead: ['cache_read_input_tokens'], cacheWrite: ['cache_creation_input_tokens'],
+  }, offer);
 }
 
 function mlflowCost(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {

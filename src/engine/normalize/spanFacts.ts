@@ -3,7 +3,7 @@
 // trace is opened (normalizeSpan.ts), so ingest stays cheap.
 import type { AttributeValue, Attributes, Tokens } from '../../shared/spanModel';
 import type { SpanFacts } from '../model/storedSpan';
-import { toNumber } from './attributeReader';
+import { MAX_INGEST_JSON_CHARS, parseJson, toNumber } from './attributeReader';
 import { PACKED_USAGE, UsageOffer } from './packedUsage';
 import type { SpanContext } from './spanContext';
 import { detectKind, isMessageEventName } from './spanKind';
@@ -115,8 +115,15 @@ class Offers {
 
   text(field: Field): string | undefined {
     const v = this.get(field);
-    return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+    return typeof v === 'string' ? unquoted(v) : typeof v === 'number' ? String(v) : undefined;
   }
+}
+
+/** A string sent as its JSON (MLflow stores every attribute so: `"gpt-4o"` with the quotes). */
+function unquoted(v: string): string {
+  if (v.length < 2 || v[0] !== '"' || v[v.length - 1] !== '"') return v;
+  const parsed = parseJson(v, MAX_INGEST_JSON_CHARS);
+  return typeof parsed === 'string' ? parsed : v;
 }
 
 /** One for all calls: spanFacts runs for every span and never re-enters. */
