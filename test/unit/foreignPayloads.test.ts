@@ -303,3 +303,35 @@ describe('foreign payloads: MLflow\'s Anthropic autolog (its test\'s request, re
     assert.deepEqual(cached.outputMessages?.map((m) => m.content), ['cached answer']);
   });
 });
+
+describe('foreign payloads: the OTel GenAI conventions\' own examples of LLM calls', () => {
+  const [toolResult, instructions, builtInTool, choices] = ingestTraces('otel-genai-semconv-examples.otlp.json').map((t) => t.spans[0]);
+
+  it('reads a call that answers a tool result (it names no operation)', () => {
+    assertCall(toolResult, 'gpt-4-0613', 'openai');
+    assert.deepEqual(roles(toolResult.inputMessages), ['user', 'assistant', 'tool']);
+    assert.equal(toolResult.inputMessages?.[2].toolCallId, 'call_VSPygqKTWdrhaFErNvMV18Yl');
+    assert.equal(toolResult.inputMessages?.[2].content, 'rainy, 57°F');
+    assert.deepEqual(toolResult.tokens, { input: 97, output: 52, total: 149 });
+  });
+
+  it('shows system instructions sent beside a history that has its own system message', () => {
+    assert.deepEqual(instructions.inputMessages?.map((m) => [m.role, m.content]), [
+      ['system', 'You must never tell jokes'], ['system', 'You are a helpful bot'], ['user', 'Tell me a joke about OpenTelemetry'],
+    ]);
+  });
+
+  it('shows a built-in tool the provider ran as the answer\'s tool call, beside its text', () => {
+    const [answer] = builtInTool.outputMessages!;
+    assert.equal(answer.content, 'The generated random number is **89**, and the result of squaring it is **7921**');
+    assert.equal(answer.toolCalls?.[0].name, 'code_interpreter');
+    assert.equal(answer.toolCalls?.[0].id, 'call_VSPygqKTWdrhaFErNvMV18Yl');
+    assert.match(String((answer.toolCalls?.[0].arguments as { code: string }).code), /^import random/);
+    assert.equal(answer.parts?.[0].type, 'server_tool_call_response');
+  });
+
+  it('shows every choice', () => {
+    assert.equal(choices.outputMessages?.length, 2);
+    assert.deepEqual(choices.finishReasons, ['stop', 'stop']);
+  });
+});

@@ -130,6 +130,13 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
         message.toolCallId ??= callIdOf(part.id ?? part.toolCallId ?? part.tool_use_id ?? part.toolUseId);
         markToolResult(message);
         break;
+      case 'server_tool_call': { // a built-in tool the provider ran (GenAI): its call, with what it ran
+        const id = callIdOf(part.id);
+        const call: ToolCall = { name: asText(part.name), arguments: part.server_tool_call };
+        if (id) call.id = id;
+        toolCalls.push(call);
+        break;
+      }
       case 'thinking': // Anthropic's extended thinking
         (message.parts ??= []).push({ type: 'reasoning', content: asText(part.thinking) });
         break;

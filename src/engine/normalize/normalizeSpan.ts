@@ -93,9 +93,10 @@ function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undef
     ?? mastra.inputMessages(attrs) ?? codingAgents.claudeCodeInput(attrs)
     ?? genAi.eventInput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.prompt', 'user') ?? codingAgents.loggedPrompt(events)
     ?? adhoc.inputMessages(attrs);
-  // The v1.37 system prompt travels beside the history, not in it.
+  // The v1.37 system prompt travels beside the history, not in it; a history may hold another
+  // system message too (the Responses API's instructions beside the input's), and both were sent.
   const system = genAi.systemInstructions(attrs);
-  if (system && !messages?.some((m) => m.role === 'system')) return [system, ...(messages ?? [])];
+  if (system && !messages?.some((m) => m.role === 'system' && m.content === system.content)) return [system, ...(messages ?? [])];
   return messages;
 }
 
