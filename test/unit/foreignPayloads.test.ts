@@ -335,3 +335,30 @@ describe('foreign payloads: the OTel GenAI conventions\' own examples of LLM cal
     assert.deepEqual(choices.finishReasons, ['stop', 'stop']);
   });
 });
+
+describe('foreign payloads: LangSmith\'s OpenTelemetry export (its exporter and its tests\' runs)', () => {
+  const trace = ingestFixture('langsmith-otel.otlp.json');
+
+  it('kinds runs by LangSmith\'s run type, not the operation it derives (a retriever is no embedding, a prompt no model call)', () => {
+    assert.equal(spansNamed(trace, 'RunnableSequence')[0].kind, 'CHAIN');
+    assert.equal(spansNamed(trace, 'VectorStoreRetriever')[0].kind, 'RETRIEVER');
+    assert.equal(spansNamed(trace, 'ChatPromptTemplate')[0].kind, 'CHAIN');
+    assert.equal(spansNamed(trace, 'get_weather')[0].kind, 'TOOL');
+    assert.equal(spansNamed(trace, 'get_weather')[0].tool?.callId, 'call_123');
+  });
+
+  it('reads the thread from the run metadata and the cache reads from LangChain\'s usage details', () => {
+    const [call, older] = spansNamed(trace, 'ChatOpenAI');
+    assertCall(call, 'gpt-4o-mini', 'openai');
+    assert.equal(call.sessionId, 's-456');
+    assert.equal(trace.summary.sessionId, 's-456');
+    assert.deepEqual(call.tokens, { input: 1200, output: 1, total: 1201, cacheRead: 1024, reasoning: 0 });
+    assert.deepEqual(call.outputMessages, [{ role: 'assistant', content: '4', finishReason: 'stop' }]);
+    assert.deepEqual(trace.summary.tokens, { input: 1200 + 40, output: 1 + 12, total: 1201 + 52 });
+    // An exporter before the GenAI messages sent only the LangChain-serialized inputs and outputs.
+    assert.deepEqual(roles(older.inputMessages), ['assistant', 'tool']);
+    assert.deepEqual(callsOf(older.inputMessages), [{ id: 'call_1', name: 'calculator', arguments: { expression: '2 + 2' } }]);
+    assert.equal(older.inputMessages?.[1].toolCallId, 'call_1');
+    assert.deepEqual(callsOf(older.outputMessages), [{ id: 'call_1', name: 'calculator', arguments: { expression: '2 + 2' } }]);
+  });
+});

@@ -11,9 +11,12 @@ export function toolArguments(v: unknown): unknown {
 }
 
 /** Roles some SDKs name their own way: Gemini and Genkit answer as `model`. */
-const ROLE_ALIASES: Record<string, string> = { model: 'assistant' };
+const ROLE_ALIASES: Record<string, string> = { model: 'assistant', human: 'user', ai: 'assistant' };
 
-/** A message role as the model names it: Gemini's `model` (also in OpenInference's flattened lists) is the assistant. */
+/**
+ * A message role as the model names it: Gemini's `model` (also in OpenInference's flattened lists)
+ * is the assistant, and so is LangChain's `ai` (its `human` the user).
+ */
 export function roleOf(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? ownEntry(ROLE_ALIASES, v) ?? v : undefined;
 }
@@ -35,10 +38,14 @@ export function callIdOf(v: unknown): string | undefined {
  * parts: [{text}|{function_call}]}`, Genkit `{role, content: [{text}|{toolRequest}]}`, an item of
  * a LiveKit chat context or the Responses API (`function_call`, `function_call_output`), or a
  * bare string. A `message` held as a JSON string (Semantic Kernel's `gen_ai.choice`) is parsed.
+ * A LangChain message serialized as its constructor (`{lc, type: 'constructor', kwargs}`) is its `kwargs`.
  */
 export function messageFrom(raw: unknown, defaultRole: string): Message | undefined {
   if (typeof raw === 'string') return { role: defaultRole, content: raw };
   if (!isRecord(raw)) return undefined;
+  if (raw.lc !== undefined && raw.type === 'constructor' && isRecord(raw.kwargs)) {
+    return messageFrom({ ...raw.kwargs, role: raw.kwargs.role ?? raw.kwargs.type }, defaultRole);
+  }
   const item = itemMessage(raw);
   if (item) return item;
   // `message` may hold the message (a record, or its JSON), or only its content: Strands sends
@@ -220,11 +227,18 @@ export function messagesFromValue(v: unknown, defaultRole: string): Message[] | 
   if (Array.isArray(parsed)) return messagesFromJson(parsed, defaultRole);
   if (!isRecord(parsed)) return undefined;
   if (Array.isArray(parsed.messages)) {
-    const messages = messagesFromJson(parsed.messages, defaultRole);
+    // LangChain's chat model runs take a batch: a list of conversations, of which there is one.
+    const list = parsed.messages.length === 1 && Array.isArray(parsed.messages[0]) ? parsed.messages[0] : parsed.messages;
+    const messages = messagesFromJson(list, defaultRole);
     const system = parsed.system === undefined ? undefined : messageFrom({ role: 'system', content: parsed.system }, 'system');
     return system?.content && messages?.[0]?.role !== 'system' ? [system, ...messages ?? []] : messages;
   }
   if (Array.isArray(parsed.choices)) return messagesFromJson(parsed.choices, defaultRole);
+  // LangChain's LLM result: a list of generations per prompt, each `{text, message}`.
+  if (Array.isArray(parsed.generations)) {
+    const generations = parsed.generations.flatMap((g) => (Array.isArray(g) ? g : [g])).filter(isRecord);
+    return messagesFromJson(generations.map((g) => g.message ?? g.text), defaultRole);
+  }
   if (typeof parsed.text === 'string' || typeof parsed.content === 'string'
     || (typeof parsed.role === 'string' && Array.isArray(parsed.content))) {
     const message = messageFrom(parsed, defaultRole);

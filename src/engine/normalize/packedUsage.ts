@@ -3,7 +3,7 @@
 // Genkit's action output. A reader runs only for a span that has its key, and parses at most
 // MAX_INGEST_JSON_CHARS: this runs at ingest, for every span.
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
-import { MAX_INGEST_JSON_CHARS, dig, isRecord, recordOf, toNumber } from './attributeReader';
+import { MAX_INGEST_JSON_CHARS, dig, isRecord, ownEntry, recordOf, toNumber } from './attributeReader';
 import { claudeCodeUsage } from './conventions/codingAgents';
 
 export type PackedField = 'requestModel' | 'input' | 'output' | 'total' | 'cacheRead' | 'cacheWrite' | 'reasoning' | 'cost';
@@ -197,6 +197,21 @@ function logfireRawUsage(value: AttributeValue, _attrs: Attributes, offer: Usage
   offer('reasoning', dig(usage, 'completion_tokens_details', 'reasoning_tokens') ?? dig(usage, 'output_tokens_details', 'reasoning_tokens'));
 }
 
+/**
+ * LangSmith passes LangChain's usage details on as the text of a Python dict (`{'cache_read': 5}`),
+ * or JSON: their counts are read by name from either.
+ */
+const DETAIL_COUNT = /["'](\w+)["']\s*:\s*(\d+)/g;
+const LANGCHAIN_DETAILS: Record<string, PackedField> = { cache_read: 'cacheRead', cache_creation: 'cacheWrite', reasoning: 'reasoning' };
+
+function langChainTokenDetails(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
+  if (typeof value !== 'string' || value.length > MAX_INGEST_JSON_CHARS) return;
+  for (const [, name, count] of value.matchAll(DETAIL_COUNT)) {
+    const field = ownEntry(LANGCHAIN_DETAILS, name);
+    if (field) offer(field, Number(count));
+  }
+}
+
 /** A Map, not an object: an attribute named `__proto__` or `toString` must find nothing. */
 export const PACKED_USAGE = new Map<string, PackedReader>([
   ['mlflow.chat.tokenUsage', mlflowTokenUsage],
@@ -211,4 +226,6 @@ export const PACKED_USAGE = new Map<string, PackedReader>([
   ['haystack.component.output', haystackOutput],
   ['span.type', claudeCodeUsage],
   ['gen_ai.usage.raw', logfireRawUsage],
+  ['gen_ai.usage.input_token_details', langChainTokenDetails],
+  ['gen_ai.usage.output_token_details', langChainTokenDetails],
 ]);

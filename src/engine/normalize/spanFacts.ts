@@ -45,12 +45,14 @@ const FIELD_KEYS = {
   sessionId: ['langfuse.session.id', 'session.id', 'gen_ai.conversation.id',
     'langfuse.observation.metadata.langfuse_session_id', 'langfuse.trace.metadata.langfuse_session_id',
     'ai.telemetry.metadata.sessionId', 'traceloop.association.properties.session_id', 'gcp.vertex.agent.session_id',
-    'genkit:sessionId', 'mcp.session.id', 'ai.settings.context.sessionId'],
+    'genkit:sessionId', 'mcp.session.id', 'ai.settings.context.sessionId',
+    // LangSmith's thread keys in its run metadata (its `langsmith.trace.session_id` is the project).
+    'langsmith.metadata.session_id', 'langsmith.metadata.thread_id', 'langsmith.metadata.conversation_id'],
   userId: ['langfuse.user.id', 'user.id', 'langfuse.observation.metadata.langfuse_user_id',
     'langfuse.trace.metadata.langfuse_user_id', 'ai.telemetry.metadata.userId', 'gen_ai.user', 'llm.user',
     'traceloop.association.properties.user_id', 'enduser.id',
     // The AI SDK from v7 records its runtime context (which took over from telemetry metadata).
-    'ai.settings.context.userId'],
+    'ai.settings.context.userId', 'langsmith.metadata.user_id'],
 };
 
 type Field = keyof typeof FIELD_KEYS;

@@ -87,6 +87,8 @@ export function detectKind(attrs: Attributes, spanName: string, context?: SpanCo
   return logfireStreamOpening(attrs)
     ?? byName(attrs['langfuse.observation.type'])
     ?? byName(attrs['openinference.span.kind'])
+    // LangSmith's run type, over the operation it derives from it (a retriever's is `embeddings`, a prompt's `chat`).
+    ?? byName(attrs['langsmith.span.kind'])
     ?? byName(attrs['gen_ai.operation.name'])
     ?? byName(attrs['llm.request.type'])
     // The tutorials' ad-hoc attribute ("chat", "completion").
