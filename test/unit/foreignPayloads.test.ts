@@ -362,3 +362,16 @@ describe('foreign payloads: LangSmith\'s OpenTelemetry export (its exporter and 
     assert.deepEqual(callsOf(older.outputMessages), [{ id: 'call_1', name: 'calculator', arguments: { expression: '2 + 2' } }]);
   });
 });
+
+describe('foreign payloads: Braintrust\'s SDK spans (its Java SDK\'s Spring AI test)', () => {
+  it('reads the span type, model, provider, messages and usage Braintrust packs as JSON', () => {
+    const call = spansNamed(ingestFixture('braintrust-java-spring-ai.otlp.json'), 'Chat Completion')[0];
+    assertCall(call, 'gpt-4o-mini-2024-07-18', 'openai');
+    assert.deepEqual(call.inputMessages?.map((m) => [m.role, m.content]), [
+      ['system', 'You are a helpful geography assistant.'], ['user', 'What is the capital of France?'],
+    ]);
+    assert.deepEqual(call.outputMessages, [{ role: 'assistant', content: 'The capital of France is Paris.', finishReason: 'stop' }]);
+    assert.deepEqual(call.tokens, { input: 24, output: 7, total: 31 });
+    assert.equal(call.costSource, 'computed');
+  });
+});

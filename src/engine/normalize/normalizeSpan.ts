@@ -112,13 +112,13 @@ function outputMessages(attrs: Attributes, events: RawEvent[]): Message[] | unde
 
 function inputOutput(attrs: Attributes): { input?: unknown; output?: unknown } {
   return {
-    input: attrs['input.value'] ?? attrs['langfuse.observation.input'] ?? attrs['mlflow.spanInputs']
+    input: attrs['input.value'] ?? attrs['langfuse.observation.input'] ?? attrs['mlflow.spanInputs'] ?? attrs['braintrust.input_json']
       ?? attrs['traceloop.entity.input'] ?? attrs['gen_ai.tool.call.arguments'] ?? attrs['ai.toolCall.args']
       ?? attrs.tool_arguments ?? attrs['autogen.tool.arguments'] ?? mastra.value(attrs, 'input') ?? attrs['genkit:input']
       ?? googleAdk.toolInput(attrs) ?? googleAdk.rawInput(attrs) ?? liveKit.rawInput(attrs)
       ?? attrs['haystack.component.input'] ?? attrs['haystack.pipeline.input_data']
       ?? attrs['pydantic_ai.all_messages'] ?? attrs.all_messages_events ?? attrs.input ?? attrs.prompt ?? undefined,
-    output: attrs['output.value'] ?? attrs['langfuse.observation.output'] ?? attrs['mlflow.spanOutputs']
+    output: attrs['output.value'] ?? attrs['langfuse.observation.output'] ?? attrs['mlflow.spanOutputs'] ?? attrs['braintrust.output_json']
       ?? attrs['traceloop.entity.output'] ?? attrs['gen_ai.tool.call.result'] ?? attrs['ai.toolCall.result']
       ?? attrs.tool_response ?? mastra.value(attrs, 'output') ?? attrs['genkit:output']
       ?? googleAdk.toolOutput(attrs) ?? googleAdk.rawOutput(attrs) ?? liveKit.rawOutput(attrs)

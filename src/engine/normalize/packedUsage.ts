@@ -6,7 +6,7 @@ import type { AttributeValue, Attributes } from '../../shared/spanModel';
 import { MAX_INGEST_JSON_CHARS, dig, isRecord, ownEntry, recordOf, toNumber } from './attributeReader';
 import { claudeCodeUsage } from './conventions/codingAgents';
 
-export type PackedField = 'requestModel' | 'input' | 'output' | 'total' | 'cacheRead' | 'cacheWrite' | 'reasoning' | 'cost';
+export type PackedField = 'requestModel' | 'provider' | 'input' | 'output' | 'total' | 'cacheRead' | 'cacheWrite' | 'reasoning' | 'cost';
 
 /** Offers a field's value; `inputExcludesCache` says the blob's input count leaves cached tokens out. */
 export type UsageOffer = (field: PackedField, value: unknown, inputExcludesCache?: boolean) => void;
@@ -212,6 +212,22 @@ function langChainTokenDetails(value: AttributeValue, _attrs: Attributes, offer:
   }
 }
 
+/** Braintrust's SDKs: the model and provider in `braintrust.metadata`, usage in `braintrust.metrics` (as JSON). */
+const BRAINTRUST_METRICS: Partial<Record<PackedField, string[]>> = {
+  input: ['prompt_tokens'], output: ['completion_tokens'], total: ['tokens'],
+  cacheRead: ['prompt_cached_tokens'], cacheWrite: ['prompt_cache_creation_tokens'], reasoning: ['completion_reasoning_tokens'],
+};
+
+function braintrustMetadata(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
+  const metadata = blob(value);
+  if (metadata) offerKeys(metadata, { requestModel: ['model'], provider: ['provider'] }, offer);
+}
+
+function braintrustMetrics(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
+  const metrics = blob(value);
+  if (metrics) offerKeys(metrics, BRAINTRUST_METRICS, offer);
+}
+
 /** A Map, not an object: an attribute named `__proto__` or `toString` must find nothing. */
 export const PACKED_USAGE = new Map<string, PackedReader>([
   ['mlflow.chat.tokenUsage', mlflowTokenUsage],
@@ -227,5 +243,7 @@ export const PACKED_USAGE = new Map<string, PackedReader>([
   ['span.type', claudeCodeUsage],
   ['gen_ai.usage.raw', logfireRawUsage],
   ['gen_ai.usage.input_token_details', langChainTokenDetails],
+  ['braintrust.metadata', braintrustMetadata],
+  ['braintrust.metrics', braintrustMetrics],
   ['gen_ai.usage.output_token_details', langChainTokenDetails],
 ]);

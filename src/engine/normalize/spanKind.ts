@@ -4,7 +4,7 @@ import type { Attributes, SpanKind } from '../../shared/spanModel';
 import type { SpanContext } from './spanContext';
 import * as haystack from './conventions/haystack';
 import * as mastra from './conventions/mastra';
-import { hasIndexedList, ownEntry, parseJson } from './attributeReader';
+import { MAX_INGEST_JSON_CHARS, dig, hasIndexedList, ownEntry, parseJson } from './attributeReader';
 
 const BY_NAME: Record<string, SpanKind> = {
   // OpenInference, Langfuse, MLflow and OpenLLMetry words, lowercased.
@@ -96,6 +96,7 @@ export function detectKind(attrs: Attributes, spanName: string, context?: SpanCo
     ?? byName(parseJson(attrs['mlflow.spanType']) ?? attrs['mlflow.spanType'])
     ?? byName(attrs['traceloop.span.kind'])
     ?? genkitKind(attrs)
+    ?? braintrustKind(attrs)
     ?? mastra.kind(attrs)
     ?? vercelAiKind(attrs)
     ?? mcpKind(attrs)
@@ -127,6 +128,18 @@ function vercelAiKind(attrs: Attributes): SpanKind | undefined {
   if (id.endsWith('.doEmbed')) return 'EMBEDDING';
   if (id === 'ai.toolCall') return 'TOOL';
   return 'CHAIN';
+}
+
+// Braintrust's span types, as its SDKs set them (`braintrust.span_attributes`, JSON, or its `.type`).
+const BRAINTRUST_TYPES: Record<string, SpanKind> = {
+  llm: 'LLM', tool: 'TOOL', function: 'CHAIN', task: 'CHAIN', eval: 'CHAIN', score: 'EVALUATOR',
+};
+
+function braintrustKind(attrs: Attributes): SpanKind | undefined {
+  const packed = attrs['braintrust.span_attributes'];
+  const type = attrs['braintrust.span_attributes.type']
+    ?? (typeof packed === 'string' ? dig(parseJson(packed, MAX_INGEST_JSON_CHARS), 'type') : undefined);
+  return typeof type === 'string' ? ownEntry(BRAINTRUST_TYPES, type) : undefined;
 }
 
 function genkitKind(attrs: Attributes): SpanKind | undefined {
