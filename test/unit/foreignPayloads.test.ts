@@ -341,7 +341,12 @@ describe('foreign payloads: LangSmith\'s OpenTelemetry export (its exporter and 
 
   it('kinds runs by LangSmith\'s run type, not the operation it derives (a retriever is no embedding, a prompt no model call)', () => {
     assert.equal(spansNamed(trace, 'RunnableSequence')[0].kind, 'CHAIN');
-    assert.equal(spansNamed(trace, 'VectorStoreRetriever')[0].kind, 'RETRIEVER');
+    const retriever = spansNamed(trace, 'VectorStoreRetriever')[0];
+    assert.equal(retriever.kind, 'RETRIEVER');
+    assert.deepEqual(retriever.documents, [
+      { id: 'doc-1', content: '2 + 2 = 4', metadata: { source: 'arithmetic.md' } },
+      { id: 'doc-2', content: 'Addition adds numbers.', metadata: { source: 'faq.md' } },
+    ], 'the documents of the run\'s outputs');
     assert.equal(spansNamed(trace, 'ChatPromptTemplate')[0].kind, 'CHAIN');
     assert.equal(spansNamed(trace, 'get_weather')[0].kind, 'TOOL');
     assert.equal(spansNamed(trace, 'get_weather')[0].tool?.callId, 'call_123');

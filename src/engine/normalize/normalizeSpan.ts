@@ -10,6 +10,7 @@ import * as genAi from './conventions/genAi';
 import * as genkit from './conventions/genkit';
 import * as googleAdk from './conventions/googleAdk';
 import * as haystack from './conventions/haystack';
+import * as langChain from './conventions/langChain';
 import * as liveKit from './conventions/liveKit';
 import * as logfire from './conventions/logfire';
 import * as mastra from './conventions/mastra';
@@ -62,7 +63,8 @@ export function normalizeSpan(raw: StoredSpan): Span {
   const output = outputMessages(attrs, raw.events) ?? fromIo(io.output, 'assistant');
   if (output) span.outputMessages = output;
   const documents = genAi.retrievalDocuments(attrs) ?? openInference.documents(attrs)
-    ?? openInference.documents(attrs, 'reranker.output_documents') ?? documentEvents(raw.events) ?? haystack.documents(attrs);
+    ?? openInference.documents(attrs, 'reranker.output_documents') ?? documentEvents(raw.events) ?? haystack.documents(attrs)
+    ?? (facts.kind === 'RETRIEVER' ? langChain.documents(io.output ?? attrs['gen_ai.completion']) : undefined);
   if (documents) span.documents = documents;
   const tool = toolInfo(attrs, span);
   if (tool) span.tool = tool;
