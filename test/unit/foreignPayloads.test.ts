@@ -37,6 +37,11 @@ function spansNamed(trace: TraceDetail, name: string): Span[] {
   return spans.sort((a, b) => a.startMs - b.startMs);
 }
 
+/** Each named span (the first of that name) is of its kind. */
+function assertKinds(trace: TraceDetail, kinds: Record<string, Span['kind']>): void {
+  for (const [name, kind] of Object.entries(kinds)) assert.equal(spansNamed(trace, name)[0].kind, kind, name);
+}
+
 /** The span is a model call to this model (and provider). */
 function assertCall(span: Span, model: string, provider?: string): void {
   assert.equal(span.kind, 'LLM', span.name);
@@ -73,8 +78,7 @@ describe('foreign payloads: Koog (recorded, exported from Langfuse)', () => {
   });
 
   it('kinds the agent, its strategy graph\'s nodes and its tools; totals are the two calls\'', () => {
-    assert.equal(spansNamed(trace, 'agent.f9f77d1a-437f-4ba6-890e-b592a50cbd21')[0].kind, 'AGENT');
-    assert.equal(spansNamed(trace, 'run.6f8d2449-33ed-4c7c-82e7-5410e34ee4e6')[0].kind, 'AGENT');
+    assertKinds(trace, { 'agent.f9f77d1a-437f-4ba6-890e-b592a50cbd21': 'AGENT', 'run.6f8d2449-33ed-4c7c-82e7-5410e34ee4e6': 'AGENT' });
     for (const node of trace.spans.filter((s) => s.name.startsWith('node.'))) assert.equal(node.kind, 'CHAIN', node.name);
     const tool = spansNamed(trace, 'tool.HelloTool')[0];
     assert.equal(tool.kind, 'TOOL');
@@ -171,15 +175,11 @@ describe('foreign payloads: the Vercel AI SDK v7 OpenTelemetry integration (its 
   const trace = ingestFixture('ai-sdk-v7-otel.otlp.json');
 
   it('kinds the agent, its step, the model call and the tool; the runtime context\'s user id is the user', () => {
-    assert.equal(spansNamed(trace, 'invoke_agent gpt-4')[0].kind, 'AGENT');
-    const step = spansNamed(trace, 'step 1')[0];
-    assert.equal(step.kind, 'CHAIN');
-    assert.equal(step.userId, 'user-123');
+    assertKinds(trace, { 'invoke_agent gpt-4': 'AGENT', 'step 1': 'CHAIN', 'chat gpt-4': 'LLM', 'execute_tool myTool': 'TOOL' });
+    assert.equal(spansNamed(trace, 'step 1')[0].userId, 'user-123');
     assert.equal(spansNamed(trace, 'invoke_agent gpt-4')[0].invocationParameters?.['context.userId'], undefined,
       'the app\'s runtime context is not a model setting');
-    const tool = spansNamed(trace, 'execute_tool myTool')[0];
-    assert.equal(tool.kind, 'TOOL');
-    assert.deepEqual(tool.tool, { name: 'myTool', callId: 'tool-call-1', arguments: { query: 'test' }, result: { result: 'ok' } });
+    assert.deepEqual(spansNamed(trace, 'execute_tool myTool')[0].tool, { name: 'myTool', callId: 'tool-call-1', arguments: { query: 'test' }, result: { result: 'ok' } });
     assert.equal(trace.summary.userId, 'user-123');
   });
 
@@ -340,15 +340,11 @@ describe('foreign payloads: LangSmith\'s OpenTelemetry export (its exporter and 
   const trace = ingestFixture('langsmith-otel.otlp.json');
 
   it('kinds runs by LangSmith\'s run type, not the operation it derives (a retriever is no embedding, a prompt no model call)', () => {
-    assert.equal(spansNamed(trace, 'RunnableSequence')[0].kind, 'CHAIN');
-    const retriever = spansNamed(trace, 'VectorStoreRetriever')[0];
-    assert.equal(retriever.kind, 'RETRIEVER');
-    assert.deepEqual(retriever.documents, [
+    assertKinds(trace, { RunnableSequence: 'CHAIN', VectorStoreRetriever: 'RETRIEVER', ChatPromptTemplate: 'CHAIN', get_weather: 'TOOL' });
+    assert.deepEqual(spansNamed(trace, 'VectorStoreRetriever')[0].documents, [
       { id: 'doc-1', content: '2 + 2 = 4', metadata: { source: 'arithmetic.md' } },
       { id: 'doc-2', content: 'Addition adds numbers.', metadata: { source: 'faq.md' } },
     ], 'the documents of the run\'s outputs');
-    assert.equal(spansNamed(trace, 'ChatPromptTemplate')[0].kind, 'CHAIN');
-    assert.equal(spansNamed(trace, 'get_weather')[0].kind, 'TOOL');
     assert.equal(spansNamed(trace, 'get_weather')[0].tool?.callId, 'call_123');
   });
 
