@@ -376,3 +376,13 @@ describe('foreign payloads: Braintrust\'s SDK spans (its Java SDK\'s Spring AI t
     assert.equal(call.costSource, 'computed');
   });
 });
+
+describe('foreign payloads: AgentOps\' decorators (its SDK and its span nesting test)', () => {
+  it('kinds the session, agent and operations and shows each call\'s arguments and result', () => {
+    const trace = ingestFixture('agentops-decorators.otlp.json');
+    assertKinds(trace, { 'test_session.session': 'CHAIN', 'NestedAgent.agent': 'AGENT', 'main_operation.operation': 'CHAIN' });
+    const nested = spansNamed(trace, 'nested_operation.operation')[0];
+    assert.deepEqual(JSON.parse(String(nested.input)), { args: ['test message'], kwargs: {} });
+    assert.equal(JSON.parse(String(nested.output)), 'Processed: test message');
+  });
+});

@@ -5,6 +5,7 @@ import type { AttributeValue, Attributes, Message, Span, ToolInfo } from '../../
 import type { RawEvent, RawSpan } from '../model/rawSpan';
 import { asText, firstNumber, firstString, parseJson } from './attributeReader';
 import * as adhoc from './conventions/adhoc';
+import * as agentOps from './conventions/agentOps';
 import * as codingAgents from './conventions/codingAgents';
 import * as genAi from './conventions/genAi';
 import * as genkit from './conventions/genkit';
@@ -119,13 +120,13 @@ function inputOutput(attrs: Attributes): { input?: unknown; output?: unknown } {
       ?? attrs.tool_arguments ?? attrs['autogen.tool.arguments'] ?? mastra.value(attrs, 'input') ?? attrs['genkit:input']
       ?? googleAdk.toolInput(attrs) ?? googleAdk.rawInput(attrs) ?? liveKit.rawInput(attrs)
       ?? attrs['haystack.component.input'] ?? attrs['haystack.pipeline.input_data']
-      ?? attrs['pydantic_ai.all_messages'] ?? attrs.all_messages_events ?? attrs.input ?? attrs.prompt ?? undefined,
+      ?? attrs['pydantic_ai.all_messages'] ?? attrs.all_messages_events ?? agentOps.value(attrs, 'input') ?? attrs.input ?? attrs.prompt ?? undefined,
     output: attrs['output.value'] ?? attrs['langfuse.observation.output'] ?? attrs['mlflow.spanOutputs'] ?? attrs['braintrust.output_json']
       ?? attrs['traceloop.entity.output'] ?? attrs['gen_ai.tool.call.result'] ?? attrs['ai.toolCall.result']
       ?? attrs.tool_response ?? mastra.value(attrs, 'output') ?? attrs['genkit:output']
       ?? googleAdk.toolOutput(attrs) ?? googleAdk.rawOutput(attrs) ?? liveKit.rawOutput(attrs)
       ?? attrs['haystack.component.output'] ?? attrs['haystack.pipeline.output_data']
-      ?? attrs.final_result ?? attrs.output ?? undefined,
+      ?? attrs.final_result ?? agentOps.value(attrs, 'output') ?? attrs.output ?? undefined,
   };
 }
 

@@ -19,6 +19,8 @@ const BY_NAME: Record<string, SpanKind> = {
   // One turn of an agent's loop (the AI SDK from v7).
   agent_step: 'CHAIN',
   guardrail: 'GUARDRAIL',
+  // AgentOps' decorator kinds (a session is the run at the root, an operation a step of it).
+  session: 'CHAIN', operation: 'CHAIN', team: 'AGENT',
   // Gemini CLI's operation names.
   llm_call: 'LLM', tool_call: 'TOOL', agent_call: 'AGENT', user_prompt: 'CHAIN', system_prompt: 'CHAIN', schedule_tool_calls: 'CHAIN',
   evaluator: 'EVALUATOR',
@@ -95,6 +97,7 @@ export function detectKind(attrs: Attributes, spanName: string, context?: SpanCo
     ?? byName(attrs['llm.request_type'])
     ?? byName(parseJson(attrs['mlflow.spanType']) ?? attrs['mlflow.spanType'])
     ?? byName(attrs['traceloop.span.kind'])
+    ?? byName(attrs['agentops.span.kind'])
     ?? genkitKind(attrs)
     ?? braintrustKind(attrs)
     ?? mastra.kind(attrs)
