@@ -61,7 +61,7 @@ export function normalizeSpan(raw: StoredSpan): Span {
   if (output) span.outputMessages = output;
   const documents = genAi.retrievalDocuments(attrs) ?? openInference.documents(attrs)
     ?? openInference.documents(attrs, 'reranker.output_documents') ?? documentEvents(raw.events) ?? haystack.documents(attrs)
-    ?? (facts.kind === 'RETRIEVER' ? langChain.documents(io.output ?? attrs['gen_ai.completion']) : undefined);
+    ?? (facts.kind === 'RETRIEVER' ? langChain.documents(outputValue ?? attrs['gen_ai.completion']) : undefined);
   if (documents) span.documents = documents;
   const tool = toolInfo(attrs, span);
   if (tool) span.tool = tool;
