@@ -7,7 +7,7 @@ import { REPLAY_COMMANDS } from '../../shared/commands';
 import { formatDuration } from '../../shared/format';
 import type { Span } from '../../shared/spanModel';
 import type { TraceSource } from '../engineConnection/traceSource';
-import { traceIdOf, type TreeNode } from '../views/tracesTree';
+import { spanIdOf, traceIdOf, type TreeNode } from '../views/tracesTree';
 import { answerFactsOfSpan, comparisonSide, outputText, type AnswerFacts, type OutputState } from './replayReport';
 import { parseReplayRequest, REPLAY_FILE_SUFFIX, requestFromSpan, whyNotReplayable, type ReplayRequest } from './replayRequest';
 import { describeTarget, ReplayTargets } from './replayTargets';
@@ -75,7 +75,7 @@ export class ReplayController implements vscode.TextDocumentContentProvider, vsc
   async openRequest(from: string | TreeNode | undefined, spanIdArg?: string): Promise<vscode.Uri | undefined> {
     // A trace row stands for its last LLM call (a one-span trace has no span rows).
     const traceId = typeof from === 'string' ? from : from ? traceIdOf(from) : undefined;
-    const spanId = typeof from === 'string' ? spanIdArg : from?.type === 'span' ? from.node.span.spanId : undefined;
+    const spanId = typeof from === 'string' ? spanIdArg : spanIdOf(from);
     if (!traceId) {
       void vscode.window.showInformationMessage('Replay works on an LLM span: use Replay… in the span detail or on a span in the Traces view.');
       return undefined;

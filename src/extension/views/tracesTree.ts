@@ -1,15 +1,19 @@
-// The Traces sidebar: one row per trace, expanding into its span tree. Refreshes are coalesced
-// so a thousand traces a second do not make the tree flicker or the editor stutter.
+// The Traces sidebar: one row per trace, expanding into its first spans' tree (a bounded page of the
+// trace, ending in "More in the trace view…" where it was cut). Refreshes are coalesced so a
+// thousand traces a second do not make the tree flicker or the editor stutter.
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../shared/commands';
-import { FINDING_LABELS, type Finding, type Span, type SpanKind, type TraceSummary } from '../../shared/spanModel';
+import { FINDING_LABELS, type Finding, type SpanKind, type TraceSummary } from '../../shared/spanModel';
 import { formatDuration, formatTokens, oneLine, traceDescription } from '../../shared/format';
 import { slowThresholdMs } from '../engineConnection/settings';
-import { buildSpanTree, SpanNode } from '../../shared/spanTree';
+import { skeletonTree, type SkeletonTreeNode } from '../../shared/skeletonTree';
+import type { SkeletonRowInput, TraceSkeleton } from '../../shared/traceSkeleton';
 import type { TraceSource } from '../engineConnection/traceSource';
 
 const REFRESH_MS = 750;
 const MAX_ROWS = 500;
+/** The spans an expanded trace shows, in the waterfall's order: what the host reads, whatever the trace's size. */
+export const TREE_SPANS = 300;
 
 const KIND_ICONS: Record<SpanKind, string> = {
   LLM: 'sparkle', CHAIN: 'link', RETRIEVER: 'search', TOOL: 'tools', AGENT: 'robot', EMBEDDING: 'symbol-array',
@@ -28,11 +32,20 @@ export function findingsBadge(findings: Finding[] | undefined): string {
   return findings?.length ? `⚠ ${[...new Set(findings.map((f) => FINDING_LABELS[f.detector]))].join(', ')}` : '';
 }
 
-export type TreeNode = { type: 'trace'; trace: TraceSummary } | { type: 'span'; traceId: string; node: SpanNode };
+export type TreeNode =
+  | { type: 'trace'; trace: TraceSummary }
+  | { type: 'span'; traceId: string; node: SkeletonTreeNode }
+  /** Where the tree's page of spans cut a list: opens the trace view at `spanId` (the list's parent). */
+  | { type: 'more'; traceId: string; spanId?: string; shown: number; total: number };
 
 /** The trace a row belongs to: its own, or its span's. */
 export function traceIdOf(node: TreeNode): string {
   return node.type === 'trace' ? node.trace.traceId : node.traceId;
+}
+
+/** The span a row stands for; a trace row (and "More…") has none. */
+export function spanIdOf(node: TreeNode | undefined): string | undefined {
+  return node?.type === 'span' ? node.node.row.spanId : undefined;
 }
 
 export class TracesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
@@ -43,6 +56,8 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
   private readonly subscription: vscode.Disposable;
   /** The rows shown come from more than one service, so each names its own. */
   private multiService = false;
+  /** Per expanded trace: how many of its spans the tree has. */
+  private readonly pages = new Map<string, { shown: number; total: number }>();
 
   constructor(private readonly source: TraceSource) {
     this.subscription = source.onDidChange(() => this.scheduleRefresh());
@@ -86,17 +101,24 @@ export class TracesTreeProvider implements vscode.TreeDataProvider<TreeNode>, vs
       this.multiService = new Set(traces.map((t) => t.service)).size > 1;
       return traces.map((trace) => ({ type: 'trace', trace }));
     }
-    if (element.type === 'span') return element.node.children.map((node) => ({ type: 'span', traceId: element.traceId, node }));
-    const detail = await this.source.trace(element.trace.traceId);
-    if (!detail) return [];
-    // The trace row already is its root: it opens onto the root's children (orphans stay beside).
-    const roots = buildSpanTree(detail.spans);
-    const shown = roots.length === 1 ? roots[0].children : roots;
-    return shown.map((node) => ({ type: 'span', traceId: element.trace.traceId, node }));
+    if (element.type === 'more') return [];
+    if (element.type === 'span') return spanRows(element.traceId, element.node, this.pages.get(element.traceId));
+    const { traceId } = element.trace;
+    // The first spans in the waterfall's order, parsed here: a bounded page, never the whole trace.
+    const reply = await this.source.traceSkeleton(traceId, undefined, TREE_SPANS);
+    if (!reply) return [];
+    const tree = skeletonTree(JSON.parse(reply.json) as TraceSkeleton);
+    const page = { shown: TREE_SPANS, total: TREE_SPANS + tree.rest };
+    this.pages.set(traceId, page);
+    // The trace row already is its root: it opens onto the root's children (orphans beside it).
+    const [root, ...others] = tree.roots;
+    if (root && !others.length && (root.cut || !tree.rest)) return spanRows(traceId, root, page);
+    return spanRows(traceId, { children: tree.roots, cut: tree.rest > 0 }, page);
   }
 
   getTreeItem(element: TreeNode): vscode.TreeItem {
-    return element.type === 'trace' ? traceItem(element.trace, this.multiService) : spanItem(element.traceId, element.node);
+    if (element.type === 'trace') return traceItem(element.trace, this.multiService);
+    return element.type === 'span' ? spanItem(element.traceId, element.node) : moreItem(element);
   }
 
   dispose(): void {
@@ -143,26 +165,45 @@ function traceItem(trace: TraceSummary, multiService: boolean): vscode.TreeItem 
   return item;
 }
 
-function spanItem(traceId: string, node: SpanNode): vscode.TreeItem {
-  const { span } = node;
-  const item = new vscode.TreeItem(span.name, node.children.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+/** A span's (or, without `row`, the trace's top) child rows, and "More…" after them when the page cut the list. */
+function spanRows(traceId: string, parent: Pick<SkeletonTreeNode, 'children' | 'cut'> & { row?: SkeletonRowInput },
+  page = { shown: TREE_SPANS, total: TREE_SPANS }): TreeNode[] {
+  const rows: TreeNode[] = parent.children.map((node) => ({ type: 'span', traceId, node }));
+  if (parent.cut) rows.push({ type: 'more', traceId, spanId: parent.row?.spanId, ...page });
+  return rows;
+}
+
+function moreItem(more: Extract<TreeNode, { type: 'more' }>): vscode.TreeItem {
+  const item = new vscode.TreeItem('More in the trace view…', vscode.TreeItemCollapsibleState.None);
+  item.id = `${more.traceId}/${more.spanId ?? ''}/more`;
+  item.description = `the tree shows the first ${more.shown} of ${more.total} spans`;
+  item.iconPath = new vscode.ThemeIcon('ellipsis');
+  item.tooltip = 'This trace is large: the tree shows its first spans; the trace view shows them all.';
+  item.contextValue = 'more';
+  item.command = { command: COMMANDS.openTrace, title: 'Open Trace', arguments: more.spanId ? [more.traceId, more.spanId] : [more.traceId] };
+  return item;
+}
+
+function spanItem(traceId: string, node: SkeletonTreeNode): vscode.TreeItem {
+  const { row: span } = node;
+  const item = new vscode.TreeItem(span.name, node.children.length || node.cut ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
   item.id = `${traceId}/${span.spanId}`;
   item.description = spanDescription(span);
   item.iconPath = span.status === 'error'
     ? new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'))
     : new vscode.ThemeIcon(KIND_ICONS[span.kind]);
-  item.tooltip = [`${span.kind} · ${span.name}`, span.statusMessage && `Error: ${span.statusMessage}`, ...(span.findings ?? []).map((f) => `⚠ ${f.message}`)]
+  item.tooltip = [`${span.kind} · ${span.name}`, span.statusMessage && `Error: ${span.statusMessage}`, ...(span.findings ?? []).map((message) => `⚠ ${message}`)]
     .filter(Boolean).join('\n');
   item.contextValue = 'span';
   item.command = { command: COMMANDS.openTrace, title: 'Open Span', arguments: [traceId, span.spanId] };
   return item;
 }
 
-function spanDescription(span: Span): string {
+function spanDescription(span: SkeletonRowInput): string {
   const parts = [formatDuration(span.durationMs)];
-  const badge = findingsBadge(span.findings);
-  if (badge) parts.unshift(badge);
+  // A page's row has its findings' messages (in the tooltip), not their kinds.
+  if (span.findings?.length) parts.unshift(`⚠ ${span.findings.length === 1 ? '1 finding' : `${span.findings.length} findings`}`);
   if (span.model) parts.push(span.model);
-  if (span.tokens?.total) parts.push(formatTokens(span.tokens.total));
+  if (span.tokens) parts.push(formatTokens(span.tokens));
   return parts.join(' · ');
 }
