@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { COMMANDS } from '../../../src/shared/commands';
+import { TREE_SPANS, type TreeNode } from '../../../src/extension/views/tracesTree';
 import { agentRunSpans, agentRunTraceId, sendOtlpJson } from '../agentRunTraffic';
-import { api, config, ui, waitFor } from './harness';
+import { api, config, rowsFor, sleep, ui, waitFor } from './harness';
 
 const SPANS = 100_000;
 const TRACE_NUMBER = 0x100e5;
@@ -59,5 +60,46 @@ describe('a 100,000-span trace (issue 18)', function () {
     assert.match(detail.text, new RegExp(last.name));
     assert.match(detail.text, /Fix the failing tests|run_tests|Turn \d+ at depth/, 'with its content, fetched from the engine');
     await ui({ do: 'screenshot', name: 'large-trace-100k-end' });
+  });
+
+  it('opens in the Traces view onto its first spans, with "More in the trace view…" where they stop, never reading the whole trace', async () => {
+    const { source, tree } = await api();
+    const [row] = (await rowsFor([{ traceId, name: `agent run ${SPANS}` }])).values();
+    // The whole trace is ~100 MB of JSON: the tree must not ask for it.
+    const whole = source.trace;
+    source.trace = () => assert.fail('the tree asked for the whole trace');
+    let spans = 0;
+    let more: TreeNode[] = [];
+    try {
+      const walk = async (node: TreeNode): Promise<void> => {
+        for (const child of await tree.getChildren(node)) {
+          if (child.type === 'more') more.push(child);
+          else if (child.type === 'span') {
+            spans++;
+            await walk(child);
+          }
+        }
+      };
+      await walk(row);
+    } finally {
+      source.trace = whole;
+    }
+    assert.ok(spans > 10 && spans <= TREE_SPANS, `${spans} span rows`);
+    assert.ok(more.length >= 1, 'the lists it cut end in More…');
+    const item = tree.getTreeItem(more[0]);
+    assert.equal(item.label, 'More in the trace view…');
+    assert.match(String(item.description), new RegExp(`first ${TREE_SPANS} of ${SPANS} spans`));
+    assert.equal(item.command?.command, COMMANDS.openTrace);
+
+    // As a person sees it: the row expanded in the view, its first sub-agent too.
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('aiTraceInspector.traces.focus');
+    await ui({ do: 'clickElement', selector: `.monaco-list-row:has-text("agent run ${SPANS}") .monaco-tl-twistie` });
+    await waitFor('the trace\'s first spans in the view', async () => Number(await ui({ do: 'countVisible', selector: '.monaco-list-row:has-text("sub-agent 1")' })) > 0, 30_000);
+    assert.ok(Number(await ui({ do: 'countVisible', selector: '.monaco-list-row:has-text("More in the trace view")' })) > 0, 'More… shows in the view');
+    await ui({ do: 'screenshot', name: 'large-trace-100k-tree' });
+    await ui({ do: 'clickElement', selector: '.monaco-list-row:has-text("sub-agent 1") .monaco-tl-twistie' });
+    await sleep(500);
+    await ui({ do: 'screenshot', name: 'large-trace-100k-tree-sub-agent' });
   });
 });
