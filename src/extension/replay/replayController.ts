@@ -9,7 +9,8 @@ import type { Span } from '../../shared/spanModel';
 import type { TraceSource } from '../engineConnection/traceSource';
 import { spanIdOf, traceIdOf, type TreeNode } from '../views/tracesTree';
 import { answerFactsOfSpan, comparisonSide, outputText, type AnswerFacts, type OutputState } from './replayReport';
-import { parseReplayRequest, REPLAY_FILE_SUFFIX, requestFromSpan, whyNotReplayable, type ReplayRequest } from './replayRequest';
+import { parseReplayRequest, REPLAY_FILE_SUFFIX, requestFromSpan, type ReplayRequest } from './replayRequest';
+import { whyNotReplayable } from '../../shared/promptContent';
 import { describeTarget, ReplayTargets } from './replayTargets';
 
 export const REPLAY_SCHEME = 'ai-trace-replay';
