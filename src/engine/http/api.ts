@@ -16,6 +16,7 @@ import { encodeTracesData } from '../otlp/encodeJson';
 import { isPagedTraceRoute } from '../../shared/pagedTraceApi';
 import { answerPagedTrace, spansWithSources } from './pagedTraceApi';
 import { traceForAi } from '../../shared/traceForAi';
+import { draftTraceTestFiles } from '../../shared/traceTestDraft';
 
 /** What the API reads besides the index: the team backends and the traces opened from them (engine.ts). */
 export interface ApiEngine {
@@ -91,6 +92,11 @@ export async function answerApi(method: string, url: URL, context: ApiContext): 
       case 'traceOtlp': {
         const spans = index.rawSpans(traceId);
         return spans ? reply(route, encodeTracesData(spans)) : fail(404, `no trace with id ${traceId}`);
+      }
+      case 'traceTestDraft': {
+        // Drafted here from the whole trace, so Save as Test on the extension host only writes two files.
+        const [detail, spans] = [index.trace(traceId), index.rawSpans(traceId)];
+        return detail && spans ? reply(route, draftTraceTestFiles(detail, encodeTracesData(spans))) : fail(404, `no trace with id ${traceId}`);
       }
       case 'backends': return reply(route, { backends: engine?.backends.list() ?? [] });
       case 'backendSearch': {

@@ -10,7 +10,7 @@ import { runAndRecord } from '../../../src/extension/replay/replayRunner';
 import { REPLAY_COMMANDS } from '../../../src/shared/commands';
 import { cannedAnswer, startFakeReplayServer, type FakeReplayServer } from '../../unit/helpers/fakeReplayServers';
 import { sendSpans } from '../otlpTraffic';
-import { api, config, runAndAccept, setSetting, shownTexts, sleep, ui, waitFor } from './harness';
+import { api, config, runAndAccept, setSetting, shownTexts, sleep, ui, waitFor, withoutWholeTraces } from './harness';
 
 const EDITED_SYSTEM = 'You are a pirate guide to lighthouses. Answer in one sentence.';
 const REPLAY_SCHEME = 'ai-trace-replay';
@@ -70,7 +70,8 @@ describe('replay', () => {
   });
 
   it('opens an LLM span as an editable request validated by the schema', async () => {
-    await vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, original.traceId, original.spanId);
+    // The span alone is read, never its whole trace.
+    await withoutWholeTraces(() => Promise.resolve(vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, original.traceId, original.spanId)));
     const editor = await waitFor('the replay request editor', () => {
       const e = vscode.window.activeTextEditor;
       return e?.document.uri.path.endsWith('.replay.json') ? e : undefined;
@@ -127,7 +128,7 @@ describe('replay', () => {
   });
 
   it('compares the replay with the original in the diff editor', async () => {
-    await vscode.commands.executeCommand(REPLAY_COMMANDS.compareReplay);
+    await withoutWholeTraces(() => Promise.resolve(vscode.commands.executeCommand(REPLAY_COMMANDS.compareReplay)));
     const tab = await waitFor('the diff editor', () => {
       const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
       return input instanceof vscode.TabInputTextDiff ? input : undefined;
@@ -255,7 +256,7 @@ describe('replay', () => {
     // The original is a one-span trace: its row is the LLM call (span rows are its root's children).
     assert.deepEqual(await tree.getChildren(traceRow), []);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, traceRow);
+    await withoutWholeTraces(() => Promise.resolve(vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, traceRow)));
     await waitFor('the request opened from the tree', () => vscode.window.activeTextEditor?.document.uri.path.endsWith(`${original.spanId}.replay.json`));
     const plain = await sendSpans(config.httpPort, (tracer) => {
       const span = tracer.startSpan('load-config');
