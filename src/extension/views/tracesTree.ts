@@ -222,9 +222,9 @@ function spanRows(traceId: string, parent: Pick<SkeletonTreeNode, 'children' | '
 function moreItem(more: Extract<TreeNode, { type: 'more' }>): vscode.TreeItem {
   const item = new vscode.TreeItem('More in the trace view…', vscode.TreeItemCollapsibleState.None);
   item.id = `${more.traceId}/${more.spanId ?? ''}/more`;
-  item.description = `the tree shows the first ${more.page.shown} of ${more.page.total} spans`;
+  item.description = `${more.page.shown} of ${more.page.total.toLocaleString('en-US')} spans here`;
   item.iconPath = new vscode.ThemeIcon('ellipsis');
-  item.tooltip = 'This trace is large: the tree shows its first spans; the trace view shows them all.';
+  item.tooltip = `This trace is large: the tree shows its first ${more.page.shown} spans (in the waterfall's order); the trace view shows all ${more.page.total.toLocaleString('en-US')}.`;
   item.contextValue = 'more';
   item.command = { command: COMMANDS.openTrace, title: 'Open Trace', arguments: more.spanId ? [more.traceId, more.spanId] : [more.traceId] };
   return item;
