@@ -2,11 +2,10 @@
 // first part of an agent run: the same nesting as the whole trace as far as the part goes, and
 // "cut" exactly where it stopped.
 import assert from 'node:assert/strict';
-import { startEngine, type Engine } from '../../src/engine/engine';
-import { QueryApiClient } from '../../src/shared/queryApi';
 import { skeletonTree, type SkeletonTreeNode } from '../../src/shared/skeletonTree';
 import { buildSpanTree, type SpanNode } from '../../src/shared/spanTree';
-import { agentRunSpans, agentRunTraceId, sendOtlpJson } from '../integration/agentRunTraffic';
+import { agentRunTraceId } from '../integration/agentRunTraffic';
+import { useEngineWithAgentRun } from './helpers/liveEngine';
 
 const SPANS = 1200;
 const TRACE_NUMBER = 0x7ee;
@@ -26,20 +25,15 @@ function preOrder<N>(roots: N[], children: (node: N) => N[]): N[] {
 
 describe('the Traces view\'s tree of a trace\'s first spans', function () {
   this.timeout(60_000);
-  let engine: Engine;
-  let api: QueryApiClient;
+  const live = useEngineWithAgentRun(TRACE_NUMBER, SPANS);
   let whole: SpanNode[];
   before(async () => {
-    engine = await startEngine({ httpPort: 0, grpcPort: null });
-    api = new QueryApiClient(engine.httpPort);
-    await sendOtlpJson(engine.httpPort, agentRunSpans(TRACE_NUMBER, SPANS, 1_780_000_000_000), 400);
-    whole = buildSpanTree((await api.get('trace', TRACE)).spans);
+    whole = buildSpanTree((await live.api.get('trace', TRACE)).spans);
   });
-  after(() => engine.close());
 
   it('nests the first part as the whole trace is nested, and marks cut exactly the spans the part ended inside', async () => {
     const first = 150;
-    const tree = skeletonTree(await api.get('traceSkeleton', TRACE, undefined, first));
+    const tree = skeletonTree(await live.api.get('traceSkeleton', TRACE, undefined, first));
     assert.equal(tree.rest, SPANS - first);
     const wholeOrder = preOrder(whole, (n) => n.children);
     const partOrder = preOrder(tree.roots, (n) => n.children);
@@ -62,7 +56,7 @@ describe('the Traces view\'s tree of a trace\'s first spans', function () {
   });
 
   it('is the whole tree, nothing cut, when the trace fits', async () => {
-    const tree = skeletonTree(await api.get('traceSkeleton', TRACE, undefined, SPANS));
+    const tree = skeletonTree(await live.api.get('traceSkeleton', TRACE, undefined, SPANS));
     assert.equal(tree.rest, 0);
     const part = preOrder(tree.roots, (n) => n.children);
     assert.equal(part.length, SPANS);

@@ -2,11 +2,11 @@
 // only relays it: "Copy trace for AI" (traceForAi) and "Save as Test" (traceTestDraft). Answered
 // alike over HTTP and over LSP (answerApi, what the LSP request runs), refused to a foreign Host or Origin.
 import assert from 'node:assert/strict';
-import { startEngine, type Engine } from '../../src/engine/engine';
 import { answerApi } from '../../src/engine/http/api';
-import { matchQueryApiRoute, QueryApiClient, queryApiPath, QueryApiStatusError } from '../../src/shared/queryApi';
+import { matchQueryApiRoute, queryApiPath, QueryApiStatusError } from '../../src/shared/queryApi';
 import { COPY_FOR_AI_BUDGET } from '../../src/shared/traceForAi';
-import { agentRunSpans, agentRunTraceId, otlpJsonBody, sendOtlpJson } from '../integration/agentRunTraffic';
+import { agentRunSpans, agentRunTraceId, otlpJsonBody } from '../integration/agentRunTraffic';
+import { useEngineWithAgentRun } from './helpers/liveEngine';
 import { rawRequest } from './helpers/otelSenders';
 
 const SPANS = 3000;
@@ -14,16 +14,9 @@ const TRACE = agentRunTraceId(0x7e47);
 
 describe('whole-trace texts built by the engine (Copy trace for AI, Save as Test)', function () {
   this.timeout(60_000);
-  let engine: Engine;
-  let api: QueryApiClient;
-  before(async () => {
-    engine = await startEngine({ httpPort: 0, grpcPort: null });
-    api = new QueryApiClient(engine.httpPort);
-    await sendOtlpJson(engine.httpPort, agentRunSpans(0x7e47, SPANS, 1_780_000_000_000), 1000);
-  });
-  after(() => engine.close());
+  const live = useEngineWithAgentRun(0x7e47, SPANS, 1000);
 
-  const overLsp = async (path: string) => answerApi('GET', new URL(path, 'http://127.0.0.1'), engine.apiContext());
+  const overLsp = async (path: string) => answerApi('GET', new URL(path, 'http://127.0.0.1'), live.engine.apiContext());
 
   it('matches the routes to their paths', () => {
     assert.deepEqual(matchQueryApiRoute(queryApiPath.traceForAi(TRACE)), { route: 'traceForAi', traceId: TRACE });
@@ -32,7 +25,7 @@ describe('whole-trace texts built by the engine (Copy trace for AI, Save as Test
   });
 
   it('builds the trace as Markdown within the budget, saying how many spans did not fit; the same over LSP', async () => {
-    const reply = await api.get('traceForAi', TRACE);
+    const reply = await live.api.get('traceForAi', TRACE);
     assert.match(reply.text, /^# Trace: agent run 3000\n/);
     assert.ok(reply.text.length <= COPY_FOR_AI_BUDGET + 200, `${reply.text.length} characters`);
     assert.equal(reply.spanCount, SPANS);
@@ -47,15 +40,15 @@ describe('whole-trace texts built by the engine (Copy trace for AI, Save as Test
     const spans = agentRunSpans(0x5ec, 3, 1_780_000_000_000);
     const root = spans[spans.length - 1];
     root.attributes = [...root.attributes.filter((a) => a.key !== 'input.value'), { key: 'input.value', value: { stringValue: 'my key is sk-proj-ABCDEFGHIJKLMNOPQRSTUV' } }];
-    await fetch(`http://127.0.0.1:${engine.httpPort}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpJsonBody(spans) });
-    const reply = await api.get('traceForAi', traceId);
+    await fetch(`http://127.0.0.1:${live.engine.httpPort}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: otlpJsonBody(spans) });
+    const reply = await live.api.get('traceForAi', traceId);
     assert.doesNotMatch(reply.text, /ABCDEFGHIJKLMNOPQRSTUV/);
     assert.match(reply.text, /\[REDACTED:api-key\]/);
     assert.equal(reply.leftOut, 0);
   });
 
   it('drafts a test and its baseline from the trace; the same over LSP', async () => {
-    const draft = await api.get('traceTestDraft', TRACE);
+    const draft = await live.api.get('traceTestDraft', TRACE);
     assert.equal(draft.name, 'agent-run-3000');
     assert.equal(draft.baselinePath, 'baselines/agent-run-3000.otlp.json');
     assert.equal(draft.test.baseline, draft.baselinePath);
@@ -69,7 +62,7 @@ describe('whole-trace texts built by the engine (Copy trace for AI, Save as Test
 
   it('says 404 for a trace it does not have', async () => {
     for (const route of ['traceForAi', 'traceTestDraft'] as const) {
-      await assert.rejects(api.get(route, 'f'.repeat(32)), (error: unknown) => error instanceof QueryApiStatusError && error.status === 404);
+      await assert.rejects(live.api.get(route, 'f'.repeat(32)), (error: unknown) => error instanceof QueryApiStatusError && error.status === 404);
       assert.equal((await overLsp(queryApiPath[route]('f'.repeat(32)))).status, 404);
     }
   });
@@ -77,7 +70,7 @@ describe('whole-trace texts built by the engine (Copy trace for AI, Save as Test
   it('refuses a foreign Host or Origin, as every route', async () => {
     for (const path of [queryApiPath.traceForAi(TRACE), queryApiPath.traceTestDraft(TRACE)]) {
       for (const headers of [{ host: 'evil.example:4318' }, { origin: 'https://evil.example' }]) {
-        const res = await rawRequest(engine.httpPort, { method: 'GET', path, headers });
+        const res = await rawRequest(live.engine.httpPort, { method: 'GET', path, headers });
         assert.equal(res.status, 403, `${path} with ${JSON.stringify(headers)}: ${res.body.toString()}`);
         assert.doesNotMatch(res.body.toString(), /agent run/);
       }
