@@ -4,7 +4,6 @@
 // while the index lives on.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { getHeapStatistics } from 'node:v8';
 import * as path from 'node:path';
 import { CodeLinks } from './code/codeLinks';
 import { TraceFiles, WatchSettings } from './files/traceFiles';
@@ -24,6 +23,7 @@ import type { TraceSummary } from '../shared/spanModel';
 import type { BackendConfig } from '../shared/backends';
 import { TeamBackends } from './backends/teamBackends';
 import { DEFAULT_RETENTION, RetentionPolicy, TraceStore } from './store/traceStore';
+import { HeapGuard, usableHeapBytes } from './heapGuard';
 import type { TestTarget } from './traceTests/runTraceTest';
 
 export interface EngineOptions {
@@ -127,6 +127,7 @@ export class Engine {
   private retaining?: Promise<void>;
   private readonly log: (message: string) => void;
   private readonly evictions = new EvictionLog((message) => this.log(message));
+  private readonly heapGuard: HeapGuard;
 
   constructor(private options: EngineOptions = {}) {
     const log = options.log ?? (() => undefined);
@@ -134,6 +135,7 @@ export class Engine {
     this.log = (message) => log(this.index?.redactor?.text(message) ?? message);
     this.index = new TraceIndex(new PriceTable(options.priceOverrides), indexLimits(options));
     this.index.onEvicted = (traces, spans) => this.evictions.add(traces, spans);
+    this.heapGuard = new HeapGuard(this.index, indexLimits(options).maxBytes, this.log);
     this.store = this.openStore(options.storeDir);
     this.forwarder = new Forwarder(options.forward ?? [], this.log);
     this.ingest = new Ingest(this.index, this.store, this.forwarder);
@@ -243,6 +245,7 @@ export class Engine {
     if (receiverKey(options) !== receiverKey(this.options)) await this.stopReceivers();
     this.options = { ...options, log: options.log ?? this.options.log };
     this.index.configure(new PriceTable(options.priceOverrides), indexLimits(options));
+    this.heapGuard.configure(indexLimits(options).maxBytes);
     this.forwarder.setTargets(options.forward ?? []);
     this.backends.configure(options.backends ?? []);
     this.across.contextLimits = options.contextLimits ?? {};
@@ -305,6 +308,7 @@ export class Engine {
 
   async close(): Promise<void> {
     clearInterval(this.retentionTimer);
+    this.heapGuard.dispose();
     this.evictions.dispose();
     await this.ready.catch(() => undefined);
     await this.stopReceivers();
@@ -359,10 +363,11 @@ function indexLimits(options: EngineOptions) {
 /**
  * The memory cap in bytes. By default half the heap this process may grow to, which leaves room
  * for the requests being decoded, queries and garbage: the engine evicts, it never runs out. A
- * larger setting is held to 80% of the heap: past that the process would die instead.
+ * larger setting is held to 80% of the heap: past that the process would die instead. The heap
+ * guard lowers it further while the heap holds more than the estimate says (heapGuard.ts).
  */
 export function maxMemoryBytes(maxMemoryMb: number | undefined): number {
-  const heap = getHeapStatistics().heap_size_limit;
+  const heap = usableHeapBytes();
   return Math.floor(maxMemoryMb ? Math.min(maxMemoryMb * 1024 * 1024, heap * 0.8) : heap / 2);
 }
 

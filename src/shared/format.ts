@@ -30,7 +30,8 @@ export function formatCost(usd: number): string {
 /** Text for a single-line place (a tree row, a tooltip line): whitespace runs as one space, cut with "…". */
 export function oneLine(text: string, max: number): string {
   const flat = text.slice(0, max * 4).replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat;
+  // Joined, not sliced: a slice would keep the whole flattened text alive in every summary that holds it.
+  return flat.length > max ? [flat.slice(0, max - 1).trimEnd(), '…'].join('') : flat;
 }
 
 export function formatRelativeTime(ms: number, now = Date.now()): string {

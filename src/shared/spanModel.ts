@@ -203,6 +203,8 @@ export interface EngineStats {
   pendingLogs: number;
   /** Estimated bytes the traces in memory hold (what the memory cap counts). */
   memoryBytes: number;
+  /** The byte cap in force: the configured one, or lower while the engine's heap holds more than the estimate says; absent: none. */
+  memoryCapBytes?: number;
   rejectedSpans: number;
   /** Traces the memory cap evicted since the engine started or was last cleared. */
   evictedTraces: number;

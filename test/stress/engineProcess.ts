@@ -65,25 +65,26 @@ export class EngineProcess {
   /**
    * The event loop's longest stall while `work` runs and 200 ms after, in ms: as a clock saw it
    * (`wall`), and the most the engine's thread itself ran without a turn of its loop (`ran`; the
-   * rest of a wall stall it waited for a CPU). The engine must run with STALL_PROBE.
+   * rest of a wall stall it waited for a CPU), and its longest garbage collection by the clock (`gc`).
+   * The engine must run with STALL_PROBE.
    */
-  async longestStall(work: () => Promise<unknown>): Promise<{ wall: number; ran: number }> {
+  async longestStall(work: () => Promise<unknown>): Promise<{ wall: number; ran: number; gc: number }> {
     await this.stallSinceLastAsked();
     await work();
     await new Promise((resolve) => setTimeout(resolve, 200)); // work the engine does after answering
     return this.stallSinceLastAsked();
   }
 
-  private stallSinceLastAsked(): Promise<{ wall: number; ran: number }> {
+  private stallSinceLastAsked(): Promise<{ wall: number; ran: number; gc: number }> {
     const from = this.stderr.length;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the engine did not answer the stall probe (is it running with STALL_PROBE?)')), 60_000);
       const check = () => {
-        const found = /stall-probe ([\d.]+) ([\d.]+)\n/.exec(this.stderr.slice(from));
+        const found = /stall-probe ([\d.]+) ([\d.]+) ([\d.]+)\n/.exec(this.stderr.slice(from));
         if (!found) return;
         clearTimeout(timer);
         this.child.stderr!.off('data', check);
-        resolve({ wall: Number(found[1]), ran: Number(found[2]) });
+        resolve({ wall: Number(found[1]), ran: Number(found[2]), gc: Number(found[3]) });
       };
       this.child.stderr!.on('data', check);
       this.child.kill('SIGUSR2');

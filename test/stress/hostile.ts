@@ -16,6 +16,7 @@ import { GrpcTraceClient } from './senders';
 import { encodeTracesProto } from '../../src/engine/otlp/encodeProto';
 import { OtlpDecoders } from '../../src/engine/otlp/decoders';
 import { StringTable } from '../../src/engine/model/stringTable';
+import { derivedIds, type RecordContext } from '../../src/engine/files/shapes/shapeContext';
 
 const STALL_LIMIT_MS = 100;
 /** The receivers' default body limit (DEFAULTS.maxBodyBytes); the largest bodies sent stay just under it. */
@@ -23,6 +24,8 @@ const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** The 44 MB one-line document that took 2.3 s of the engine's thread as a file. */
 const HUGE_LINE_BYTES = 44 * 1024 * 1024;
 const LARGEST_BODY_BYTES = MAX_BODY_BYTES - 1024 * 1024;
+/** One record of a trace file that is not OTLP (a console span with a huge prompt, a long DSPy log line). */
+const HUGE_RECORD_BYTES = 50 * 1024 * 1024;
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
 
 interface JsonSpan { traceId: string; spanId: string; name: string; attributes?: unknown[]; parentSpanId?: string; status?: { code: number } }
@@ -59,6 +62,43 @@ function llmProtobuf(bytes: number, salt: number): { body: Buffer; spans: number
   return { body: encodeTracesProto(all.slice(0, spans)), spans };
 }
 
+/** Text of about `bytes`, with an email in it for the redaction to mask. */
+const filler = (bytes: number, salt: string) => `Customer ${salt} (ops@example.com) asks: ` + 'Where is my order, and when will it arrive? '.repeat(Math.ceil(bytes / 44));
+
+/**
+ * A file of each non-OTLP shape holding one record of about HUGE_RECORD_BYTES, and how many spans
+ * it makes: Python's console exporter (pretty-printed), the OTel JS span lines Copilot Chat
+ * writes, and the three DSPy shapes (one of many steps).
+ */
+function hugeRecordFiles(): { what: string; file: string; text: () => string; traceId: (text: string) => string }[] {
+  const time = '2026-11-25T03:46:55.010123Z';
+  const stepCount = 20_000;
+  // DSPy records carry no span ids: theirs are derived from the record (shapes/shapeContext.ts).
+  const dspyLog = (text: string) => derivedIds({} as RecordContext, undefined, `dspy-log:${text.trim()}`).traceId;
+  return [
+    { what: 'OTel Python console span', file: 'console-span.log', traceId: () => hex(50, 32), text: () => JSON.stringify({
+      name: 'ChatCompletion', context: { trace_id: `0x${hex(50, 32)}`, span_id: `0x${hex(50, 16)}`, trace_state: '[]' }, kind: 'SpanKind.CLIENT',
+      parent_id: null, start_time: time, end_time: time, status: { status_code: 'UNSET' },
+      attributes: { 'openinference.span.kind': 'LLM', 'llm.input_messages.0.message.content': filler(HUGE_RECORD_BYTES, 'python') },
+      events: [], links: [], resource: { attributes: { 'service.name': 'hostile' }, schema_url: '' } }, null, 4) + '\n' },
+    { what: 'OTel JS span line', file: 'copilot-outfile.jsonl', traceId: () => hex(51, 32), text: () => JSON.stringify({
+      resource: { attributes: { 'service.name': 'hostile' } }, instrumentationScope: { name: 'copilot-chat' }, traceId: hex(51, 32), spanId: hex(51, 16),
+      name: 'chat gpt-4o', kind: 2, startTime: [1_795_578_415, 0], endTime: [1_795_578_416, 0], status: { code: 0 },
+      attributes: { 'gen_ai.input.messages': filler(HUGE_RECORD_BYTES, 'js') }, links: [], events: [] }) + '\n' },
+    { what: `DSPy step log of ${stepCount.toLocaleString('en')} steps`, file: 'dspy-steps.jsonl', traceId: dspyLog, text: () => JSON.stringify({
+      trace_id: 'hostile-steps', timestamp: '2026-11-20T14:19:00', total_latency_ms: 1010,
+      steps: Array.from({ length: stepCount }, (_, i) => ({ step: i % 2 ? 'answer' : 'retrieve', inputs: { question: `question ${i}` },
+        outputs: { result: filler(HUGE_RECORD_BYTES / stepCount, `step ${i}`) }, latency_ms: 5 })) }) + '\n' },
+    { what: 'DSPy request log line', file: 'dspy-requests.jsonl', traceId: dspyLog, text: () => JSON.stringify({
+      trace_id: 'hostile-request', timestamp: '2026-11-20T14:14:00', inputs: { question: filler(HUGE_RECORD_BYTES, 'request') },
+      outputs: { answer: 'Refunds are accepted within 30 days.' }, total_latency_ms: 1840 }) + '\n' },
+    { what: 'saved DSPy LM history entry', file: 'dspy-history.json', traceId: () => derivedIds({} as RecordContext, undefined, 'dspy-history:hostile-history').traceId, text: () => JSON.stringify([{
+      prompt: null, messages: [{ role: 'user', content: filler(HUGE_RECORD_BYTES, 'history') }], kwargs: { temperature: 0 },
+      outputs: ['Refunds are accepted within 30 days.'], usage: { prompt_tokens: 96, completion_tokens: 18, total_tokens: 114 },
+      cost: 0.0001, timestamp: time, uuid: 'hostile-history', model: 'openai/gpt-4o-mini' }], null, 2) + '\n' },
+  ];
+}
+
 export async function runHostile(section: Section): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'ati-stress-hostile-'));
   const watched = join(root, 'watched');
@@ -74,7 +114,7 @@ export async function runHostile(section: Section): Promise<void> {
     let apiMs = 0;
     const loop = await engine.longestStall(async () => { apiMs = await longestApiWait(port, work); });
     stalls.push([what, loop.ran]);
-    section.figure(`longest stall: ${what}`, `ran ${Math.round(loop.ran)} ms at once (clock: ${Math.round(loop.wall)} ms, API wait ${Math.round(apiMs)} ms)`);
+    section.figure(`longest stall: ${what}`, `ran ${Math.round(loop.ran)} ms at once (clock: ${Math.round(loop.wall)} ms, API wait ${Math.round(apiMs)} ms, longest garbage collection by the clock ${Math.round(loop.gc)} ms)`);
   };
   try {
     // 2, 3: secrets of every kind and place, and a value that made the email pattern backtrack.
@@ -193,6 +233,26 @@ export async function runHostile(section: Section): Promise<void> {
       for (let i = 0; i < 600 && !lineRead; i++, await sleep(100)) lineRead = (await stats(port)).spans - beforeLine >= lineSpans.length;
     });
     section.check('a trace file of one huge line is read whole', lineRead);
+
+    // A watched file of each non-OTLP shape whose one record is 50 MB: parsed, converted and
+    // masked on the file record worker, decoded and indexed in slices, like the OTLP line.
+    // The index's memory cap may evict older traces to make room for 50 MB of text: the figure says how many.
+    const hugeRecords: [string, boolean, number][] = [];
+    for (const record of hugeRecordFiles()) {
+      const text = record.text();
+      const skeleton = `/api/traces/${record.traceId(text)}/skeleton`;
+      const evictedBefore = (await stats(port)).evictedTraces;
+      let read = false;
+      const what = `a watched ${record.what}, one ${(text.length / 2 ** 20).toFixed(0)} MiB record`;
+      await measure(what, async () => {
+        writeFileSync(join(watched, record.file), text);
+        for (let i = 0; i < 1200 && !read; i++, await sleep(100)) read = (await send(port, skeleton)).status === 200;
+      });
+      hugeRecords.push([record.what, read, stalls[stalls.length - 1][1]]);
+      section.figure(`traces evicted to make room: ${what}`, (await stats(port)).evictedTraces - evictedBefore);
+    }
+    section.check(`a 50 MB record of every non-OTLP file shape is read whole, its thread never running ${STALL_LIMIT_MS} ms at once`,
+      hugeRecords.every(([, read, ran]) => read && ran < STALL_LIMIT_MS), hugeRecords.map(([what, read, ran]) => `${what}: ${read ? 'read' : 'NOT read'}, ran ${Math.round(ran)} ms`).join('; '));
 
     // 13: FIFOs in the watched folder.
     for (let i = 0; i < 4; i++) execFileSync('mkfifo', [join(watched, `pipe-${i}.jsonl`)]);

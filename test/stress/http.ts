@@ -56,6 +56,7 @@ export interface Stats {
   rejectedSpans: number;
   evictedTraces: number;
   memoryBytes: number;
+  memoryCapBytes?: number;
   receivedRequests: number;
 }
 

@@ -10,6 +10,7 @@ import { percentile, Section } from './figures';
 import { longestApiWait, send, sleep, stats } from './http';
 import { newTally, postUntilAccepted, SendTally } from './senders';
 import { customerSearch, Encoding, RequestTemplate, TraceClass } from './workload';
+import { writeUniquePrompts } from '../unit/helpers/uniquePrompts';
 
 export interface MemoryOptions {
   /** Spans sent in all; more than maxSpans, so the cap evicts. */
@@ -221,7 +222,7 @@ export async function runHugeImport(section: Section, options: HugeImportOptions
   try {
     const file = join(root, 'watched', 'huge.jsonl');
     mkdirSync(join(root, 'watched'));
-    const traces = await writeUniquePrompts(file, options.fileMb * 2 ** 20);
+    const { traces, failed } = await writeUniquePrompts(file, options.fileMb * 2 ** 20);
     const engine = await EngineProcess.serve(['--no-grpc', '--watch', join(root, 'watched')],
       { nodeArgs: [`--max-old-space-size=${options.heapMb}`, '--require', STALL_PROBE] });
     try {
@@ -244,36 +245,17 @@ export async function runHugeImport(section: Section, options: HugeImportOptions
       section.figure('longest stall while reading', `ran ${Math.round(loop.ran)} ms at once (clock: ${Math.round(loop.wall)} ms)`);
       section.figure('longest /api/stats answer while reading', Math.round(apiMs), 'ms');
       section.figure('RSS peak', mib(engine.memory().peakRss), 'MiB');
+      section.figure('byte cap in force at the end (the heap guard lowers the default while the heap holds more than estimated)', mib(after.memoryCapBytes ?? 0), 'MiB');
       section.check('the engine reads all of it under its heap limit: every trace held or evicted, counted',
         after.traces + after.evictedTraces === traces && engine.child.exitCode === null, `${after.traces} + ${after.evictedTraces} of ${traces}`);
       section.check('the estimate stays under the default cap', after.memoryBytes <= capMb * 2 ** 20, `${mib(after.memoryBytes)} of ${capMb} MiB`);
+      section.check('every failed trace is kept (normal ones are evicted first)', after.errorTraces === failed, `${after.errorTraces} of ${failed}`);
       section.check('its thread never ran 100 ms without a turn of its loop while reading', loop.ran < 100, `${Math.round(loop.ran)} ms`);
+      section.check('/api/stats answers within 200 ms throughout', apiMs <= 200, `${Math.round(apiMs)} ms`);
     } finally {
       await engine.stop();
     }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
-}
-
-/** OTLP/JSON lines of 10 single-span traces each, every prompt unique; returns the number of traces. */
-async function writeUniquePrompts(file: string, bytes: number): Promise<number> {
-  const out = createWriteStream(file);
-  const hex = (n: number, digits: number) => n.toString(16).padStart(digits, '0');
-  const filler = 'Answer from the retrieved policy, cite the order number and never invent a refund rule. '.repeat(16);
-  let written = 0;
-  let traces = 0;
-  while (written < bytes) {
-    const spans = Array.from({ length: 10 }, () => {
-      const n = ++traces;
-      return { traceId: hex(n, 32), spanId: hex(n, 16), name: 'ChatCompletion', startTimeUnixNano: String(1_767_225_600_000_000_000n + BigInt(n) * 1_000_000n),
-        endTimeUnixNano: String(1_767_225_600_900_000_000n + BigInt(n) * 1_000_000n), status: { code: 1 },
-        attributes: [{ key: 'openinference.span.kind', value: { stringValue: 'LLM' } }, { key: 'input.value', value: { stringValue: `Customer ${n}: ${filler}` } }] };
-    });
-    const line = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'huge-import' } }] }, scopeSpans: [{ scope: { name: 's' }, spans }] }] }) + '\n';
-    written += line.length;
-    if (!out.write(line)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
-  }
-  await new Promise<void>((resolve) => out.end(() => resolve()));
-  return traces;
 }

@@ -35,11 +35,8 @@ const SECTIONS: Record<string, (section: Section) => Promise<void>> = {
   hugeImport: (section) => runHugeImport(section, { fileMb: env('STRESS_HUGE_IMPORT_MB', 512), heapMb: env('STRESS_HUGE_IMPORT_HEAP_MB', 128) }),
 };
 
-/** Run only when named in STRESS_SECTIONS: hugeImport still runs the engine out of heap (README "Reliability"). */
-const ASKED_FOR_ONLY = ['hugeImport'];
-
 async function main(): Promise<void> {
-  const chosen = (process.env.STRESS_SECTIONS ?? Object.keys(SECTIONS).filter((name) => !ASKED_FOR_ONLY.includes(name)).join(',')).split(',');
+  const chosen = (process.env.STRESS_SECTIONS ?? Object.keys(SECTIONS).join(',')).split(',');
   const results = new Results();
   const begin = Date.now();
   for (const name of chosen) {

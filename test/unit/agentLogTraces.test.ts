@@ -6,7 +6,8 @@ import type { RawLog } from '../../src/engine/model/rawSpan';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { Ingest } from '../../src/engine/otlp/ingest';
 import { PriceTable } from '../../src/engine/normalize/pricing';
-import { ASSEMBLED_FROM_LOGS } from '../../src/engine/normalize/conventions/agentLogs';
+import { ASSEMBLED_BY, ASSEMBLED_FROM_LOGS } from '../../src/engine/normalize/conventions/agentLogs';
+import { MAX_OPEN_CALLS, MAX_ORDERED_SESSIONS, OpenCalls, SessionPrompts } from '../../src/engine/index/assembledTraces';
 import { agentLogRequests } from './helpers/agentLogs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -126,6 +127,88 @@ describe('Claude Code log records (no span context) as traces', () => {
   });
 });
 
+describe('Claude Code 2.1.45 and before: log records that name no prompt', () => {
+  // Two prompts in one session; the records carry session.id and event.sequence, no prompt.id.
+  const requests = agentLogRequests('claude-code-2.1.45-session-logs.otlp.jsonl');
+  const SESSION = 'd00e8db6-4e0d-4c96-9bb9-a7c8a7d4077a';
+
+  /** The session's traces, oldest prompt first, with their spans. */
+  function promptTraces(index: TraceIndex) {
+    return index.query({}).sort((a, b) => a.startMs - b.startMs).map((summary) => ({ summary, detail: index.trace(summary.traceId)! }));
+  }
+
+  it('make one trace per user prompt, by the session and the order of its user_prompt records: LLM spans, tools, usage, logged cost', () => {
+    const { index, notKept } = indexAll(requests, new TraceIndex(new PriceTable(), { doctorGraceMs: 0 }));
+    assert.equal(notKept, 0);
+    const traces = promptTraces(index);
+    assert.deepEqual(traces.map((t) => t.summary.input), ['What does note.txt say?', 'Read note.txt again, please.']);
+    for (const [i, { summary, detail }] of traces.entries()) {
+      assert.equal(summary.name, 'Claude Code prompt (assembled from log records)');
+      assert.equal(summary.sessionId, SESSION);
+      assert.equal(summary.output, undefined, 'this version logs no answer');
+      assert.equal(summary.spanCount, 4);
+      const [root] = byKind(detail, 'AGENT');
+      assert.match(String(root.attributes[ASSEMBLED_BY]), /^session\.id and the order of its user_prompt records/);
+      assert.equal(root.attributes['prompt.id'], undefined, 'no id is made up for it');
+      assert.equal(root.events?.filter((e) => e.name === 'user_prompt').length, 1);
+      const calls = byKind(detail, 'LLM');
+      assert.deepEqual(calls.map((c) => c.tokens?.input), [16113 + 2 * i, 16114 + 2 * i], 'Anthropic\'s input plus the cache read and written');
+      assert.deepEqual(calls.map((c) => c.model), ['claude-sonnet-4-5-20250929', 'claude-sonnet-4-5-20250929']);
+      assert.deepEqual(calls.map((c) => c.costSource), ['attribute', 'attribute']);
+      const [tool] = byKind(detail, 'TOOL');
+      assert.equal(tool.tool?.name, 'Read');
+      for (const span of detail.spans) assert.equal(span.attributes[ASSEMBLED_FROM_LOGS], 'log records');
+      assert.equal(detail.diagnoses, undefined);
+    }
+    assert.deepEqual(traces.map((t) => t.summary.costUsd), [0.021214999999999998 + 0.021245, 0.021275000000000002 + 0.021304999999999998]);
+  });
+
+  it('find each record\'s prompt when the records come one request at a time, and land in the same place when read again', () => {
+    const records = requests.flat();
+    const { index } = indexAll([...records.map((r) => [r]), ...requests]);
+    const traces = promptTraces(index);
+    assert.deepEqual(traces.map((t) => [t.summary.input, t.summary.spanCount, t.summary.tokens.output]), [
+      ['What does note.txt say?', 4, 41 + 42], ['Read note.txt again, please.', 4, 43 + 44]]);
+  });
+
+  it('tell records apart by their sequence where they share a millisecond with the next prompt', () => {
+    const records = requests.flat();
+    const second = records.find((r) => r.event.attributes.prompt === 'Read note.txt again, please.')!;
+    const before = records[records.indexOf(second) - 1];
+    const sameTime = records.map((r) => (r === before ? { event: { ...r.event, timeMs: second.event.timeMs, attributes: { ...r.event.attributes, duration_ms: 0 } } } : r));
+    const traces = promptTraces(indexAll([sameTime]).index);
+    assert.deepEqual(traces.map((t) => t.summary.spanCount), [4, 4]);
+  });
+
+  it('keep no records of a session before its first prompt', () => {
+    const records = requests.flat().filter((r) => r.event.attributes.prompt !== 'What does note.txt say?');
+    const { index, notKept } = indexAll([records]);
+    assert.equal(notKept, 3, 'the first prompt\'s API requests and tool result');
+    assert.deepEqual(index.query({}).map((s) => s.input), ['Read note.txt again, please.']);
+  });
+
+  it('find the prompt by time alone where the version numbers no records (2.0.76), across its two logs requests', () => {
+    const older = agentLogRequests('claude-code-2.0.76-session-logs.otlp.jsonl');
+    assert.equal(older.length, 2, 'the first prompt\'s record came alone');
+    assert.ok(older.flat().every((r) => r.event.attributes['event.sequence'] === undefined && r.event.attributes['prompt.id'] === undefined));
+    const { index, notKept } = indexAll(older);
+    assert.equal(notKept, 0);
+    const traces = promptTraces(index);
+    // The first prompt's calls: the CLI's own Haiku call among them.
+    assert.deepEqual(traces.map((t) => [t.summary.input, byKind(t.detail, 'LLM').length, byKind(t.detail, 'TOOL').length]), [
+      ['What does note.txt say?', 4, 1], ['Read note.txt again, please.', 2, 1]]);
+    assert.deepEqual(traces[0].summary.models, ['claude-haiku-4-5-20251001', 'claude-sonnet-4-5-20250929']);
+  });
+
+  it('keep the prompts of so many sessions, the least recently used going first', () => {
+    const prompts = new SessionPrompts();
+    prompts.add('first', { timeMs: 10 });
+    for (let i = 0; i < MAX_ORDERED_SESSIONS; i++) prompts.add(`session-${i}`, { timeMs: 10 });
+    assert.equal(prompts.at('first', { timeMs: 20 }), undefined);
+    assert.deepEqual(prompts.at('session-0', { timeMs: 20 }), { timeMs: 10 });
+  });
+});
+
 describe('Gemini CLI log records (no span context) as traces', () => {
   const requests = agentLogRequests('gemini-cli-logs.otlp.jsonl');
 
@@ -146,6 +229,42 @@ describe('Gemini CLI log records (no span context) as traces', () => {
     assert.equal(calls[1].outputMessages?.[0].content, 'The note says the keeper logs the weather at dawn.');
     assert.equal(calls[1].durationMs, 5);
     assert.equal(index.stats().pendingLogs > 0, true, 'records logged inside spans wait for them');
+  });
+
+  it('pair each logged API response with its request: the LLM span shows what the call sent and what it got', () => {
+    for (const batches of [requests, requests.flat().map((r) => [r])]) {
+      const { index } = indexAll(batches);
+      const calls = byKind(index.trace(index.query({})[0].traceId)!, 'LLM');
+      assert.match(calls[0].inputMessages?.[0].content ?? '', /<session_context>[^]*What does note\.txt say\?$/);
+      assert.deepEqual(calls[1].inputMessages?.map((m) => m.role), ['user', 'assistant', 'tool'], 'the prompt, the read_file call and its result');
+      assert.match(String(calls[1].inputMessages?.[2].content), /The lighthouse keeper logs the weather at dawn/);
+      assert.equal(calls[1].outputMessages?.[0].content, 'The note says the keeper logs the weather at dawn.');
+    }
+  });
+
+  it('pair a response only with a request logged before it for the same prompt and model role', () => {
+    const records = requests.flat();
+    const responses = records.filter((r) => r.event.name === 'gemini_cli.api_response' && !r.spanId);
+    const { index } = indexAll([responses]);
+    assert.ok(byKind(index.trace(index.query({})[0].traceId)!, 'LLM').every((call) => call.inputMessages === undefined), 'no request: nothing to pair');
+    const mainRequests = records.filter((r) => r.event.name === 'gemini_cli.api_request' && r.event.attributes.role === 'main');
+    const late = mainRequests.map((r) => ({ ...r, event: { ...r.event, timeMs: r.event.timeMs + 60_000 } }));
+    const { index: lateIndex } = indexAll([[...late, ...responses]]);
+    assert.ok(byKind(lateIndex.trace(lateIndex.query({})[0].traceId)!, 'LLM').every((call) => call.inputMessages === undefined), 'requests after the responses');
+  });
+
+  it('leave no call open once its response came, inside its span or out, and keep so many open', () => {
+    const records = requests.flat();
+    const router = records.filter((r) => r.event.attributes.role === 'utility_router');
+    const response = router.find((r) => r.event.name === 'gemini_cli.api_response')!;
+    // The router's request and response were logged inside its span; a response like it outside pairs with nothing.
+    const { index } = indexAll([[...router, { event: { ...response.event, timeMs: response.event.timeMs + 1 } }]]);
+    assert.equal(byKind(index.trace(index.query({})[0].traceId)!, 'LLM')[0].inputMessages, undefined);
+    const calls = new OpenCalls();
+    const request = router.find((r) => r.event.name === 'gemini_cli.api_request')!.event;
+    for (let i = 0; i <= MAX_OPEN_CALLS; i++) calls.add(`call-${i}`, { request });
+    assert.equal(calls.take('call-0', response.event), undefined, 'the oldest went');
+    assert.equal(calls.take(`call-${MAX_OPEN_CALLS}`, response.event)?.request, request);
   });
 
   it('puts the answer (the last API call\'s) on the prompt\'s root, whether the records come together or one by one', () => {
@@ -175,11 +294,12 @@ describe('Gemini CLI log records (no span context) as traces', () => {
 });
 
 describe('Gemini CLI log records beside its traces (the same run)', () => {
-  /** The run's spans, then its log records, as the CLI exported them. */
-  function ingestRun(): TraceIndex {
+  /** The run's spans and its log records, as the CLI exported them. */
+  function ingestRun(order: 'traces first' | 'logs first' = 'traces first'): TraceIndex {
     const index = new TraceIndex(new PriceTable(), { doctorGraceMs: 0 });
     const ingest = new Ingest(index);
-    for (const file of ['gemini-cli-traces.otlp.jsonl', 'gemini-cli-logs.otlp.jsonl']) {
+    const files = ['gemini-cli-traces.otlp.jsonl', 'gemini-cli-logs.otlp.jsonl'];
+    for (const file of order === 'traces first' ? files : files.reverse()) {
       const signal = file.includes('traces') ? 'traces' : 'logs';
       for (const line of readFileSync(join(FRAMEWORK_FIXTURES, file), 'utf8').trim().split('\n')) ingest.receive(signal, 'json', Buffer.from(line), { persist: false });
     }
@@ -197,13 +317,37 @@ describe('Gemini CLI log records beside its traces (the same run)', () => {
     assert.ok(calls.every((span) => span.kind === 'LLM' && span.events?.some((e) => e.name === 'gemini_cli.api_request')),
       'each call span holds the request record logged inside it');
     // The classifier's call logged its response (and the response's details record) inside its
-    // span: the response's model and usage, not the request's model. The streamed calls logged
-    // their responses outside (in the prompt's trace): only the request's model is known here.
+    // span: the response's model and usage, not the request's model.
     const byId = new Map(calls.map((span) => [span.spanId, span]));
     // Its answer is the response's text, not the API's JSON around it.
     assert.deepEqual(byId.get('004cb3d004739e7a')?.outputMessages?.map((m) => m.content), ['{"reasoning": "simple", "model_choice": "flash"}']);
     assert.deepEqual([byId.get('004cb3d004739e7a')?.model, byId.get('004cb3d004739e7a')?.tokens], ['gemini-2.5-flash', { input: 901, output: 21, total: 922 }]);
-    for (const id of ['a87c32ccde2c10f5', 'ba1f3d34602b4344']) assert.deepEqual([byId.get(id)?.model, byId.get(id)?.tokens], ['gemini-3.1-pro-preview', undefined]);
+  });
+
+  it('give the streamed calls\' spans the response and its details record logged outside them: the answer, model and usage', () => {
+    for (const order of ['traces first', 'logs first'] as const) {
+      const index = ingestRun(order);
+      assert.equal(index.stats().pendingLogs, 0, order);
+      const spans = index.query({}).filter((s) => s.name === 'llm_call').map((s) => index.trace(s.traceId)!.spans[0]);
+      const byId = new Map(spans.map((span) => [span.spanId, span]));
+      const first = byId.get('a87c32ccde2c10f5')!;
+      const second = byId.get('ba1f3d34602b4344')!;
+      assert.deepEqual([first.model, first.tokens], ['gemini-2.5-flash', { input: 902, output: 22, total: 924 }], order);
+      assert.deepEqual([second.model, second.tokens], ['gemini-2.5-flash', { input: 903, output: 23, total: 926 }], order);
+      assert.equal(first.outputMessages?.[0].toolCalls?.[0].name, 'read_file');
+      assert.equal(second.outputMessages?.[0].content, 'The note says the keeper logs the weather at dawn.');
+      // What the call sent: the Gemini contents of its request record, the user's prompt in them.
+      assert.match(first.inputMessages?.find((m) => m.role === 'user')?.content ?? '', /What does note\.txt say\?$/);
+      assert.equal(second.inputMessages?.at(-1)?.role, 'tool', 'the read_file result sent back');
+    }
+  });
+
+  it('leave Trace Doctor nothing to say of the streamed calls\' content or usage (they were logged, outside their spans)', () => {
+    const index = ingestRun();
+    for (const summary of index.query({}).filter((s) => s.name === 'llm_call')) {
+      const kinds = (index.trace(summary.traceId)!.diagnoses ?? []).map((d) => d.kind);
+      assert.ok(!kinds.includes('contentCaptureOff') && !kinds.includes('usageMissing'), `${summary.traceId}: ${kinds.join(', ')}`);
+    }
   });
 
   it('leave Trace Doctor\'s context inference alone: the assembled trace neither adopts the CLI\'s traces of the same calls nor is adopted', () => {

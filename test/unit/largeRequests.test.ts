@@ -17,6 +17,7 @@ import { OFF_THREAD_BYTES } from '../../src/engine/otlp/offThreadDecode';
 import { DecodeError } from '../../src/engine/otlp/protoReader';
 import { TraceStore } from '../../src/engine/store/traceStore';
 import { DEFAULT_REDACTIONS } from '../../src/shared/redaction';
+import { everything, longestParsedDuring } from './helpers/offThreadChecks';
 import { rawRequest, useEngine } from './helpers/otelSenders';
 
 const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -34,27 +35,6 @@ function llmRequest(bytes: number, salt: number): Buffer {
     spans.push(span);
   }
   return Buffer.from(JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', 'large')] }, scopeSpans: [{ scope: { name: 's' }, spans }] }] }));
-}
-
-/** Runs `work`, noting the longest text JSON.parse got on this thread meanwhile. */
-async function longestParsedDuring<T>(work: () => Promise<T>): Promise<{ result: T; longestParsed: number }> {
-  const parse = JSON.parse;
-  let longestParsed = 0;
-  JSON.parse = ((text: string, reviver?: (key: string, value: unknown) => unknown) => {
-    longestParsed = Math.max(longestParsed, text.length);
-    return parse(text, reviver) as unknown;
-  }) as typeof JSON.parse;
-  try {
-    return { result: await work(), longestParsed };
-  } finally {
-    JSON.parse = parse;
-  }
-}
-
-/** Every trace of an index as the API answers it (JSON), in a stable order. */
-function everything(index: TraceIndex): unknown[] {
-  const traces = index.query({ limit: 1_000_000 }).map((t) => index.trace(t.traceId)!).sort((a, b) => (a.summary.traceId < b.summary.traceId ? -1 : 1));
-  return JSON.parse(JSON.stringify(traces)) as unknown[];
 }
 
 describe('large requests', function () {

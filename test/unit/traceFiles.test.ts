@@ -21,6 +21,7 @@ import { Engine } from '../../src/engine/engine';
 import { TIMING_SYNTHETIC } from '../../src/engine/files/shapes/dspyLogs';
 import { buildEngineBundles } from './helpers/engineBundles';
 import { recordLogs, recordSpans } from './helpers/otelSenders';
+import { collectorProto, copilotOutfile } from './helpers/traceFileWriters';
 import { FIXTURES } from './helpers/rawSpans';
 
 const REPO = join(__dirname, '..', '..');
@@ -64,32 +65,7 @@ function otlpJsonLines(batches: ReadableSpan[][]): Buffer {
   return Buffer.concat(batches.map((spans) => Buffer.concat([Buffer.from(JsonTraceSerializer.serializeRequest(spans)!), Buffer.from('\n')])));
 }
 
-/** The Collector's `format: proto`: each request after its 4-byte big-endian length. */
-function collectorProto(bodies: Uint8Array[]): Buffer {
-  return Buffer.concat(bodies.map((body) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(body.length);
-    return Buffer.concat([length, body]);
-  }));
-}
-
 const protoSpans = (batches: ReadableSpan[][]) => collectorProto(batches.map((spans) => ProtobufTraceSerializer.serializeRequest(spans)!));
-
-/** Copilot Chat's `outfile`: its FileSpanExporter's serializeSpan, one JSON object per line. */
-function copilotOutfile(spans: ReadableSpan[]): string {
-  return spans.map((span) => JSON.stringify({
-    resource: { attributes: span.resource.attributes },
-    instrumentationScope: span.instrumentationScope,
-    traceId: span.spanContext().traceId,
-    spanId: span.spanContext().spanId,
-    traceFlags: span.spanContext().traceFlags,
-    traceState: span.spanContext().traceState?.serialize(),
-    parentSpanId: span.parentSpanContext?.spanId,
-    name: span.name, kind: span.kind, startTime: span.startTime, endTime: span.endTime, duration: span.duration,
-    status: span.status, attributes: span.attributes, links: span.links, events: span.events, ended: span.ended,
-    droppedAttributesCount: span.droppedAttributesCount, droppedEventsCount: span.droppedEventsCount, droppedLinksCount: span.droppedLinksCount,
-  }) + '\n').join('');
-}
 
 // ---- helpers ----
 

@@ -45,37 +45,51 @@ export function jsonErrorOffset(text: string): number {
     if (text[i] === '.') { i++; digits(); }
     if (text[i] === 'e' || text[i] === 'E') { i++; if (text[i] === '+' || text[i] === '-') i++; digits(); }
   };
-  const value = (): void => {
-    ws();
+  const scalar = () => {
     const c = text[i];
-    if (c === '{') {
-      i++; ws();
-      if (text[i] === '}') { i++; return; }
-      for (;;) {
-        ws(); string(); ws(); expect(':'); value(); ws();
-        if (text[i] === ',') { i++; continue; }
-        expect('}'); return;
-      }
-    } else if (c === '[') {
-      i++; ws();
-      if (text[i] === ']') { i++; return; }
-      for (;;) {
-        value(); ws();
-        if (text[i] === ',') { i++; continue; }
-        expect(']'); return;
-      }
-    } else if (c === '"') string();
+    if (c === '"') string();
     else if (c === 't') literal('true');
     else if (c === 'f') literal('false');
     else if (c === 'n') literal('null');
     else if (c === '-' || (c >= '0' && c <= '9')) number();
     else fail();
   };
+  const key = () => { ws(); string(); ws(); expect(':'); };
+  // Iterative, not recursive: a text of a million `[` must not overflow the stack. `open`
+  // holds the closing bracket of every array and object the scan is inside.
+  const open: string[] = [];
   try {
-    value();
-    ws();
-    if (i < n) fail();
-    return n;
+    for (;;) {
+      ws();
+      const c = text[i];
+      if (c === '{' || c === '[') {
+        const close = c === '{' ? '}' : ']';
+        i++; ws();
+        if (text[i] !== close) {
+          open.push(close);
+          if (close === '}') key();
+          continue;
+        }
+        i++;
+      } else scalar();
+      // After a value: a comma and the next one, or the end of its array or object.
+      for (;;) {
+        const close = open[open.length - 1];
+        if (close === undefined) {
+          ws();
+          if (i < n) fail();
+          return n;
+        }
+        ws();
+        if (text[i] === ',') {
+          i++;
+          if (close === '}') key();
+          break;
+        }
+        expect(close);
+        open.pop();
+      }
+    }
   } catch (offset) {
     if (typeof offset !== 'number') throw offset;
     return Math.min(offset, n);

@@ -3,13 +3,12 @@
 // A file whose first JSON record is not a trace record is left alone: no spans, no problems.
 import type { FileProblem } from '../../shared/engineProtocol';
 import type { TraceIndex } from '../index/traceIndex';
-import { OtlpDecoders } from '../otlp/decoders';
-import { offThread, type Transcoded } from '../otlp/offThreadDecode';
-import { DecodeError } from '../otlp/protoReader';
+import { OtlpDecoders, refuseOversized, type Signal } from '../otlp/decoders';
+import { OFF_THREAD_BYTES, offThread } from '../otlp/offThreadDecode';
 import { itemsInSlices, stepsInSlices } from '../otlp/slices';
 import type { DecodedBatch, RawLog, RawSpan } from '../model/rawSpan';
-import { jsonErrorOffset, jsonErrorReason, lineAndColumn } from './jsonSyntax';
-import { isIgnoredShape, recordShape } from './recordShapes';
+import { convertOffThread } from './offThreadRecords';
+import { type ConvertedText, convertJsonText } from './recordConversion';
 import type { RecordContext } from './shapes/shapeContext';
 
 /** Problems kept per file; past this only their number is. */
@@ -21,9 +20,6 @@ const NOT_A_RECORD = 'not a trace record (expected an OTLP document, a span, or 
 const BATCH_SPANS = 2000;
 
 export type Layout = 'lines' | 'document' | 'protobuf';
-
-/** How deep arrays of documents may nest (a JSON array of documents is depth 1). */
-const MAX_ARRAY_DEPTH = 8;
 
 /** The index and the OTLP decoders, shared by every file (the decoders cache strings by their bytes). */
 export class FileDecoders {
@@ -72,50 +68,18 @@ export class RecordSink {
       this.queued.push({ text, line });
       return;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      const at = lineAndColumn(text, jsonErrorOffset(text), line);
-      this.problem({ line: at.line, reason: `bad JSON at column ${at.column}: ${jsonErrorReason(error)}` });
-      return;
-    }
-    this.value(value, line);
-  }
-
-  value(value: unknown, line: number, depth = 0): void {
-    if (Array.isArray(value)) {
-      // Arrays hold documents, maybe in arrays of their own; deeper than that is not traces.
-      if (depth >= MAX_ARRAY_DEPTH) return this.problem({ line, reason: `arrays nested more than ${MAX_ARRAY_DEPTH} deep` });
-      this.inArray ||= this.shape === undefined;
-      for (const item of value) this.value(item, line, depth + 1);
-      return;
-    }
-    const shape = recordShape(value);
-    if (!shape) {
-      if (this.shape === undefined) this.decide(null);
-      else if (this.shape !== null) this.problem({ line, reason: NOT_A_RECORD });
-      return;
-    }
-    if (isIgnoredShape(shape)) return;
-    if (this.shape === undefined) this.decide(shape.label);
     this.context.line = line;
-    let converted;
-    try {
-      converted = shape.convert(value as Record<string, unknown>, this.context, this.decoders.otlp.json);
-    } catch (error) {
-      // A record the decoders refuse (values nested too deep, ...) is one bad line, not a failed file.
-      return this.problem({ line, reason: (error as Error).message });
-    }
-    for (const reason of converted.rejected ?? []) this.problem({ line, reason });
+    const converted = convertJsonText(text, this.context, this.decoders.otlp.json);
+    if (!this.takeParts(converted, line)) return;
     this.add(converted.spans, converted.logs);
   }
 
   /**
-   * One large JSON record (OFF_THREAD_BYTES or more), handled by drain(): an OTLP document is
-   * parsed, checked and masked on the decoding worker, then decoded and indexed here in slices.
-   * Parsing 44 MB of JSON is one call that holds the engine's thread for seconds.
+   * One large JSON record (OFF_THREAD_BYTES or more), handled by drain(): parsed, converted,
+   * checked and masked on the file record worker (offThreadRecords.ts), then decoded and indexed
+   * here in slices. Parsing 44 MB of JSON is one call that holds the engine's thread for seconds.
    * `unlessUnfinished`: a record that is not valid JSON is a line still being written, given back.
+   * The bytes move to the worker: the caller must not use them afterwards.
    */
   largeJson(bytes: Buffer, line: number, options: { unlessUnfinished?: boolean } = {}): void {
     this.queued.push({ bytes, line, unlessUnfinished: options.unlessUnfinished });
@@ -127,11 +91,16 @@ export class RecordSink {
       const record = this.queued[0];
       if ('text' in record) {
         this.queued.shift();
-        this.jsonTextNow(record.text, record.line);
+        this.now(() => this.jsonText(record.text, record.line));
+        continue;
+      }
+      if ('protobuf' in record && record.protobuf.length < OFF_THREAD_BYTES) {
+        this.queued.shift();
+        this.now(() => this.protoRecord(record.protobuf, record.byteOffset));
         continue;
       }
       this.flush(); // what came before it first, in the file's order
-      await this.largeRecord(record);
+      await ('protobuf' in record ? this.largeProtoRecord(record) : this.largeRecord(record));
       this.queued.shift();
     }
     this.queued = [];
@@ -139,83 +108,124 @@ export class RecordSink {
 
   private async largeRecord({ bytes, line, unlessUnfinished }: LargeRecord): Promise<void> {
     const { index } = this.decoders;
-    let transcoded: Transcoded | undefined;
+    const size = bytes.length; // the bytes move to the worker
+    const redaction = index.redactor?.patterns;
+    let converted;
     try {
-      // The bytes are kept (copied to the worker): a record that is no OTLP document is converted here.
-      transcoded = await offThread.transcodeFileRecord(bytes, { redaction: index.redactor?.patterns });
+      converted = await convertOffThread(bytes, { file: this.file, line, fileTimeMs: this.context.fileTimeMs, redaction });
     } catch (error) {
-      if (unlessUnfinished && error instanceof DecodeError) {
-        this.unfinishedBytes = bytes.length;
-        return;
-      }
       return this.problem({ line, reason: (error as Error).message });
     }
-    if (!transcoded) return this.jsonTextNow(bytes.toString('utf8'), line);
-    const { signal, masked } = transcoded;
-    const batch = await stepsInSlices(this.decoders.otlp.protobufInSteps(signal, transcoded.body));
-    if (this.shape === undefined) this.decide('OTLP/JSON');
-    if (this.rejected) return;
-    const rejected = transcoded.rejected + batch.rejected;
-    for (const reason of new Set([...transcoded.rejectReasons, ...batch.rejectReasons])) this.problem({ line, reason: `${rejected} span(s) rejected: ${reason}` });
-    if (signal === 'logs') {
-      await itemsInSlices(batch.items.length, (from, to) => index.addLogs(batch.items.slice(from, to) as RawLog[], { masked }));
+    if (converted.badJson && unlessUnfinished) {
+      this.unfinishedBytes = size;
       return;
     }
-    const spans = batch.items as RawSpan[];
+    if (!this.takeParts(converted, line)) return;
+    const spans = (await stepsInSlices(this.decoders.otlp.protobufInSteps('traces', converted.spans))).items;
+    const logs = (await stepsInSlices(this.decoders.otlp.protobufInSteps('logs', converted.logs))).items;
+    await this.addInSlices(spans, logs, { masked: !!redaction?.length, line });
+  }
+
+  /** add() for the many spans of a large record: to the index in slices, as `masked` already. */
+  private async addInSlices(spans: RawSpan[], logs: RawLog[], { masked, line }: { masked: boolean; line?: number }): Promise<void> {
+    const { index } = this.decoders;
     await itemsInSlices(spans.length, (from, to) => {
       const slice = spans.slice(from, to);
       for (const span of slice) this.traceIds.add(span.traceId);
       this.spans += slice.length;
       for (const reason of new Set(index.addSpans(slice, { masked }))) this.problem({ line, reason });
     });
+    await itemsInSlices(logs.length, (from, to) => index.addLogs(logs.slice(from, to), { masked }));
   }
 
-  /** jsonText() now, not behind queued records. */
-  private jsonTextNow(text: string, line: number): void {
+  /**
+   * What a converted text says about the file, record by record: its shape (the first record
+   * decides it), and its problems. False when there is nothing to index (not JSON).
+   */
+  private takeParts(converted: Omit<ConvertedText, 'spans' | 'logs'>, line: number): boolean {
+    if (converted.badJson) {
+      this.problem(converted.badJson);
+      return false;
+    }
+    this.inArray ||= converted.inArray && this.shape === undefined;
+    for (const part of converted.parts) {
+      if ('notRecord' in part) {
+        if (this.shape === undefined) this.decide(null);
+        else if (this.shape !== null) this.problem({ line, reason: NOT_A_RECORD });
+      } else if ('problem' in part) {
+        this.problem({ line, reason: part.problem });
+      } else {
+        if (this.shape === undefined) this.decide(part.label);
+        for (const reason of part.problems) this.problem({ line, reason });
+      }
+    }
+    return true;
+  }
+
+  /** A record now, not behind queued ones (drain() hands them over in order). */
+  private now(take: () => void): void {
     const queued = this.queued;
     this.queued = [];
     try {
-      this.jsonText(text, line);
+      take();
     } finally {
       this.queued = queued;
     }
   }
 
-  /** One OTLP protobuf request (TracesData or LogsData) at a byte offset of the file. */
+  /**
+   * One OTLP protobuf request (TracesData or LogsData) at a byte offset of the file. A large one
+   * (OFF_THREAD_BYTES or more) waits for drain(), which has it decoded, checked and masked on the
+   * decoding worker, then decoded and indexed here in slices, as a large request body is.
+   */
   protoRecord(body: Buffer, byteOffset: number): void {
-    // Nothing in the bytes says which signal they hold: traces first, then logs.
-    let traces: DecodedBatch<RawSpan> | undefined;
-    let failure: unknown;
-    try {
-      traces = this.decoders.otlp.decode('traces', 'protobuf', body);
-    } catch (error) {
-      failure = error;
-    }
-    if (!traces?.items.length) {
-      const logs = this.protoLogs(body);
-      if (logs?.length) {
-        this.decide('OTLP protobuf');
-        this.add([], logs);
-        return;
-      }
-    }
-    if (!traces) {
-      this.problem({ reason: `record at byte ${byteOffset} is not OTLP protobuf: ${(failure as Error).message}` });
+    if (this.queued.length || body.length >= OFF_THREAD_BYTES) {
+      this.queued.push({ protobuf: body, byteOffset });
       return;
     }
-    this.decide('OTLP protobuf');
-    if (traces.rejected) {
-      this.problem({ reason: `record at byte ${byteOffset}: ${traces.rejected} span(s) rejected: ${[...traces.rejectReasons].join('; ')}` });
-    }
-    this.add(traces.items);
+    // Nothing in the bytes says which signal they hold: traces first, then logs.
+    const traces = attempt(() => {
+      const batch = this.decoders.otlp.decode('traces', 'protobuf', body);
+      refuseOversized(batch);
+      return batch;
+    });
+    const logs = traces.batch?.items.length ? undefined : attempt(() => this.decoders.otlp.decode('logs', 'protobuf', body)).batch?.items;
+    const taken = this.takeProto(byteOffset, traces, logs);
+    if (taken) this.add(taken.spans, taken.logs);
   }
 
-  private protoLogs(body: Buffer): RawLog[] | undefined {
-    try {
-      return this.decoders.otlp.decode('logs', 'protobuf', body).items;
-    } catch {
+  private async largeProtoRecord({ protobuf, byteOffset }: { protobuf: Buffer; byteOffset: number }): Promise<void> {
+    const { index } = this.decoders;
+    const redaction = index.redactor?.patterns;
+    const decoded = async <S extends Signal>(signal: S) => {
+      const transcoded = await offThread.transcode(signal, 'protobuf', protobuf, { redaction, keepBody: true });
+      const batch = await stepsInSlices(this.decoders.otlp.protobufInSteps(signal, transcoded.body));
+      batch.rejected += transcoded.rejected;
+      for (const reason of transcoded.rejectReasons) batch.rejectReasons.add(reason);
+      return batch;
+    };
+    const settled = <T>(decoding: Promise<T>): Promise<Attempt<T>> => decoding.then((batch) => ({ batch }), (failure: unknown) => ({ failure }));
+    const traces = await settled(decoded('traces'));
+    const logs = traces.batch?.items.length ? undefined : (await settled(decoded('logs'))).batch?.items;
+    const taken = this.takeProto(byteOffset, traces, logs);
+    if (taken) await this.addInSlices(taken.spans, taken.logs ?? [], { masked: !!redaction?.length });
+  }
+
+  /** What a protobuf record held, decoded as traces and (when they hold no spans) as logs; the spans or log records to add. */
+  private takeProto(byteOffset: number, traces: Attempt<DecodedBatch<RawSpan>>, logs: RawLog[] | undefined): { spans: RawSpan[]; logs?: RawLog[] } | undefined {
+    if (logs?.length) {
+      this.decide('OTLP protobuf');
+      return { spans: [], logs };
+    }
+    if (!traces.batch) {
+      this.problem({ reason: `record at byte ${byteOffset} is not OTLP protobuf: ${(traces.failure as Error).message}` });
       return undefined;
     }
+    this.decide('OTLP protobuf');
+    if (traces.batch.rejected) {
+      this.problem({ reason: `record at byte ${byteOffset}: ${traces.batch.rejected} span(s) rejected: ${[...traces.batch.rejectReasons].join('; ')}` });
+    }
+    return { spans: traces.batch.items };
   }
 
   problem(problem: Omit<FileProblem, 'file'>): void {
@@ -280,7 +290,21 @@ interface LargeRecord {
   unlessUnfinished?: boolean;
 }
 
-type QueuedRecord = LargeRecord | { text: string; line: number };
+type QueuedRecord = LargeRecord | { text: string; line: number } | { protobuf: Buffer; byteOffset: number };
+
+/** A decoding that either gave a batch or failed. */
+interface Attempt<T> {
+  batch?: T;
+  failure?: unknown;
+}
+
+function attempt<T>(decode: () => T): Attempt<T> {
+  try {
+    return { batch: decode() };
+  } catch (failure) {
+    return { failure };
+  }
+}
 
 /**
  * Counts distinct strings: exactly (a Set) up to EXACT_UP_TO, then by linear counting over a

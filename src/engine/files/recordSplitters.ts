@@ -243,6 +243,8 @@ export class ProtobufRecordSplitter implements RecordSplitter {
   readonly line = 1;
   private parts: Buffer[] = [];
   private bytes = 0;
+  /** Bytes the parts must hold before a record can be whole: a large one is joined once, not at every chunk. */
+  private needed = 4;
   private broken = false;
 
   constructor(private readonly sink: RecordSink, private readonly startOffset: number) {}
@@ -251,10 +253,11 @@ export class ProtobufRecordSplitter implements RecordSplitter {
     if (this.broken) return;
     this.parts.push(chunk);
     this.bytes += chunk.length;
-    let buf = this.parts.length === 1 ? this.parts[0] : undefined;
+    if (this.bytes < this.needed) return;
+    let buf = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     let pos = 0;
+    this.needed = 4;
     while (this.bytes - pos >= 4) {
-      buf ??= Buffer.concat(this.parts);
       const length = buf.readUInt32BE(pos);
       if (length > MAX_RECORD_BYTES) {
         const at = this.startOffset + this.consumed;
@@ -262,16 +265,17 @@ export class ProtobufRecordSplitter implements RecordSplitter {
         this.broken = true;
         return;
       }
-      if (this.bytes - pos - 4 < length) break;
+      if (this.bytes - pos - 4 < length) {
+        this.needed = 4 + length;
+        break;
+      }
       this.sink.protoRecord(buf.subarray(pos + 4, pos + 4 + length), this.startOffset + this.consumed);
       pos += 4 + length;
       this.consumed += 4 + length;
     }
-    if (pos > 0 || buf) {
-      const rest = (buf ?? Buffer.concat(this.parts)).subarray(pos);
-      this.parts = rest.length ? [rest] : [];
-      this.bytes = rest.length;
-    }
+    buf = buf.subarray(pos);
+    this.parts = buf.length ? [buf] : [];
+    this.bytes = buf.length;
   }
 
   end(final: boolean): void {
@@ -286,14 +290,24 @@ export class ProtobufMessageSplitter implements RecordSplitter {
   consumed = 0;
   readonly line = 1;
   private parts: Buffer[] = [];
+  private bytes = 0;
 
   constructor(private readonly sink: RecordSink) {}
 
   push(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (this.bytes > MAX_RECORD_BYTES) {
+      // Held whole until the end, as every record is: past the limit it is skipped, never buffered.
+      this.sink.problem({ reason: `the file is one protobuf message longer than ${MAX_RECORD_BYTES >> 20} MB and was skipped` });
+      this.sink.shape = null;
+      this.parts = [];
+      return;
+    }
     this.parts.push(chunk);
   }
 
   end(): void {
+    if (this.sink.rejected) return;
     const body = Buffer.concat(this.parts);
     this.sink.protoRecord(body, 0);
     this.consumed = body.length;

@@ -17,7 +17,7 @@ import { Redactor } from '../normalize/redaction';
 import { Detectors } from './detectors';
 import { compileFilter, compileSpanFilter } from './filterEval';
 import { EVICTION_ORDER, eventBytes, MEMORY, MemoryAccount, type MemoryCaps, type RetentionClass, spanBytes } from './memoryAccount';
-import { assembleFromLogs } from './assembledTraces';
+import { assembleFromLogs, OpenCalls, SessionPrompts, type AssemblyState } from './assembledTraces';
 import { nthAlike, PendingLogs } from './pendingLogs';
 import { type PromptSourceOf, recordedPromptSource } from './promptSource';
 import { findTextMatch, searchedText } from './textMatch';
@@ -52,6 +52,8 @@ export class TraceIndex {
   private readonly traces = new Map<string, Trace>();
   private readonly indexes = new TraceIndexes();
   private readonly pendingLogs = new PendingLogs();
+  /** What assembling coding agents' records keeps across requests (assembledTraces.ts). */
+  private readonly assembly: AssemblyState = { sessionPrompts: new SessionPrompts(), openCalls: new OpenCalls() };
   private readonly memory = new MemoryAccount(this.strings, this.pendingLogs);
   private orphanCount = 0;
   private readonly counters = { rejectedSpans: 0, evictedTraces: 0, receivedRequests: 0 };
@@ -59,6 +61,8 @@ export class TraceIndex {
   private readonly unsummarized = new Set<Trace>();
   /** Spans that log records attached to which already have a message event (changesFacts). */
   private readonly hasMessageEvent = new WeakSet<StoredSpan>();
+  /** A lower byte cap while the engine's heap holds more than the estimate says (heapGuard.ts). */
+  private heapMaxBytes = Infinity;
 
   /** Called after every change (spans, logs, eviction, clear); the engine server throttles it. */
   onChange: () => void = () => undefined;
@@ -194,7 +198,18 @@ export class TraceIndex {
   }
 
   private caps(): MemoryCaps {
-    return { maxSpans: this.limits.maxSpans ?? Infinity, maxBytes: this.limits.maxBytes ?? Infinity };
+    return { maxSpans: this.limits.maxSpans ?? Infinity, maxBytes: Math.min(this.limits.maxBytes ?? Infinity, this.heapMaxBytes) };
+  }
+
+  /** What the memory cap counts now: the traces held and the log records waiting for their span. */
+  get estimatedBytes(): number {
+    return this.memory.bytes;
+  }
+
+  /** The byte cap the engine's heap allows (heapGuard.ts); it applies at once where lower than the configured one. */
+  limitForHeap(maxBytes: number): void {
+    this.heapMaxBytes = maxBytes;
+    if (this.enforceMemoryCap(new Map())) this.changed();
   }
 
   /**
@@ -243,7 +258,7 @@ export class TraceIndex {
     if (!options.masked) this.redactor?.logs(logs);
     // GenAI instrumentations send prompts as log records: they count against the memory cap too.
     const textPerLog = logs.length ? this.memory.newText() / logs.length : 0;
-    const assembled = assembleFromLogs(logs, (traceId, spanId) => this.traces.get(traceId)?.spans.get(spanId));
+    const assembled = assembleFromLogs(logs, (traceId, spanId) => this.traces.get(traceId)?.spans.get(spanId), this.assembly);
     let notKept = assembled.unattached;
     if (assembled.spans.length && this.addSpans(assembled.spans, options).length) {
       // A refused span's record is not kept (a root is no record: its records are counted below).
@@ -261,7 +276,7 @@ export class TraceIndex {
     /** Spans given a record that changes their facts (kind, model, usage), once each. */
     const refacted = new Set<StoredSpan>();
     const alike = new Map<string, number>();
-    for (const log of assembled.attach.length ? [...logs, ...assembled.attach] : logs) {
+    for (const log of assembled.attach.length || assembled.answers.length ? [...logs, ...assembled.attach, ...assembled.answers] : logs) {
       if (!log.traceId || !log.spanId) continue; // assembled, or counted as not kept
       const key = nthAlike(alike, `${log.traceId}/${log.spanId}`, log.event);
       const trace = this.traces.get(log.traceId);
@@ -422,6 +437,7 @@ export class TraceIndex {
       orphanSpans: this.orphanCount,
       pendingLogs: this.pendingLogs.count,
       memoryBytes: Math.round(this.memory.bytes),
+      memoryCapBytes: Number.isFinite(this.caps().maxBytes) ? Math.round(this.caps().maxBytes) : undefined,
       ...this.counters,
       diagnoses: this.doctor.serviceDiagnoses(),
     };
@@ -434,6 +450,9 @@ export class TraceIndex {
     this.indexes.clear();
     this.strings.clear();
     this.pendingLogs.clear();
+    this.assembly.sessionPrompts.clear();
+    this.assembly.openCalls.clear();
+    this.assembly.answered = undefined;
     this.doctor.clear();
     this.memory.reset();
     this.orphanCount = 0;

@@ -1,8 +1,6 @@
 // Counts the tokens of prompt text for the context-window X-ray. OpenAI models get their real
 // tokenizer (gpt-tokenizer, bundled: nothing is downloaded); other families have no tokenizer
 // we can bundle, so they get an estimate of four characters a token, and say so.
-import { countTokens as o200k } from 'gpt-tokenizer';
-import { countTokens as cl100k } from 'gpt-tokenizer/encoding/cl100k_base';
 
 export interface TokenCounter {
   count(text: string): number;
@@ -29,8 +27,11 @@ function tokenizer(encode: (text: string) => number, name: string): TokenCounter
   };
 }
 
-const O200K = tokenizer(o200k, 'o200k_base (gpt-tokenizer)');
-const CL100K = tokenizer(cl100k, 'cl100k_base (gpt-tokenizer)');
+type Encoding = { countTokens(text: string): number };
+// Each encoding is loaded when first used: its tables take about 10 MB of the engine's heap and
+// a tenth of a second, and most sessions never count a prompt's tokens.
+const O200K = tokenizer((text) => (require('gpt-tokenizer') as Encoding).countTokens(text), 'o200k_base (gpt-tokenizer)');
+const CL100K = tokenizer((text) => (require('gpt-tokenizer/encoding/cl100k_base') as Encoding).countTokens(text), 'cl100k_base (gpt-tokenizer)');
 const ESTIMATE: TokenCounter = {
   name: `estimate: ${CHARS_PER_TOKEN_ESTIMATE} characters a token`,
   exact: false,

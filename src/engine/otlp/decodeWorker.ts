@@ -1,39 +1,17 @@
 // The worker thread of offThreadDecode.ts: decodes one large request, refuses its oversized
 // spans, masks it (with redaction on) and hands it back as OTLP protobuf.
-import { parentPort } from 'node:worker_threads';
-import type { RedactionPattern } from '../../shared/redaction';
-import type { DecodedBatch, RawLog, RawSpan } from '../model/rawSpan';
+import type { RawLog, RawSpan } from '../model/rawSpan';
 import { StringTable } from '../model/stringTable';
-import { Redactor } from '../normalize/redaction';
-import { OtlpDecoders, refuseOversized, type Signal } from './decoders';
+import { OtlpDecoders, refuseOversized } from './decoders';
 import { encodeLogsProto, encodeTracesProto } from './encodeProto';
 import { DecodeError } from './protoReader';
 import type { TranscodeReply, TranscodeRequest } from './offThreadDecode';
+import { ownedBytes, redactorFor, serveRequests } from './workerThread';
 
-let redactor: { key: string; redactor: Redactor } | undefined;
-
-function redactorFor(patterns: RedactionPattern[] | undefined): Redactor | undefined {
-  if (!patterns?.length) return undefined;
-  const key = JSON.stringify(patterns);
-  if (redactor?.key !== key) redactor = { key, redactor: new Redactor(patterns) };
-  return redactor.redactor;
-}
-
-function transcode({ id, signal: asked, encoding, body, redaction }: TranscodeRequest): TranscodeReply {
+function transcode({ signal, encoding, body, redaction }: TranscodeRequest): TranscodeReply {
   // A table per request: strings are shared within it, and nothing outlives it.
   const decoders = new OtlpDecoders(new StringTable());
-  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  let signal: Signal;
-  let batch: DecodedBatch<RawSpan | RawLog>;
-  if (asked === 'record') {
-    const record = fileRecord(bytes);
-    if (!record) return { id, notOtlp: true, rejected: 0, rejectReasons: [] };
-    signal = record.signal;
-    batch = signal === 'traces' ? decoders.json.traces(record.value) : decoders.json.logs(record.value);
-  } else {
-    signal = asked;
-    batch = decoders.decode(signal, encoding, bytes);
-  }
+  const batch = decoders.decode(signal, encoding, Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   const masking = redactorFor(redaction);
   let out: Buffer;
   if (signal === 'traces') {
@@ -45,32 +23,15 @@ function transcode({ id, signal: asked, encoding, body, redaction }: TranscodeRe
     masking?.logs(batch.items as RawLog[]);
     out = encodeLogsProto(batch.items as RawLog[]);
   }
-  // Transferred, not copied: the bytes must own their memory whole (a small Buffer shares a pool).
-  const owned = out.byteOffset === 0 && out.byteLength === out.buffer.byteLength ? new Uint8Array(out.buffer) : new Uint8Array(out);
-  return { id, signal, body: owned, rejected: batch.rejected, rejectReasons: [...batch.rejectReasons] };
+  return { body: ownedBytes(out), rejected: batch.rejected, rejectReasons: [...batch.rejectReasons] };
 }
 
-/** A trace file's JSON record as an OTLP document of either signal; undefined for the file's other shapes. */
-function fileRecord(bytes: Buffer): { signal: Signal; value: Record<string, unknown> } | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new DecodeError(`bad JSON: ${(error as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const document = value as Record<string, unknown>;
-  if ('resourceSpans' in document || 'resource_spans' in document) return { signal: 'traces', value: document };
-  if ('resourceLogs' in document || 'resource_logs' in document) return { signal: 'logs', value: document };
-  return undefined;
-}
-
-parentPort!.on('message', (request: TranscodeRequest) => {
+serveRequests((request: TranscodeRequest) => {
   let reply: TranscodeReply;
   try {
     reply = transcode(request);
   } catch (error) {
-    reply = { id: request.id, rejected: 0, rejectReasons: [], error: (error as Error).message, invalid: error instanceof DecodeError };
+    reply = { rejected: 0, rejectReasons: [], error: (error as Error).message, invalid: error instanceof DecodeError };
   }
-  parentPort!.postMessage(reply, reply.body ? [reply.body.buffer as ArrayBuffer] : []);
+  return { reply, transfer: reply.body ? [reply.body.buffer as ArrayBuffer] : [] };
 });

@@ -5,20 +5,17 @@
 // cross threads whole (transferred, not copied), where decoded spans would be cloned object by
 // object on arrival: a stall of its own. With redaction on, the masked protobuf is also what the
 // store keeps.
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { RedactionPattern } from '../../shared/redaction';
 import type { Encoding, Signal } from './decoders';
 import { DecodeError } from './protoReader';
+import { ownedBytes, WorkerThread } from './workerThread';
 
-/** Bodies from this size go to the worker; smaller ones decode on the engine's thread in a few milliseconds. */
+/** Bodies (and trace file records) from this size go to a worker; smaller ones decode on the engine's thread in a few milliseconds. */
 export const OFF_THREAD_BYTES = 2 * 1024 * 1024;
 
 export interface TranscodeRequest {
-  id: number;
-  /** `record`: one JSON record of a trace file, an OTLP document of either signal or not OTLP at all. */
-  signal: Signal | 'record';
+  signal: Signal;
   encoding: Encoding;
   body: Uint8Array;
   /** Masked in the worker when set: the engine's thread must not mask the result again. */
@@ -26,11 +23,6 @@ export interface TranscodeRequest {
 }
 
 export interface TranscodeReply {
-  id: number;
-  /** Which signal the body held (a file record's is found in the worker). */
-  signal?: Signal;
-  /** A file record that is not an OTLP document: the engine's thread converts it itself. */
-  notOtlp?: boolean;
   /** The request as OTLP protobuf, masked if asked, without the spans it refused. */
   body?: Uint8Array;
   rejected: number;
@@ -50,81 +42,25 @@ export interface Transcoded {
 }
 
 export class OffThreadDecoder {
-  private worker?: Worker;
-  private readonly waiting = new Map<number, { resolve: (result: Omit<Transcoded, 'masked'> | undefined) => void; reject: (error: Error) => void }>();
-  private nextId = 0;
+  private readonly thread = new WorkerThread<TranscodeRequest, TranscodeReply>('decodeWorker', join(__dirname, 'decodeWorker.ts'));
 
   /**
    * The request as protobuf (masked with `redaction`); rejects with DecodeError when it is not a
    * valid request. Unless `keepBody`, the body's memory moves to the worker when the body owns it
    * whole (it is empty afterwards): copying 64 MB took up to 200 ms on a busy machine.
    */
-  transcode(signal: Signal, encoding: Encoding, body: Buffer, options: { redaction?: RedactionPattern[]; keepBody: boolean }): Promise<Transcoded> {
-    return this.post(signal, encoding, body, options) as Promise<Transcoded>;
-  }
-
-  /**
-   * One large JSON record of a trace file, as transcode(); undefined when it is valid JSON but no
-   * OTLP document (the file's other shapes are converted on the engine's thread).
-   */
-  transcodeFileRecord(body: Buffer, options: { redaction?: RedactionPattern[] }): Promise<Transcoded | undefined> {
-    return this.post('record', 'json', body, { ...options, keepBody: true });
-  }
-
-  private post(signal: Signal | 'record', encoding: Encoding, body: Buffer, options: { redaction?: RedactionPattern[]; keepBody: boolean }): Promise<Transcoded | undefined> {
-    const id = this.nextId++;
-    const movable = !options.keepBody && body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
-    const bytes = movable ? new Uint8Array(body.buffer) : new Uint8Array(body);
-    const request: TranscodeRequest = { id, signal, encoding, body: bytes, redaction: options.redaction };
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve: (result) => resolve(result && { ...result, masked: !!options.redaction?.length }), reject });
-      this.started().postMessage(request, [bytes.buffer as ArrayBuffer]);
-    });
+  async transcode(signal: Signal, encoding: Encoding, body: Buffer, options: { redaction?: RedactionPattern[]; keepBody: boolean }): Promise<Transcoded> {
+    const bytes = options.keepBody ? new Uint8Array(body) : ownedBytes(body);
+    const reply = await this.thread.request({ signal, encoding, body: bytes, redaction: options.redaction }, [bytes.buffer as ArrayBuffer]);
+    if (!reply.body) throw reply.invalid ? new DecodeError(reply.error) : new Error(`decoding off the event loop failed: ${reply.error}`);
+    const out = Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength);
+    return { body: out, signal, masked: !!options.redaction?.length, rejected: reply.rejected, rejectReasons: reply.rejectReasons };
   }
 
   close(): void {
-    void this.worker?.terminate();
-    this.worker = undefined;
-  }
-
-  private started(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(...workerScript());
-    worker.on('message', (reply: TranscodeReply) => {
-      const job = this.waiting.get(reply.id);
-      if (!job) return;
-      this.waiting.delete(reply.id);
-      if (reply.notOtlp) {
-        job.resolve(undefined);
-      } else if (reply.body) {
-        const body = Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength);
-        job.resolve({ body, signal: reply.signal!, rejected: reply.rejected, rejectReasons: reply.rejectReasons });
-      } else {
-        job.reject(reply.invalid ? new DecodeError(reply.error) : new Error(`decoding off the event loop failed: ${reply.error}`));
-      }
-    });
-    const failAll = (error: Error) => {
-      if (this.worker === worker) this.worker = undefined; // the next request starts a new one
-      for (const job of this.waiting.values()) job.reject(error);
-      this.waiting.clear();
-    };
-    worker.on('error', (error) => failAll(new Error(`the decoding worker failed: ${error.message}`)));
-    worker.on('exit', (code) => failAll(new Error(`the decoding worker stopped (exit code ${code})`)));
-    // Pending requests keep the process alive through their receivers, not through the worker
-    // (after the listeners: adding a 'message' listener refs it again).
-    worker.unref();
-    this.worker = worker;
-    return worker;
+    this.thread.close();
   }
 }
 
-/** One worker thread for the engine process, started at the first large request or file record. */
+/** One worker thread for the engine process's large requests, started at the first. */
 export const offThread = new OffThreadDecoder();
-
-/** The built worker beside the bundle (dist/decodeWorker.js), or its source when the engine runs from source (tests, through tsx). */
-function workerScript(): [string, { eval?: boolean }] {
-  const built = join(__dirname, 'decodeWorker.js');
-  if (existsSync(built)) return [built, {}];
-  const source = join(__dirname, 'decodeWorker.ts');
-  return [`require('tsx/cjs'); require(${JSON.stringify(source)});`, { eval: true }];
-}

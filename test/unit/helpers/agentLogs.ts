@@ -8,7 +8,8 @@ import { JsonDecoder } from '../../../src/engine/otlp/decodeJson';
 import { FRAMEWORK_FIXTURES } from './frameworkFixtures';
 
 /** Each request's log records, in the order the CLI sent them. */
-export function agentLogRequests(file: 'claude-code-logs.otlp.jsonl' | 'gemini-cli-logs.otlp.jsonl'): RawLog[][] {
+export function agentLogRequests(file: 'claude-code-logs.otlp.jsonl' | 'claude-code-2.1.45-session-logs.otlp.jsonl' | 'claude-code-2.0.76-session-logs.otlp.jsonl'
+  | 'gemini-cli-logs.otlp.jsonl'): RawLog[][] {
   const decoder = new JsonDecoder(new StringTable());
   return readFileSync(join(FRAMEWORK_FIXTURES, file), 'utf8').split('\n').filter((line) => line.trim())
     .map((line) => decoder.logsText(line).items);

@@ -6,14 +6,22 @@
 // trace: a root for the prompt, an LLM span per API call, a tool span per tool run; every other
 // record of the prompt is attached to the root as a log record. Ids are derived from what the
 // records say, so a record read again (a store reload, a re-imported file) lands in the same place.
+// Gemini CLI logs a streamed call's request inside the call's span but its response (and the
+// response's details record) outside it: the response is paired with the latest request of the
+// same prompt and model role, so the assembled call shows both and the call's own span gets its
+// answer and usage. Claude Code before 2.1.47 logs no prompt id: its records belong to the session's latest
+// `user_prompt` before them (index/assembledTraces.ts keeps each session's prompts in order).
 import type { AttributeValue, Attributes } from '../../../shared/spanModel';
 import { derivedId } from '../../model/derivedId';
 import type { RawEvent, RawSpan } from '../../model/rawSpan';
 import { firstString, ownEntry, toNumber } from '../attributeReader';
+import { DETAILS_EVENT } from './genAi';
 
 /** Every assembled span carries it: what the trace view shows was put together here, not sent as spans. */
 export const ASSEMBLED_FROM_LOGS = 'ai_trace_inspector.assembled_from';
 export const ASSEMBLED_SCOPE = 'ai-trace-inspector (assembled from log records)';
+/** On a prompt's root where the agent logged no prompt id: what its records were grouped by. */
+export const ASSEMBLED_BY = 'ai_trace_inspector.assembled_by';
 
 /** Whether a span was put together here from a coding agent's log records (not sent as a span). */
 export function isAssembled(span: { scope?: { name: string } }): boolean {
@@ -38,8 +46,16 @@ export interface AgentRecord {
   type: string;
   sessionId: string;
   promptId: string;
+  /** The prompt is known by its place in the session (promptByOrder), not by an id the agent logged. */
+  byOrder?: boolean;
   event: RawEvent;
 }
+
+/** Where a prompt stands in its session: its `user_prompt` record's time, then its place in the agent's record sequence. */
+export interface PromptPlace { timeMs: number; sequence?: number }
+
+/** A record that names no prompt, where the agent's version logs none (Claude Code before 2.1.47). */
+export interface UnnamedRecord { sessionId: string; place: PromptPlace; isPrompt: boolean }
 
 /** The record's event name with its agent prefix, however the agent sent it. */
 export function agentEventName(event: { name: string; body?: AttributeValue }): string | undefined {
@@ -49,15 +65,34 @@ export function agentEventName(event: { name: string; body?: AttributeValue }): 
   return typeof body === 'string' && body.startsWith(CLAUDE_CODE.prefix) && body.endsWith(`.${event.name}`) ? body : undefined;
 }
 
-export function agentRecord(event: RawEvent): AgentRecord | undefined {
+/**
+ * The agent's record with the prompt it names, or (`unnamed`) the session and place of a Claude
+ * Code record that names none: its prompt is found by order. Gemini CLI's records of no prompt
+ * (configuration, start-up) belong to no request.
+ */
+export function agentRecord(event: RawEvent): AgentRecord | { unnamed: UnnamedRecord } | undefined {
   const name = agentEventName(event);
   if (!name) return undefined;
   const agent = name.startsWith(CLAUDE_CODE.prefix) ? CLAUDE_CODE : GEMINI_CLI;
   const sessionId = firstString(event.attributes, 'session.id');
+  if (!sessionId) return undefined;
   const promptId = firstString(event.attributes, agent.promptKey);
-  // Records of no prompt (configuration, start-up) belong to no request.
-  if (!sessionId || !promptId) return undefined;
-  return { agent, type: name.slice(agent.prefix.length), sessionId, promptId, event };
+  const type = name.slice(agent.prefix.length);
+  if (promptId) return { agent, type, sessionId, promptId, event };
+  if (agent !== CLAUDE_CODE) return undefined;
+  return { unnamed: { sessionId, place: { timeMs: event.timeMs, sequence: toNumber(event.attributes['event.sequence']) }, isPrompt: type === 'user_prompt' } };
+}
+
+/** A Claude Code record that names no prompt, given the place of the session's prompt it belongs to. */
+export function recordOfPromptAt(event: RawEvent, unnamed: UnnamedRecord, prompt: PromptPlace): AgentRecord {
+  const type = agentEventName(event)!.slice(CLAUDE_CODE.prefix.length);
+  return { agent: CLAUDE_CODE, type, sessionId: unnamed.sessionId, promptId: `user_prompt@${prompt.timeMs}#${prompt.sequence ?? ''}`, byOrder: true, event };
+}
+
+/** Whether a prompt stands before (or at) a place in its session: by time, then by the agent's record sequence. */
+export function placedBefore(prompt: PromptPlace, place: PromptPlace): boolean {
+  if (prompt.timeMs !== place.timeMs) return prompt.timeMs < place.timeMs;
+  return prompt.sequence === undefined || place.sequence === undefined || prompt.sequence <= place.sequence;
 }
 
 /** The trace of the record's prompt and its root span. */
@@ -101,6 +136,29 @@ export function recordSpan(record: AgentRecord, traceId: string, rootId: string)
   };
 }
 
+/** A Gemini CLI call's request or response (or error) record, and what pairs them: the session, the prompt and the model role (`main`, `utility_router`). */
+export function geminiCallRecord(event: RawEvent): { key: string; isRequest: boolean } | undefined {
+  const name = agentEventName(event);
+  if (name !== 'gemini_cli.api_request' && name !== 'gemini_cli.api_response' && name !== 'gemini_cli.api_error') return undefined;
+  const attrs = event.attributes;
+  const session = firstString(attrs, 'session.id');
+  const prompt = firstString(attrs, GEMINI_CLI.promptKey);
+  if (!session || !prompt) return undefined;
+  return { key: `${session}\u0000${prompt}\u0000${firstString(attrs, 'role') ?? ''}`, isRequest: name === 'gemini_cli.api_request' };
+}
+
+/** Puts what a call's request record sent (the Gemini contents, when prompt logging is on) on the call's span. */
+export function setRequest(span: { attributes: Attributes }, request: RawEvent): void {
+  const text = request.attributes.request_text;
+  if (typeof text === 'string' && text !== '') span.attributes['gen_ai.input.messages'] = text;
+}
+
+/** Whether a record is the details record Gemini CLI logs with a response (its model and usage): same session, same instant. */
+export function isResponseDetails(event: RawEvent, response: RawEvent): boolean {
+  return event.name === DETAILS_EVENT && event.timeMs === response.timeMs
+    && firstString(event.attributes, 'session.id') === firstString(response.attributes, 'session.id');
+}
+
 /**
  * The answer a record of an API call carries where the agent logs it nowhere else: Gemini CLI's
  * `api_response` text (Claude Code logs its answer as a record of its own, attached to the root).
@@ -122,9 +180,11 @@ export function promptRoot(record: AgentRecord, traceId: string, rootId: string,
     'gen_ai.operation.name': 'invoke_agent',
     'gen_ai.agent.name': record.agent.service,
     'session.id': record.sessionId,
-    [record.agent.promptKey]: record.promptId,
     [ASSEMBLED_FROM_LOGS]: 'log records',
   };
+  // An older version's prompt has no id: say how its records were put together instead.
+  if (record.byOrder) attributes[ASSEMBLED_BY] = 'session.id and the order of its user_prompt records (this version logs no prompt.id)';
+  else attributes[record.agent.promptKey] = record.promptId;
   const user = firstString(attrs, 'user.id', 'user.email', 'user.account_uuid');
   if (user) attributes['user.id'] = user;
   if (answer !== undefined) setAnswer({ attributes }, answer);

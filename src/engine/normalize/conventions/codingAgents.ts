@@ -7,7 +7,7 @@
 import type { AttributeValue, Attributes, Message } from '../../../shared/spanModel';
 import { dig, firstString, isRecord, parseJson, recordOf } from '../attributeReader';
 import { agentEventName, ASSEMBLED_FROM_LOGS } from './agentLogs';
-import { messageFrom } from '../messageParts';
+import { messageFrom, messagesFromJson } from '../messageParts';
 import type { UsageOffer } from '../packedUsage';
 
 /** Claude Code hides prompts unless OTEL_LOG_USER_PROMPTS is set, and says so in their place. */
@@ -100,11 +100,19 @@ interface LoggedEvent { name: string; attributes: Attributes; body?: AttributeVa
 
 const PROMPT_EVENTS = new Set(['gemini_cli.user_prompt', 'claude_code.user_prompt']);
 
-/** The prompt a coding agent logged (`prompt`, when its prompt logging is on). */
+/**
+ * The prompt a coding agent logged (`prompt`, when its prompt logging is on), or else what a
+ * Gemini CLI call sent: the Gemini contents of its latest `api_request` record.
+ */
 export function loggedPrompt(events: readonly LoggedEvent[]): Message[] | undefined {
   const prompt = events.find((e) => PROMPT_EVENTS.has(agentEventName(e) ?? '') && typeof e.attributes.prompt === 'string'
     && e.attributes.prompt !== REDACTED);
-  return prompt ? [{ role: 'user', content: prompt.attributes.prompt as string }] : undefined;
+  if (prompt) return [{ role: 'user', content: prompt.attributes.prompt as string }];
+  for (let i = events.length - 1; i >= 0; i--) {
+    const text = agentEventName(events[i]) === 'gemini_cli.api_request' ? events[i].attributes.request_text : undefined;
+    if (typeof text === 'string') return messagesFromJson(text, 'user');
+  }
+  return undefined;
 }
 
 /** The answer a coding agent logged: Claude Code's `assistant_response`, Gemini CLI's `api_response` text. */

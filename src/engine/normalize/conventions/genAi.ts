@@ -13,7 +13,7 @@ const INPUT_EVENT_ROLES: Record<string, string> = {
   'gen_ai.tool.message': 'tool',
 };
 const CHOICE_EVENT = 'gen_ai.choice';
-const DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
+export const DETAILS_EVENT = 'gen_ai.client.inference.operation.details';
 
 /** The role a GenAI message event's name stands for (a choice is the assistant's), if it is one. */
 export function eventRole(name: string): string | undefined {

@@ -1,0 +1,102 @@
+// A worker thread of the engine for work that cannot be sliced (one JSON.parse of 50 MB, one
+// mask of a 60 MB prompt): both sides of it. The engine's side starts the worker at its first
+// request and matches replies to requests; the worker's side answers them one at a time. What
+// crosses is bytes moved whole (transferred, not copied) wherever it can be.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parentPort, Worker } from 'node:worker_threads';
+import type { RedactionPattern } from '../../shared/redaction';
+import { Redactor } from '../normalize/redaction';
+
+interface Envelope<T> {
+  id: number;
+  message?: T;
+  /** The worker failed on the request in a way its handler did not answer. */
+  failed?: string;
+}
+
+/** The engine's side of one worker thread (started at the first request). */
+export class WorkerThread<Request, Reply> {
+  private worker?: Worker;
+  private readonly waiting = new Map<number, { resolve: (reply: Reply) => void; reject: (error: Error) => void }>();
+  private nextId = 0;
+
+  /**
+   * `name`: the built worker's name beside the bundle (dist/NAME.js); `source`: its .ts file,
+   * run through tsx when the engine runs from source (tests).
+   */
+  constructor(private readonly name: string, private readonly source: string) {}
+
+  /** Sends a request; the buffers in `transfer` move to the worker (they are empty here afterwards). */
+  request(request: Request, transfer: ArrayBuffer[] = []): Promise<Reply> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.started().postMessage({ id, message: request } satisfies Envelope<Request>, transfer);
+    });
+  }
+
+  close(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  private started(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(...this.script());
+    worker.on('message', ({ id, message, failed }: Envelope<Reply>) => {
+      const job = this.waiting.get(id);
+      if (!job) return;
+      this.waiting.delete(id);
+      if (failed !== undefined) job.reject(new Error(`work off the event loop failed: ${failed}`));
+      else job.resolve(message!);
+    });
+    const failAll = (error: Error) => {
+      if (this.worker === worker) this.worker = undefined; // the next request starts a new one
+      for (const job of this.waiting.values()) job.reject(error);
+      this.waiting.clear();
+    };
+    worker.on('error', (error) => failAll(new Error(`the ${this.name} thread failed: ${error.message}`)));
+    worker.on('exit', (code) => failAll(new Error(`the ${this.name} thread stopped (exit code ${code})`)));
+    // Pending requests keep the process alive through their receivers, not through the worker
+    // (after the listeners: adding a 'message' listener refs it again).
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  private script(): [string, { eval?: boolean }] {
+    const built = join(__dirname, `${this.name}.js`);
+    if (existsSync(built)) return [built, {}];
+    return [`require('tsx/cjs'); require(${JSON.stringify(this.source)});`, { eval: true }];
+  }
+}
+
+/** The worker's side: answers each request with `handle`'s reply, moving the buffers it names. */
+export function serveRequests<Request, Reply>(handle: (request: Request) => { reply: Reply; transfer?: ArrayBuffer[] }): void {
+  parentPort!.on('message', ({ id, message }: Envelope<Request>) => {
+    let answer: { reply: Reply; transfer?: ArrayBuffer[] };
+    try {
+      answer = handle(message!);
+    } catch (error) {
+      parentPort!.postMessage({ id, failed: (error as Error).message } satisfies Envelope<Reply>);
+      return;
+    }
+    parentPort!.postMessage({ id, message: answer.reply } satisfies Envelope<Reply>, answer.transfer ?? []);
+  });
+}
+
+let redactor: { key: string; redactor: Redactor } | undefined;
+
+/** In a worker: the redactor for these patterns (kept while the patterns stay the same). */
+export function redactorFor(patterns: RedactionPattern[] | undefined): Redactor | undefined {
+  if (!patterns?.length) return undefined;
+  const key = JSON.stringify(patterns);
+  if (redactor?.key !== key) redactor = { key, redactor: new Redactor(patterns) };
+  return redactor.redactor;
+}
+
+/** Bytes that own their memory whole, so they can be transferred (a small Buffer shares a pool; copied then). */
+export function ownedBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? new Uint8Array(bytes.buffer) : new Uint8Array(bytes);
+}
