@@ -25,10 +25,13 @@ class TracePanel {
   /** When this panel was last asked to show its trace (for the double click). */
   openedAt = 0;
   private name = '';
+  /** Closed: an answer the engine gives afterwards has nowhere to go. */
+  private closed = false;
 
   constructor(readonly panel: vscode.WebviewPanel, public traceId: string, private readonly source: TraceSource,
     private readonly settings: () => TraceViewSettings, public preview: boolean, private pendingSpanId?: string) {
     this.retitle();
+    panel.onDidDispose(() => (this.closed = true));
   }
 
   /** Shows another trace in this panel (the preview's job). */
@@ -52,7 +55,7 @@ class TracePanel {
   }
 
   post(message: HostMessage): void {
-    void this.panel.webview.postMessage(message);
+    if (!this.closed) void this.panel.webview.postMessage(message);
   }
 
   /**
