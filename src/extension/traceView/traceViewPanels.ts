@@ -51,6 +51,7 @@ class TracePanel {
   }
 
   private retitle(): void {
+    if (this.closed) return;
     this.panel.title = panelTitle(this.name || this.traceId.slice(0, 8), this.preview);
   }
 
