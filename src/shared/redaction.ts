@@ -169,10 +169,12 @@ export class TextRedactor {
   /** Masks keys too: a secret can be a key (an email as a map key, a token in a header name). */
   protected attributes(attrs: Record<string, AttributeValue>): void {
     for (const key of Object.keys(attrs)) {
-      const value = this.value(attrs[key]);
+      const before = attrs[key];
+      const value = this.value(before);
       const maskedKey = this.text(key);
       if (maskedKey === key && key !== '__proto__') {
-        attrs[key] = value;
+        // Written only when masked: most values hold nothing to mask, and a store per attribute showed in ingest's profile.
+        if (value !== before) attrs[key] = value;
       } else {
         let newKey = maskedKey;
         if (maskedKey !== key) {

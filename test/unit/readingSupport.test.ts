@@ -47,6 +47,23 @@ describe('reading support in the engine (issue 17)', () => {
     assert.ok(input!.length <= 160 && input!.endsWith('…') && !input!.includes('\n'), input);
   });
 
+  it('keeps the gist up to date as a trace arrives over several requests and records', () => {
+    const index = new TraceIndex(new PriceTable());
+    const root = rawSpan({ 'input.value': 'Where is my refund?' }, { name: 'support.answer' });
+    const call = rawSpan({ 'openinference.span.kind': 'LLM', 'llm.input_messages.0.message.role': 'user', 'llm.input_messages.0.message.content': 'Find order A-17' },
+      { name: 'chat', traceId: root.traceId, parentSpanId: root.spanId, startMs: root.startMs + 10 });
+    const gist = () => { const [{ input, output }] = index.query({}); return { input, output }; };
+    index.addSpans([call]);
+    assert.deepEqual(gist(), { input: 'Find order A-17', output: undefined }, 'the orphan stands in for the root');
+    index.addSpans([root]);
+    assert.deepEqual(gist(), { input: 'Where is my refund?', output: undefined });
+    index.addLogs([{ traceId: root.traceId, spanId: root.spanId,
+      event: { name: 'gen_ai.content.completion', timeMs: root.endMs, attributes: { 'gen_ai.completion': 'It was sent on Monday.' }, fromLog: true } }]);
+    assert.deepEqual(gist(), { input: 'Where is my refund?', output: 'It was sent on Monday.' }, 'a record the root got later');
+    index.addSpans([{ ...root, attributes: { 'input.value': 'Where is my refund, please?' }, events: [] }]);
+    assert.equal(gist().input, 'Where is my refund, please?', 'a root sent again');
+  });
+
   it('says where free text matched, with the field and an excerpt that marks it', () => {
     const { index, chat } = supportTraces();
     const found = index.query({ filter: 'refund policy', matches: true });

@@ -26,8 +26,6 @@ const FLATTENED_CONTENT = /^(?:llm\.input_messages\.(\d+)\.message\.content|gen_
 
 export class Detectors {
   private readonly history = new Map<string, { input: RecentValues; total: RecentValues; cost: RecentValues }>();
-  /** Spans whose values are in their step's history: a span inspected again (log records brought its usage) counts once. */
-  private readonly inHistory = new WeakSet<StoredSpan>();
 
   constructor(public settings: DetectorSettings = DEFAULT_DETECTORS) {}
 
@@ -72,8 +70,9 @@ export class Detectors {
       } else if (facts.costUsd !== undefined && costMedian && facts.costUsd > factor * costMedian) {
         findings.push({ detector: 'spike', message: `Cost spike: $${facts.costUsd.toFixed(4)}, ${round(facts.costUsd / costMedian)}× this step's recent median.` });
       }
-      if (!this.inHistory.has(span)) {
-        this.inHistory.add(span);
+      // A flag on the span, not a WeakSet: adding every span to one cost more than the rest of inspect.
+      if (!span.inStepHistory) {
+        span.inStepHistory = true;
         step.input.add(input);
         step.total.add(total);
         step.cost.add(facts.costUsd);

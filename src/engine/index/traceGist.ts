@@ -4,7 +4,7 @@
 import { oneLine } from '../../shared/format';
 import type { Message, Span } from '../../shared/spanModel';
 import { rootOf, type Trace } from '../model/traceSummary';
-import { normalizeSpan } from '../normalize/normalizeSpan';
+import { conversationOf } from '../normalize/normalizeSpan';
 
 /** Long enough to tell requests apart, short enough for a row and the summary's memory. */
 export const GIST_CHARACTERS = 160;
@@ -12,11 +12,17 @@ export const GIST_CHARACTERS = 160;
 export function traceGist(trace: Trace): { input?: string; output?: string } {
   const root = rootOf(trace);
   if (!root) return {};
-  // One span per summary: the root, whatever the trace's size.
-  const span = normalizeSpan(root);
+  // A trace arriving over many requests is summarized with each: its root (or the orphan standing
+  // in for it) is read again only when it is another span or changed (a log record, a late answer).
+  const known = trace.gist;
+  if (known?.root === root && known.revision === root.revision) return { input: known.input, output: known.output };
+  // One span per summary: the root, whatever the trace's size; only its conversation, not all of it.
+  const span = conversationOf(root);
   const input = messageText(span.inputMessages?.find((m) => m.role === 'user')) ?? valueText(span.input);
   const output = messageText(span.outputMessages?.at(-1)) ?? valueText(span.output);
-  return { input: input && oneLine(input, GIST_CHARACTERS), output: output && oneLine(output, GIST_CHARACTERS) };
+  const gist = { input: input && oneLine(input, GIST_CHARACTERS), output: output && oneLine(output, GIST_CHARACTERS) };
+  trace.gist = { root, revision: root.revision, ...gist };
+  return gist;
 }
 
 function messageText(message: Message | undefined): string | undefined {

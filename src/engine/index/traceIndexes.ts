@@ -28,17 +28,11 @@ export class TraceIndexes {
 
   /** Moves a trace from where its old summary put it to where the next one does (a new trace: old.spanCount 0). */
   place(trace: Trace, old: TraceSummary, next: TraceSummary): void {
-    const { traceId } = trace;
     const isNew = old.spanCount === 0;
-    const move = (index: SortedIndex<Trace>, before: number, after: number) => {
-      if (!isNew && before === after) return;
-      if (!isNew) index.remove(before, traceId);
-      index.insert(after, traceId, trace);
-    };
-    move(this.byStart, old.startMs, next.startMs);
-    move(this.byDuration, old.durationMs, next.durationMs);
-    move(this.byTokens, old.tokens.total, next.tokens.total);
-    move(this.byCost, old.costUsd, next.costUsd);
+    move(this.byStart, trace, isNew, old.startMs, next.startMs);
+    move(this.byDuration, trace, isNew, old.durationMs, next.durationMs);
+    move(this.byTokens, trace, isNew, old.tokens.total, next.tokens.total);
+    move(this.byCost, trace, isNew, old.costUsd, next.costUsd);
     if (next.errorCount > 0) this.errors.add(trace);
     else this.errors.delete(trace);
     this.updateFacets(trace, old, next);
@@ -113,11 +107,10 @@ export class TraceIndexes {
   }
 
   private updateFacets(trace: Trace, old: TraceSummary, next: TraceSummary | undefined): void {
-    const one = (value: string | undefined) => value ? [value] : [];
     this.updateFacet('service', trace, old.services, next?.services ?? []);
     this.updateFacet('model', trace, old.models, next?.models ?? []);
-    this.updateFacet('session', trace, one(old.sessionId), one(next?.sessionId));
-    this.updateFacet('user', trace, one(old.userId), one(next?.userId));
+    this.updateFacet('session', trace, listOfOne(old.sessionId), listOfOne(next?.sessionId));
+    this.updateFacet('user', trace, listOfOne(old.userId), listOfOne(next?.userId));
   }
 
   private updateFacet(facet: Facet, trace: Trace, before: string[], after: string[]): void {
@@ -140,4 +133,15 @@ function sortTraces(traces: Trace[], sort: NonNullable<TraceQuery['sort']>): Tra
   const key = (t: Trace) => sort === 'start' ? t.summary.startMs : sort === 'duration' ? t.summary.durationMs
     : sort === 'tokens' ? t.summary.tokens.total : t.summary.costUsd;
   return traces.sort((a, b) => key(b) - key(a) || (a.traceId < b.traceId ? 1 : -1));
+}
+
+/** Moves a trace in a sorted index from one key to another (a new trace is only inserted). */
+function move(index: SortedIndex<Trace>, trace: Trace, isNew: boolean, before: number, after: number): void {
+  if (!isNew && before === after) return;
+  if (!isNew) index.remove(before, trace.traceId);
+  index.insert(after, trace.traceId, trace);
+}
+
+function listOfOne(value: string | undefined): string[] {
+  return value ? [value] : [];
 }

@@ -27,6 +27,8 @@ export interface StoredSpan extends RawSpan {
   callKey?: string;
   /** ...and its arguments: the attribute's own string, never a copy. */
   callArgs?: string;
+  /** Its usage is in its step's recent values (detectors.ts): a span inspected again counts once. */
+  inStepHistory?: true;
 }
 
 export function spanStatus(code: number): SpanStatus {

@@ -12,11 +12,15 @@ interface Slot<T> {
 // Hashing a long string for a Map lookup reads every character; a freshly decoded copy of a
 // 2 KB prompt has no cached hash. Long strings are first looked up by a fingerprint of their
 // length and a few sampled characters, and confirmed with ===, which compares without hashing.
-// Templated prompts of one length that differ only in an id share a fingerprint: past a few
-// strings per fingerprint the lookup falls back to the full hash (the slots Map), so such text
-// costs one hash per string instead of a compare with every earlier one (quadratic).
+// Templated prompts of one length that differ only in an id share a sampled fingerprint, so it
+// also reads every character of the string's two ends, where templates often put the id ("You
+// are the agent of customer 1042..."). Past a few strings per fingerprint the lookup falls back to
+// the full hash (the slots Map), so such text costs one hash per string instead of a compare with
+// every earlier one (quadratic).
 const LONG_STRING = 64;
 const SAMPLES = 16;
+/** Characters read in full at each end (LONG_STRING covers both). */
+const ENDS = 32;
 const MAX_SHARING_FINGERPRINT = 4;
 
 function fingerprint(value: string): number {
@@ -24,7 +28,8 @@ function fingerprint(value: string): number {
   let h = length | 0;
   const step = Math.floor(length / SAMPLES);
   for (let i = 0, at = 0; i < SAMPLES; i++, at += step) h = Math.imul(h ^ value.charCodeAt(at), 0x9e3779b1);
-  h = Math.imul(h ^ value.charCodeAt(length - 1), 0x9e3779b1);
+  for (let i = 0; i < ENDS; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x9e3779b1);
+  for (let i = length - ENDS; i < length; i++) h = Math.imul(h ^ value.charCodeAt(i), 0x9e3779b1);
   return h >>> 0;
 }
 

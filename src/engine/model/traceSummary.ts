@@ -17,6 +17,8 @@ export interface Trace {
   text: number;
   /** Counts the changes to its spans (new spans, late log records): a trace view asks for what changed after the one it has. */
   revision: number;
+  /** Its gist (index/traceGist.ts) and the root and root revision it was read from, reused while they stand. */
+  gist?: { root: StoredSpan; revision: number | undefined; input?: string; output?: string };
 }
 
 const MODEL_KINDS = new Set<SpanKind>(['LLM', 'EMBEDDING', 'RERANKER']);

@@ -92,7 +92,8 @@ const MAX_LIST_ITEMS = 10_000;
  * Holes are dropped.
  */
 export function indexedList(attrs: Record<string, AttributeValue>, prefix: string): Record<string, AttributeValue>[] {
-  const byIndex = new Map<number, Record<string, AttributeValue>>();
+  // Made at the first key that matches: most spans have no list under most prefixes asked for.
+  let byIndex: Map<number, Record<string, AttributeValue>> | undefined;
   const head = prefix + '.';
   for (const key in attrs) {
     if (!key.startsWith(head)) continue;
@@ -101,10 +102,12 @@ export function indexedList(attrs: Record<string, AttributeValue>, prefix: strin
     if (!/^\d+$/.test(indexText)) continue;
     const index = Number(indexText);
     if (index >= MAX_LIST_ITEMS) continue;
+    byIndex ??= new Map();
     let item = byIndex.get(index);
     if (!item) byIndex.set(index, (item = {}));
     item[dot < 0 ? '' : key.slice(dot + 1)] = attrs[key];
   }
+  if (!byIndex) return [];
   return [...byIndex.entries()].sort((a, b) => a[0] - b[0]).map(([, item]) => item);
 }
 

@@ -52,14 +52,10 @@ export function normalizeSpan(raw: StoredSpan): Span {
       body === undefined ? { name, timeMs, attributes } : { name, timeMs, attributes, body }),
     links: raw.links,
   };
-  const io = inputOutput(attrs);
-  if (io.input !== undefined) span.input = io.input;
-  if (io.output !== undefined) span.output = io.output;
-  // An LLM span that only recorded raw input/output values still shows a conversation.
-  const fromIo = (value: unknown, role: string) => (facts.kind === 'LLM' ? messagesFromValue(value, role) : undefined);
-  const input = inputMessages(attrs, raw.events) ?? fromIo(io.input, 'user');
+  const { input: inputValue, output: outputValue, inputMessages: input, outputMessages: output } = conversationOf(raw);
+  if (inputValue !== undefined) span.input = inputValue;
+  if (outputValue !== undefined) span.output = outputValue;
   if (input) span.inputMessages = input;
-  const output = outputMessages(attrs, raw.events) ?? fromIo(io.output, 'assistant');
   if (output) span.outputMessages = output;
   const documents = genAi.retrievalDocuments(attrs) ?? openInference.documents(attrs)
     ?? openInference.documents(attrs, 'reranker.output_documents') ?? documentEvents(raw.events) ?? haystack.documents(attrs);
@@ -84,6 +80,22 @@ export function normalizeSpan(raw: StoredSpan): Span {
   const ttft = timeToFirstTokenMs(attrs, raw);
   if (ttft !== undefined) span.timeToFirstTokenMs = ttft;
   return span;
+}
+
+/**
+ * What went in and came out of a span: its input and output values and messages, as normalizeSpan
+ * gives them. Alone, for what needs no more of the span (a trace's gist, made with every summary).
+ */
+export function conversationOf(raw: StoredSpan): Pick<Span, 'input' | 'output' | 'inputMessages' | 'outputMessages'> {
+  const attrs = raw.attributes;
+  const io = inputOutput(attrs);
+  // An LLM span that only recorded raw input/output values still shows a conversation.
+  const isLlm = raw.facts.kind === 'LLM';
+  return {
+    input: io.input, output: io.output,
+    inputMessages: inputMessages(attrs, raw.events) ?? (isLlm ? messagesFromValue(io.input, 'user') : undefined),
+    outputMessages: outputMessages(attrs, raw.events) ?? (isLlm ? messagesFromValue(io.output, 'assistant') : undefined),
+  };
 }
 
 function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undefined {

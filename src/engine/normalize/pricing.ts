@@ -22,11 +22,14 @@ interface Rates {
 }
 
 export class PriceTable {
-  private readonly rates = new Map<string, Rates | null>();
+  /** The user's prices, by model id in lower case. */
+  private readonly overrides = new Map<string, Rates>();
+  /** Rates found, by provider ('' for none) then model: two lookups of interned strings, no key built per span. */
+  private readonly rates = new Map<string, Map<string, Rates | null>>();
 
   constructor(overrides: Record<string, PriceOverride> = {}) {
     for (const [model, price] of Object.entries(overrides)) {
-      this.rates.set(`override|${model.toLowerCase()}`, {
+      this.overrides.set(model.toLowerCase(), {
         input: price.input, output: price.output, cacheRead: price.cacheRead, cacheWrite: price.cacheWrite,
       });
     }
@@ -47,17 +50,17 @@ export class PriceTable {
     const cacheWrite = tokens.cacheWrite ?? 0;
     // Input counts include cached tokens (OTel GenAI and the price table agree on that).
     const uncached = Math.max(input - cacheRead - cacheWrite, 0);
-    const rate = (r: Rate, fallback: Rate = 0) => resolve(r ?? fallback, input);
-    return (uncached * rate(rates.input) + cacheRead * rate(rates.cacheRead, rates.input)
-      + cacheWrite * rate(rates.cacheWrite, rates.input) + output * rate(rates.output)) / 1e6;
+    return (uncached * resolve(rates.input, input) + cacheRead * resolve(rates.cacheRead ?? rates.input, input)
+      + cacheWrite * resolve(rates.cacheWrite ?? rates.input, input) + output * resolve(rates.output, input)) / 1e6;
   }
 
   private lookup(model: string, provider: string | undefined): Rates | null {
-    const key = `${provider ?? ''}|${model}`;
-    let rates = this.rates.get(key);
+    let byModel = this.rates.get(provider ?? '');
+    if (!byModel) this.rates.set(provider ?? '', (byModel = new Map()));
+    let rates = byModel.get(model);
     if (rates === undefined) {
       rates = this.find(model, provider);
-      this.rates.set(key, rates);
+      byModel.set(model, rates);
     }
     return rates;
   }
@@ -65,7 +68,7 @@ export class PriceTable {
   private find(model: string, provider: string | undefined): Rates | null {
     const candidates = modelIdCandidates(model);
     for (const candidate of candidates) {
-      const override = this.rates.get(`override|${candidate.toLowerCase()}`);
+      const override = this.overrides.get(candidate.toLowerCase());
       if (override) return override;
     }
     for (const candidate of candidates) {

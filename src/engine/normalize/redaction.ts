@@ -2,16 +2,21 @@
 // they are indexed or stored, so nothing shown, exported or written to disk holds the raw value.
 // The patterns and the text masking are shared (shared/redaction.ts).
 import { TextRedactor } from '../../shared/redaction';
-import type { RawEvent, RawLog, RawSpan } from '../model/rawSpan';
+import type { RawEvent, RawLog, RawSpan, ResourceInfo } from '../model/rawSpan';
 
 export class Redactor extends TextRedactor {
   spans(spans: RawSpan[]): void {
+    let resource: ResourceInfo | undefined;
     for (const span of spans) {
       span.name = this.text(span.name);
       if (span.statusMessage) span.statusMessage = this.text(span.statusMessage);
       this.attributes(span.attributes);
-      this.attributes(span.resource.attributes);
-      span.resource.service = this.text(span.resource.service);
+      // The decoders give a request's spans one resource object: it is masked once, not per span.
+      if (span.resource !== resource) {
+        resource = span.resource;
+        this.attributes(resource.attributes);
+        resource.service = this.text(resource.service);
+      }
       span.scope.name = this.text(span.scope.name);
       if (span.scope.version) span.scope.version = this.text(span.scope.version);
       for (const event of span.events) this.event(event);

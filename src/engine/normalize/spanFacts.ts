@@ -159,10 +159,10 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
   else if (provider && attrs['mastra.span.type'] !== undefined) provider = provider.split('.')[0];
   if (provider) facts.provider = provider;
   const ignored: string[] = [];
-  const usable = (field: Field, max: number) => usableNumber(best.get(field), field, max, ignored);
-  const tokens = tokensFrom((field) => usable(field, MAX_TOKENS));
+  const tokens = tokensFrom(ignored);
   if (tokens) facts.tokens = tokens;
-  const cost = usable('cost', MAX_COST_USD) ?? sumOrUndefined(usable('costPrompt', MAX_COST_USD), usable('costCompletion', MAX_COST_USD));
+  const cost = usable('cost', MAX_COST_USD, ignored)
+    ?? sumOrUndefined(usable('costPrompt', MAX_COST_USD, ignored), usable('costCompletion', MAX_COST_USD, ignored));
   if (ignored.length) facts.ignoredUsage = ignored;
   if (cost !== undefined) {
     facts.costUsd = cost;
@@ -208,8 +208,9 @@ function offerDetails(events: NonNullable<SpanContext['events']>): void {
 const MAX_TOKENS = 1e12;
 const MAX_COST_USD = 1e5;
 
-/** A recorded token count or cost, or undefined (with the reason in `ignored`) when it is negative, not a number or absurd. */
-function usableNumber(value: unknown, field: Field, max: number, ignored: string[]): number | undefined {
+/** The field's recorded token count or cost, or undefined (with the reason in `ignored`) when it is negative, not a number or absurd. */
+function usable(field: Field, max: number, ignored: string[]): number | undefined {
+  const value = best.get(field);
   if (value === undefined || value === null || value === '') return undefined;
   const n = toNumber(value);
   const reason = n === undefined ? 'not a number' : n < 0 ? 'negative' : n > max ? 'impossibly large' : undefined;
@@ -218,10 +219,12 @@ function usableNumber(value: unknown, field: Field, max: number, ignored: string
   return undefined;
 }
 
-function tokensFrom(get: (field: Field) => number | undefined): Tokens | undefined {
+const TOKEN_FIELDS = ['input', 'output', 'total', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
+
+function tokensFrom(ignored: string[]): Tokens | undefined {
   const tokens: Tokens = {};
-  for (const field of ['input', 'output', 'total', 'cacheRead', 'cacheWrite', 'reasoning'] as const) {
-    const n = get(field);
+  for (const field of TOKEN_FIELDS) {
+    const n = usable(field, MAX_TOKENS, ignored);
     if (n !== undefined) tokens[field] = n;
   }
   if (tokens.input === undefined && tokens.output === undefined && tokens.total === undefined) {
