@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { convertOffThread } from '../../src/engine/files/offThreadRecords';
+import { MAX_PROBLEMS } from '../../src/engine/files/recordConversion';
 import { FileDecoders, RecordSink } from '../../src/engine/files/recordSink';
 import { readTraceFile } from '../../src/engine/files/traceFileReader';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
@@ -201,6 +203,35 @@ describe('large records in trace files', function () {
         if (path === collector) assert.deepEqual(kept, everything(whole));
         assert.ok(kept.length > 0 && !JSON.stringify(kept).includes('ops@example.com'), 'kept, masked');
       }
+    });
+  });
+
+  describe('a large line that is an array of millions of values that are no records (an embeddings dump)', () => {
+    const NOT_A_RECORD = 'not a trace record (expected an OTLP document, a span, or a DSPy log entry)';
+    const values = 1_000_000;
+    const embeddings = '[' + Array.from({ length: values }, (_, i) => (i % 7) / 10).join(',') + ']';
+
+    it('comes back from the worker as a count, not one part per value', async () => {
+      assert.ok(embeddings.length >= OFF_THREAD_BYTES);
+      const reply = await convertOffThread(Buffer.from(embeddings), { file: 'embeddings.json', line: 1, fileTimeMs: 0 });
+      assert.deepEqual(reply.parts, [{ notRecords: MAX_PROBLEMS }]);
+      assert.equal(reply.unlistedProblems, values - MAX_PROBLEMS);
+    });
+
+    it('makes a file not traces; after a trace record, its first problems are listed and the rest counted', async () => {
+      const path = join(dir, 'embeddings.json');
+      writeFileSync(path, embeddings + '\n');
+      const alone = await readTraceFile(new TraceIndex(new PriceTable()), path, undefined, { final: true });
+      assert.deepEqual([alone.sink.label(), alone.sink.reportedProblems()], [null, []]);
+
+      const [record] = readFileSync(TRACED_PROGRAM, 'utf8').split('\n');
+      writeFileSync(path, [record, embeddings, embeddings].join('\n') + '\n');
+      const after = await readTraceFile(new TraceIndex(new PriceTable()), path, undefined, { final: true });
+      assert.equal(after.sink.label(), 'DSPy request log');
+      assert.equal(after.sink.spans, 1);
+      const problems = after.sink.reportedProblems();
+      assert.deepEqual(problems.slice(0, MAX_PROBLEMS), Array.from({ length: MAX_PROBLEMS }, () => ({ file: path, line: 2, reason: NOT_A_RECORD })));
+      assert.deepEqual(problems.slice(MAX_PROBLEMS), [{ file: path, reason: `${2 * values - MAX_PROBLEMS} more problem(s) not listed` }]);
     });
   });
 

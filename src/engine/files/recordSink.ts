@@ -8,11 +8,9 @@ import { OFF_THREAD_BYTES, offThread } from '../otlp/offThreadDecode';
 import { itemsInSlices, stepsInSlices } from '../otlp/slices';
 import type { DecodedBatch, RawLog, RawSpan } from '../model/rawSpan';
 import { convertOffThread } from './offThreadRecords';
-import { type ConvertedText, convertJsonText } from './recordConversion';
+import { type ConvertedText, convertJsonText, MAX_PROBLEMS } from './recordConversion';
 import type { RecordContext } from './shapes/shapeContext';
 
-/** Problems kept per file; past this only their number is. */
-const MAX_PROBLEMS = 100;
 /** Bad records tolerated before the first good one, before the file is judged not traces. */
 const MAX_BAD_BEFORE_SHAPE = 5;
 const NOT_A_RECORD = 'not a trace record (expected an OTLP document, a span, or a DSPy log entry)';
@@ -149,16 +147,17 @@ export class RecordSink {
     }
     this.inArray ||= converted.inArray && this.shape === undefined;
     for (const part of converted.parts) {
-      if ('notRecord' in part) {
+      if ('notRecords' in part) {
         if (this.shape === undefined) this.decide(null);
-        else if (this.shape !== null) this.problem({ line, reason: NOT_A_RECORD });
+        for (let i = 0; i < part.notRecords && this.shape !== null; i++) this.problem({ line, reason: NOT_A_RECORD });
       } else if ('problem' in part) {
         this.problem({ line, reason: part.problem });
       } else {
-        if (this.shape === undefined) this.decide(part.label);
-        for (const reason of part.problems) this.problem({ line, reason });
+        this.decide(part.label);
       }
     }
+    // Past the first MAX_PROBLEMS of a text the file's shape is decided: a count is enough.
+    if (this.shape) this.moreProblems += converted.unlistedProblems;
     return true;
   }
 
