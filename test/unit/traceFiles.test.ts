@@ -464,6 +464,18 @@ describe('trace files: the CLI and the engine process', () => {
     assert.deepEqual([notTraces.code, notTraces.stdout], [1, `${join(REPO, 'package.json')}: not traces\n`]);
   });
 
+  it('import and doctor wait for a record of 2 MB or more converted on a worker thread', async () => {
+    const [line] = readFileSync(TRACED_PROGRAM, 'utf8').split('\n');
+    const large = JSON.parse(line) as Record<string, unknown>;
+    const path = file('large.jsonl', [line, JSON.stringify({ ...large, inputs: { question: 'Where is my order? '.repeat(150_000) } })].join('\n') + '\n');
+    assert.ok(statSync(path).size > 2 * 2 ** 20 + 1000);
+    const imported = await run(['import', '--json', path]);
+    assert.equal(imported.code, 0);
+    assert.deepEqual(JSON.parse(imported.stdout), [{ file: path, shape: 'DSPy request log', spans: 2, traces: 2, problems: [] }]);
+    const doctor = await run(['doctor', path]);
+    assert.match(doctor.stdout, /^Trace Doctor: .* in 2 trace\(s\)/);
+  });
+
   it('serve --watch reads a file and tails it, served by the query API', async () => {
     const path = file('live.jsonl', readFileSync(STEP_TRACER));
     const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--no-grpc', '--watch', path], { stdio: ['ignore', 'pipe', 'ignore'] });
