@@ -19,6 +19,10 @@ import { EngineSettings, FileProblem, FileProblems, ImportFiles, ImportProgress,
 import type { TraceSummary } from '../../src/shared/spanModel';
 import { Engine } from '../../src/engine/engine';
 import { TIMING_SYNTHETIC } from '../../src/engine/files/shapes/dspyLogs';
+import { importResult, readTraceFile } from '../../src/engine/files/traceFileReader';
+import { describeRead } from '../../src/engine/files/traceFiles';
+import { TraceIndex } from '../../src/engine/index/traceIndex';
+import { PriceTable } from '../../src/engine/normalize/pricing';
 import { buildEngineBundles } from './helpers/engineBundles';
 import { recordLogs, recordSpans } from './helpers/otelSenders';
 import { collectorProto, copilotOutfile } from './helpers/traceFileWriters';
@@ -288,6 +292,28 @@ describe('trace files: bad input', () => {
     assert.deepEqual(cut.problems.map((p) => p.line), [6]);
     const gone = await importOne(join(dir, 'nope.jsonl'));
     assert.deepEqual([gone.shape, gone.problems[0].reason], [null, 'no such file or folder']);
+  });
+
+  it('says why a record too large to hold skipped a file, or the rest of it (the limit lowered from 512 MB)', async () => {
+    const skipped = async (path: string, maxRecordBytes: number) => {
+      const index = new TraceIndex(new PriceTable());
+      const result = importResult(await readTraceFile(index, path, undefined, { final: true, maxRecordBytes }));
+      return { result, log: describeRead(result, 'imported', false), spans: index.stats().spans };
+    };
+    const message = await skipped(TUTORIAL_PB, 1024);
+    const tooLong = 'the file is one protobuf message longer than 1024 bytes and was skipped';
+    assert.deepEqual(message.result, { file: TUTORIAL_PB, shape: null, spans: 0, traces: 0, problems: [{ file: TUTORIAL_PB, reason: tooLong }] });
+    assert.equal(message.log, `imported ${TUTORIAL_PB}: not read: ${tooLong}`);
+
+    // A pretty-printed value too large (past a 256 KB read): before any trace record the file is not read; after one, the rest is skipped.
+    const values = readFileSync(PYTHON_CONSOLE, 'utf8').trim().split(/\n(?=\{)/);
+    const large = JSON.stringify({ ...JSON.parse(values[1]) as object, padding: 'x'.repeat(300_000) }, null, 4);
+    const valueTooLong = 'a JSON value longer than 4096 bytes; the rest of the file is skipped';
+    const first = await skipped(file('first.log', [large, values[0]].join('\n') + '\n'), 4096);
+    assert.deepEqual([first.result.shape, first.result.problems.map((p) => [p.line, p.reason]), first.spans], [null, [[1, valueTooLong]], 0]);
+    const rest = await skipped(file('rest.log', [values[0], large, values[2]].join('\n') + '\n'), 4096);
+    const line = values[0].split('\n').length + 1;
+    assert.deepEqual([rest.result.shape, rest.result.problems.map((p) => [p.line, p.reason]), rest.spans], ['OTel Python console spans', [[line, valueTooLong]], 1]);
   });
 
   it('imports a folder by content: the trace files in it, not the rest, never node_modules', async () => {

@@ -37,6 +37,8 @@ export class RecordSink {
   readonly problems: FileProblem[] = [];
   private moreProblems = 0;
   private readonly held: FileProblem[] = [];
+  /** Why the rest of the file was not read (skipRest()). */
+  private skipped?: FileProblem;
   private pending: RawSpan[] = [];
   /** Records after a large one still waiting for the worker, in the file's order (drain()). */
   private queued: QueuedRecord[] = [];
@@ -55,9 +57,21 @@ export class RecordSink {
     this.context = { file, line: 0, fileTimeMs, strings: decoders.index.strings };
   }
 
-  /** Whether reading on is pointless: the file is not traces. */
+  /** Whether reading on is pointless: the file is not traces, or the rest of it is skipped. */
   get rejected(): boolean {
-    return this.shape === null;
+    return this.shape === null || this.skipped !== undefined;
+  }
+
+  /**
+   * The rest of the file is not read, because of `problem` (a record too large to hold). The user
+   * sees why: among the problems of a file of traces, or as the one problem of a file whose shape
+   * was not known yet (then nothing of it is read).
+   */
+  skipRest(problem: Omit<FileProblem, 'file'>): void {
+    if (this.rejected) return;
+    this.skipped = { file: this.file, ...problem };
+    if (this.shape === undefined) this.shape = null;
+    else this.problem(problem);
   }
 
   /** One JSON text (a line, or a value of a pretty-printed document) starting at `line`. */
@@ -85,7 +99,8 @@ export class RecordSink {
 
   /** Handles the records queued behind a large one, in order; the reader awaits it after each chunk. */
   async drain(): Promise<void> {
-    while (this.queued.length && !this.rejected) {
+    // Records before a skipped rest are still the file's (they came before it).
+    while (this.queued.length && this.shape !== null) {
       const record = this.queued[0];
       if ('text' in record) {
         this.queued.shift();
@@ -239,8 +254,9 @@ export class RecordSink {
     }
   }
 
-  /** The problems as reported: the first ones, and how many more there were. */
+  /** The problems as reported: the first ones, and how many more there were; for a file not read, why (if it was skipped). */
   reportedProblems(): FileProblem[] {
+    if (this.shape === null) return this.skipped ? [this.skipped] : [];
     if (!this.moreProblems) return this.problems;
     return [...this.problems, { file: this.file, reason: `${this.moreProblems} more problem(s) not listed` }];
   }

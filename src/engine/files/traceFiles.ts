@@ -47,6 +47,8 @@ interface TrackedFile {
 /** One log line per file read: what it is, what it held, and whether it is tailed from now on. */
 export function describeRead(result: ImportResult, how: 'imported' | 'found in the workspace', tailing: boolean): string {
   const problems = result.problems.length ? `, ${result.problems.length} problem(s)` : '';
+  // A file not read says why (a record too large to hold, ...).
+  if (result.shape === null && result.problems.length) return `${how} ${result.file}: not read: ${result.problems[0].reason}`;
   return `${how} ${result.file}: ${result.shape ?? 'not traces'}, ${result.spans} span(s) in ${result.traces} trace(s)${problems}${tailing ? '; tailing it' : ''}`;
 }
 
@@ -359,7 +361,7 @@ export class TraceFiles {
   private reportProblems(path: string, tracked: TrackedFile): void {
     const { state, reported } = tracked;
     if (!state) return;
-    const problems = state.sink.shape === null ? [] : state.sink.reportedProblems();
+    const problems = state.sink.reportedProblems();
     if (reported.sink === state.sink && reported.count === problems.length) return;
     if (problems.length === 0 && reported.count === 0) {
       reported.sink = state.sink;
