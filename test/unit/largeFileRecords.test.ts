@@ -4,6 +4,7 @@
 // texts: the same traces, spans, file shape and problems. Records are the public fixtures and
 // what the real OTel JS SDK writes, each with one field grown past the threshold.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -232,6 +233,22 @@ describe('large records in trace files', function () {
       const problems = after.sink.reportedProblems();
       assert.deepEqual(problems.slice(0, MAX_PROBLEMS), Array.from({ length: MAX_PROBLEMS }, () => ({ file: path, line: 2, reason: NOT_A_RECORD })));
       assert.deepEqual(problems.slice(MAX_PROBLEMS), [{ file: path, reason: `${2 * values - MAX_PROBLEMS} more problem(s) not listed` }]);
+    });
+  });
+
+  describe('an engine closed while a 50 MB record of a file converts on the worker thread', () => {
+    it('does not wait for the conversion, stops the worker, and the process exits by itself', async () => {
+      const [small, next] = readFileSync(TRACED_PROGRAM, 'utf8').split('\n');
+      const large = JSON.stringify({ ...JSON.parse(small) as object, inputs: { question: 'Where is my order? '.repeat(2_700_000) } });
+      const path = join(dir, 'closing.jsonl');
+      writeFileSync(path, [small, large, next].join('\n') + '\n');
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'closeWhileConverting.ts'), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      assert.equal(code, 0);
+      // The line before the large one was read; the large one and the rest were not waited for.
+      assert.deepEqual(JSON.parse(out), { atClose: 'stopped', atExit: 'stopped', spans: 1 });
     });
   });
 

@@ -22,6 +22,8 @@ export type Layout = 'lines' | 'document' | 'protobuf';
 /** The index and the OTLP decoders, shared by every file (the decoders cache strings by their bytes). */
 export class FileDecoders {
   readonly otlp: OtlpDecoders;
+  /** The engine is closing: reads stop at the next record, and what a worker converted is dropped. */
+  closed = false;
 
   constructor(readonly index: TraceIndex) {
     this.otlp = new OtlpDecoders(index.strings);
@@ -100,7 +102,7 @@ export class RecordSink {
   /** Handles the records queued behind a large one, in order; the reader awaits it after each chunk. */
   async drain(): Promise<void> {
     // Records before a skipped rest are still the file's (they came before it).
-    while (this.queued.length && this.shape !== null) {
+    while (this.queued.length && this.shape !== null && !this.decoders.closed) {
       const record = this.queued[0];
       if ('text' in record) {
         this.queued.shift();
@@ -127,8 +129,10 @@ export class RecordSink {
     try {
       converted = await convertOffThread(bytes, { file: this.file, line, fileTimeMs: this.context.fileTimeMs, redaction });
     } catch (error) {
-      return this.problem({ line, reason: (error as Error).message });
+      if (!this.decoders.closed) this.problem({ line, reason: (error as Error).message });
+      return;
     }
+    if (this.decoders.closed) return;
     if (converted.badJson && unlessUnfinished) {
       this.unfinishedBytes = size;
       return;
@@ -136,6 +140,7 @@ export class RecordSink {
     if (!this.takeParts(converted, line)) return;
     const spans = (await stepsInSlices(this.decoders.otlp.protobufInSteps('traces', converted.spans))).items;
     const logs = (await stepsInSlices(this.decoders.otlp.protobufInSteps('logs', converted.logs))).items;
+    if (this.decoders.closed) return;
     await this.addInSlices(spans, logs, { masked: !!redaction?.length, line });
   }
 
@@ -143,12 +148,15 @@ export class RecordSink {
   private async addInSlices(spans: RawSpan[], logs: RawLog[], { masked, line }: { masked: boolean; line?: number }): Promise<void> {
     const { index } = this.decoders;
     await itemsInSlices(spans.length, (from, to) => {
+      if (this.decoders.closed) return;
       const slice = spans.slice(from, to);
       for (const span of slice) this.traceIds.add(span.traceId);
       this.spans += slice.length;
       for (const reason of new Set(index.addSpans(slice, { masked }))) this.problem({ line, reason });
     });
-    await itemsInSlices(logs.length, (from, to) => index.addLogs(logs.slice(from, to), { masked }));
+    await itemsInSlices(logs.length, (from, to) => {
+      if (!this.decoders.closed) index.addLogs(logs.slice(from, to), { masked });
+    });
   }
 
   /**
@@ -220,7 +228,9 @@ export class RecordSink {
     };
     const settled = <T>(decoding: Promise<T>): Promise<Attempt<T>> => decoding.then((batch) => ({ batch }), (failure: unknown) => ({ failure }));
     const traces = await settled(decoded('traces'));
+    if (this.decoders.closed) return;
     const logs = traces.batch?.items.length ? undefined : (await settled(decoded('logs'))).batch?.items;
+    if (this.decoders.closed) return;
     const taken = this.takeProto(byteOffset, traces, logs);
     if (taken) await this.addInSlices(taken.spans, taken.logs ?? [], { masked: !!redaction?.length });
   }

@@ -110,7 +110,7 @@ export async function readTraceFile(
         await state.sink.drain();
         state.sink.flush();
         options.onProgress?.(startOffset + raw.bytesRead, stat.size);
-        if (state.sink.rejected) break;
+        if (state.sink.rejected || decoders.closed) break;
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
@@ -123,7 +123,7 @@ export async function readTraceFile(
       raw.pause();
       if (source !== raw) (source as NodeJS.ReadableStream & { destroy(): void }).destroy();
     }
-    if (splitter && !state.sink.rejected) {
+    if (splitter && !state.sink.rejected && !decoders.closed) {
       splitter.end(options.final);
       await state.sink.drain();
       state.sink.flush();

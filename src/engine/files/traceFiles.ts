@@ -174,9 +174,10 @@ export class TraceFiles {
     await ready(this.workspaceWatcher);
   }
 
-  /** Stops watching; traces read so far stay in the index. */
+  /** Stops watching and reading (a read in progress stops at its next record); traces read so far stay in the index. */
   async close(): Promise<void> {
     this.closed = true;
+    this.decoders.closed = true;
     for (const tracked of this.files.values()) clearTimeout(tracked.settle);
     await Promise.all([this.workspaceWatcher?.close(), ...[...this.explicitWatchers.values()].map((w) => w.close())]);
     await Promise.all([...[...this.files.values()].map((f) => f.running), ...this.rotations]);
