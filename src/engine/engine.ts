@@ -136,7 +136,7 @@ export class Engine {
     this.log = (message) => log(this.index?.redactor?.text(message) ?? message);
     this.index = new TraceIndex(new PriceTable(options.priceOverrides), indexLimits(options));
     this.index.onEvicted = (traces, spans) => this.evictions.add(traces, spans);
-    this.heapGuard = new HeapGuard(this.index, indexLimits(options).maxBytes, this.log);
+    this.heapGuard = new HeapGuard(this.index, indexLimits(options).maxBytes, Boolean(options.maxMemoryMb), this.log);
     this.store = this.openStore(options.storeDir);
     this.forwarder = new Forwarder(options.forward ?? [], this.log);
     this.ingest = new Ingest(this.index, this.store, this.forwarder);
@@ -246,7 +246,7 @@ export class Engine {
     if (receiverKey(options) !== receiverKey(this.options)) await this.stopReceivers();
     this.options = { ...options, log: options.log ?? this.options.log };
     this.index.configure(new PriceTable(options.priceOverrides), indexLimits(options));
-    this.heapGuard.configure(indexLimits(options).maxBytes);
+    this.heapGuard.configure(indexLimits(options).maxBytes, Boolean(options.maxMemoryMb));
     this.forwarder.setTargets(options.forward ?? []);
     this.backends.configure(options.backends ?? []);
     this.across.contextLimits = options.contextLimits ?? {};

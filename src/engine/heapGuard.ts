@@ -2,12 +2,23 @@
 // it was calibrated on (short prompts, many small attributes) take more than it says, and a heap
 // filled close to its limit first stalls everything in garbage collection, then kills the
 // process. After each full collection the heap in use is what is really held (and what was
-// allocated while marking): past 65% of the limit the byte cap is lowered in proportion, to
-// bring it back to 55%; below 45% it rises again, never above the cap the user set (or the default).
+// allocated while marking): ten points past its target share (55% of the limit by default) the
+// byte cap is lowered in proportion to bring it back; ten points below it the cap rises again,
+// never above the cap the user set (or the default).
 import { PerformanceObserver, constants, type PerformanceEntry } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 
-export const HEAP_SHARE = { target: 0.55, high: 0.65, low: 0.45 };
+/** The heap's target share by default, how far past it the cap is lowered (and below it raised), and the most a cap the user set may aim at. */
+export const HEAP_SHARE = { target: 0.55, margin: 0.1, mostSet: 0.8 };
+
+/**
+ * The share of the heap the guard aims at: HEAP_SHARE.target for the default cap; for a cap the
+ * user set (held to 80% of the heap) as much as it asks, so the guard corrects the estimate, not
+ * the choice.
+ */
+export function targetShare(configured: number, limit: number, userSet: boolean): number {
+  return userSet ? Math.min(HEAP_SHARE.mostSet, Math.max(HEAP_SHARE.target, configured / limit + HEAP_SHARE.margin / 2)) : HEAP_SHARE.target;
+}
 
 /** Part of V8's heap_size_limit kept for the young generation (48 MB on Node 20), beyond what traces can fill. */
 const YOUNG_GENERATION = 64 * 2 ** 20;
@@ -32,19 +43,24 @@ export interface HeapReading {
   estimate: number;
 }
 
+/** Heap bytes each estimated byte of traces took: at least one (a smaller reading is in-flight work, not a wrong estimate). */
+export function heldPerEstimated({ used, baseline, estimate }: HeapReading): number {
+  return estimate > 0 ? Math.max(1, (used - baseline) / estimate) : 1;
+}
+
 /**
- * The byte cap for the traces after a full collection: `current` while the heap is between the
- * low and high marks, else the estimate scaled by what a byte of it really took, so the heap
- * lands on its target share. Never above `configured`, never below a sixteenth of it.
+ * The byte cap for the traces after a full collection: `current` while the heap is within a
+ * margin of its target share, else the estimate scaled by what a byte of it really took, so the
+ * heap lands on the target. Only lowered when too full, only raised when there is room; never
+ * above `configured`, never below a sixteenth of it.
  */
-export function heapCap(reading: HeapReading, configured: number, current: number): number {
-  const { used, limit, baseline, estimate } = reading;
-  const tooFull = used > limit * HEAP_SHARE.high;
-  const roomAgain = used < limit * HEAP_SHARE.low && current < configured;
+export function heapCap(reading: HeapReading, configured: number, current: number, target = HEAP_SHARE.target): number {
+  const { used, limit, baseline } = reading;
+  const tooFull = used > limit * (target + HEAP_SHARE.margin);
+  const roomAgain = used < limit * (target - HEAP_SHARE.margin) && current < configured;
   if (!tooFull && !roomAgain) return current;
-  const heldPerEstimated = estimate > 0 ? Math.max(1, (used - baseline) / estimate) : 1;
-  const wanted = (limit * HEAP_SHARE.target - baseline) / heldPerEstimated;
-  return Math.floor(Math.min(configured, Math.max(configured / 16, wanted)));
+  const wanted = Math.floor(Math.min(configured, Math.max(configured / 16, (limit * target - baseline) / heldPerEstimated(reading))));
+  return tooFull ? Math.min(current, wanted) : Math.max(current, wanted);
 }
 
 /** Part of what is held that one step down evicts: a few milliseconds of work per turn of the event loop. */
@@ -68,7 +84,8 @@ export class HeapGuard {
   private stepping?: NodeJS.Immediate;
   private said = false;
 
-  constructor(private readonly index: HeapGuarded, private configured: number, private readonly log: (message: string) => void) {
+  /** `userSet`: the cap is the user's (--max-memory-mb, memory.maxMegabytes), not the default. */
+  constructor(private readonly index: HeapGuarded, private configured: number, private userSet: boolean, private readonly log: (message: string) => void) {
     this.current = this.wanted = configured;
     this.observer = new PerformanceObserver((list) => {
       if (list.getEntries().some(isFullCollection)) this.afterFullCollection();
@@ -77,8 +94,9 @@ export class HeapGuard {
   }
 
   /** A new configured cap (settings changed): the heap's cap starts again from it. */
-  configure(configured: number): void {
+  configure(configured: number, userSet: boolean): void {
     this.configured = this.wanted = configured;
+    this.userSet = userSet;
     this.apply(configured);
   }
 
@@ -92,12 +110,13 @@ export class HeapGuard {
     const limit = usableHeapBytes();
     const estimate = this.index.estimatedBytes;
     this.baseline = Math.max(0, Math.min(this.baseline, used - estimate));
-    const wanted = heapCap({ used, limit, baseline: this.baseline, estimate }, this.configured, this.current);
+    const reading = { used, limit, baseline: this.baseline, estimate };
+    const wanted = heapCap(reading, this.configured, this.current, targetShare(this.configured, limit, this.userSet));
     if (wanted < this.current && !this.said) {
       this.said = true;
-      this.log(`memory cap: the engine's heap holds more than the estimate of its traces says (${mb(used)} of ${mb(limit)} MB in use); `
-        + `keeping ${mb(wanted)} MB of traces instead of ${mb(this.configured)} MB until it frees up. Run the engine with a larger heap `
-        + '(node --max-old-space-size) to keep more');
+      this.log(`memory cap: the engine's heap is ${mb(used)} of ${mb(limit)} MB full, each estimated byte of its traces taking `
+        + `${heldPerEstimated(reading).toFixed(1)}; keeping ${mb(wanted)} MB of traces instead of ${mb(this.configured)} MB until it frees up. `
+        + 'Run the engine with a larger heap (node --max-old-space-size) to keep more');
     }
     this.wanted = wanted;
     if (wanted === this.current) return;

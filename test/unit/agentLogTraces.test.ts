@@ -7,7 +7,7 @@ import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { Ingest } from '../../src/engine/otlp/ingest';
 import { PriceTable } from '../../src/engine/normalize/pricing';
 import { ASSEMBLED_BY, ASSEMBLED_FROM_LOGS } from '../../src/engine/normalize/conventions/agentLogs';
-import { MAX_OPEN_CALLS, MAX_ORDERED_SESSIONS, OpenCalls, SessionPrompts } from '../../src/engine/index/assembledTraces';
+import { MAX_OPEN_CALL_BYTES, MAX_OPEN_CALLS, MAX_ORDERED_SESSIONS, OpenCalls, SessionPrompts } from '../../src/engine/index/assembledTraces';
 import { agentLogRequests } from './helpers/agentLogs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -265,6 +265,13 @@ describe('Gemini CLI log records (no span context) as traces', () => {
     for (let i = 0; i <= MAX_OPEN_CALLS; i++) calls.add(`call-${i}`, { request });
     assert.equal(calls.take('call-0', response.event), undefined, 'the oldest went');
     assert.equal(calls.take(`call-${MAX_OPEN_CALLS}`, response.event)?.request, request);
+    // Requests carry the whole conversation: past MAX_OPEN_CALL_BYTES of it the oldest go too, however few.
+    const conversation = { ...request, attributes: { ...request.attributes, request_text: 'x'.repeat(2 ** 20) } };
+    const big = new OpenCalls();
+    const fit = MAX_OPEN_CALL_BYTES / (2 * 2 ** 20);
+    for (let i = 0; i <= fit; i++) big.add(`call-${i}`, { request: conversation });
+    assert.equal(big.take('call-0', response.event), undefined, 'the oldest went');
+    assert.equal(big.take(`call-${fit}`, response.event)?.request, conversation);
   });
 
   it('puts the answer (the last API call\'s) on the prompt\'s root, whether the records come together or one by one', () => {
@@ -344,7 +351,9 @@ describe('Gemini CLI log records beside its traces (the same run)', () => {
 
   it('leave Trace Doctor nothing to say of the streamed calls\' content or usage (they were logged, outside their spans)', () => {
     const index = ingestRun();
-    for (const summary of index.query({}).filter((s) => s.name === 'llm_call')) {
+    const calls = index.query({}).filter((s) => s.name === 'llm_call');
+    assert.ok(calls.length > 0, 'the run has llm_call traces');
+    for (const summary of calls) {
       const kinds = (index.trace(summary.traceId)!.diagnoses ?? []).map((d) => d.kind);
       assert.ok(!kinds.includes('contentCaptureOff') && !kinds.includes('usageMissing'), `${summary.traceId}: ${kinds.join(', ')}`);
     }

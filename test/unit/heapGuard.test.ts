@@ -3,8 +3,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HEAP_SHARE, heapCap } from '../../src/engine/heapGuard';
+import { HEAP_SHARE, heapCap, targetShare } from '../../src/engine/heapGuard';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
+import type { RawLog } from '../../src/engine/model/rawSpan';
 import { PriceTable } from '../../src/engine/normalize/pricing';
 import { buildEngineBundles } from './helpers/engineBundles';
 import { writeUniquePrompts } from './helpers/uniquePrompts';
@@ -18,7 +19,7 @@ describe('heap guard', () => {
     const baseline = 100 * MB;
 
     it('leaves the cap alone while the heap is between its low and high marks', () => {
-      for (const share of [HEAP_SHARE.low + 0.01, HEAP_SHARE.high - 0.01]) {
+      for (const share of [HEAP_SHARE.target - HEAP_SHARE.margin + 0.01, HEAP_SHARE.target + HEAP_SHARE.margin - 0.01]) {
         assert.equal(heapCap({ used: limit * share, limit, baseline, estimate: 300 * MB }, 500 * MB, 400 * MB), 400 * MB);
       }
     });
@@ -34,9 +35,40 @@ describe('heap guard', () => {
       assert.equal(heapCap({ used: 150 * MB, limit, baseline, estimate: 50 * MB }, 300 * MB, 225 * MB), 300 * MB);
     });
 
+    it('only lowers the cap when the heap is too full, and only raises it when there is room', () => {
+      // Room again, but what is held is already past the target in real bytes: the cap stays.
+      assert.equal(heapCap({ used: 440 * MB, limit, baseline, estimate: 50 * MB }, 300 * MB, 200 * MB), 200 * MB);
+      // Too full, yet the cap is already below what the formula gives: it stays.
+      assert.equal(heapCap({ used: 700 * MB, limit, baseline, estimate: 100 * MB }, 500 * MB, 60 * MB), 60 * MB);
+    });
+
+    it('keeps a cap the user set, up to 80% of the heap, while the estimate is right', () => {
+      const configured = 750 * MB;
+      const target = targetShare(configured, limit, true);
+      assert.equal(heapCap({ used: baseline + configured, limit, baseline, estimate: configured }, configured, configured, target), configured);
+      // The same cap, when each estimated byte takes two: halved to what it asked for in real bytes.
+      assert.equal(heapCap({ used: 950 * MB, limit, baseline, estimate: 425 * MB }, configured, configured, target), Math.floor((limit * target - baseline) / 2));
+      assert.equal(targetShare(configured, limit, false), HEAP_SHARE.target);
+    });
+
     it('never goes below a sixteenth of the configured cap, however full the heap is of other things', () => {
       assert.equal(heapCap({ used: 990 * MB, limit, baseline, estimate: 1 * MB }, 512 * MB, 512 * MB), 32 * MB);
     });
+  });
+
+  it('holds log records waiting for their span to an eighth of the cap the heap allows, so traces are not evicted for them', () => {
+    const index = new TraceIndex(new PriceTable(), { maxBytes: 16 * MB });
+    const waiting: RawLog[] = Array.from({ length: 200 }, (_, i) => ({
+      traceId: (i + 1).toString(16).padStart(32, 'f'), spanId: (i + 1).toString(16).padStart(16, 'f'),
+      event: { name: 'log', timeMs: 1_700_000_000_000, attributes: {}, body: `log record ${i} `.repeat(500), fromLog: true },
+    }));
+    index.addLogs(waiting);
+    assert.ok(index.stats().pendingLogs > 0);
+    index.limitForHeap(1 * MB);
+    assert.ok(index.estimatedBytes <= 1 * MB, `${index.estimatedBytes} held`);
+    const span = rawSpan({ 'input.value': 'a new trace' });
+    index.addSpans([span]);
+    assert.ok(index.trace(span.traceId), 'a new trace is kept');
   });
 
   it('evicts at once, oldest first, when the heap allows less than the configured cap, and counts it', () => {
@@ -96,7 +128,7 @@ describe('heap guard', () => {
         assert.equal(stats.errorTraces, failed, 'every failed trace is kept');
         assert.ok(stats.memoryCapBytes < defaultCap, `the cap in force (${stats.memoryCapBytes}) is below the default (${defaultCap})`);
         assert.ok(stats.memoryBytes <= stats.memoryCapBytes);
-        assert.match(output, /memory cap: the engine's heap holds more than the estimate of its traces says/);
+        assert.match(output, /memory cap: the engine's heap is \d+ of \d+ MB full, each estimated byte of its traces taking \d\.\d/);
       } finally {
         child.kill();
       }

@@ -9,10 +9,10 @@ import {
   recordStartMs, setAnswer, setRequest, type AgentRecord, type PromptPlace,
 } from '../normalize/conventions/agentLogs';
 
-/** Sessions whose prompts are kept in order (older Claude Code names no prompt on its records). */
-export const MAX_ORDERED_SESSIONS = 10_000;
+/** Sessions whose prompts are kept in order (older Claude Code names no prompt on its records): ~60 bytes a prompt, outside the memory cap, so 24 MB at most. */
+export const MAX_ORDERED_SESSIONS = 2_000;
 /** Prompts kept per session: a record later than the last of them belongs to that one. */
-export const MAX_PROMPTS_PER_SESSION = 1_000;
+export const MAX_PROMPTS_PER_SESSION = 200;
 
 /**
  * Each session's prompts in order, for agents whose records name no prompt: a record belongs to
@@ -85,31 +85,56 @@ interface PromptGroup {
 
 /** Calls whose request was logged and whose response has not come yet (a handful at a time; a lost one is dropped in time). */
 export const MAX_OPEN_CALLS = 1_000;
+/**
+ * The text the open calls' request records may hold: each carries the whole conversation, and
+ * outlives its trace's eviction until its response comes (the oldest go first past it).
+ */
+export const MAX_OPEN_CALL_BYTES = 32 * 2 ** 20;
 
 /** A call's request record, and the call's span where it was logged inside one. */
 interface OpenCall { request: RawEvent; traceId?: string; spanId?: string }
 
 /** Gemini CLI's calls waiting for their response record, by what pairs them (geminiCallRecord), across requests. */
 export class OpenCalls {
-  private readonly calls = new Map<string, OpenCall>();
+  private readonly calls = new Map<string, OpenCall & { bytes: number }>();
+  private bytes = 0;
 
   /** The latest request stands for its call: a retried request replaces the one before. */
   add(key: string, call: OpenCall): void {
-    this.calls.delete(key);
-    remember(this.calls, key, call, MAX_OPEN_CALLS);
+    this.remove(key);
+    const bytes = textBytes(call.request);
+    this.calls.set(key, { ...call, bytes });
+    this.bytes += bytes;
+    for (const oldest of this.calls.keys()) {
+      if (this.calls.size <= MAX_OPEN_CALLS && this.bytes <= MAX_OPEN_CALL_BYTES) break;
+      this.remove(oldest);
+    }
   }
 
   /** The call a response answers (its request logged before it), no longer open. */
   take(key: string, response: RawEvent): OpenCall | undefined {
     const call = this.calls.get(key);
     if (!call || call.request.timeMs > response.timeMs) return undefined;
-    this.calls.delete(key);
+    this.remove(key);
     return call;
   }
 
   clear(): void {
     this.calls.clear();
+    this.bytes = 0;
   }
+
+  private remove(key: string): void {
+    this.bytes -= this.calls.get(key)?.bytes ?? 0;
+    this.calls.delete(key);
+  }
+}
+
+/** The text a record holds in its string attributes and body, two bytes a character. */
+function textBytes(event: RawEvent): number {
+  let bytes = typeof event.body === 'string' ? event.body.length : 0;
+  for (const value of Object.values(event.attributes)) if (typeof value === 'string') bytes += value.length;
+  return bytes * 2;
 }
 
 /** Keeps a new entry, dropping the oldest past the cap (a Map iterates in insertion order). */

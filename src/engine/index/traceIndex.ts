@@ -100,8 +100,12 @@ export class TraceIndex {
     if (limits.detectors) this.detectors.settings = limits.detectors;
     this.redactor = limits.redaction?.length ? new Redactor(limits.redaction) : undefined;
     this.doctor.graceMs = limits.doctorGraceMs ?? DEFAULT_GRACE_MS;
-    this.pendingLogs.maxBytes = (limits.maxBytes ?? Infinity) / 8;
-    // A lower cap applies at once, not with the next spans.
+    this.applyByteCap();
+  }
+
+  /** A lower byte cap applies at once, not with the next spans; log records waiting for their span keep to an eighth of it. */
+  private applyByteCap(): void {
+    this.pendingLogs.maxBytes = this.caps().maxBytes / 8;
     this.pendingLogs.drop(0);
     if (this.enforceMemoryCap(new Map())) this.changed();
   }
@@ -209,7 +213,7 @@ export class TraceIndex {
   /** The byte cap the engine's heap allows (heapGuard.ts); it applies at once where lower than the configured one. */
   limitForHeap(maxBytes: number): void {
     this.heapMaxBytes = maxBytes;
-    if (this.enforceMemoryCap(new Map())) this.changed();
+    this.applyByteCap();
   }
 
   /**

@@ -11,10 +11,25 @@ export function toolArguments(v: unknown): unknown {
 }
 
 /** Roles some SDKs name their own way: Gemini and Genkit answer as `model`. */
-const ROLE_ALIASES: Record<string, string> = { model: 'assistant' };
+const ROLE_ALIASES: Record<string, string> = { model: 'assistant', human: 'user', ai: 'assistant' };
 
-function roleOf(v: unknown): string | undefined {
+/**
+ * A message role as the model names it: Gemini's `model` (also in OpenInference's flattened lists)
+ * is the assistant, and so is LangChain's `ai` (its `human` the user).
+ */
+export function roleOf(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? ownEntry(ROLE_ALIASES, v) ?? v : undefined;
+}
+
+/**
+ * A tool call's id: a string, or (Microsoft Agent Framework) a list of ids, the run's and then
+ * the call's own, of which the last is the one the model's API knows.
+ */
+export function callIdOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v || undefined;
+  if (!Array.isArray(v)) return undefined;
+  const last = v[v.length - 1];
+  return typeof last === 'string' && last ? last : undefined;
 }
 
 /**
@@ -23,10 +38,14 @@ function roleOf(v: unknown): string | undefined {
  * parts: [{text}|{function_call}]}`, Genkit `{role, content: [{text}|{toolRequest}]}`, an item of
  * a LiveKit chat context or the Responses API (`function_call`, `function_call_output`), or a
  * bare string. A `message` held as a JSON string (Semantic Kernel's `gen_ai.choice`) is parsed.
+ * A LangChain message serialized as its constructor (`{lc, type: 'constructor', kwargs}`) is its `kwargs`.
  */
 export function messageFrom(raw: unknown, defaultRole: string): Message | undefined {
   if (typeof raw === 'string') return { role: defaultRole, content: raw };
   if (!isRecord(raw)) return undefined;
+  if (raw.lc !== undefined && raw.type === 'constructor' && isRecord(raw.kwargs)) {
+    return messageFrom({ ...raw.kwargs, role: raw.kwargs.role ?? raw.kwargs.type }, defaultRole);
+  }
   const item = itemMessage(raw);
   if (item) return item;
   // `message` may hold the message (a record, or its JSON), or only its content: Strands sends
@@ -53,10 +72,12 @@ export function messageFrom(raw: unknown, defaultRole: string): Message | undefi
   }
   message.content = texts.join('\n');
   if (toolCalls.length) message.toolCalls = toolCalls;
-  const toolCallId = inner.tool_call_id ?? inner.toolCallId ?? (message.role === 'tool' ? raw.id : undefined);
-  if (typeof toolCallId === 'string' && !message.toolCallId) message.toolCallId = toolCallId;
+  const toolCallId = callIdOf(inner.tool_call_id ?? inner.toolCallId ?? (message.role === 'tool' ? raw.id : undefined));
+  if (toolCallId && !message.toolCallId) message.toolCallId = toolCallId;
+  // A message that only calls tools is the assistant's, whatever role it came with (Koog sends `tool`).
+  if (message.role === 'tool' && toolCalls.length && !message.content && !message.toolCallId) message.role = 'assistant';
   if (typeof inner.name === 'string') message.name = inner.name;
-  const finish = raw.finish_reason ?? inner.finish_reason ?? raw.finishReason;
+  const finish = raw.finish_reason ?? inner.finish_reason ?? raw.finishReason ?? raw.stop_reason;
   if (typeof finish === 'string') message.finishReason = finish;
   return message;
 }
@@ -90,6 +111,9 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
     if (!isRecord(part)) continue;
     if (typeof part.type !== 'string') { addUntypedPart(part, message, texts, toolCalls); continue; }
     const type = part.type;
+    // An OpenAI `tool_calls` item inside a content list (Koog sends its calls so).
+    const openAiCall = type === 'function' && isRecord(part.function) ? toolCallFrom(part) : undefined;
+    if (openAiCall) { toolCalls.push(openAiCall); continue; }
     switch (type) {
       case 'text':
       case 'input_text':
@@ -110,8 +134,18 @@ function addParts(parts: unknown[], message: Message, texts: string[], toolCalls
       case 'tool_result':
       case 'toolResult':
         texts.push(resultText(part.response ?? part.result ?? part.output ?? part.content));
-        message.toolCallId ??= stringOr(part.id ?? part.toolCallId ?? part.tool_use_id ?? part.toolUseId);
+        message.toolCallId ??= callIdOf(part.id ?? part.toolCallId ?? part.tool_use_id ?? part.toolUseId);
         markToolResult(message);
+        break;
+      case 'server_tool_call': { // a built-in tool the provider ran (GenAI): its call, with what it ran
+        const id = callIdOf(part.id);
+        const call: ToolCall = { name: asText(part.name), arguments: part.server_tool_call };
+        if (id) call.id = id;
+        toolCalls.push(call);
+        break;
+      }
+      case 'thinking': // Anthropic's extended thinking
+        (message.parts ??= []).push({ type: 'reasoning', content: asText(part.thinking) });
         break;
       default:
         (message.parts ??= []).push({ ...part, type });
@@ -138,7 +172,7 @@ function addUntypedPart(part: Record<string, unknown>, message: Message, texts: 
   } else if (isRecord(response)) {
     texts.push(resultText(response.response ?? response.output ?? response.result ?? response.content));
     const origin = isRecord(response.origin) ? response.origin : undefined;
-    message.toolCallId ??= stringOr(response.id ?? response.ref ?? response.toolUseId ?? origin?.id);
+    message.toolCallId ??= callIdOf(response.id ?? response.ref ?? response.toolUseId ?? origin?.id);
     markToolResult(message);
     const name = response.name ?? origin?.tool_name;
     if (typeof name === 'string') message.name ??= name;
@@ -170,13 +204,9 @@ export function toolCallFrom(raw: unknown): ToolCall | undefined {
   const name = fn.name ?? raw.toolName ?? raw.tool_name;
   if (typeof name !== 'string') return undefined;
   const call: ToolCall = { name, arguments: toolArguments(fn.arguments ?? raw.input ?? raw.args ?? fn.parameters) };
-  const id = raw.id ?? raw.toolCallId ?? raw.call_id ?? raw.ref ?? raw.toolUseId;
-  if (typeof id === 'string') call.id = id;
+  const id = callIdOf(raw.id ?? raw.toolCallId ?? raw.call_id ?? raw.ref ?? raw.toolUseId);
+  if (id) call.id = id;
   return call;
-}
-
-function stringOr(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
 }
 
 /** Messages from a JSON array (or a JSON string holding one). */
@@ -188,16 +218,29 @@ export function messagesFromJson(v: unknown, defaultRole: string): Message[] | u
 }
 
 /**
- * Messages from a raw input or output value: a message array, an OpenAI-style request
- * `{messages: [...]}`, or a response `{text}` / `{choices: [{message}]}`.
+ * Messages from a raw input or output value: a message array, a request `{messages: [...]}`
+ * (Anthropic's with its `system` beside them), or a response `{text}` / `{choices: [{message}]}` /
+ * a message with a content list (Anthropic's).
  */
 export function messagesFromValue(v: unknown, defaultRole: string): Message[] | undefined {
   const parsed = typeof v === 'string' ? parseJson(v) : v;
   if (Array.isArray(parsed)) return messagesFromJson(parsed, defaultRole);
   if (!isRecord(parsed)) return undefined;
-  if (Array.isArray(parsed.messages)) return messagesFromJson(parsed.messages, defaultRole);
+  if (Array.isArray(parsed.messages)) {
+    // LangChain's chat model runs take a batch: a list of conversations, of which there is one.
+    const list = parsed.messages.length === 1 && Array.isArray(parsed.messages[0]) ? parsed.messages[0] : parsed.messages;
+    const messages = messagesFromJson(list, defaultRole);
+    const system = parsed.system === undefined ? undefined : messageFrom({ role: 'system', content: parsed.system }, 'system');
+    return system?.content && messages?.[0]?.role !== 'system' ? [system, ...messages ?? []] : messages;
+  }
   if (Array.isArray(parsed.choices)) return messagesFromJson(parsed.choices, defaultRole);
-  if (typeof parsed.text === 'string' || typeof parsed.content === 'string') {
+  // LangChain's LLM result: a list of generations per prompt, each `{text, message}`.
+  if (Array.isArray(parsed.generations)) {
+    const generations = parsed.generations.flatMap((g) => (Array.isArray(g) ? g : [g])).filter(isRecord);
+    return messagesFromJson(generations.map((g) => g.message ?? g.text), defaultRole);
+  }
+  if (typeof parsed.text === 'string' || typeof parsed.content === 'string'
+    || (typeof parsed.role === 'string' && Array.isArray(parsed.content))) {
     const message = messageFrom(parsed, defaultRole);
     return message ? [message] : undefined;
   }

@@ -5,11 +5,13 @@ import type { AttributeValue, Attributes, Message, Span, ToolInfo } from '../../
 import type { RawEvent, RawSpan } from '../model/rawSpan';
 import { asText, firstNumber, firstString, parseJson } from './attributeReader';
 import * as adhoc from './conventions/adhoc';
+import * as agentOps from './conventions/agentOps';
 import * as codingAgents from './conventions/codingAgents';
 import * as genAi from './conventions/genAi';
 import * as genkit from './conventions/genkit';
 import * as googleAdk from './conventions/googleAdk';
 import * as haystack from './conventions/haystack';
+import * as langChain from './conventions/langChain';
 import * as liveKit from './conventions/liveKit';
 import * as logfire from './conventions/logfire';
 import * as mastra from './conventions/mastra';
@@ -18,7 +20,7 @@ import * as pydanticAi from './conventions/pydanticAi';
 import * as openInference from './conventions/openInference';
 import * as openLlmetry from './conventions/openLlmetry';
 import * as vercelAi from './conventions/vercelAi';
-import { messagesFromValue, toolArguments } from './messageParts';
+import { callIdOf, messagesFromValue, toolArguments } from './messageParts';
 import { spanStatus, type StoredSpan } from '../model/storedSpan';
 
 const OTEL_KINDS = ['UNSPECIFIED', 'INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'];
@@ -58,7 +60,8 @@ export function normalizeSpan(raw: StoredSpan): Span {
   if (input) span.inputMessages = input;
   if (output) span.outputMessages = output;
   const documents = genAi.retrievalDocuments(attrs) ?? openInference.documents(attrs)
-    ?? openInference.documents(attrs, 'reranker.output_documents') ?? documentEvents(raw.events) ?? haystack.documents(attrs);
+    ?? openInference.documents(attrs, 'reranker.output_documents') ?? documentEvents(raw.events) ?? haystack.documents(attrs)
+    ?? (facts.kind === 'RETRIEVER' ? langChain.documents(outputValue ?? attrs['gen_ai.completion']) : undefined);
   if (documents) span.documents = documents;
   const tool = toolInfo(attrs, span);
   if (tool) span.tool = tool;
@@ -105,9 +108,10 @@ function inputMessages(attrs: Attributes, events: RawEvent[]): Message[] | undef
     ?? mastra.inputMessages(attrs) ?? codingAgents.claudeCodeInput(attrs)
     ?? genAi.eventInput(events) ?? genAi.legacyStrings(attrs, 'gen_ai.prompt', 'user') ?? codingAgents.loggedPrompt(events)
     ?? adhoc.inputMessages(attrs);
-  // The v1.37 system prompt travels beside the history, not in it.
+  // The v1.37 system prompt travels beside the history, not in it; a history may hold another
+  // system message too (the Responses API's instructions beside the input's), and both were sent.
   const system = genAi.systemInstructions(attrs);
-  if (system && !messages?.some((m) => m.role === 'system')) return [system, ...(messages ?? [])];
+  if (system && !messages?.some((m) => m.role === 'system' && m.content === system.content)) return [system, ...(messages ?? [])];
   return messages;
 }
 
@@ -123,18 +127,18 @@ function outputMessages(attrs: Attributes, events: RawEvent[]): Message[] | unde
 
 function inputOutput(attrs: Attributes): { input?: unknown; output?: unknown } {
   return {
-    input: attrs['input.value'] ?? attrs['langfuse.observation.input'] ?? attrs['mlflow.spanInputs']
+    input: attrs['input.value'] ?? attrs['langfuse.observation.input'] ?? attrs['mlflow.spanInputs'] ?? attrs['braintrust.input_json']
       ?? attrs['traceloop.entity.input'] ?? attrs['gen_ai.tool.call.arguments'] ?? attrs['ai.toolCall.args']
       ?? attrs.tool_arguments ?? attrs['autogen.tool.arguments'] ?? mastra.value(attrs, 'input') ?? attrs['genkit:input']
       ?? googleAdk.toolInput(attrs) ?? googleAdk.rawInput(attrs) ?? liveKit.rawInput(attrs)
       ?? attrs['haystack.component.input'] ?? attrs['haystack.pipeline.input_data']
-      ?? attrs['pydantic_ai.all_messages'] ?? attrs.all_messages_events ?? attrs.input ?? attrs.prompt ?? undefined,
-    output: attrs['output.value'] ?? attrs['langfuse.observation.output'] ?? attrs['mlflow.spanOutputs']
+      ?? attrs['pydantic_ai.all_messages'] ?? attrs.all_messages_events ?? agentOps.value(attrs, 'input') ?? attrs.input ?? attrs.prompt ?? undefined,
+    output: attrs['output.value'] ?? attrs['langfuse.observation.output'] ?? attrs['mlflow.spanOutputs'] ?? attrs['braintrust.output_json']
       ?? attrs['traceloop.entity.output'] ?? attrs['gen_ai.tool.call.result'] ?? attrs['ai.toolCall.result']
       ?? attrs.tool_response ?? mastra.value(attrs, 'output') ?? attrs['genkit:output']
       ?? googleAdk.toolOutput(attrs) ?? googleAdk.rawOutput(attrs) ?? liveKit.rawOutput(attrs)
       ?? attrs['haystack.component.output'] ?? attrs['haystack.pipeline.output_data']
-      ?? attrs.final_result ?? attrs.output ?? undefined,
+      ?? attrs.final_result ?? agentOps.value(attrs, 'output') ?? attrs.output ?? undefined,
   };
 }
 
@@ -152,7 +156,7 @@ function toolInfo(attrs: Attributes, span: Span): ToolInfo | undefined {
   const description = firstString(attrs, 'gen_ai.tool.description', 'tool.description');
   if (description) tool.description = description;
   const callId = firstString(attrs, 'gen_ai.tool.call.id', 'tool.id', 'tool_call.id', 'ai.toolCall.id', 'lk.function_tool.id',
-    'gen_ai.tool.call_id');
+    'gen_ai.tool.call_id') ?? callIdOf(attrs['gen_ai.tool.call.id']);
   if (callId) tool.callId = callId;
   const server = mcp.serverName(attrs, span);
   if (server) tool.server = server;

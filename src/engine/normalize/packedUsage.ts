@@ -3,10 +3,10 @@
 // Genkit's action output. A reader runs only for a span that has its key, and parses at most
 // MAX_INGEST_JSON_CHARS: this runs at ingest, for every span.
 import type { AttributeValue, Attributes } from '../../shared/spanModel';
-import { MAX_INGEST_JSON_CHARS, dig, isRecord, recordOf, toNumber } from './attributeReader';
+import { MAX_INGEST_JSON_CHARS, dig, isRecord, ownEntry, recordOf, toNumber } from './attributeReader';
 import { claudeCodeUsage } from './conventions/codingAgents';
 
-export type PackedField = 'requestModel' | 'input' | 'output' | 'total' | 'cacheRead' | 'cacheWrite' | 'reasoning' | 'cost';
+export type PackedField = 'requestModel' | 'provider' | 'input' | 'output' | 'total' | 'cacheRead' | 'cacheWrite' | 'reasoning' | 'cost';
 
 /** Offers a field's value; `inputExcludesCache` says the blob's input count leaves cached tokens out. */
 export type UsageOffer = (field: PackedField, value: unknown, inputExcludesCache?: boolean) => void;
@@ -162,18 +162,70 @@ function haystackOutput(value: AttributeValue, attrs: Attributes, offer: UsageOf
   if (reasoning !== undefined) offer('reasoning', reasoning);
 }
 
-function mlflowTokenUsage(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
+/**
+ * MLflow's usage keeps the provider's counts: for Anthropic's messages (`mlflow.message.format`,
+ * stored as JSON like every MLflow attribute) the input and so the total leave the cache out;
+ * the total is then the input with the cache added, plus the output.
+ */
+function mlflowTokenUsage(value: AttributeValue, attrs: Attributes, offer: UsageOffer): void {
   const usage = blob(value);
-  if (usage) {
-    offerKeys(usage, {
-      input: ['input_tokens'], output: ['output_tokens'], total: ['total_tokens'],
-      cacheRead: ['cache_read_input_tokens'], cacheWrite: ['cache_creation_input_tokens'],
-    }, offer);
-  }
+  if (!usage) return;
+  const format = attrs['mlflow.message.format'];
+  const anthropic = format === '"anthropic"' || format === 'anthropic';
+  offer('input', usage.input_tokens, anthropic);
+  if (!anthropic) offer('total', usage.total_tokens);
+  offerKeys(usage, {
+    output: ['output_tokens'], cacheRead: ['cache_read_input_tokens'], cacheWrite: ['cache_creation_input_tokens'],
+  }, offer);
 }
 
 function mlflowCost(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
   offer('cost', blob(value)?.total_cost);
+}
+
+/**
+ * Logfire keeps the provider's own usage object beside the GenAI counts (`gen_ai.usage.raw`):
+ * the cache and reasoning counts are only there. Its counts stay the span's: Logfire's input
+ * already adds Anthropic's cache buckets in.
+ */
+function logfireRawUsage(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
+  const usage = blob(value);
+  if (!usage) return;
+  offer('cacheRead', usage.cache_read_input_tokens ?? dig(usage, 'prompt_tokens_details', 'cached_tokens')
+    ?? dig(usage, 'input_tokens_details', 'cached_tokens'));
+  offer('cacheWrite', usage.cache_creation_input_tokens);
+  offer('reasoning', dig(usage, 'completion_tokens_details', 'reasoning_tokens') ?? dig(usage, 'output_tokens_details', 'reasoning_tokens'));
+}
+
+/**
+ * LangSmith passes LangChain's usage details on as the text of a Python dict (`{'cache_read': 5}`),
+ * or JSON: their counts are read by name from either.
+ */
+const DETAIL_COUNT = /["'](\w+)["']\s*:\s*(\d+)/g;
+const LANGCHAIN_DETAILS: Record<string, PackedField> = { cache_read: 'cacheRead', cache_creation: 'cacheWrite', reasoning: 'reasoning' };
+
+function langChainTokenDetails(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
+  if (typeof value !== 'string' || value.length > MAX_INGEST_JSON_CHARS) return;
+  for (const [, name, count] of value.matchAll(DETAIL_COUNT)) {
+    const field = ownEntry(LANGCHAIN_DETAILS, name);
+    if (field) offer(field, Number(count));
+  }
+}
+
+/** Braintrust's SDKs: the model and provider in `braintrust.metadata`, usage in `braintrust.metrics` (as JSON). */
+const BRAINTRUST_METRICS: Partial<Record<PackedField, string[]>> = {
+  input: ['prompt_tokens'], output: ['completion_tokens'], total: ['tokens'],
+  cacheRead: ['prompt_cached_tokens'], cacheWrite: ['prompt_cache_creation_tokens'], reasoning: ['completion_reasoning_tokens'],
+};
+
+function braintrustMetadata(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
+  const metadata = blob(value);
+  if (metadata) offerKeys(metadata, { requestModel: ['model'], provider: ['provider'] }, offer);
+}
+
+function braintrustMetrics(value: AttributeValue, _attrs: Attributes, offer: UsageOffer): void {
+  const metrics = blob(value);
+  if (metrics) offerKeys(metrics, BRAINTRUST_METRICS, offer);
 }
 
 /** A Map, not an object: an attribute named `__proto__` or `toString` must find nothing. */
@@ -189,4 +241,9 @@ export const PACKED_USAGE = new Map<string, PackedReader>([
   ['usage', responsesUsage],
   ['haystack.component.output', haystackOutput],
   ['span.type', claudeCodeUsage],
+  ['gen_ai.usage.raw', logfireRawUsage],
+  ['gen_ai.usage.input_token_details', langChainTokenDetails],
+  ['braintrust.metadata', braintrustMetadata],
+  ['braintrust.metrics', braintrustMetrics],
+  ['gen_ai.usage.output_token_details', langChainTokenDetails],
 ]);

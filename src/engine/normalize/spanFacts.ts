@@ -3,7 +3,7 @@
 // trace is opened (normalizeSpan.ts), so ingest stays cheap.
 import type { AttributeValue, Attributes, Tokens } from '../../shared/spanModel';
 import type { SpanFacts } from '../model/storedSpan';
-import { toNumber } from './attributeReader';
+import { MAX_INGEST_JSON_CHARS, parseJson, toNumber } from './attributeReader';
 import { PACKED_USAGE, UsageOffer } from './packedUsage';
 import type { SpanContext } from './spanContext';
 import { detectKind, isMessageEventName } from './spanKind';
@@ -19,10 +19,12 @@ const FIELD_KEYS = {
   provider: ['gen_ai.provider.name', 'llm.provider', 'gen_ai.system', 'llm.system', 'llm.model.provider', 'ai.model.provider',
     'mlflow.llm.provider'],
   input: ['gen_ai.usage.input_tokens', 'llm.token_count.prompt', 'gen_ai.usage.prompt_tokens', 'ai.usage.inputTokens',
-    'ai.usage.promptTokens', 'ai.usage.tokens', 'llm.tokens.input', 'llm.usage.prompt_tokens'],
+    'ai.usage.promptTokens', 'ai.usage.tokens', 'llm.tokens.input', 'llm.usage.prompt_tokens', 'braintrust.metrics.prompt_tokens'],
   output: ['gen_ai.usage.output_tokens', 'llm.token_count.completion', 'gen_ai.usage.completion_tokens',
-    'ai.usage.outputTokens', 'ai.usage.completionTokens', 'llm.tokens.output', 'llm.usage.completion_tokens'],
-  total: ['llm.token_count.total', 'gen_ai.usage.total_tokens', 'llm.usage.total_tokens', 'ai.usage.totalTokens', 'llm.tokens.total'],
+    'ai.usage.outputTokens', 'ai.usage.completionTokens', 'llm.tokens.output', 'llm.usage.completion_tokens',
+    'braintrust.metrics.completion_tokens'],
+  total: ['llm.token_count.total', 'gen_ai.usage.total_tokens', 'llm.usage.total_tokens', 'ai.usage.totalTokens', 'llm.tokens.total',
+    'braintrust.metrics.tokens'],
   cacheRead: ['gen_ai.usage.cache_read.input_tokens', 'llm.token_count.prompt_details.cache_read',
     'gen_ai.usage.cache_read_input_tokens', 'ai.usage.cachedInputTokens', 'ai.usage.inputTokenDetails.cacheReadTokens',
     // LiveKit Agents; Pydantic AI's details; OpenLLMetry before its GenAI move.
@@ -36,17 +38,23 @@ const FIELD_KEYS = {
   reasoning: ['gen_ai.usage.reasoning.output_tokens', 'llm.token_count.completion_details.reasoning',
     'gen_ai.usage.reasoning_tokens', 'llm.usage.reasoning_tokens', 'ai.usage.reasoningTokens',
     'ai.usage.outputTokenDetails.reasoningTokens', 'gen_ai.usage.details.reasoning_tokens'],
-  cost: ['llm.cost.total', 'gen_ai.usage.cost', 'cost.usd', 'llm.cost.usd', 'llm.cost_usd'],
+  cost: ['llm.cost.total', 'gen_ai.usage.cost', 'cost.usd', 'llm.cost.usd', 'llm.cost_usd',
+    // Logfire's LLM instrumentations (priced with genai-prices, or the Claude Agent SDK's own total).
+    'operation.cost'],
   costPrompt: ['llm.cost.prompt'],
   costCompletion: ['llm.cost.completion'],
   // Langfuse's own keys first, as Langfuse reads them; then the standard ones; then SDKs' own.
   sessionId: ['langfuse.session.id', 'session.id', 'gen_ai.conversation.id',
     'langfuse.observation.metadata.langfuse_session_id', 'langfuse.trace.metadata.langfuse_session_id',
     'ai.telemetry.metadata.sessionId', 'traceloop.association.properties.session_id', 'gcp.vertex.agent.session_id',
-    'genkit:sessionId', 'mcp.session.id'],
+    'genkit:sessionId', 'mcp.session.id', 'ai.settings.context.sessionId',
+    // LangSmith's thread keys in its run metadata (its `langsmith.trace.session_id` is the project).
+    'langsmith.metadata.session_id', 'langsmith.metadata.thread_id', 'langsmith.metadata.conversation_id'],
   userId: ['langfuse.user.id', 'user.id', 'langfuse.observation.metadata.langfuse_user_id',
     'langfuse.trace.metadata.langfuse_user_id', 'ai.telemetry.metadata.userId', 'gen_ai.user', 'llm.user',
-    'traceloop.association.properties.user_id', 'enduser.id'],
+    'traceloop.association.properties.user_id', 'enduser.id',
+    // The AI SDK from v7 records its runtime context (which took over from telemetry metadata).
+    'ai.settings.context.userId', 'langsmith.metadata.user_id'],
 };
 
 type Field = keyof typeof FIELD_KEYS;
@@ -111,8 +119,15 @@ class Offers {
 
   text(field: Field): string | undefined {
     const v = this.get(field);
-    return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+    return typeof v === 'string' ? unquoted(v) : typeof v === 'number' ? String(v) : undefined;
   }
+}
+
+/** A string sent as its JSON (MLflow stores every attribute so: `"gpt-4o"` with the quotes). */
+function unquoted(v: string): string {
+  if (v.length < 2 || v[0] !== '"' || v[v.length - 1] !== '"') return v;
+  const parsed = parseJson(v, MAX_INGEST_JSON_CHARS);
+  return typeof parsed === 'string' ? parsed : v;
 }
 
 /** One for all calls: spanFacts runs for every span and never re-enters. */
@@ -148,7 +163,7 @@ export function spanFacts(attrs: Attributes, name: string, prices: PriceTable, c
   // may come as a log record (and after the span).
   if (context?.events?.length) offerDetails(context.events);
   const facts: SpanFacts = { kind: detectKind(attrs, name, context) };
-  const model = best.text('responseModel') ?? best.text('requestModel');
+  const model = namedModel(best.text('responseModel')) ?? namedModel(best.text('requestModel'));
   if (model) facts.model = model;
   let provider = best.text('provider')?.toLowerCase();
   // The AI SDK names a provider API (`openai.chat`), also in its gen_ai.system; the provider is
@@ -202,6 +217,13 @@ function offerDetails(events: NonNullable<SpanContext['events']>): void {
     }
     claimed |= given;
   }
+}
+
+/** Names SDKs record when they do not know the model (Microsoft Agent Framework's agent spans say `unknown`). */
+const PLACEHOLDER_MODELS = new Set(['unknown', 'none', 'null', 'undefined']);
+
+function namedModel(model: string | undefined): string | undefined {
+  return model && !PLACEHOLDER_MODELS.has(model.toLowerCase()) ? model : undefined;
 }
 
 /** Beyond these a recorded count or cost is a bug in the app or an attack, not usage: one call, a trillion tokens or $100,000. */

@@ -4,7 +4,7 @@ import type { Attributes, SpanKind } from '../../shared/spanModel';
 import type { SpanContext } from './spanContext';
 import * as haystack from './conventions/haystack';
 import * as mastra from './conventions/mastra';
-import { hasIndexedList, ownEntry, parseJson } from './attributeReader';
+import { MAX_INGEST_JSON_CHARS, dig, hasIndexedList, ownEntry, parseJson } from './attributeReader';
 
 const BY_NAME: Record<string, SpanKind> = {
   // OpenInference, Langfuse, MLflow and OpenLLMetry words, lowercased.
@@ -16,7 +16,11 @@ const BY_NAME: Record<string, SpanKind> = {
   reranker: 'RERANKER', rerank: 'RERANKER',
   tool: 'TOOL', execute_tool: 'TOOL',
   agent: 'AGENT', invoke_agent: 'AGENT', create_agent: 'AGENT', plan: 'AGENT',
+  // One turn of an agent's loop (the AI SDK from v7).
+  agent_step: 'CHAIN',
   guardrail: 'GUARDRAIL',
+  // AgentOps' decorator kinds (a session is the run at the root, an operation a step of it).
+  session: 'CHAIN', operation: 'CHAIN', team: 'AGENT',
   // Gemini CLI's operation names.
   llm_call: 'LLM', tool_call: 'TOOL', agent_call: 'AGENT', user_prompt: 'CHAIN', system_prompt: 'CHAIN', schedule_tool_calls: 'CHAIN',
   evaluator: 'EVALUATOR',
@@ -82,15 +86,20 @@ const NAME_PATTERNS: [RegExp, SpanKind][] = [
 ];
 
 export function detectKind(attrs: Attributes, spanName: string, context?: SpanContext): SpanKind {
-  return byName(attrs['langfuse.observation.type'])
+  return logfireStreamOpening(attrs)
+    ?? byName(attrs['langfuse.observation.type'])
     ?? byName(attrs['openinference.span.kind'])
+    // LangSmith's run type, over the operation it derives from it (a retriever's is `embeddings`, a prompt's `chat`).
+    ?? byName(attrs['langsmith.span.kind'])
     ?? byName(attrs['gen_ai.operation.name'])
     ?? byName(attrs['llm.request.type'])
     // The tutorials' ad-hoc attribute ("chat", "completion").
     ?? byName(attrs['llm.request_type'])
     ?? byName(parseJson(attrs['mlflow.spanType']) ?? attrs['mlflow.spanType'])
     ?? byName(attrs['traceloop.span.kind'])
+    ?? byName(attrs['agentops.span.kind'])
     ?? genkitKind(attrs)
+    ?? braintrustKind(attrs)
     ?? mastra.kind(attrs)
     ?? vercelAiKind(attrs)
     ?? mcpKind(attrs)
@@ -101,6 +110,19 @@ export function detectKind(attrs: Attributes, spanName: string, context?: SpanCo
     ?? 'UNKNOWN';
 }
 
+/**
+ * Logfire records a streamed call twice: a span that ends when the stream opens (the request
+ * only) and a `streaming response` log with the answer and usage. The log is the call; the span
+ * is its opening, so the call counts once and is not taken for a call that got no answer.
+ */
+function logfireStreamOpening(attrs: Attributes): SpanKind | undefined {
+  const request = attrs.request_data;
+  if (typeof request !== 'string' || attrs['logfire.msg_template'] === undefined || attrs.response_data !== undefined
+    || attrs['gen_ai.output.messages'] !== undefined) return undefined;
+  // The request's own top-level key: inside a message's text its quotes would be escaped.
+  return request.includes('"stream":true') || request.includes('"stream": true') ? 'CHAIN' : undefined;
+}
+
 function vercelAiKind(attrs: Attributes): SpanKind | undefined {
   const op = attrs['ai.operationId'] ?? attrs['operation.name'];
   if (typeof op !== 'string' || !op.startsWith('ai.')) return undefined;
@@ -109,6 +131,18 @@ function vercelAiKind(attrs: Attributes): SpanKind | undefined {
   if (id.endsWith('.doEmbed')) return 'EMBEDDING';
   if (id === 'ai.toolCall') return 'TOOL';
   return 'CHAIN';
+}
+
+// Braintrust's span types, as its SDKs set them (`braintrust.span_attributes`, JSON, or its `.type`).
+const BRAINTRUST_TYPES: Record<string, SpanKind> = {
+  llm: 'LLM', tool: 'TOOL', function: 'CHAIN', task: 'CHAIN', eval: 'CHAIN', score: 'EVALUATOR',
+};
+
+function braintrustKind(attrs: Attributes): SpanKind | undefined {
+  const packed = attrs['braintrust.span_attributes'];
+  const type = attrs['braintrust.span_attributes.type']
+    ?? (typeof packed === 'string' ? dig(parseJson(packed, MAX_INGEST_JSON_CHARS), 'type') : undefined);
+  return typeof type === 'string' ? ownEntry(BRAINTRUST_TYPES, type) : undefined;
 }
 
 function genkitKind(attrs: Attributes): SpanKind | undefined {
@@ -162,5 +196,7 @@ function structuralKind(attrs: Attributes, context?: SpanContext): SpanKind | un
     || MESSAGE_KEYS.some((k) => attrs[k] !== undefined) || hasAdkRequest(attrs) || hasMessageEvents(context))) return 'LLM';
   // An agent run that names its agent and sets no operation (Pydantic AI before instrumentation v3).
   if (attrs['pydantic_ai.all_messages'] !== undefined || attrs['all_messages_events'] !== undefined) return 'AGENT';
+  // A step of a Koog agent's strategy graph (its LLM and tool calls are spans of their own).
+  if (attrs['koog.node.name'] !== undefined) return 'CHAIN';
   return undefined;
 }

@@ -19,10 +19,19 @@ function askedForStreamUsage(span: Span): boolean {
   return options?.include_usage === true || /"include_usage"\s*:\s*true/.test(String(span.attributes['llm.invocation_parameters'] ?? ''));
 }
 
+/**
+ * Usage its instrumentation marks partial (Logfire's Claude Agent SDK turns: the stream's first
+ * counts), left uncounted on purpose: the run's span reports the whole.
+ */
+function hasPartialUsage(span: Span): boolean {
+  for (const key in span.attributes) if (key.startsWith('gen_ai.usage.partial.')) return true;
+  return false;
+}
+
 const USAGE_MISSING_TITLE = 'An LLM call that got a response recorded no token usage.';
 
 export function diagnoseUsage(span: Span, out: DiagnosisList): void {
-  if (span.kind !== 'LLM' || span.status === 'error' || span.tokens) return;
+  if (span.kind !== 'LLM' || span.status === 'error' || span.tokens || hasPartialUsage(span)) return;
   const odd = Object.entries(span.attributes).find(([key, value]) => TOKEN_KEY.test(key) && typeof value === 'number' && !/max_?tokens|\.request\./i.test(key));
   if (odd) {
     out.add('usageNonStandardKey', span.service, span.spanId, {

@@ -67,7 +67,22 @@ export function eventInput(events: RawEvent[]): Message[] | undefined {
     .filter((m): m is Message => m !== undefined);
   if (messages.length) return messages;
   const prompt = events.find((e) => e.name === 'gen_ai.content.prompt')?.attributes['gen_ai.prompt'];
-  return prompt === undefined ? undefined : messagesFromJson(prompt, 'user') ?? [{ role: 'user', content: asText(prompt) }];
+  return prompt === undefined ? undefined
+    : messagesFromJson(prompt, 'user') ?? rolePrefixedLines(prompt) ?? [{ role: 'user', content: asText(prompt) }];
+}
+
+/** OpenLIT flattens a chat into one `role: content` line per message; a message's text may run over lines. */
+const ROLE_LINE = /^(system|developer|user|assistant|tool|function): /;
+
+function rolePrefixedLines(prompt: unknown): Message[] | undefined {
+  if (typeof prompt !== 'string' || !ROLE_LINE.test(prompt)) return undefined;
+  const messages: Message[] = [];
+  for (const line of prompt.split('\n')) {
+    const role = ROLE_LINE.exec(line);
+    if (role) messages.push({ role: role[1], content: line.slice(role[0].length) });
+    else messages[messages.length - 1].content += '\n' + line;
+  }
+  return messages;
 }
 
 export function eventOutput(events: RawEvent[]): Message[] | undefined {
@@ -89,7 +104,7 @@ export function eventOutput(events: RawEvent[]): Message[] | undefined {
 export function legacyStrings(attrs: Attributes, key: 'gen_ai.prompt' | 'gen_ai.completion', role: string): Message[] | undefined {
   const v = attrs[key];
   if (typeof v !== 'string') return undefined;
-  return messagesFromValue(v, role) ?? [{ role, content: v }];
+  return messagesFromValue(v, role) ?? (key === 'gen_ai.prompt' ? rolePrefixedLines(v) : undefined) ?? [{ role, content: v }];
 }
 
 export function retrievalDocuments(attrs: Attributes): RetrievalDocument[] | undefined {
@@ -116,7 +131,12 @@ const PARAMS: [string, string][] = [
 
 export function requestParameters(attrs: Attributes): Record<string, unknown> {
   const params: Record<string, unknown> = {};
-  for (const [key, name] of PARAMS) if (attrs[key] !== undefined) params[name] = attrs[key];
+  for (const [key, name] of PARAMS) {
+    const value = attrs[key];
+    // OpenLIT records parameters the app did not set as '' (seed) or -1 (max_tokens).
+    if (value === undefined || value === '' || (name === 'max_tokens' && typeof value === 'number' && value < 0)) continue;
+    params[name] = value;
+  }
   return params;
 }
 

@@ -2,7 +2,7 @@
 // `retrieval.documents.N.document.*`, legacy completions prompts and choices.
 import type { AttributeValue, Attributes, Message, RetrievalDocument, ToolCall } from '../../../shared/spanModel';
 import { asText, firstString, indexedList, toNumber } from '../attributeReader';
-import { toolArguments } from '../messageParts';
+import { callIdOf, roleOf, toolArguments } from '../messageParts';
 
 export function inputMessages(attrs: Attributes): Message[] | undefined {
   return messages(attrs, 'llm.input_messages', 'user')
@@ -14,15 +14,19 @@ export function outputMessages(attrs: Attributes): Message[] | undefined {
     ?? textList(attrs, 'llm.choices', 'completion.text', 'assistant');
 }
 
+const TEXT_TYPES = new Set(['text', 'input_text', 'output_text']);
+
 function messages(attrs: Attributes, prefix: string, defaultRole: string): Message[] | undefined {
   const items = indexedList(attrs, prefix);
   if (!items.length) return undefined;
   return items.map((item) => {
-    const message: Message = { role: asText(item['message.role']) || defaultRole, content: '' };
+    const message: Message = { role: roleOf(item['message.role']) ?? defaultRole, content: '' };
     const texts = typeof item['message.content'] === 'string' ? [item['message.content']] : [];
     for (const part of indexedList(item, 'message.contents')) {
       const type = asText(part['message_content.type']) || 'text';
-      if (type === 'text') texts.push(asText(part['message_content.text']));
+      // The Responses API's content types (`output_text`, `input_text`) are text too.
+      if (TEXT_TYPES.has(type)) texts.push(asText(part['message_content.text']));
+      else if (type === 'reasoning') (message.parts ??= []).push({ type, content: asText(part['message_content.text']) });
       else (message.parts ??= []).push({ type, ...stripPrefix(part, 'message_content.') });
     }
     message.content = texts.join('\n');
@@ -40,8 +44,8 @@ function messages(attrs: Attributes, prefix: string, defaultRole: string): Messa
 
 function toolCall(item: Record<string, AttributeValue>): ToolCall {
   const call: ToolCall = { name: asText(item['tool_call.function.name']), arguments: toolArguments(item['tool_call.function.arguments']) };
-  const id = item['tool_call.id'];
-  if (typeof id === 'string') call.id = id;
+  const id = callIdOf(item['tool_call.id']);
+  if (id) call.id = id;
   return call;
 }
 

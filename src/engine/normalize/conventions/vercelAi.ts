@@ -34,6 +34,9 @@ export function outputMessages(attrs: Attributes): Message[] | undefined {
 
 export function settings(attrs: Attributes): Record<string, unknown> {
   const params: Record<string, unknown> = {};
-  for (const key in attrs) if (key.startsWith('ai.settings.')) params[key.slice('ai.settings.'.length)] = attrs[key];
+  // `ai.settings.context.*` is the app's runtime context (v7), not a model setting.
+  for (const key in attrs) {
+    if (key.startsWith('ai.settings.') && !key.startsWith('ai.settings.context.')) params[key.slice('ai.settings.'.length)] = attrs[key];
+  }
   return params;
 }
