@@ -237,19 +237,30 @@ describe('large records in trace files', function () {
   });
 
   describe('an engine closed while a 50 MB record of a file converts on the worker thread', () => {
-    it('does not wait for the conversion, stops the worker, and the process exits by itself', async () => {
+    let path: string;
+    before(() => {
       const [small, next] = readFileSync(TRACED_PROGRAM, 'utf8').split('\n');
       const large = JSON.stringify({ ...JSON.parse(small) as object, inputs: { question: 'Where is my order? '.repeat(2_700_000) } });
-      const path = join(dir, 'closing.jsonl');
+      path = join(dir, 'closing.jsonl');
       writeFileSync(path, [small, large, next].join('\n') + '\n');
-      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'closeWhileConverting.ts'), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    });
+
+    /** Runs closeWhileConverting.ts on the file; what it printed. */
+    async function closeWhileConverting(...args: string[]): Promise<unknown> {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'closeWhileConverting.ts'), path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
       const code = await new Promise((resolve) => child.once('exit', resolve));
       assert.equal(code, 0);
-      // The line before the large one was read; the large one and the rest were not waited for.
-      assert.deepEqual(JSON.parse(out), { atClose: 'stopped', atExit: 'stopped', spans: 1 });
-    });
+      return JSON.parse(out);
+    }
+
+    for (const when of ['imported', 'at-start']) {
+      it(`${when === 'at-start' ? 'read while the engine starts' : 'imported'}: close() does not wait for the conversion, stops the worker, and the process exits by itself`, async () => {
+        // The line before the large one was read; the large one and the rest were not waited for.
+        assert.deepEqual(await closeWhileConverting(when), { atClose: 'stopped', atExit: 'stopped', spans: 1 });
+      });
+    }
   });
 
   describe('a trace file line nested a million arrays deep', () => {

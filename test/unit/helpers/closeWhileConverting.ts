@@ -1,10 +1,11 @@
-// Run as a child process (largeFileRecords.test.ts): an engine imports FILE and is closed as soon
-// as a large record of it goes to a worker thread. Prints, as the process exits by itself, how the
+// Run as a child process (largeFileRecords.test.ts): an engine imports FILE (with `at-start`: the
+// engine is told to watch it, so it is read while the engine starts) and is closed as soon as a
+// large record of it goes to a worker thread. Prints, as the process exits by itself, how the
 // conversion stood when close() resolved and at the end, and the spans kept.
 import { Engine } from '../../../src/engine/engine';
 import { WorkerThread } from '../../../src/engine/otlp/workerThread';
 
-const [path] = process.argv.slice(2);
+const [path, when] = process.argv.slice(2);
 let conversion = 'not asked';
 let asked = () => undefined as void;
 const sent = new Promise<void>((resolve) => { asked = resolve; });
@@ -18,9 +19,11 @@ WorkerThread.prototype.request = function (this: WorkerThread<unknown, unknown>,
 } as typeof request;
 
 void (async () => {
-  const engine = new Engine({});
-  await engine.ready;
-  void engine.files.import([path]);
+  const engine = new Engine(when === 'at-start' ? { watchPaths: [path] } : {});
+  if (when !== 'at-start') {
+    await engine.ready;
+    void engine.files.import([path]);
+  }
   await sent;
   await engine.close();
   const atClose = conversion;
