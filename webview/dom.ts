@@ -36,13 +36,14 @@ export function clear(element: Element): void {
 
 /**
  * A toolkit button. `icon` buttons show a glyph; `description` (else the label) is the tooltip
- * and what a screen reader says.
+ * and what a screen reader says: for a `disabled` one, why it is.
  */
-export function button(label: string, onClick: () => void, options: { appearance?: 'primary' | 'secondary' | 'icon'; glyph?: string; className?: string; description?: string } = {}): HTMLElement {
+export function button(label: string, onClick: () => void,
+  options: { appearance?: 'primary' | 'secondary' | 'icon'; glyph?: string; className?: string; description?: string; disabled?: boolean } = {}): HTMLElement {
   const appearance = options.appearance ?? 'secondary';
   const description = options.description ?? label;
-  const attrs: Record<string, string> = { appearance, 'aria-label': description };
-  return h('vscode-button', { attrs, title: description, className: options.className, onClick: () => onClick() },
+  const attrs: Record<string, string> = { appearance, 'aria-label': description, ...(options.disabled ? { disabled: '' } : {}) };
+  return h('vscode-button', { attrs, title: description, className: options.className, onClick: () => options.disabled || onClick() },
     appearance === 'icon' ? options.glyph ?? label : label);
 }
 

@@ -18,7 +18,8 @@ import { DEFAULT_DETAIL_SHARE, SplitLayout } from './splitter';
 import { loadState, onHostMessage, post, saveState } from './vscodeApi';
 import { FULL_RANGE } from './waterfall/timeAxis';
 import { TraceColumns } from './waterfall/traceColumns';
-import { buildWaterfall, indexOfSpan, rowAt, spanIdAt, type WaterfallModel } from './waterfall/waterfallModel';
+import { buildWaterfall, indexOfSpan, layOut, rowAt, spanIdAt, type WaterfallModel } from './waterfall/waterfallModel';
+import { runInSlices } from './slices';
 import { SpanDetailCache } from './spanDetailCache';
 import { TraceSearch } from './traceSearch';
 import { WaterfallView } from './waterfall/waterfallView';
@@ -47,6 +48,10 @@ let saveTimer: ReturnType<typeof setTimeout> | undefined;
 let awaitedSpanId: string | undefined;
 /** Counts renders, so only the latest one draws the detail it deferred. */
 let renders = 0;
+/** Counts whole skeletons taken, so the rest laid out in slices is dropped when another trace came meanwhile. */
+let wholeSkeletons = 0;
+/** The rest of a first part being laid out in slices: deltas wait for it. */
+let restLaidOut: Promise<void> | undefined;
 
 function showMessage(text: string): void {
   root.replaceChildren(h('div', { className: 'placeholder' }, h('p', {}, text)));
@@ -81,16 +86,33 @@ function takeSkeleton(skeleton: TraceSkeleton, settings: TraceViewSettings, sele
     render(current.columns, settings, selectSpanId, touchedIds.includes(state!.selectedSpanId ?? ''));
     return;
   }
+  wholeSkeletons++;
   render(new TraceColumns(skeleton), settings, selectSpanId ?? (sameTrace ? awaitedSpanId : undefined), true);
 }
 
-function render(columns: TraceColumns, settings: TraceViewSettings, selectSpanId?: string, redrawDetail = false): void {
+/**
+ * The rest of a first part (a 100,000-span trace's megabytes): its columns and its layout are made a
+ * slice at a time, so the view drawn from the first part scrolls and answers clicks meanwhile.
+ */
+async function takeRest(skeleton: TraceSkeleton, settings: TraceViewSettings, selectSpanId?: string): Promise<void> {
+  if (skeleton.after !== undefined || skeleton.summary.traceId !== current?.columns.traceId) return takeSkeleton(skeleton, settings, selectSpanId);
+  const taken = ++wholeSkeletons;
+  const stillWanted = () => taken === wholeSkeletons;
+  const columns = await runInSlices(TraceColumns.taking(skeleton), stillWanted);
+  const repair = !state?.asReceived;
+  const model = columns && await runInSlices(layOut(columns, repair), stillWanted);
+  if (!columns || !model || !stillWanted()) return;
+  // Shown as received (or not) meanwhile: laid out again, as asked.
+  render(columns, settings, selectSpanId ?? awaitedSpanId, true, repair === !state?.asReceived ? model : undefined);
+}
+
+function render(columns: TraceColumns, settings: TraceViewSettings, selectSpanId?: string, redrawDetail = false, laidOut?: WaterfallModel): void {
   const traceId = columns.traceId;
   const growing = current !== undefined && current.columns.traceId === traceId && state?.traceId === traceId;
   if (!growing) discardView();
   state = state?.traceId === traceId ? state : { traceId };
   // Orphans show under their inferred parents (marked) unless the user asked for the spans as received.
-  const model = buildWaterfall(columns, !state.asReceived);
+  const model = laidOut ?? buildWaterfall(columns, !state.asReceived);
   const wanted = [selectSpanId, state.selectedSpanId];
   const selected = wanted.find((id) => indexOfSpan(model, id) !== undefined) ?? (model.count ? spanIdAt(model, 0) : undefined);
   awaitedSpanId = columns.rest ? wanted.find((id) => id !== undefined && indexOfSpan(model, id) === undefined) : undefined;
@@ -232,9 +254,20 @@ onHostMessage((message: HostMessage) => {
     case 'skeleton': {
       performance.mark('skeleton-received');
       const take = () => takeSkeleton(fromJson(message.skeleton), message.settings, message.selectSpanId);
-      // After a first part, the rest (megabytes to parse and lay out) waits until the first screen is painted.
-      if (current?.columns.rest) requestAnimationFrame(() => setTimeout(take, 0));
-      else take();
+      if (restLaidOut) {
+        // A delta while the rest is laid out applies to the rest; a whole skeleton (another trace) goes first.
+        const skeleton = fromJson(message.skeleton);
+        if (skeleton.after === undefined) takeSkeleton(skeleton, message.settings, message.selectSpanId);
+        else void restLaidOut.then(() => takeSkeleton(skeleton, message.settings, message.selectSpanId));
+      } else if (current?.columns.rest) {
+        // After a first part, the rest (megabytes to parse and lay out) waits until the first screen is painted.
+        const laidOut: Promise<void> = new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))
+          .then(() => takeRest(fromJson(message.skeleton), message.settings, message.selectSpanId))
+          .finally(() => {
+            if (restLaidOut === laidOut) restLaidOut = undefined;
+          });
+        restLaidOut = laidOut;
+      } else take();
       break;
     }
     case 'searchResult':

@@ -8,6 +8,10 @@
 //   GET /api/traces/{traceId}      → TraceDetail ({ summary, spans }), or 404; an id unknown here is
 //                                    looked up in the team backends (summary.origin names which)
 //   GET /api/traces/{traceId}/otlp → the trace as OTLP/JSON TracesData (export), or 404
+//   GET /api/traces/{traceId}/for-ai → TraceForAi: the trace as Markdown for a chat, within a budget,
+//                                    secrets masked ("Copy trace for AI"), or 404
+//   GET /api/traces/{traceId}/test-draft → TraceTestDraft: a regression test drafted from the trace,
+//                                    with the trace as its baseline's OTLP/JSON text ("Save as Test"), or 404
 //   GET /api/traces/{traceId}/skeleton|spans|search → the trace in pages (pagedTraceApi.ts)
 //   GET /api/backends              → { backends: BackendListing[] } (never their headers)
 //   GET /api/backends/{name}/search?q=&limit= → { backend, traces: RemoteTraceHit[] }
@@ -23,6 +27,8 @@ import { matchPagedTraceRoute, pagedTracePaths, type PagedTraceReplies } from '.
 import { STEP_GROUPINGS, type EngineStats, type StepGrouping, type TraceDetail, type TraceQuery, type TraceReport, type TraceSort, type TraceSummary } from './spanModel';
 import { CALL_SORTS, type CacheBreak, type CallSort, type CallsPage, type CallsQuery, type ContextXray, type SessionDetail, type SessionQuery, type SessionSummary } from './sessionModel';
 import { parseFilter } from './traceFilter';
+import type { TraceForAi } from './traceForAi';
+import type { TraceTestDraft } from './traceTestDraft';
 
 /** What each route answers with 200. */
 export interface QueryApiReplies extends PagedTraceReplies {
@@ -32,6 +38,8 @@ export interface QueryApiReplies extends PagedTraceReplies {
   trace: TraceDetail;
   /** OTLP/JSON TracesData. */
   traceOtlp: object;
+  traceForAi: TraceForAi;
+  traceTestDraft: TraceTestDraft;
   backends: { backends: BackendListing[] };
   backendSearch: { backend: string; traces: RemoteTraceHit[] };
   backendTrace: TraceDetail;
@@ -60,6 +68,8 @@ export const queryApiPath = {
   report: (sinceMs: number, groupBy?: StepGrouping): string => `/api/report?sinceMs=${sinceMs}${groupBy ? `&groupBy=${groupBy}` : ''}`,
   trace: (traceId: string): string => `/api/traces/${encodeURIComponent(traceId)}`,
   traceOtlp: (traceId: string): string => `/api/traces/${encodeURIComponent(traceId)}/otlp`,
+  traceForAi: (traceId: string): string => `/api/traces/${encodeURIComponent(traceId)}/for-ai`,
+  traceTestDraft: (traceId: string): string => `/api/traces/${encodeURIComponent(traceId)}/test-draft`,
   backends: (): string => '/api/backends',
   backendSearch: (backend: string, q: string, limit?: number): string =>
     `/api/backends/${encodeURIComponent(backend)}/search?${new URLSearchParams({ q, ...(limit ? { limit: String(limit) } : {}) })}`,
@@ -90,6 +100,9 @@ export interface QueryApiRouteMatch {
   badEncoding?: boolean;
 }
 
+/** The routes below /api/traces/{traceId}/ that answer from the whole trace. */
+const TRACE_SUBROUTES: Record<string, QueryApiRoute> = { otlp: 'traceOtlp', 'for-ai': 'traceForAi', 'test-draft': 'traceTestDraft' };
+
 /** The route of a path; `badEncoding` when an id (or backend name) in it is not valid percent-encoding: never a throw. */
 export function matchQueryApiRoute(pathname: string): QueryApiRouteMatch | undefined {
   if (pathname === '/api/stats') return { route: 'stats' };
@@ -114,9 +127,9 @@ export function matchQueryApiRoute(pathname: string): QueryApiRouteMatch | undef
       return { route: backendRoute, badEncoding: true };
     }
   }
-  const match = /^\/api\/traces\/([^/]+)(\/otlp)?$/.exec(pathname);
+  const match = /^\/api\/traces\/([^/]+)(?:\/(otlp|for-ai|test-draft))?$/.exec(pathname);
   if (!match) return undefined;
-  const route = match[2] ? 'traceOtlp' : 'trace';
+  const route = match[2] ? TRACE_SUBROUTES[match[2]] : 'trace';
   try {
     return { route, traceId: decodeURIComponent(match[1]) };
   } catch {

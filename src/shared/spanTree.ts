@@ -7,14 +7,19 @@ export interface SpanNode {
   children: SpanNode[];
 }
 
-/** Roots are spans without a parent and orphans whose parent never arrived; children by start time. */
+/**
+ * Roots are spans without a parent, orphans whose parent never arrived, and the spans of a parent
+ * cycle (a hostile trace's span that is its own grandparent); children by start time.
+ */
 export function buildSpanTree(spans: Span[]): SpanNode[] {
   const nodes = new Map<string, SpanNode>();
   for (const span of spans) nodes.set(span.spanId, { span, children: [] });
+  const parentOf = (node: SpanNode) => (node.span.parentSpanId ? nodes.get(node.span.parentSpanId) : undefined);
+  const inCycle = cycleMembers(nodes.values(), parentOf);
   const roots: SpanNode[] = [];
   for (const node of nodes.values()) {
-    const parent = node.span.parentSpanId ? nodes.get(node.span.parentSpanId) : undefined;
-    if (parent && !isAncestor(node, parent, nodes)) parent.children.push(node);
+    const parent = parentOf(node);
+    if (parent && !inCycle.has(node)) parent.children.push(node);
     else roots.push(node);
   }
   const byStart = (a: SpanNode, b: SpanNode) => a.span.startMs - b.span.startMs;
@@ -22,12 +27,22 @@ export function buildSpanTree(spans: Span[]): SpanNode[] {
   return roots.sort(byStart);
 }
 
-/** Guards against parent cycles in hostile traces (a span that is its own grandparent). */
-function isAncestor(node: SpanNode, candidateParent: SpanNode, nodes: Map<string, SpanNode>): boolean {
-  let current: SpanNode | undefined = candidateParent;
-  for (let steps = 0; current && steps <= nodes.size; steps++) {
-    if (current === node) return true;
-    current = current.span.parentSpanId ? nodes.get(current.span.parentSpanId) : undefined;
+/** The nodes on a parent cycle, each parent link followed once: linear however deep the chains. */
+function cycleMembers<N>(nodes: Iterable<N>, parentOf: (node: N) => N | undefined): Set<N> {
+  const done = new Set<N>();
+  const members = new Set<N>();
+  for (const start of nodes) {
+    const path: N[] = [];
+    const onPath = new Set<N>();
+    let node: N | undefined = start;
+    while (node && !done.has(node) && !onPath.has(node)) {
+      path.push(node);
+      onPath.add(node);
+      node = parentOf(node);
+    }
+    // The walk came back to a node of its own path: from there on, the path is a cycle.
+    if (node && onPath.has(node)) for (let i = path.indexOf(node); i < path.length; i++) members.add(path[i]);
+    for (const walked of path) done.add(walked);
   }
-  return false;
+  return members;
 }

@@ -10,7 +10,8 @@ import { answerFactsOfSpan, comparisonSide, outputText, summarizeRuns, wordSimil
 import {
   AnthropicProvider, OpenAiCompatibleProvider, retryAfterSeconds, type ReplayAnswer, type ReplayProvider,
 } from '../../src/extension/replay/replayProviders';
-import { parseReplayRequest, requestFromSpan, whyNotReplayable, type ReplayRequest } from '../../src/extension/replay/replayRequest';
+import { parseReplayRequest, requestFromSpan, type ReplayRequest } from '../../src/extension/replay/replayRequest';
+import { whyNotReplayable } from '../../src/shared/promptContent';
 import { runAndRecord, runOnce, type RunOutcome } from '../../src/extension/replay/replayRunner';
 import { REPLAY_ATTRIBUTE, REPLAY_OF_SPAN_ATTRIBUTE } from '../../src/extension/replay/replayTrace';
 import type { Span } from '../../src/shared/spanModel';
@@ -98,6 +99,8 @@ describe('replay', () => {
     it('refuses spans that are not LLM calls or carry no prompt', () => {
       assert.match(whyNotReplayable({ kind: 'TOOL', name: 'search', inputMessages: undefined })!, /only LLM spans/);
       assert.match(whyNotReplayable({ kind: 'LLM', name: 'chat', inputMessages: [] })!, /no prompt/);
+      // Capture off: the roles were recorded, not what they said.
+      assert.match(whyNotReplayable({ kind: 'LLM', name: 'chat', inputMessages: [{ role: 'system', content: '' }, { role: 'user', content: '' }] })!, /without its content/);
       assert.equal(whyNotReplayable(original), undefined);
     });
 

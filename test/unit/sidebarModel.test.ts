@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { formatCost, formatDuration, formatRelativeTime, formatTokens, noIcons, traceDescription } from '../../src/shared/format';
 import { buildSpanTree } from '../../src/shared/spanTree';
+import { digestWithCount } from '../../src/shared/traceDigest';
+import { emptySummary } from '../../src/engine/model/traceSummary';
 import type { Span, TraceSummary } from '../../src/shared/spanModel';
 
 function span(spanId: string, parentSpanId: string | undefined, startMs: number): Span {
@@ -47,5 +49,16 @@ describe('span tree', () => {
     const roots = buildSpanTree([span('a', 'b', 0), span('b', 'a', 1)]);
     const count = (nodes: ReturnType<typeof buildSpanTree>): number => nodes.reduce((n, node) => n + 1 + count(node.children), 0);
     assert.equal(count(roots), 2, 'every span shows exactly once');
+  });
+
+  it('nests a hostile chain of 100,000 spans, hanging off a cycle, in one pass; the digest walks it without recursing', () => {
+    const chain = Array.from({ length: 100_000 }, (_, i) => span(`s${i}`, i ? `s${i - 1}` : 'c1', i));
+    const roots = buildSpanTree([span('c1', 'c2', 0), span('c2', 'c1', 0), ...chain]);
+    assert.deepEqual(roots.map((n) => n.span.spanId), ['c1', 'c2'], 'the cycle\'s spans are roots');
+    let depth = 0;
+    for (let node = roots[0].children[0]; node; node = node.children[0]) depth++;
+    assert.equal(depth, chain.length, 'the chain nests under the cycle, whole');
+    const { text, omitted } = digestWithCount({ summary: emptySummary('t'), spans: [span('c1', 'c2', 0), span('c2', 'c1', 0), ...chain] }, 2000);
+    assert.ok(text.length < 2200 && omitted > 99_000, `${text.length} characters, ${omitted} left out`);
   });
 });

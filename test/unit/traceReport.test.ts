@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { buildTraceReport, percentile } from '../../src/engine/index/traceReport';
-import { reportText, traceDigest, traceLines } from '../../src/extension/chat/traceDigest';
+import { reportText, traceDigest, traceLines } from '../../src/shared/traceDigest';
 import { fixtureAttributes, normalized, rawSpan } from './helpers/rawSpans';
 
 const T0 = 1_700_000_000_000;

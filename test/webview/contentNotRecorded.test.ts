@@ -8,9 +8,12 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { TraceDetail } from '../../src/shared/spanModel';
+import type { WebviewMessage } from '../../src/shared/webviewProtocol';
 import { SHOTS, viewsInSuite } from './harness/viewsInSuite';
 
 const TRACED_CHAT_CALL = path.join(__dirname, '..', 'unit', 'helpers', 'tracedChatCall.ts');
+/** What the detail's copy and Replay… buttons asked the host for. */
+const copiedAndReplayed = (posted: WebviewMessage[]) => posted.filter((m) => m.type === 'copyText' || m.type === 'replaySpan');
 
 describe('Messages whose content was not recorded', function () {
   this.timeout(60_000);
@@ -52,6 +55,20 @@ describe('Messages whose content was not recorded', function () {
     // The logs did arrive (they carry the roles): the note above must not blame a missing log exporter.
     assert.doesNotMatch(await detail.locator('.notice-banner').innerText(), /never arrived/);
     await view.page.screenshot({ path: `${SHOTS}/content-not-recorded.png` });
+
+    // Copy whole prompt says so too, rather than "user:" and nothing.
+    await detail.locator('vscode-button', { hasText: 'Copy whole prompt' }).click();
+    // Nothing to replay: Replay… is there, disabled, its tooltip saying why.
+    const replay = view.page.locator('vscode-button', { hasText: 'Replay…' });
+    assert.equal(await replay.getAttribute('disabled'), '');
+    assert.match(await replay.getAttribute('title') ?? '', /recorded without its content .*nothing to replay/);
+    await replay.click({ force: true });
+    const notRecorded = '[content not recorded]';
+    assert.deepEqual(copiedAndReplayed((await view.host()).posted), [
+      { type: 'copyText', what: 'prompt', text: `system:\n${notRecorded}\n\nuser:\n${notRecorded}\n\nassistant:\n${notRecorded}\n\nuser:\n${notRecorded}` },
+    ] satisfies WebviewMessage[]);
+    await replay.hover({ force: true });
+    await view.page.screenshot({ path: `${SHOTS}/content-not-recorded-replay-disabled.png` });
   });
 
   it('tells a message recorded as an empty string from one not recorded', async () => {
@@ -68,5 +85,11 @@ describe('Messages whose content was not recorded', function () {
     assert.equal(await detail.locator('.message').count(), 3, 'the others as they were');
     assert.equal(await detail.locator('.notice-banner').count(), 0, 'nothing is missing');
     await view.page.screenshot({ path: `${SHOTS}/content-recorded-empty.png` });
+    await detail.locator('vscode-button', { hasText: 'Copy whole prompt' }).click();
+    await view.page.locator('vscode-button', { hasText: 'Replay…' }).click();
+    assert.deepEqual(copiedAndReplayed((await view.host()).posted), [
+      { type: 'copyText', what: 'prompt', text: 'user:\nHow tall is Hornbjargsviti?\n\nassistant:\n[empty: recorded as ""]\n\nuser:\nThe one in Iceland.' },
+      { type: 'replaySpan', traceId: trace.summary.traceId, spanId: llm.spanId },
+    ] satisfies WebviewMessage[]);
   });
 });

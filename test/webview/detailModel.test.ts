@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { traceForAi } from '../../src/extension/traceView/traceForAi';
+import { traceForAi } from '../../src/shared/traceForAi';
 import { contentSecurityPolicy, newNonce, webviewHtml } from '../../src/extension/traceView/webviewHtml';
 import { lowScoreWarning } from '../../webview/detail/documents';
 import { prettyValue } from '../../webview/detail/longValue';
@@ -75,7 +75,7 @@ describe('trace view host pieces', () => {
   it('condenses a trace to Markdown for a chat, within the budget and with secrets masked', () => {
     const trace = ragTrace();
     trace.spans[0].input = 'Authorization: Bearer abcdefghijklmnop, key sk-proj-ABCDEFGHIJKLMNOPQRSTUV, mail ana@example.com';
-    const markdown = traceForAi(trace, 4000);
+    const markdown = traceForAi(trace, 4000).text;
     assert.match(markdown, /^# Trace: answer/);
     assert.match(markdown, /Slowest step: rerank, 4\.20 s of 5\.30 s/);
     assert.match(markdown, /Weather in Paris\?/);
@@ -83,6 +83,6 @@ describe('trace view host pieces', () => {
     assert.match(markdown, /\[REDACTED:bearer\].*\[REDACTED:api-key\].*\[REDACTED:email\]/);
     assert.ok(markdown.length <= 4200);
     const failed = tutorialTraces().find((t) => t.summary.status === 'error')!;
-    assert.match(traceForAi(failed), /ERROR/);
+    assert.match(traceForAi(failed).text, /ERROR/);
   });
 });

@@ -6,7 +6,7 @@ import { pagedTraceOf } from '../../src/engine/index/pagedTrace';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
 import { PriceTable } from '../../src/engine/normalize/pricing';
 import type { Span } from '../../src/shared/spanModel';
-import { MAX_DETAIL_SPANS } from '../../src/shared/traceSkeleton';
+import { MAX_DETAIL_SPANS, skeletonOfDetail } from '../../src/shared/traceSkeleton';
 import { agentRun, rawSpansOf, spanIdOf } from './harness/traces';
 import { viewsInSuite } from './harness/viewsInSuite';
 import type { WebviewPage } from './harness/webviewPage';
@@ -71,6 +71,27 @@ describe('a trace in pages in the webview', function () {
     await body.focus();
     await body.press('End');
     assert.equal(await view.page.locator('.row.cursor .span-name').innerText(), 'rerank', 'End reaches the last span of the whole trace');
+  });
+
+  it('lays out the rest of a 100,000-span trace in slices, handing the thread back between them', async () => {
+    const trace = agentRun(100_000);
+    const view = await open({ height: 700 });
+    const firstPart = { ...skeletonOfDetail({ summary: trace.summary, spans: trace.spans.slice(0, 500) }), rest: trace.spans.length - 500 };
+    await view.send({ type: 'skeleton', settings: { lowScoreThreshold: 0.5 }, skeleton: JSON.stringify(firstPart) });
+    await view.page.locator('.waterfall[aria-busy="true"] .row').first().waitFor();
+    await view.page.evaluate(() => performance.clearMarks('layout-slice'));
+    await view.send({ type: 'skeleton', settings: { lowScoreThreshold: 0.5 }, skeleton: JSON.stringify(skeletonOfDetail(trace)) });
+    await view.page.locator('.waterfall[aria-busy="false"]').waitFor({ timeout: 60_000 });
+    // Laying out 100,000 rows takes far longer than a slice: the thread was handed back between slices.
+    const slices = await view.page.evaluate(() => performance.getEntriesByName('layout-slice').length);
+    assert.ok(slices > 1, `${slices} hand-backs`);
+    assert.match(await view.page.locator('.trace-facts').innerText(), /100000 spans/);
+    assert.doesNotMatch(await view.page.locator('.trace-facts').innerText(), /loading/);
+    const body = view.page.locator('.waterfall-body');
+    await body.focus();
+    await body.press('End');
+    const last = trace.spans.reduce((a, b) => (b.startMs >= a.startMs ? b : a));
+    assert.equal(await view.page.locator('.row.cursor').getAttribute('data-span-id'), last.spanId, 'End reaches the last span of the whole trace');
   });
 
   it('finds text that only the full spans hold, walks the matches with Enter, and marks them', async () => {

@@ -4,7 +4,8 @@ import type { Message, Span } from '../../src/shared/spanModel';
 import { button, h, section } from '../dom';
 import type { DetailContext } from './detailContext';
 import { longText, prettyValue } from './longValue';
-import { hasNoContent, notRecordedFix } from './missingContent';
+import { hasNoContent } from '../../src/shared/promptContent';
+import { notRecordedFix } from './missingContent';
 
 export function messageText(message: Message): string {
   const lines = message.content ? [message.content] : [];
@@ -13,9 +14,13 @@ export function messageText(message: Message): string {
   return lines.join('\n');
 }
 
-/** The whole prompt as plain text, one "role: text" block per message. */
-export function conversationText(messages: Message[]): string {
-  return messages.map((m) => `${m.role}${m.name ? ` (${m.name})` : ''}:\n${messageText(m)}`).join('\n\n');
+/**
+ * The whole prompt as plain text, one "role: text" block per message. A message with nothing in it
+ * says why, as the detail does: not recorded (capture off, `notRecorded`), or recorded as "".
+ */
+export function conversationText(messages: Message[], notRecorded = false): string {
+  const textOf = (m: Message) => (hasNoContent(m) ? (notRecorded ? '[content not recorded]' : '[empty: recorded as ""]') : messageText(m));
+  return messages.map((m) => `${m.role}${m.name ? ` (${m.name})` : ''}:\n${textOf(m)}`).join('\n\n');
 }
 
 const isToolResult = (message: Message) => message.role === 'tool' || message.toolCallId !== undefined;
@@ -76,12 +81,12 @@ export function conversationSections(span: Span, context: DetailContext): HTMLEl
   const sections: HTMLElement[] = [];
   if (input?.length) {
     sections.push(section('Prompt',
-      h('div', { className: 'section-actions' }, button('Copy whole prompt', () => context.copy(conversationText(input), 'prompt'))),
+      h('div', { className: 'section-actions' }, button('Copy whole prompt', () => context.copy(conversationText(input, fix !== undefined), 'prompt'))),
       ...messageViews(input, fix, context)));
   }
   if (output?.length) {
     sections.push(section('Response',
-      h('div', { className: 'section-actions' }, button('Copy response', () => context.copy(conversationText(output), 'response'))),
+      h('div', { className: 'section-actions' }, button('Copy response', () => context.copy(conversationText(output, fix !== undefined), 'response'))),
       ...messageViews(output, fix, context)));
   }
   return sections;

@@ -1,6 +1,7 @@
 // Why an LLM span shows no prompt, response or usage: the instrumentation's setting that
 // turned content capture off, content sent as log events that never arrived, or a stream
 // without usage. Pure, so it is unit tested; the reasons name the exact setting to change.
+import { hasNoContent } from '../../src/shared/promptContent';
 import type { Message, Span } from '../../src/shared/spanModel';
 
 export const REDACTED = '__REDACTED__';
@@ -46,10 +47,6 @@ export function missingContentNotes(span: Span): ContentNote[] {
 }
 
 /** A message of which only the role was recorded: capture off keeps roles and drops the text. */
-export function hasNoContent(message: Message): boolean {
-  return !message.content && !message.toolCalls?.length && !message.parts?.length;
-}
-
 /**
  * Why a span's content-less messages are empty: undefined when other messages of the span have
  * content (capture was on, so these were recorded as ""), else the setting that turns capture on.

@@ -1,6 +1,7 @@
 // The detail of one span: a header with the facts and actions, then tabs for the content
 // (conversation, documents, tool, raw input/output), the events and the raw attributes.
 import { formatDuration } from '../../src/shared/format';
+import { whyNotReplayable } from '../../src/shared/promptContent';
 import type { Span } from '../../src/shared/spanModel';
 import { button, h, section } from '../dom';
 import { KIND_LABELS, kindSwatch } from '../waterfall/kinds';
@@ -67,8 +68,17 @@ function detailHeader(row: DetailRow, actions: DetailActions): HTMLElement {
     h('div', { className: 'detail-actions' },
       ...sourceLinks(span, (location) => actions.openSource(location)),
       h('span', { className: 'toolbar-spacer' }),
-      span.kind === 'LLM' && span.inputMessages?.length ? button('Replay…', () => actions.replaySpan(span.spanId), { className: 'replay-button', description: 'Open this LLM call as an editable request, run it again and compare the answers' }) : undefined,
+      span.kind === 'LLM' ? replayButton(span, actions) : undefined,
       button('Copy span JSON', () => actions.copySpanJson(span.spanId))));
+}
+
+/** Replay… on an LLM call; with no prompt content to send (capture was off), shown disabled, saying why. */
+function replayButton(span: Span, actions: DetailActions): HTMLElement {
+  const why = whyNotReplayable(span);
+  return button('Replay…', () => actions.replaySpan(span.spanId), {
+    className: 'replay-button', disabled: why !== undefined,
+    description: why ?? 'Open this LLM call as an editable request, run it again and compare the answers',
+  });
 }
 
 function contentView(span: Span, context: DetailContext): HTMLElement {

@@ -5,6 +5,7 @@
 import type { Diagnosis, InferredParent } from '../../src/shared/doctor';
 import { SPAN_KINDS, type SpanKind, type SpanStatus, type TraceSummary } from '../../src/shared/spanModel';
 import { SKELETON_STATUSES, type SpanSkeleton, type TraceSkeleton } from '../../src/shared/traceSkeleton';
+import { drain, SLICE_ROWS, type Steps } from '../slices';
 
 export type { SpanSkeleton };
 
@@ -37,14 +38,26 @@ export class TraceColumns {
   diagnoses: Diagnosis[] = [];
   inferredParents: InferredParent[] = [];
 
-  constructor(skeleton: TraceSkeleton) {
+  /** `taken`: false leaves the rows to `takeSteps` (see taking). */
+  constructor(skeleton: TraceSkeleton, taken = true) {
     this.traceId = skeleton.summary.traceId;
     this.summary = skeleton.summary;
-    this.merge(skeleton);
+    if (taken) this.merge(skeleton);
+  }
+
+  /** The columns of a skeleton, taken in steps (slices.ts): a 100,000-span trace's rows, a slice at a time. */
+  static *taking(skeleton: TraceSkeleton): Steps<TraceColumns> {
+    const columns = new TraceColumns(skeleton, false);
+    yield* columns.takeSteps(skeleton);
+    return columns;
   }
 
   /** Takes a skeleton or a delta of the same trace; returns the rows it added or changed. */
   merge(skeleton: TraceSkeleton): number[] {
+    return drain(this.takeSteps(skeleton));
+  }
+
+  private *takeSteps(skeleton: TraceSkeleton): Steps<number[]> {
     const { rows, strings, baseMs } = skeleton;
     this.summary = skeleton.summary;
     this.diagnoses = skeleton.diagnoses ?? [];
@@ -53,7 +66,7 @@ export class TraceColumns {
     if (skeleton.after === undefined) this.rest = skeleton.rest ?? 0;
     const ids = rows.ids ? rows.ids.split(' ') : [];
     const parents = rows.parents.split(' ');
-    if (this.count === 0) return this.takeWhole(skeleton, ids, parents);
+    if (this.count === 0) return yield* this.takeWhole(skeleton, ids, parents);
     const touched: number[] = [];
     for (let i = 0; i < ids.length; i++) {
       let row = this.rowOf.get(ids[i]);
@@ -82,20 +95,24 @@ export class TraceColumns {
   }
 
   /** The first skeleton: its columns are taken as they came (a 100,000-span trace is drawn from them at once). */
-  private takeWhole({ rows, strings, baseMs }: TraceSkeleton, ids: string[], parents: string[]): number[] {
+  private *takeWhole({ rows, strings, baseMs }: TraceSkeleton, ids: string[], parents: string[]): Steps<number[]> {
     this.count = ids.length;
     this.ids = ids;
     this.parents = parents;
-    this.names = rows.name.map((i) => strings[i] ?? '');
-    this.services = rows.service.map((i) => strings[i] ?? '');
-    this.models = rows.model.map((i) => (i >= 0 ? strings[i] : undefined));
-    this.starts = rows.start.map((start) => baseMs + start);
+    for (let row = 0; row < ids.length; row++) {
+      this.names.push(strings[rows.name[row]] ?? '');
+      this.services.push(strings[rows.service[row]] ?? '');
+      const model = rows.model[row];
+      this.models.push(model >= 0 ? strings[model] : undefined);
+      this.starts.push(baseMs + rows.start[row]);
+      this.rowOf.set(ids[row], row);
+      if (row % SLICE_ROWS === SLICE_ROWS - 1) yield;
+    }
     Object.assign(this, { kinds: rows.kind, statuses: rows.status, durations: rows.duration, tokens: rows.tokens, costs: rows.cost });
     for (const [row, ttft] of Object.entries(rows.ttft ?? {})) this.ttft.set(Number(row), ttft);
     for (const [row, index] of Object.entries(rows.statusMessage ?? {})) this.statusMessages.set(Number(row), strings[index]);
     for (const [row, index] of Object.entries(rows.findings ?? {})) this.findings.set(Number(row), strings[index]);
     for (const [row, traceId] of Object.entries(rows.traceIds ?? {})) this.otherTrace.set(Number(row), traceId);
-    for (let row = 0; row < ids.length; row++) this.rowOf.set(ids[row], row);
     return ids.map((_, row) => row);
   }
 

@@ -3,6 +3,7 @@
 // is a few megabytes, not 100,000 objects). A row object is made only for a row that is drawn
 // (rowAt). Pure (no DOM), so it is unit tested and the view only draws.
 import type { SpanKind } from '../../src/shared/spanModel';
+import { drain, SLICE_ROWS, type Steps } from '../slices';
 import type { SpanSkeleton, TraceColumns } from './traceColumns';
 
 export interface WaterfallRow {
@@ -61,9 +62,19 @@ const NOTABLE_SHARE = 0.1;
  * Trace Doctor inferred, marked; without it, exactly as received.
  */
 export function buildWaterfall(columns: TraceColumns, repair = true): WaterfallModel {
+  return drain(layOut(columns, repair));
+}
+
+/** buildWaterfall in steps (slices.ts): it yields every SLICE_ROWS rows of each pass over the spans. */
+export function* layOut(columns: TraceColumns, repair = true): Steps<WaterfallModel> {
+  let work = 0;
+  const sliceDone = () => ++work % SLICE_ROWS === 0;
   const inferred = repair ? new Map(columns.inferredParents.map((i) => [i.spanId, i])) : new Map();
   const shownRows: number[] = [];
-  for (let row = 0; row < columns.count; row++) if (repair || !columns.otherTrace.has(row)) shownRows.push(row);
+  for (let row = 0; row < columns.count; row++) {
+    if (repair || !columns.otherTrace.has(row)) shownRows.push(row);
+    if (sliceDone()) yield;
+  }
   const n = shownRows.length;
   const starts = columns.starts;
   const ends = (row: number) => starts[row] + columns.durations[row];
@@ -81,6 +92,7 @@ export function buildWaterfall(columns: TraceColumns, repair = true): WaterfallM
       parentRow[row] = parent;
       if (traceOk) inferredParent.set(row, repaired.reason);
     }
+    if (sliceDone()) yield;
   }
   breakCycles(parentRow, shownRows);
   // Children of each row (and the roots), by start: CSR arrays rather than a list per row.
@@ -94,6 +106,7 @@ export function buildWaterfall(columns: TraceColumns, repair = true): WaterfallM
   const byStart = (a: number, b: number) => starts[a] - starts[b] || a - b;
   for (let i = 0; i <= columns.count; i++) {
     if (childCounts[i] > 1) children.subarray(firstChild[i], firstChild[i + 1]).sort(byStart);
+    if (sliceDone()) yield;
   }
   // A row's children are children[firstChild[row + 1]] up to children[firstChild[row + 2]]; the roots come first.
   const roots = children.subarray(firstChild[0], firstChild[1]);
@@ -124,6 +137,7 @@ export function buildWaterfall(columns: TraceColumns, repair = true): WaterfallM
     open.push(position);
     position++;
     for (let i = to - 1; i >= from; i--) stack.push(children[i]);
+    if (sliceDone()) yield;
   }
   while (open.length) subtreeEnd[open.pop()!] = position;
 
@@ -137,17 +151,19 @@ export function buildWaterfall(columns: TraceColumns, repair = true): WaterfallM
   for (let p = 0; p < n; p++) {
     const row = order[p];
     selfMs[p] = selfTime(row, children, firstChild[row + 1], firstChild[row + 2], starts, columns.durations, ends);
+    if (sliceDone()) yield;
   }
   const critical = new Uint8Array(n);
   // Of a first part, the critical path and the slowest steps would be wrong: they wait for every span.
   const complete = columns.rest === 0;
-  if (complete) markCriticalPath(roots, (row) => children.subarray(firstChild[row + 1], firstChild[row + 2]), ends, starts, positionOfRow, critical, endMs);
+  if (complete) yield* markCriticalPath(roots, (row) => children.subarray(firstChild[row + 1], firstChild[row + 2]), ends, starts, positionOfRow, critical, endMs);
   const durationMs = endMs - startMs;
   const services = new Set<string>();
   const kinds = new Set<SpanKind>();
   for (const row of shownRows) {
     services.add(columns.services[row]);
     kinds.add(columns.kind(row));
+    if (sliceDone()) yield;
   }
   const model: WaterfallModel = {
     columns, count: n, order, positionOfRow, depth, parentIndex, childCount, subtreeEnd, selfMs, critical,
@@ -196,10 +212,11 @@ function selfTime(row: number, children: Int32Array, from: number, to: number, s
  * Walks back from the end: the child that finished last (before the cursor) was being waited
  * for; before it started, the one that finished last before that; and so on, recursively.
  */
-function markCriticalPath(roots: Int32Array, childrenOf: (row: number) => Int32Array, ends: (row: number) => number, starts: number[],
-  positionOfRow: Int32Array, critical: Uint8Array, endMs: number): void {
+function* markCriticalPath(roots: Int32Array, childrenOf: (row: number) => Int32Array, ends: (row: number) => number, starts: number[],
+  positionOfRow: Int32Array, critical: Uint8Array, endMs: number): Steps<void> {
   const work: { children: Int32Array; limit: number }[] = [{ children: roots, limit: endMs }];
-  while (work.length) {
+  for (let step = 1; work.length; step++) {
+    if (step % SLICE_ROWS === 0) yield;
     const { children, limit } = work.pop()!;
     if (!children.length) continue;
     const byEnd = children.length === 1 ? children : Int32Array.from(children).sort((a, b) => ends(b) - ends(a));

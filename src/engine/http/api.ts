@@ -15,6 +15,8 @@ import { buildTraceReport } from '../index/traceReport';
 import { encodeTracesData } from '../otlp/encodeJson';
 import { isPagedTraceRoute } from '../../shared/pagedTraceApi';
 import { answerPagedTrace, spansWithSources } from './pagedTraceApi';
+import { traceForAi } from '../../shared/traceForAi';
+import { draftTraceTestFiles } from '../../shared/traceTestDraft';
 
 /** What the API reads besides the index: the team backends and the traces opened from them (engine.ts). */
 export interface ApiEngine {
@@ -74,19 +76,27 @@ export async function answerApi(method: string, url: URL, context: ApiContext): 
         if (typeof groupBy !== 'string') return fail(400, groupBy.error);
         return reply(route, buildTraceReport(index.tracesSince(sinceMs), sinceMs, groupBy, index.promptSourceOf));
       }
-      case 'trace': {
+      case 'trace':
+      case 'traceForAi': {
+        // The text for a chat is built here, so a client (the extension host) only relays it.
+        const answer = (detail: TraceDetail) => (route === 'trace' ? reply(route, withSources(detail)) : reply('traceForAi', traceForAi(withSources(detail))));
         if (!engine) {
           const detail = index.trace(traceId);
-          return detail ? reply(route, withSources(detail)) : fail(404, `no trace with id ${traceId}`);
+          return detail ? answer(detail) : fail(404, `no trace with id ${traceId}`);
         }
         const { detail, problems } = await engine.traceAnywhere(traceId);
-        if (detail) return reply(route, withSources(detail));
+        if (detail) return answer(detail);
         const where = engine.backends.size ? ` here or in ${engine.backends.list().map((b) => b.name).join(', ')}` : '';
         return fail(404, `no trace with id ${traceId}${where}`, problems);
       }
       case 'traceOtlp': {
         const spans = index.rawSpans(traceId);
         return spans ? reply(route, encodeTracesData(spans)) : fail(404, `no trace with id ${traceId}`);
+      }
+      case 'traceTestDraft': {
+        // Drafted here from the whole trace, so Save as Test on the extension host only writes two files.
+        const [detail, spans] = [index.trace(traceId), index.rawSpans(traceId)];
+        return detail && spans ? reply(route, draftTraceTestFiles(detail, encodeTracesData(spans))) : fail(404, `no trace with id ${traceId}`);
       }
       case 'backends': return reply(route, { backends: engine?.backends.list() ?? [] });
       case 'backendSearch': {

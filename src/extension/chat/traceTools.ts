@@ -3,7 +3,7 @@
 // tool names, descriptions and input schemas are in package.json (contributes.languageModelTools).
 import * as vscode from 'vscode';
 import type { TraceSource } from '../engineConnection/traceSource';
-import { reportText, traceDigest, traceLines } from './traceDigest';
+import { reportText, traceDigest, traceLines } from '../../shared/traceDigest';
 import { slowThresholdMs } from '../engineConnection/settings';
 
 const HOUR_MS = 3_600_000;

@@ -17,7 +17,7 @@ import type { InsightsPanels } from '../insights/insightsPanels';
 import type { SessionsView } from '../views/sessionsView';
 import type { StepsView } from '../views/stepsView';
 import type { StepGrouping } from '../../shared/spanModel';
-import { traceIdOf, type TreeNode } from '../views/tracesTree';
+import { spanIdOf, traceIdOf, type TreeNode } from '../views/tracesTree';
 import type { TracesView } from '../views/tracesView';
 import { exportDataset } from './exportDataset';
 import { importTraceFiles } from './importTraceFiles';
@@ -64,7 +64,7 @@ export function registerCommands(targets: CommandTargets): vscode.Disposable[] {
   };
   const handlers: Record<CommandName, Handler> = {
     openTrace: (traceId: string, spanId?: string) => traceViews.open(traceId, spanId),
-    openTraceToSide: (node?: TreeNode) => node && traceViews.open(traceIdOf(node), node.type === 'span' ? node.node.span.spanId : undefined, { toSide: true }),
+    openTraceToSide: (node?: TreeNode) => node && traceViews.open(traceIdOf(node), spanIdOf(node), { toSide: true }),
     openTraceById: () => openTraceById(source),
     showSlowTraces: () => showSlowTraces(source),
     showFailedTraces: () => showFailedTraces(source),

@@ -7,9 +7,12 @@ import { REPLAY_COMMANDS } from '../../shared/commands';
 import { formatDuration } from '../../shared/format';
 import type { Span } from '../../shared/spanModel';
 import type { TraceSource } from '../engineConnection/traceSource';
-import { traceIdOf, type TreeNode } from '../views/tracesTree';
+import { spanIdOf, traceIdOf, TREE_SPANS, type TreeNode } from '../views/tracesTree';
+import { skeletonRows } from '../../shared/skeletonTree';
+import { MAX_DETAIL_SPANS, type SpanDetails, type TraceSkeleton } from '../../shared/traceSkeleton';
 import { answerFactsOfSpan, comparisonSide, outputText, type AnswerFacts, type OutputState } from './replayReport';
-import { parseReplayRequest, REPLAY_FILE_SUFFIX, requestFromSpan, whyNotReplayable, type ReplayRequest } from './replayRequest';
+import { parseReplayRequest, REPLAY_FILE_SUFFIX, requestFromSpan, type ReplayRequest } from './replayRequest';
+import { whyNotReplayable } from '../../shared/promptContent';
 import { describeTarget, ReplayTargets } from './replayTargets';
 
 export const REPLAY_SCHEME = 'ai-trace-replay';
@@ -75,15 +78,16 @@ export class ReplayController implements vscode.TextDocumentContentProvider, vsc
   async openRequest(from: string | TreeNode | undefined, spanIdArg?: string): Promise<vscode.Uri | undefined> {
     // A trace row stands for its last LLM call (a one-span trace has no span rows).
     const traceId = typeof from === 'string' ? from : from ? traceIdOf(from) : undefined;
-    const spanId = typeof from === 'string' ? spanIdArg : from?.type === 'span' ? from.node.span.spanId : undefined;
+    const spanId = typeof from === 'string' ? spanIdArg : spanIdOf(from);
     if (!traceId) {
       void vscode.window.showInformationMessage('Replay works on an LLM span: use Replay… in the span detail or on a span in the Traces view.');
       return undefined;
     }
-    const detail = await this.source.trace(traceId);
-    const span = detail?.spans.find((s) => s.spanId === spanId) ?? (!spanId ? lastLlmSpan(detail?.spans ?? []) : undefined);
-    if (!span && detail && !spanId) {
-      void vscode.window.showWarningMessage(`Trace ${traceId} has no LLM call to replay.`);
+    // One span in full (or, for a trace row, a few candidates): never the whole trace.
+    const found = spanId ? { span: await spanInFull(this.source, traceId, spanId) } : await lastReplayableCall(this.source, traceId);
+    const { span } = found;
+    if (!span && 'loaded' in found) {
+      void vscode.window.showWarningMessage(`Trace ${traceId} has no LLM call to replay${found.among ? ` among its first ${found.among} spans (open the span in the trace view and use Replay… there)` : ''}.`);
       return undefined;
     }
     if (!span) {
@@ -181,7 +185,7 @@ export class ReplayController implements vscode.TextDocumentContentProvider, vsc
       return;
     }
     const replayOf = output.request.replayOf;
-    const original = replayOf && (await this.source.trace(replayOf.traceId))?.spans.find((s) => s.spanId === replayOf.spanId);
+    const original = replayOf && await spanInFull(this.source, replayOf.traceId, replayOf.spanId).catch(() => undefined);
     const left: AnswerFacts = original
       ? answerFactsOfSpan(original, `Original: ${original.name}`)
       : { title: 'Original', text: replayOf ? `The original span ${replayOf.spanId} is no longer loaded.` : 'This request was not made from a recorded span.', toolCalls: [] };
@@ -245,8 +249,25 @@ export class ReplayController implements vscode.TextDocumentContentProvider, vsc
   }
 }
 
-function lastLlmSpan(spans: Span[]): Span | undefined {
-  return [...spans].reverse().find((s) => !whyNotReplayable(s));
+/** One span in full, from the engine's paged trace routes; undefined: not loaded. */
+async function spanInFull(source: TraceSource, traceId: string, spanId: string): Promise<Span | undefined> {
+  const json = await source.spanDetails(traceId, [spanId]);
+  return json ? (JSON.parse(json) as SpanDetails).spans.find((s) => s.spanId === spanId) : undefined;
+}
+
+/**
+ * What a trace row's Replay… opens: the last LLM call that can be replayed among the trace's first
+ * spans (the page the Traces view shows), read in full a few at a time: bounded whatever the trace's size.
+ * `among` is set when the page did not hold the whole trace.
+ */
+async function lastReplayableCall(source: TraceSource, traceId: string): Promise<{ span?: Span; loaded?: true; among?: number }> {
+  const page = await source.traceSkeleton(traceId, undefined, TREE_SPANS);
+  if (!page) return {};
+  const skeleton = JSON.parse(page.json) as TraceSkeleton;
+  const calls = skeletonRows(skeleton).filter((row) => row.kind === 'LLM').sort((a, b) => b.startMs - a.startMs).slice(0, MAX_DETAIL_SPANS);
+  const json = calls.length ? await source.spanDetails(traceId, calls.map((row) => row.spanId)) : undefined;
+  const span = json ? (JSON.parse(json) as SpanDetails).spans.find((s) => !whyNotReplayable(s)) : undefined;
+  return { span, loaded: true, among: skeleton.rest ? TREE_SPANS : undefined };
 }
 
 function fileSafe(name: string): string {

@@ -48,17 +48,6 @@ const REPLAYED_PARAMETERS = new Set([
 /** Bounds on what one span may turn into (trace content is untrusted). */
 const MAX_TOOLS = 128;
 
-export function isReplayableSpan(span: Pick<Span, 'kind' | 'inputMessages'>): boolean {
-  return span.kind === 'LLM' && (span.inputMessages?.length ?? 0) > 0;
-}
-
-/** Why a span cannot be replayed, or undefined when it can. */
-export function whyNotReplayable(span: Pick<Span, 'kind' | 'inputMessages' | 'name'>): string | undefined {
-  if (span.kind !== 'LLM') return `"${span.name}" is not an LLM call: only LLM spans can be replayed.`;
-  if (!span.inputMessages?.length) return `"${span.name}" carries no prompt (content capture was off when it was recorded), so there is nothing to replay.`;
-  return undefined;
-}
-
 export function requestFromSpan(span: Span): ReplayRequest {
   const parameters: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(span.invocationParameters ?? {})) {

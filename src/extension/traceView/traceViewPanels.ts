@@ -9,8 +9,9 @@ import { REPLAY_COMMANDS } from '../../shared/commands';
 import { FIRST_PART_ROWS, MAX_DETAIL_SPANS, type SpanDetails, type TraceSkeleton } from '../../shared/traceSkeleton';
 import { TRACE_VIEW_TYPE, type HostMessage, type JsonOf, type TraceViewSettings, type TraceViewState, type WebviewMessage } from '../../shared/webviewProtocol';
 import type { SkeletonReply, TraceSource } from '../engineConnection/traceSource';
+import { QueryApiStatusError } from '../../shared/queryApi';
+import type { TraceForAi } from '../../shared/traceForAi';
 import { openSourceLocation } from './openSource';
-import { traceForAi } from './traceForAi';
 import { traceViewSettings } from './traceViewSettings';
 import { loadBundle } from './panelHtml';
 
@@ -24,10 +25,13 @@ class TracePanel {
   /** When this panel was last asked to show its trace (for the double click). */
   openedAt = 0;
   private name = '';
+  /** Closed: an answer the engine gives afterwards has nowhere to go. */
+  private closed = false;
 
   constructor(readonly panel: vscode.WebviewPanel, public traceId: string, private readonly source: TraceSource,
     private readonly settings: () => TraceViewSettings, public preview: boolean, private pendingSpanId?: string) {
     this.retitle();
+    panel.onDidDispose(() => (this.closed = true));
   }
 
   /** Shows another trace in this panel (the preview's job). */
@@ -47,11 +51,12 @@ class TracePanel {
   }
 
   private retitle(): void {
+    if (this.closed) return;
     this.panel.title = panelTitle(this.name || this.traceId.slice(0, 8), this.preview);
   }
 
   post(message: HostMessage): void {
-    void this.panel.webview.postMessage(message);
+    if (!this.closed) void this.panel.webview.postMessage(message);
   }
 
   /**
@@ -145,11 +150,9 @@ class TracePanel {
       case 'copyText':
         if (typeof message.text === 'string') await copy(message.text, String(message.what || 'text'));
         return;
-      case 'copyTraceForAi': {
-        const detail = await this.source.trace(this.traceId);
-        if (detail) await copy(traceForAi(detail), 'the trace as Markdown');
+      case 'copyTraceForAi':
+        await copyTraceForAi(this.source, this.traceId);
         return;
-      }
       case 'spanDetails':
         if (Array.isArray(message.spanIds) && message.traceId === this.traceId) await this.sendSpans(message.spanIds.filter((id) => typeof id === 'string'));
         return;
@@ -178,6 +181,29 @@ class TracePanel {
 async function copy(text: string, what: string): Promise<void> {
   await vscode.env.clipboard.writeText(text);
   vscode.window.setStatusBarMessage(`$(check) Copied ${what}`, 3000);
+}
+
+/**
+ * Copy trace for AI: the engine builds the text (the query API's traceForAi route), so the host only
+ * relays a string, bounded by the budget, to the clipboard. A trace too big for the budget says how
+ * much of it the text holds.
+ */
+export async function copyTraceForAi(source: TraceSource, traceId: string): Promise<TraceForAi | undefined> {
+  let reply: TraceForAi;
+  try {
+    reply = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Copying the trace for AI…' }, () => source.ask('traceForAi', traceId));
+  } catch (error) {
+    void vscode.window.showErrorMessage(error instanceof QueryApiStatusError && error.status === 404
+      ? `Trace ${traceId} is not loaded: it may have been cleared or evicted.` : `Could not copy the trace for AI: ${(error as Error).message}`);
+    return undefined;
+  }
+  await copy(reply.text, 'the trace as Markdown');
+  if (reply.leftOut) {
+    const fit = reply.spanCount - reply.leftOut;
+    void vscode.window.showInformationMessage(`Copied the trace as Markdown: ${reply.text.length.toLocaleString('en-US')} characters (about ${Math.round(reply.text.length / 4000)}k tokens) `
+      + `hold ${fit.toLocaleString('en-US')} of its ${reply.spanCount.toLocaleString('en-US')} spans; the rest are counted at its end. Ask the chat about a part of the trace, or search it in the trace view.`);
+  }
+  return reply;
 }
 
 /** A webview tab cannot be set in italics, so the preview says so in words. */

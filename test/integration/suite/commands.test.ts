@@ -64,7 +64,7 @@ describe('commands', () => {
     const { command } = tree.getTreeItem(llm);
     assert.ok(command, 'a span row has a command');
     await vscode.commands.executeCommand(command.command, ...(command.arguments ?? []));
-    await waitForTraceEditor({ ...trace, spanId: llm.type === 'span' ? llm.node.span.spanId : undefined });
+    await waitForTraceEditor({ ...trace, spanId: llm.type === 'span' ? llm.node.row.spanId : undefined });
   });
 
   it('Show Slow Traces lists only traces over the threshold, slowest first, with the slowest step', async () => {

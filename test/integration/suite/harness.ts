@@ -143,6 +143,22 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update(key, value, vscode.ConfigurationTarget.Global);
 }
 
+/**
+ * Runs `act` with the whole-trace requests refused: what must do bounded work on the extension host
+ * (a 100,000-span trace is ~100 MB of JSON) fails the test if it asks for a whole trace.
+ */
+export async function withoutWholeTraces<T>(act: () => Promise<T>): Promise<T> {
+  const { source } = await api();
+  const wholeTraceRequests = ['trace', 'traceJson', 'exportOtlp'] as const;
+  const kept = wholeTraceRequests.map((name) => [name, source[name]] as const);
+  for (const name of wholeTraceRequests) Object.assign(source, { [name]: (traceId: string) => Promise.reject(new Error(`${name}(${traceId}): the whole trace was asked for`)) });
+  try {
+    return await act();
+  } finally {
+    for (const [name, request] of kept) Object.assign(source, { [name]: request });
+  }
+}
+
 /** The tree's trace rows, once every trace in `sent` has one. */
 export async function rowsFor(sent: Pick<SentTrace, 'traceId' | 'name'>[]): Promise<Map<string, TreeNode>> {
   const { tree } = await api();

@@ -86,16 +86,43 @@ describe('reading traces (issue 17)', () => {
     await shootBothThemes('rows');
   });
 
-  it('redraws the rows by itself, so their ages stay true', async () => {
+  it('redraws the rows only when what they show changes: not for an engine change they do not show', async () => {
     const { tree } = await api();
+    await tree.refreshIfChanged();
+    let redraws = 0;
+    const listening = tree.onDidChangeTreeData(() => redraws++);
+    try {
+      // What every engine change (Trace Doctor settling, another window's poll) and the age timer do.
+      tree.scheduleRefresh();
+      await sleep(2000);
+      assert.equal(redraws, 0, 'nothing the rows show changed');
+      assert.equal(await tree.refreshIfChanged(), false);
+      // A new trace is shown at once.
+      const [other] = await sendSupportRequests([{ question: 'Is there a discount for students?', answer: 'Yes, 10%.', document: 'Discounts' }]);
+      await waitFor('a redraw for the new trace', () => redraws > 0);
+      await rowsFor([other]);
+    } finally {
+      listening.dispose();
+    }
+  });
+
+  it('redraws the rows by itself when their ages change, so they stay true', async () => {
+    const { tree } = await api();
+    await tree.refreshIfChanged();
     const redrawn = new Promise<void>((resolve) => {
       const listening = tree.onDidChangeTreeData(() => {
         listening.dispose();
         resolve();
       });
     });
-    // Nothing arrives meanwhile: only the age timer redraws (every 15 s while the view shows).
-    await Promise.race([redrawn, sleep(25_000).then(() => assert.fail('no redraw within 25 s'))]);
+    // An hour on, "<1m ago" says "1h ago": only the age timer redraws (every 15 s while the view shows).
+    tree.now = () => Date.now() + 3_600_000;
+    try {
+      await Promise.race([redrawn, sleep(25_000).then(() => assert.fail('no redraw within 25 s'))]);
+    } finally {
+      tree.now = Date.now;
+      tree.refreshNow();
+    }
   });
 
   it('shows each clicked trace in one preview panel; a double click keeps it; Open to the Side opens a second', async () => {

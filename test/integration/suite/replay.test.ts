@@ -7,10 +7,10 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { LanguageModelProvider } from '../../../src/extension/replay/languageModelProvider';
 import { runAndRecord } from '../../../src/extension/replay/replayRunner';
-import { REPLAY_COMMANDS } from '../../../src/shared/commands';
+import { COMMANDS, REPLAY_COMMANDS } from '../../../src/shared/commands';
 import { cannedAnswer, startFakeReplayServer, type FakeReplayServer } from '../../unit/helpers/fakeReplayServers';
 import { sendSpans } from '../otlpTraffic';
-import { api, config, runAndAccept, setSetting, shownTexts, sleep, ui, waitFor } from './harness';
+import { api, config, runAndAccept, setSetting, shownTexts, sleep, ui, waitFor, withoutWholeTraces } from './harness';
 
 const EDITED_SYSTEM = 'You are a pirate guide to lighthouses. Answer in one sentence.';
 const REPLAY_SCHEME = 'ai-trace-replay';
@@ -70,7 +70,8 @@ describe('replay', () => {
   });
 
   it('opens an LLM span as an editable request validated by the schema', async () => {
-    await vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, original.traceId, original.spanId);
+    // The span alone is read, never its whole trace.
+    await withoutWholeTraces(() => Promise.resolve(vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, original.traceId, original.spanId)));
     const editor = await waitFor('the replay request editor', () => {
       const e = vscode.window.activeTextEditor;
       return e?.document.uri.path.endsWith('.replay.json') ? e : undefined;
@@ -127,7 +128,7 @@ describe('replay', () => {
   });
 
   it('compares the replay with the original in the diff editor', async () => {
-    await vscode.commands.executeCommand(REPLAY_COMMANDS.compareReplay);
+    await withoutWholeTraces(() => Promise.resolve(vscode.commands.executeCommand(REPLAY_COMMANDS.compareReplay)));
     const tab = await waitFor('the diff editor', () => {
       const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
       return input instanceof vscode.TabInputTextDiff ? input : undefined;
@@ -255,7 +256,7 @@ describe('replay', () => {
     // The original is a one-span trace: its row is the LLM call (span rows are its root's children).
     assert.deepEqual(await tree.getChildren(traceRow), []);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, traceRow);
+    await withoutWholeTraces(() => Promise.resolve(vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, traceRow)));
     await waitFor('the request opened from the tree', () => vscode.window.activeTextEditor?.document.uri.path.endsWith(`${original.spanId}.replay.json`));
     const plain = await sendSpans(config.httpPort, (tracer) => {
       const span = tracer.startSpan('load-config');
@@ -267,6 +268,32 @@ describe('replay', () => {
     assert.equal(await vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, plain.traceId, plain.spanId), undefined);
     const toast = await waitFor('the warning', async () => (await shownTexts('.notification-toast').catch(() => [])).find((t) => t.includes('load-config')));
     assert.match(toast, /"load-config" is not an LLM call: only LLM spans can be replayed\./);
+  });
+
+  it('says a prompt recorded without its content cannot be replayed, and the span detail shows Replay… disabled', async () => {
+    // Capture off: the messages' roles arrive, not what they said.
+    const blank = await sendSpans(config.httpPort, (tracer) => {
+      const span = tracer.startSpan('chat without content', { attributes: {
+        'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini',
+        'gen_ai.input.messages': JSON.stringify([{ role: 'system', parts: [] }, { role: 'user', parts: [] }]),
+      } });
+      span.end();
+      return { traceId: span.spanContext().traceId, spanId: span.spanContext().spanId };
+    });
+    const { source } = await api();
+    await waitFor('the content-less span', async () => (await source.trace(blank.traceId))?.spans[0]?.inputMessages?.length === 2);
+    await vscode.commands.executeCommand('notifications.clearAll');
+    assert.equal(await vscode.commands.executeCommand(REPLAY_COMMANDS.replaySpan, blank.traceId, blank.spanId), undefined);
+    const toast = await waitFor('the warning', async () => (await shownTexts('.notification-toast').catch(() => [])).find((t) => t.includes('chat without content')));
+    assert.match(toast, /was recorded without its content .*nothing to replay/);
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await vscode.commands.executeCommand(COMMANDS.openTrace, blank.traceId, blank.spanId);
+    const [replay] = await waitFor('Replay… in the span detail, disabled', async () => {
+      const shown = JSON.parse(await ui({ do: 'webviewText', selector: '.detail-actions .replay-button[disabled]' })) as { text: string }[];
+      return shown.length ? shown : undefined;
+    });
+    assert.equal(replay.text, 'Replay…');
+    await ui({ do: 'screenshot', name: 'suites-replay-07-no-content' });
   });
 
   it('opens the replay request from the chat tool', async () => {

@@ -1,9 +1,9 @@
-// Traces as compact text for a language model: what the chat tools answer. Every answer names
-// trace ids (which Open Trace by ID opens) and stays within a character budget. Pure, so it is
-// unit tested without an editor.
-import type { Message, Span, TraceDetail, TraceReport, TraceSummary } from '../../shared/spanModel';
-import { formatCost, formatDuration, formatTokens } from '../../shared/format';
-import { buildSpanTree, SpanNode } from '../../shared/spanTree';
+// Traces as compact text for a language model: what the chat tools answer, and what the engine
+// builds for "Copy trace for AI". Every answer names trace ids (which Open Trace by ID opens) and
+// stays within a character budget. Pure, so it is unit tested without an editor.
+import type { Message, Span, TraceDetail, TraceReport, TraceSummary } from './spanModel';
+import { formatCost, formatDuration, formatTokens } from './format';
+import { buildSpanTree } from './spanTree';
 
 /** One line per trace: id, name, duration, outcome, usage, time, and its slowest step. */
 export function traceLines(traces: TraceSummary[]): string {
@@ -38,11 +38,21 @@ export function reportText(report: TraceReport, topSteps = 8): string {
   return lines.join('\n');
 }
 
+/** Less room than this left and no step line fits. */
+const MIN_STEP_CHARS = 40;
+/** Indentation stops growing here: deeper steps are still below their parents, and a line stays a line. */
+const MAX_INDENT = 30;
+
 /**
  * One trace as an indented step list with durations and errors, then what the model saw and
  * said at each LLM step, the documents retrieved and the tools called, truncated to fit.
  */
 export function traceDigest(detail: TraceDetail, maxChars: number): string {
+  return digestWithCount(detail, maxChars).text;
+}
+
+/** The digest, and how many spans it left out to fit. */
+export function digestWithCount(detail: TraceDetail, maxChars: number): { text: string; omitted: number } {
   const { summary } = detail;
   const header = `Trace ${summary.traceId}: ${summary.name} (${summary.service}), ${formatDuration(summary.durationMs)}, ${summary.spanCount} spans, ` +
     `${summary.status === 'error' ? `FAILED: ${summary.errorMessage ?? 'error'}` : 'ok'}, ${formatTokens(summary.tokens.total)}, ${formatCost(summary.costUsd)}, started ${new Date(summary.startMs).toISOString()}.`;
@@ -51,19 +61,26 @@ export function traceDigest(detail: TraceDetail, maxChars: number): string {
   let omitted = 0;
   // Content gets a share of the budget per span, so a long first prompt cannot crowd out the rest.
   const contentChars = Math.max(120, Math.floor(maxChars / Math.max(4, detail.spans.length)));
-  const visit = (node: SpanNode, depth: number) => {
-    const lines = [`${'  '.repeat(depth)}- ${stepLine(node.span)}`, ...contentLines(node.span, contentChars).map((l) => `${'  '.repeat(depth + 1)}${l}`)];
-    const text = lines.join('\n');
+  // Depth first with a stack of its own: a hostile chain of spans is as deep as it is long.
+  const stack = buildSpanTree(detail.spans).reverse().map((node) => ({ node, depth: 0 }));
+  while (stack.length) {
+    const { node, depth } = stack.pop()!;
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push({ node: node.children[i], depth: depth + 1 });
+    // Nearly full: the rest of a huge trace is only counted, not written out to be dropped.
+    if (maxChars - used < MIN_STEP_CHARS) {
+      omitted++;
+      continue;
+    }
+    const indent = '  '.repeat(Math.min(depth, MAX_INDENT));
+    const text = [`${indent}- ${stepLine(node.span)}`, ...contentLines(node.span, contentChars).map((l) => `${indent}  ${l}`)].join('\n');
     if (used + text.length + 1 > maxChars) omitted++;
     else {
       out.push(text);
       used += text.length + 1;
     }
-    for (const child of node.children) visit(child, depth + 1);
-  };
-  for (const root of buildSpanTree(detail.spans)) visit(root, 0);
+  }
   if (omitted) out.push(`(${omitted} more spans left out to stay within ${maxChars} characters; ask for a larger maxChars to see them)`);
-  return out.join('\n');
+  return { text: out.join('\n'), omitted };
 }
 
 function stepLine(span: Span): string {
