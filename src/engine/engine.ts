@@ -24,6 +24,7 @@ import type { BackendConfig } from '../shared/backends';
 import { TeamBackends } from './backends/teamBackends';
 import { DEFAULT_RETENTION, RetentionPolicy, TraceStore } from './store/traceStore';
 import { HeapGuard, usableHeapBytes } from './heapGuard';
+import { stopWorkerThreads } from './otlp/workerThread';
 import type { TestTarget } from './traceTests/runTraceTest';
 
 export interface EngineOptions {
@@ -310,11 +311,15 @@ export class Engine {
     clearInterval(this.retentionTimer);
     this.heapGuard.dispose();
     this.evictions.dispose();
+    // Reads stop first; a large record converting on a worker thread (seconds for 50 MB, maybe
+    // while the engine starts) is dropped, not waited for, and no worker keeps the process alive.
+    const filesClosed = this.files.close();
+    stopWorkerThreads();
     await this.ready.catch(() => undefined);
     await this.stopReceivers();
     this.forwarder.close();
     await this.backends.close();
-    await this.files.close();
+    await filesClosed;
     await this.code.close();
     this.store?.close();
   }

@@ -4,11 +4,14 @@
 // texts: the same traces, spans, file shape and problems. Records are the public fixtures and
 // what the real OTel JS SDK writes, each with one field grown past the threshold.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
 import { ProtobufLogsSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { convertOffThread } from '../../src/engine/files/offThreadRecords';
+import { MAX_PROBLEMS } from '../../src/engine/files/recordConversion';
 import { FileDecoders, RecordSink } from '../../src/engine/files/recordSink';
 import { readTraceFile } from '../../src/engine/files/traceFileReader';
 import { TraceIndex } from '../../src/engine/index/traceIndex';
@@ -202,6 +205,62 @@ describe('large records in trace files', function () {
         assert.ok(kept.length > 0 && !JSON.stringify(kept).includes('ops@example.com'), 'kept, masked');
       }
     });
+  });
+
+  describe('a large line that is an array of millions of values that are no records (an embeddings dump)', () => {
+    const NOT_A_RECORD = 'not a trace record (expected an OTLP document, a span, or a DSPy log entry)';
+    const values = 1_000_000;
+    const embeddings = '[' + Array.from({ length: values }, (_, i) => (i % 7) / 10).join(',') + ']';
+
+    it('comes back from the worker as a count, not one part per value', async () => {
+      assert.ok(embeddings.length >= OFF_THREAD_BYTES);
+      const reply = await convertOffThread(Buffer.from(embeddings), { file: 'embeddings.json', line: 1, fileTimeMs: 0 });
+      assert.deepEqual(reply.parts, [{ notRecords: MAX_PROBLEMS }]);
+      assert.equal(reply.unlistedProblems, values - MAX_PROBLEMS);
+    });
+
+    it('makes a file not traces; after a trace record, its first problems are listed and the rest counted', async () => {
+      const path = join(dir, 'embeddings.json');
+      writeFileSync(path, embeddings + '\n');
+      const alone = await readTraceFile(new TraceIndex(new PriceTable()), path, undefined, { final: true });
+      assert.deepEqual([alone.sink.label(), alone.sink.reportedProblems()], [null, []]);
+
+      const [record] = readFileSync(TRACED_PROGRAM, 'utf8').split('\n');
+      writeFileSync(path, [record, embeddings, embeddings].join('\n') + '\n');
+      const after = await readTraceFile(new TraceIndex(new PriceTable()), path, undefined, { final: true });
+      assert.equal(after.sink.label(), 'DSPy request log');
+      assert.equal(after.sink.spans, 1);
+      const problems = after.sink.reportedProblems();
+      assert.deepEqual(problems.slice(0, MAX_PROBLEMS), Array.from({ length: MAX_PROBLEMS }, () => ({ file: path, line: 2, reason: NOT_A_RECORD })));
+      assert.deepEqual(problems.slice(MAX_PROBLEMS), [{ file: path, reason: `${2 * values - MAX_PROBLEMS} more problem(s) not listed` }]);
+    });
+  });
+
+  describe('an engine closed while a 50 MB record of a file converts on the worker thread', () => {
+    let path: string;
+    before(() => {
+      const [small, next] = readFileSync(TRACED_PROGRAM, 'utf8').split('\n');
+      const large = JSON.stringify({ ...JSON.parse(small) as object, inputs: { question: 'Where is my order? '.repeat(2_700_000) } });
+      path = join(dir, 'closing.jsonl');
+      writeFileSync(path, [small, large, next].join('\n') + '\n');
+    });
+
+    /** Runs closeWhileConverting.ts on the file; what it printed. */
+    async function closeWhileConverting(...args: string[]): Promise<unknown> {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'helpers', 'closeWhileConverting.ts'), path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      assert.equal(code, 0);
+      return JSON.parse(out);
+    }
+
+    for (const when of ['imported', 'at-start']) {
+      it(`${when === 'at-start' ? 'read while the engine starts' : 'imported'}: close() does not wait for the conversion, stops the worker, and the process exits by itself`, async () => {
+        // The line before the large one was read; the large one and the rest were not waited for.
+        assert.deepEqual(await closeWhileConverting(when), { atClose: 'stopped', atExit: 'stopped', spans: 1 });
+      });
+    }
   });
 
   describe('a trace file line nested a million arrays deep', () => {

@@ -19,6 +19,10 @@ import { EngineSettings, FileProblem, FileProblems, ImportFiles, ImportProgress,
 import type { TraceSummary } from '../../src/shared/spanModel';
 import { Engine } from '../../src/engine/engine';
 import { TIMING_SYNTHETIC } from '../../src/engine/files/shapes/dspyLogs';
+import { importResult, readTraceFile } from '../../src/engine/files/traceFileReader';
+import { describeRead } from '../../src/engine/files/traceFiles';
+import { TraceIndex } from '../../src/engine/index/traceIndex';
+import { PriceTable } from '../../src/engine/normalize/pricing';
 import { buildEngineBundles } from './helpers/engineBundles';
 import { recordLogs, recordSpans } from './helpers/otelSenders';
 import { collectorProto, copilotOutfile } from './helpers/traceFileWriters';
@@ -290,6 +294,28 @@ describe('trace files: bad input', () => {
     assert.deepEqual([gone.shape, gone.problems[0].reason], [null, 'no such file or folder']);
   });
 
+  it('says why a record too large to hold skipped a file, or the rest of it (the limit lowered from 512 MB)', async () => {
+    const skipped = async (path: string, maxRecordBytes: number) => {
+      const index = new TraceIndex(new PriceTable());
+      const result = importResult(await readTraceFile(index, path, undefined, { final: true, maxRecordBytes }));
+      return { result, log: describeRead(result, 'imported', false), spans: index.stats().spans };
+    };
+    const message = await skipped(TUTORIAL_PB, 1024);
+    const tooLong = 'the file is one protobuf message longer than 1024 bytes and was skipped';
+    assert.deepEqual(message.result, { file: TUTORIAL_PB, shape: null, spans: 0, traces: 0, problems: [{ file: TUTORIAL_PB, reason: tooLong }] });
+    assert.equal(message.log, `imported ${TUTORIAL_PB}: not read: ${tooLong}`);
+
+    // A pretty-printed value too large (past a 256 KB read): before any trace record the file is not read; after one, the rest is skipped.
+    const values = readFileSync(PYTHON_CONSOLE, 'utf8').trim().split(/\n(?=\{)/);
+    const large = JSON.stringify({ ...JSON.parse(values[1]) as object, padding: 'x'.repeat(300_000) }, null, 4);
+    const valueTooLong = 'a JSON value longer than 4096 bytes; the rest of the file is skipped';
+    const first = await skipped(file('first.log', [large, values[0]].join('\n') + '\n'), 4096);
+    assert.deepEqual([first.result.shape, first.result.problems.map((p) => [p.line, p.reason]), first.spans], [null, [[1, valueTooLong]], 0]);
+    const rest = await skipped(file('rest.log', [values[0], large, values[2]].join('\n') + '\n'), 4096);
+    const line = values[0].split('\n').length + 1;
+    assert.deepEqual([rest.result.shape, rest.result.problems.map((p) => [p.line, p.reason]), rest.spans], ['OTel Python console spans', [[line, valueTooLong]], 1]);
+  });
+
   it('imports a folder by content: the trace files in it, not the rest, never node_modules', async () => {
     file('run/steps.log', readFileSync(STEP_TRACER));
     file('run/otlp.bin', readFileSync(TUTORIAL_PB));
@@ -462,6 +488,18 @@ describe('trace files: the CLI and the engine process', () => {
     assert.deepEqual(JSON.parse(good.stdout), [{ file: TUTORIAL_PB, shape: 'OTLP protobuf', spans: 6, traces: 3, problems: [] }]);
     const notTraces = await run(['import', join(REPO, 'package.json')]);
     assert.deepEqual([notTraces.code, notTraces.stdout], [1, `${join(REPO, 'package.json')}: not traces\n`]);
+  });
+
+  it('import and doctor wait for a record of 2 MB or more converted on a worker thread', async () => {
+    const [line] = readFileSync(TRACED_PROGRAM, 'utf8').split('\n');
+    const large = JSON.parse(line) as Record<string, unknown>;
+    const path = file('large.jsonl', [line, JSON.stringify({ ...large, inputs: { question: 'Where is my order? '.repeat(150_000) } })].join('\n') + '\n');
+    assert.ok(statSync(path).size > 2 * 2 ** 20 + 1000);
+    const imported = await run(['import', '--json', path]);
+    assert.equal(imported.code, 0);
+    assert.deepEqual(JSON.parse(imported.stdout), [{ file: path, shape: 'DSPy request log', spans: 2, traces: 2, problems: [] }]);
+    const doctor = await run(['doctor', path]);
+    assert.match(doctor.stdout, /^Trace Doctor: .* in 2 trace\(s\)/);
   });
 
   it('serve --watch reads a file and tails it, served by the query API', async () => {

@@ -8,11 +8,9 @@ import { OFF_THREAD_BYTES, offThread } from '../otlp/offThreadDecode';
 import { itemsInSlices, stepsInSlices } from '../otlp/slices';
 import type { DecodedBatch, RawLog, RawSpan } from '../model/rawSpan';
 import { convertOffThread } from './offThreadRecords';
-import { type ConvertedText, convertJsonText } from './recordConversion';
+import { type ConvertedText, convertJsonText, MAX_PROBLEMS } from './recordConversion';
 import type { RecordContext } from './shapes/shapeContext';
 
-/** Problems kept per file; past this only their number is. */
-const MAX_PROBLEMS = 100;
 /** Bad records tolerated before the first good one, before the file is judged not traces. */
 const MAX_BAD_BEFORE_SHAPE = 5;
 const NOT_A_RECORD = 'not a trace record (expected an OTLP document, a span, or a DSPy log entry)';
@@ -24,6 +22,8 @@ export type Layout = 'lines' | 'document' | 'protobuf';
 /** The index and the OTLP decoders, shared by every file (the decoders cache strings by their bytes). */
 export class FileDecoders {
   readonly otlp: OtlpDecoders;
+  /** The engine is closing: reads stop at the next record, and what a worker converted is dropped. */
+  closed = false;
 
   constructor(readonly index: TraceIndex) {
     this.otlp = new OtlpDecoders(index.strings);
@@ -39,6 +39,8 @@ export class RecordSink {
   readonly problems: FileProblem[] = [];
   private moreProblems = 0;
   private readonly held: FileProblem[] = [];
+  /** Why the rest of the file was not read (skipRest()). */
+  private skipped?: FileProblem;
   private pending: RawSpan[] = [];
   /** Records after a large one still waiting for the worker, in the file's order (drain()). */
   private queued: QueuedRecord[] = [];
@@ -57,9 +59,21 @@ export class RecordSink {
     this.context = { file, line: 0, fileTimeMs, strings: decoders.index.strings };
   }
 
-  /** Whether reading on is pointless: the file is not traces. */
+  /** Whether reading on is pointless: the file is not traces, or the rest of it is skipped. */
   get rejected(): boolean {
-    return this.shape === null;
+    return this.shape === null || this.skipped !== undefined;
+  }
+
+  /**
+   * The rest of the file is not read, because of `problem` (a record too large to hold). The user
+   * sees why: among the problems of a file of traces, or as the one problem of a file whose shape
+   * was not known yet (then nothing of it is read).
+   */
+  skipRest(problem: Omit<FileProblem, 'file'>): void {
+    if (this.rejected) return;
+    this.skipped = { file: this.file, ...problem };
+    if (this.shape === undefined) this.shape = null;
+    else this.problem(problem);
   }
 
   /** One JSON text (a line, or a value of a pretty-printed document) starting at `line`. */
@@ -87,7 +101,8 @@ export class RecordSink {
 
   /** Handles the records queued behind a large one, in order; the reader awaits it after each chunk. */
   async drain(): Promise<void> {
-    while (this.queued.length && !this.rejected) {
+    // Records before a skipped rest are still the file's (they came before it).
+    while (this.queued.length && this.shape !== null && !this.decoders.closed) {
       const record = this.queued[0];
       if ('text' in record) {
         this.queued.shift();
@@ -114,8 +129,10 @@ export class RecordSink {
     try {
       converted = await convertOffThread(bytes, { file: this.file, line, fileTimeMs: this.context.fileTimeMs, redaction });
     } catch (error) {
-      return this.problem({ line, reason: (error as Error).message });
+      if (!this.decoders.closed) this.problem({ line, reason: (error as Error).message });
+      return;
     }
+    if (this.decoders.closed) return;
     if (converted.badJson && unlessUnfinished) {
       this.unfinishedBytes = size;
       return;
@@ -123,6 +140,7 @@ export class RecordSink {
     if (!this.takeParts(converted, line)) return;
     const spans = (await stepsInSlices(this.decoders.otlp.protobufInSteps('traces', converted.spans))).items;
     const logs = (await stepsInSlices(this.decoders.otlp.protobufInSteps('logs', converted.logs))).items;
+    if (this.decoders.closed) return;
     await this.addInSlices(spans, logs, { masked: !!redaction?.length, line });
   }
 
@@ -130,12 +148,15 @@ export class RecordSink {
   private async addInSlices(spans: RawSpan[], logs: RawLog[], { masked, line }: { masked: boolean; line?: number }): Promise<void> {
     const { index } = this.decoders;
     await itemsInSlices(spans.length, (from, to) => {
+      if (this.decoders.closed) return;
       const slice = spans.slice(from, to);
       for (const span of slice) this.traceIds.add(span.traceId);
       this.spans += slice.length;
       for (const reason of new Set(index.addSpans(slice, { masked }))) this.problem({ line, reason });
     });
-    await itemsInSlices(logs.length, (from, to) => index.addLogs(logs.slice(from, to), { masked }));
+    await itemsInSlices(logs.length, (from, to) => {
+      if (!this.decoders.closed) index.addLogs(logs.slice(from, to), { masked });
+    });
   }
 
   /**
@@ -149,16 +170,17 @@ export class RecordSink {
     }
     this.inArray ||= converted.inArray && this.shape === undefined;
     for (const part of converted.parts) {
-      if ('notRecord' in part) {
+      if ('notRecords' in part) {
         if (this.shape === undefined) this.decide(null);
-        else if (this.shape !== null) this.problem({ line, reason: NOT_A_RECORD });
+        for (let i = 0; i < part.notRecords && this.shape !== null; i++) this.problem({ line, reason: NOT_A_RECORD });
       } else if ('problem' in part) {
         this.problem({ line, reason: part.problem });
       } else {
-        if (this.shape === undefined) this.decide(part.label);
-        for (const reason of part.problems) this.problem({ line, reason });
+        this.decide(part.label);
       }
     }
+    // Past the first MAX_PROBLEMS of a text the file's shape is decided: a count is enough.
+    if (this.shape) this.moreProblems += converted.unlistedProblems;
     return true;
   }
 
@@ -206,7 +228,9 @@ export class RecordSink {
     };
     const settled = <T>(decoding: Promise<T>): Promise<Attempt<T>> => decoding.then((batch) => ({ batch }), (failure: unknown) => ({ failure }));
     const traces = await settled(decoded('traces'));
+    if (this.decoders.closed) return;
     const logs = traces.batch?.items.length ? undefined : (await settled(decoded('logs'))).batch?.items;
+    if (this.decoders.closed) return;
     const taken = this.takeProto(byteOffset, traces, logs);
     if (taken) await this.addInSlices(taken.spans, taken.logs ?? [], { masked: !!redaction?.length });
   }
@@ -240,8 +264,9 @@ export class RecordSink {
     }
   }
 
-  /** The problems as reported: the first ones, and how many more there were. */
+  /** The problems as reported: the first ones, and how many more there were; for a file not read, why (if it was skipped). */
   reportedProblems(): FileProblem[] {
+    if (this.shape === null) return this.skipped ? [this.skipped] : [];
     if (!this.moreProblems) return this.problems;
     return [...this.problems, { file: this.file, reason: `${this.moreProblems} more problem(s) not listed` }];
   }

@@ -18,7 +18,7 @@ export interface RecordSplitter {
 }
 
 /** A record longer than this is skipped (and reported), never buffered. */
-const MAX_RECORD_BYTES = 512 * 1024 * 1024;
+export const MAX_RECORD_BYTES = 512 * 1024 * 1024;
 
 // V8 makes a one-byte string from Latin-1 with a plain copy; for ASCII text that is the same
 // string UTF-8 decoding would give, found faster.
@@ -30,6 +30,10 @@ function text(buf: Buffer, start: number, end: number): string {
 function emitJson(sink: RecordSink, buf: Buffer, start: number, end: number, line: number): void {
   if (end - start >= OFF_THREAD_BYTES) sink.largeJson(buf.subarray(start, end), line);
   else sink.jsonText(text(buf, start, end), line);
+}
+
+function megabytes(bytes: number): string {
+  return bytes >= 1 << 20 ? `${bytes >> 20} MB` : `${bytes} bytes`;
 }
 
 function isBlank(buf: Buffer, start: number, end: number): boolean {
@@ -48,7 +52,7 @@ export class LineSplitter implements RecordSplitter {
   private partBytes = 0;
   private tooLong = false;
 
-  constructor(private readonly sink: RecordSink, public line: number) {}
+  constructor(private readonly sink: RecordSink, public line: number, private readonly maxRecordBytes = MAX_RECORD_BYTES) {}
 
   push(chunk: Buffer): void {
     let start = 0;
@@ -99,8 +103,8 @@ export class LineSplitter implements RecordSplitter {
   private hold(part: Buffer): void {
     this.partBytes += part.length;
     if (this.tooLong) return;
-    if (this.partBytes > MAX_RECORD_BYTES) {
-      this.sink.problem({ line: this.line, reason: `line is longer than ${MAX_RECORD_BYTES >> 20} MB and was skipped` });
+    if (this.partBytes > this.maxRecordBytes) {
+      this.sink.problem({ line: this.line, reason: `line is longer than ${megabytes(this.maxRecordBytes)} and was skipped` });
       this.tooLong = true;
       this.parts = [];
       return;
@@ -140,7 +144,7 @@ export class DocumentSplitter implements RecordSplitter {
   private garbageLine = 0;
   private started = false;
 
-  constructor(private readonly sink: RecordSink, line: number) {
+  constructor(private readonly sink: RecordSink, line: number, private readonly maxRecordBytes = MAX_RECORD_BYTES) {
     this.line = line;
     this.scannedLine = line;
   }
@@ -202,10 +206,8 @@ export class DocumentSplitter implements RecordSplitter {
     if (valueStart >= 0 && this.depth > this.base) {
       this.parts.push(chunk.subarray(valueStart));
       this.partBytes += chunk.length - valueStart;
-      if (this.partBytes > MAX_RECORD_BYTES) {
-        const reason = `a JSON value longer than ${MAX_RECORD_BYTES >> 20} MB; the rest of the file is skipped`;
-        this.sink.problem({ line: this.valueLine, reason });
-        this.sink.shape = null;
+      if (this.partBytes > this.maxRecordBytes) {
+        this.sink.skipRest({ line: this.valueLine, reason: `a JSON value longer than ${megabytes(this.maxRecordBytes)}; the rest of the file is skipped` });
       }
     }
     this.pendingChunkTail(chunk);
@@ -247,7 +249,7 @@ export class ProtobufRecordSplitter implements RecordSplitter {
   private needed = 4;
   private broken = false;
 
-  constructor(private readonly sink: RecordSink, private readonly startOffset: number) {}
+  constructor(private readonly sink: RecordSink, private readonly startOffset: number, private readonly maxRecordBytes = MAX_RECORD_BYTES) {}
 
   push(chunk: Buffer): void {
     if (this.broken) return;
@@ -259,7 +261,7 @@ export class ProtobufRecordSplitter implements RecordSplitter {
     this.needed = 4;
     while (this.bytes - pos >= 4) {
       const length = buf.readUInt32BE(pos);
-      if (length > MAX_RECORD_BYTES) {
+      if (length > this.maxRecordBytes) {
         const at = this.startOffset + this.consumed;
         this.sink.problem({ reason: `record at byte ${at} claims ${length} bytes; the rest of the file is skipped` });
         this.broken = true;
@@ -292,14 +294,13 @@ export class ProtobufMessageSplitter implements RecordSplitter {
   private parts: Buffer[] = [];
   private bytes = 0;
 
-  constructor(private readonly sink: RecordSink) {}
+  constructor(private readonly sink: RecordSink, private readonly maxRecordBytes = MAX_RECORD_BYTES) {}
 
   push(chunk: Buffer): void {
     this.bytes += chunk.length;
-    if (this.bytes > MAX_RECORD_BYTES) {
+    if (this.bytes > this.maxRecordBytes) {
       // Held whole until the end, as every record is: past the limit it is skipped, never buffered.
-      this.sink.problem({ reason: `the file is one protobuf message longer than ${MAX_RECORD_BYTES >> 20} MB and was skipped` });
-      this.sink.shape = null;
+      this.sink.skipRest({ reason: `the file is one protobuf message longer than ${megabytes(this.maxRecordBytes)} and was skipped` });
       this.parts = [];
       return;
     }

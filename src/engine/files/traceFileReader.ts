@@ -10,7 +10,7 @@ import { createGunzip } from 'node:zlib';
 import type { ImportResult } from '../../shared/engineProtocol';
 import type { TraceIndex } from '../index/traceIndex';
 import { FileDecoders, RecordSink } from './recordSink';
-import { DocumentSplitter, LineSplitter, ProtobufMessageSplitter, ProtobufRecordSplitter, RecordSplitter } from './recordSplitters';
+import { DocumentSplitter, LineSplitter, MAX_RECORD_BYTES, ProtobufMessageSplitter, ProtobufRecordSplitter, RecordSplitter } from './recordSplitters';
 
 /** Read at a time: a chunk's records are decoded and indexed in one turn of the event loop (1 MB of small records took up to 100 ms). */
 const CHUNK_BYTES = 256 * 1024;
@@ -45,6 +45,8 @@ export interface ReadOptions {
   /** True for a one-off import: an unfinished last record is a problem, not something to wait for. */
   final: boolean;
   onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Records longer than this are skipped and reported (MAX_RECORD_BYTES; tests lower it). */
+  maxRecordBytes?: number;
 }
 
 export function importResult(state: FileState): ImportResult {
@@ -102,13 +104,13 @@ export async function readTraceFile(
           }
           state.layout = layout;
           state.sink.layout = layout === 'lines' ? 'lines' : layout === 'document' ? 'document' : 'protobuf';
-          splitter = newSplitter(layout, state);
+          splitter = newSplitter(layout, state, options.maxRecordBytes);
         }
         splitter.push(chunk);
         await state.sink.drain();
         state.sink.flush();
         options.onProgress?.(startOffset + raw.bytesRead, stat.size);
-        if (state.sink.rejected) break;
+        if (state.sink.rejected || decoders.closed) break;
         await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
@@ -121,7 +123,7 @@ export async function readTraceFile(
       raw.pause();
       if (source !== raw) (source as NodeJS.ReadableStream & { destroy(): void }).destroy();
     }
-    if (splitter && !state.sink.rejected) {
+    if (splitter && !state.sink.rejected && !decoders.closed) {
       splitter.end(options.final);
       await state.sink.drain();
       state.sink.flush();
@@ -169,12 +171,12 @@ async function readTail(handle: FileHandle, offset: number): Promise<string> {
   return createHash('sha1').update(buf.subarray(0, bytesRead)).digest('base64');
 }
 
-function newSplitter(layout: Layout, state: FileState): RecordSplitter {
+function newSplitter(layout: Layout, state: FileState, maxRecordBytes = MAX_RECORD_BYTES): RecordSplitter {
   switch (layout) {
-    case 'lines': return new LineSplitter(state.sink, state.line);
-    case 'document': return new DocumentSplitter(state.sink, state.line);
-    case 'protobuf-records': return new ProtobufRecordSplitter(state.sink, state.offset);
-    case 'protobuf-message': return new ProtobufMessageSplitter(state.sink);
+    case 'lines': return new LineSplitter(state.sink, state.line, maxRecordBytes);
+    case 'document': return new DocumentSplitter(state.sink, state.line, maxRecordBytes);
+    case 'protobuf-records': return new ProtobufRecordSplitter(state.sink, state.offset, maxRecordBytes);
+    case 'protobuf-message': return new ProtobufMessageSplitter(state.sink, maxRecordBytes);
   }
 }
 

@@ -47,6 +47,8 @@ interface TrackedFile {
 /** One log line per file read: what it is, what it held, and whether it is tailed from now on. */
 export function describeRead(result: ImportResult, how: 'imported' | 'found in the workspace', tailing: boolean): string {
   const problems = result.problems.length ? `, ${result.problems.length} problem(s)` : '';
+  // A file not read says why (a record too large to hold, ...).
+  if (result.shape === null && result.problems.length) return `${how} ${result.file}: not read: ${result.problems[0].reason}`;
   return `${how} ${result.file}: ${result.shape ?? 'not traces'}, ${result.spans} span(s) in ${result.traces} trace(s)${problems}${tailing ? '; tailing it' : ''}`;
 }
 
@@ -172,9 +174,10 @@ export class TraceFiles {
     await ready(this.workspaceWatcher);
   }
 
-  /** Stops watching; traces read so far stay in the index. */
+  /** Stops watching and reading (a read in progress stops at its next record); traces read so far stay in the index. */
   async close(): Promise<void> {
     this.closed = true;
+    this.decoders.closed = true;
     for (const tracked of this.files.values()) clearTimeout(tracked.settle);
     await Promise.all([this.workspaceWatcher?.close(), ...[...this.explicitWatchers.values()].map((w) => w.close())]);
     await Promise.all([...[...this.files.values()].map((f) => f.running), ...this.rotations]);
@@ -359,7 +362,7 @@ export class TraceFiles {
   private reportProblems(path: string, tracked: TrackedFile): void {
     const { state, reported } = tracked;
     if (!state) return;
-    const problems = state.sink.shape === null ? [] : state.sink.reportedProblems();
+    const problems = state.sink.reportedProblems();
     if (reported.sink === state.sink && reported.count === problems.length) return;
     if (problems.length === 0 && reported.count === 0) {
       reported.sink = state.sink;

@@ -15,6 +15,17 @@ interface Envelope<T> {
   failed?: string;
 }
 
+/** Every worker thread of this process, for stopWorkerThreads(). */
+const threads = new Set<WorkerThread<unknown, unknown>>();
+
+/**
+ * Stops every worker thread of this process (the engine is closing): requests still waiting are
+ * refused at once, not waited for. A later request starts its thread again.
+ */
+export function stopWorkerThreads(): void {
+  for (const thread of threads) thread.close();
+}
+
 /** The engine's side of one worker thread (started at the first request). */
 export class WorkerThread<Request, Reply> {
   private worker?: Worker;
@@ -25,20 +36,35 @@ export class WorkerThread<Request, Reply> {
    * `name`: the built worker's name beside the bundle (dist/NAME.js); `source`: its .ts file,
    * run through tsx when the engine runs from source (tests).
    */
-  constructor(private readonly name: string, private readonly source: string) {}
+  constructor(private readonly name: string, private readonly source: string) {
+    threads.add(this as WorkerThread<unknown, unknown>);
+  }
 
   /** Sends a request; the buffers in `transfer` move to the worker (they are empty here afterwards). */
   request(request: Request, transfer: ArrayBuffer[] = []): Promise<Reply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
+      const worker = this.started();
       this.waiting.set(id, { resolve, reject });
-      this.started().postMessage({ id, message: request } satisfies Envelope<Request>, transfer);
+      // A waiting request keeps the process alive (a CLI import has nothing else to); an idle worker does not.
+      worker.ref();
+      worker.postMessage({ id, message: request } satisfies Envelope<Request>, transfer);
     });
   }
 
+  /** Stops the worker; requests still waiting are refused. */
   close(): void {
-    void this.worker?.terminate();
+    const worker = this.worker;
+    if (!worker) return;
     this.worker = undefined;
+    this.failAll(new Error(`the ${this.name} thread was stopped: the engine is closing`));
+    void worker.terminate();
+  }
+
+  private failAll(error: Error): void {
+    const jobs = [...this.waiting.values()];
+    this.waiting.clear();
+    for (const job of jobs) job.reject(error);
   }
 
   private started(): Worker {
@@ -48,18 +74,19 @@ export class WorkerThread<Request, Reply> {
       const job = this.waiting.get(id);
       if (!job) return;
       this.waiting.delete(id);
+      if (!this.waiting.size) worker.unref();
       if (failed !== undefined) job.reject(new Error(`work off the event loop failed: ${failed}`));
       else job.resolve(message!);
     });
-    const failAll = (error: Error) => {
-      if (this.worker === worker) this.worker = undefined; // the next request starts a new one
-      for (const job of this.waiting.values()) job.reject(error);
-      this.waiting.clear();
+    const failed = (error: Error) => {
+      if (this.worker !== worker) return; // stopped by close(), which refused its requests
+      this.worker = undefined; // the next request starts a new one
+      this.failAll(error);
     };
-    worker.on('error', (error) => failAll(new Error(`the ${this.name} thread failed: ${error.message}`)));
-    worker.on('exit', (code) => failAll(new Error(`the ${this.name} thread stopped (exit code ${code})`)));
-    // Pending requests keep the process alive through their receivers, not through the worker
-    // (after the listeners: adding a 'message' listener refs it again).
+    worker.on('error', (error) => failed(new Error(`the ${this.name} thread failed: ${error.message}`)));
+    worker.on('exit', (code) => failed(new Error(`the ${this.name} thread stopped (exit code ${code})`)));
+    // Idle, the worker must not keep the process alive (after the listeners: adding a 'message'
+    // listener refs it again); request() refs it while a request waits.
     worker.unref();
     this.worker = worker;
     return worker;
