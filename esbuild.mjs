@@ -1,18 +1,22 @@
 // Bundles each entry point into dist/ so the packaged extension carries no node_modules.
+// `--outdir DIR --engine-only`: the engine's bundles alone, elsewhere (tests that run the CLI or
+// the LSP server build them so, while `npm run build` may wipe dist/).
 import * as esbuild from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
+const engineOnly = process.argv.includes('--engine-only');
+const outdir = process.argv.includes('--outdir') ? process.argv[process.argv.indexOf('--outdir') + 1] : 'dist';
 
 // Stale files (a dev build's source maps) must not end up in a package.
-rmSync('dist', { recursive: true, force: true });
+rmSync(outdir, { recursive: true, force: true });
 
 const node = {
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  outdir: 'dist',
+  outdir,
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
@@ -38,7 +42,7 @@ const asciiComments = {
 };
 const engine = { ...node, metafile: true, plugins: [asciiComments] };
 
-await Promise.all([
+const engineBuilds = [
   // The headless engine.
   esbuild.build({ ...engine, entryPoints: { cli: 'src/engine/cli.ts' }, banner: { js: '#!/usr/bin/env node' } }),
   // The engine's worker thread that decodes large requests (src/engine/otlp/offThreadDecode.ts).
@@ -47,6 +51,10 @@ await Promise.all([
   esbuild.build({ ...engine, entryPoints: { recordWorker: 'src/engine/files/recordWorker.ts' } }),
   // The engine as the extension starts it, in its own process.
   esbuild.build({ ...engine, entryPoints: { server: 'src/engine/server.ts' } }),
+];
+
+await Promise.all(engineOnly ? engineBuilds : [
+  ...engineBuilds,
   // The extension host side; `vscode` is provided by the editor.
   esbuild.build({ ...node, entryPoints: { extension: 'src/extension/extension.ts' }, external: ['vscode'] }),
   // The trace view's webview: a browser script and its CSS (dist/webview.js, dist/webview.css).
@@ -57,7 +65,7 @@ await Promise.all([
     format: 'iife',
     // The insights panel (sessions, the LLM calls table, the context window): dist/insights.js and .css.
     entryPoints: { webview: 'webview/main.ts', insights: 'webview/insights/main.ts' },
-    outdir: 'dist',
+    outdir,
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',

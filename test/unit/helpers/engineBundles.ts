@@ -1,18 +1,16 @@
-// The same bundles `npm run build` makes in dist/ (same entry points and options), built into a
-// folder of their own: another `npm run build` on this checkout wipes dist/ while tests run.
+// The engine's bundles as `npm run build` makes them in dist/ (esbuild.mjs, its engine part), built
+// into a folder of their own: another `npm run build` on this checkout wipes dist/ while tests run.
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import * as esbuild from 'esbuild';
+import { promisify } from 'node:util';
 
 const REPO = join(__dirname, '..', '..', '..');
 
 /**
- * Builds dist/cli.js and dist/server.js into `dir`, with the engine's worker threads beside them
- * (dist/decodeWorker.js, dist/recordWorker.js: the engine looks for them there); returns their paths.
+ * Builds cli.js and server.js into `dir`, with the engine's worker threads beside them
+ * (decodeWorker.js, recordWorker.js: the engine looks for them there); returns their paths.
  */
 export async function buildEngineBundles(dir: string): Promise<{ cli: string; server: string }> {
-  const build = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', outdir: dir, sourcemap: true, logLevel: 'warning' } as const;
-  await esbuild.build({ ...build, entryPoints: { cli: join(REPO, 'src/engine/cli.ts') }, banner: { js: '#!/usr/bin/env node' } });
-  await esbuild.build({ ...build, entryPoints: { server: join(REPO, 'src/engine/server.ts') } });
-  await esbuild.build({ ...build, entryPoints: { decodeWorker: join(REPO, 'src/engine/otlp/decodeWorker.ts'), recordWorker: join(REPO, 'src/engine/files/recordWorker.ts') } });
+  await promisify(execFile)(process.execPath, ['esbuild.mjs', '--engine-only', '--outdir', dir], { cwd: REPO });
   return { cli: join(dir, 'cli.js'), server: join(dir, 'server.js') };
 }
