@@ -134,9 +134,10 @@ export class Engine {
     const log = options.log ?? (() => undefined);
     // Our own log lines mask what redaction masks: a URL or a reason may quote a secret.
     this.log = (message) => log(this.index?.redactor?.text(message) ?? message);
-    this.index = new TraceIndex(new PriceTable(options.priceOverrides), indexLimits(options));
+    const limits = indexLimits(options);
+    this.index = new TraceIndex(new PriceTable(options.priceOverrides), limits);
     this.index.onEvicted = (traces, spans) => this.evictions.add(traces, spans);
-    this.heapGuard = new HeapGuard(this.index, indexLimits(options).maxBytes, Boolean(options.maxMemoryMb), this.log);
+    this.heapGuard = new HeapGuard(this.index, limits.maxBytes, Boolean(options.maxMemoryMb), this.log);
     this.store = this.openStore(options.storeDir);
     this.forwarder = new Forwarder(options.forward ?? [], this.log);
     this.ingest = new Ingest(this.index, this.store, this.forwarder);
@@ -245,8 +246,9 @@ export class Engine {
     const receiverKey = (o: EngineOptions) => JSON.stringify([o.host, o.httpPort, o.grpcPort, o.maxBodyBytes, o.allowedHosts, o.storeDir]);
     if (receiverKey(options) !== receiverKey(this.options)) await this.stopReceivers();
     this.options = { ...options, log: options.log ?? this.options.log };
-    this.index.configure(new PriceTable(options.priceOverrides), indexLimits(options));
-    this.heapGuard.configure(indexLimits(options).maxBytes, Boolean(options.maxMemoryMb));
+    const limits = indexLimits(options);
+    this.index.configure(new PriceTable(options.priceOverrides), limits);
+    this.heapGuard.configure(limits.maxBytes, Boolean(options.maxMemoryMb));
     this.forwarder.setTargets(options.forward ?? []);
     this.backends.configure(options.backends ?? []);
     this.across.contextLimits = options.contextLimits ?? {};

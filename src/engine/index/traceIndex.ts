@@ -434,6 +434,7 @@ export class TraceIndex {
 
   stats(): EngineStats {
     this.summarizeGrown();
+    const { maxBytes } = this.caps();
     return {
       traces: this.traces.size,
       spans: this.memory.spans,
@@ -441,7 +442,7 @@ export class TraceIndex {
       orphanSpans: this.orphanCount,
       pendingLogs: this.pendingLogs.count,
       memoryBytes: Math.round(this.memory.bytes),
-      memoryCapBytes: Number.isFinite(this.caps().maxBytes) ? Math.round(this.caps().maxBytes) : undefined,
+      memoryCapBytes: Number.isFinite(maxBytes) ? Math.round(maxBytes) : undefined,
       ...this.counters,
       diagnoses: this.doctor.serviceDiagnoses(),
     };
